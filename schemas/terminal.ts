@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { QueryInt } from './common.ts';
+import { TerminalCols, TerminalRows } from './session.ts';
+
+export const TerminalMode = z.enum(['control', 'view']);
+export type TerminalMode = z.infer<typeof TerminalMode>;
+
+/** Query of `/ws/terminal/:sessionKey`. */
+export const TerminalQuery = z.object({
+  since: z.coerce.number().int().min(0).optional(),
+  mode: TerminalMode.optional(),
+  /** Extension: the stream id from an earlier hello; a different one forces a fresh screen. */
+  stream: z.string().max(64).optional(),
+  /** Extension: lines of history in the screen snapshot (default 1000). */
+  history: QueryInt(0, 50_000).optional(),
+  token: z.string().optional(),
+});
+export type TerminalQuery = z.infer<typeof TerminalQuery>;
+
+export const HelloMessage = z.object({
+  type: z.literal('hello'),
+  sessionKey: z.string(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  offset: z.number(),
+  snapshotBytes: z.number().int(),
+  mode: TerminalMode,
+  /** Extension: identifies this run of the pane stream (see `stream` in the query). */
+  stream: z.string(),
+  /** Extension: pane status at hello time. */
+  status: z.enum(['running', 'exited', 'closed']),
+  exitCode: z.number().int().nullable(),
+});
+export type HelloMessage = z.infer<typeof HelloMessage>;
+
+export const ServerTerminalMessage = z.discriminatedUnion('type', [
+  HelloMessage,
+  z.object({ type: z.literal('resize'), cols: z.number().int(), rows: z.number().int() }),
+  z.object({ type: z.literal('exit'), code: z.number().int().nullable() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type ServerTerminalMessage = z.infer<typeof ServerTerminalMessage>;
+
+export const ClientTerminalMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resize'), cols: TerminalCols, rows: TerminalRows }),
+  z.object({ type: z.literal('ack'), offset: z.number().min(0) }),
+]);
+export type ClientTerminalMessage = z.infer<typeof ClientTerminalMessage>;

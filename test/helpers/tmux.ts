@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/**
+ * A private tmux server for one test file: `tmux -L tb-test-<random> -f /dev/null`.
+ * `kill()` stops exactly that server and nothing else.
+ */
+export class TestTmux {
+  readonly socketName = `tb-test-${randomBytes(5).toString('hex')}`;
+  readonly configFile = '/dev/null';
+  readonly dir = mkdtempSync(join(tmpdir(), 'tb-test-'));
+
+  /** Runs `tmux -L <socket> ...args` and returns stdout. */
+  async tmux(...args: string[]): Promise<string> {
+    const env = { ...process.env };
+    delete env.TMUX;
+    delete env.TMUX_PANE;
+    const result = await execa('tmux', ['-L', this.socketName, '-f', this.configFile, ...args], { env, extendEnv: false });
+    return result.stdout;
+  }
+
+  async listPanes(): Promise<string[]> {
+    try {
+      const out = await this.tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}');
+      return out.split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }
+
+  async capture(paneId: string, ...extra: string[]): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-t', paneId, ...extra);
+  }
+
+  async kill(): Promise<void> {
+    try {
+      await this.tmux('kill-server');
+    } catch {
+      // not running
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `check` until it returns a truthy value or the time runs out. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,234 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { Disposable, disposableTimeout, toDisposable } from './base/lifecycle.ts';
+import { Emitter } from './base/emitter.ts';
+import { formatCommandList, type TmuxCommand } from './command.ts';
+import { ControlProtocolParser, type ControlNotification, type ControlReply } from './control-protocol.ts';
+import { TmuxCommandError, TmuxDisconnectedError, TmuxTimeoutError } from './errors.ts';
+import type { TmuxAddress } from './address.ts';
+
+export interface ControlClientOptions {
+  readonly address: TmuxAddress;
+  /** The session the client attaches to; created if missing. Kept out of every listing. */
+  readonly holderSession: string;
+  /** Per-command time limit. */
+  readonly timeoutMs?: number;
+}
+
+interface PendingCommand {
+  readonly line: string;
+  readonly expected: number;
+  readonly results: string[][];
+  readonly resolve: (results: string[][]) => void;
+  readonly reject: (error: Error) => void;
+  settled: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * One persistent `tmux -C` client per tmux server. Commands are written to its
+ * stdin as lines and answered in order by `%begin/%end/%error` blocks; that
+ * costs ~0.1 ms per command instead of a 3–4 ms process spawn.
+ *
+ * It attaches with `-f no-output,ignore-size` to a holder session of its own,
+ * so it never changes any window's size and never receives pane output.
+ * If the client dies it reconnects with backoff; commands issued meanwhile wait.
+ *
+ * Never send commands that run further commands (`if-shell`, `run-shell`,
+ * `source-file`): their inner commands produce extra reply blocks.
+ */
+export class ControlClient extends Disposable {
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+  private parser = new ControlProtocolParser();
+  /** Written to tmux, waiting for replies, in order. */
+  private inFlight: PendingCommand[] = [];
+  /** Not yet written because the client is (re)connecting. */
+  private waiting: PendingCommand[] = [];
+  private connected = false;
+  private reconnectDelay = 100;
+  private stderr = '';
+  private readonly timeoutMs: number;
+
+  private readonly onNotificationEmitter = this.register(new Emitter<ControlNotification>());
+  readonly onNotification = this.onNotificationEmitter.event;
+  private readonly onConnectEmitter = this.register(new Emitter<void>());
+  /** Fired on every (re)connection. */
+  readonly onConnect = this.onConnectEmitter.event;
+  private readonly onDisconnectEmitter = this.register(new Emitter<string>());
+  readonly onDisconnect = this.onDisconnectEmitter.event;
+
+  constructor(private readonly options: ControlClientOptions) {
+    super();
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.register(toDisposable(() => this.shutdown()));
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Starts the client; resolves once tmux answers the first command. */
+  async start(): Promise<void> {
+    this.spawnClient();
+    await this.run(['display-message', '-p', 'ready']);
+  }
+
+  /** Runs one command; resolves with its output lines, rejects with TmuxCommandError. */
+  async run(command: TmuxCommand): Promise<string[]> {
+    const [lines] = await this.runList([command]);
+    return lines ?? [];
+  }
+
+  /**
+   * Runs several commands on one line: tmux executes them back to back with no
+   * pane output processed in between (an atomic view of the pane). Stops at the
+   * first failing command, like tmux does.
+   */
+  runList(commands: readonly TmuxCommand[]): Promise<string[][]> {
+    const line = formatCommandList(commands);
+    return new Promise((resolve, reject) => {
+      if (this.isDisposed) {
+        reject(new TmuxDisconnectedError('the tmux control client is closed'));
+        return;
+      }
+      const pending: PendingCommand = { line, expected: commands.length, results: [], resolve, reject, settled: false };
+      pending.timer = setTimeout(() => this.settle(pending, new TmuxTimeoutError(line, this.timeoutMs)), this.timeoutMs);
+      pending.timer.unref?.();
+      if (this.connected && this.child) {
+        this.write(pending);
+      } else {
+        this.waiting.push(pending);
+      }
+    });
+  }
+
+  private write(pending: PendingCommand): void {
+    this.inFlight.push(pending);
+    this.child!.stdin.write(`${pending.line}\n`);
+  }
+
+  private spawnClient(): void {
+    const { address, holderSession } = this.options;
+    const args = [
+      ...address.globalArgs(),
+      '-C',
+      'new-session',
+      '-A',
+      '-s',
+      holderSession,
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-f',
+      'no-output,ignore-size',
+      // The holder pane runs nothing that reads input or prints.
+      'exec sleep 2147483647',
+    ];
+    const child = spawn(address.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: address.env() });
+    this.child = child;
+    this.parser = new ControlProtocolParser();
+    this.stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000);
+    });
+    child.stdin.on('error', () => {
+      // EPIPE when tmux exits first; the 'close' handler reconnects.
+    });
+    child.on('error', (error) => this.onClosed(child, `cannot run ${address.binary}: ${error.message}`));
+    child.on('close', (code, signal) =>
+      this.onClosed(child, `tmux control client exited (${signal ?? code})${this.stderr ? `: ${this.stderr.trim()}` : ''}`),
+    );
+    // Commands queued while disconnected go out first; tmux answers in order.
+    this.connected = true;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const pending of waiting) {
+      if (!pending.settled) this.write(pending);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const message of this.parser.push(chunk)) {
+      if (message.kind === 'reply') {
+        this.onReply(message);
+      } else if (message.name === 'exit') {
+        // The client is leaving (holder session killed, server exiting); 'close' follows.
+      } else {
+        this.onNotificationEmitter.fire(message);
+      }
+    }
+  }
+
+  private onReply(reply: ControlReply): void {
+    // Hook output and the attach command's own reply carry flags 0: not ours.
+    if ((reply.flags & 1) === 0) return;
+    const head = this.inFlight[0];
+    if (!head) return;
+    if (this.reconnectDelay !== 100) {
+      this.reconnectDelay = 100;
+    }
+    if (!reply.ok) {
+      this.inFlight.shift();
+      this.settle(head, new TmuxCommandError(head.line, reply.lines.join('\n')));
+      return;
+    }
+    head.results.push(reply.lines);
+    if (head.results.length >= head.expected) {
+      this.inFlight.shift();
+      this.settle(head, undefined);
+    }
+  }
+
+  private settle(pending: PendingCommand, error: Error | undefined): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (pending.timer) clearTimeout(pending.timer);
+    if (error) pending.reject(error);
+    else pending.resolve(pending.results);
+  }
+
+  private onClosed(child: ChildProcessByStdio<Writable, Readable, Readable>, reason: string): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.connected = false;
+    const lost = this.inFlight;
+    this.inFlight = [];
+    for (const pending of lost) this.settle(pending, new TmuxDisconnectedError());
+    if (this.isDisposed) return;
+    this.onDisconnectEmitter.fire(reason);
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 2000);
+    this.register(
+      disposableTimeout(() => {
+        if (this.isDisposed) return;
+        this.spawnClient();
+        this.run(['display-message', '-p', 'ready']).then(
+          () => this.onConnectEmitter.fire(),
+          () => {
+            // The next close schedules the next attempt.
+          },
+        );
+      }, delay),
+    );
+  }
+
+  private shutdown(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.connected = false;
+    for (const pending of [...this.inFlight, ...this.waiting]) {
+      this.settle(pending, new TmuxDisconnectedError('the tmux control client is closed'));
+    }
+    this.inFlight = [];
+    this.waiting = [];
+    if (child) {
+      // Closing stdin detaches the client cleanly; the holder session stays.
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGTERM'), 1000);
+      timer.unref();
+      child.once('close', () => clearTimeout(timer));
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { Disposable } from './base/lifecycle.ts';
+import { Emitter } from './base/emitter.ts';
+import { ByteRing } from './byte-ring.ts';
+
+export interface StreamChunk {
+  /** Stream offset of the first byte of `data`. */
+  readonly offset: number;
+  readonly data: Buffer;
+}
+
+export interface CutResult<T> {
+  readonly value: T;
+  /** The stream offset the captured screen corresponds to. */
+  readonly offset: number;
+  /** false when the pane never went quiet and the cut is a best guess. */
+  readonly exact: boolean;
+}
+
+export interface PaneStreamOptions {
+  readonly paneId: string;
+  readonly ringBytes: number;
+}
+
+/** Quiet time before a capture, and settle time after it (see `cut`). */
+const QUIET_MS = 15;
+const SETTLE_MS = 5;
+const CUT_ATTEMPTS = 8;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One pane's output as a byte stream with a monotonic offset, the last bytes in
+ * a ring buffer, and fan-out to any number of subscribers.
+ *
+ * Offsets start at a time-derived base (ms × 1024) and a random stream id is
+ * issued per run, so an offset from before a server restart can never be
+ * mistaken for one of the new run.
+ */
+export class PaneStream extends Disposable {
+  readonly id = randomBytes(6).toString('base64url');
+  readonly paneId: string;
+  private readonly ring: ByteRing;
+  private lastData = 0;
+
+  private readonly onDataEmitter = this.register(new Emitter<StreamChunk>());
+  readonly onData = this.onDataEmitter.event;
+
+  constructor(options: PaneStreamOptions) {
+    super();
+    this.paneId = options.paneId;
+    this.ring = new ByteRing(options.ringBytes, Date.now() * 1024);
+  }
+
+  /** Offset of the next byte to arrive. */
+  get offset(): number {
+    return this.ring.endOffset;
+  }
+
+  /** Oldest offset still in the ring buffer. */
+  get startOffset(): number {
+    return this.ring.startOffset;
+  }
+
+  get bufferedBytes(): number {
+    return this.ring.allocated;
+  }
+
+  /** performance.now() of the last byte, 0 if none yet. */
+  get lastDataAt(): number {
+    return this.lastData;
+  }
+
+  append(data: Buffer): void {
+    if (data.length === 0 || this.isDisposed) return;
+    const offset = this.ring.endOffset;
+    this.ring.append(data);
+    this.lastData = performance.now();
+    this.onDataEmitter.fire({ offset, data });
+  }
+
+  /** Bytes from `offset` up to now, or undefined if they fell out of the ring (or lie ahead). */
+  readFrom(offset: number): Buffer[] | undefined {
+    return this.ring.readFrom(offset);
+  }
+
+  /**
+   * Runs `capture` (a tmux capture of the pane's screen) at a point where its
+   * place in the byte stream is known.
+   *
+   * Everything tmux read from the pane before the capture is in the screen and
+   * on its way down the pipe; nothing says how much is still in flight. So we
+   * wait until the stream has been quiet for QUIET_MS, capture, and accept the
+   * cut only if no byte arrived until SETTLE_MS after tmux answered: then the
+   * screen holds exactly the bytes before `offset`. A pane that never pauses
+   * gets a best-effort cut after a few attempts (`exact: false`).
+   */
+  async cut<T>(capture: () => Promise<T>): Promise<CutResult<T>> {
+    for (let attempt = 0; attempt < CUT_ATTEMPTS; attempt++) {
+      await this.waitForQuiet(QUIET_MS, 40 + attempt * 20);
+      const before = this.offset;
+      const value = await capture();
+      await sleep(SETTLE_MS);
+      if (this.offset === before) return { value, offset: before, exact: true };
+    }
+    const value = await capture();
+    return { value, offset: this.offset, exact: false };
+  }
+
+  /** Resolves once no byte arrived for `quietMs`, or after `maxWaitMs` regardless. */
+  private async waitForQuiet(quietMs: number, maxWaitMs: number): Promise<void> {
+    const deadline = performance.now() + maxWaitMs;
+    for (;;) {
+      const idle = performance.now() - this.lastData;
+      if (idle >= quietMs) return;
+      const now = performance.now();
+      if (now >= deadline) return;
+      await sleep(Math.min(quietMs - idle, deadline - now) + 1);
+    }
+  }
+}
