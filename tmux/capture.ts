@@ -147,7 +147,7 @@ const CSI = `${ESC}[`;
  * size: history into the scrollback, the screen, the alternate screen if on,
  * scroll region, cursor and the modes that change how input is encoded.
  */
-export function snapshotBytes(capture: ScreenCapture): Buffer {
+export function snapshotBytes(capture: ScreenCapture, stream: { bracketedPaste?: boolean } = {}): Buffer {
   const { modes } = capture;
   const rows = Math.max(1, modes.rows);
   const out: string[] = [`${ESC}c`];
@@ -184,6 +184,7 @@ export function snapshotBytes(capture: ScreenCapture): Buffer {
   if (modes.mouseAny) out.push(`${CSI}?1003h`);
   if (modes.mouseUtf8) out.push(`${CSI}?1005h`);
   if (modes.mouseSgr) out.push(`${CSI}?1006h`);
+  if (stream.bracketedPaste) out.push(`${CSI}?2004h`);
   return Buffer.concat([Buffer.from(out.join(''), 'utf8'), capture.pending]);
 }
 

@@ -27,6 +27,10 @@ const QUIET_MS = 15;
 const SETTLE_MS = 5;
 const CUT_ATTEMPTS = 8;
 
+const BRACKETED_ON = Buffer.from('\x1b[?2004h');
+const BRACKETED_OFF = Buffer.from('\x1b[?2004l');
+const EMPTY = Buffer.alloc(0);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -42,6 +46,9 @@ export class PaneStream extends Disposable {
   readonly paneId: string;
   private readonly ring: ByteRing;
   private lastData = 0;
+  private bracketed = false;
+  /** Last bytes of the previous chunk, so a mode sequence split across reads is still seen. */
+  private tail: Buffer = EMPTY;
 
   private readonly onDataEmitter = this.register(new Emitter<StreamChunk>());
   readonly onData = this.onDataEmitter.event;
@@ -71,12 +78,31 @@ export class PaneStream extends Disposable {
     return this.lastData;
   }
 
+  /**
+   * Whether the program asked for bracketed paste (`ESC [?2004h`). tmux does not
+   * report this mode, so the stream watches for it; a fresh screen restores it.
+   */
+  get bracketedPaste(): boolean {
+    return this.bracketed;
+  }
+
   append(data: Buffer): void {
     if (data.length === 0 || this.isDisposed) return;
     const offset = this.ring.endOffset;
+    this.trackModes(data);
     this.ring.append(data);
     this.lastData = performance.now();
     this.onDataEmitter.fire({ offset, data });
+  }
+
+  private trackModes(data: Buffer): void {
+    if (data.indexOf(0x1b) < 0 && this.tail.length === 0) return;
+    const bytes = this.tail.length > 0 ? Buffer.concat([this.tail, data]) : data;
+    const on = bytes.lastIndexOf(BRACKETED_ON);
+    const off = bytes.lastIndexOf(BRACKETED_OFF);
+    if (on >= 0 || off >= 0) this.bracketed = on > off;
+    const esc = data.lastIndexOf(0x1b);
+    this.tail = esc >= 0 && data.length - esc < BRACKETED_ON.length ? Buffer.from(data.subarray(esc)) : EMPTY;
   }
 
   /** Bytes from `offset` up to now, or undefined if they fell out of the ring (or lie ahead). */

@@ -1,0 +1,70 @@
+import type { BridgeEvent, EventType } from '../../schemas/index.ts';
+import { Emitter } from '../../tmux/base/emitter.ts';
+import { Disposable } from '../../tmux/base/lifecycle.ts';
+
+/** Where events are kept: the durable store, or memory in tests. */
+export interface EventSink {
+  /** Stores the event; resolves once it is durable, with its id. */
+  append(event: BridgeEvent): Promise<BridgeEvent>;
+  list(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[];
+}
+
+/** Keeps the last `capacity` events in memory. */
+export class MemoryEventSink implements EventSink {
+  private readonly events: BridgeEvent[] = [];
+  private nextId = 1;
+
+  constructor(private readonly capacity = 10_000) {}
+
+  async append(event: BridgeEvent): Promise<BridgeEvent> {
+    const stored = { ...event, id: this.nextId++ };
+    this.events.push(stored);
+    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    return stored;
+  }
+
+  list(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[] {
+    const since = query.since ?? 0;
+    const matching = this.events.filter((e) => (e.id ?? 0) > since && (!query.type || e.type === query.type));
+    return matching.slice(0, query.limit ?? 100);
+  }
+}
+
+/**
+ * Every event goes through here: stored first, then fanned out to the
+ * WebSocket and SSE subscribers. An event nobody could store is still
+ * delivered live (and reported), so a full disk never blinds the UI.
+ */
+export class EventBus extends Disposable {
+  private readonly onEventEmitter = this.register(new Emitter<BridgeEvent>());
+  readonly onEvent = this.onEventEmitter.event;
+  private readonly onErrorEmitter = this.register(new Emitter<Error>());
+  readonly onError = this.onErrorEmitter.event;
+  /** Keeps delivery in publish order even though storing is asynchronous. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly sink: EventSink) {
+    super();
+  }
+
+  publish(type: EventType, payload: Record<string, unknown> = {}): Promise<BridgeEvent> {
+    const event: BridgeEvent = { ...payload, type, at: new Date().toISOString() };
+    const stored = this.chain.then(async () => {
+      let result: BridgeEvent;
+      try {
+        result = await this.sink.append(event);
+      } catch (error) {
+        this.onErrorEmitter.fire(error instanceof Error ? error : new Error(String(error)));
+        result = event;
+      }
+      if (!this.isDisposed) this.onEventEmitter.fire(result);
+      return result;
+    });
+    this.chain = stored;
+    return stored;
+  }
+
+  history(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[] {
+    return this.sink.list(query);
+  }
+}

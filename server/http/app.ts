@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express, type Router } from 'express';
+import { tokenMatches } from '../auth/token.ts';
+import { COOKIE_NAME, type AuthGuard } from './auth.ts';
+import { errorHandler, sendError } from './errors.ts';
+
+export interface AppParts {
+  readonly auth: AuthGuard;
+  readonly token: string;
+  readonly clientDir: string;
+  readonly health: () => unknown;
+  /** Routers mounted under /api (path → router). */
+  readonly api: ReadonlyArray<readonly [string, Router]>;
+  /** Routers mounted at the top level without auth (e.g. approval links). */
+  readonly publicRoutes?: ReadonlyArray<readonly [string, Router]>;
+  readonly sse: Router;
+  readonly log: (message: string) => void;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+export function createApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json(parts.health());
+  });
+
+  app.get('/login', (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (!tokenMatches(parts.token, token)) {
+      parts.auth.recordFailure(req);
+      res.status(401).type('html').send('<!doctype html><title>tmux-bridge</title><p>That login link is not valid. Use the URL the server printed when it started.</p>');
+      return;
+    }
+    res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+    res.redirect(303, '/');
+  });
+
+  for (const [path, router] of parts.publicRoutes ?? []) app.use(path, router);
+
+  const api = express.Router();
+  api.use(parts.auth.middleware());
+  api.use(express.json({ limit: '8mb' }));
+  for (const [path, router] of parts.api) api.use(path, router);
+  api.use((req, res) => sendError(res, 404, 'not_found', `no API route ${req.method} ${req.baseUrl}${req.path}`));
+  app.use('/api', api);
+  app.use('/events', parts.auth.middleware(), parts.sse);
+
+  // The single-page client: static files, and index.html for its routes.
+  const index = join(parts.clientDir, 'index.html');
+  app.use(express.static(parts.clientDir, { index: false, maxAge: 0 }));
+  app.get(/^\/(?!api\/|ws\/|events).*/, (_req, res) => {
+    if (!existsSync(index)) {
+      res.status(503).type('text').send('The web client is not built. Run "npm run build" (npm start does it for you).');
+      return;
+    }
+    res.sendFile(index);
+  });
+
+  app.use(errorHandler(parts.log));
+  return app;
+}

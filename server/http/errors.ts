@@ -1,0 +1,65 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { HubError } from '../sessions/errors.ts';
+
+/** An error with an HTTP status and the body shape every API error has. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[]): void {
+  if (res.headersSent) return;
+  res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/** Parses `value` with `schema` or fails with 400 and the zod issues. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ApiError(
+    400,
+    'invalid_' + what,
+    `invalid ${what}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    result.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
+  );
+}
+
+/**
+ * The last middleware: every error becomes a JSON body; bad input is never a
+ * 500 and no stack trace ever leaves the server.
+ */
+export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (error instanceof ApiError || error instanceof HubError) {
+      sendError(res, error.status, error.code, error.message, error.details);
+      return;
+    }
+    const e = error as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.parse.failed') {
+      sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
+      return;
+    }
+    if (e?.type === 'entity.too.large') {
+      sendError(res, 413, 'too_large', 'the request body is too large');
+      return;
+    }
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+      sendError(res, 415, 'unsupported_encoding', e.message ?? 'unsupported body encoding');
+      return;
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
+      return;
+    }
+    log(`internal error on ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    sendError(res, 500, 'internal', 'internal error; the server log has the details');
+  };
+}

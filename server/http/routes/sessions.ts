@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CreateSessionBody, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
+import type { SessionHub } from '../../sessions/session-hub.ts';
+import { parseOr400 } from '../errors.ts';
+
+const KeyParam = z.object({ key: z.string().min(1).max(100) });
+const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional() });
+
+/** `/api/cli-sessions`: create, list, get, send, keys, resize, close, snapshot. */
+export function sessionRoutes(hub: SessionHub): Router {
+  const router = Router();
+
+  router.get('/', (req, res) => {
+    const { status } = parseOr400(ListQuery, req.query, 'query');
+    const sessions = hub.list().filter((s) => !status || s.status === status);
+    res.json({ sessions });
+  });
+
+  router.post('/', async (req, res) => {
+    const body = parseOr400(CreateSessionBody, req.body ?? {});
+    res.status(201).json(await hub.create(body));
+  });
+
+  router.get('/:key', (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    res.json(hub.get(key));
+  });
+
+  router.post('/:key/send', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    const body = parseOr400(SendBody, req.body);
+    await hub.send(key, body.text, body.appendNewline ?? true);
+    res.status(202).json({ ok: true });
+  });
+
+  router.post('/:key/keys', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    const body = parseOr400(KeysBody, req.body);
+    await hub.keys(key, body.keys);
+    res.status(202).json({ ok: true });
+  });
+
+  router.post('/:key/resize', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    const body = parseOr400(ResizeBody, req.body);
+    const result = await hub.resize(key, body.cols, body.rows);
+    res.json({ ok: true, cols: result.cols, rows: result.rows });
+  });
+
+  router.post('/:key/close', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    res.json(await hub.close(key));
+  });
+
+  router.get('/:key/snapshot', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    const query = parseOr400(SnapshotQuery, req.query, 'query');
+    res.json(await hub.snapshot(key, query.lines ?? 0));
+  });
+
+  return router;
+}

@@ -1,0 +1,151 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { ClientTerminalMessage, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
+import { Disposable, toDisposable } from '../../tmux/base/lifecycle.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { HubError } from '../sessions/errors.ts';
+import type { SessionHub } from '../sessions/session-hub.ts';
+import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
+import type { AuthGuard } from './auth.ts';
+
+const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { code: String(status), message } });
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/**
+ * `/ws/terminal/:sessionKey` and `/ws/events`: authenticated and
+ * Origin-checked before the upgrade, so a refused client never gets a socket.
+ */
+export class WebSockets extends Disposable {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
+  private readonly sockets = new Set<WebSocket>();
+
+  constructor(
+    server: Server,
+    private readonly auth: AuthGuard,
+    private readonly hub: SessionHub,
+    private readonly bus: EventBus,
+  ) {
+    super();
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+    server.on('upgrade', onUpgrade);
+    this.register(
+      toDisposable(() => {
+        server.off('upgrade', onUpgrade);
+        for (const ws of this.sockets) ws.close(1001, 'server stopping');
+        this.wss.close();
+      }),
+    );
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const denied = this.auth.checkUpgrade(req);
+    if (denied) return reject(socket, denied.status, denied.message);
+    const terminal = TERMINAL_PATH.exec(url.pathname);
+    if (terminal) {
+      const key = terminal[1]!;
+      const query = TerminalQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!query.success) return reject(socket, 400, query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      try {
+        this.hub.paneOf(key);
+      } catch (error) {
+        if (error instanceof HubError) return reject(socket, error.status, error.message);
+        throw error;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.terminal(ws, key, query.data));
+      return;
+    }
+    if (url.pathname === '/ws/events') {
+      const since = Number(url.searchParams.get('since') ?? 0);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.events(ws, Number.isFinite(since) ? since : 0));
+      return;
+    }
+    reject(socket, 404, `no WebSocket at ${url.pathname}`);
+  }
+
+  private track(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('error', () => ws.terminate());
+  }
+
+  private terminal(ws: WebSocket, key: string, query: TerminalQuery): void {
+    this.track(ws);
+    const socket: ViewerSocket = {
+      sendJson: (message: ServerTerminalMessage) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      sendBinary: (data) => {
+        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+      },
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    const viewer = new TerminalViewer(this.hub, key, socket, {
+      mode: query.mode ?? 'control',
+      since: query.since,
+      streamId: query.stream,
+      historyLines: query.history ?? 1000,
+      acks: true,
+    });
+    ws.on('close', () => viewer.dispose());
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        void viewer.input(toBuffer(data));
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(toBuffer(data).toString('utf8'));
+      } catch {
+        socket.sendJson({ type: 'error', message: 'control messages must be JSON' });
+        return;
+      }
+      const message = ClientTerminalMessage.safeParse(parsed);
+      if (!message.success) {
+        socket.sendJson({ type: 'error', message: `invalid message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+        return;
+      }
+      void viewer.message(message.data);
+    });
+    viewer.start().catch((error: unknown) => {
+      socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      ws.close(4404, 'session unavailable');
+    });
+  }
+
+  private events(ws: WebSocket, since: number): void {
+    this.track(ws);
+    if (since > 0) {
+      for (const event of this.bus.history({ since, limit: 1000 })) ws.send(JSON.stringify(event));
+    }
+    const sub = this.bus.onEvent((event) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+    });
+    ws.on('close', () => sub.dispose());
+    ws.on('message', () => {
+      // The events socket is read-only; anything sent is ignored.
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Everything `tmux-bridge serve` can be told, from flags, environment and defaults. */
+export const BridgeOptions = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(7690),
+  dataDir: z.string().min(1).default('./data'),
+  /** tmux socket name (`tmux -L`); `default` is the user's own server. */
+  socket: z.string().min(1).default('tmux-bridge'),
+  /** tmux socket path (`tmux -S`), wins over `socket`. */
+  socketPath: z.string().min(1).optional(),
+  /** tmux config for a server the bridge starts (`tmux -f`). */
+  tmuxConfig: z.string().min(1).optional(),
+  /** tmuxagent hosts.yaml and policy.yaml. */
+  config: z.string().min(1).optional(),
+  policy: z.string().min(1).optional(),
+  allowOrigin: z.array(z.string().url()).default([]),
+  token: z.string().min(16).optional(),
+  historyLimit: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+  pollIntervalMs: z.coerce.number().int().min(50).max(10_000).default(500),
+  ringBytes: z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024),
+  dryRun: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+});
+export type BridgeOptions = z.infer<typeof BridgeOptions>;
+export type BridgeOptionsInput = z.input<typeof BridgeOptions>;
+
+export function resolveOptions(input: BridgeOptionsInput): BridgeOptions {
+  const options = BridgeOptions.parse(input);
+  return { ...options, dataDir: resolve(options.dataDir) };
+}
+
+const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'list' | 'bool' }> = {
+  '--host': { key: 'host', kind: 'string' },
+  '--port': { key: 'port', kind: 'string' },
+  '--data-dir': { key: 'dataDir', kind: 'string' },
+  '--socket': { key: 'socket', kind: 'string' },
+  '--socket-path': { key: 'socketPath', kind: 'string' },
+  '--tmux-config': { key: 'tmuxConfig', kind: 'string' },
+  '--config': { key: 'config', kind: 'string' },
+  '--policy': { key: 'policy', kind: 'string' },
+  '--allow-origin': { key: 'allowOrigin', kind: 'list' },
+  '--history-limit': { key: 'historyLimit', kind: 'string' },
+  '--poll-interval-ms': { key: 'pollIntervalMs', kind: 'string' },
+  '--dry-run': { key: 'dryRun', kind: 'bool' },
+  '--quiet': { key: 'quiet', kind: 'bool' },
+};
+
+export const FLAG_HELP = `Options (environment variables in brackets):
+  --host HOST            listen address (127.0.0.1) [TMUX_BRIDGE_HOST]
+  --port PORT            listen port, 0 picks a free one (7690) [TMUX_BRIDGE_PORT]
+  --data-dir DIR         state, token and FIFOs (./data) [TMUX_BRIDGE_DATA]
+  --socket NAME          tmux -L socket name; "default" = your own tmux server (tmux-bridge) [TMUX_BRIDGE_SOCKET]
+  --socket-path PATH     tmux -S socket path instead of a name
+  --tmux-config FILE     config file for a tmux server the bridge starts (tmux's default otherwise)
+  --config FILE          tmuxagent hosts.yaml
+  --policy FILE          tmuxagent policy.yaml
+  --allow-origin URL     another origin allowed to call the API (repeatable)
+  --history-limit N      tmux history-limit for new panes on the bridge's own server (50000)
+  --poll-interval-ms N   how often tmux is re-listed for exits and resizes (500)
+  --dry-run              agent actions are logged instead of run
+  --quiet                print only the two start lines
+  [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BridgeOptionsInput {
+  const out: Record<string, unknown> = {};
+  if (env.TMUX_BRIDGE_HOST) out.host = env.TMUX_BRIDGE_HOST;
+  if (env.TMUX_BRIDGE_PORT) out.port = env.TMUX_BRIDGE_PORT;
+  if (env.TMUX_BRIDGE_DATA) out.dataDir = env.TMUX_BRIDGE_DATA;
+  if (env.TMUX_BRIDGE_SOCKET) out.socket = env.TMUX_BRIDGE_SOCKET;
+  if (env.TMUX_BRIDGE_TOKEN) out.token = env.TMUX_BRIDGE_TOKEN;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const flag = FLAGS[name];
+    if (!flag) throw new Error(`unknown option "${arg}"\n\n${FLAG_HELP}`);
+    if (flag.kind === 'bool') {
+      out[flag.key] = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`option ${name} needs a value`);
+    if (flag.kind === 'list') out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), value];
+    else out[flag.key] = value;
+  }
+  return out as BridgeOptionsInput;
+}

@@ -1,0 +1,451 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { CliSession, CreateSessionBody, Snapshot, ToolName } from '../../schemas/index.ts';
+import { Emitter } from '../../tmux/base/emitter.ts';
+import { Disposable } from '../../tmux/base/lifecycle.ts';
+import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
+import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
+import type { TmuxServer } from '../../tmux/server.ts';
+import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
+import { PaneInput } from './pane-input.ts';
+import type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
+import { findOnPath, launchCommand, requiredExecutable } from './tool-commands.ts';
+
+export interface SessionHubOptions {
+  readonly runDir: string;
+  readonly defaultCols?: number;
+  readonly defaultRows?: number;
+  /** How long closed sessions stay in the list. */
+  readonly closedRetentionMs?: number;
+}
+
+interface LiveSession {
+  readonly key: string;
+  meta: SessionMeta;
+  pane: PaneInfo;
+  lastActivity: number;
+}
+
+export interface TerminalScreen {
+  readonly bytes: Buffer;
+  readonly offset: number;
+  readonly cols: number;
+  readonly rows: number;
+  readonly exact: boolean;
+}
+
+export interface SizeResult {
+  readonly applied: boolean;
+  readonly cols: number;
+  readonly rows: number;
+  readonly reason?: string;
+}
+
+/** How a live session changed, for terminal viewers. */
+export type SessionSignal =
+  | { readonly kind: 'resized'; readonly key: string; readonly cols: number; readonly rows: number }
+  | { readonly kind: 'exited'; readonly key: string; readonly code: number | null }
+  | { readonly kind: 'closed'; readonly key: string; readonly code: number | null };
+
+function exitCodeOf(pane: PaneInfo): number | null {
+  if (pane.deadStatus !== null) return pane.deadStatus;
+  if (pane.deadSignal !== null) return 128 + pane.deadSignal;
+  return null;
+}
+
+/**
+ * The CLI sessions of one tmux server: every pane is a session, created here
+ * (`s_…` key kept in the pane option `@tb_key`) or adopted (created natively,
+ * key derived from the session's creation time and the pane id). Creation,
+ * input, resizing, snapshots and closing go through here; tmux stays the
+ * source of truth for what exists.
+ */
+export class SessionHub extends Disposable {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly keyByPane = new Map<string, string>();
+  private readonly creating = new Set<string>();
+  private readonly input: PaneInput;
+  private started = false;
+
+  private readonly onSignalEmitter = this.register(new Emitter<SessionSignal>());
+  readonly onSignal = this.onSignalEmitter.event;
+
+  constructor(
+    readonly tmux: TmuxServer,
+    private readonly bus: EventBus,
+    private readonly repo: SessionMetaRepository,
+    private readonly options: SessionHubOptions,
+  ) {
+    super();
+    this.input = new PaneInput(tmux.control, options.runDir);
+    const { monitor } = tmux;
+    this.register(monitor.onPaneAdded((pane) => this.onPaneAdded(pane)));
+    this.register(monitor.onPaneChanged(({ previous, current }) => this.onPaneChanged(previous, current)));
+    this.register(monitor.onPaneRemoved((pane) => void this.onPaneRemoved(pane)));
+    this.register(
+      tmux.streams.onStreamOpened((stream) => {
+        stream.onData(() => {
+          const key = this.keyByPane.get(stream.paneId);
+          const session = key ? this.live.get(key) : undefined;
+          if (session) session.lastActivity = Date.now();
+        });
+      }),
+    );
+  }
+
+  /** Adopts what tmux already runs; sessions that vanished while we were away are marked closed. */
+  async start(): Promise<void> {
+    await this.tmux.monitor.refresh();
+    for (const pane of this.tmux.monitor.list()) this.onPaneAdded(pane);
+    const now = new Date().toISOString();
+    for (const meta of this.repo.list()) {
+      if (meta.closedAt || this.live.has(meta.sessionKey)) continue;
+      await this.repo.put({ ...meta, closedAt: now });
+    }
+    this.started = true;
+  }
+
+  list(): CliSession[] {
+    const out = [...this.live.values()].map((s) => this.toCliSession(s.meta, s.pane, s.lastActivity));
+    const keep = Date.now() - (this.options.closedRetentionMs ?? 24 * 3600_000);
+    for (const meta of this.repo.list()) {
+      if (!meta.closedAt || this.live.has(meta.sessionKey) || Date.parse(meta.closedAt) < keep) continue;
+      out.push(this.toCliSession(meta, undefined, Date.parse(meta.closedAt)));
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionKey.localeCompare(b.sessionKey));
+  }
+
+  get(key: string): CliSession {
+    const session = this.live.get(key);
+    if (session) return this.toCliSession(session.meta, session.pane, session.lastActivity);
+    const meta = this.repo.get(key);
+    if (meta) return this.toCliSession(meta, undefined, Date.parse(meta.closedAt ?? meta.createdAt));
+    throw notFound(key);
+  }
+
+  /** The pane behind a live session (for streams and viewers). */
+  paneOf(key: string): PaneInfo {
+    const session = this.live.get(key);
+    if (session) return session.pane;
+    if (this.repo.get(key)) throw sessionClosed(key);
+    throw notFound(key);
+  }
+
+  has(key: string): boolean {
+    return this.live.has(key) || this.repo.get(key) !== undefined;
+  }
+
+  async create(body: CreateSessionBody): Promise<CliSession> {
+    const tool: ToolName = body.tool ?? 'bash';
+    const workingDir = body.workingDir ?? process.env.HOME ?? process.cwd();
+    await requireDirectory(workingDir);
+    const launch = { tool, model: body.model, resumeKey: body.resumeKey, resumeStrategy: body.resumeStrategy, shell: body.shell, envWrapper: body.envWrapper };
+    const argv = launchCommand(launch);
+    const executable = requiredExecutable(launch);
+    if (executable && !(await findOnPath(executable))) {
+      throw new HubError(400, 'tool_not_found', `"${executable}" was not found on PATH; install it or pass "shell" with the full command`);
+    }
+    const name = body.name ?? this.freeName(tool);
+    if (this.tmux.monitor.list().some((p) => p.sessionName === name)) {
+      throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
+    }
+    const key = `s_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
+    const createdAt = new Date().toISOString();
+    this.creating.add(key);
+    try {
+      const created = await newSession(this.tmux.control, {
+        name,
+        cols: body.cols ?? this.options.defaultCols ?? 120,
+        rows: body.rows ?? this.options.defaultRows ?? 30,
+        workingDir,
+        env: { ...body.env, TMUX_BRIDGE_SESSION: key },
+        command: argv,
+        remainOnExit: true,
+        paneOptions: { '@tb_key': key, '@tb_tool': tool, '@tb_created': createdAt },
+      }).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (/duplicate session/i.test(message)) throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists`);
+        throw new HubError(500, 'tmux_failed', `tmux could not create the session: ${message}`);
+      });
+      const pane = await describePane(this.tmux.control, created.paneId);
+      if (!pane) throw new HubError(500, 'tmux_failed', 'the new pane vanished at once');
+      const meta: SessionMeta = {
+        sessionKey: key,
+        name,
+        tool,
+        model: body.model ?? null,
+        workingDir,
+        resumeKey: body.resumeKey ?? null,
+        resumeStrategy: body.resumeStrategy ?? null,
+        issueId: body.issueId ?? null,
+        envWrapper: body.envWrapper ?? null,
+        shell: body.shell ?? null,
+        createdAt,
+        adopted: false,
+        tmuxSession: name,
+        windowId: created.windowId,
+        paneId: created.paneId,
+        closedAt: null,
+        exitCode: null,
+      };
+      await this.repo.put(meta);
+      this.track(key, meta, pane);
+      // Stream from the first byte on: the pipe is armed before we answer.
+      this.tmux.streams.open(pane);
+      await this.tmux.streams.ready(pane.paneId);
+      const session = this.get(key);
+      await this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session });
+      return session;
+    } finally {
+      this.creating.delete(key);
+    }
+  }
+
+  /** Raw terminal input (WebSocket frames, API text). */
+  async write(key: string, bytes: Uint8Array): Promise<void> {
+    const session = this.writable(key);
+    session.lastActivity = Date.now();
+    await this.input.writeBytes(session.pane.paneId, bytes, session.pane.inMode);
+  }
+
+  async send(key: string, text: string, appendNewline = true): Promise<void> {
+    await this.write(key, Buffer.from(appendNewline ? `${text}\r` : text, 'utf8'));
+  }
+
+  async keys(key: string, keys: readonly string[]): Promise<void> {
+    const session = this.writable(key);
+    session.lastActivity = Date.now();
+    await this.input.writeKeys(session.pane.paneId, keys, session.pane.inMode);
+  }
+
+  /** Sets the pane's size (an explicit request: always applied). */
+  async resize(key: string, cols: number, rows: number): Promise<SizeResult> {
+    const session = this.liveOrThrow(key);
+    const { pane } = session;
+    const commands =
+      pane.windowPanes > 1
+        ? [['resize-pane', '-t', pane.paneId, '-x', String(cols), '-y', String(rows)]]
+        : resizeWindowCommands(pane.windowId, cols, rows);
+    await this.tmux.control.runList(commands);
+    await this.tmux.monitor.refresh();
+    const now = this.live.get(key)?.pane ?? pane;
+    return { applied: true, cols: now.width, rows: now.height };
+  }
+
+  /**
+   * A browser viewer's wish. Sizing policy: while a native client is attached
+   * to the session, the pane keeps the native size and browsers follow it;
+   * otherwise the last browser that asks sets it. Hidden or zero-size tabs
+   * never ask (the client sends nothing then) and tiny sizes are refused.
+   */
+  async requestViewerSize(key: string, cols: number, rows: number): Promise<SizeResult> {
+    const { pane } = this.liveOrThrow(key);
+    if (pane.sessionAttached > 0) {
+      return { applied: false, cols: pane.width, rows: pane.height, reason: 'a native tmux client is attached; its size wins' };
+    }
+    if (pane.dead) return { applied: false, cols: pane.width, rows: pane.height, reason: 'the program has exited' };
+    if (pane.width === cols && pane.height === rows) return { applied: true, cols, rows };
+    return this.resize(key, cols, rows);
+  }
+
+  async close(key: string): Promise<CliSession> {
+    const session = this.live.get(key);
+    if (!session) {
+      if (this.repo.get(key)) throw sessionClosed(key);
+      throw notFound(key);
+    }
+    const { pane, meta } = session;
+    const onlyPane = !meta.adopted || this.tmux.monitor.list().filter((p) => p.sessionId === pane.sessionId).length <= 1;
+    try {
+      await this.tmux.control.run(onlyPane && !meta.adopted ? killSessionCommand(pane.sessionId) : killPaneCommand(pane.paneId));
+    } catch (error) {
+      if (!(error instanceof Error && /can't find/.test(error.message))) throw error;
+    }
+    await this.markClosed(pane);
+    void this.tmux.monitor.refresh();
+    return this.get(key);
+  }
+
+  async snapshot(key: string, historyLines = 0): Promise<Snapshot> {
+    const screen = await this.capture(key, historyLines);
+    const lines = plainScreen(screen.value).map((l) => l.trimEnd());
+    return {
+      text: lines.join('\n'),
+      cursor: { x: screen.value.modes.cursorX, y: screen.value.modes.cursorY },
+      cols: screen.value.modes.cols,
+      rows: screen.value.modes.rows,
+      offset: screen.offset,
+    };
+  }
+
+  /** The bytes that redraw the pane for a new viewer, and the stream offset they stand for. */
+  async terminalScreen(key: string, historyLines: number): Promise<TerminalScreen> {
+    const screen = await this.capture(key, historyLines);
+    const stream = this.tmux.streams.get(this.paneOf(key).paneId);
+    return {
+      bytes: snapshotBytes(screen.value, { bracketedPaste: stream?.bracketedPaste ?? false }),
+      offset: screen.offset,
+      cols: screen.value.modes.cols,
+      rows: screen.value.modes.rows,
+      exact: screen.exact,
+    };
+  }
+
+  private async capture(key: string, historyLines: number) {
+    const pane = this.paneOf(key);
+    const stream = await this.tmux.streams.ready(pane.paneId);
+    const run = () => capturePane(this.tmux.control, pane.paneId, historyLines);
+    if (!stream) return { value: await run(), offset: 0, exact: false };
+    return stream.cut(run);
+  }
+
+  private writable(key: string): LiveSession {
+    const session = this.liveOrThrow(key);
+    if (session.pane.dead) throw sessionExited(key, exitCodeOf(session.pane));
+    return session;
+  }
+
+  private liveOrThrow(key: string): LiveSession {
+    const session = this.live.get(key);
+    if (session) return session;
+    if (this.repo.get(key)) throw sessionClosed(key);
+    throw notFound(key);
+  }
+
+  private freeName(tool: string): string {
+    const taken = new Set(this.tmux.monitor.list().map((p) => p.sessionName));
+    for (let n = 1; ; n++) if (!taken.has(`${tool}-${n}`)) return `${tool}-${n}`;
+  }
+
+  private keyOf(pane: PaneInfo): string {
+    return pane.key || `a_${pane.sessionCreated.toString(36)}_${pane.paneId.slice(1)}`;
+  }
+
+  private track(key: string, meta: SessionMeta, pane: PaneInfo): LiveSession {
+    const existing = this.live.get(key);
+    if (existing) {
+      existing.pane = pane;
+      return existing;
+    }
+    const session: LiveSession = { key, meta, pane, lastActivity: Date.now() };
+    this.live.set(key, session);
+    this.keyByPane.set(pane.paneId, key);
+    return session;
+  }
+
+  private onPaneAdded(pane: PaneInfo): void {
+    const key = this.keyOf(pane);
+    if (this.creating.has(key)) return;
+    if (this.live.has(key)) {
+      this.live.get(key)!.pane = pane;
+      return;
+    }
+    const stored = this.repo.get(key);
+    const meta: SessionMeta = stored && !stored.closedAt ? stored : adoptedMeta(key, pane);
+    const session = this.track(key, meta, pane);
+    if (!stored && pane.key === '') void this.repo.put(meta).catch(() => undefined);
+    if (this.started) {
+      void this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session: this.toCliSession(meta, pane, session.lastActivity) });
+    }
+  }
+
+  private onPaneChanged(previous: PaneInfo, current: PaneInfo): void {
+    const key = this.keyByPane.get(current.paneId);
+    const session = key ? this.live.get(key) : undefined;
+    if (!key || !session) return;
+    session.pane = current;
+    if (previous.width !== current.width || previous.height !== current.height) {
+      this.onSignalEmitter.fire({ kind: 'resized', key, cols: current.width, rows: current.height });
+    }
+    if (!previous.dead && current.dead) {
+      const code = exitCodeOf(current);
+      void this.repo.put({ ...session.meta, exitCode: code }).catch(() => undefined);
+      this.onSignalEmitter.fire({ kind: 'exited', key, code });
+      void this.bus.publish('CLI_SESSION_UPDATED', { sessionKey: key, session: this.get(key) });
+    }
+  }
+
+  private async onPaneRemoved(pane: PaneInfo): Promise<void> {
+    await this.markClosed(pane);
+  }
+
+  private async markClosed(pane: PaneInfo): Promise<void> {
+    const key = this.keyByPane.get(pane.paneId);
+    const session = key ? this.live.get(key) : undefined;
+    if (!key || !session) return;
+    this.live.delete(key);
+    this.keyByPane.delete(pane.paneId);
+    const code = pane.dead ? exitCodeOf(pane) : session.meta.exitCode;
+    const meta: SessionMeta = { ...session.meta, closedAt: new Date().toISOString(), exitCode: code };
+    await this.repo.put(meta).catch(() => undefined);
+    this.onSignalEmitter.fire({ kind: 'closed', key, code });
+    await this.bus.publish('CLI_SESSION_CLOSED', { sessionKey: key, exitCode: code });
+  }
+
+  private toCliSession(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number): CliSession {
+    const address = this.tmux.address;
+    const status = !pane ? 'closed' : pane.dead ? 'exited' : 'running';
+    return {
+      sessionKey: meta.sessionKey,
+      name: pane?.sessionName ?? meta.name,
+      tool: meta.tool,
+      model: meta.model,
+      workingDir: meta.workingDir,
+      resumeKey: meta.resumeKey,
+      resumeStrategy: meta.resumeStrategy,
+      status,
+      exitCode: pane ? (pane.dead ? exitCodeOf(pane) : null) : meta.exitCode,
+      cols: pane?.width ?? 0,
+      rows: pane?.height ?? 0,
+      createdAt: meta.createdAt,
+      lastActivityAt: new Date(lastActivity).toISOString(),
+      adopted: meta.adopted,
+      issueId: meta.issueId,
+      tmux: {
+        socket: address.label,
+        session: pane?.sessionName ?? meta.tmuxSession,
+        window: pane?.windowId ?? meta.windowId,
+        paneId: pane?.paneId ?? meta.paneId,
+      },
+      attachCommand: address.attachCommand(pane?.sessionName ?? meta.tmuxSession),
+      currentCommand: pane?.currentCommand,
+      nativeClients: pane?.sessionAttached,
+      title: pane?.title,
+    };
+  }
+}
+
+function adoptedMeta(key: string, pane: PaneInfo): SessionMeta {
+  const created = pane.createdAt && !Number.isNaN(Date.parse(pane.createdAt)) ? pane.createdAt : new Date(pane.sessionCreated * 1000).toISOString();
+  return {
+    sessionKey: key,
+    name: pane.sessionName,
+    tool: pane.tool || 'bash',
+    model: null,
+    workingDir: pane.currentPath,
+    resumeKey: null,
+    resumeStrategy: null,
+    issueId: null,
+    envWrapper: null,
+    shell: null,
+    createdAt: created,
+    // A pane with our key but no stored metadata was still created by the bridge.
+    adopted: pane.key === '',
+    tmuxSession: pane.sessionName,
+    windowId: pane.windowId,
+    paneId: pane.paneId,
+    closedAt: null,
+    exitCode: null,
+  };
+}
+
+async function requireDirectory(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory()) return;
+  } catch {
+    // fall through
+  }
+  throw new HubError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+}

@@ -1,0 +1,49 @@
+import type { ResumeStrategy } from '../../schemas/index.ts';
+
+/** What tmux does not remember about a session: kept by the bridge. */
+export interface SessionMeta {
+  readonly sessionKey: string;
+  readonly name: string;
+  readonly tool: string;
+  readonly model: string | null;
+  readonly workingDir: string;
+  readonly resumeKey: string | null;
+  readonly resumeStrategy: ResumeStrategy | null;
+  readonly issueId: string | null;
+  readonly envWrapper: string | null;
+  readonly shell: string | null;
+  readonly createdAt: string;
+  readonly adopted: boolean;
+  /** Where it lives (or lived) in tmux. */
+  readonly tmuxSession: string;
+  readonly windowId: string;
+  readonly paneId: string;
+  /** Set once the pane is gone. */
+  readonly closedAt: string | null;
+  readonly exitCode: number | null;
+}
+
+/** Persistence of session metadata (the durable store in production, memory in tests). */
+export interface SessionMetaRepository {
+  get(sessionKey: string): SessionMeta | undefined;
+  /** Resolves once durable. */
+  put(meta: SessionMeta): Promise<void>;
+  /** Every session, newest first. */
+  list(): SessionMeta[];
+}
+
+export class MemorySessionMetaRepository implements SessionMetaRepository {
+  private readonly rows = new Map<string, SessionMeta>();
+
+  get(sessionKey: string): SessionMeta | undefined {
+    return this.rows.get(sessionKey);
+  }
+
+  async put(meta: SessionMeta): Promise<void> {
+    this.rows.set(meta.sessionKey, meta);
+  }
+
+  list(): SessionMeta[] {
+    return [...this.rows.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+}

@@ -1,0 +1,241 @@
+import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
+import { Disposable, disposableInterval, type IDisposable } from '../../tmux/base/lifecycle.ts';
+import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
+import type { SessionHub } from './session-hub.ts';
+
+/** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
+export interface ViewerSocket {
+  sendJson(message: ServerTerminalMessage): void;
+  sendBinary(data: Buffer): void;
+  readonly bufferedAmount: number;
+  close(code: number, reason: string): void;
+}
+
+export interface ViewerOptions {
+  readonly mode: TerminalMode;
+  readonly since?: number;
+  readonly streamId?: string;
+  readonly historyLines: number;
+  /** false: the client never acks; only the socket's own buffer limits sending. */
+  readonly acks: boolean;
+}
+
+/** Flow-control watermarks (see DESIGN.md: xterm.js slows down above ~500 kB pending). */
+export const HIGH_WATER = 512 * 1024;
+export const LOW_WATER = 128 * 1024;
+export const SOCKET_HIGH_WATER = 1024 * 1024;
+const SOCKET_LOW_WATER = 256 * 1024;
+
+/** WebSocket close codes the client understands. */
+export const CLOSE_SESSION_GONE = 4404;
+
+type State = 'starting' | 'live' | 'paused' | 'refreshing' | 'closed';
+
+/**
+ * One browser (or script) watching one pane: hello, screen, then the live
+ * stream with acks. A viewer that falls behind is paused — the ring buffer
+ * holds what it missed — and gets a fresh screen if it fell out of the ring,
+ * so a slow client never grows server memory and never slows anybody else.
+ */
+export class TerminalViewer extends Disposable {
+  private state: State = 'starting';
+  private stream: PaneStream | undefined;
+  private sentOffset = 0;
+  private ackedOffset = 0;
+  private helloOffset = 0;
+  private snapshotUnacked = 0;
+  private pausedTimer: IDisposable | undefined;
+
+  constructor(
+    private readonly hub: SessionHub,
+    readonly sessionKey: string,
+    private readonly socket: ViewerSocket,
+    private readonly options: ViewerOptions,
+  ) {
+    super();
+    this.register(
+      hub.onSignal((signal) => {
+        if (signal.key !== this.sessionKey || this.state === 'closed') return;
+        if (signal.kind === 'resized') {
+          this.socket.sendJson({ type: 'resize', cols: signal.cols, rows: signal.rows });
+          // Output drawn for the old size would be garbled: redraw from tmux.
+          void this.refresh();
+        } else if (signal.kind === 'exited') {
+          this.socket.sendJson({ type: 'exit', code: signal.code });
+        } else {
+          this.socket.sendJson({ type: 'exit', code: signal.code });
+          this.end(CLOSE_SESSION_GONE, 'session closed');
+        }
+      }),
+    );
+  }
+
+  async start(): Promise<void> {
+    const pane = this.hub.paneOf(this.sessionKey);
+    this.stream = await this.hub.tmux.streams.ready(pane.paneId);
+    if (this.stream) this.register(this.stream.onData((chunk) => this.onData(chunk)));
+    const { since, streamId } = this.options;
+    const stream = this.stream;
+    const resumable = stream && since !== undefined && (streamId === undefined || streamId === stream.id);
+    const missed = resumable ? stream.readFrom(since) : undefined;
+    if (stream && since !== undefined && missed) {
+      const session = this.hub.get(this.sessionKey);
+      this.sendHello(since, 0, session.cols, session.rows);
+      this.sentOffset = since;
+      this.ackedOffset = since;
+      this.sendChunks(missed);
+      this.sentOffset = stream.offset;
+      this.state = 'live';
+      this.afterSend();
+    } else {
+      await this.refresh();
+    }
+    const status = this.hub.get(this.sessionKey);
+    if (status.status === 'exited') this.socket.sendJson({ type: 'exit', code: status.exitCode });
+    if (this.hub.tmux.streams.state(pane.paneId) === 'foreign-pipe') {
+      this.socket.sendJson({ type: 'error', message: 'live output is unavailable: another pipe-pane is set on this pane' });
+    }
+  }
+
+  /** Input bytes from the client. */
+  async input(bytes: Buffer): Promise<void> {
+    if (this.options.mode === 'view') {
+      this.socket.sendJson({ type: 'error', message: 'this is a view-only connection (mode=view): input is refused' });
+      return;
+    }
+    try {
+      await this.hub.write(this.sessionKey, bytes);
+    } catch (error) {
+      this.socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async message(message: ClientTerminalMessage): Promise<void> {
+    if (message.type === 'ack') {
+      this.ackedOffset = Math.max(this.ackedOffset, Math.min(message.offset, this.sentOffset));
+      if (message.offset >= this.helloOffset) this.snapshotUnacked = 0;
+      this.maybeResume();
+      return;
+    }
+    if (this.options.mode === 'view') return;
+    try {
+      const result = await this.hub.requestViewerSize(this.sessionKey, message.cols, message.rows);
+      if (!result.applied || result.cols !== message.cols || result.rows !== message.rows) {
+        this.socket.sendJson({ type: 'resize', cols: result.cols, rows: result.rows });
+      }
+    } catch (error) {
+      this.socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Sends a fresh screen (a new hello) and continues live from there. */
+  async refresh(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'refreshing') return;
+    this.state = 'refreshing';
+    this.stopPausedTimer();
+    try {
+      const screen = await this.hub.terminalScreen(this.sessionKey, this.options.historyLines);
+      if (this.isDisposed || (this.state as State) === 'closed') return;
+      const stream = this.stream;
+      const rest = stream?.readFrom(screen.offset) ?? [];
+      this.sendHello(screen.offset, screen.bytes.length, screen.cols, screen.rows);
+      this.socket.sendBinary(screen.bytes);
+      this.snapshotUnacked = screen.bytes.length;
+      this.ackedOffset = screen.offset;
+      this.sentOffset = screen.offset;
+      this.sendChunks(rest);
+      this.sentOffset = stream ? stream.offset : screen.offset;
+      this.state = 'live';
+      this.afterSend();
+    } catch (error) {
+      if (this.isDisposed) return;
+      this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${error instanceof Error ? error.message : String(error)}` });
+      this.end(CLOSE_SESSION_GONE, 'session unavailable');
+    }
+  }
+
+  private onData(chunk: StreamChunk): void {
+    if (this.state !== 'live') return;
+    const end = chunk.offset + chunk.data.length;
+    if (end <= this.sentOffset) return;
+    if (chunk.offset > this.sentOffset) {
+      void this.refresh();
+      return;
+    }
+    this.socket.sendBinary(chunk.offset < this.sentOffset ? chunk.data.subarray(this.sentOffset - chunk.offset) : chunk.data);
+    this.sentOffset = end;
+    this.afterSend();
+  }
+
+  private sendHello(offset: number, snapshotBytes: number, cols: number, rows: number): void {
+    const session = this.hub.get(this.sessionKey);
+    const hello: HelloMessage = {
+      type: 'hello',
+      sessionKey: this.sessionKey,
+      cols,
+      rows,
+      offset,
+      snapshotBytes,
+      mode: this.options.mode,
+      stream: this.stream?.id ?? '',
+      status: session.status,
+      exitCode: session.exitCode,
+    };
+    this.helloOffset = offset;
+    this.socket.sendJson(hello);
+  }
+
+  private sendChunks(chunks: readonly Buffer[]): void {
+    for (const chunk of chunks) this.socket.sendBinary(chunk);
+  }
+
+  private get unacked(): number {
+    if (!this.options.acks) return 0;
+    return this.sentOffset - this.ackedOffset + this.snapshotUnacked;
+  }
+
+  private afterSend(): void {
+    if (this.state !== 'live') return;
+    if (this.unacked > HIGH_WATER || this.socket.bufferedAmount > SOCKET_HIGH_WATER) {
+      this.state = 'paused';
+      // Acks wake us up; the timer covers clients paused by the socket buffer alone.
+      this.pausedTimer = this.register(disposableInterval(() => this.maybeResume(), 50));
+    }
+  }
+
+  private maybeResume(): void {
+    if (this.state !== 'paused') return;
+    if (this.unacked > LOW_WATER || this.socket.bufferedAmount > SOCKET_LOW_WATER) return;
+    this.stopPausedTimer();
+    const missed = this.stream?.readFrom(this.sentOffset);
+    if (!missed) {
+      // What it missed fell out of the ring buffer: a fresh screen instead.
+      this.state = 'live';
+      void this.refresh();
+      return;
+    }
+    this.state = 'live';
+    this.sendChunks(missed);
+    this.sentOffset = this.stream!.offset;
+    this.afterSend();
+  }
+
+  private stopPausedTimer(): void {
+    if (this.pausedTimer) {
+      this.store.delete(this.pausedTimer);
+      this.pausedTimer = undefined;
+    }
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.socket.close(code, reason);
+    this.dispose();
+  }
+
+  override dispose(): void {
+    this.state = 'closed';
+    super.dispose();
+  }
+}

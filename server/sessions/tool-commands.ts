@@ -1,0 +1,73 @@
+import { access, constants } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { ResumeStrategy, ToolName } from '../../schemas/index.ts';
+import { shellQuote } from '../../tmux/command.ts';
+import { HubError } from './errors.ts';
+
+export interface LaunchRequest {
+  readonly tool: ToolName;
+  readonly model?: string | null;
+  readonly resumeKey?: string | null;
+  readonly resumeStrategy?: ResumeStrategy | null;
+  readonly shell?: string;
+  readonly envWrapper?: string;
+}
+
+/** Interactive launch, model and native resume flags per tool (see compat/tools.md). */
+const TOOLS: Record<Exclude<ToolName, 'custom'>, { bin: string; base: string[]; model?: (m: string) => string[]; resume?: (id: string) => string[] }> = {
+  bash: { bin: 'bash', base: ['-l'] },
+  claude: { bin: 'claude', base: [], model: (m) => ['--model', m], resume: (id) => ['--resume', id] },
+  codex: { bin: 'codex', base: [], model: (m) => ['-m', m], resume: (id) => ['resume', id] },
+  gemini: { bin: 'gemini', base: [], model: (m) => ['-m', m], resume: (id) => ['-r', id] },
+  qwen: { bin: 'qwen', base: [], model: (m) => ['-m', m], resume: (id) => ['--resume', id] },
+  opencode: { bin: 'opencode', base: [], model: (m) => ['-m', m], resume: (id) => ['--session', id] },
+};
+
+/**
+ * The argv tmux runs in the new pane. One element means "run by the shell";
+ * several are executed directly, so nothing is re-parsed.
+ */
+export function launchCommand(request: LaunchRequest): string[] {
+  let argv: string[];
+  if (request.shell !== undefined) {
+    argv = [request.shell];
+  } else if (request.tool === 'custom') {
+    throw new HubError(400, 'invalid_body', 'tool "custom" needs a "shell" command to run');
+  } else {
+    const tool = TOOLS[request.tool];
+    argv = [tool.bin, ...tool.base];
+    if (request.model && tool.model) argv.push(...tool.model(request.model));
+    if (request.resumeKey && request.resumeStrategy === 'nativeResume' && tool.resume) argv.push(...tool.resume(request.resumeKey));
+  }
+  if (request.envWrapper) {
+    // The wrapper is a command prefix such as `direnv exec .` or `nix develop -c`.
+    const inner = argv.length === 1 ? argv[0]! : argv.map(shellQuote).join(' ');
+    argv = [`${request.envWrapper} ${inner}`];
+  }
+  return argv;
+}
+
+/** The executable a launch needs, when it can be checked up front. */
+export function requiredExecutable(request: LaunchRequest): string | undefined {
+  if (request.shell !== undefined || request.envWrapper || request.tool === 'custom') return undefined;
+  return TOOLS[request.tool].bin;
+}
+
+export async function findOnPath(bin: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
+  if (isAbsolute(bin)) return (await isExecutable(bin)) ? bin : undefined;
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, bin);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBridge, type Bridge } from '../../server/bridge.ts';
+import type { BridgeOptionsInput } from '../../server/options.ts';
+import type { TestTmux } from './tmux.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A bridge in this process on a private tmux server and data directory. */
+export async function startTestBridge(tmux: TestTmux, options: Partial<BridgeOptionsInput> = {}): Promise<TestBridge> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tb-data-'));
+  const bridge = await startBridge(
+    { port: 0, socket: tmux.socketName, tmuxConfig: tmux.configFile, dataDir, pollIntervalMs: 200, ...options },
+    { log: () => undefined },
+  );
+  return new TestBridge(bridge, dataDir);
+}
+
+export class TestBridge {
+  constructor(
+    readonly bridge: Bridge,
+    readonly dataDir: string,
+  ) {}
+
+  get url(): string {
+    return this.bridge.url;
+  }
+
+  get token(): string {
+    return this.bridge.token;
+  }
+
+  /** fetch against the API with the Bearer token; JSON bodies are encoded. */
+  async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+    return apiCall(this.url, this.token, method, path, body, headers);
+  }
+
+  async close(): Promise<void> {
+    await this.bridge.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function apiCall(
+  baseUrl: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(new URL(path.replace(/^\//, ''), baseUrl), {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** A bridge as a child process (`server/cli.ts`), for kill -9 and restart tests. */
+export class BridgeProcess {
+  private child: ChildProcess | undefined;
+  url = '';
+  token = '';
+  output = '';
+
+  constructor(
+    readonly tmux: TestTmux,
+    readonly dataDir: string,
+    readonly extraArgs: string[] = [],
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const env = { ...process.env };
+    delete env.TMUX;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', '0', '--data-dir', this.dataDir, '--socket', this.tmux.socketName, '--tmux-config', this.tmux.configFile, '--poll-interval-ms', '200', ...this.extraArgs],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    this.output = '';
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bridge did not start:\n${this.output}`)), 30_000);
+      const check = () => {
+        const listening = /listening on (http:\/\/\S+)/.exec(this.output);
+        const login = /login\?token=(\S+)/.exec(this.output);
+        if (listening && login) {
+          clearTimeout(timer);
+          this.url = listening[1]!;
+          this.token = decodeURIComponent(login[1]!);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`bridge exited with ${code}:\n${this.output}`));
+      });
+    });
+  }
+
+  async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    return apiCall(this.url, this.token, method, path, body);
+  }
+
+  /** SIGKILL: no cleanup at all, like a crash. */
+  async kill9(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+  }
+}

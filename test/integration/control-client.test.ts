@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextEvent } from '../../tmux/base/emitter.ts';
+import { HOLDER_SESSION, TmuxServer } from '../../tmux/server.ts';
+import { TmuxCommandError } from '../../tmux/errors.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+let tmux: TestTmux;
+let server: TmuxServer;
+
+beforeAll(async () => {
+  tmux = new TestTmux();
+  server = await TmuxServer.start({ socketName: tmux.socketName, configFile: tmux.configFile, runDir: `${tmux.dir}/run`, pollIntervalMs: 200 });
+});
+
+afterAll(async () => {
+  server?.dispose();
+  await tmux?.kill();
+});
+
+const controlClientPid = async () => {
+  const out = await tmux.tmux('list-clients', '-F', '#{client_pid} #{client_control_mode} #{session_name}');
+  const line = out.split('\n').find((l) => l.endsWith(` 1 ${HOLDER_SESSION}`));
+  return line ? Number(line.split(' ')[0]) : undefined;
+};
+
+describe('control client', () => {
+  it('answers commands in order, pipelined, and reports errors', async () => {
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => server.control.run(['display-message', '-p', `n${i}`])));
+    expect(replies.map((r) => r[0])).toEqual(Array.from({ length: 200 }, (_, i) => `n${i}`));
+    await expect(server.control.run(['kill-pane', '-t', '%9999'])).rejects.toBeInstanceOf(TmuxCommandError);
+    // A failing command does not desynchronise the ones after it.
+    const [after] = await Promise.all([server.control.run(['display-message', '-p', 'after']), server.control.run(['bogus-command']).catch(() => null)]);
+    expect(after).toEqual(['after']);
+  });
+
+  it('never counts toward window sizes and receives no pane output', async () => {
+    await tmux.tmux('new-session', '-d', '-s', 'sized', '-x', '91', '-y', '27');
+    expect(await tmux.tmux('display', '-p', '-t', 'sized', '#{window_width}x#{window_height}')).toBe('91x27');
+    const flags = await tmux.tmux('list-clients', '-F', '#{client_flags}');
+    expect(flags).toMatch(/ignore-size/);
+    expect(flags).toMatch(/no-output/);
+  });
+
+  it('reconnects when its tmux client process dies, and commands keep working', async () => {
+    const pid = await waitFor(controlClientPid, 'control client pid');
+    const reconnected = nextEvent(server.control.onConnect);
+    process.kill(pid, 'SIGKILL');
+    await reconnected;
+    expect(await server.control.run(['display-message', '-p', 'back'])).toEqual(['back']);
+    expect(await controlClientPid()).not.toBe(pid);
+  });
+
+  it('recreates its holder session if somebody kills it', async () => {
+    const reconnected = nextEvent(server.control.onConnect);
+    await tmux.tmux('kill-session', '-t', `=${HOLDER_SESSION}`);
+    await reconnected;
+    expect(await server.control.run(['display-message', '-p', 'still-here'])).toEqual(['still-here']);
+    // The holder is never listed as a pane of ours.
+    await server.monitor.refresh();
+    expect(server.monitor.list().some((p) => p.sessionName === HOLDER_SESSION)).toBe(false);
+  });
+});
