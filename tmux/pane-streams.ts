@@ -121,7 +121,10 @@ export class PaneStreams extends Disposable {
     const toArm = panes.filter((pane) => {
       const foreign = pane.piped && pane.pipeTarget !== fifoPathFor(this.options.runDir, pane.paneId);
       const entry = this.entries.get(pane.paneId);
-      if (entry && foreign) entry.state = 'foreign-pipe';
+      if (entry && foreign && entry.state !== 'foreign-pipe') {
+        entry.state = 'foreign-pipe';
+        this.onErrorEmitter.fire({ paneId: pane.paneId, error: new Error('live output is unavailable: another pipe-pane is set on this pane and is left alone') });
+      }
       if (!entry || foreign) this.release(pane.paneId);
       return entry !== undefined && !foreign;
     });

@@ -85,6 +85,12 @@ export class SessionHub extends Disposable {
     this.register(monitor.onPaneChanged(({ previous, current }) => this.onPaneChanged(previous, current)));
     this.register(monitor.onPaneRemoved((pane) => void this.onPaneRemoved(pane)));
     this.register(
+      tmux.streams.onError(({ paneId, error }) => {
+        const key = this.keyByPane.get(paneId);
+        void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key ?? null, paneId, message: error.message });
+      }),
+    );
+    this.register(
       tmux.streams.onStreamOpened((stream) => {
         stream.onData(() => {
           const key = this.keyByPane.get(stream.paneId);
@@ -167,6 +173,7 @@ export class SessionHub extends Disposable {
       }).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         if (/duplicate session/i.test(message)) throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists`);
+        void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key, name, message: `tmux could not create the session: ${message}` });
         throw new HubError(500, 'tmux_failed', `tmux could not create the session: ${message}`);
       });
       const pane = await describePane(this.tmux.control, created.paneId);

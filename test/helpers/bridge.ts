@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
 import type { BridgeOptionsInput } from '../../server/options.ts';
-import type { TestTmux } from './tmux.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { TestTmux } from './tmux.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -140,4 +141,38 @@ export class BridgeProcess {
     await exited;
     this.child = undefined;
   }
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: a private tmux server and an
+ * in-process bridge on it, both stopped afterwards.
+ */
+export function useTestBridge(options: Partial<BridgeOptionsInput> = {}): { tmux: TestTmux; bridge: TestBridge } {
+  const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
+  beforeAll(async () => {
+    ctx.tmux = new TestTmux();
+    ctx.bridge = await startTestBridge(ctx.tmux, options);
+  });
+  afterAll(async () => {
+    await ctx.bridge?.close();
+    await ctx.tmux?.kill();
+  });
+  return ctx;
+}
+
+/** The same with the bridge as a child process (for kill -9 and memory measurements). */
+export function useBridgeProcess(extraArgs: string[] = []): { tmux: TestTmux; server: BridgeProcess; dataDir: string } {
+  const ctx = {} as { tmux: TestTmux; server: BridgeProcess; dataDir: string };
+  beforeAll(async () => {
+    ctx.tmux = new TestTmux();
+    ctx.dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
+    ctx.server = new BridgeProcess(ctx.tmux, ctx.dataDir, extraArgs);
+    await ctx.server.start();
+  });
+  afterAll(async () => {
+    await ctx.server?.stop();
+    await ctx.tmux?.kill();
+    rmSync(ctx.dataDir, { recursive: true, force: true });
+  });
+  return ctx;
 }

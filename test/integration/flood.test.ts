@@ -1,29 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { BridgeProcess } from '../helpers/bridge.ts';
+import { useBridgeProcess } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let server: BridgeProcess;
-let dataDir: string;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  dataDir = mkdtempSync(join(tmpdir(), 'tb-flood-'));
-  server = new BridgeProcess(tmux, dataDir);
-  await server.start();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await tmux?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const ctx = useBridgeProcess();
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -32,20 +14,20 @@ function rssMiB(pid: number): number {
 
 describe('a flood with a client that reads nothing', () => {
   it('keeps server memory bounded and the other client served', async () => {
-    const { body: s } = await server.api('POST', '/api/cli-sessions', { name: 'flood', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
+    const { body: s } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'flood', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
 
     // A client that stops reading its socket right after the upgrade.
-    const stalled = new WebSocket(new URL(`ws/terminal/${s.sessionKey}`, server.url.replace(/^http/, 'ws')), {
-      headers: { authorization: `Bearer ${server.token}` },
+    const stalled = new WebSocket(new URL(`ws/terminal/${s.sessionKey}`, ctx.server.url.replace(/^http/, 'ws')), {
+      headers: { authorization: `Bearer ${ctx.server.token}` },
     });
     await new Promise<void>((resolve) => stalled.once('open', () => resolve()));
     (stalled as unknown as { _socket: { pause(): void } })._socket.pause();
 
-    const normal = new TerminalClient(server.url, server.token, s.sessionKey, { retain: 'tail' });
+    const normal = new TerminalClient(ctx.server.url, ctx.server.token, s.sessionKey, { retain: 'tail' });
     await normal.ready();
-    const baseline = rssMiB(server.pid!);
+    const baseline = rssMiB(ctx.server.pid!);
     let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(server.pid!))), 200);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(ctx.server.pid!))), 200);
     try {
       normal.send('timeout 10 yes; echo flood-$((1+1))-over\r');
       await normal.waitForText('flood-2-over', 40_000);
@@ -58,7 +40,7 @@ describe('a flood with a client that reads nothing', () => {
     expect(growth).toBeLessThan(150);
     // The normal client saw the flood itself, not just the end marker.
     expect(normal.position - normal.hello!.offset).toBeGreaterThan(10 * 1024 * 1024);
-    await waitFor(async () => (await server.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body.status === 'running', 'session alive');
+    await waitFor(async () => (await ctx.server.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body.status === 'running', 'session alive');
     stalled.terminate();
     await normal.close();
   }, 90_000);

@@ -1,62 +1,51 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestBridge } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  bridge = await startTestBridge(tmux);
-});
-
-afterAll(async () => {
-  await bridge?.close();
-  await tmux?.kill();
-});
+const ctx = useTestBridge();
 
 describe('CLI sessions API', () => {
   it('creates a real tmux pane and closing removes it', async () => {
-    const created = await bridge.api('POST', '/api/cli-sessions', { name: 'api-one', cols: 90, rows: 25, workingDir: tmux.dir });
+    const created = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-one', cols: 90, rows: 25, workingDir: ctx.tmux.dir });
     expect(created.status).toBe(201);
     const session = created.body;
     expect(session.sessionKey).toMatch(/^s_/);
-    expect(session).toMatchObject({ name: 'api-one', tool: 'bash', status: 'running', cols: 90, rows: 25, adopted: false, workingDir: tmux.dir });
-    expect(session.attachCommand).toBe(`tmux -L ${tmux.socketName} attach -t =api-one`);
-    expect(await tmux.listPanes()).toContain(`api-one ${session.tmux.paneId}`);
+    expect(session).toMatchObject({ name: 'api-one', tool: 'bash', status: 'running', cols: 90, rows: 25, adopted: false, workingDir: ctx.tmux.dir });
+    expect(session.attachCommand).toBe(`tmux -L ${ctx.tmux.socketName} attach -t =api-one`);
+    expect(await ctx.tmux.listPanes()).toContain(`api-one ${session.tmux.paneId}`);
 
-    const got = await bridge.api('GET', `/api/cli-sessions/${session.sessionKey}`);
+    const got = await ctx.bridge.api('GET', `/api/cli-sessions/${session.sessionKey}`);
     expect(got.status).toBe(200);
     expect(got.body.tmux.paneId).toBe(session.tmux.paneId);
 
-    const closed = await bridge.api('POST', `/api/cli-sessions/${session.sessionKey}/close`);
+    const closed = await ctx.bridge.api('POST', `/api/cli-sessions/${session.sessionKey}/close`);
     expect(closed.status).toBe(200);
     expect(closed.body.status).toBe('closed');
-    expect((await tmux.listPanes()).some((p) => p.startsWith('api-one '))).toBe(false);
+    expect((await ctx.tmux.listPanes()).some((p) => p.startsWith('api-one '))).toBe(false);
   });
 
   it('lists panes created natively as adopted sessions', async () => {
-    await tmux.tmux('new-session', '-d', '-s', 'native-one', '-x', '80', '-y', '24');
+    await ctx.tmux.tmux('new-session', '-d', '-s', 'native-one', '-x', '80', '-y', '24');
     const listed = await waitFor(async () => {
-      const { body } = await bridge.api('GET', '/api/cli-sessions');
+      const { body } = await ctx.bridge.api('GET', '/api/cli-sessions');
       return (body.sessions as any[]).find((s) => s.name === 'native-one');
     }, 'adopted session in the list');
     expect(listed.adopted).toBe(true);
     expect(listed.status).toBe('running');
     expect(listed.sessionKey).toMatch(/^a_/);
-    expect((await bridge.api('GET', '/api/cli-sessions')).body.sessions.some((s: any) => s.name === '_tmux-bridge')).toBe(false);
+    expect((await ctx.bridge.api('GET', '/api/cli-sessions')).body.sessions.some((s: any) => s.name === '_tmux-bridge')).toBe(false);
   });
 
   it('send and keys reach the pane; snapshot returns its screen', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'api-send', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
-    expect((await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'echo $((6*7))-sent' })).status).toBe(202);
-    await waitFor(async () => (await tmux.capture(s.tmux.paneId)).includes('42-sent'), 'send output');
-    expect((await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'sleep 100' })).status).toBe(202);
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_current_command}')) === 'sleep', 'sleep running');
-    expect((await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/keys`, { keys: ['C-c'] })).status).toBe(202);
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_current_command}')) === 'bash', 'sleep interrupted');
-    const snap = await bridge.api('GET', `/api/cli-sessions/${s.sessionKey}/snapshot?lines=50`);
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-send', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'echo $((6*7))-sent' })).status).toBe(202);
+    await waitFor(async () => (await ctx.tmux.capture(s.tmux.paneId)).includes('42-sent'), 'send output');
+    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'sleep 100' })).status).toBe(202);
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_current_command}')) === 'sleep', 'sleep running');
+    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/keys`, { keys: ['C-c'] })).status).toBe(202);
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_current_command}')) === 'bash', 'sleep interrupted');
+    const snap = await ctx.bridge.api('GET', `/api/cli-sessions/${s.sessionKey}/snapshot?lines=50`);
     expect(snap.status).toBe(200);
     expect(snap.body.text).toContain('42-sent');
     expect(snap.body.cols).toBe(120);
@@ -65,117 +54,117 @@ describe('CLI sessions API', () => {
   });
 
   it('reports an exited program with its exit code and refuses input with 409', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'api-exit', shell: 'sleep 0.3; exit 7' });
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-exit', shell: 'sleep 0.3; exit 7' });
     const exited = await waitFor(async () => {
-      const { body } = await bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`);
+      const { body } = await ctx.bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`);
       return body.status === 'exited' ? body : undefined;
     }, 'exited status');
     expect(exited.exitCode).toBe(7);
-    const send = await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'x' });
+    const send = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'x' });
     expect(send.status).toBe(409);
     expect(send.body.error.code).toBe('session_exited');
   });
 
   it('resizes the pane', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'api-resize' });
-    const resized = await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/resize`, { cols: 132, rows: 40 });
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-resize' });
+    const resized = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/resize`, { cols: 132, rows: 40 });
     expect(resized.status).toBe(200);
-    expect(await tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_width}x#{pane_height}')).toBe('132x40');
+    expect(await ctx.tmux.tmux('display', '-p', '-t', s.tmux.paneId, '#{pane_width}x#{pane_height}')).toBe('132x40');
   });
 });
 
 describe('errors and auth', () => {
   it('401 without or with a wrong token', async () => {
-    const response = await fetch(new URL('api/cli-sessions', bridge.url));
+    const response = await fetch(new URL('api/cli-sessions', ctx.bridge.url));
     expect(response.status).toBe(401);
     expect((await response.json()).error.code).toBe('unauthorized');
-    const wrong = await fetch(new URL('api/cli-sessions', bridge.url), { headers: { authorization: 'Bearer nope-nope-nope-nope' } });
+    const wrong = await fetch(new URL('api/cli-sessions', ctx.bridge.url), { headers: { authorization: 'Bearer nope-nope-nope-nope' } });
     expect(wrong.status).toBe(401);
   });
 
   it('serves /healthz without auth', async () => {
-    const response = await fetch(new URL('healthz', bridge.url));
-    expect(await response.json()).toMatchObject({ ok: true, tmux: { version: expect.stringMatching(/^3\./), socket: tmux.socketName } });
+    const response = await fetch(new URL('healthz', ctx.bridge.url));
+    expect(await response.json()).toMatchObject({ ok: true, tmux: { version: expect.stringMatching(/^3\./), socket: ctx.tmux.socketName } });
   });
 
   it('400 with zod details for bad bodies, never a 500', async () => {
-    const bad = await bridge.api('POST', '/api/cli-sessions', { cols: 'wide', bogus: 1 });
+    const bad = await ctx.bridge.api('POST', '/api/cli-sessions', { cols: 'wide', bogus: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_body');
     expect(bad.body.error.details.length).toBeGreaterThanOrEqual(2);
-    const json = await bridge.api('POST', '/api/cli-sessions', '{not json');
+    const json = await ctx.bridge.api('POST', '/api/cli-sessions', '{not json');
     expect(json.status).toBe(400);
     expect(json.body.error.code).toBe('invalid_json');
-    const dir = await bridge.api('POST', '/api/cli-sessions', { workingDir: '/no/such/dir' });
+    const dir = await ctx.bridge.api('POST', '/api/cli-sessions', { workingDir: '/no/such/dir' });
     expect(dir.status).toBe(400);
-    const tool = await bridge.api('POST', '/api/cli-sessions', { tool: 'custom' });
+    const tool = await ctx.bridge.api('POST', '/api/cli-sessions', { tool: 'custom' });
     expect(tool.status).toBe(400);
-    const keys = await bridge.api('POST', '/api/cli-sessions/s_x/keys', { keys: [] });
+    const keys = await ctx.bridge.api('POST', '/api/cli-sessions/s_x/keys', { keys: [] });
     expect(keys.status).toBe(400);
   });
 
   it('413 for a body over the limit', async () => {
-    const big = await bridge.api('POST', '/api/cli-sessions/s_x/send', { text: 'x'.repeat(9 * 1024 * 1024) });
+    const big = await ctx.bridge.api('POST', '/api/cli-sessions/s_x/send', { text: 'x'.repeat(9 * 1024 * 1024) });
     expect(big.status).toBe(413);
   });
 
   it('404 for unknown session keys, also on the WebSocket', async () => {
     for (const path of ['/api/cli-sessions/s_unknown', '/api/cli-sessions/s_unknown/snapshot']) {
-      const res = await bridge.api('GET', path);
+      const res = await ctx.bridge.api('GET', path);
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
-    expect((await bridge.api('POST', '/api/cli-sessions/s_unknown/send', { text: 'x' })).status).toBe(404);
-    const client = new TerminalClient(bridge.url, bridge.token, 's_unknown');
+    expect((await ctx.bridge.api('POST', '/api/cli-sessions/s_unknown/send', { text: 'x' })).status).toBe(404);
+    const client = new TerminalClient(ctx.bridge.url, ctx.bridge.token, 's_unknown');
     expect(await client.refusedStatus()).toBe(404);
   });
 
   it('409 for writing to a closed session', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'api-closed' });
-    await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`);
-    const send = await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'x' });
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-closed' });
+    await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`);
+    const send = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'x' });
     expect(send.status).toBe(409);
     expect(send.body.error.code).toBe('session_closed');
-    expect((await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`)).status).toBe(409);
-    expect((await bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body.status).toBe('closed');
+    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`)).status).toBe(409);
+    expect((await ctx.bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body.status).toBe('closed');
   });
 
   it('409 when the tmux session name is taken', async () => {
-    await bridge.api('POST', '/api/cli-sessions', { name: 'api-dup' });
-    const dup = await bridge.api('POST', '/api/cli-sessions', { name: 'api-dup' });
+    await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-dup' });
+    const dup = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-dup' });
     expect(dup.status).toBe(409);
   });
 
   it('WebSocket: 401 without token, 403 for a foreign Origin, accepted for our own', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'api-ws-auth' });
-    expect(await new TerminalClient(bridge.url, bridge.token, s.sessionKey, { token: null }).refusedStatus()).toBe(401);
-    expect(await new TerminalClient(bridge.url, bridge.token, s.sessionKey, { origin: 'https://evil.example' }).refusedStatus()).toBe(403);
-    const own = new TerminalClient(bridge.url, bridge.token, s.sessionKey, { origin: bridge.url.replace(/\/$/, '') });
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-ws-auth' });
+    expect(await new TerminalClient(ctx.bridge.url, ctx.bridge.token, s.sessionKey, { token: null }).refusedStatus()).toBe(401);
+    expect(await new TerminalClient(ctx.bridge.url, ctx.bridge.token, s.sessionKey, { origin: 'https://evil.example' }).refusedStatus()).toBe(403);
+    const own = new TerminalClient(ctx.bridge.url, ctx.bridge.token, s.sessionKey, { origin: ctx.bridge.url.replace(/\/$/, '') });
     await own.ready();
     await own.close();
   });
 
   it('cookie login works and cookie-authenticated unsafe requests need our Origin', async () => {
-    const login = await fetch(new URL(`login?token=${bridge.token}`, bridge.url), { redirect: 'manual' });
+    const login = await fetch(new URL(`login?token=${ctx.bridge.token}`, ctx.bridge.url), { redirect: 'manual' });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     const jar = cookie.split(';')[0]!;
-    expect((await fetch(new URL('api/cli-sessions', bridge.url), { headers: { cookie: jar } })).status).toBe(200);
-    const foreign = await fetch(new URL('api/cli-sessions', bridge.url), {
+    expect((await fetch(new URL('api/cli-sessions', ctx.bridge.url), { headers: { cookie: jar } })).status).toBe(200);
+    const foreign = await fetch(new URL('api/cli-sessions', ctx.bridge.url), {
       method: 'POST',
       headers: { cookie: jar, origin: 'https://evil.example', 'content-type': 'application/json' },
       body: '{}',
     });
     expect(foreign.status).toBe(403);
-    const own = await fetch(new URL('api/cli-sessions', bridge.url), {
+    const own = await fetch(new URL('api/cli-sessions', ctx.bridge.url), {
       method: 'POST',
-      headers: { cookie: jar, origin: bridge.url.replace(/\/$/, ''), 'content-type': 'application/json' },
+      headers: { cookie: jar, origin: ctx.bridge.url.replace(/\/$/, ''), 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'api-cookie' }),
     });
     expect(own.status).toBe(201);
-    const badLogin = await fetch(new URL('login?token=wrong', bridge.url), { redirect: 'manual' });
+    const badLogin = await fetch(new URL('login?token=wrong', ctx.bridge.url), { redirect: 'manual' });
     expect(badLogin.status).toBe(401);
   });
 });

@@ -1,21 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestBridge } from '../helpers/bridge.ts';
 import { TerminalClient, waitUntil } from '../helpers/terminal-client.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  bridge = await startTestBridge(tmux);
-});
-
-afterAll(async () => {
-  await bridge?.close();
-  await tmux?.kill();
-});
+const ctx = useTestBridge();
 
 const PANES = 50;
 const COUNT = 20_000;
@@ -24,12 +13,12 @@ describe('many panes at once', () => {
   it('50 panes printing at once each deliver every byte to their own subscriber', async () => {
     const sessions: Array<{ key: string; paneId: string }> = [];
     for (let i = 0; i < PANES; i++) {
-      const { body } = await bridge.api('POST', '/api/cli-sessions', { name: `many-${i}`, shell: 'bash --norc --noprofile -i', workingDir: tmux.dir, cols: 80, rows: 24 });
+      const { body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: `many-${i}`, shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, cols: 80, rows: 24 });
       sessions.push({ key: body.sessionKey, paneId: body.tmux.paneId });
     }
     const clients = await Promise.all(
       sessions.map(async ({ key }) => {
-        const client = new TerminalClient(bridge.url, bridge.token, key);
+        const client = new TerminalClient(ctx.bridge.url, ctx.bridge.token, key);
         await client.ready();
         return client;
       }),
@@ -37,7 +26,7 @@ describe('many panes at once', () => {
 
     // 50 quiet FIFOs are open now. Were they read through the libuv threadpool
     // (4 threads), every fs call in this process would hang here.
-    for (let i = 0; i < 8; i++) await stat(tmux.dir);
+    for (let i = 0; i < 8; i++) await stat(ctx.tmux.dir);
 
     clients.forEach((client) => client.send(`seq 1 ${COUNT}; echo seq-$((1+1))-done\r`));
     await Promise.all(clients.map((client) => client.waitForText('seq-2-done\r\n', 60_000)));

@@ -2,37 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Terminal } from '@xterm/headless';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestBridge } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  bridge = await startTestBridge(tmux);
-});
-
-afterAll(async () => {
-  await bridge?.close();
-  await tmux?.kill();
-});
+const ctx = useTestBridge();
 
 const BASH = 'bash --norc --noprofile -i';
 
 async function newShell(name: string, extra: Record<string, unknown> = {}): Promise<{ key: string; paneId: string }> {
-  const { status, body } = await bridge.api('POST', '/api/cli-sessions', { name, shell: BASH, workingDir: tmux.dir, ...extra });
+  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: BASH, workingDir: ctx.tmux.dir, ...extra });
   expect(status).toBe(201);
   // A prompt the tests can wait for.
-  await bridge.api('POST', `/api/cli-sessions/${body.sessionKey}/send`, { text: "PS1='$ '" });
-  await waitFor(async () => (await tmux.capture(body.tmux.paneId)).trimEnd().endsWith('$'), 'prompt');
+  await ctx.bridge.api('POST', `/api/cli-sessions/${body.sessionKey}/send`, { text: "PS1='$ '" });
+  await waitFor(async () => (await ctx.tmux.capture(body.tmux.paneId)).trimEnd().endsWith('$'), 'prompt');
   return { key: body.sessionKey, paneId: body.tmux.paneId };
 }
 
 async function connect(key: string, options: ConstructorParameters<typeof TerminalClient>[3] = {}): Promise<TerminalClient> {
-  const client = new TerminalClient(bridge.url, bridge.token, key, options);
+  const client = new TerminalClient(ctx.bridge.url, ctx.bridge.token, key, options);
   await client.ready();
   return client;
 }
@@ -63,18 +52,18 @@ describe('terminal WebSocket: input and output', () => {
 
     client.send('echo 你好-🙂-ünï\r');
     await client.waitForText('你好-🙂-ünï\r\n');
-    expect(await tmux.capture(paneId)).toContain('你好-🙂-ünï');
+    expect(await ctx.tmux.capture(paneId)).toContain('你好-🙂-ünï');
 
     client.send('sleep 100\r');
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'sleep', 'sleep');
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'sleep', 'sleep');
     client.send('\x03');
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'bash', 'Ctrl-C');
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'bash', 'Ctrl-C');
 
     client.send('echo from-history-$((1+1))\r');
     await client.waitForText('from-history-2\r\n');
     const before = client.text.split('from-history-2\r\n').length;
     client.send('\x1b[A'); // Up: the last command again
-    await waitFor(async () => (await tmux.capture(paneId)).trimEnd().endsWith('$ echo from-history-$((1+1))'), 'history recalled');
+    await waitFor(async () => (await ctx.tmux.capture(paneId)).trimEnd().endsWith('$ echo from-history-$((1+1))'), 'history recalled');
     client.send('\r');
     await waitFor(() => client.text.split('from-history-2\r\n').length === before + 1, 'recalled command ran');
     await client.close();
@@ -83,10 +72,10 @@ describe('terminal WebSocket: input and output', () => {
   it('a 100 KB paste arrives intact', async () => {
     const { key, paneId } = await newShell('ws-paste');
     const client = await connect(key);
-    const file = join(tmux.dir, 'paste.out');
+    const file = join(ctx.tmux.dir, 'paste.out');
     // Raw mode: the tty passes every byte through unchanged.
     client.send(`stty raw -echo; head -c 102400 > ${file}; stty sane; echo paste-$((1+1))-done\r`);
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'head', 'head waiting');
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'head', 'head waiting');
     const alphabet = 'abcdefghijklmnopqrstuvwxyz ;\\\'"$#{}~0123456789\t\r\n';
     const payload = Buffer.alloc(102400);
     const random = randomBytes(payload.length);
@@ -106,7 +95,7 @@ describe('terminal WebSocket: input and output', () => {
     expect(viewer.hello!.mode).toBe('view');
     viewer.send('echo view-must-not-type\r');
     await waitFor(() => viewer.messages.some((m) => m.type === 'error'), 'refusal');
-    expect(await tmux.capture(paneId)).not.toContain('view-must-not-type');
+    expect(await ctx.tmux.capture(paneId)).not.toContain('view-must-not-type');
     await viewer.close();
   });
 });
@@ -114,42 +103,42 @@ describe('terminal WebSocket: input and output', () => {
 describe('terminal WebSocket: screens and resume', () => {
   it('a late viewer gets the exact screen of a pane with 5,000 lines of history', async () => {
     const { key, paneId } = await newShell('ws-late');
-    await bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: "seq 1 5000; printf '\\033[31mred\\033[0m plain\\n'" });
-    await waitFor(async () => (await tmux.capture(paneId)).includes('red plain'), 'output done');
+    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: "seq 1 5000; printf '\\033[31mred\\033[0m plain\\n'" });
+    await waitFor(async () => (await ctx.tmux.capture(paneId)).includes('red plain'), 'output done');
     const client = await connect(key, { history: 2000 });
     const term = await render(client);
-    expect(screenLines(term)).toEqual((await tmux.capture(paneId)).split('\n'));
+    expect(screenLines(term)).toEqual((await ctx.tmux.capture(paneId)).split('\n'));
     // Scrollback holds the history that was asked for.
     const buffer = term.buffer.active;
     expect(buffer.baseY).toBeGreaterThanOrEqual(2000);
     expect(buffer.getLine(buffer.baseY - 1)?.translateToString(true)).toBe(
-      (await tmux.tmux('capture-pane', '-p', '-t', paneId, '-S', '-1', '-E', '-1')).trimEnd(),
+      (await ctx.tmux.tmux('capture-pane', '-p', '-t', paneId, '-S', '-1', '-E', '-1')).trimEnd(),
     );
     // Colours survive: "red" is drawn in palette colour 1.
     const y = screenLines(term).findIndex((l) => l.startsWith('red plain'));
     expect(buffer.getLine(buffer.baseY + y)!.getCell(0)!.getFgColor()).toBe(1);
     // Cursor where tmux has it.
-    const [cx, cy] = (await tmux.tmux('display', '-p', '-t', paneId, '#{cursor_x} #{cursor_y}')).split(' ').map(Number);
+    const [cx, cy] = (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{cursor_x} #{cursor_y}')).split(' ').map(Number);
     expect([buffer.cursorX, buffer.cursorY]).toEqual([cx, cy]);
     await client.close();
   });
 
   it('a late viewer of a full-screen program in the alternate screen gets that screen', async () => {
     const { key, paneId } = await newShell('ws-alt');
-    await bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'seq 1 300 > big.txt; seq 1 5000; less big.txt' });
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{alternate_on}')) === '1' && (await tmux.capture(paneId)).includes('big.txt'), 'less running');
+    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'seq 1 300 > big.txt; seq 1 5000; less big.txt' });
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{alternate_on}')) === '1' && (await ctx.tmux.capture(paneId)).includes('big.txt'), 'less running');
     const client = await connect(key);
     const term = await render(client);
     expect(term.buffer.active.type).toBe('alternate');
-    expect(screenLines(term)).toEqual((await tmux.capture(paneId)).split('\n'));
+    expect(screenLines(term)).toEqual((await ctx.tmux.capture(paneId)).split('\n'));
     // The normal screen beneath holds what was there before less started.
     const normal = term.buffer.normal;
     const normalScreen: string[] = [];
     for (let y = 0; y < term.rows; y++) normalScreen.push(normal.getLine(normal.baseY + y)?.translateToString(true) ?? '');
-    expect(normalScreen).toEqual((await tmux.tmux('capture-pane', '-p', '-a', '-t', paneId)).split('\n'));
+    expect(normalScreen).toEqual((await ctx.tmux.tmux('capture-pane', '-p', '-a', '-t', paneId)).split('\n'));
     // Leaving less restores the normal screen in the viewer too.
     client.send('q');
-    await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{alternate_on}')) === '0', 'less quit');
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{alternate_on}')) === '0', 'less quit');
     await waitFor(() => client.text.includes('\x1b[?1049l'), 'alternate screen left');
     await new Promise<void>((resolve) => term.write(client.streamBytes, resolve));
     expect(term.buffer.active.type).toBe('normal');
@@ -182,7 +171,7 @@ describe('terminal WebSocket: screens and resume', () => {
     await client.close();
 
     // 50 KB while nobody but the reference is watching.
-    await bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-done' });
+    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-done' });
     await reference.waitForText(/gap-done\r\n/);
     const missedBytes = reference.position - position;
     expect(missedBytes).toBeGreaterThan(50_000);

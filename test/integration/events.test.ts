@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { useTestBridge } from '../helpers/bridge.ts';
+import { waitFor } from '../helpers/tmux.ts';
+
+const ctx = useTestBridge();
+
+function eventsSocket(since?: number): { ws: WebSocket; events: any[] } {
+  const url = new URL('ws/events', ctx.bridge.url.replace(/^http/, 'ws'));
+  if (since !== undefined) url.searchParams.set('since', String(since));
+  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${ctx.bridge.token}` } });
+  const events: any[] = [];
+  ws.on('message', (data) => events.push(JSON.parse(data.toString())));
+  return { ws, events };
+}
+
+describe('events', () => {
+  it('CLI_SESSION_CREATED and CLI_SESSION_CLOSED go out on /ws/events, and are stored', async () => {
+    const { ws, events } = eventsSocket();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-one' });
+    const created = await waitFor(() => events.find((e) => e.type === 'CLI_SESSION_CREATED' && e.sessionKey === s.sessionKey), 'created event');
+    expect(created.session).toMatchObject({ name: 'ev-one', status: 'running' });
+    expect(typeof created.id).toBe('number');
+    expect(Date.parse(created.at)).not.toBeNaN();
+
+    await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`);
+    const closed = await waitFor(() => events.find((e) => e.type === 'CLI_SESSION_CLOSED' && e.sessionKey === s.sessionKey), 'closed event');
+    expect(closed.id).toBeGreaterThan(created.id);
+
+    const history = await ctx.bridge.api('GET', `/api/events?since=${created.id - 1}&limit=10`);
+    expect(history.status).toBe(200);
+    expect(history.body.events.map((e: any) => e.id)).toContain(closed.id);
+    expect(history.body.events[0].id).toBe(created.id);
+
+    // A socket that reconnects with since= gets what it missed.
+    const late = eventsSocket(created.id);
+    await waitFor(() => late.events.find((e) => e.id === closed.id), 'replayed event');
+    expect(late.events.some((e) => e.id === created.id)).toBe(false);
+    late.ws.close();
+    ws.close();
+  });
+
+  it('an adopted pane with a pipe-pane of its own is left alone and reported as CLI_SESSION_ERROR', async () => {
+    const { ws, events } = eventsSocket();
+    await new Promise((resolve) => ws.once('open', resolve));
+    // One tmux command line: the pane has its pipe before the bridge can see it.
+    await ctx.tmux.tmux('new-session', '-d', '-s', 'ev-piped', '-x', '80', '-y', '24', ';', 'pipe-pane', '-t', '=ev-piped:', 'cat > /dev/null');
+    const paneId = (await ctx.tmux.tmux('display', '-p', '-t', '=ev-piped:', '#{pane_id}')).trim();
+    const error = await waitFor(() => events.find((e) => e.type === 'CLI_SESSION_ERROR' && e.paneId === paneId), 'error event');
+    expect(error.message).toMatch(/pipe-pane/);
+    expect(await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_pipe}')).toBe('1');
+    ws.close();
+  });
+
+  it('GET /events streams the same events as SSE', async () => {
+    const controller = new AbortController();
+    const response = await fetch(new URL('events', ctx.bridge.url), { headers: { authorization: `Bearer ${ctx.bridge.token}` }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = '';
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-sse' });
+    while (!text.includes(s.sessionKey)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    expect(text).toMatch(/id: \d+\ndata: \{"sessionKey":"s_/);
+    controller.abort();
+  });
+
+  it('401 on the events socket and stream without a token', async () => {
+    expect((await fetch(new URL('events', ctx.bridge.url))).status).toBe(401);
+    const ws = new WebSocket(new URL('ws/events', ctx.bridge.url.replace(/^http/, 'ws')));
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(401);
+  });
+});
