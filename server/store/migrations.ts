@@ -1,0 +1,100 @@
+import type { WriteTx } from './tx.ts';
+
+/**
+ * Numbered schema migrations. Each runs in its own transaction, journaled like
+ * any write, and sets `PRAGMA user_version`. Never edit a released migration:
+ * data directories out there were built by it (test/fixtures/store/v1 is one).
+ * Add a new one at the end; later features add their tables here.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Deterministic: only SQL with explicit values (it is replayed from the journal). */
+  up(tx: WriteTx): void;
+}
+
+function sql(tx: WriteTx, statements: readonly string[]): void {
+  for (const statement of statements) tx.run(statement);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tmuxagent tables, sessions, events',
+    up: (tx) =>
+      sql(tx, [
+        // The three tmuxagent tables keep its exact columns and types (unix seconds).
+        `CREATE TABLE pane_offsets (
+          host TEXT NOT NULL, pane_id TEXT NOT NULL, "offset" INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+          PRIMARY KEY (host, pane_id))`,
+        `CREATE TABLE stage_state (
+          host TEXT NOT NULL, pane_id TEXT NOT NULL, pipeline TEXT NOT NULL, stage TEXT NOT NULL,
+          status TEXT NOT NULL, retries INTEGER NOT NULL DEFAULT 0, data TEXT, updated_at INTEGER NOT NULL,
+          PRIMARY KEY (host, pane_id, pipeline, stage))`,
+        `CREATE TABLE approval_tokens (
+          host TEXT NOT NULL, pane_id TEXT NOT NULL, stage TEXT NOT NULL, token TEXT NOT NULL, expires_at INTEGER NOT NULL,
+          PRIMARY KEY (host, pane_id, stage))`,
+        `CREATE TABLE sessions (
+          session_key TEXT PRIMARY KEY, name TEXT NOT NULL, tool TEXT NOT NULL, model TEXT,
+          working_dir TEXT NOT NULL, resume_key TEXT, resume_strategy TEXT, issue_id TEXT,
+          exit_code INTEGER, created_at TEXT NOT NULL)`,
+        `CREATE TABLE events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL)`,
+      ]),
+  },
+  {
+    version: 2,
+    name: 'session placement, stage history, notifications, audit log',
+    up: (tx) =>
+      sql(tx, [
+        'ALTER TABLE sessions ADD COLUMN env_wrapper TEXT',
+        'ALTER TABLE sessions ADD COLUMN shell TEXT',
+        'ALTER TABLE sessions ADD COLUMN socket TEXT',
+        "ALTER TABLE sessions ADD COLUMN tmux_session TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN window_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN pane_id TEXT NOT NULL DEFAULT ''",
+        'ALTER TABLE sessions ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0',
+        "ALTER TABLE sessions ADD COLUMN status TEXT NOT NULL DEFAULT 'running'",
+        'ALTER TABLE sessions ADD COLUMN closed_at TEXT',
+        'ALTER TABLE sessions ADD COLUMN last_activity_at TEXT',
+        // Version 1 kept no status: a session with an exit code had exited.
+        "UPDATE sessions SET status = 'exited' WHERE exit_code IS NOT NULL",
+        'CREATE INDEX sessions_resume_key ON sessions (resume_key)',
+        'CREATE INDEX sessions_created_at ON sessions (created_at)',
+        'CREATE INDEX events_at ON events (at)',
+        'CREATE INDEX events_type_id ON events (type, id)',
+        'ALTER TABLE approval_tokens ADD COLUMN used_at INTEGER',
+        'CREATE INDEX approval_tokens_token ON approval_tokens (token)',
+        `CREATE TABLE stage_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, host TEXT NOT NULL, pane_id TEXT NOT NULL, pipeline TEXT NOT NULL,
+          stage TEXT NOT NULL, from_status TEXT, to_status TEXT NOT NULL, reason TEXT,
+          retries INTEGER NOT NULL DEFAULT 0, data TEXT, at TEXT NOT NULL)`,
+        'CREATE INDEX stage_history_pane ON stage_history (host, pane_id, pipeline, id)',
+        `CREATE TABLE notifications (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, notification_id TEXT NOT NULL, channel TEXT NOT NULL, kind TEXT,
+          title TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT, http_status INTEGER, host TEXT, pane_id TEXT, pipeline TEXT, stage TEXT,
+          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, sent_at TEXT, payload TEXT,
+          UNIQUE (notification_id, channel))`,
+        'CREATE INDEX notifications_status ON notifications (status, id)',
+        `CREATE TABLE audit_log (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, session_key TEXT NOT NULL, bytes INTEGER NOT NULL,
+          preview TEXT NOT NULL, client TEXT, source TEXT NOT NULL)`,
+        'CREATE INDEX audit_log_session ON audit_log (session_key, id)',
+        'CREATE INDEX audit_log_at ON audit_log (at)',
+      ]),
+  },
+];
+
+export function latestVersion(migrations: readonly Migration[]): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
+/** Checks the list itself: versions 1, 2, 3… in order, so a gap is a bug caught at start. */
+export function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`store migrations must be numbered 1, 2, 3…: found ${migration.version} at position ${index + 1}`);
+    }
+  });
+}

@@ -1,0 +1,35 @@
+import type { StoreCore } from '../tx.ts';
+import { ApprovalTokenRepository, StageHistoryRepository } from './approvals.ts';
+import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
+import { AuditRepository } from './audit.ts';
+import { EventRepository } from './events.ts';
+import { NotificationRepository } from './notifications.ts';
+import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
+import { SessionRepository } from './sessions.ts';
+
+export type { RetentionOptions, Retention } from './retention.ts';
+
+/** The typed repositories, one per table. */
+export interface Repositories {
+  readonly sessions: SessionRepository;
+  readonly events: EventRepository;
+  readonly paneOffsets: PaneOffsetRepository;
+  readonly stageState: StageStateRepository;
+  readonly stageHistory: StageHistoryRepository;
+  readonly approvalTokens: ApprovalTokenRepository;
+  readonly notifications: NotificationRepository;
+  readonly audit: AuditRepository;
+}
+
+export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
+  return {
+    sessions: new SessionRepository(store),
+    events: new EventRepository(store, { ...DEFAULT_RETENTION.events, ...retention.events }),
+    paneOffsets: new PaneOffsetRepository(store),
+    stageState: new StageStateRepository(store),
+    stageHistory: new StageHistoryRepository(store),
+    approvalTokens: new ApprovalTokenRepository(store),
+    notifications: new NotificationRepository(store),
+    audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+  };
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { NotificationRow } from '../../../schemas/index.ts';
+import type { JsonObject, NotificationStatus } from '../../../schemas/index.ts';
+import type { StoreCore } from '../tx.ts';
+import type { SqlRow } from '../types.ts';
+import { clampLimit, int, jsonObject, nowIso, nullableInt, nullableText, text, toJson, where } from './rows.ts';
+
+const COLUMNS =
+  'id, notification_id, channel, kind, title, body, status, attempts, last_error, http_status, host, pane_id, pipeline, stage, ' +
+  'created_at, updated_at, sent_at, payload';
+
+function fromSql(row: SqlRow): NotificationRow {
+  return NotificationRow.parse({
+    id: int(row.id),
+    notificationId: text(row.notification_id),
+    channel: text(row.channel),
+    kind: nullableText(row.kind),
+    title: text(row.title),
+    body: text(row.body),
+    status: text(row.status),
+    attempts: int(row.attempts),
+    lastError: nullableText(row.last_error),
+    httpStatus: nullableInt(row.http_status),
+    host: nullableText(row.host),
+    paneId: nullableText(row.pane_id),
+    pipeline: nullableText(row.pipeline),
+    stage: nullableText(row.stage),
+    createdAt: text(row.created_at),
+    updatedAt: text(row.updated_at),
+    sentAt: nullableText(row.sent_at),
+    payload: jsonObject(row.payload),
+  });
+}
+
+export interface NotificationInput {
+  /** Groups the deliveries of one notification on several channels (default: a new UUID). */
+  readonly notificationId?: string;
+  readonly channel: string;
+  readonly kind?: string | null;
+  readonly title: string;
+  readonly body: string;
+  readonly host?: string | null;
+  readonly paneId?: string | null;
+  readonly pipeline?: string | null;
+  readonly stage?: string | null;
+  readonly payload?: JsonObject | null;
+  readonly at?: string;
+}
+
+export interface AttemptResult {
+  readonly ok: boolean;
+  readonly error?: string | null;
+  readonly httpStatus?: number | null;
+  /** No more retries after this failed attempt. */
+  readonly giveUp?: boolean;
+  readonly at?: string;
+}
+
+/** `notifications`: one row per notification and channel, so deliveries survive a restart and can be retried. */
+export class NotificationRepository {
+  constructor(private readonly store: StoreCore) {}
+
+  get(id: number): NotificationRow | undefined {
+    const row = this.store.get(`SELECT ${COLUMNS} FROM notifications WHERE id = ?`, [id]);
+    return row ? fromSql(row) : undefined;
+  }
+
+  /** Newest first. */
+  list(filter: { status?: NotificationStatus; notificationId?: string; limit?: number } = {}): NotificationRow[] {
+    const w = where([
+      ['status', filter.status],
+      ['notification_id', filter.notificationId],
+    ]);
+    return this.store
+      .all(`SELECT ${COLUMNS} FROM notifications ${w.clause} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(filter.limit, 100, 10_000)])
+      .map(fromSql);
+  }
+
+  /** Deliveries still to be made, oldest first. */
+  pending(limit = 100): NotificationRow[] {
+    return this.store
+      .all(`SELECT ${COLUMNS} FROM notifications WHERE status = 'pending' ORDER BY id LIMIT ?`, [clampLimit(limit, 100, 10_000)])
+      .map(fromSql);
+  }
+
+  enqueue(input: NotificationInput): Promise<NotificationRow> {
+    return this.store.write((tx) => {
+      const at = input.at ?? nowIso();
+      const draft = NotificationRow.omit({ id: true }).parse({
+        notificationId: input.notificationId ?? randomUUID(),
+        channel: input.channel,
+        kind: input.kind ?? null,
+        title: input.title,
+        body: input.body,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        httpStatus: null,
+        host: input.host ?? null,
+        paneId: input.paneId ?? null,
+        pipeline: input.pipeline ?? null,
+        stage: input.stage ?? null,
+        createdAt: at,
+        updatedAt: at,
+        sentAt: null,
+        payload: input.payload ?? null,
+      });
+      const { lastInsertRowid } = tx.run(`INSERT INTO notifications (${COLUMNS.slice('id, '.length)}) VALUES (${Array(17).fill('?').join(', ')})`, [
+        draft.notificationId,
+        draft.channel,
+        draft.kind,
+        draft.title,
+        draft.body,
+        draft.status,
+        draft.attempts,
+        draft.lastError,
+        draft.httpStatus,
+        draft.host,
+        draft.paneId,
+        draft.pipeline,
+        draft.stage,
+        draft.createdAt,
+        draft.updatedAt,
+        draft.sentAt,
+        toJson(draft.payload),
+      ]);
+      const row: NotificationRow = { id: lastInsertRowid, ...draft };
+      tx.changed({ table: 'notifications', op: 'insert', key: { id: row.id }, row });
+      return row;
+    });
+  }
+
+  /** Counts one delivery attempt: `sent` on success, `failed` when given up, else still `pending`. */
+  recordAttempt(id: number, result: AttemptResult): Promise<NotificationRow> {
+    return this.store.write((tx) => {
+      const at = result.at ?? nowIso();
+      const status: NotificationStatus = result.ok ? 'sent' : result.giveUp ? 'failed' : 'pending';
+      const { changes } = tx.run(
+        `UPDATE notifications SET attempts = attempts + 1, status = ?, last_error = ?, http_status = ?, updated_at = ?,
+           sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
+         WHERE id = ?`,
+        [status, result.ok ? null : (result.error ?? 'failed'), result.httpStatus ?? null, at, status, at, id],
+      );
+      if (changes === 0) throw new Error(`no notification ${id}`);
+      const row = fromSql(tx.get(`SELECT ${COLUMNS} FROM notifications WHERE id = ?`, [id])!);
+      tx.changed({ table: 'notifications', op: 'update', key: { id }, row });
+      return row;
+    });
+  }
+}

@@ -1,0 +1,196 @@
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { EventSink } from '../../server/events/event-bus.ts';
+import type { SessionMetaRepository } from '../../server/sessions/session-meta.ts';
+import { auditPreview, Store } from '../../server/store/index.ts';
+import { crashCopy, recordingLog, removeTempDirs, sessionInput, tempDir } from '../fixtures/store/helpers.ts';
+
+afterAll(removeTempDirs);
+
+let store: Store;
+let dir: string;
+
+beforeEach(async () => {
+  dir = tempDir();
+  store = await Store.open({ dataDir: dir, log: recordingLog() });
+});
+
+afterEach(async () => {
+  await store.close();
+});
+
+/** Opens what a crash right now would leave, and hands it to `check`. */
+async function afterCrash(check: (reopened: Store) => void): Promise<void> {
+  const reopened = await Store.open({ dataDir: crashCopy(dir), log: recordingLog() });
+  try {
+    check(reopened);
+  } finally {
+    await reopened.close();
+  }
+}
+
+describe('sessions', () => {
+  test('put, get, list newest first, find by resume key; survives a crash', async () => {
+    await store.sessions.put(sessionInput('a', { createdAt: '2025-01-01T00:00:00.000Z', resumeKey: 'same' }));
+    const b = await store.sessions.upsert(
+      sessionInput('b', { createdAt: '2025-01-02T00:00:00.000Z', resumeKey: 'same', tool: 'claude', model: 'opus', adopted: true, paneId: '%4' }),
+    );
+    expect(b).toMatchObject({ sessionKey: 'b', status: 'running', adopted: true, paneId: '%4', envWrapper: null, closedAt: null });
+    expect(store.sessions.get('b')).toEqual(b);
+    expect(store.sessions.list().map((s) => s.sessionKey)).toEqual(['b', 'a']);
+    expect(store.sessions.findByResumeKey('same').map((s) => s.sessionKey)).toEqual(['b', 'a']);
+    expect(store.sessions.get('missing')).toBeUndefined();
+    await afterCrash((reopened) => expect(reopened.sessions.get('b')).toEqual(b));
+  });
+
+  test('status is derived, so a copy of an old row never keeps a stale status', async () => {
+    const running = await store.sessions.upsert(sessionInput('s'));
+    expect((await store.sessions.upsert({ ...running, exitCode: 2 })).status).toBe('exited');
+    const closed = await store.sessions.upsert({ ...store.sessions.get('s')!, closedAt: '2025-06-02T00:00:00.000Z' });
+    expect(closed).toMatchObject({ status: 'closed', exitCode: 2 });
+    expect(store.sessions.list({ status: 'closed' }).map((s) => s.sessionKey)).toEqual(['s']);
+    expect(await store.sessions.update('s', { lastActivityAt: '2025-06-03T00:00:00.000Z' })).toMatchObject({ status: 'closed' });
+    await expect(store.sessions.update('nope', {})).rejects.toThrow(/no stored session nope/);
+  });
+
+  test('bad input is refused and nothing is stored', async () => {
+    await expect(store.sessions.put(sessionInput('x', { resumeStrategy: 'sometimes' as never }))).rejects.toThrow();
+    expect(store.sessions.get('x')).toBeUndefined();
+    expect(await store.sessions.delete('x')).toBe(false);
+    await store.sessions.put(sessionInput('x'));
+    expect(await store.sessions.delete('x')).toBe(true);
+    expect(store.sessions.count()).toBe(0);
+  });
+
+  test('fits the SessionHub and EventBus interfaces', () => {
+    const repo: SessionMetaRepository = store.sessions;
+    const sink: EventSink = store.events;
+    expect(repo.list()).toEqual([]);
+    expect(sink.list({})).toEqual([]);
+  });
+});
+
+describe('events', () => {
+  const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
+
+  test('append assigns increasing ids; list pages by since, limit and type', async () => {
+    const first = await store.events.append({ type: 'CLI_SESSION_CREATED', at: at(0), sessionKey: 's1', nested: { a: [1, 2] } });
+    expect(first).toEqual({ type: 'CLI_SESSION_CREATED', at: at(0), sessionKey: 's1', nested: { a: [1, 2] }, id: 1 });
+    for (let i = 1; i < 10; i++) await store.events.append({ type: i % 2 ? 'STAGE_UPDATED' : 'NOTIFICATION', at: at(i) });
+    expect(store.events.list({ since: 3, limit: 4 }).map((e) => e.id)).toEqual([4, 5, 6, 7]);
+    expect(store.events.list({ type: 'NOTIFICATION' }).map((e) => e.id)).toEqual([3, 5, 7, 9]);
+    expect(store.events.latest(3).map((e) => e.id)).toEqual([8, 9, 10]);
+    expect(store.events.get(1)).toEqual(first);
+    expect(store.events.lastId()).toBe(10);
+    // The id given by the caller is not trusted: the store assigns it.
+    expect((await store.events.append({ type: 'NOTIFICATION', at: at(11), id: 999 })).id).toBe(11);
+  });
+
+  test('retention deletes by age and by count, at start and durably', async () => {
+    const now = Date.now();
+    // Event i happened 20 - i minutes ago.
+    for (let i = 0; i < 20; i++) await store.events.append({ type: 'NOTIFICATION', at: new Date(now - (20 - i) * 60_000).toISOString() });
+    const byAge = await Store.open({ dataDir: crashCopy(dir), log: recordingLog(), retention: { events: { maxCount: 15, maxAgeMs: 10.5 * 60_000 } } });
+    try {
+      await byAge.events.prune(); // joins the prune that runs at start
+      expect(byAge.events.list().map((e) => e.id)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+      const byCount = await Store.open({ dataDir: crashCopy(byAge.dataDir), log: recordingLog(), retention: { events: { maxCount: 3 } } });
+      await byCount.events.prune();
+      expect(byCount.events.list().map((e) => e.id)).toEqual([18, 19, 20]);
+      await byCount.close();
+      // The deletes were journaled: a crash copy with a generous retention still has 10.
+      const again = await Store.open({ dataDir: crashCopy(byAge.dataDir), log: recordingLog(), retention: { events: { maxCount: 1000, maxAgeMs: 1e12 } } });
+      expect(again.events.count()).toBe(10);
+      await again.close();
+    } finally {
+      await byAge.close();
+    }
+  });
+});
+
+describe('tmuxagent tables', () => {
+  test('pane offsets', async () => {
+    expect(store.paneOffsets.offset('local', '%1')).toBe(0);
+    await store.paneOffsets.set('local', '%1', 10, 100);
+    expect(await store.paneOffsets.set('local', '%1', 25, 200)).toEqual({ host: 'local', paneId: '%1', offset: 25, updatedAt: 200 });
+    await store.paneOffsets.set('nas', '%1', 7);
+    expect(store.paneOffsets.list('local')).toEqual([{ host: 'local', paneId: '%1', offset: 25, updatedAt: 200 }]);
+    expect(store.paneOffsets.list()).toHaveLength(2);
+    await expect(store.paneOffsets.set('local', '%2', -1)).rejects.toThrow();
+    expect(await store.paneOffsets.delete('nas', '%1')).toBe(true);
+    await afterCrash((reopened) => expect(reopened.paneOffsets.offset('local', '%1')).toBe(25));
+  });
+
+  test('stage state and reset of a pipeline', async () => {
+    const key = { host: 'local', paneId: '%1', pipeline: 'ci', stage: 'lint' };
+    const row = await store.stageState.upsert({ ...key, status: 'RUNNING', data: { reason: 'x' }, updatedAt: 5 });
+    expect(row).toEqual({ ...key, status: 'RUNNING', retries: 0, data: { reason: 'x' }, updatedAt: 5 });
+    await store.stageState.upsert({ ...key, stage: 'build', status: 'WAITING_APPROVAL' });
+    await store.stageState.upsert({ ...key, pipeline: 'other', status: 'IDLE' });
+    expect(store.stageState.list({ pipeline: 'ci' }).map((s) => s.stage)).toEqual(['build', 'lint']);
+    await expect(store.stageState.upsert({ ...key, status: 'DONE' as never })).rejects.toThrow();
+    expect(store.stageState.get(key)?.status).toBe('RUNNING');
+    expect(await store.stageState.resetPipeline('local', '%1', 'ci')).toBe(2);
+    expect(store.stageState.list().map((s) => s.pipeline)).toEqual(['other']);
+  });
+
+  test('approval tokens decide once and expire', async () => {
+    await store.approvalTokens.upsert({ host: 'local', paneId: '%1', stage: 'build', token: 't1', expiresAt: 1000 });
+    expect(store.approvalTokens.findByToken('t1')).toMatchObject({ stage: 'build', usedAt: null });
+    expect(await store.approvalTokens.markUsed('t1', 2000)).toBe(false); // expired
+    await store.approvalTokens.upsert({ host: 'local', paneId: '%1', stage: 'build', token: 't2', expiresAt: 5000 });
+    expect(store.approvalTokens.findByToken('t1')).toBeUndefined();
+    const [a, b] = await Promise.all([store.approvalTokens.markUsed('t2', 2000), store.approvalTokens.markUsed('t2', 2001)]);
+    expect([a, b]).toEqual([true, false]);
+    expect(store.approvalTokens.get('local', '%1', 'build')?.usedAt).toBe(2000);
+    await store.approvalTokens.upsert({ host: 'local', paneId: '%2', stage: 'build', token: 't3', expiresAt: 10 });
+    expect(await store.approvalTokens.expire(100)).toBe(1);
+    expect(store.approvalTokens.list().map((t) => t.token)).toEqual(['t2']);
+  });
+
+  test('stage history, newest first', async () => {
+    const base = { host: 'local', paneId: '%1', pipeline: 'ci', stage: 'lint' };
+    await store.stageHistory.append({ ...base, from: null, to: 'WAITING_TRIGGER', at: '2025-01-01T00:00:00.000Z' });
+    await store.stageHistory.append({ ...base, from: 'WAITING_TRIGGER', to: 'RUNNING', reason: 'trigger', data: { line: 'go' } });
+    await store.stageHistory.append({ ...base, stage: 'build', from: 'IDLE', to: 'RUNNING', retries: 1 });
+    const lint = store.stageHistory.list({ stage: 'lint' });
+    expect(lint.map((h) => [h.id, h.to])).toEqual([
+      [2, 'RUNNING'],
+      [1, 'WAITING_TRIGGER'],
+    ]);
+    expect(lint[0]).toMatchObject({ reason: 'trigger', data: { line: 'go' }, retries: 0 });
+    expect(store.stageHistory.list({ beforeId: 3, limit: 1 }).map((h) => h.id)).toEqual([2]);
+  });
+});
+
+describe('notifications and audit', () => {
+  test('a delivery is retried, then sent or given up', async () => {
+    const n = await store.notifications.enqueue({ channel: 'wecom', title: 'build', body: 'failed', kind: 'fail', payload: { url: 'x' } });
+    expect(n).toMatchObject({ id: 1, status: 'pending', attempts: 0, payload: { url: 'x' } });
+    const other = await store.notifications.enqueue({ notificationId: n.notificationId, channel: 'stdout', title: 'build', body: 'failed' });
+    expect(await store.notifications.recordAttempt(n.id, { ok: false, error: 'HTTP 502', httpStatus: 502 })).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'HTTP 502',
+    });
+    expect(await store.notifications.recordAttempt(n.id, { ok: true, at: '2025-01-01T00:00:00.000Z' })).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      lastError: null,
+      sentAt: '2025-01-01T00:00:00.000Z',
+    });
+    await store.notifications.recordAttempt(other.id, { ok: false, error: 'no', giveUp: true });
+    expect(store.notifications.pending()).toEqual([]);
+    expect(store.notifications.list({ notificationId: n.notificationId }).map((r) => r.status)).toEqual(['failed', 'sent']);
+    await expect(store.notifications.recordAttempt(99, { ok: true })).rejects.toThrow(/no notification 99/);
+  });
+
+  test('audit keeps size and an escaped, short preview', async () => {
+    const row = await store.audit.record({ sessionKey: 's1', data: new TextEncoder().encode('ls -la\r'), client: '127.0.0.1', source: 'ws' });
+    expect(row).toMatchObject({ id: 1, sessionKey: 's1', bytes: 7, preview: 'ls -la\\r', client: '127.0.0.1', source: 'ws' });
+    await store.audit.record({ sessionKey: 's2', data: 'é'.repeat(100), source: 'api' });
+    expect(store.audit.list({ sessionKey: 's2' })[0]).toMatchObject({ bytes: 200, preview: `${'é'.repeat(40)}…` });
+    expect(store.audit.list().map((r) => r.sessionKey)).toEqual(['s2', 's1']);
+    expect(auditPreview('\x1b[A\x03\\')).toBe('\\e[A\\x03\\\\');
+    await expect(store.audit.record({ sessionKey: 's1', data: 'x', source: 'carrier-pigeon' as never })).rejects.toThrow();
+  });
+});
