@@ -1,0 +1,195 @@
+/**
+ * Agent board data shapes shared by the engine, the store, the HTTP layer and the UI:
+ * stage states and their history, approvals, notifications, and the views behind
+ * `GET /api/overview`, `GET /api/pipelines[/:name]` and `GET /api/approvals`.
+ */
+import { z } from 'zod';
+import { IsoDate } from './common.ts';
+
+// store.ts imports StageStatus from here: importing store.ts back would make a cycle.
+
+/** tmuxagent's stage statuses (`compat/tmuxagent-config.md`). */
+export const StageStatus = z.enum(['IDLE', 'WAITING_TRIGGER', 'WAITING_APPROVAL', 'RUNNING', 'COMPLETED', 'FAILED']);
+export type StageStatus = z.infer<typeof StageStatus>;
+
+/** Unix time in whole seconds, as tmuxagent stored it (same as store.ts `UnixSeconds`). */
+const Seconds = z.number().int().min(0);
+
+/** Statuses the evaluation passes over to the next stage. */
+export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = ['COMPLETED', 'FAILED'];
+
+/**
+ * Free-form stage data, stored as JSON in `stage_state.data`. The keys below are the
+ * ones the engine writes; `reason`, `escalate_code` and `failed_at` keep tmuxagent's
+ * names, and times are unix seconds as tmuxagent wrote them.
+ */
+export const StageData = z
+  .object({
+    reason: z.string().optional(),
+    escalate_code: z.string().nullable().optional(),
+    failed_at: Seconds.optional(),
+    started_at: Seconds.optional(),
+    completed_at: Seconds.optional(),
+    waiting_since: Seconds.optional(),
+    approved_at: Seconds.optional(),
+    /** Why the stage waits for a human: `require_approval` or `ask_human`. */
+    approval_kind: z.enum(['require_approval', 'ask_human']).optional(),
+    prompt: z.string().optional(),
+    /** The line that caused the last transition (bounded). */
+    line: z.string().optional(),
+    /** all_of memory: indexes of the conditions matched since the stage entered its phase. */
+    matched: z.record(z.string(), z.array(z.number().int())).optional(),
+  })
+  .passthrough();
+export type StageData = z.infer<typeof StageData>;
+
+export const ApprovalDecision = z.enum(['approve', 'reject']);
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+
+export const ApprovalStatus = z.enum(['pending', 'approved', 'rejected', 'cancelled']);
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+
+/** How a decision arrived: request file, signed link, or the web API/UI. */
+export const ApprovalVia = z.enum(['file', 'link', 'web']);
+export type ApprovalVia = z.infer<typeof ApprovalVia>;
+
+export const Approval = z.object({
+  id: z.string(),
+  host: z.string(),
+  paneId: z.string(),
+  pipeline: z.string(),
+  stage: z.string(),
+  kind: z.enum(['require_approval', 'ask_human']),
+  prompt: z.string().nullable(),
+  status: ApprovalStatus,
+  requestedAt: IsoDate,
+  /** The request file a human may edit. */
+  file: z.string(),
+  /** Signed-link expiry; the file and the API keep working after it. */
+  expiresAt: IsoDate,
+  decidedAt: IsoDate.nullable(),
+  decidedVia: ApprovalVia.nullable(),
+  decidedBy: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+/** `POST /api/approvals/:id`. */
+export const ApprovalDecisionBody = z
+  .object({ decision: ApprovalDecision, note: z.string().max(2000).optional() })
+  .strict();
+export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
+
+/** `POST /api/pipelines/:name/stages/:stage/retry|reset`. */
+export const StageCommandBody = z.object({ host: z.string().min(1), paneId: z.string().min(1) }).strict();
+export type StageCommandBody = z.infer<typeof StageCommandBody>;
+
+export const NotificationKind = z.enum(['start', 'success', 'fail', 'approval', 'ask_human', 'escalate', 'info']);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+/**
+ * The delivery of one notification on one channel, reported to the recorder after
+ * every attempt (status `pending` while retrying, then `sent` or `failed`). Maps onto
+ * a `notifications` row (store.ts NotificationRow), upserted by `deliveryId`.
+ */
+export const NotificationRecord = z.object({
+  deliveryId: z.string(),
+  /** Shared by the deliveries of one notification on several channels. */
+  notificationId: z.string(),
+  channel: z.string(),
+  title: z.string(),
+  body: z.string(),
+  kind: NotificationKind,
+  /** `pending` while retrying, then `sent` or `failed` (store.ts NotificationStatus). */
+  status: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int().min(0),
+  lastError: z.string().nullable(),
+  httpStatus: z.number().int().nullable(),
+  createdAt: IsoDate,
+  sentAt: IsoDate.nullable(),
+  payload: z.object({
+    host: z.string().nullable(),
+    paneId: z.string().nullable(),
+    pipeline: z.string().nullable(),
+    stage: z.string().nullable(),
+    links: z.record(z.string(), z.string()),
+  }),
+});
+export type NotificationRecord = z.infer<typeof NotificationRecord>;
+
+/** A stage as shown on the board. */
+export const StageView = z.object({
+  name: z.string(),
+  order: z.number().int().min(0),
+  status: StageStatus,
+  retries: z.number().int().min(0),
+  maxRetries: z.number().int().min(0),
+  requireApproval: z.boolean(),
+  updatedAt: IsoDate.nullable(),
+  reason: z.string().nullable(),
+  escalateCode: z.string().nullable(),
+});
+export type StageView = z.infer<typeof StageView>;
+
+export const PipelinePaneView = z.object({
+  host: z.string(),
+  paneId: z.string(),
+  sessionName: z.string(),
+  windowName: z.string(),
+  paneTitle: z.string(),
+  stages: z.array(StageView),
+  lastLines: z.array(z.string()),
+});
+export type PipelinePaneView = z.infer<typeof PipelinePaneView>;
+
+/** `GET /api/pipelines/:name` (and each item of `GET /api/pipelines`). */
+export const PipelineView = z.object({
+  name: z.string(),
+  stageNames: z.array(z.string()),
+  panes: z.array(PipelinePaneView),
+});
+export type PipelineView = z.infer<typeof PipelineView>;
+
+export const StageCounts = z.record(StageStatus, z.number().int().min(0));
+export type StageCounts = z.infer<typeof StageCounts>;
+
+/** `GET /api/overview`. */
+export const Overview = z.object({
+  hosts: z.array(
+    z.object({
+      name: z.string(),
+      pipelines: z.array(z.object({ name: z.string(), panes: z.number().int().min(0), counts: StageCounts })),
+    }),
+  ),
+  pendingApprovals: z.array(Approval),
+  recentFailures: z.array(
+    z.object({
+      host: z.string(),
+      paneId: z.string(),
+      pipeline: z.string(),
+      stage: z.string(),
+      reason: z.string().nullable(),
+      escalateCode: z.string().nullable(),
+      at: IsoDate,
+    }),
+  ),
+  principles: z.array(z.string()),
+});
+export type Overview = z.infer<typeof Overview>;
+
+/** Payloads of the agent events on the event bus (`type` and `at` are added by the bus). */
+export const StageUpdatedPayload = z.object({
+  host: z.string(),
+  paneId: z.string(),
+  pipeline: z.string(),
+  stage: z.string(),
+  status: StageStatus,
+  retries: z.number().int().min(0),
+  data: StageData,
+  /** Set when the status changed (or a retry happened); null for a data-only update. */
+  from: StageStatus.nullable(),
+  reason: z.string().nullable(),
+});
+export type StageUpdatedPayload = z.infer<typeof StageUpdatedPayload>;
+export const ApprovalEventPayload = z.object({ approval: Approval });
+export type ApprovalEventPayload = z.infer<typeof ApprovalEventPayload>;

@@ -1,0 +1,197 @@
+/**
+ * `loadAgentConfig`: read hosts.yaml and policy.yaml, validate, normalize and compile
+ * them, and report every problem as `file:line:column: path: message`.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { HostsFile, NotifyChannelName, PolicyFile } from '../../../schemas/agent-config.ts';
+import { compileHosts, compilePolicy } from './compile.ts';
+import { prepareHosts, preparePolicy, type Prepared } from './prepare.ts';
+import type { AgentConfig, ConfigIssue, IssuePath, LoadResult } from './types.ts';
+import { validateWithWarnings, type RawIssue } from './validate.ts';
+import { formatIssuePath, parseYamlSource, type YamlSource } from './yaml-source.ts';
+
+/** Config files are small; a bigger one is almost certainly the wrong file. */
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export interface LoadAgentConfigOptions {
+  readonly hostsPath?: string | null;
+  readonly policyPath?: string | null;
+  /** The bridge's own tmux socket name, for the default host when there is no hosts file. */
+  readonly socketName?: string;
+  /** Where `~` points (tests); defaults to the user's home. */
+  readonly homeDir?: string;
+}
+
+export interface ConfigText {
+  readonly file: string;
+  readonly text: string;
+}
+
+export function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+export function configHash(hostsText: string | null, policyText: string | null): string {
+  return createHash('sha256')
+    .update(`hosts\0${hostsText ?? '\u0000none'}\0policy\0${policyText ?? '\u0000none'}`)
+    .digest('hex');
+}
+
+/** No files at all: one local host on the bridge's own tmux socket, no pipelines. */
+export function defaultAgentConfig(socketName = 'tmux-bridge', homeDir = homedir()): AgentConfig {
+  const hosts = HostsFile.parse({ hosts: [{ name: 'local', tmux: { socket: socketName } }] });
+  return {
+    pollIntervalMs: hosts.pollIntervalMs,
+    tmuxBin: hosts.tmuxBin,
+    sqlitePath: expandHome(hosts.sqlitePath, homeDir),
+    approvalDir: expandHome(hosts.approvalDir, homeDir),
+    notify: ['stdout'],
+    bridge: hosts.bridge,
+    hosts: [{ name: 'local', ssh: null, tmux: hosts.hosts[0]!.tmux, sessionFilters: [], paneNamePatterns: [] }],
+    policy: { principles: [], pipelines: [] },
+    sources: { hostsPath: null, policyPath: null },
+    hash: configHash(null, null),
+  };
+}
+
+function toIssues(source: YamlSource, prepared: Prepared | null, raw: readonly RawIssue[]): ConfigIssue[] {
+  return raw.map((issue) => {
+    const filePath: IssuePath = prepared ? prepared.mapPath(issue.path) : issue.path;
+    const { line, column } = source.locate(filePath);
+    return { file: source.file, line, column, path: filePath.length > 0 ? formatIssuePath(filePath) : '', message: issue.message };
+  });
+}
+
+function topLevelMapping(source: YamlSource, what: string): ConfigIssue[] {
+  const data = source.data;
+  if (data === undefined || data === null) return [];
+  if (typeof data === 'object' && !Array.isArray(data)) return [];
+  return [{ file: source.file, line: 1, column: 1, path: '', message: `${what} must be a mapping of keys (such as ${what === 'hosts.yaml' ? 'hosts:, notify:' : 'pipelines:'}), not a ${Array.isArray(data) ? 'list' : typeof data}` }];
+}
+
+/** Validate and compile both files from their text (sync; `loadAgentConfig` reads the files and calls this). */
+export function parseAgentConfig(
+  texts: { readonly hosts?: ConfigText | null; readonly policy?: ConfigText | null },
+  options: Pick<LoadAgentConfigOptions, 'socketName' | 'homeDir'> = {},
+): LoadResult {
+  const home = options.homeDir ?? homedir();
+  const fallback = defaultAgentConfig(options.socketName, home);
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  let config: AgentConfig = fallback;
+
+  if (texts.hosts) {
+    const source = parseYamlSource(texts.hosts.file, texts.hosts.text);
+    errors.push(...source.errors, ...(source.errors.length === 0 ? topLevelMapping(source, 'hosts.yaml') : []));
+    if (errors.length === 0) {
+      const prepared = prepareHosts(source.data ?? {});
+      warnings.push(...toIssues(source, prepared, prepared.warnings));
+      const result = validateWithWarnings(HostsFile, prepared.data);
+      warnings.push(...toIssues(source, prepared, result.warnings));
+      if (!result.ok) {
+        errors.push(...toIssues(source, prepared, result.errors));
+      } else {
+        const sink = { errors: [] as RawIssue[], warnings: [] as RawIssue[] };
+        const hosts = compileHosts(result.value.hosts, sink);
+        const notify: NotifyChannelName[] = [];
+        const notifyKey = (source.data as Record<string, unknown>).notify !== undefined ? 'notify' : 'notify_channel';
+        for (const name of result.value.notify) {
+          const parsed = NotifyChannelName.safeParse(name.toLowerCase());
+          if (parsed.success) {
+            if (!notify.includes(parsed.data)) notify.push(parsed.data);
+          } else {
+            sink.warnings.push({ path: [notifyKey], message: `notification channel "${name}" is not supported and is skipped (supported: ${NotifyChannelName.options.join(', ')})` });
+          }
+        }
+        errors.push(...toIssues(source, prepared, sink.errors));
+        warnings.push(...toIssues(source, prepared, sink.warnings));
+        config = {
+          ...config,
+          pollIntervalMs: result.value.pollIntervalMs,
+          tmuxBin: result.value.tmuxBin,
+          sqlitePath: expandHome(result.value.sqlitePath, home),
+          approvalDir: expandHome(result.value.approvalDir, home),
+          notify,
+          bridge: result.value.bridge,
+          hosts,
+        };
+      }
+    }
+  }
+
+  if (texts.policy) {
+    const source = parseYamlSource(texts.policy.file, texts.policy.text);
+    const before = errors.length;
+    errors.push(...source.errors, ...(source.errors.length === 0 ? topLevelMapping(source, 'policy.yaml') : []));
+    if (errors.length === before) {
+      const prepared = preparePolicy(source.data ?? {});
+      warnings.push(...toIssues(source, prepared, prepared.warnings));
+      const result = validateWithWarnings(PolicyFile, prepared.data);
+      warnings.push(...toIssues(source, prepared, result.warnings));
+      if (!result.ok) {
+        errors.push(...toIssues(source, prepared, result.errors));
+      } else {
+        const sink = { errors: [] as RawIssue[], warnings: [] as RawIssue[] };
+        const policy = compilePolicy(result.value, sink);
+        errors.push(...toIssues(source, prepared, sink.errors));
+        warnings.push(...toIssues(source, prepared, sink.warnings));
+        config = { ...config, policy };
+      }
+    }
+  }
+
+  // Hosts issues come first (pushed first); within a file, in the order of the text.
+  const rank = (issue: ConfigIssue) => (issue.file === texts.hosts?.file ? 0 : 1);
+  const order = (a: ConfigIssue, b: ConfigIssue) => rank(a) - rank(b) || a.line - b.line || a.column - b.column;
+  errors.sort(order);
+  warnings.sort(order);
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return {
+    ok: true,
+    warnings,
+    config: {
+      ...config,
+      sources: { hostsPath: texts.hosts?.file ?? null, policyPath: texts.policy?.file ?? null },
+      hash: configHash(texts.hosts?.text ?? null, texts.policy?.text ?? null),
+    },
+  };
+}
+
+/** Read a config file; a problem with the file itself becomes an issue at line 0. */
+export async function readConfigText(file: string): Promise<{ text: ConfigText } | { error: ConfigIssue }> {
+  const fail = (message: string) => ({ error: { file, line: 0, column: 0, path: '', message } });
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return fail('is not a regular file; give the path of the YAML file');
+    if (info.size > MAX_FILE_BYTES) return fail(`is ${info.size} bytes; a config file is at most ${MAX_FILE_BYTES} bytes, check the path`);
+    return { text: { file, text: await readFile(file, 'utf8') } };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('does not exist; check the path (or leave the option out to run without it)');
+    if (code === 'EACCES') return fail('cannot be read (permission denied)');
+    return fail(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Load hosts.yaml and/or policy.yaml. Without a hosts file the config has one local
+ * host on the bridge's own socket; without a policy file it has no pipelines.
+ */
+export async function loadAgentConfig(options: LoadAgentConfigOptions = {}): Promise<LoadResult> {
+  const errors: ConfigIssue[] = [];
+  const texts: { hosts?: ConfigText; policy?: ConfigText } = {};
+  for (const key of ['hosts', 'policy'] as const) {
+    const path = key === 'hosts' ? options.hostsPath : options.policyPath;
+    if (!path) continue;
+    const read = await readConfigText(path);
+    if ('error' in read) errors.push(read.error);
+    else texts[key] = read.text;
+  }
+  if (errors.length > 0) return { ok: false, errors, warnings: [] };
+  return parseAgentConfig(texts, options);
+}

@@ -1,0 +1,295 @@
+/**
+ * The stage state machine of tmuxagent (compat/tmuxagent-config.md), as a pure
+ * function of (pipeline, stage states of one pane, one input) → (new states, effects).
+ *
+ * Stages are evaluated in order and evaluation stops at the first stage that is not
+ * terminal (COMPLETED/FAILED). A stage that finishes on an input hands the same input
+ * on to the next stage; a stage that starts on an input does not also test that
+ * input against its own success_when/fail_when. docs/agent.md lists every rule.
+ */
+import type { StageData, StageStatus } from '../../../schemas/agent.ts';
+import type { CompiledPipeline, CompiledStage } from '../config/types.ts';
+import { parseMessage, type ParsedMessage } from '../parser.ts';
+import { evaluateGroup, type ConditionInput, type GroupName } from './conditions.ts';
+import { escalationText, renderTemplate, type TemplateVars } from './text.ts';
+import type { PolicyContext, PolicyEffect, PolicyInput, PolicyResult, StageRuntime, StageStates } from './types.ts';
+
+const IDLE: StageRuntime = { status: 'IDLE', retries: 0, data: {}, updatedAt: 0 };
+/** Lines kept in stage data for display are cut to this length. */
+const MAX_LINE_IN_DATA = 500;
+
+export function isTerminal(status: StageStatus): boolean {
+  return status === 'COMPLETED' || status === 'FAILED';
+}
+
+export function stageState(states: StageStates, stage: string): StageRuntime {
+  return states[stage] ?? IDLE;
+}
+
+/** One evaluation: mutable copies of the states, the effects so far. */
+class Run {
+  readonly states: Record<string, StageRuntime>;
+  readonly effects: PolicyEffect[] = [];
+  readonly changed = new Set<string>();
+  private readonly nowSec: number;
+
+  constructor(
+    readonly pipeline: CompiledPipeline,
+    initial: StageStates,
+    readonly ctx: PolicyContext,
+  ) {
+    this.states = { ...initial };
+    this.nowSec = Math.floor(ctx.now / 1000);
+  }
+
+  get(stage: CompiledStage): StageRuntime {
+    return stageState(this.states, stage.name);
+  }
+
+  /** Save a new state; a status change (or a retry) also records a transition. */
+  set(stage: CompiledStage, next: { status?: StageStatus; retries?: number; data: StageData }, reason: string | null): void {
+    const prev = this.get(stage);
+    const state: StageRuntime = {
+      status: next.status ?? prev.status,
+      retries: next.retries ?? prev.retries,
+      data: next.data,
+      updatedAt: this.nowSec,
+    };
+    this.states[stage.name] = state;
+    this.changed.add(stage.name);
+    if (reason !== null) {
+      this.effects.push({ type: 'transition', stage: stage.name, from: prev.status, to: state.status, reason, retries: state.retries });
+    }
+  }
+
+  vars(stage: CompiledStage, extra: Partial<TemplateVars> = {}): TemplateVars {
+    const state = this.get(stage);
+    return {
+      pipeline: this.pipeline.name,
+      stage: stage.name,
+      host: this.ctx.host,
+      pane: this.ctx.paneId,
+      retries: String(state.retries),
+      max_retries: String(stage.onFail.retryMax),
+      reason: typeof state.data.reason === 'string' ? state.data.reason : '',
+      escalate_code: typeof state.data.escalate_code === 'string' ? state.data.escalate_code : '',
+      line: typeof state.data.line === 'string' ? state.data.line : '',
+      prompt: typeof state.data.prompt === 'string' ? state.data.prompt : '',
+      ...extra,
+    };
+  }
+
+  notify(stage: CompiledStage, kind: 'start' | 'success' | 'fail'): void {
+    const template = kind === 'start' ? stage.onStartNotify : kind === 'success' ? stage.onSuccessNotify : stage.onFailNotify;
+    if (!template) return;
+    const vars = this.vars(stage);
+    this.effects.push({
+      type: 'notify',
+      stage: stage.name,
+      kind,
+      title: renderTemplate(template.title, vars) || `${this.pipeline.name}/${stage.name}`,
+      body: renderTemplate(template.body, vars),
+    });
+  }
+
+  now(): number {
+    return this.nowSec;
+  }
+}
+
+function cut(line: string | null): { line?: string } {
+  return line === null ? {} : { line: line.length > MAX_LINE_IN_DATA ? `${line.slice(0, MAX_LINE_IN_DATA)}…` : line };
+}
+
+function quoteLine(line: string | null): string {
+  if (line === null) return '';
+  const short = line.length > 120 ? `${line.slice(0, 120)}…` : line;
+  return ` on line ${JSON.stringify(short)}`;
+}
+
+/** Into RUNNING: actions run (every time, also on retries), on_start_notify on a real start. */
+function startRunning(
+  run: Run,
+  stage: CompiledStage,
+  reason: string,
+  cause: 'start' | 'approved' | 'retry' | 'manual_retry',
+  line: string | null,
+  retries?: number,
+): void {
+  const prev = run.get(stage);
+  const data: StageData = { started_at: run.now(), ...cut(line) };
+  if (cause === 'approved') data.approved_at = run.now();
+  if (cause === 'retry') data.retry_at = run.now();
+  run.set(stage, { status: 'RUNNING', retries: retries ?? prev.retries, data }, reason);
+  if (stage.actionsOnStart.length > 0) {
+    run.effects.push({ type: 'run_actions', stage: stage.name, actions: stage.actionsOnStart, attempt: run.get(stage).retries + 1, cause });
+  }
+  if (cause !== 'retry') run.notify(stage, 'start');
+}
+
+/** A stage whose trigger holds: approval first if required, else start. */
+function begin(run: Run, stage: CompiledStage, because: string, line: string | null): void {
+  if (!stage.requireApproval) {
+    startRunning(run, stage, `triggered by ${because}${quoteLine(line)}`, 'start', line);
+    return;
+  }
+  run.set(
+    stage,
+    { status: 'WAITING_APPROVAL', data: { waiting_since: run.now(), approval_kind: 'require_approval', ...cut(line) } },
+    `triggered by ${because}${quoteLine(line)}; waiting for approval`,
+  );
+  run.effects.push({
+    type: 'request_approval',
+    stage: stage.name,
+    kind: 'require_approval',
+    prompt: null,
+    title: `Approval required: ${run.pipeline.name}/${stage.name}`,
+    body: `Stage "${stage.name}" of pipeline "${run.pipeline.name}" on ${run.ctx.host} ${run.ctx.paneId} is waiting for approval.`,
+  });
+}
+
+/** FAILED with tmuxagent's data {reason, escalate_code, failed_at}. */
+function fail(run: Run, stage: CompiledStage, reason: string, escalateCode: string | null, because: string, line: string | null, escalation: boolean): void {
+  run.set(stage, { status: 'FAILED', data: { reason, escalate_code: escalateCode, failed_at: run.now(), ...cut(line) } }, because);
+  run.notify(stage, 'fail');
+  if (escalation) {
+    const text = escalationText(run.vars(stage));
+    run.effects.push({ type: 'notify', stage: stage.name, kind: 'escalate', title: text.title, body: text.body });
+  }
+}
+
+/** fail_when held: retry while retries < max, then ask a human, else fail and escalate. */
+function onFailure(run: Run, stage: CompiledStage, because: string, line: string | null): void {
+  const state = run.get(stage);
+  const { retryMax, askHuman, escalate } = stage.onFail;
+  if (state.retries < retryMax) {
+    run.notify(stage, 'fail');
+    startRunning(run, stage, `fail_when ${because}${quoteLine(line)}; retry ${state.retries + 1}/${retryMax}`, 'retry', line, state.retries + 1);
+    return;
+  }
+  const tried = retryMax > 0 ? ` after ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : '';
+  if (askHuman !== null) {
+    run.set(
+      stage,
+      { status: 'WAITING_APPROVAL', data: { reason: 'fail_condition', waiting_since: run.now(), approval_kind: 'ask_human', prompt: askHuman, ...cut(line) } },
+      `fail_when ${because}${quoteLine(line)}${tried}; asking a human`,
+    );
+    run.notify(stage, 'fail');
+    run.effects.push({
+      type: 'request_approval',
+      stage: stage.name,
+      kind: 'ask_human',
+      prompt: askHuman,
+      title: `Manual decision needed: ${run.pipeline.name}/${stage.name}`,
+      body: `${askHuman}\nApprove to run the stage again, reject to fail it.`,
+    });
+    return;
+  }
+  fail(run, stage, 'fail_condition', escalate, `fail_when ${because}${quoteLine(line)}${tried}`, line, true);
+}
+
+/** Evaluate stages in order until the first one that is not terminal. */
+function pass(run: Run, text: string | null, message: ParsedMessage | null): void {
+  for (const stage of run.pipeline.stages) {
+    const state = run.get(stage);
+    if (isTerminal(state.status)) continue;
+    const input: ConditionInput = { text, message, states: run.states };
+    const remembered = (group: GroupName) => state.data.matched?.[group];
+    const keepMemory = (group: GroupName, matched: readonly number[]) =>
+      run.set(stage, { data: { ...state.data, matched: { ...state.data.matched, [group]: [...matched] } } }, null);
+
+    if (state.status === 'IDLE' || state.status === 'WAITING_TRIGGER') {
+      const triggers = evaluateGroup(stage.triggers, 'triggers', remembered('triggers'), input);
+      if (triggers.satisfied) begin(run, stage, triggers.because, text);
+      else if (state.status === 'IDLE') {
+        run.set(stage, { status: 'WAITING_TRIGGER', data: triggers.memoryChanged ? { matched: { triggers: [...triggers.matched] } } : {} }, 'waiting for trigger');
+      } else if (triggers.memoryChanged) keepMemory('triggers', triggers.matched);
+    } else if (state.status === 'RUNNING') {
+      const success = evaluateGroup(stage.successWhen, 'success_when', remembered('success_when'), input);
+      if (success.satisfied) {
+        run.set(stage, { status: 'COMPLETED', data: { completed_at: run.now(), ...cut(text) } }, `success_when ${success.because}${quoteLine(text)}`);
+        run.notify(stage, 'success');
+      } else {
+        const failure = evaluateGroup(stage.failWhen, 'fail_when', remembered('fail_when'), input);
+        if (failure.satisfied) onFailure(run, stage, failure.because, text);
+        else if (success.memoryChanged || failure.memoryChanged) {
+          run.set(
+            stage,
+            { data: { ...state.data, matched: { ...state.data.matched, success_when: [...success.matched], fail_when: [...failure.matched] } } },
+            null,
+          );
+        }
+      }
+    }
+    // WAITING_APPROVAL waits for an approval input; nothing in the output moves it.
+    if (!isTerminal(run.get(stage).status)) return;
+  }
+}
+
+function findStage(pipeline: CompiledPipeline, name: string | undefined): CompiledStage | undefined {
+  return pipeline.stages.find((stage) => stage.name === name);
+}
+
+/** Apply one input to one pane's stages of one pipeline. */
+export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates, input: PolicyInput, ctx: PolicyContext): PolicyResult {
+  const run = new Run(pipeline, states, ctx);
+  const finish = (ignored: string | null = null): PolicyResult => ({
+    states: run.states,
+    changed: pipeline.stages.map((stage) => stage.name).filter((name) => run.changed.has(name)),
+    effects: run.effects,
+    ignored,
+  });
+  const by = 'by' in input && input.by ? ` by ${input.by}` : '';
+
+  switch (input.type) {
+    case 'line': {
+      const text = input.text.replace(/\s+$/, '');
+      pass(run, text, input.message === undefined ? parseMessage(text) : input.message);
+      return finish();
+    }
+    case 'tick':
+      pass(run, null, null);
+      return finish();
+    case 'approval': {
+      const stage = findStage(pipeline, input.stage);
+      if (!stage) return finish(`pipeline "${pipeline.name}" has no stage "${input.stage}"`);
+      const state = run.get(stage);
+      if (state.status !== 'WAITING_APPROVAL') return finish(`stage "${stage.name}" is ${state.status}, not waiting for approval`);
+      const via = input.via ? ` via ${input.via}` : '';
+      if (input.decision === 'approve') {
+        startRunning(run, stage, `approved${by}${via}`, 'approved', null);
+      } else {
+        const askedHuman = state.data.approval_kind === 'ask_human';
+        const code = askedHuman ? stage.onFail.escalate : null;
+        fail(run, stage, 'rejected', code, `rejected${by}${via}`, null, askedHuman);
+      }
+      pass(run, null, null);
+      return finish();
+    }
+    case 'retry': {
+      const stage = findStage(pipeline, input.stage);
+      if (!stage) return finish(`pipeline "${pipeline.name}" has no stage "${input.stage}"`);
+      if (run.get(stage).status === 'WAITING_APPROVAL') {
+        run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: `retry requested${by}` });
+      }
+      startRunning(run, stage, `retry requested${by}`, 'manual_retry', null, 0);
+      pass(run, null, null);
+      return finish();
+    }
+    case 'reset': {
+      const from = input.stage === undefined ? 0 : (findStage(pipeline, input.stage)?.index ?? -1);
+      if (from < 0) return finish(`pipeline "${pipeline.name}" has no stage "${input.stage}"`);
+      for (const stage of pipeline.stages.slice(from)) {
+        const state = run.get(stage);
+        if (state.status === 'WAITING_APPROVAL') {
+          run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: `reset${by}` });
+        }
+        if (state.status !== 'IDLE' || state.retries !== 0 || Object.keys(state.data).length > 0) {
+          run.set(stage, { status: 'IDLE', retries: 0, data: {} }, `reset${by}`);
+        }
+      }
+      pass(run, null, null);
+      return finish();
+    }
+  }
+}
