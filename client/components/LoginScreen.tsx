@@ -1,0 +1,76 @@
+import { useState } from 'preact/hooks';
+
+/** Accepts a bare token or a whole login URL. */
+export function tokenFrom(input: string): string {
+  const text = input.trim();
+  const match = /[?&]token=([^&#\s]+)/.exec(text);
+  if (match) {
+    try {
+      return decodeURIComponent(match[1]!);
+    } catch {
+      return match[1]!;
+    }
+  }
+  return text;
+}
+
+/** Shown when the API answers 401: how to log in. */
+export function LoginScreen() {
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const loginUrl = `${location.origin}/login?token=…`;
+  return (
+    <section class="login card" aria-labelledby="login-title">
+      <h1 id="login-title">Not logged in</h1>
+      <p>
+        This browser has no valid session cookie. Open the login URL that <code>tmux-bridge</code> printed when it started
+        (<code>{loginUrl}</code>), or paste the token or that URL here.
+      </p>
+      <form
+        class="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const token = tokenFrom(value);
+          if (!token) {
+            setError('Paste the access token or the login URL.');
+            return;
+          }
+          location.assign(`/login?token=${encodeURIComponent(token)}`);
+        }}
+      >
+        <div class="field">
+          <label class="field-label" htmlFor="login-token">
+            Access token or login URL
+          </label>
+          <input
+            id="login-token"
+            type="password"
+            name="token"
+            autoComplete="off"
+            spellcheck={false}
+            value={value}
+            onInput={(e) => {
+              setValue(e.currentTarget.value);
+              setError(undefined);
+            }}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'login-error login-help' : 'login-help'}
+          />
+        </div>
+        {error && (
+          <p class="field-error" id="login-error" role="alert">
+            {error}
+          </p>
+        )}
+        <p class="hint" id="login-help">
+          The token is in <code>&lt;data-dir&gt;/token</code> or <code>$TMUX_BRIDGE_TOKEN</code>.
+        </p>
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            Log in
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useServices } from '../services/index.ts';
+import { NewSessionDialog } from './NewSessionDialog.tsx';
+import { SessionList } from './SessionList.tsx';
+import { TerminalTabs } from './TerminalTabs.tsx';
+
+/** The session list beside the terminal tabs; `/sessions/:key` shows that session's tab. */
+export function SessionsPage({ sessionKey }: { sessionKey: string | undefined }) {
+  const { tabs, router } = useServices();
+  const [creating, setCreating] = useState(false);
+  useEffect(() => {
+    tabs.activate(sessionKey);
+  }, [sessionKey]);
+  useEffect(() => () => tabs.activate(undefined), []);
+  return (
+    <div class={`sessions-page${sessionKey ? ' has-terminal' : ''}`}>
+      <aside class="sidebar" aria-labelledby="sessions-title">
+        <div class="sidebar-head">
+          <h1 id="sessions-title">Sessions</h1>
+          <button type="button" class="primary" onClick={() => setCreating(true)}>
+            New session
+          </button>
+        </div>
+        <SessionList activeKey={sessionKey} />
+      </aside>
+      <section class="workspace" aria-label="Terminals">
+        <TerminalTabs activeKey={sessionKey} />
+      </section>
+      {creating && (
+        <NewSessionDialog
+          onClose={() => setCreating(false)}
+          onCreated={(session) => {
+            setCreating(false);
+            router.navigate(`/sessions/${session.sessionKey}`);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { CliSession } from '../../schemas/index.ts';
+import { useServices } from '../services/index.ts';
+import type { TerminalTab } from '../terminal/terminal-tab.ts';
+import { AttachCommand } from './AttachCommand.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { ConnectionState } from './ConnectionState.tsx';
+import { StatusBadge } from './StatusBadge.tsx';
+
+interface Props {
+  readonly tab: TerminalTab;
+  readonly active: boolean;
+  readonly onCloseTab: () => void;
+}
+
+/** One terminal: toolbar (state, size, attach command, close), the xterm, and what happened to the session. */
+export function TerminalPanel({ tab, active, onCloseTab }: Props) {
+  const { sessions, api } = useServices();
+  const frame = useRef<HTMLDivElement>(null);
+  const sizer = useRef<HTMLDivElement>(null);
+  const [confirming, setConfirming] = useState(false);
+  const connection = tab.connection;
+  const session = sessions.byKey.value.get(tab.sessionKey);
+  const state = connection.state.value;
+  const exit = connection.exit.value;
+  const size = connection.size.value;
+  const fitted = tab.fitted.value;
+  const closed = state === 'closed' || session?.status === 'closed';
+
+  useLayoutEffect(() => {
+    tab.mount(frame.current!, sizer.current!);
+    return () => tab.unmount();
+  }, [tab]);
+
+  useEffect(() => {
+    if (active) tab.focus();
+  }, [active, tab]);
+
+  // A resize from the server may mean a native client attached or left: refresh the list's view of it.
+  useEffect(() => {
+    const sub = connection.onServerResize(() => void sessions.refresh());
+    return () => sub.dispose();
+  }, [connection]);
+
+  const name = session?.name ?? tab.sessionKey;
+  // The socket's exit message may come before tmux has the code; the list may know it by now.
+  const exitCode = exit ? (exit.code ?? session?.exitCode ?? null) : null;
+  const status: Pick<CliSession, 'status' | 'exitCode'> | undefined = closed
+    ? { status: 'closed', exitCode: session?.exitCode ?? exit?.code ?? null }
+    : exit
+      ? { status: 'exited', exitCode }
+      : session;
+  const native = (session?.nativeClients ?? 0) > 0 && !closed;
+
+  return (
+    <section class={`terminal-panel${closed ? ' is-closed' : ''}`} hidden={!active} aria-label={`Terminal ${name}`} data-session-key={tab.sessionKey}>
+      <div class="terminal-toolbar">
+        <div class="terminal-title">
+          <h2 class="terminal-name">{name}</h2>
+          {status && <StatusBadge session={status} />}
+          <ConnectionState tab={tab} />
+          {size && (
+            <span class="size" title={`The pane's size (columns × rows)${fitted ? `; this window fits ${fitted.cols}×${fitted.rows}` : ''}`}>
+              {size.cols}×{size.rows}
+            </span>
+          )}
+        </div>
+        <div class="terminal-actions">
+          {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {closed ? (
+            <button type="button" class="small" onClick={onCloseTab}>
+              Close tab
+            </button>
+          ) : (
+            <button type="button" class="small danger" onClick={() => setConfirming(true)}>
+              Close session
+            </button>
+          )}
+        </div>
+      </div>
+      {native && size && (
+        <p class="terminal-hint" data-testid="native-size-hint">
+          Sized by a native tmux client ({size.cols}×{size.rows}); this view follows it.
+        </p>
+      )}
+      <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
+        <div class="term-sizer" ref={sizer} />
+      </div>
+      {state === 'reconnecting' && (
+        <div class="terminal-banner banner-warn" role="status">
+          <span>Connection lost; reconnecting… Output is resumed from where it stopped.</span>
+          <button type="button" class="small" onClick={() => connection.retryNow()}>
+            Retry now
+          </button>
+        </div>
+      )}
+      {!closed && exit && (
+        <div class="terminal-banner banner-info" role="status" data-testid="exit-banner">
+          <span>
+            The program exited{exitCode !== null ? ` with code ${exitCode}` : ''}. The pane stays readable until the session is closed.
+          </span>
+        </div>
+      )}
+      {closed && (
+        <div class="terminal-banner banner-closed" role="status" data-testid="closed-banner">
+          <span>
+            This session is closed{connection.closedReason.value && connection.closedReason.value !== 'the session is closed' ? `: ${connection.closedReason.value}` : ''}. What it
+            showed last stays here until you close the tab.
+          </span>
+        </div>
+      )}
+      {connection.lastError.value && state === 'live' && (
+        <div class="terminal-banner banner-warn" role="alert">
+          <span>{connection.lastError.value}</span>
+          <button type="button" class="small" onClick={() => (connection.lastError.value = undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Close session “${name}”?`}
+          confirmLabel="Close session"
+          danger
+          onCancel={() => setConfirming(false)}
+          onConfirm={async () => {
+            const updated = await api.closeSession(tab.sessionKey);
+            sessions.upsert(updated);
+            connection.markClosed('the session is closed');
+            setConfirming(false);
+          }}
+        >
+          <p>This ends the tmux session and the program running in it{native ? ', and detaches the native tmux clients attached to it' : ''}. It cannot be undone.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import type { TerminalTab } from '../terminal/terminal-tab.ts';
+import { useServices } from '../services/index.ts';
+import { Link } from './Link.tsx';
+import { TerminalPanel } from './TerminalPanel.tsx';
+import { ConnectionDot } from './ConnectionState.tsx';
+
+/** The strip of open terminals and their panels; inactive panels stay mounted (hidden) with their sockets. */
+export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
+  const { tabs, sessions, router } = useServices();
+  const list = tabs.tabs.value;
+  const closeTab = (tab: TerminalTab) => {
+    const next = tabs.close(tab.sessionKey);
+    if (activeKey === tab.sessionKey) router.navigate(next ? `/sessions/${next}` : '/sessions');
+  };
+  return (
+    <div class="terminal-tabs">
+      <div class="tab-strip" hidden={list.length === 0}>
+        <Link href="/sessions" class="back-link">
+          ← Sessions
+        </Link>
+        {list.length > 0 && (
+          <ul class="tab-list" aria-label="Open terminals">
+            {list.map((tab) => {
+              const session = sessions.byKey.value.get(tab.sessionKey);
+              const active = tab.sessionKey === activeKey;
+              const label = session?.name ?? tab.sessionKey;
+              return (
+                <li key={tab.sessionKey} class={`tab${active ? ' active' : ''}`}>
+                  <Link href={`/sessions/${tab.sessionKey}`} class="tab-link" aria-current={active ? 'page' : undefined}>
+                    <ConnectionDot tab={tab} />
+                    <span class="tab-name">{label}</span>
+                  </Link>
+                  <button type="button" class="tab-close" aria-label={`Close tab ${label} (the session keeps running)`} title="Close tab (the session keeps running)" onClick={() => closeTab(tab)}>
+                    ×
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </div>
+      <div class="panels">
+        {list.map((tab) => (
+          <TerminalPanel key={tab.sessionKey} tab={tab} active={tab.sessionKey === activeKey} onCloseTab={() => closeTab(tab)} />
+        ))}
+        {!list.some((t) => t.sessionKey === activeKey) && (
+          <div class="panel-empty">
+            <p>Open a session from the list, or create one with <strong>New session</strong>.</p>
+            <p class="hint">Each tab is a live view of a real tmux pane; closing a tab leaves the session running.</p>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

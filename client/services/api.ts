@@ -1,0 +1,110 @@
+import { signal } from '@preact/signals';
+import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
+import { isApiErrorBody, isCliSession, isSessionList } from './guards.ts';
+
+/** A failed API call: the server's error body, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Messages of `details` entries whose path starts with `field` (zod issues). */
+  fieldMessages(field: string): string[] {
+    const out: string[] = [];
+    for (const detail of this.details) {
+      if (typeof detail !== 'object' || detail === null) continue;
+      const { path, message } = detail as { path?: unknown; message?: unknown };
+      if (Array.isArray(path) && path[0] === field && typeof message === 'string') out.push(message);
+    }
+    return out;
+  }
+}
+
+/** unknown: not asked yet; ok: the cookie works; anonymous: the server said 401. */
+export type AuthState = 'unknown' | 'ok' | 'anonymous';
+
+/** Where a session is, for a terminal that lost its socket. */
+export type SessionProbe = 'alive' | 'gone' | 'unreachable' | 'unauthorized';
+
+/**
+ * The REST client. Authenticates with the HttpOnly cookie set by
+ * `/login?token=…`; every 401 flips `auth` so the app can show the login screen.
+ */
+export class ApiClient {
+  readonly auth = signal<AuthState>('unknown');
+
+  constructor(private readonly base = '') {}
+
+  async listSessions(): Promise<CliSession[]> {
+    const body = await this.request('GET', '/api/cli-sessions');
+    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session list');
+    return body.sessions;
+  }
+
+  async getSession(key: string, timeoutMs?: number): Promise<CliSession> {
+    return this.session(await this.request('GET', `/api/cli-sessions/${encodeURIComponent(key)}`, undefined, timeoutMs));
+  }
+
+  async createSession(body: CreateSessionBody): Promise<CliSession> {
+    return this.session(await this.request('POST', '/api/cli-sessions', body));
+  }
+
+  async closeSession(key: string): Promise<CliSession> {
+    return this.session(await this.request('POST', `/api/cli-sessions/${encodeURIComponent(key)}/close`));
+  }
+
+  /** Tells a terminal whether to keep reconnecting. */
+  async probeSession(key: string): Promise<SessionProbe> {
+    try {
+      // Bounded: a server that does not answer counts as unreachable, and the terminal retries.
+      const session = await this.getSession(key, 5000);
+      return session.status === 'closed' ? 'gone' : 'alive';
+    } catch (error) {
+      if (!(error instanceof ApiError)) return 'unreachable';
+      if (error.status === 401) return 'unauthorized';
+      if (error.status === 404 || error.status === 409) return 'gone';
+      return 'unreachable';
+    }
+  }
+
+  private session(body: unknown): CliSession {
+    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session');
+    return body;
+  }
+
+  private async request(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      throw new ApiError(0, 'unreachable', 'the tmux-bridge server cannot be reached; is it running?');
+    }
+    let parsed: unknown;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = undefined;
+    }
+    if (response.status === 401) this.auth.value = 'anonymous';
+    if (!response.ok) {
+      if (isApiErrorBody(parsed)) {
+        throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
+      }
+      throw new ApiError(response.status, 'http_' + response.status, `the server answered ${response.status} ${response.statusText}`);
+    }
+    this.auth.value = 'ok';
+    return parsed;
+  }
+}

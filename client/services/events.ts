@@ -1,0 +1,100 @@
+import { signal } from '@preact/signals';
+import type { BridgeEvent } from '../../schemas/index.ts';
+import { Backoff, Disposable, Emitter, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { isBridgeEvent } from './guards.ts';
+
+export type FeedState = 'idle' | 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * `/ws/events`: the live event feed. Reconnects with backoff and resumes with
+ * `since=<last event id>`; `onOpen` fires on every (re)connect so stores can
+ * refetch what they show (events missed while away may be gone from the log).
+ */
+export class EventFeed extends Disposable {
+  readonly state = signal<FeedState>('idle');
+  private lastEventId = 0;
+  private socket: WebSocket | undefined;
+  private retry: IDisposable | undefined;
+  private readonly backoff = new Backoff();
+  private running = false;
+
+  private readonly eventEmitter = this.register(new Emitter<BridgeEvent>());
+  readonly onEvent = this.eventEmitter.event;
+  private readonly openEmitter = this.register(new Emitter<void>());
+  readonly onOpen = this.openEmitter.event;
+
+  constructor(private readonly baseUrl = wsBase()) {
+    super();
+    // Coming back online or to the page: try at once instead of waiting out the backoff.
+    this.register(listen(window, 'online', () => this.retryNow()));
+    this.register(
+      listen(document, 'visibilitychange', () => {
+        if (document.visibilityState === 'visible') this.retryNow();
+      }),
+    );
+    this.register(toDisposable(() => this.stop()));
+  }
+
+  start(): void {
+    if (this.running || this.isDisposed) return;
+    this.running = true;
+    this.state.value = 'connecting';
+    this.connect();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.retry?.dispose();
+    this.retry = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'stopped');
+    this.state.value = 'idle';
+  }
+
+  retryNow(): void {
+    if (!this.running || this.socket) return;
+    this.retry?.dispose();
+    this.retry = undefined;
+    this.connect();
+  }
+
+  private connect(): void {
+    const socket = new WebSocket(`${this.baseUrl}/ws/events${this.lastEventId > 0 ? `?since=${this.lastEventId}` : ''}`);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.backoff.reset();
+      this.state.value = 'live';
+      this.openEmitter.fire();
+    };
+    socket.onmessage = (message: MessageEvent) => {
+      if (this.socket !== socket || typeof message.data !== 'string') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (!isBridgeEvent(value)) return;
+      // Events arrive in id order; a lower id means the server's log started over.
+      if (value.id !== undefined) this.lastEventId = value.id;
+      this.eventEmitter.fire(value);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      if (!this.running) return;
+      this.state.value = 'reconnecting';
+      this.retry = timeout(() => {
+        this.retry = undefined;
+        if (this.running) this.connect();
+      }, this.backoff.next());
+    };
+  }
+}
+
+/** ws://host or wss://host for this page. */
+export function wsBase(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+}

@@ -1,0 +1,151 @@
+import { computed, signal } from '@preact/signals';
+import type { BridgeEvent, CliSession } from '../../schemas/index.ts';
+import { Disposable, listen } from '../lib/disposable.ts';
+import { ApiError, type ApiClient } from './api.ts';
+import type { EventFeed } from './events.ts';
+import { isCliSession } from './guards.ts';
+
+/**
+ * The session list as signals, kept live by CLI_SESSION_* events. The list
+ * is fetched when the feed (re)connects; events that arrive while a fetch is
+ * in flight are applied again on top of its answer, so none is lost.
+ */
+export class SessionStore extends Disposable {
+  readonly byKey = signal<ReadonlyMap<string, CliSession>>(new Map());
+  readonly loaded = signal(false);
+  readonly loadError = signal<string | undefined>(undefined);
+  /** Running and exited sessions first (in creation order), then closed ones. */
+  readonly list = computed(() => {
+    const all = [...this.byKey.value.values()];
+    const open = all.filter((s) => s.status !== 'closed');
+    const closed = all.filter((s) => s.status === 'closed');
+    return [...open, ...closed];
+  });
+
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private duringFetch: BridgeEvent[] | undefined;
+  private readonly settling = new Set<string>();
+
+  constructor(
+    private readonly api: ApiClient,
+    feed: EventFeed,
+  ) {
+    super();
+    this.register(feed.onOpen(() => void this.refresh()));
+    this.register(feed.onEvent((event) => this.onEvent(event)));
+    // Native clients and current commands change without events: refresh when the user comes back.
+    this.register(listen(window, 'focus', () => void this.refreshIfLoaded()));
+  }
+
+  get(key: string): CliSession | undefined {
+    return this.byKey.value.get(key);
+  }
+
+  /** Fetches the list; concurrent calls share one request plus at most one follow-up. */
+  refresh(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.fetchOnce().finally(() => {
+      this.inFlight = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.inFlight;
+  }
+
+  private refreshIfLoaded(): Promise<void> {
+    return this.loaded.value && this.api.auth.value === 'ok' ? this.refresh() : Promise.resolve();
+  }
+
+  private async fetchOnce(): Promise<void> {
+    this.duringFetch = [];
+    try {
+      const sessions = await this.api.listSessions();
+      const next = new Map(sessions.map((s) => [s.sessionKey, s] as const));
+      // A session we know as closed stays closed even if it fell out of the server's list.
+      for (const [key, known] of this.byKey.value) {
+        if (!next.has(key) && known.status !== 'closed') next.set(key, { ...known, status: 'closed' });
+      }
+      this.byKey.value = next;
+      for (const event of this.duringFetch) this.apply(event);
+      this.loaded.value = true;
+      this.loadError.value = undefined;
+    } catch (error) {
+      this.loadError.value = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this.duringFetch = undefined;
+    }
+  }
+
+  /** Puts a session we got from an API answer. */
+  upsert(session: CliSession): void {
+    const next = new Map(this.byKey.value);
+    next.set(session.sessionKey, session);
+    this.byKey.value = next;
+    if (session.status === 'exited' && session.exitCode === null) this.settleExitCode(session.sessionKey);
+  }
+
+  /**
+   * tmux can report a pane dead a moment before it has reaped the program's
+   * status, and the server sends no second event when the code arrives. Ask
+   * for that one session a few times (bounded, not a poll) until it has one.
+   */
+  private settleExitCode(key: string): void {
+    if (this.settling.has(key)) return;
+    this.settling.add(key);
+    const delays = [300, 1000, 3000];
+    const attempt = async (): Promise<void> => {
+      const delay = delays.shift();
+      if (delay === undefined || this.isDisposed) {
+        this.settling.delete(key);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        const session = await this.api.getSession(key);
+        if (session.status !== 'exited' || session.exitCode !== null) {
+          this.settling.delete(key);
+          const known = this.byKey.value.get(key);
+          // Never move a session back from closed.
+          if (known?.status !== 'closed' || session.status === 'closed') this.upsert(session);
+          else if (known.exitCode === null) this.upsert({ ...known, exitCode: session.exitCode });
+          return;
+        }
+      } catch {
+        // try again
+      }
+      return attempt();
+    };
+    void attempt();
+  }
+
+  private onEvent(event: BridgeEvent): void {
+    this.duringFetch?.push(event);
+    this.apply(event);
+  }
+
+  private apply(event: BridgeEvent): void {
+    switch (event.type) {
+      case 'CLI_SESSION_CREATED':
+      case 'CLI_SESSION_UPDATED':
+        if (isCliSession(event.session)) this.upsert(event.session);
+        break;
+      case 'CLI_SESSION_CLOSED': {
+        const key = event.sessionKey;
+        if (typeof key !== 'string') break;
+        const known = this.byKey.value.get(key);
+        if (!known) break;
+        const exitCode = typeof event.exitCode === 'number' ? event.exitCode : known.exitCode;
+        this.upsert({ ...known, status: 'closed', exitCode, lastActivityAt: event.at });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,358 @@
+import { signal } from '@preact/signals';
+import type { HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
+import { Backoff, Disposable, Emitter, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import type { SessionProbe } from '../services/api.ts';
+import { parseServerTerminalMessage } from '../services/guards.ts';
+
+/** connecting: first attempt; live: hello received; reconnecting: lost, retrying; closed: the session is gone (final). */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/**
+ * Where the bytes go (an xterm in the app, a fake in tests). Every call is
+ * applied in order with the writes before it.
+ */
+export interface TerminalSink {
+  /** A fresh screen follows: clear everything and take exactly this size. */
+  reset(cols: number, rows: number): void;
+  /** The pane's size changed. */
+  resize(cols: number, rows: number): void;
+  /** `done` runs once the bytes are parsed. */
+  write(data: Uint8Array, done: () => void): void;
+}
+
+/** The part of a WebSocket the connection uses. */
+export interface SocketLike {
+  binaryType: BinaryType;
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface TerminalConnectionOptions {
+  readonly sessionKey: string;
+  readonly mode: TerminalMode;
+  readonly sink: TerminalSink;
+  /** ws://host:port */
+  readonly baseUrl: string;
+  /** Lines of history in a fresh screen (server default 1000). */
+  readonly history?: number;
+  /** Asked after a connection fails: keep trying, or is the session gone? */
+  readonly probe: (sessionKey: string) => Promise<SessionProbe>;
+  readonly createSocket?: (url: string) => SocketLike;
+  /** Ack at least every this many parsed bytes (default 64 KiB). */
+  readonly ackEvery?: number;
+}
+
+export const CLOSE_SESSION_GONE = 4404;
+const OPEN = 1;
+const DEFAULT_ACK_EVERY = 64 * 1024;
+/** When the write queue drains, ack if at least this much is unacknowledged. */
+const ACK_WHEN_IDLE = 4 * 1024;
+
+/**
+ * One terminal WebSocket (`/ws/terminal/:key`) and its protocol: hello and
+ * screen, stream position, acks from parse callbacks, resume by offset after
+ * a lost connection, and the end of the session. It knows nothing of xterm.
+ */
+export class TerminalConnection extends Disposable {
+  readonly state = signal<ConnectionState>('connecting');
+  /** The pane's size as the server last told it. */
+  readonly size = signal<{ cols: number; rows: number } | undefined>(undefined);
+  /** Set once the program has exited (the pane stays readable). */
+  readonly exit = signal<{ code: number | null } | undefined>(undefined);
+  /** The last error the server or the connection reported. */
+  readonly lastError = signal<string | undefined>(undefined);
+  /** Why the connection is closed (when state is closed). */
+  readonly closedReason = signal<string | undefined>(undefined);
+  /** Failed attempts since the last hello. */
+  readonly attempts = signal(0);
+
+  private readonly helloEmitter = this.register(new Emitter<{ readonly hello: HelloMessage; readonly resumed: boolean; readonly first: boolean }>());
+  /** Every hello, after the sink got its reset. `first`: the first hello on this socket. */
+  readonly onHello = this.helloEmitter.event;
+  private readonly resizeEmitter = this.register(new Emitter<{ cols: number; rows: number }>());
+  /** A resize message from the server. */
+  readonly onServerResize = this.resizeEmitter.event;
+
+  private socket: SocketLike | undefined;
+  private socketHadHello = false;
+  private retry: IDisposable | undefined;
+  private probing = false;
+  private readonly backoff = new Backoff();
+  private readonly encoder = new TextEncoder();
+  private readonly ackEvery: number;
+
+  /** Stream position: offset of the next stream byte. */
+  private position: number | undefined;
+  private stream: string | undefined;
+  private snapshotLeft = 0;
+  private ackedAt = 0;
+  /** Bumped by every hello; parse callbacks of an older screen must not ack. */
+  private generation = 0;
+
+  constructor(private readonly options: TerminalConnectionOptions) {
+    super();
+    this.ackEvery = options.ackEvery ?? DEFAULT_ACK_EVERY;
+    this.register(toDisposable(() => this.teardown()));
+  }
+
+  get sessionKey(): string {
+    return this.options.sessionKey;
+  }
+
+  get mode(): TerminalMode {
+    return this.options.mode;
+  }
+
+  /** Where the stream is (for tests and diagnostics). */
+  get streamPosition(): { offset: number | undefined; stream: string | undefined } {
+    return { offset: this.position, stream: this.stream };
+  }
+
+  start(): void {
+    if (this.socket || this.isDisposed || this.state.value === 'closed') return;
+    this.connect();
+  }
+
+  /** Skips the backoff wait (the user asked, or the network came back). */
+  retryNow(): void {
+    if (this.cannotConnect() || this.probing || !this.retry) return;
+    this.retry.dispose();
+    this.retry = undefined;
+    this.connect();
+  }
+
+  /** The session is known to be gone (e.g. a CLI_SESSION_CLOSED event). */
+  markClosed(reason: string): void {
+    this.finish(reason);
+  }
+
+  /** Keyboard input from the terminal (xterm `onData`): sent as UTF-8. */
+  sendInput(data: string): boolean {
+    return this.sendBytes(this.encoder.encode(data));
+  }
+
+  /** Binary input (xterm `onBinary`): one byte per character. */
+  sendBinaryInput(data: string): boolean {
+    const bytes = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
+    return this.sendBytes(bytes);
+  }
+
+  /** A size wish; the server may refuse and answer with the real size. Never in view mode. */
+  requestResize(cols: number, rows: number): boolean {
+    if (this.options.mode === 'view' || !this.isLive()) return false;
+    this.socket!.send(JSON.stringify({ type: 'resize', cols, rows }));
+    return true;
+  }
+
+  private sendBytes(bytes: Uint8Array): boolean {
+    if (this.options.mode === 'view' || !this.isLive() || bytes.length === 0) return false;
+    this.socket!.send(bytes);
+    return true;
+  }
+
+  private isLive(): boolean {
+    return this.state.value === 'live' && this.socket !== undefined && this.socket.readyState === OPEN;
+  }
+
+  private url(): string {
+    const params = new URLSearchParams({ mode: this.options.mode });
+    if (this.position !== undefined && this.stream !== undefined) {
+      params.set('since', String(this.position));
+      params.set('stream', this.stream);
+    }
+    if (this.options.history !== undefined) params.set('history', String(this.options.history));
+    return `${this.options.baseUrl}/ws/terminal/${encodeURIComponent(this.options.sessionKey)}?${params}`;
+  }
+
+  private connect(): void {
+    const create = this.options.createSocket ?? ((url: string) => new WebSocket(url));
+    let socket: SocketLike;
+    try {
+      socket = create(this.url());
+    } catch (error) {
+      this.lastError.value = error instanceof Error ? error.message : String(error);
+      this.scheduleReconnect();
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.socketHadHello = false;
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      if (typeof event.data === 'string') this.onControl(event.data);
+      else if (event.data instanceof ArrayBuffer) this.onBytes(new Uint8Array(event.data));
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.onSocketClosed(event.code, event.reason);
+    };
+    socket.onerror = () => undefined;
+  }
+
+  private onSocketClosed(code: number, reason: string): void {
+    if (this.isDisposed || this.state.value === 'closed') return;
+    if (code === CLOSE_SESSION_GONE) {
+      this.finish(reason || 'the session is closed');
+      return;
+    }
+    if (this.state.value === 'live') this.state.value = 'reconnecting';
+    void this.afterFailure();
+  }
+
+  /**
+   * After any failed or lost socket, ask the API whether the session still
+   * exists: a browser cannot see why an upgrade was refused (404/409 look
+   * like a network error). Gone: stop. Otherwise retry after the backoff.
+   */
+  private async afterFailure(): Promise<void> {
+    this.probing = true;
+    let probe: SessionProbe;
+    try {
+      probe = await this.options.probe(this.options.sessionKey);
+    } catch {
+      probe = 'unreachable';
+    } finally {
+      this.probing = false;
+    }
+    if (this.cannotConnect()) return;
+    if (probe === 'gone') {
+      this.finish('the session is closed');
+      return;
+    }
+    if (probe === 'unauthorized') {
+      this.finish('not logged in: open the login URL the server printed');
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.state.value = 'reconnecting';
+    this.attempts.value++;
+    this.retry?.dispose();
+    this.retry = timeout(() => {
+      this.retry = undefined;
+      if (!this.cannotConnect()) this.connect();
+    }, this.backoff.next());
+  }
+
+  private cannotConnect(): boolean {
+    return this.isDisposed || this.state.value === 'closed' || this.socket !== undefined;
+  }
+
+  private finish(reason: string): void {
+    if (this.state.value === 'closed') return;
+    this.closedReason.value = reason;
+    this.state.value = 'closed';
+    this.teardown();
+  }
+
+  private teardown(): void {
+    this.retry?.dispose();
+    this.retry = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.onmessage = socket.onclose = socket.onerror = socket.onopen = null;
+      try {
+        socket.close(1000, 'done');
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  private onControl(text: string): void {
+    const message = parseServerTerminalMessage(text);
+    if (!message) {
+      console.warn('tmux-bridge: unknown terminal message', text.slice(0, 200));
+      return;
+    }
+    this.handle(message);
+  }
+
+  private handle(message: ServerTerminalMessage): void {
+    switch (message.type) {
+      case 'hello':
+        this.onHelloMessage(message);
+        break;
+      case 'resize':
+        this.options.sink.resize(message.cols, message.rows);
+        this.size.value = { cols: message.cols, rows: message.rows };
+        this.resizeEmitter.fire({ cols: message.cols, rows: message.rows });
+        break;
+      case 'exit':
+        this.exit.value = { code: message.code };
+        break;
+      case 'error':
+        this.lastError.value = message.message;
+        break;
+    }
+  }
+
+  private onHelloMessage(hello: HelloMessage): void {
+    this.generation++;
+    // Resumed: the same stream from exactly where we are, no screen. Anything else redraws.
+    const resumed = this.stream !== undefined && hello.stream === this.stream && hello.snapshotBytes === 0 && hello.offset === this.position;
+    const previous = this.size.value;
+    if (resumed) {
+      if (!previous || previous.cols !== hello.cols || previous.rows !== hello.rows) this.options.sink.resize(hello.cols, hello.rows);
+    } else {
+      this.options.sink.reset(hello.cols, hello.rows);
+    }
+    this.stream = hello.stream;
+    this.position = hello.offset;
+    this.ackedAt = hello.offset;
+    this.snapshotLeft = hello.snapshotBytes;
+    this.size.value = { cols: hello.cols, rows: hello.rows };
+    this.exit.value = hello.status === 'running' ? undefined : { code: hello.exitCode };
+    this.lastError.value = undefined;
+    this.backoff.reset();
+    this.attempts.value = 0;
+    this.state.value = 'live';
+    const first = !this.socketHadHello;
+    this.socketHadHello = true;
+    if (hello.snapshotBytes === 0 && !resumed) this.sendAck(hello.offset);
+    this.helloEmitter.fire({ hello, resumed, first });
+  }
+
+  private onBytes(bytes: Uint8Array): void {
+    if (this.position === undefined) return; // bytes before any hello: not ours to place
+    const generation = this.generation;
+    let data = bytes;
+    if (this.snapshotLeft > 0) {
+      const take = Math.min(this.snapshotLeft, data.length);
+      this.snapshotLeft -= take;
+      const complete = this.snapshotLeft === 0;
+      const at = this.position;
+      // The server counts the screen as unacked until we ack the hello's offset.
+      this.options.sink.write(data.subarray(0, take), () => {
+        if (complete && generation === this.generation) this.sendAck(at);
+      });
+      data = data.subarray(take);
+      if (data.length === 0) return;
+    }
+    this.position += data.length;
+    const end = this.position;
+    this.options.sink.write(data, () => {
+      if (generation !== this.generation) return;
+      const unacked = end - this.ackedAt;
+      const idle = end === this.position;
+      if (unacked >= this.ackEvery || (idle && unacked >= ACK_WHEN_IDLE)) this.sendAck(end);
+    });
+  }
+
+  private sendAck(offset: number): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    this.ackedAt = Math.max(this.ackedAt, offset);
+    socket.send(JSON.stringify({ type: 'ack', offset }));
+  }
+}

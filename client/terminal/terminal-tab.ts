@@ -1,0 +1,155 @@
+import { effect, signal } from '@preact/signals';
+import type { TerminalMode } from '../../schemas/index.ts';
+import { Disposable, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import type { SessionProbe } from '../services/api.ts';
+import type { Theme } from '../services/theme.ts';
+import { TerminalConnection } from './terminal-connection.ts';
+import { TERMINAL_THEMES } from './themes.ts';
+import { XtermView } from './xterm-view.ts';
+
+export interface TerminalTabOptions {
+  readonly sessionKey: string;
+  readonly mode: TerminalMode;
+  readonly baseUrl: string;
+  readonly theme: { readonly value: Theme };
+  readonly probe: (key: string) => Promise<SessionProbe>;
+  /** Where focus goes when the user leaves the terminal with F6. */
+  readonly onEscapeFocus: () => void;
+}
+
+const WISH_DEBOUNCE_MS = 120;
+
+/**
+ * One open terminal tab: its socket, its xterm, and the sizing policy.
+ * The socket lives as long as the tab, visible or not; only a visible,
+ * active tab with a non-zero container ever asks for a size.
+ */
+export class TerminalTab extends Disposable {
+  readonly connection: TerminalConnection;
+  readonly view: XtermView;
+  /** The size that would fit this tab's container, when it can be measured. */
+  readonly fitted = signal<{ cols: number; rows: number } | undefined>(undefined);
+  private active = false;
+  private wishTimer: IDisposable | undefined;
+  private mounted: IDisposable | undefined;
+  private frame: HTMLElement | undefined;
+  private sizer: HTMLElement | undefined;
+
+  constructor(readonly options: TerminalTabOptions) {
+    super();
+    this.view = this.register(
+      new XtermView({
+        theme: TERMINAL_THEMES[options.theme.value],
+        readOnly: options.mode === 'view',
+        onData: (data) => this.connection.sendInput(data),
+        onBinary: (data) => this.connection.sendBinaryInput(data),
+        onEscapeFocus: options.onEscapeFocus,
+      }),
+    );
+    this.connection = this.register(
+      new TerminalConnection({
+        sessionKey: options.sessionKey,
+        mode: options.mode,
+        baseUrl: options.baseUrl,
+        sink: this.view,
+        probe: options.probe,
+      }),
+    );
+    this.register(toDisposable(effect(() => this.view.setTheme(TERMINAL_THEMES[options.theme.value]))));
+    // A new socket (first connect, reconnect, server restart): offer our size once.
+    this.register(this.connection.onHello(({ first }) => first && this.scheduleWish()));
+    this.register(listen(window, 'focus', () => this.scheduleWish()));
+    this.register(
+      listen(document, 'visibilitychange', () => {
+        if (document.visibilityState !== 'visible') return;
+        this.connection.retryNow();
+        this.scheduleWish();
+      }),
+    );
+    // The network is back: do not wait out the backoff.
+    this.register(listen(window, 'online', () => this.connection.retryNow()));
+    this.register(toDisposable(() => this.unmount()));
+    this.register(toDisposable(() => this.wishTimer?.dispose()));
+  }
+
+  get sessionKey(): string {
+    return this.options.sessionKey;
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  /**
+   * Shows the terminal in `frame` (the visible box) using `sizer` as xterm's
+   * parent. The sizer always has the frame's outer size, so scrollbars that
+   * appear when the pane is larger than the box never change the fitted size.
+   */
+  mount(frame: HTMLElement, sizer: HTMLElement): void {
+    this.unmount();
+    this.frame = frame;
+    this.sizer = sizer;
+    this.view.attach(sizer);
+    const observer = new ResizeObserver(() => {
+      this.syncSizer();
+      this.scheduleWish();
+    });
+    observer.observe(frame);
+    this.mounted = toDisposable(() => {
+      observer.disconnect();
+      this.frame = this.sizer = undefined;
+    });
+  }
+
+  unmount(): void {
+    this.mounted?.dispose();
+    this.mounted = undefined;
+  }
+
+  /** The size that fits the container now; undefined when hidden, zero-size or too small. */
+  measure(): { cols: number; rows: number } | undefined {
+    const frame = this.frame;
+    if (!frame || !frame.isConnected || frame.offsetWidth === 0 || frame.offsetHeight === 0) return undefined;
+    this.syncSizer();
+    return this.view.proposeSize();
+  }
+
+  private syncSizer(): void {
+    if (!this.frame || !this.sizer) return;
+    this.sizer.style.width = `${this.frame.offsetWidth}px`;
+    this.sizer.style.height = `${this.frame.offsetHeight}px`;
+  }
+
+  setActive(active: boolean): void {
+    if (this.active === active) return;
+    this.active = active;
+    if (active) {
+      this.view.refresh();
+      this.scheduleWish();
+    }
+  }
+
+  focus(): void {
+    this.view.focus();
+  }
+
+  private scheduleWish(): void {
+    this.wishTimer?.dispose();
+    this.wishTimer = timeout(() => {
+      this.wishTimer = undefined;
+      this.sendWish();
+    }, WISH_DEBOUNCE_MS);
+  }
+
+  /** The sizing policy's client half: ask only when visible, active, measurable and different. */
+  private sendWish(): void {
+    const proposed = this.measure();
+    this.fitted.value = proposed;
+    if (!proposed || !this.active || document.visibilityState !== 'visible') return;
+    const connection = this.connection;
+    if (connection.mode !== 'control' || connection.state.value !== 'live' || connection.exit.value) return;
+    const size = connection.size.value;
+    if (size && size.cols === proposed.cols && size.rows === proposed.rows) return;
+    connection.requestResize(proposed.cols, proposed.rows);
+  }
+}
