@@ -14,6 +14,8 @@ export const EventType = z.enum([
   'QUEUE_UPDATED',
   'EXECUTION_UPDATED',
   'CONFIG_RELOADED',
+  'CONFIG_ERROR',
+  'PANE_TAIL',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -47,8 +47,17 @@ export class EventBus extends Disposable {
     super();
   }
 
-  publish(type: EventType, payload: Record<string, unknown> = {}): Promise<BridgeEvent> {
+  /**
+   * Stores the event, then delivers it. `ephemeral` events (fast-changing views
+   * such as pane tails and session details) are delivered live only: they get no
+   * id and are not in the history.
+   */
+  publish(type: EventType, payload: Record<string, unknown> = {}, options: { ephemeral?: boolean } = {}): Promise<BridgeEvent> {
     const event: BridgeEvent = { ...payload, type, at: new Date().toISOString() };
+    if (options.ephemeral) {
+      if (!this.isDisposed) this.onEventEmitter.fire(event);
+      return Promise.resolve(event);
+    }
     const stored = this.chain.then(async () => {
       let result: BridgeEvent;
       try {
