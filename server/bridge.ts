@@ -6,15 +6,18 @@ import { TmuxAddress } from '../tmux/address.ts';
 import { disarmPipeCommands } from '../tmux/pipe.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { loadOrCreateToken } from './auth/token.ts';
-import { EventBus, MemoryEventSink, type EventSink } from './events/event-bus.ts';
+import { Emitter, type Event } from '../tmux/base/emitter.ts';
+import { EventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { AuthGuard } from './http/auth.ts';
+import { auditRoutes } from './http/routes/audit.ts';
 import { eventRoutes, sseRoute } from './http/routes/events.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { WebSockets } from './http/websockets.ts';
 import { resolveOptions, type BridgeOptions, type BridgeOptionsInput } from './options.ts';
+import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
-import { MemorySessionMetaRepository, type SessionMetaRepository } from './sessions/session-meta.ts';
+import { Store, type StoreLogger } from './store/index.ts';
 
 export const VERSION = '0.1.0';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,15 +31,16 @@ export interface Bridge {
   readonly tmux: TmuxServer;
   readonly hub: SessionHub;
   readonly bus: EventBus;
-  /** Stops serving; tmux sessions keep running. */
+  readonly store: Store;
+  /** Something the bridge cannot continue without failed (the store cannot write): stop. */
+  readonly onFatal: Event<Error>;
+  /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
   close(): Promise<void>;
 }
 
 export interface BridgeOverrides {
   readonly log?: (message: string) => void;
   readonly clientDir?: string;
-  readonly eventSink?: EventSink;
-  readonly sessionRepository?: SessionMetaRepository;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -44,26 +48,44 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
   const options = resolveOptions(input);
   const log = overrides.log ?? ((message: string) => console.error(message));
   const token = await loadOrCreateToken(options.dataDir, options.token);
+  const storeLog: StoreLogger = { info: () => undefined, warn: (m) => log(`store: ${m}`), error: (m) => log(`store: ${m}`) };
+  // The store first: its lock tells a second server on this data directory to go away.
+  const store = await Store.open({ dataDir: options.dataDir, log: storeLog });
   const address = new TmuxAddress({ socketName: options.socket, socketPath: options.socketPath, configFile: options.tmuxConfig });
   const runDir = TmuxServer.runDirFor(options.dataDir, address);
 
-  const tmux = await TmuxServer.start({
-    socketName: options.socket,
-    socketPath: options.socketPath,
-    configFile: options.tmuxConfig,
-    runDir,
-    ringBytes: options.ringBytes,
-    pollIntervalMs: options.pollIntervalMs,
-    historyLimit: options.historyLimit,
-  });
+  let tmux: TmuxServer;
+  try {
+    tmux = await TmuxServer.start({
+      socketName: options.socket,
+      socketPath: options.socketPath,
+      configFile: options.tmuxConfig,
+      runDir,
+      ringBytes: options.ringBytes,
+      pollIntervalMs: options.pollIntervalMs,
+      historyLimit: options.historyLimit,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const disposables: Array<{ dispose(): void }> = [tmux];
+  const fatal = new Emitter<Error>();
+  disposables.push(fatal);
+  store.onFailure((error) => {
+    log(`the state store cannot write any more (${error.message}); stopping`);
+    fatal.fire(error);
+  });
   try {
     tmux.control.onDisconnect((reason) => log(`tmux control client lost (${reason}); reconnecting`));
     tmux.streams.onError(({ paneId, error }) => log(`pane ${paneId}: output stream problem: ${error.message}`));
 
-    const bus = new EventBus(overrides.eventSink ?? new MemoryEventSink());
+    const bus = new EventBus(store.events);
     disposables.push(bus);
-    const hub = new SessionHub(tmux, bus, overrides.sessionRepository ?? new MemorySessionMetaRepository(), { runDir });
+    bus.onError((error) => log(`event not stored: ${error.message}`));
+    const auditor = new InputAuditor(store.audit, (error) => log(`audit record not stored: ${String(error)}`));
+    disposables.push(auditor);
+    const hub = new SessionHub(tmux, bus, store.sessions, { runDir, auditor });
     disposables.push(hub);
     await hub.start();
 
@@ -77,6 +99,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       api: [
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],
+        ['/audit', auditRoutes(store.audit)],
       ],
       sse: sseRoute(bus),
       log,
@@ -104,14 +127,14 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await Promise.allSettled(
           tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),
         );
-        hub.dispose();
-        bus.dispose();
-        tmux.dispose();
+        for (const d of [...disposables].reverse()) d.dispose();
+        await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
+    await store.close();
     throw error;
   }
 }

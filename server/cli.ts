@@ -1,5 +1,6 @@
 import { FLAG_HELP, parseServeArgs } from './options.ts';
 import { startBridge, VERSION } from './bridge.ts';
+import { startMetricsReport } from './metrics.ts';
 
 const USAGE = `tmux-bridge ${VERSION}: every CLI session a real tmux pane, in the browser and in tmux attach.
 
@@ -11,23 +12,26 @@ Usage:
 ${FLAG_HELP}`;
 
 async function serve(argv: string[]): Promise<void> {
+  // Opt-in per-second event-loop delay, RSS and CPU on stderr (read by `npm run bench`).
+  if (process.env.TMUX_BRIDGE_METRICS === '1') startMetricsReport();
   const bridge = await startBridge(parseServeArgs(argv, process.env));
   console.log(`tmux-bridge listening on ${bridge.url}`);
   console.log(`open ${bridge.loginUrl}`);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, code: number) => {
     if (stopping) {
       process.exit(130);
     }
     stopping = true;
-    if (!bridge.options.quiet) console.error(`${signal}: stopping; tmux sessions keep running`);
+    if (!bridge.options.quiet || code !== 0) console.error(`${reason}: stopping; tmux sessions keep running`);
     bridge.close().then(
-      () => process.exit(0),
+      () => process.exit(code),
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  bridge.onFatal((error) => stop(error.message, 1));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -42,7 +46,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (first === 'serve') return serve(rest);
   if (first === 'import-tmuxagent') {
-    throw new Error(`import-tmuxagent is not available in this build (${rest.join(' ')})`);
+    const { importCommand } = await import('./cli-import.ts');
+    return importCommand(rest);
   }
   return serve(argv);
 }

@@ -22,14 +22,21 @@ export async function ensureRunDir(runDir: string): Promise<void> {
 }
 
 /**
- * Starts piping the pane's output into the FIFO: `exec cat > FIFO`, so the
- * writer is a single process and dies with SIGPIPE if the reader is gone.
+ * Starts piping the pane's output into the FIFO with a single `cat`.
+ *
+ * `exec cat > FIFO` would block in open() while no reader exists, and a shell
+ * stuck there outlives everything (the bridge gone, the pane gone). Instead the
+ * shell opens the FIFO read-write first (never blocks on Linux), opens the
+ * write end (succeeds at once: there is a reader now, itself), and closes the
+ * read-write descriptor before exec. `cat` then holds only the write end: it
+ * gets SIGPIPE and exits as soon as no reader is left, and tmux stops piping.
  * Replaces a previous pipe of ours; the caller makes sure it never replaces a
  * pipe somebody else set up.
  */
 export function armPipeCommands(paneId: string, fifoPath: string): TmuxCommand[] {
+  const fifo = shellQuote(fifoPath);
   return [
-    ['pipe-pane', '-O', '-t', paneId, literalFormat(`exec cat > ${shellQuote(fifoPath)}`)],
+    ['pipe-pane', '-O', '-t', paneId, literalFormat(`exec cat 3<>${fifo} >${fifo} 3<&-`)],
     ['set-option', '-p', '-t', paneId, PIPE_OPTION, fifoPath],
   ];
 }

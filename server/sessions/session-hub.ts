@@ -9,8 +9,10 @@ import type { TmuxServer } from '../../tmux/server.ts';
 import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
+import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import { PaneInput } from './pane-input.ts';
 import type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
+import { adoptedMeta, exitCodeOf, toCliSession } from './session-view.ts';
 import { findOnPath, launchCommand, requiredExecutable } from './tool-commands.ts';
 
 export interface SessionHubOptions {
@@ -19,7 +21,14 @@ export interface SessionHubOptions {
   readonly defaultRows?: number;
   /** How long closed sessions stay in the list. */
   readonly closedRetentionMs?: number;
+  /** Records every input in the audit log. */
+  readonly auditor?: InputAuditor;
 }
+
+const UNKNOWN_ORIGIN: InputOrigin = { source: 'ws', client: null };
+
+/** Pane fields shown in the session list: a change is announced (live only). */
+const DETAIL_FIELDS = ['sessionAttached', 'currentCommand', 'title', 'width', 'height', 'sessionName'] as const;
 
 interface LiveSession {
   readonly key: string;
@@ -48,12 +57,6 @@ export type SessionSignal =
   | { readonly kind: 'resized'; readonly key: string; readonly cols: number; readonly rows: number }
   | { readonly kind: 'exited'; readonly key: string; readonly code: number | null }
   | { readonly kind: 'closed'; readonly key: string; readonly code: number | null };
-
-function exitCodeOf(pane: PaneInfo): number | null {
-  if (pane.deadStatus !== null) return pane.deadStatus;
-  if (pane.deadSignal !== null) return 128 + pane.deadSignal;
-  return null;
-}
 
 /**
  * The CLI sessions of one tmux server: every pane is a session, created here
@@ -114,20 +117,20 @@ export class SessionHub extends Disposable {
   }
 
   list(): CliSession[] {
-    const out = [...this.live.values()].map((s) => this.toCliSession(s.meta, s.pane, s.lastActivity));
+    const out = [...this.live.values()].map((s) => toCliSession(s.meta, s.pane, s.lastActivity, this.tmux.address));
     const keep = Date.now() - (this.options.closedRetentionMs ?? 24 * 3600_000);
     for (const meta of this.repo.list()) {
       if (!meta.closedAt || this.live.has(meta.sessionKey) || Date.parse(meta.closedAt) < keep) continue;
-      out.push(this.toCliSession(meta, undefined, Date.parse(meta.closedAt)));
+      out.push(toCliSession(meta, undefined, Date.parse(meta.closedAt), this.tmux.address));
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionKey.localeCompare(b.sessionKey));
   }
 
   get(key: string): CliSession {
     const session = this.live.get(key);
-    if (session) return this.toCliSession(session.meta, session.pane, session.lastActivity);
+    if (session) return toCliSession(session.meta, session.pane, session.lastActivity, this.tmux.address);
     const meta = this.repo.get(key);
-    if (meta) return this.toCliSession(meta, undefined, Date.parse(meta.closedAt ?? meta.createdAt));
+    if (meta) return toCliSession(meta, undefined, Date.parse(meta.closedAt ?? meta.createdAt), this.tmux.address);
     throw notFound(key);
   }
 
@@ -211,20 +214,22 @@ export class SessionHub extends Disposable {
   }
 
   /** Raw terminal input (WebSocket frames, API text). */
-  async write(key: string, bytes: Uint8Array): Promise<void> {
+  async write(key: string, bytes: Uint8Array, origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const session = this.writable(key);
     session.lastActivity = Date.now();
-    await this.input.writeBytes(session.pane.paneId, bytes, session.pane.inMode);
+    const audited = this.options.auditor?.record(key, bytes, origin);
+    await Promise.all([this.input.writeBytes(session.pane.paneId, bytes, session.pane.inMode), audited]);
   }
 
-  async send(key: string, text: string, appendNewline = true): Promise<void> {
-    await this.write(key, Buffer.from(appendNewline ? `${text}\r` : text, 'utf8'));
+  async send(key: string, text: string, appendNewline = true, origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
+    await this.write(key, Buffer.from(appendNewline ? `${text}\r` : text, 'utf8'), origin);
   }
 
-  async keys(key: string, keys: readonly string[]): Promise<void> {
+  async keys(key: string, keys: readonly string[], origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const session = this.writable(key);
     session.lastActivity = Date.now();
-    await this.input.writeKeys(session.pane.paneId, keys, session.pane.inMode);
+    const audited = this.options.auditor?.record(key, `keys: ${keys.join(' ')}`, origin);
+    await Promise.all([this.input.writeKeys(session.pane.paneId, keys, session.pane.inMode), audited]);
   }
 
   /** Sets the pane's size (an explicit request: always applied). */
@@ -354,7 +359,7 @@ export class SessionHub extends Disposable {
     const session = this.track(key, meta, pane);
     if (!stored && pane.key === '') void this.repo.put(meta).catch(() => undefined);
     if (this.started) {
-      void this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session: this.toCliSession(meta, pane, session.lastActivity) });
+      void this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session: toCliSession(meta, pane, session.lastActivity, this.tmux.address) });
     }
   }
 
@@ -366,12 +371,46 @@ export class SessionHub extends Disposable {
     if (previous.width !== current.width || previous.height !== current.height) {
       this.onSignalEmitter.fire({ kind: 'resized', key, cols: current.width, rows: current.height });
     }
-    if (!previous.dead && current.dead) {
-      const code = exitCodeOf(current);
+    const code = exitCodeOf(current);
+    if (current.dead && (!previous.dead || code !== exitCodeOf(previous))) {
       void this.repo.put({ ...session.meta, exitCode: code }).catch(() => undefined);
       this.onSignalEmitter.fire({ kind: 'exited', key, code });
       void this.bus.publish('CLI_SESSION_UPDATED', { sessionKey: key, session: this.get(key) });
+      // tmux may fill in the exit status a moment after it marks the pane dead.
+      if (code === null) this.recheckSoon(current.paneId);
+      return;
     }
+    if (DETAIL_FIELDS.some((field) => previous[field] !== current[field])) this.announceDetails(key);
+  }
+
+  private readonly rechecks = new Map<string, number>();
+
+  private recheckSoon(paneId: string): void {
+    const tries = this.rechecks.get(paneId) ?? 0;
+    if (tries >= 10) return;
+    this.rechecks.set(paneId, tries + 1);
+    this.store.timeout(() => this.tmux.monitor.scheduleRefresh(), 200);
+  }
+
+  private readonly detailTimers = new Map<string, { dirty: boolean }>();
+
+  /** Live-only CLI_SESSION_UPDATED for detail changes, at most once a second per session. */
+  private announceDetails(key: string): void {
+    const pending = this.detailTimers.get(key);
+    if (pending) {
+      pending.dirty = true;
+      return;
+    }
+    const publish = () => {
+      if (this.live.has(key)) void this.bus.publish('CLI_SESSION_UPDATED', { sessionKey: key, session: this.get(key) }, { ephemeral: true });
+    };
+    publish();
+    const state = { dirty: false };
+    this.detailTimers.set(key, state);
+    this.store.timeout(() => {
+      this.detailTimers.delete(key);
+      if (state.dirty) this.announceDetails(key);
+    }, 1000);
   }
 
   private async onPaneRemoved(pane: PaneInfo): Promise<void> {
@@ -391,61 +430,6 @@ export class SessionHub extends Disposable {
     await this.bus.publish('CLI_SESSION_CLOSED', { sessionKey: key, exitCode: code });
   }
 
-  private toCliSession(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number): CliSession {
-    const address = this.tmux.address;
-    const status = !pane ? 'closed' : pane.dead ? 'exited' : 'running';
-    return {
-      sessionKey: meta.sessionKey,
-      name: pane?.sessionName ?? meta.name,
-      tool: meta.tool,
-      model: meta.model,
-      workingDir: meta.workingDir,
-      resumeKey: meta.resumeKey,
-      resumeStrategy: meta.resumeStrategy,
-      status,
-      exitCode: pane ? (pane.dead ? exitCodeOf(pane) : null) : meta.exitCode,
-      cols: pane?.width ?? 0,
-      rows: pane?.height ?? 0,
-      createdAt: meta.createdAt,
-      lastActivityAt: new Date(lastActivity).toISOString(),
-      adopted: meta.adopted,
-      issueId: meta.issueId,
-      tmux: {
-        socket: address.label,
-        session: pane?.sessionName ?? meta.tmuxSession,
-        window: pane?.windowId ?? meta.windowId,
-        paneId: pane?.paneId ?? meta.paneId,
-      },
-      attachCommand: address.attachCommand(pane?.sessionName ?? meta.tmuxSession),
-      currentCommand: pane?.currentCommand,
-      nativeClients: pane?.sessionAttached,
-      title: pane?.title,
-    };
-  }
-}
-
-function adoptedMeta(key: string, pane: PaneInfo): SessionMeta {
-  const created = pane.createdAt && !Number.isNaN(Date.parse(pane.createdAt)) ? pane.createdAt : new Date(pane.sessionCreated * 1000).toISOString();
-  return {
-    sessionKey: key,
-    name: pane.sessionName,
-    tool: pane.tool || 'bash',
-    model: null,
-    workingDir: pane.currentPath,
-    resumeKey: null,
-    resumeStrategy: null,
-    issueId: null,
-    envWrapper: null,
-    shell: null,
-    createdAt: created,
-    // A pane with our key but no stored metadata was still created by the bridge.
-    adopted: pane.key === '',
-    tmuxSession: pane.sessionName,
-    windowId: pane.windowId,
-    paneId: pane.paneId,
-    closedAt: null,
-    exitCode: null,
-  };
 }
 
 async function requireDirectory(path: string): Promise<void> {

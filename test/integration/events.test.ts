@@ -53,6 +53,30 @@ describe('events', () => {
     ws.close();
   });
 
+  it('session details (a native client attaching) are announced live, and exits with their code', async () => {
+    const { ws, events } = eventsSocket();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-details', shell: 'bash --norc --noprofile -i' });
+    // A control-mode client is a real tmux client: it counts as attached.
+    const attach = (await import('node:child_process')).spawn('tmux', ['-L', ctx.tmux.socketName, '-C', 'attach', '-t', '=ev-details'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const update = await waitFor(
+        () => events.find((e) => e.type === 'CLI_SESSION_UPDATED' && e.sessionKey === s.sessionKey && e.session.nativeClients === 1),
+        'details update',
+      );
+      expect(update.id).toBeUndefined(); // live only, not stored
+    } finally {
+      attach.stdin.end();
+    }
+    await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'exit 3' });
+    const exited = await waitFor(
+      () => events.find((e) => e.type === 'CLI_SESSION_UPDATED' && e.sessionKey === s.sessionKey && e.session.status === 'exited' && e.session.exitCode === 3),
+      'exit event with its code',
+    );
+    expect(typeof exited.id).toBe('number');
+    ws.close();
+  });
+
   it('GET /events streams the same events as SSE', async () => {
     const controller = new AbortController();
     const response = await fetch(new URL('events', ctx.bridge.url), { headers: { authorization: `Bearer ${ctx.bridge.token}` }, signal: controller.signal });

@@ -55,10 +55,11 @@ describe('CLI sessions API', () => {
 
   it('reports an exited program with its exit code and refuses input with 409', async () => {
     const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-exit', shell: 'sleep 0.3; exit 7' });
+    // tmux may mark the pane dead a moment before it knows the status: wait for both.
     const exited = await waitFor(async () => {
       const { body } = await ctx.bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`);
-      return body.status === 'exited' ? body : undefined;
-    }, 'exited status');
+      return body.status === 'exited' && body.exitCode !== null ? body : undefined;
+    }, 'exited status with its code');
     expect(exited.exitCode).toBe(7);
     const send = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'x' });
     expect(send.status).toBe(409);

@@ -171,8 +171,8 @@ describe('terminal WebSocket: screens and resume', () => {
     await client.close();
 
     // 50 KB while nobody but the reference is watching.
-    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-done' });
-    await reference.waitForText(/gap-done\r\n/);
+    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-$((2+3))-done' });
+    await reference.waitForText('gap-5-done\r\n');
     const missedBytes = reference.position - position;
     expect(missedBytes).toBeGreaterThan(50_000);
 

@@ -39,6 +39,17 @@ export class DisposableStore implements IDisposable {
     if (this.items.delete(item)) item.dispose();
   }
 
+  /** A timer owned by this store that leaves it once it has fired. */
+  timeout(fn: () => void, ms: number): IDisposable {
+    const handle = setTimeout(() => {
+      this.items.delete(timer);
+      fn();
+    }, ms);
+    handle.unref?.();
+    const timer = toDisposable(() => clearTimeout(handle));
+    return this.add(timer);
+  }
+
   clear(): void {
     const all = [...this.items].reverse();
     this.items.clear();

@@ -1,11 +1,20 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { CreateSessionBody, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
+import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { SessionHub } from '../../sessions/session-hub.ts';
 import { parseOr400 } from '../errors.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });
 const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional() });
+
+/** Who sent an API request, for the audit log. */
+export function clientOf(req: Pick<Request, 'socket' | 'headers'>): string {
+  const agent = String(req.headers['user-agent'] ?? '').slice(0, 80);
+  return `${req.socket.remoteAddress ?? '?'}${agent ? ` ${agent}` : ''}`;
+}
+
+const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
 /** `/api/cli-sessions`: create, list, get, send, keys, resize, close, snapshot. */
 export function sessionRoutes(hub: SessionHub): Router {
@@ -30,14 +39,14 @@ export function sessionRoutes(hub: SessionHub): Router {
   router.post('/:key/send', async (req, res) => {
     const { key } = parseOr400(KeyParam, req.params, 'path');
     const body = parseOr400(SendBody, req.body);
-    await hub.send(key, body.text, body.appendNewline ?? true);
+    await hub.send(key, body.text, body.appendNewline ?? true, apiOrigin(req));
     res.status(202).json({ ok: true });
   });
 
   router.post('/:key/keys', async (req, res) => {
     const { key } = parseOr400(KeyParam, req.params, 'path');
     const body = parseOr400(KeysBody, req.body);
-    await hub.keys(key, body.keys);
+    await hub.keys(key, body.keys, apiOrigin(req));
     res.status(202).json({ ok: true });
   });
 
