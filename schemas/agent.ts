@@ -193,3 +193,165 @@ export const StageUpdatedPayload = z.object({
 export type StageUpdatedPayload = z.infer<typeof StageUpdatedPayload>;
 export const ApprovalEventPayload = z.object({ approval: Approval });
 export type ApprovalEventPayload = z.infer<typeof ApprovalEventPayload>;
+
+/* ------------------------------------------------------------- engine (live panes) */
+
+/**
+ * Where the watcher stands in one pane's output, persisted in `pane_offsets` (the
+ * line count in `offset`, this object as JSON in `data`). The anchor is the text of
+ * the last complete lines evaluated; after a restart it is searched for in the
+ * pane's tmux history, and only the lines after it are evaluated.
+ */
+export const PaneProgress = z.object({
+  /** Complete lines evaluated since the pane was first seen. */
+  count: z.number().int().min(0),
+  /** The last ≤ 8 lines evaluated (rendered text, each cut to 500 characters), oldest first. */
+  anchor: z.array(z.string()),
+});
+export type PaneProgress = z.infer<typeof PaneProgress>;
+
+/** The result of one `shell` or `send_keys` action, in STAGE_ACTIONS events. */
+export const ActionOutcomeView = z.object({
+  kind: z.enum(['send_keys', 'shell']),
+  command: z.string(),
+  ok: z.boolean(),
+  dryRun: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  output: z.string(),
+  error: z.string().nullable(),
+  durationMs: z.number().min(0),
+});
+export type ActionOutcomeView = z.infer<typeof ActionOutcomeView>;
+
+/** `STAGE_UPDATED` as the engine publishes it: the stored fields plus the board's view of the stage. */
+export const StageUpdatedEvent = StageUpdatedPayload.extend({
+  escalateCode: z.string().nullable(),
+  view: StageView,
+});
+export type StageUpdatedEvent = z.infer<typeof StageUpdatedEvent>;
+
+/** `STAGE_ACTIONS`: the actions a stage ran (or, with --dry-run, would have run). */
+export const StageActionsPayload = z.object({
+  host: z.string(),
+  paneId: z.string(),
+  pipeline: z.string(),
+  stage: z.string(),
+  cause: z.enum(['start', 'approved', 'retry', 'manual_retry']),
+  attempt: z.number().int().min(1),
+  outcomes: z.array(ActionOutcomeView),
+});
+export type StageActionsPayload = z.infer<typeof StageActionsPayload>;
+
+/** `PANE_TAIL` (ephemeral, at most once a second per printing pane). */
+export const PaneTailPayload = z.object({
+  host: z.string(),
+  paneId: z.string(),
+  sessionKey: z.string().nullable(),
+  lines: z.array(z.string()),
+  at: IsoDate,
+});
+export type PaneTailPayload = z.infer<typeof PaneTailPayload>;
+
+/** One item of `GET /api/panes`: a watched pane of any host, or a pane of the bridge's own tmux server. */
+export const PaneView = z.object({
+  host: z.string(),
+  paneId: z.string(),
+  /** The bridge session showing this pane, if any. */
+  sessionKey: z.string().nullable(),
+  session: z.string(),
+  window: z.string(),
+  title: z.string(),
+  watched: z.boolean(),
+  /** Pipelines that match the pane. */
+  pipelines: z.array(z.string()),
+  /**
+   * `starting` (watched, reading what the pane printed before), `watching` (live byte
+   * stream), `polling` (capture diffs: remote hosts, foreign pipes), `unwatched`, `dead`.
+   */
+  status: z.enum(['starting', 'watching', 'polling', 'unwatched', 'dead']),
+  lastLines: z.array(z.string()),
+});
+export type PaneView = z.infer<typeof PaneView>;
+
+/** `GET /api/approvals?status=&limit=`. */
+export const ApprovalsQuery = z.object({
+  status: z.enum(['pending', 'decided', 'cancelled', 'all']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export type ApprovalsQuery = z.infer<typeof ApprovalsQuery>;
+
+/** `GET /api/notifications?status=&limit=`. */
+export const NotificationsQuery = z.object({
+  status: z.enum(['pending', 'sent', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
+
+/** A config problem as shown to humans: `file:line:column: path: message` plus its parts. */
+export const ConfigIssueView = z.object({
+  file: z.string(),
+  line: z.number().int().min(0),
+  column: z.number().int().min(0),
+  path: z.string(),
+  message: z.string(),
+  text: z.string(),
+});
+export type ConfigIssueView = z.infer<typeof ConfigIssueView>;
+
+/** `GET /api/agent/config`: the running config (secrets redacted), its warnings, and the last rejected edit. */
+export const AgentConfigView = z.object({
+  sources: z.object({ hostsPath: z.string().nullable(), policyPath: z.string().nullable() }),
+  hash: z.string(),
+  loadedAt: IsoDate,
+  dryRun: z.boolean(),
+  pollIntervalMs: z.number().int(),
+  approvalDir: z.string(),
+  notify: z.array(z.string()),
+  /** Channels actually sending (a channel without its secret is left out). */
+  activeChannels: z.array(z.string()),
+  bridge: z.object({
+    baseUrl: z.string().nullable(),
+    effectiveBaseUrl: z.string(),
+    approvalTtlHours: z.number(),
+    webhookUrls: z.array(z.string()),
+    serverchanBaseUrl: z.string().nullable(),
+    wecomWebhook: z.string().nullable(),
+    notifyRetry: z.object({ attempts: z.number().int(), baseDelayMs: z.number().int(), timeoutMs: z.number().int() }),
+    shellTimeoutMs: z.number().int(),
+  }),
+  hosts: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['bridge', 'local', 'ssh']),
+      ssh: z.object({ host: z.string(), port: z.number().int(), user: z.string().nullable(), key: z.string().nullable(), timeoutSec: z.number().int() }).nullable(),
+      socket: z.string(),
+      sessionFilters: z.array(z.string()),
+      paneNamePatterns: z.array(z.string()),
+      captureLines: z.number().int(),
+      pollIntervalMs: z.number().int(),
+      /** Connection or listing problem, if any. */
+      error: z.string().nullable(),
+    }),
+  ),
+  principles: z.array(z.string()),
+  pipelines: z.array(
+    z.object({
+      name: z.string(),
+      stages: z.array(
+        z.object({
+          name: z.string(),
+          requireApproval: z.boolean(),
+          maxRetries: z.number().int(),
+          askHuman: z.string().nullable(),
+          escalate: z.string().nullable(),
+          actions: z.array(z.object({ kind: z.enum(['send_keys', 'shell']), command: z.string() })),
+        }),
+      ),
+    }),
+  ),
+  warnings: z.array(ConfigIssueView),
+  /** The last edit that was rejected (the config above kept running); null once a valid version loaded. */
+  lastError: z.object({ at: IsoDate, errors: z.array(ConfigIssueView) }).nullable(),
+});
+export type AgentConfigView = z.infer<typeof AgentConfigView>;

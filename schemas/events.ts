@@ -16,6 +16,7 @@ export const EventType = z.enum([
   'CONFIG_RELOADED',
   'CONFIG_ERROR',
   'PANE_TAIL',
+  'STAGE_ACTIONS',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

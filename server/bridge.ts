@@ -18,6 +18,7 @@ import { resolveOptions, type BridgeOptions, type BridgeOptionsInput } from './o
 import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
+import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 
 export const VERSION = '0.1.0';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,8 @@ export interface Bridge {
   readonly hub: SessionHub;
   readonly bus: EventBus;
   readonly store: Store;
+  /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
+  readonly agent: AgentBoard;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -41,6 +44,8 @@ export interface Bridge {
 export interface BridgeOverrides {
   readonly log?: (message: string) => void;
   readonly clientDir?: string;
+  /** Agent engine settings tests change (notification env and stdout, poll periods). */
+  readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -89,6 +94,27 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     disposables.push(hub);
     await hub.start();
 
+    // The agent board: watches panes per hosts.yaml, runs policy.yaml (docs/agent.md).
+    let url = '';
+    const listenHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const agent = await startAgentBoard({
+      tmux,
+      store,
+      bus,
+      options: {
+        configPath: options.config,
+        policyPath: options.policy,
+        dryRun: options.dryRun,
+        dataDir: options.dataDir,
+        socketName: options.socket,
+        baseUrl: () => url || `http://${listenHost}:${options.port}/`,
+        ...overrides.agent,
+      },
+      log,
+      sessionKeyOf: (paneId) => hub.list().find((s) => s.tmux.paneId === paneId && s.status !== 'closed')?.sessionKey ?? null,
+    });
+    disposables.push({ dispose: () => void agent.dispose() });
+
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
     const app = createApp({
@@ -100,7 +126,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
+        ...agent.apiRouters,
       ],
+      publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
       log,
     });
@@ -112,8 +140,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       server.listen(options.port, options.host, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
-    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    const url = `http://${host}:${port}/`;
+    url = `http://${listenHost}:${port}/`;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -123,6 +150,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // The agent writes its progress while the store is still open.
+        await agent.dispose();
         // Stop our pipes so no orphaned `cat` waits for a reader that is gone.
         await Promise.allSettled(
           tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),
@@ -131,7 +160,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

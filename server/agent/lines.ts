@@ -55,6 +55,20 @@ const enum State {
 const MAX_CSI_PARAMS = 64;
 const TAB = 8;
 
+/** The line as text when it is printable ASCII only (a CR before the newline allowed), else null. */
+function plainAscii(bytes: Buffer, start: number, end: number, max: number): string | null {
+  let stop = end;
+  if (stop > start && bytes[stop - 1] === 0x0d) stop--;
+  if (stop - start > max) return null;
+  for (let i = start; i < stop; i++) {
+    const c = bytes[i]!;
+    if (c < 0x20 || c > 0x7e) return null;
+  }
+  let last = stop;
+  while (last > start && bytes[last - 1] === 0x20) last--;
+  return last === start ? '' : bytes.toString('latin1', start, last);
+}
+
 export class LineSplitter {
   private readonly maxLineChars: number;
   private decoder = new TextDecoder('utf-8');
@@ -103,10 +117,22 @@ export class LineSplitter {
     }
     const base = this.nextOffset;
     const lines: SplitLine[] = [];
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
     let pos = 0;
     while (pos < data.length) {
       const nl = data.indexOf(NL, pos);
       const end = nl < 0 ? data.length : nl;
+      if (nl >= 0 && this.len === 0 && this.cursor === 0 && this.state === State.Ground && !this.truncated) {
+        // Fast path: a whole line of printable ASCII (the common case) needs no rendering.
+        const text = plainAscii(bytes, pos, end, this.maxLineChars);
+        if (text !== null) {
+          lines.push({ text, startOffset: this.lineStart, endOffset: base + nl + 1, truncated: false, afterGap: this.afterGap, partial: false });
+          this.lineStart = base + nl + 1;
+          this.afterGap = false;
+          pos = nl + 1;
+          continue;
+        }
+      }
       if (this.truncated) {
         // The line is already full: skip to its end without decoding anything.
       } else if (end > pos) {
@@ -135,6 +161,18 @@ export class LineSplitter {
   reset(offset: number): void {
     this.resetLine(offset);
     this.afterGap = false;
+  }
+
+  /**
+   * Start the line being built with text already on the screen (the cursor's line of
+   * a capture taken at the splitter's start offset), the cursor at column `cursor`:
+   * bytes that follow then complete it as a terminal would (`ci> ` + `lint\n`).
+   */
+  seed(text: string, cursor = text.length): void {
+    this.len = 0;
+    this.cursor = 0;
+    for (let i = 0; i < text.length && !this.truncated; i++) this.put(text.charCodeAt(i));
+    this.cursor = Math.max(0, Math.min(this.maxLineChars, Math.trunc(cursor)));
   }
 
   private resetLine(offset: number): void {

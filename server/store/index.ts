@@ -18,3 +18,5 @@ export { ApprovalTokenRepository, StageHistoryRepository, type StageTransitionIn
 export { NotificationRepository, type AttemptResult, type NotificationInput } from './repos/notifications.ts';
 export { AuditRepository, auditPreview, AUDIT_PREVIEW_CHARS, type AuditInput } from './repos/audit.ts';
 export { importTmuxagent, type ImportCounts } from './import-tmuxagent.ts';
+export { AgentApprovalRepository, type ApprovalCompletion, type ApprovalKeyFilter } from './repos/agent-approvals.ts';
+export { PaneProgressRepository, type StoredPaneProgress } from './repos/pane-progress.ts';

@@ -84,6 +84,22 @@ export const MIGRATIONS: readonly Migration[] = [
         'CREATE INDEX audit_log_at ON audit_log (at)',
       ]),
   },
+  {
+    version: 3,
+    name: 'agent board: approvals, pane progress anchors',
+    up: (tx) =>
+      sql(tx, [
+        // The watcher's resume point: `offset` keeps tmuxagent's column (a line count
+        // here), `data` the anchor lines (schemas/agent.ts PaneProgress).
+        'ALTER TABLE pane_offsets ADD COLUMN data TEXT',
+        `CREATE TABLE approvals (
+          id TEXT PRIMARY KEY, host TEXT NOT NULL, pane_id TEXT NOT NULL, pipeline TEXT NOT NULL, stage TEXT NOT NULL,
+          kind TEXT NOT NULL, prompt TEXT, status TEXT NOT NULL, requested_at TEXT NOT NULL, file TEXT NOT NULL,
+          expires_at TEXT NOT NULL, decided_at TEXT, decided_via TEXT, decided_by TEXT, note TEXT)`,
+        'CREATE INDEX approvals_key ON approvals (host, pane_id, pipeline, stage, status)',
+        'CREATE INDEX approvals_status ON approvals (status, decided_at)',
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, truncate
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Replica } from '../../server/store/replica.ts';
-import { Store, StoreCorruptError, StoreVersionError } from '../../server/store/index.ts';
+import { MIGRATIONS, Store, StoreCorruptError, StoreVersionError } from '../../server/store/index.ts';
 import { crashCopy, fingerprint, journalFiles, recordingLog, removeTempDirs, sessionInput, tempDir } from '../fixtures/store/helpers.ts';
 
 afterAll(removeTempDirs);
@@ -219,7 +219,7 @@ describe('corruption stops the start and touches nothing', () => {
     const before = fingerprint(dir);
     const error = await openError(dir);
     expect(error).toBeInstanceOf(StoreVersionError);
-    expect(error.message).toMatch(/schema version 99, but this tmux-bridge knows versions up to 2; upgrade/);
+    expect(error.message).toMatch(new RegExp(`schema version 99, but this tmux-bridge knows versions up to ${MIGRATIONS.length}; upgrade`));
     expect(fingerprint(dir)).toEqual(before);
   });
 });

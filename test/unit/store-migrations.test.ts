@@ -21,7 +21,7 @@ describe('migrations', () => {
   test('an empty directory gets the latest schema, and the migrations replay after a crash', async () => {
     const dir = tempDir();
     const store = await Store.open({ dataDir: dir, log: recordingLog() });
-    const expected = ['approval_tokens', 'audit_log', 'events', 'notifications', 'pane_offsets', 'sessions', 'stage_history', 'stage_state'];
+    const expected = ['approval_tokens', 'approvals', 'audit_log', 'events', 'notifications', 'pane_offsets', 'sessions', 'stage_history', 'stage_state'];
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
     expect(tables(store)).toEqual(expected);
     const copy = crashCopy(dir); // journal only, no snapshot yet
@@ -37,7 +37,7 @@ describe('migrations', () => {
     cpSync(V1_FIXTURE, dir, { recursive: true });
     const fixtureBefore = fingerprint(V1_FIXTURE);
     const store = await Store.open({ dataDir: dir, log: recordingLog(), retention: KEEP_ALL });
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(MIGRATIONS.length);
     // From the snapshot…
     expect(store.sessions.get('s_snap_running')).toMatchObject({
       tool: 'claude',

@@ -78,9 +78,10 @@ export type TokenLookup =
 export interface ApprovalServiceOptions {
   readonly persistence: ApprovalPersistence;
   readonly secret: string | Uint8Array;
-  readonly approvalDir: string;
-  readonly baseUrl?: string | null;
-  readonly ttlMs?: number;
+  /** Functions are read at each use, so a config reload changes new requests without a new service. */
+  readonly approvalDir: string | (() => string);
+  readonly baseUrl?: string | null | (() => string | null);
+  readonly ttlMs?: number | (() => number);
   /** Write and watch request files (default true). */
   readonly files?: boolean;
   /** Request-file poll period (ms). */
@@ -123,7 +124,7 @@ export class ApprovalService extends Disposable {
   private readonly watcher: ApprovalFileWatcher | null;
   private readonly clock: () => number;
   private readonly idFactory: () => string;
-  private readonly ttlMs: number;
+  private readonly ttlMs: () => number;
 
   constructor(private readonly options: ApprovalServiceOptions) {
     super();
@@ -131,7 +132,8 @@ export class ApprovalService extends Disposable {
     this.persistence = options.persistence;
     this.clock = options.clock ?? Date.now;
     this.idFactory = options.idFactory ?? (() => `ap_${randomBytes(9).toString('base64url')}`);
-    this.ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
+    const ttl = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
+    this.ttlMs = typeof ttl === 'function' ? ttl : () => ttl;
     this.watcher = options.files === false ? null : this.register(new ApprovalFileWatcher({ pollMs: options.pollMs }));
     this.watcher?.onDecision((event) => void this.decideFromFile(event.key, event.path, event.decision));
     this.watcher?.onError(({ error }) => this.errorEmitter.fire(error));
@@ -151,7 +153,8 @@ export class ApprovalService extends Disposable {
       stage: approval.stage,
       expires: Math.floor(Date.parse(approval.expiresAt) / 1000),
     });
-    const base = this.options.baseUrl ? this.options.baseUrl.replace(/\/+$/, '') : null;
+    const configured = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
+    const base = configured ? configured.replace(/\/+$/, '') : null;
     return {
       token,
       approve: base ? `${base}/a/${token}/approve` : null,
@@ -177,8 +180,13 @@ export class ApprovalService extends Disposable {
       prompt: input.prompt,
       status: 'pending',
       requestedAt: this.iso(now),
-      file: approvalFilePath(this.options.approvalDir, input.host, input.paneId, input.stage),
-      expiresAt: this.iso(now + this.ttlMs),
+      file: approvalFilePath(
+        typeof this.options.approvalDir === 'function' ? this.options.approvalDir() : this.options.approvalDir,
+        input.host,
+        input.paneId,
+        input.stage,
+      ),
+      expiresAt: this.iso(now + this.ttlMs()),
       decidedAt: null,
       decidedVia: null,
       decidedBy: null,
@@ -187,6 +195,9 @@ export class ApprovalService extends Disposable {
     await this.persistence.insert(approval);
     // A new request always gets a fresh file: a stale "approve" must not decide it.
     await this.ensureFile(approval, true);
+    // Decided (web, link) while the file was being written: the decision removed no file yet, so do it now.
+    const stored = await this.persistence.get(approval.id);
+    if (stored && stored.status !== 'pending') await this.forgetFile(stored);
     const links = this.links(approval);
     this.requestedEmitter.fire({ approval, links });
     return { approval, links, created: true };

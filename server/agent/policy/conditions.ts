@@ -45,6 +45,8 @@ function holds(condition: CompiledStageCondition, input: ConditionInput): string
   return null;
 }
 
+const NOTHING: GroupOutcome = Object.freeze({ satisfied: false, matched: Object.freeze([]) as readonly number[], memoryChanged: false, because: '' });
+
 export function evaluateGroup(
   group: CompiledGroup<CompiledStageCondition> | null,
   name: GroupName,
@@ -54,6 +56,13 @@ export function evaluateGroup(
   if (group === null) {
     // No triggers: start when reached. No success_when/fail_when: never.
     return { satisfied: name === 'triggers', matched: [], memoryChanged: false, because: name === 'triggers' ? 'no triggers defined' : '' };
+  }
+  if (remembered === undefined || remembered.length === 0) {
+    // Most lines match nothing: answer without allocating (evaluation runs per line).
+    let anyHolds = false;
+    for (const condition of group.allOf) if (holds(condition, input) !== null) anyHolds = true;
+    for (const condition of group.anyOf) if (!anyHolds && holds(condition, input) !== null) anyHolds = true;
+    if (!anyHolds) return NOTHING;
   }
   const seen = new Set(remembered ?? []);
   const before = seen.size;

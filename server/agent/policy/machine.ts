@@ -10,7 +10,7 @@
 import type { StageData, StageStatus } from '../../../schemas/agent.ts';
 import type { CompiledPipeline, CompiledStage } from '../config/types.ts';
 import { parseMessage, type ParsedMessage } from '../parser.ts';
-import { evaluateGroup, type ConditionInput, type GroupName } from './conditions.ts';
+import { evaluateGroup, type ConditionInput } from './conditions.ts';
 import { escalationText, renderTemplate, type TemplateVars } from './text.ts';
 import type { PolicyContext, PolicyEffect, PolicyInput, PolicyResult, StageRuntime, StageStates } from './types.ts';
 
@@ -79,10 +79,10 @@ class Run {
     };
   }
 
-  notify(stage: CompiledStage, kind: 'start' | 'success' | 'fail'): void {
+  notify(stage: CompiledStage, kind: 'start' | 'success' | 'fail', extra: Partial<TemplateVars> = {}): void {
     const template = kind === 'start' ? stage.onStartNotify : kind === 'success' ? stage.onSuccessNotify : stage.onFailNotify;
     if (!template) return;
-    const vars = this.vars(stage);
+    const vars = this.vars(stage, extra);
     this.effects.push({
       type: 'notify',
       stage: stage.name,
@@ -163,7 +163,8 @@ function onFailure(run: Run, stage: CompiledStage, because: string, line: string
   const state = run.get(stage);
   const { retryMax, askHuman, escalate } = stage.onFail;
   if (state.retries < retryMax) {
-    run.notify(stage, 'fail');
+    // {line} is the failing line (the stage's data still holds the line it started on).
+    run.notify(stage, 'fail', line === null ? {} : { line });
     startRunning(run, stage, `fail_when ${because}${quoteLine(line)}; retry ${state.retries + 1}/${retryMax}`, 'retry', line, state.retries + 1);
     return;
   }
@@ -194,23 +195,24 @@ function pass(run: Run, text: string | null, message: ParsedMessage | null): voi
     const state = run.get(stage);
     if (isTerminal(state.status)) continue;
     const input: ConditionInput = { text, message, states: run.states };
-    const remembered = (group: GroupName) => state.data.matched?.[group];
-    const keepMemory = (group: GroupName, matched: readonly number[]) =>
-      run.set(stage, { data: { ...state.data, matched: { ...state.data.matched, [group]: [...matched] } } }, null);
+    // (No closures here: this runs for every line, and each closure costs an allocation.)
+    const memory = state.data.matched;
 
     if (state.status === 'IDLE' || state.status === 'WAITING_TRIGGER') {
-      const triggers = evaluateGroup(stage.triggers, 'triggers', remembered('triggers'), input);
+      const triggers = evaluateGroup(stage.triggers, 'triggers', memory?.triggers, input);
       if (triggers.satisfied) begin(run, stage, triggers.because, text);
       else if (state.status === 'IDLE') {
         run.set(stage, { status: 'WAITING_TRIGGER', data: triggers.memoryChanged ? { matched: { triggers: [...triggers.matched] } } : {} }, 'waiting for trigger');
-      } else if (triggers.memoryChanged) keepMemory('triggers', triggers.matched);
+      } else if (triggers.memoryChanged) {
+        run.set(stage, { data: { ...state.data, matched: { ...memory, triggers: [...triggers.matched] } } }, null);
+      }
     } else if (state.status === 'RUNNING') {
-      const success = evaluateGroup(stage.successWhen, 'success_when', remembered('success_when'), input);
+      const success = evaluateGroup(stage.successWhen, 'success_when', memory?.success_when, input);
       if (success.satisfied) {
         run.set(stage, { status: 'COMPLETED', data: { completed_at: run.now(), ...cut(text) } }, `success_when ${success.because}${quoteLine(text)}`);
         run.notify(stage, 'success');
       } else {
-        const failure = evaluateGroup(stage.failWhen, 'fail_when', remembered('fail_when'), input);
+        const failure = evaluateGroup(stage.failWhen, 'fail_when', memory?.fail_when, input);
         if (failure.satisfied) onFailure(run, stage, failure.because, text);
         else if (success.memoryChanged || failure.memoryChanged) {
           run.set(
@@ -230,23 +232,24 @@ function findStage(pipeline: CompiledPipeline, name: string | undefined): Compil
   return pipeline.stages.find((stage) => stage.name === name);
 }
 
+function result(run: Run, ignored: string | null): PolicyResult {
+  const changed: string[] = [];
+  if (run.changed.size > 0) for (const stage of run.pipeline.stages) if (run.changed.has(stage.name)) changed.push(stage.name);
+  return { states: run.states, changed, effects: run.effects, ignored };
+}
+
 /** Apply one input to one pane's stages of one pipeline. */
 export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates, input: PolicyInput, ctx: PolicyContext): PolicyResult {
   const run = new Run(pipeline, states, ctx);
-  const finish = (ignored: string | null = null): PolicyResult => ({
-    states: run.states,
-    changed: pipeline.stages.map((stage) => stage.name).filter((name) => run.changed.has(name)),
-    effects: run.effects,
-    ignored,
-  });
+  if (input.type === 'line') {
+    // The hot path (every line of every watched pane): no closures, nothing copied twice.
+    pass(run, input.text.trimEnd(), input.message === undefined ? parseMessage(input.text) : input.message);
+    return result(run, null);
+  }
+  const finish = (ignored: string | null = null): PolicyResult => result(run, ignored);
   const by = 'by' in input && input.by ? ` by ${input.by}` : '';
 
   switch (input.type) {
-    case 'line': {
-      const text = input.text.replace(/\s+$/, '');
-      pass(run, text, input.message === undefined ? parseMessage(text) : input.message);
-      return finish();
-    }
     case 'tick':
       pass(run, null, null);
       return finish();

@@ -1,0 +1,332 @@
+/**
+ * AgentEngine: the running agent board. It owns the config (and its live reload),
+ * one watcher per host, the approval service and the notifier, and implements the
+ * EngineContext every pane runtime uses.
+ */
+import { join } from 'node:path';
+import type { Approval, ApprovalDecision } from '../../../schemas/agent.ts';
+import type { EventType } from '../../../schemas/events.ts';
+import type { EventBus } from '../../events/event-bus.ts';
+import { AgentApprovalRepository, PaneProgressRepository, type Store } from '../../store/index.ts';
+import type { TmuxServer } from '../../../tmux/server.ts';
+import { ApprovalService, approvalNotice, tokenDigest, type ApprovalKey } from '../approvals/index.ts';
+import { ConfigWatcher, defaultAgentConfig, formatIssue, loadAgentConfig } from '../config/index.ts';
+import type { AgentConfig, CompiledHost, ConfigIssue } from '../config/types.ts';
+import { createChannels, Notifier } from '../notify/index.ts';
+import { LocalHostWatcher, type HostWatcher } from './hosts.ts';
+import { loadOrCreateSecret, StoreApprovalPersistence, StoreNotificationRecorder } from './persistence.ts';
+import type { PaneRuntime } from './runtime.ts';
+import { SshHostWatcher } from './ssh-host.ts';
+import { SshTmuxRunner } from './ssh-runner.ts';
+import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
+
+export interface AgentEngineOptions {
+  readonly configPath?: string | null;
+  readonly policyPath?: string | null;
+  readonly dryRun: boolean;
+  readonly dataDir: string;
+  /** The bridge's own tmux socket name: a local host on it shares the bridge's server. */
+  readonly socketName: string;
+  /** The bridge's URL, for approval links unless `bridge.base_url` is set. */
+  readonly baseUrl: () => string;
+  /** Environment for notification secrets and endpoints (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the stdout channel prints (default process.stdout). */
+  readonly stdout?: (text: string) => void;
+  /** Config files are checked this often besides fs.watch (ms). */
+  readonly configPollMs?: number;
+  /** Approval request files are read this often (ms). */
+  readonly approvalPollMs?: number;
+}
+
+export interface AgentEngineDeps {
+  readonly tmux: TmuxServer;
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly options: AgentEngineOptions;
+  readonly log: (message: string) => void;
+  /** The bridge session showing a pane of the bridge's own server, if any. */
+  readonly sessionKeyOf?: (paneId: string) => string | null;
+}
+
+export interface ConfigProblem {
+  readonly at: string;
+  readonly errors: readonly ConfigIssue[];
+}
+
+function hostIdentity(host: CompiledHost, bridgeSocket: string): string {
+  return JSON.stringify({ name: host.name, ssh: host.ssh, tmux: host.tmux, bridge: !host.ssh && host.tmux.socket === bridgeSocket });
+}
+
+export class AgentEngine implements EngineContext {
+  readonly progress: PaneProgressRepository;
+  readonly approvalRepo: AgentApprovalRepository;
+  readonly approvals: ApprovalService;
+  readonly dryRun: boolean;
+  private notifier: Notifier;
+  private readonly recorder: StoreNotificationRecorder;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private current: AgentConfig;
+  private configWarnings: readonly ConfigIssue[] = [];
+  private problem: ConfigProblem | null = null;
+  private loadedAt = new Date().toISOString();
+  private watcher: ConfigWatcher | undefined;
+  private readonly hosts = new Map<string, { watcher: HostWatcher; identity: string }>();
+  private activeChannelNames: string[] = [];
+  private notifierRetry = '';
+  private closed = false;
+  private hostChain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly deps: AgentEngineDeps,
+    secret: Buffer,
+  ) {
+    this.dryRun = deps.options.dryRun;
+    this.progress = new PaneProgressRepository(deps.store);
+    this.approvalRepo = new AgentApprovalRepository(deps.store);
+    this.current = defaultAgentConfig(deps.options.socketName);
+    const persistence = new StoreApprovalPersistence(this.approvalRepo);
+    this.approvals = new ApprovalService({
+      persistence,
+      secret,
+      approvalDir: () => this.current.approvalDir,
+      baseUrl: () => this.baseUrl,
+      ttlMs: () => this.current.bridge.approvalTtlMs,
+      pollMs: deps.options.approvalPollMs,
+    });
+    persistence.digestFor = (approval) => tokenDigest(this.approvals.links(approval).token);
+    this.approvals.onDecided(({ approval, decision }) => this.onDecided(approval, decision));
+    this.approvals.onCancelled((approval) => this.publish('APPROVAL_DECIDED', { approval, decision: null }));
+    this.approvals.onError((error) => this.log(`agent: approval request file problem: ${(error as Error)?.message ?? String(error)}`));
+    this.recorder = new StoreNotificationRecorder(deps.store.notifications);
+    this.notifier = this.createNotifier();
+  }
+
+  static async start(deps: AgentEngineDeps): Promise<AgentEngine> {
+    const secret = await loadOrCreateSecret(deps.options.dataDir);
+    const engine = new AgentEngine(deps, secret);
+    await engine.begin();
+    return engine;
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+
+  get baseUrl(): string {
+    return (this.current.bridge.baseUrl ?? this.deps.options.baseUrl()).replace(/\/+$/, '');
+  }
+
+  config(): AgentConfig {
+    return this.current;
+  }
+
+  get warnings(): readonly ConfigIssue[] {
+    return this.configWarnings;
+  }
+
+  get lastProblem(): ConfigProblem | null {
+    return this.problem;
+  }
+
+  get configLoadedAt(): string {
+    return this.loadedAt;
+  }
+
+  get channels(): readonly string[] {
+    return this.activeChannelNames;
+  }
+
+  hostWatchers(): HostWatcher[] {
+    return [...this.hosts.values()].map((entry) => entry.watcher);
+  }
+
+  runtimes(): PaneRuntime[] {
+    return this.hostWatchers().flatMap((watcher) => watcher.runtimes());
+  }
+
+  runtime(host: string, paneId: string): PaneRuntime | undefined {
+    return this.hosts.get(host)?.watcher.runtime(paneId);
+  }
+
+  private async begin(): Promise<void> {
+    const { configPath, policyPath, socketName, configPollMs } = this.deps.options;
+    if (configPath || policyPath) {
+      const result = await loadAgentConfig({ hostsPath: configPath, policyPath, socketName });
+      // Invalid at start: there is no previous config to keep, so the default one runs
+      // (the bridge's panes, no pipelines) until the files are fixed.
+      this.applyConfig(result.ok ? result.config : this.current, result.ok ? result.warnings : [], false);
+      this.watcher = new ConfigWatcher(this.current, { hostsPath: configPath, policyPath, socketName, pollMs: configPollMs });
+      this.watcher.onReloaded(({ config, warnings }) => this.applyConfig(config, warnings, true));
+      this.watcher.onError(({ errors, warnings }) => this.reportProblem(errors, warnings));
+      // The watcher reports the errors (CONFIG_ERROR) and remembers them, so they are not reported twice.
+      if (!result.ok) await this.watcher.check();
+    } else {
+      this.applyConfig(this.current, [], false);
+    }
+    await this.hostChain;
+    await this.approvals.resume();
+  }
+
+  private applyConfig(config: AgentConfig, warnings: readonly ConfigIssue[], reload: boolean): void {
+    this.current = config;
+    this.configWarnings = warnings;
+    this.problem = null;
+    this.loadedAt = new Date().toISOString();
+    for (const warning of warnings) this.log(`agent config warning: ${formatIssue(warning)}`);
+    const { warnings: channelWarnings } = this.setChannels();
+    for (const warning of channelWarnings) this.log(`agent: ${warning}`);
+    this.hostChain = this.hostChain.then(() => this.syncHosts()).catch((error: unknown) => this.log(`agent: starting host watchers failed: ${(error as Error).message}`));
+    if (reload) {
+      this.log(`agent: config reloaded (${config.policy.pipelines.length} pipelines, ${config.hosts.length} hosts)`);
+      this.publish('CONFIG_RELOADED', {
+        hash: config.hash,
+        sources: config.sources,
+        hosts: config.hosts.map((h) => h.name),
+        pipelines: config.policy.pipelines.map((p) => p.name),
+        warnings: warnings.map(formatIssue),
+      });
+    }
+  }
+
+  private reportProblem(errors: readonly ConfigIssue[], warnings: readonly ConfigIssue[]): void {
+    this.problem = { at: new Date().toISOString(), errors };
+    const texts = errors.map(formatIssue);
+    this.log(`agent config rejected, the previous config keeps running:\n  ${texts.join('\n  ')}`);
+    this.publish('CONFIG_ERROR', { errors: texts, warnings: warnings.map(formatIssue), issues: errors });
+  }
+
+  private createNotifier(): Notifier {
+    const retry = this.current.bridge.notifyRetry;
+    this.notifierRetry = JSON.stringify(retry);
+    const notifier = new Notifier({ channels: [], recorder: this.recorder, attempts: retry.attempts, baseDelayMs: retry.baseDelayMs, timeoutMs: retry.timeoutMs });
+    notifier.onRecord((record) => this.publish('NOTIFICATION', { notification: record }));
+    notifier.onRecorderError((error) => this.log(`agent: could not record a notification: ${(error as Error)?.message ?? String(error)}`));
+    return notifier;
+  }
+
+  private setChannels(): { warnings: string[] } {
+    const old = this.notifier;
+    // Retry settings are fixed per Notifier: a new one takes over, the old one finishes what it sends.
+    if (JSON.stringify(this.current.bridge.notifyRetry) !== this.notifierRetry) {
+      this.notifier = this.createNotifier();
+      void Promise.allSettled([...this.inflight]).then(() => old.dispose());
+    }
+    const { channels, warnings } = createChannels(this.current.notify, {
+      env: this.deps.options.env ?? process.env,
+      bridge: this.current.bridge,
+      write: this.deps.options.stdout,
+    });
+    this.notifier.setChannels(channels);
+    this.activeChannelNames = channels.map((channel) => channel.name);
+    return { warnings };
+  }
+
+  /** Start, keep or replace one watcher per configured host (a host whose settings did not change keeps running). */
+  private async syncHosts(): Promise<void> {
+    if (this.closed) return;
+    const wanted = new Map(this.current.hosts.map((host) => [host.name, host]));
+    for (const [name, entry] of [...this.hosts]) {
+      const host = wanted.get(name);
+      if (host && hostIdentity(host, this.deps.options.socketName) === entry.identity) continue;
+      this.hosts.delete(name);
+      await entry.watcher.close();
+    }
+    for (const host of this.current.hosts) {
+      const existing = this.hosts.get(host.name);
+      if (existing) {
+        existing.watcher.refreshPipelines();
+        continue;
+      }
+      const watcher = this.createWatcher(host);
+      this.hosts.set(host.name, { watcher, identity: hostIdentity(host, this.deps.options.socketName) });
+      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${(error as Error).message}`));
+    }
+  }
+
+  private createWatcher(host: CompiledHost): HostWatcher {
+    const pollMs = host.tmux.pollIntervalMs ?? this.current.pollIntervalMs;
+    const onPaneGone = (hostName: string, paneId: string) => void this.onPaneGone(hostName, paneId);
+    if (host.ssh) {
+      const runner = new SshTmuxRunner({ ssh: host.ssh, socket: host.tmux.socket, tmuxBin: this.current.tmuxBin });
+      return new SshHostWatcher({ ctx: this, host, runner, pollMs, onPaneGone });
+    }
+    const bridge = host.tmux.socket === this.deps.options.socketName ? this.deps.tmux : undefined;
+    const label = host.tmux.socket.replace(/[^A-Za-z0-9_.-]/g, '_');
+    return new LocalHostWatcher({ ctx: this, host, bridgeServer: bridge, runDir: join(this.deps.options.dataDir, 'run', `agent-${label}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
+  }
+
+  /** A watched pane closed: its pending approvals can never lead anywhere. */
+  private async onPaneGone(host: string, paneId: string): Promise<void> {
+    if (this.closed) return;
+    for (const approval of this.approvalRepo.listPending()) {
+      if (approval.host !== host || approval.paneId !== paneId) continue;
+      await this.approvals.cancel(approval, 'the pane was closed').catch(() => undefined);
+    }
+  }
+
+  private onDecided(approval: Approval, decision: ApprovalDecision): void {
+    this.publish('APPROVAL_DECIDED', { approval, decision });
+    const runtime = this.runtime(approval.host, approval.paneId);
+    if (!runtime) {
+      this.log(`agent: approval ${approval.id} (${approval.pipeline}/${approval.stage}) was decided, but pane ${approval.paneId} on ${approval.host} is not watched now; it applies when the pane is watched again`);
+      return;
+    }
+    void runtime
+      .input(approval.pipeline, { type: 'approval', stage: approval.stage, decision, via: approval.decidedVia ?? 'web', by: approval.decidedBy })
+      .then((result) => {
+        if ('ignored' in result && result.ignored) this.log(`agent: decision on ${approval.pipeline}/${approval.stage} ignored: ${result.ignored}`);
+      });
+  }
+
+  /* ---------------------------------------------------------------- EngineContext */
+
+  notify(notification: EngineNotification): void {
+    const sending = this.notifier.notify(notification);
+    this.inflight.add(sending);
+    void sending.finally(() => this.inflight.delete(sending));
+  }
+
+  async requestApproval(request: ApprovalRequest): Promise<void> {
+    const key: ApprovalKey = { host: request.host, paneId: request.paneId, pipeline: request.pipeline, stage: request.stage };
+    const { approval, links, created } = await this.approvals.request({ ...key, kind: request.kind, prompt: request.prompt });
+    if (!created) return;
+    this.publish('APPROVAL_REQUESTED', { approval });
+    const notice = approvalNotice(approval, links, request.title, request.body);
+    this.notify({
+      ...key,
+      title: notice.title,
+      body: notice.body,
+      kind: request.kind === 'ask_human' ? 'ask_human' : 'approval',
+      links: links.approve && links.reject ? { approve: links.approve, reject: links.reject } : undefined,
+    });
+  }
+
+  publish(type: EventType, payload: Record<string, unknown>, options: { ephemeral?: boolean } = {}): void {
+    if (this.closed && !options.ephemeral) return;
+    this.deps.bus.publish(type, payload, options).catch((error: unknown) => this.log(`agent: event ${type} not published: ${(error as Error).message}`));
+  }
+
+  sessionKeyOf(host: string, paneId: string): string | null {
+    const watcher = this.hosts.get(host)?.watcher;
+    if (watcher && watcher.kind !== 'bridge') return null;
+    return this.deps.sessionKeyOf?.(paneId) ?? null;
+  }
+
+  log(message: string): void {
+    this.deps.log(message);
+  }
+
+  /** Stops watching (progress written), stops file watches, lets sends in flight finish briefly. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.watcher?.dispose();
+    await this.hostChain;
+    this.closed = true;
+    for (const { watcher } of this.hosts.values()) await watcher.close();
+    this.hosts.clear();
+    this.approvals.dispose();
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    this.notifier.dispose();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Actions and links in detail: `shell` actions run with a time limit and their output
+ * goes into STAGE_ACTIONS; `--dry-run` reports actions without running them; signed
+ * links expire (410) while the file and the API keep working.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, waitForWatching, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+const POLICY = `pipelines:
+  - name: acts
+    match: {any_of: [{window_name: "^acts$"}]}
+    stages:
+      - name: shell
+        triggers: {any_of: [{log_regex: "^GO$"}]}
+        actions_on_start:
+          - {shell: "echo out-$((40 + 2)); echo err-line >&2; exit 3"}
+          - {shell: "sleep 5"}
+          - {send_keys: "echo TYPED-BY-AGENT"}
+        success_when: {any_of: [{log_regex: "^TYPED-BY-AGENT$"}]}
+      - name: gate
+        triggers: {any_of: [{after_stage_success: shell}]}
+        require_approval: true
+        success_when: {any_of: [{log_regex: "^GATE-DONE$"}]}
+`;
+
+const hosts = (socket: string) => `approval_dir: {APPROVALS}
+notify: stdout
+hosts:
+  - name: local
+    tmux: {socket: ${socket}}
+bridge:
+  shell_timeout_ms: 300
+  approval_ttl_hours: 0.0005
+`;
+
+async function type(tmux: TestTmux, paneId: string, line: string): Promise<void> {
+  await tmux.tmux('send-keys', '-t', paneId, '-l', line);
+  await tmux.tmux('send-keys', '-t', paneId, 'Enter');
+}
+
+describe('actions', () => {
+  let tmux: TestTmux;
+  let files: AgentFiles;
+  let agent: AgentBridge;
+  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
+
+  beforeAll(async () => {
+    tmux = new TestTmux();
+    files = writeAgentFiles(hosts(tmux.socketName), POLICY);
+    agent = await startAgentBridge(tmux, files);
+  });
+
+  afterAll(async () => {
+    await agent?.close();
+    await tmux?.kill();
+    removeDir(files?.dir);
+  });
+
+  it('runs shell actions with a time limit, captures their output, types send_keys; expired links are refused', async () => {
+    const paneId = await newPane(tmux, 'acts', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(api, paneId);
+    await type(tmux, paneId, 'echo GO');
+    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
+    const event: any = await waitFor(() => agent.events.find((e: any) => e.type === 'STAGE_ACTIONS' && e.stage === 'shell'), 'STAGE_ACTIONS');
+    expect(event).toMatchObject({ host: 'local', paneId, pipeline: 'acts', cause: 'start', attempt: 1 });
+    const [first, second, third] = event.outcomes;
+    expect(first).toMatchObject({ kind: 'shell', ok: false, exitCode: 3, timedOut: false, dryRun: false });
+    expect(first.output).toContain('out-42');
+    expect(first.output).toContain('err-line');
+    expect(first.error).toMatch(/exited with code 3/);
+    expect(second).toMatchObject({ kind: 'shell', ok: false, timedOut: true });
+    expect(second.error).toMatch(/timed out after 300 ms/);
+    expect(third).toMatchObject({ kind: 'send_keys', ok: true, command: 'echo TYPED-BY-AGENT' });
+
+    // The gate's link expires after ~2 s; the file still decides.
+    const approval = await waitForApproval(api, paneId, 'gate');
+    const record = await waitFor(async () => (await api('GET', '/api/notifications?limit=100')).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
+    const link: string = record.payload.links.approve;
+    expect((await fetch(link)).status).toBe(200);
+    await waitFor(async () => (await fetch(link)).status === 410, 'the link to expire', 10_000, 200);
+    expect((await fetch(link, { method: 'POST' })).status).toBe(410);
+    await waitFor(() => existsSync(approval.file), 'the request file');
+    expect(readFileSync(approval.file, 'utf8')).toContain('PENDING');
+    writeFileSync(approval.file, 'approve\n');
+    await waitForStage(api, 'acts', paneId, 'gate', 'RUNNING');
+  });
+
+  it('retry and reset from the web', async () => {
+    const paneId = await newPane(tmux, 'acts-web', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(api, paneId);
+    await type(tmux, paneId, 'echo GO');
+    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
+    await waitForApproval(api, paneId, 'gate');
+
+    // Bad requests say what is wrong.
+    expect((await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local' })).status).toBe(400);
+    expect((await api('POST', '/api/pipelines/acts/stages/nope/retry', { host: 'local', paneId })).status).toBe(404);
+    expect((await api('POST', '/api/pipelines/nope/stages/gate/retry', { host: 'local', paneId })).status).toBe(404);
+    expect((await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId: '%999' })).status).toBe(404);
+
+    // Retry restarts the stage now (the click is the approval): the pending approval is withdrawn.
+    const retried = await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId });
+    expect(retried.status).toBe(200);
+    expect(retried.body.pane.stages.find((s: any) => s.name === 'gate')).toMatchObject({ status: 'RUNNING', retries: 0 });
+    expect((await api('GET', '/api/approvals')).body.approvals.some((a: any) => a.paneId === paneId)).toBe(false);
+    const cancelled = (await api('GET', '/api/approvals?status=cancelled')).body.approvals.find((a: any) => a.paneId === paneId);
+    expect(cancelled).toMatchObject({ status: 'cancelled', note: 'retry requested by web' });
+
+    // Reset sends the stage and the ones after it back; the first stage waits for its trigger again.
+    const reset = await api('POST', '/api/pipelines/acts/stages/shell/reset', { host: 'local', paneId });
+    expect(reset.status).toBe(200);
+    expect(reset.body.pane.stages.map((s: any) => s.status)).toEqual(['WAITING_TRIGGER', 'IDLE']);
+    await type(tmux, paneId, 'echo GO');
+    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
+  });
+});
+
+describe('--dry-run', () => {
+  let tmux: TestTmux;
+  let files: AgentFiles;
+  let agent: AgentBridge;
+  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
+
+  beforeAll(async () => {
+    tmux = new TestTmux();
+    files = writeAgentFiles(hosts(tmux.socketName), POLICY.replace('echo out-$((40 + 2))', `touch ${join('{DIR}', 'ran')}`));
+    writeFileSync(files.policyPath, readFileSync(files.policyPath, 'utf8').replace('{DIR}', files.dir));
+    agent = await startAgentBridge(tmux, files, { bridge: { dryRun: true } });
+  });
+
+  afterAll(async () => {
+    await agent?.close();
+    await tmux?.kill();
+    removeDir(files?.dir);
+  });
+
+  it('reports the actions it would run, and runs none', async () => {
+    const paneId = await newPane(tmux, 'dry', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(api, paneId);
+    await type(tmux, paneId, 'echo GO');
+    const event: any = await waitFor(() => agent.events.find((e: any) => e.type === 'STAGE_ACTIONS'), 'STAGE_ACTIONS');
+    expect(event.outcomes.map((o: any) => `${o.kind}:${o.dryRun}:${o.ok}`)).toEqual(['shell:true:true', 'shell:true:true', 'send_keys:true:true']);
+    expect(agent.logs.filter((line) => line.startsWith('[dry-run]'))).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(join(files.dir, 'ran'))).toBe(false);
+    expect(await tmux.capture(paneId)).not.toContain('TYPED-BY-AGENT');
+    expect((await api('GET', '/api/agent/config')).body.dryRun).toBe(true);
+  });
+});

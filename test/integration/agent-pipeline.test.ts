@@ -1,0 +1,177 @@
+/**
+ * Acceptance: a pane running examples/ci-demo.sh drives examples/policy.yaml
+ * (lint → build with approval → test) to COMPLETED on a real tmux server, with the
+ * approval decided once by the request file, once by a signed link and once by the
+ * API — all three through the same ApprovalService.decide.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CI_DEMO, NotifySink, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+let tmux: TestTmux;
+let sink: NotifySink;
+let files: AgentFiles;
+let agent: AgentBridge;
+const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
+
+beforeAll(async () => {
+  tmux = new TestTmux();
+  sink = await new NotifySink().start();
+  files = writeAgentFiles(
+    `poll_interval_ms: 200
+approval_dir: {APPROVALS}
+notify: stdout,webhook
+hosts:
+  - name: local
+    tmux: {socket: ${tmux.socketName}, session_filters: ["^demo"]}
+bridge:
+  notify_retry: {attempts: 3, base_delay_ms: 50, timeout_ms: 2000}
+`,
+    readFileSync(join(ROOT, 'examples', 'policy.yaml'), 'utf8'),
+  );
+  agent = await startAgentBridge(tmux, files, { env: { TMUX_BRIDGE_WEBHOOK_URL: `${sink.url}/webhook` } });
+});
+
+afterAll(async () => {
+  await agent?.close();
+  await sink?.stop();
+  await tmux?.kill();
+  removeDir(files?.dir);
+});
+
+/** A pane that plays the CI runner; resolves when build waits for approval. */
+async function ciPaneWaitingForBuild(session: string): Promise<string> {
+  const paneId = await newPane(tmux, session, 'ci', `bash ${CI_DEMO}`, { CI_DEMO_DELAY: '0', CI_DEMO_TEST_FAILURES: '0' });
+  await waitForStage(api, 'ci', paneId, 'lint', 'COMPLETED');
+  await waitForStage(api, 'ci', paneId, 'build', 'WAITING_APPROVAL');
+  return paneId;
+}
+
+async function expectCompleted(paneId: string): Promise<void> {
+  await waitForStage(api, 'ci', paneId, 'test', 'COMPLETED');
+  const { body } = await api('GET', '/api/pipelines/ci');
+  const pane = body.panes.find((p: any) => p.paneId === paneId);
+  expect(pane.stages.map((s: any) => `${s.name}:${s.status}`)).toEqual(['lint:COMPLETED', 'build:COMPLETED', 'test:COMPLETED']);
+  // The agent typed the commands into the pane (send_keys), one line each.
+  const screen = await tmux.capture(paneId, '-S', '-100');
+  expect(screen.match(/^ci> lint$/gm)).toHaveLength(1);
+  expect(screen.match(/^ci> build$/gm)).toHaveLength(1);
+  expect(screen.match(/^ci> test$/gm)).toHaveLength(1);
+}
+
+describe('agent board on live panes: lint → approval → build → test', () => {
+  it('approval by the request file (tmuxagent path and words)', async () => {
+    const paneId = await ciPaneWaitingForBuild('demo-file');
+    const approval = await waitForApproval(api, paneId, 'build');
+    const file = join(files.approvalDir, 'local', `${paneId.replace('%', 'pct')}__build.txt`);
+    expect(approval.file).toBe(file);
+    await waitFor(() => existsSync(file), 'the request file');
+    expect(readFileSync(file, 'utf8')).toMatch(/^PENDING$/m);
+    writeFileSync(file, '# decided by a human\nApproved\n');
+    await expectCompleted(paneId);
+    // Decided once, via the file, which is cleaned up.
+    await waitFor(() => !existsSync(file), 'the request file to be removed');
+    const { body } = await api('GET', '/api/approvals?status=decided');
+    expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'file' });
+    expect(agent.events.filter((e) => e.type === 'APPROVAL_DECIDED' && (e as any).approval.id === approval.id)).toHaveLength(1);
+  });
+
+  it('approval by a signed link: GET shows a page and decides nothing, POST decides, a second POST is refused', async () => {
+    const paneId = await ciPaneWaitingForBuild('demo-link');
+    const approval = await waitForApproval(api, paneId, 'build');
+    // The approval notification reached the webhook with its links.
+    const notice = await waitFor(() => sink.on('/webhook').find((r) => r.body.kind === 'approval' && r.body.pane === paneId), 'the approval webhook');
+    expect(notice.body).toMatchObject({ pipeline: 'ci', stage: 'build', host: 'local', title: 'Approval required: ci/build' });
+    const link: string = notice.body.links.approve;
+    expect(link).toMatch(new RegExp(`^${agent.bridge.url.replace(/\/$/, '')}/a/[^/]+/approve$`));
+    expect(notice.body.links.reject).toBe(link.replace(/approve$/, 'reject'));
+
+    // A chat app's link preview: GET (no bridge token) shows the confirmation page only.
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<form method="post">');
+    expect(html).toContain(paneId);
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await api('GET', '/api/approvals')).body.approvals.some((a: any) => a.id === approval.id)).toBe(true);
+
+    // A forged token is refused outright.
+    const forged = link.replace(/\/a\/([^.]+)\.[^/]+\//, '/a/$1.AAAA/');
+    expect((await fetch(forged, { method: 'POST' })).status).toBe(403);
+
+    const decided = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'note=ship+it' });
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain('Approved');
+    const again = await fetch(link, { method: 'POST' });
+    expect(again.status).toBe(410);
+    // The other link of the same request cannot decide any more either.
+    expect((await fetch(notice.body.links.reject, { method: 'POST' })).status).toBe(410);
+    await expectCompleted(paneId);
+    const { body } = await api('GET', '/api/approvals?status=decided');
+    expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'link', note: 'ship it' });
+    expect(existsSync(approval.file)).toBe(false);
+  });
+
+  it('approval by the API', async () => {
+    const paneId = await ciPaneWaitingForBuild('demo-api');
+    const approval = await waitForApproval(api, paneId, 'build');
+    expect(approval).toMatchObject({ host: 'local', pipeline: 'ci', stage: 'build', kind: 'require_approval', status: 'pending' });
+    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'maybe' })).status).toBe(400);
+    const res = await api('POST', `/api/approvals/${approval.id}`, { decision: 'approve', note: 'looks good' });
+    expect(res.status).toBe(200);
+    expect(res.body.approval).toMatchObject({ status: 'approved', decidedVia: 'web', note: 'looks good' });
+    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'reject' })).status).toBe(409);
+    expect((await api('POST', '/api/approvals/ap_nope', { decision: 'reject' })).status).toBe(404);
+    await expectCompleted(paneId);
+    await waitFor(() => !existsSync(approval.file), 'the request file to be removed');
+  });
+
+  it('stored every transition as history and STAGE_UPDATED events, and shows the board', async () => {
+    const { body: overview } = await api('GET', '/api/overview');
+    const ci = overview.hosts.find((h: any) => h.name === 'local').pipelines.find((p: any) => p.name === 'ci');
+    expect(ci).toMatchObject({ panes: 3, counts: { COMPLETED: 9, FAILED: 0 } });
+    expect(overview.pendingApprovals).toEqual([]);
+    expect(overview.principles).toContain("Nothing is built without a human's approval.");
+
+    const { body: pipelines } = await api('GET', '/api/pipelines');
+    const pane = pipelines.pipelines[0].panes[0];
+    const { body: history } = await api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(pane.paneId)}&pipeline=ci`);
+    const moves = history.history.map((h: any) => `${h.stage}:${h.from}>${h.to}`).reverse();
+    expect(moves).toEqual([
+      'lint:IDLE>WAITING_TRIGGER',
+      'lint:WAITING_TRIGGER>RUNNING',
+      'lint:RUNNING>COMPLETED',
+      'build:IDLE>WAITING_APPROVAL',
+      'build:WAITING_APPROVAL>RUNNING',
+      'build:RUNNING>COMPLETED',
+      'test:IDLE>RUNNING',
+      'test:RUNNING>COMPLETED',
+    ]);
+    const updates = agent.events.filter((e: any) => e.type === 'STAGE_UPDATED' && e.paneId === pane.paneId);
+    expect(updates.map((e: any) => `${e.stage}:${e.status}`)).toEqual(moves.map((m: string) => `${m.split(':')[0]}:${m.split('>')[1]}`));
+    expect(updates.at(-1)).toMatchObject({ view: { name: 'test', status: 'COMPLETED', order: 2 } });
+    // Stored events, too.
+    const { body: stored } = await api('GET', '/api/events?type=STAGE_UPDATED&limit=1000');
+    expect(stored.events.filter((e: any) => e.paneId === pane.paneId)).toHaveLength(updates.length);
+    // Actions ran and were reported with their outcome.
+    const actions = agent.events.filter((e: any) => e.type === 'STAGE_ACTIONS' && e.paneId === pane.paneId);
+    expect(actions.map((e: any) => e.outcomes[0].command)).toEqual(['lint', 'build', 'test']);
+    expect(actions.every((e: any) => e.outcomes[0].ok)).toBe(true);
+
+    // Watched panes with their last lines.
+    const { body: panes } = await api('GET', '/api/panes');
+    const shown = panes.panes.find((p: any) => p.paneId === pane.paneId);
+    expect(shown).toMatchObject({ host: 'local', watched: true, pipelines: ['ci'], status: 'watching', window: 'ci' });
+    expect(shown.lastLines).toContain('[ci] 42 tests passed');
+    // The live pane monitor got ephemeral PANE_TAIL events (not stored).
+    const tails = agent.events.filter((e: any) => e.type === 'PANE_TAIL' && e.paneId === pane.paneId);
+    expect(tails.length).toBeGreaterThan(0);
+    expect(tails.every((e: any) => e.id === undefined && e.host === 'local' && e.lines.length <= 20)).toBe(true);
+    expect(tails.at(-1)).toMatchObject({ sessionKey: expect.stringMatching(/^a_/) });
+    // stdout channel printed too.
+    expect(agent.stdout.join('')).toContain('[NOTIFY] ci/test passed');
+  });
+});
