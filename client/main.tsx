@@ -3,6 +3,13 @@ import './styles/base.css';
 import './styles/shell.css';
 import './styles/sessions.css';
 import './styles/dialogs.css';
+import './styles/board.css';
+import './styles/board-dashboard.css';
+import './styles/board-pipeline.css';
+import './styles/board-approvals.css';
+import './styles/board-monitor.css';
+import './styles/board-history.css';
+import './styles/board-config.css';
 import './styles/phone.css';
 import { render } from 'preact';
 import { App } from './components/App.tsx';
@@ -18,5 +25,13 @@ render(
   document.getElementById('app')!,
 );
 
+// The terminal chunk (xterm) is not needed to paint a board page: fetch it when the browser is idle.
+const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 1500));
+idle(() => services.terminals.preload());
+
 // For tests and debugging: the live services (no secrets: the token is an HttpOnly cookie).
-(window as unknown as { tmuxBridge: unknown }).tmuxBridge = services;
+// `tabs` is the terminal tab store once the terminal code has loaded.
+(window as unknown as { tmuxBridge: unknown }).tmuxBridge = Object.defineProperty({ ...services }, 'tabs', {
+  get: () => services.terminals.store.value,
+  enumerable: true,
+});

@@ -1,7 +1,15 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
+import { ConfigPage } from '../pages/ConfigPage.tsx';
+import { DashboardPage } from '../pages/DashboardPage.tsx';
+import { HistoryPage } from '../pages/HistoryPage.tsx';
+import { MonitorPage } from '../pages/MonitorPage.tsx';
+import { PipelinesPage } from '../pages/PipelinesPage.tsx';
 import { useServices } from '../services/index.ts';
+import type { Route } from '../services/router.ts';
+import { LoadError, Loading } from './board/States.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
-import { SessionsPage } from './SessionsPage.tsx';
 import { TopBar } from './TopBar.tsx';
 
 /** The shell: top bar and the page for the current route (or the login screen). */
@@ -9,20 +17,66 @@ export function App() {
   const { api, router } = useServices();
   const auth = api.auth.value;
   const route = router.route.value;
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  // After an in-app navigation, keyboard and screen-reader users start at the new page's content.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // A link to a place in the page (#approval-…) lets the page put focus there.
+    if (location.hash) return;
+    if (route.page !== 'sessions') main.current?.focus({ preventScroll: true });
+    main.current?.scrollTo(0, 0);
+  }, [route.page, route.page === 'pipelines' ? route.name : undefined]);
   let page;
   if (auth === 'anonymous') page = <LoginScreen />;
   else if (auth === 'unknown') page = <p class="page-message" role="status">Loading…</p>;
-  else if (route.page === 'sessions') page = <SessionsPage sessionKey={route.sessionKey} />;
-  else page = <NotFoundPage path={route.path} />;
+  else page = <Page route={route} />;
   return (
     <div class="app">
       <a class="skip-link" href="#main">
         Skip to content
       </a>
       <TopBar />
-      <main id="main" class="main" tabIndex={-1}>
+      <main id="main" ref={main} class={`main main-${route.page}`} tabIndex={-1}>
         {page}
       </main>
     </div>
   );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'dashboard':
+      return <DashboardPage />;
+    case 'pipelines':
+      return <PipelinesPage name={route.name} />;
+    case 'approvals':
+      return <ApprovalsPage />;
+    case 'monitor':
+      return <MonitorPage />;
+    case 'history':
+      return <HistoryPage />;
+    case 'config':
+      return <ConfigPage />;
+    case 'sessions':
+      return <TerminalsRoute sessionKey={route.sessionKey} />;
+    case 'not-found':
+      return <NotFoundPage path={route.path} />;
+  }
+}
+
+/** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */
+function TerminalsRoute({ sessionKey }: { sessionKey: string | undefined }) {
+  const { terminals } = useServices();
+  const module = terminals.module.value;
+  useEffect(() => {
+    document.title = 'Terminals · tmux-bridge';
+    void terminals.load().catch(() => undefined);
+  }, []);
+  if (module) return <module.SessionsPage sessionKey={sessionKey} />;
+  const error = terminals.loadError.value;
+  return error ? <LoadError what="the terminals" message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what="terminals" />;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { rememberPageForLogin } from '../services/router.ts';
 
 /** Accepts a bare token or a whole login URL. */
 export function tokenFrom(input: string): string {
@@ -35,6 +36,7 @@ export function LoginScreen() {
             setError('Paste the access token or the login URL.');
             return;
           }
+          rememberPageForLogin();
           location.assign(`/login?token=${encodeURIComponent(token)}`);
         }}
       >

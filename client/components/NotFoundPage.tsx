@@ -5,7 +5,7 @@ export function NotFoundPage({ path }: { path: string }) {
     <section class="page-message">
       <h1>Nothing here</h1>
       <p>
-        There is no page at <code>{path}</code>. Go to <Link href="/sessions">Sessions</Link>.
+        There is no page at <code>{path}</code>. Go to the <Link href="/">dashboard</Link> or the <Link href="/sessions">terminals</Link>.
       </p>
     </section>
   );

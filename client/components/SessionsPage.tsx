@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { useServices } from '../services/index.ts';
+import { useServices, useTabs } from '../services/index.ts';
 import { NewSessionDialog } from './NewSessionDialog.tsx';
 import { SessionList } from './SessionList.tsx';
 import { TerminalTabs } from './TerminalTabs.tsx';
 
 /** The session list beside the terminal tabs; `/sessions/:key` shows that session's tab. */
 export function SessionsPage({ sessionKey }: { sessionKey: string | undefined }) {
-  const { tabs, router } = useServices();
+  const { router } = useServices();
+  const tabs = useTabs();
   const [creating, setCreating] = useState(false);
   useEffect(() => {
     tabs.activate(sessionKey);

@@ -1,12 +1,13 @@
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
-import { useServices } from '../services/index.ts';
+import { useServices, useTabs } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { ConnectionDot } from './ConnectionState.tsx';
 
 /** The strip of open terminals and their panels; inactive panels stay mounted (hidden) with their sockets. */
 export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
-  const { tabs, sessions, router } = useServices();
+  const { sessions, router } = useServices();
+  const tabs = useTabs();
   const list = tabs.tabs.value;
   const closeTab = (tab: TerminalTab) => {
     const next = tabs.close(tab.sessionKey);

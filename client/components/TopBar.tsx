@@ -1,6 +1,8 @@
-import { NAV } from '../services/router.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { NAV, type NavItem, type PageName } from '../services/router.ts';
 import { useServices } from '../services/index.ts';
 import type { FeedState } from '../services/events.ts';
+import { listen } from '../lib/disposable.ts';
 import { Link } from './Link.tsx';
 
 const FEED_LABEL: Record<FeedState, string> = {
@@ -10,26 +12,65 @@ const FEED_LABEL: Record<FeedState, string> = {
   reconnecting: 'reconnecting…',
 };
 
-/** Product name, navigation, connection indicator, theme toggle. */
+/**
+ * Product name, navigation, connection indicator, theme toggle. On a phone the
+ * navigation folds into a menu button that names the current page.
+ */
 export function TopBar() {
   const { router, feed, theme, api } = useServices();
   const loggedIn = api.auth.value === 'ok';
   const page = router.route.value.page;
   const state = feed.state.value;
   const dark = theme.theme.value === 'dark';
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const nav = useRef<HTMLElement>(null);
+  const current = NAV.find((item) => item.page === page);
+
+  // The menu closes when a page is chosen, on Escape, and on a click elsewhere.
+  useEffect(() => setMenuOpen(false), [router.path.value]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const keys = listen(document, 'keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    });
+    const clicks = listen(document, 'click', (e) => {
+      const target = e.target as Node;
+      if (!nav.current?.contains(target) && !menuButton.current?.contains(target)) setMenuOpen(false);
+    });
+    return () => {
+      keys.dispose();
+      clicks.dispose();
+    };
+  }, [menuOpen]);
+
   return (
     <header class="topbar">
-      <Link href="/sessions" class="brand" aria-label="tmux-bridge home">
+      <Link href="/" class="brand" aria-label="tmux-bridge dashboard">
         <span class="brand-mark" aria-hidden="true">
           ▚
         </span>
         <span class="brand-name">tmux-bridge</span>
       </Link>
-      <nav class="nav" aria-label="Main" hidden={!loggedIn}>
+      {loggedIn && (
+        <button
+          type="button"
+          ref={menuButton}
+          class="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          aria-label={`Menu (${current?.label ?? 'pages'})`}
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰</span> {current?.label ?? 'Menu'}
+          <NavBadge page="approvals" quiet />
+        </button>
+      )}
+      <nav id="main-nav" ref={nav} class={`nav${menuOpen ? ' open' : ''}`} aria-label="Main" hidden={!loggedIn}>
         {NAV.map((item) => (
-          <Link key={item.href} href={item.href} class="nav-link" aria-current={page === item.page ? 'page' : undefined}>
-            {item.label}
-          </Link>
+          <NavLink key={item.href} item={item} current={page === item.page} />
         ))}
       </nav>
       <div class="topbar-end">
@@ -49,4 +90,43 @@ export function TopBar() {
       </div>
     </header>
   );
+}
+
+function NavLink({ item, current }: { item: NavItem; current: boolean }) {
+  return (
+    <Link href={item.href} class="nav-link" aria-current={current ? 'page' : undefined} data-page={item.page}>
+      {item.label}
+      <NavBadge page={item.page} />
+    </Link>
+  );
+}
+
+/** Pending approvals and open terminal tabs, counted next to their nav entries. */
+function NavBadge({ page, quiet }: { page: PageName; quiet?: boolean }) {
+  const { approvals, terminals } = useServices();
+  if (page === 'approvals') {
+    const n = approvals.pendingCount.value;
+    if (n === 0) return null;
+    return (
+      <>
+        <span class="nav-badge attention" title={`${n} waiting for approval`} aria-hidden="true">
+          {n}
+        </span>
+        {!quiet && <span class="visually-hidden">, {n} waiting</span>}
+      </>
+    );
+  }
+  if (page === 'sessions') {
+    const n = terminals.openCount.value;
+    if (n === 0) return null;
+    return (
+      <>
+        <span class="nav-badge" title={`${n} terminal tab${n === 1 ? '' : 's'} open`} aria-hidden="true">
+          {n}
+        </span>
+        <span class="visually-hidden">, {n} open</span>
+      </>
+    );
+  }
+  return null;
 }

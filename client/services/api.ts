@@ -73,6 +73,11 @@ export class ApiClient {
     }
   }
 
+  /** Any JSON API call; the agent board's typed calls (agent-api.ts) go through here. */
+  call(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.request(method, path, body, timeoutMs);
+  }
+
   private session(body: unknown): CliSession {
     if (!isCliSession(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session');
     return body;

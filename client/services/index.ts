@@ -1,32 +1,70 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { AgentApi } from './agent-api.ts';
 import { ApiClient } from './api.ts';
+import { ApprovalStore } from './approvals.ts';
+import { OverviewStore, PipelinesStore } from './board.ts';
 import { EventFeed, wsBase } from './events.ts';
+import { PaneTails } from './pane-tails.ts';
+import { AgentConfigStore, PaneStore } from './panes.ts';
 import { Router } from './router.ts';
 import { SessionStore } from './sessions.ts';
-import { TabsStore } from './tabs.ts';
+import type { TabsStore } from './tabs.ts';
+import { Terminals } from './terminals.ts';
 import { ThemeStore } from './theme.ts';
 
 /** Everything the components use, created once per page. */
 export interface Services {
   readonly api: ApiClient;
+  readonly agent: AgentApi;
   readonly feed: EventFeed;
   readonly sessions: SessionStore;
-  readonly tabs: TabsStore;
+  readonly terminals: Terminals;
   readonly router: Router;
   readonly theme: ThemeStore;
+  readonly overview: OverviewStore;
+  readonly pipelines: PipelinesStore;
+  readonly approvals: ApprovalStore;
+  readonly panes: PaneStore;
+  readonly tails: PaneTails;
+  readonly agentConfig: AgentConfigStore;
 }
 
 export function createServices(): Services {
   const api = new ApiClient();
+  const agent = new AgentApi(api);
   const theme = new ThemeStore();
   const router = new Router();
   const feed = new EventFeed(wsBase());
   const sessions = new SessionStore(api, feed);
-  const tabs = new TabsStore(api, sessions, theme, wsBase(), focusTerminalToolbar);
+  const terminals = new Terminals({ api, sessions, theme, baseUrl: wsBase(), onEscapeFocus: focusTerminalToolbar });
+  const tails = new PaneTails(feed);
+  const services: Services = {
+    api,
+    agent,
+    feed,
+    sessions,
+    terminals,
+    router,
+    theme,
+    tails,
+    overview: new OverviewStore(feed, agent),
+    pipelines: new PipelinesStore(feed, agent, tails),
+    approvals: new ApprovalStore(feed, agent),
+    panes: new PaneStore(feed, agent, tails),
+    agentConfig: new AgentConfigStore(feed, agent),
+  };
   // The events socket runs while the cookie works; a 401 anywhere stops it.
-  api.auth.subscribe((auth) => (auth === 'ok' ? feed.start() : auth === 'anonymous' ? feed.stop() : undefined));
-  return { api, feed, sessions, tabs, router, theme };
+  api.auth.subscribe((auth) => {
+    if (auth === 'ok') {
+      feed.start();
+      // The nav counts pending approvals on every page.
+      services.approvals.use();
+    } else if (auth === 'anonymous') {
+      feed.stop();
+    }
+  });
+  return services;
 }
 
 /** F6 in a terminal: focus its toolbar, since Tab itself belongs to the program. */
@@ -40,4 +78,11 @@ export function useServices(): Services {
   const services = useContext(ServicesContext);
   if (!services) throw new Error('useServices outside ServicesContext');
   return services;
+}
+
+/** The terminal tabs, inside the lazily loaded terminal pages (the store exists once they render). */
+export function useTabs(): TabsStore {
+  const store = useServices().terminals.store.value;
+  if (!store) throw new Error('useTabs before the terminal code was loaded');
+  return store;
 }

@@ -1,40 +1,138 @@
 import { computed, signal } from '@preact/signals';
 import { Disposable, listen } from '../lib/disposable.ts';
 
-/** A page of the app; the nav lists those with a label. More pages join this table. */
-export type Route = { readonly page: 'sessions'; readonly sessionKey: string | undefined } | { readonly page: 'not-found'; readonly path: string };
+/** A page of the app; the nav lists those with a label. */
+export type Route =
+  | { readonly page: 'dashboard' }
+  | { readonly page: 'pipelines'; readonly name: string | undefined }
+  | { readonly page: 'approvals' }
+  | { readonly page: 'monitor' }
+  | { readonly page: 'history' }
+  | { readonly page: 'config' }
+  | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
+  | { readonly page: 'not-found'; readonly path: string };
+
+export type PageName = Route['page'];
 
 export interface NavItem {
   readonly href: string;
   readonly label: string;
-  readonly page: Route['page'];
+  readonly page: PageName;
 }
 
-export const NAV: readonly NavItem[] = [{ href: '/sessions', label: 'Sessions', page: 'sessions' }];
+/** The main navigation, in order. Terminals (the sessions page) is last and always there. */
+export const NAV: readonly NavItem[] = [
+  { href: '/', label: 'Dashboard', page: 'dashboard' },
+  { href: '/pipelines', label: 'Pipelines', page: 'pipelines' },
+  { href: '/approvals', label: 'Approvals', page: 'approvals' },
+  { href: '/monitor', label: 'Monitor', page: 'monitor' },
+  { href: '/history', label: 'History', page: 'history' },
+  { href: '/config', label: 'Config', page: 'config' },
+  { href: '/sessions', label: 'Terminals', page: 'sessions' },
+];
+
+/** The document title of each page (also what screen readers announce on navigation). */
+export const PAGE_TITLES: Record<PageName, string> = {
+  dashboard: 'Dashboard',
+  pipelines: 'Pipelines',
+  approvals: 'Approvals',
+  monitor: 'Pane monitor',
+  history: 'History',
+  config: 'Config',
+  sessions: 'Terminals',
+  'not-found': 'Not found',
+};
+
+const SIMPLE: Record<string, Route> = {
+  '/': { page: 'dashboard' },
+  '/approvals': { page: 'approvals' },
+  '/monitor': { page: 'monitor' },
+  '/history': { page: 'history' },
+  '/config': { page: 'config' },
+  '/pipelines': { page: 'pipelines', name: undefined },
+  '/sessions': { page: 'sessions', sessionKey: undefined },
+};
+
+function decode(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
 
 export function matchRoute(path: string): Route {
-  if (path === '/' || path === '/sessions' || path === '/sessions/') return { page: 'sessions', sessionKey: undefined };
-  const session = /^\/sessions\/([A-Za-z0-9_-]{1,100})\/?$/.exec(path);
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  const simple = SIMPLE[trimmed];
+  if (simple) return simple;
+  const session = /^\/sessions\/([A-Za-z0-9_-]{1,100})$/.exec(trimmed);
   if (session) return { page: 'sessions', sessionKey: session[1] };
+  const pipeline = /^\/pipelines\/([^/]+)$/.exec(trimmed);
+  const name = pipeline ? decode(pipeline[1]!) : undefined;
+  if (name) return { page: 'pipelines', name };
   return { page: 'not-found', path };
+}
+
+/** The URL of a pipeline's detail page (names may hold any character). */
+export function pipelineHref(name: string): string {
+  return `/pipelines/${encodeURIComponent(name)}`;
+}
+
+const AFTER_LOGIN_KEY = 'tb.afterLogin';
+/** A login started from the login screen is honoured for this long. */
+const AFTER_LOGIN_MS = 5 * 60_000;
+
+/**
+ * The server's /login redirects to `/`. A login typed into the login screen
+ * shown on another page returns to that page: remember it here, for the router.
+ */
+export function rememberPageForLogin(): void {
+  try {
+    sessionStorage.setItem(AFTER_LOGIN_KEY, JSON.stringify({ path: location.pathname + location.search, at: Date.now() }));
+  } catch {
+    // storage disabled: the dashboard it is
+  }
+}
+
+function takePageAfterLogin(): string | undefined {
+  try {
+    const raw = sessionStorage.getItem(AFTER_LOGIN_KEY);
+    sessionStorage.removeItem(AFTER_LOGIN_KEY);
+    const value: unknown = raw ? JSON.parse(raw) : undefined;
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { path, at } = value as { path?: unknown; at?: unknown };
+    if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || typeof at !== 'number') return undefined;
+    return Date.now() - at < AFTER_LOGIN_MS ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** History-API router: `path` is a signal; links call `navigate`. */
 export class Router extends Disposable {
   readonly path = signal(location.pathname);
+  /** The query string, for pages that keep their filters in the URL. */
+  readonly search = signal(location.search);
   readonly route = computed(() => matchRoute(this.path.value));
 
   constructor() {
     super();
-    this.register(listen(window, 'popstate', () => (this.path.value = location.pathname)));
-    if (location.pathname === '/') this.navigate('/sessions', { replace: true });
+    const after = location.pathname === '/' ? takePageAfterLogin() : undefined;
+    if (after && after !== '/') this.navigate(after, { replace: true });
+    this.register(
+      listen(window, 'popstate', () => {
+        this.path.value = location.pathname;
+        this.search.value = location.search;
+      }),
+    );
   }
 
   navigate(path: string, options: { replace?: boolean } = {}): void {
-    if (path === location.pathname) return;
+    if (path === location.pathname + location.search) return;
     if (options.replace) history.replaceState(null, '', path);
     else history.pushState(null, '', path);
     this.path.value = location.pathname;
+    this.search.value = location.search;
   }
 
   /** For `<a>` clicks: plain left clicks stay in the app, the rest is the browser's. */

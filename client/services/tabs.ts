@@ -3,17 +3,17 @@ import { Disposable, toDisposable } from '../lib/disposable.ts';
 import { TerminalTab } from '../terminal/terminal-tab.ts';
 import type { ApiClient } from './api.ts';
 import type { SessionStore } from './sessions.ts';
+import { storedTabKeys as loadKeys, TABS_STORAGE_KEY as STORAGE_KEY } from './terminals.ts';
 import type { ThemeStore } from './theme.ts';
 
-const STORAGE_KEY = 'tb.tabs';
-
-function loadKeys(): string[] {
-  try {
-    const value: unknown = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? '[]');
-    return Array.isArray(value) ? value.filter((k): k is string => typeof k === 'string').slice(0, 20) : [];
-  } catch {
-    return [];
-  }
+export interface TabsStoreDeps {
+  readonly api: ApiClient;
+  readonly sessions: SessionStore;
+  readonly theme: ThemeStore;
+  /** ws://host:port */
+  readonly baseUrl: string;
+  /** F6 in a terminal: where focus goes. */
+  readonly onEscapeFocus: () => void;
 }
 
 /**
@@ -25,14 +25,19 @@ export class TabsStore extends Disposable {
   readonly tabs = signal<readonly TerminalTab[]>([]);
   readonly activeKey = signal<string | undefined>(undefined);
 
-  constructor(
-    private readonly api: ApiClient,
-    private readonly sessions: SessionStore,
-    private readonly theme: ThemeStore,
-    private readonly baseUrl: string,
-    private readonly onEscapeFocus: () => void,
-  ) {
+  private readonly api: ApiClient;
+  private readonly sessions: SessionStore;
+  private readonly theme: ThemeStore;
+  private readonly baseUrl: string;
+  private readonly onEscapeFocus: () => void;
+
+  constructor(deps: TabsStoreDeps) {
     super();
+    this.api = deps.api;
+    this.sessions = deps.sessions;
+    this.theme = deps.theme;
+    this.baseUrl = deps.baseUrl;
+    this.onEscapeFocus = deps.onEscapeFocus;
     // Tabs of this browser tab's last visit come back once the list says which sessions are closed.
     const restore = loadKeys();
     const restoring = this.sessions.loaded.subscribe((loaded) => {

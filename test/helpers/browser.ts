@@ -44,10 +44,14 @@ export async function newPage(browser: Browser, viewport: { width: number; heigh
   return { context, page };
 }
 
-/** Logs in the way a user does: opens the login URL the server printed. */
-export async function login(page: Page, baseUrl: string, token: string): Promise<void> {
+/**
+ * Logs in the way a user does: opens the login URL the server printed, which
+ * lands on the dashboard (`/`); then opens `path` (the sessions page unless told).
+ */
+export async function login(page: Page, baseUrl: string, token: string, path = '/sessions'): Promise<void> {
   await page.goto(new URL(`login?token=${encodeURIComponent(token)}`, baseUrl).toString());
-  await page.waitForURL(/\/sessions$/);
+  await page.waitForURL((url) => url.pathname === '/');
+  if (path !== '/') await page.goto(new URL(path.replace(/^\//, ''), baseUrl).toString());
 }
 
 /** A port nobody listens on right now (to restart a server on the same one). */

@@ -1,0 +1,120 @@
+import { Component } from 'preact';
+import { useState } from 'preact/hooks';
+import type { BridgeEvent } from '../../../schemas/index.ts';
+import { readEventApproval, readStageUpdate } from '../../services/agent-guards.ts';
+import { isObject } from '../../services/guards.ts';
+import { eventSubject } from '../../services/history.ts';
+import { STAGE_LABEL } from './StageBadge.tsx';
+import { At } from './Time.tsx';
+
+const TYPE_LABEL: Record<string, string> = {
+  STAGE_UPDATED: 'stage',
+  STAGE_ACTIONS: 'actions',
+  APPROVAL_REQUESTED: 'approval asked',
+  APPROVAL_DECIDED: 'approval decided',
+  NOTIFICATION: 'notification',
+  CONFIG_RELOADED: 'config reloaded',
+  CONFIG_ERROR: 'config error',
+  CLI_SESSION_CREATED: 'session created',
+  CLI_SESSION_UPDATED: 'session updated',
+  CLI_SESSION_CLOSED: 'session closed',
+  CLI_SESSION_ERROR: 'session error',
+};
+
+export function typeLabel(type: string): string {
+  return TYPE_LABEL[type] ?? type.toLowerCase().replace(/_/g, ' ');
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** One line a person can read for each kind of event. */
+export function describe(event: BridgeEvent): string {
+  switch (event.type) {
+    case 'STAGE_UPDATED': {
+      const u = readStageUpdate(event);
+      if (!u) break;
+      const change = u.from && u.from !== u.status ? `${STAGE_LABEL[u.from]} → ${STAGE_LABEL[u.status]}` : STAGE_LABEL[u.status];
+      const why = u.transition ?? u.reason;
+      return `${u.pipeline}/${u.stage} on ${u.host} ${u.paneId}: ${change}${u.retries > 0 ? ` (retry ${u.retries})` : ''}${u.escalateCode && u.status === 'FAILED' ? ` [${u.escalateCode}]` : ''}${why ? ` — ${why}` : ''}`;
+    }
+    case 'STAGE_ACTIONS': {
+      const outcomes = Array.isArray(event.outcomes) ? event.outcomes.filter(isObject) : [];
+      const what = outcomes.map((o) => `${o.kind === 'shell' ? '$ ' : 'keys: '}${text(o.command) ?? ''}${o.ok === false ? ` (failed${text(o.error) ? `: ${text(o.error)}` : ''})` : ''}`).join('; ');
+      return `${text(event.pipeline) ?? ''}/${text(event.stage) ?? ''} on ${text(event.host) ?? ''} ${text(event.paneId) ?? ''} ran ${what || 'no actions'}${event.cause ? ` (${String(event.cause).replace('_', ' ')})` : ''}`;
+    }
+    case 'APPROVAL_REQUESTED':
+    case 'APPROVAL_DECIDED': {
+      const a = readEventApproval(event);
+      if (!a) break;
+      const what = `${a.pipeline}/${a.stage} on ${a.host} ${a.paneId}`;
+      if (event.type === 'APPROVAL_REQUESTED') return `${what} waits for approval${a.prompt ? `: ${a.prompt}` : ''}`;
+      const via = a.decidedVia ? ` via ${a.decidedVia}` : '';
+      return `${what} ${a.status}${via}${a.decidedBy ? ` by ${a.decidedBy}` : ''}${a.note ? ` — “${a.note}”` : ''}`;
+    }
+    case 'NOTIFICATION': {
+      const n = isObject(event.notification) ? event.notification : event;
+      const title = text(n.title) ?? 'notification';
+      const body = text(n.body)?.split('\n')[0];
+      return `${title}${body ? ` — ${body}` : ''}`;
+    }
+    case 'CONFIG_RELOADED':
+    case 'CONFIG_ERROR': {
+      const message = text(event.message) ?? text(event.error) ?? (Array.isArray(event.errors) ? event.errors.map((e) => (isObject(e) ? text(e.message) : text(e))).filter(Boolean).join('; ') : undefined);
+      return message ? `${typeLabel(event.type)}: ${message}` : typeLabel(event.type);
+    }
+    case 'CLI_SESSION_CREATED':
+    case 'CLI_SESSION_UPDATED':
+    case 'CLI_SESSION_CLOSED':
+    case 'CLI_SESSION_ERROR': {
+      const session = isObject(event.session) ? event.session : {};
+      const name = text(session.name) ?? text(event.sessionKey) ?? '';
+      return `${name}${text(event.message) ? `: ${text(event.message)}` : ''}${typeof event.exitCode === 'number' ? ` (exit ${event.exitCode})` : ''}`;
+    }
+  }
+  return '';
+}
+
+/** Of interest at a glance: failures and errors stand out. */
+function tone(event: BridgeEvent): string {
+  if (event.type === 'CONFIG_ERROR' || event.type === 'CLI_SESSION_ERROR') return 'bad';
+  if (event.type === 'STAGE_ACTIONS' && Array.isArray(event.outcomes) && event.outcomes.some((o) => isObject(o) && o.ok === false)) return 'bad';
+  if (event.type === 'STAGE_UPDATED' && event.status === 'FAILED') return 'bad';
+  if (event.type === 'APPROVAL_REQUESTED' || (event.type === 'STAGE_UPDATED' && event.status === 'WAITING_APPROVAL')) return 'warn';
+  if (event.type === 'STAGE_UPDATED' && event.status === 'COMPLETED') return 'good';
+  return '';
+}
+
+/** A stored event as a row; the raw JSON is one click away. Rows never change, so they never re-render. */
+export class EventRow extends Component<{ event: BridgeEvent }> {
+  override shouldComponentUpdate(next: { event: BridgeEvent }): boolean {
+    return next.event !== this.props.event;
+  }
+
+  override render() {
+    const { event } = this.props;
+    const subject = eventSubject(event);
+    return (
+      <li class={`event-row ${tone(event)}`} data-type={event.type} data-event-id={event.id}>
+        <span class="event-time">
+          <At iso={event.at} />
+        </span>
+        <span class="event-type">{typeLabel(event.type)}</span>
+        <span class="event-text">
+          {describe(event) || <span class="muted">{subject.host ?? ''}</span>}
+          <RawDetails value={event} />
+        </span>
+      </li>
+    );
+  }
+}
+
+/** The raw JSON, rendered only once opened (a thousand rows stay light). */
+function RawDetails({ value }: { value: unknown }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details class="event-raw" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>details</summary>
+      {open && <pre>{JSON.stringify(value, null, 2)}</pre>}
+    </details>
+  );
+}

@@ -1,0 +1,232 @@
+import { useEffect } from 'preact/hooks';
+import type { Approval, Overview } from '../../schemas/index.ts';
+import { addCounts, CountsRow } from '../components/board/Counts.tsx';
+import { PageHeader } from '../components/board/PageHeader.tsx';
+import { Empty, Loaded } from '../components/board/States.tsx';
+import { Ago, Elapsed } from '../components/board/Time.tsx';
+import { Link } from '../components/Link.tsx';
+import type { Counts } from '../services/agent-types.ts';
+import type { CountTable } from '../services/board.ts';
+import { useServices } from '../services/index.ts';
+import { pipelineHref } from '../services/router.ts';
+
+interface Card {
+  readonly host: string;
+  readonly pipeline: string;
+  readonly panes: number;
+  readonly counts: Counts;
+}
+
+/**
+ * Host → pipeline cards. The hosts and pipelines come from the overview; the
+ * counts from the live stage table when it is loaded (else the overview's).
+ */
+function cardsByHost(overview: Overview, table: CountTable | undefined): Array<[string, Card[]]> {
+  const hosts = new Map<string, Map<string, Card>>();
+  for (const host of overview.hosts) {
+    const cards = new Map<string, Card>();
+    for (const p of host.pipelines) {
+      const live = table?.get(host.name)?.get(p.name);
+      cards.set(p.name, { host: host.name, pipeline: p.name, panes: live?.panes ?? (table ? 0 : p.panes), counts: live?.counts ?? (table ? {} : p.counts) });
+    }
+    hosts.set(host.name, cards);
+  }
+  // A pane that started to match after the overview was fetched.
+  for (const [host, byPipeline] of table ?? []) {
+    const cards = hosts.get(host) ?? new Map<string, Card>();
+    for (const [pipeline, c] of byPipeline) if (!cards.has(pipeline)) cards.set(pipeline, { host, pipeline, panes: c.panes, counts: c.counts });
+    hosts.set(host, cards);
+  }
+  return [...hosts].map(([host, cards]) => [host, [...cards.values()]]);
+}
+
+/** The landing page: what every pane and pipeline is doing, what waits for a human, what failed. */
+export function DashboardPage() {
+  const { overview, pipelines } = useServices();
+  useEffect(() => {
+    overview.use();
+    pipelines.use();
+  }, []);
+  return (
+    <div class="page dashboard">
+      <Loaded resource={overview} what="the overview">
+        {(data) => <Dashboard overview={data} />}
+      </Loaded>
+    </div>
+  );
+}
+
+function Dashboard({ overview }: { overview: Overview }) {
+  const { pipelines, approvals } = useServices();
+  const groups = cardsByHost(overview, pipelines.counts.value);
+  const totals: Counts = {};
+  let panes = 0;
+  const names = new Set<string>();
+  for (const [, cards] of groups) {
+    for (const card of cards) {
+      addCounts(totals, card.counts);
+      panes += card.panes;
+      names.add(card.pipeline);
+    }
+  }
+  const pipelineCount = names.size;
+  const pending = approvals.data.value?.pending ?? overview.pendingApprovals;
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        sub={
+          <>
+            {groups.length} host{groups.length === 1 ? '' : 's'} · {pipelineCount} pipeline{pipelineCount === 1 ? '' : 's'} · {panes} watched pane
+            {panes === 1 ? '' : 's'}
+          </>
+        }
+      />
+      <section class="totals" aria-label="All stages">
+        <CountsRow counts={totals} />
+      </section>
+      <div class="dashboard-grid">
+        <div class="dashboard-main">
+          <PendingApprovals pending={pending} />
+          <section class="panel pipelines-panel" aria-labelledby="pipelines-title">
+            <h2 id="pipelines-title">Pipelines by host</h2>
+            {pipelineCount === 0 ? (
+              <Empty title="No pipelines are loaded.">
+                <p>
+                  Start tmux-bridge with <code>--config hosts.yaml --policy policy.yaml</code> to watch panes and run pipelines (see{' '}
+                  <code>docs/agent.md</code>). The <Link href="/config">Config</Link> page shows what was loaded and any load error.
+                </p>
+              </Empty>
+            ) : (
+              groups.map(([host, cards]) => <HostGroup key={host} host={host} cards={cards} />)
+            )}
+          </section>
+        </div>
+        <aside class="dashboard-side">
+          <RecentFailures failures={pipelines.failures.value ?? overview.recentFailures} />
+          {overview.principles.length > 0 && (
+            <section class="panel principles-panel" aria-labelledby="principles-title">
+              <h2 id="principles-title">Principles</h2>
+              <ul class="principles">
+                {overview.principles.map((p, i) => (
+                  <li key={i}>{p}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </aside>
+      </div>
+    </>
+  );
+}
+
+function HostGroup({ host, cards }: { host: string; cards: Card[] }) {
+  const active = cards.filter((c) => c.panes > 0);
+  const idle = cards.filter((c) => c.panes === 0).map((c) => c.pipeline);
+  return (
+    <div class="host-group" data-host={host}>
+      <h3 class="host-name">
+        <span class="host-mark" aria-hidden="true">
+          ⌂
+        </span>{' '}
+        {host}
+      </h3>
+      {active.length === 0 ? (
+        <p class="muted small">No pane on this host matches a pipeline yet.</p>
+      ) : (
+        <ul class="cards">
+          {active.map((card) => (
+            <li key={card.pipeline} class="pipeline-card" data-pipeline={card.pipeline} data-host={host}>
+              <div class="card-head">
+                <Link href={pipelineHref(card.pipeline)} class="card-title">
+                  {card.pipeline}
+                </Link>
+                <span class="muted small">
+                  {card.panes} pane{card.panes === 1 ? '' : 's'}
+                </span>
+              </div>
+              <CountsRow counts={card.counts} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {idle.length > 0 && active.length > 0 && <p class="muted small idle-pipelines">No panes here for: {idle.join(', ')}.</p>}
+    </div>
+  );
+}
+
+function PendingApprovals({ pending }: { pending: readonly Approval[] }) {
+  return (
+    <section class="panel attention pending-panel" aria-labelledby="pending-title">
+      <div class="panel-head">
+        <h2 id="pending-title">
+          Waiting for approval <span class="count-pill">{pending.length}</span>
+        </h2>
+        {pending.length > 0 && <Link href="/approvals">Open the approval center →</Link>}
+      </div>
+      {pending.length === 0 ? (
+        <p class="muted">Nothing waits for a decision. Stages with require_approval (or ask_human after failures) show up here the moment they ask.</p>
+      ) : (
+        <ul class="rows">
+          {pending.map((a) => (
+            <li key={a.id} class="row pending-row" data-approval-id={a.id}>
+              <span class="row-main">
+                <Link href={pipelineHref(a.pipeline)}>
+                  {a.pipeline} / {a.stage}
+                </Link>
+                <span class="muted small">
+                  {a.host} · {a.paneId}
+                </span>
+              </span>
+              <span class="row-side">
+                <span class="waiting" title="waiting for">
+                  waiting <Elapsed from={a.requestedAt} />
+                </span>
+                <Link href={`/approvals#approval-${a.id}`} class="button-link small">
+                  Review
+                </Link>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function RecentFailures({ failures }: { failures: Overview['recentFailures'] }) {
+  return (
+    <section class="panel failures-panel" aria-labelledby="failures-title">
+      <h2 id="failures-title">
+        Failures and escalations <span class="count-pill">{failures.length}</span>
+      </h2>
+      {failures.length === 0 ? (
+        <p class="muted">No failed stages. A stage that fails or escalates is listed here with its reason and escalate code until it is retried or reset.</p>
+      ) : (
+        <ul class="rows">
+          {failures.slice(0, 12).map((f) => (
+            <li key={`${f.host}/${f.paneId}/${f.pipeline}/${f.stage}/${f.at}`} class="row failure-row">
+              <span class="row-main">
+                <Link href={pipelineHref(f.pipeline)}>
+                  {f.pipeline} / {f.stage}
+                </Link>
+                <span class="muted small">
+                  {f.host} · {f.paneId}
+                </span>
+                {f.reason && <span class="reason">{f.reason}</span>}
+              </span>
+              <span class="row-side">
+                {f.escalateCode && (
+                  <span class="escalate" title="escalate code">
+                    {f.escalateCode}
+                  </span>
+                )}
+                <Ago iso={f.at} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

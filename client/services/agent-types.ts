@@ -1,0 +1,25 @@
+/*
+ * Agent board shapes the client uses. They are the schemas' types (imported as
+ * types only: zod itself is never bundled), under the names the pages use.
+ */
+import type { AgentConfigView, NotificationRecord, PaneTailPayload, PaneView, StageStatus } from '../../schemas/index.ts';
+
+/** One watched or bridge pane, as `GET /api/panes` lists it. */
+export type PaneInfo = PaneView;
+
+/** `PANE_TAIL`: a live-only event, at most one per pane and second. */
+export type PaneTail = PaneTailPayload;
+
+/** `GET /api/agent/config`: the running config, secrets redacted. */
+export type ConfigView = AgentConfigView;
+
+/** A row of the notifications list (`GET /api/notifications`). */
+export type NotificationRow = NotificationRecord;
+
+/** Stage counts by status; missing statuses are 0. */
+export type Counts = Partial<Record<StageStatus, number>>;
+
+/** A pane is known by its host and tmux pane id together. */
+export function paneKey(host: string, paneId: string): string {
+  return `${host}\u0000${paneId}`;
+}

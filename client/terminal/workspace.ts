@@ -1,0 +1,8 @@
+/**
+ * The lazily loaded terminal chunk (see services/terminals.ts): the sessions page
+ * with its terminal tabs, and everything that needs xterm.js.
+ */
+export { SessionsPage } from '../components/SessionsPage.tsx';
+export { TabsStore } from '../services/tabs.ts';
+
+export type TerminalsModule = typeof import('./workspace.ts');
