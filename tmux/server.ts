@@ -64,8 +64,35 @@ export class TmuxServer extends Disposable {
       ringBytes: options.ringBytes ?? 2 * 1024 * 1024,
     });
     const server = new TmuxServer(address, version, control, monitor, streams);
+    await server.readServerPid();
+    server.register(control.onConnect(() => void server.readServerPid()));
     await monitor.refresh();
     return server;
+  }
+
+  private serverPid: number | undefined;
+
+  private async readServerPid(): Promise<void> {
+    try {
+      const [pid] = await this.control.run(['display-message', '-p', '#{pid}']);
+      this.serverPid = Number(pid) || undefined;
+    } catch {
+      this.serverPid = undefined;
+    }
+  }
+
+  /**
+   * tmux 3.3a sometimes misses a SIGCHLD when several panes end together: the
+   * program stays a zombie and the pane is dead without an exit status. One more
+   * SIGCHLD makes tmux reap it and record the status. Harmless otherwise.
+   */
+  reapExitedPanes(): void {
+    if (!this.serverPid) return;
+    try {
+      process.kill(this.serverPid, 'SIGCHLD');
+    } catch {
+      // the server is gone; the monitor will notice
+    }
   }
 
   static runDirFor(dataDir: string, address: TmuxAddress): string {

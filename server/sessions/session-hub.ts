@@ -350,8 +350,10 @@ export class SessionHub extends Disposable {
   private onPaneAdded(pane: PaneInfo): void {
     const key = this.keyOf(pane);
     if (this.creating.has(key)) return;
-    if (this.live.has(key)) {
-      this.live.get(key)!.pane = pane;
+    const known = this.live.get(key);
+    if (known) {
+      // Created here and tracked before the monitor's first listing: compare with what we knew.
+      this.onPaneChanged(known.pane, pane);
       return;
     }
     const stored = this.repo.get(key);
@@ -363,10 +365,12 @@ export class SessionHub extends Disposable {
     }
   }
 
-  private onPaneChanged(previous: PaneInfo, current: PaneInfo): void {
+  private onPaneChanged(_monitorPrevious: PaneInfo, current: PaneInfo): void {
     const key = this.keyByPane.get(current.paneId);
     const session = key ? this.live.get(key) : undefined;
     if (!key || !session) return;
+    // What this hub last knew, which may be newer or older than the monitor's previous listing.
+    const previous = session.pane;
     session.pane = current;
     if (previous.width !== current.width || previous.height !== current.height) {
       this.onSignalEmitter.fire({ kind: 'resized', key, cols: current.width, rows: current.height });
@@ -389,7 +393,10 @@ export class SessionHub extends Disposable {
     const tries = this.rechecks.get(paneId) ?? 0;
     if (tries >= 10) return;
     this.rechecks.set(paneId, tries + 1);
-    this.store.timeout(() => this.tmux.monitor.scheduleRefresh(), 200);
+    this.store.timeout(() => {
+      this.tmux.reapExitedPanes();
+      this.tmux.monitor.scheduleRefresh();
+    }, 100 + tries * 100);
   }
 
   private readonly detailTimers = new Map<string, { dirty: boolean }>();

@@ -66,6 +66,22 @@ describe('CLI sessions API', () => {
     expect(send.body.error.code).toBe('session_exited');
   });
 
+  it('gets the exit code of every pane even when several end at once (tmux can miss a SIGCHLD)', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const { body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: `api-many-exit-${i}`, shell: 'bash --norc --noprofile -i' });
+      keys.push(body.sessionKey);
+    }
+    await Promise.all(keys.map((key) => ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'exit 3' })));
+    for (const key of keys) {
+      const session = await waitFor(async () => {
+        const { body } = await ctx.bridge.api('GET', `/api/cli-sessions/${key}`);
+        return body.exitCode !== null ? body : undefined;
+      }, `exit code of ${key}`);
+      expect(session).toMatchObject({ status: 'exited', exitCode: 3 });
+    }
+  });
+
   it('resizes the pane', async () => {
     const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'api-resize' });
     const resized = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/resize`, { cols: 132, rows: 40 });
