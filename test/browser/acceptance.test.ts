@@ -1,10 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { describe, expect, it } from 'vitest';
 import {
   DESKTOP,
-  closeQuietly,
-  launchBrowser,
   login,
   newPage,
   screenshot,
@@ -12,39 +8,27 @@ import {
   terminalRows,
   terminalText,
   typeInTerminal,
+  useBrowserBridge,
   waitForTerminalState,
   waitForTerminalText,
 } from '../helpers/browser.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-let browser: Browser;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  bridge = await startTestBridge(tmux);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeQuietly(browser, bridge);
-  await tmux?.kill();
-});
+const ctx = useBrowserBridge();
 
 describe('the web client (acceptance)', () => {
   it('logs in with the token URL, creates a session, runs a command, and a second tab shows the same screen', async () => {
-    const { context, page } = await newPage(browser, DESKTOP);
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text()));
 
     // Without the cookie: the login screen, not a broken app.
-    await page.goto(bridge.url);
+    await page.goto(ctx.bridge.url);
     await page.getByRole('heading', { name: 'Not logged in' }).waitFor();
     await screenshot(page, 'login-desktop');
 
-    await login(page, bridge.url, bridge.token);
+    await login(page, ctx.bridge.url, ctx.bridge.token);
     await page.getByRole('heading', { name: 'Sessions' }).waitFor();
     await waitFor(async () => (await page.getByTestId('events-state').getAttribute('data-state')) === 'live', 'events feed live');
     await screenshot(page, 'sessions-empty-desktop');
@@ -55,7 +39,7 @@ describe('the web client (acceptance)', () => {
     await dialog.waitFor();
     await dialog.getByLabel('Tool').selectOption('bash');
     await dialog.getByLabel('Name').fill('accept');
-    await dialog.getByLabel('Working directory').fill(tmux.dir);
+    await dialog.getByLabel('Working directory').fill(ctx.tmux.dir);
     await screenshot(page, 'new-session-desktop');
     await dialog.getByRole('button', { name: 'Create session' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -78,8 +62,8 @@ describe('the web client (acceptance)', () => {
     await typeInTerminal(panel, 'echo hello-from-browser');
     const screen = await waitForTerminalText(panel, /^hello-from-browser$/m, 'the command output');
     expect(screen).toContain('echo hello-from-browser');
-    const { body: session } = await bridge.api('GET', `/api/cli-sessions/${key}`);
-    expect(await tmux.capture(session.tmux.paneId)).toContain('hello-from-browser');
+    const { body: session } = await ctx.bridge.api('GET', `/api/cli-sessions/${key}`);
+    expect(await ctx.tmux.capture(session.tmux.paneId)).toContain('hello-from-browser');
 
     // The xterm is exactly the pane's size, and the pane was fitted to this window.
     const size = await panel.locator('.size').textContent();
@@ -95,9 +79,9 @@ describe('the web client (acceptance)', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(session.attachCommand);
     await screenshot(page, 'terminal-desktop');
 
-    // A second browser tab (same cookie) on the same session sees the same screen.
+    // A second ctx.browser tab (same cookie) on the same session sees the same screen.
     const second = await context.newPage();
-    await second.goto(new URL(`sessions/${key}`, bridge.url).toString());
+    await second.goto(new URL(`sessions/${key}`, ctx.bridge.url).toString());
     const panel2 = terminalPanel(second, key);
     await waitForTerminalState(panel2, 'live');
     await waitForTerminalText(panel2, /^hello-from-browser$/m, 'the output in the second tab');
@@ -122,12 +106,12 @@ describe('the web client (acceptance)', () => {
   });
 
   it('a flood of output reaches its end: xterm parse callbacks ack, so the server never stalls', async () => {
-    const { body: session } = await bridge.api('POST', '/api/cli-sessions', { name: 'flood', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
-    const { context, page } = await newPage(browser, DESKTOP);
+    const { body: session } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'flood', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
     const hellos: string[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && f.payload.includes('"hello"') && hellos.push(f.payload)));
-    await login(page, bridge.url, bridge.token);
-    await page.goto(new URL(`sessions/${session.sessionKey}`, bridge.url).toString());
+    await login(page, ctx.bridge.url, ctx.bridge.token);
+    await page.goto(new URL(`sessions/${session.sessionKey}`, ctx.bridge.url).toString());
     const panel = terminalPanel(page, session.sessionKey);
     await waitForTerminalState(panel, 'live');
     // Let the first fit settle (its resize redraws with a fresh screen), so the flood goes through the stream.
@@ -143,8 +127,8 @@ describe('the web client (acceptance)', () => {
   });
 
   it('shows the server’s validation errors at their fields', async () => {
-    const { context, page } = await newPage(browser, DESKTOP);
-    await login(page, bridge.url, bridge.token);
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    await login(page, ctx.bridge.url, ctx.bridge.token);
     await page.getByRole('button', { name: 'New session' }).click();
     const dialog = page.getByRole('dialog', { name: 'New session' });
     await dialog.getByLabel('Name').fill('bad.name');
@@ -167,7 +151,7 @@ describe('the web client (acceptance)', () => {
 
     // custom without a command.
     await dialog.getByLabel('Tool').selectOption('custom');
-    await dialog.getByLabel('Working directory').fill(tmux.dir);
+    await dialog.getByLabel('Working directory').fill(ctx.tmux.dir);
     await dialog.getByRole('button', { name: 'Create session' }).click();
     await waitFor(async () => (await dialog.locator('#new-shell-error').count()) === 1, 'command error');
     await screenshot(page, 'new-session-errors-desktop');
@@ -175,7 +159,7 @@ describe('the web client (acceptance)', () => {
     // Escape closes the dialog and nothing was created.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    const { body } = await bridge.api('GET', '/api/cli-sessions');
+    const { body } = await ctx.bridge.api('GET', '/api/cli-sessions');
     expect(body.sessions.map((s: { name: string }) => s.name)).not.toContain('good-name');
     await context.close();
   });

@@ -1,35 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  PHONE,
-  closeQuietly,
   hasHorizontalScroll,
-  launchBrowser,
   login,
   newPage,
+  PHONE,
   screenshot,
   terminalPanel,
   typeInTerminal,
+  useBrowserBridge,
   waitForTerminalState,
   waitForTerminalText,
 } from '../helpers/browser.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-let browser: Browser;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  bridge = await startTestBridge(tmux);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeQuietly(browser, bridge);
-  await tmux?.kill();
-});
+const ctx = useBrowserBridge();
 
 /** The page fits the phone's width: nothing scrolls sideways, nothing sticks out. */
 async function expectFits(page: Page, what: string): Promise<void> {
@@ -62,13 +47,13 @@ async function expectFits(page: Page, what: string): Promise<void> {
 
 describe('a phone-sized viewport (390×844)', () => {
   it('renders every page without horizontal page scroll and keeps the terminal usable', async () => {
-    const { context, page } = await newPage(browser, PHONE);
-    await page.goto(bridge.url);
+    const { context, page } = await newPage(ctx.browser, PHONE);
+    await page.goto(ctx.bridge.url);
     await page.getByRole('heading', { name: 'Not logged in' }).waitFor();
     await expectFits(page, 'login');
     await screenshot(page, 'login-phone');
 
-    await login(page, bridge.url, bridge.token);
+    await login(page, ctx.bridge.url, ctx.bridge.token);
     await page.getByRole('button', { name: 'New session' }).waitFor();
     await expectFits(page, 'empty list');
     await screenshot(page, 'sessions-empty-phone');
@@ -76,7 +61,7 @@ describe('a phone-sized viewport (390×844)', () => {
     await page.getByRole('button', { name: 'New session' }).click();
     const dialog = page.getByRole('dialog', { name: 'New session' });
     await dialog.getByLabel('Name').fill('phone');
-    await dialog.getByLabel('Working directory').fill(tmux.dir);
+    await dialog.getByLabel('Working directory').fill(ctx.tmux.dir);
     await dialog.getByLabel('Tool').selectOption('custom');
     await dialog.getByLabel('Command').fill('bash --norc --noprofile -i');
     await expectFits(page, 'new session dialog');
@@ -89,8 +74,8 @@ describe('a phone-sized viewport (390×844)', () => {
     const panel = terminalPanel(page, key);
     await waitForTerminalState(panel, 'live');
     expect(await page.locator('.sidebar').isVisible()).toBe(false);
-    const { body: session } = await bridge.api('GET', `/api/cli-sessions/${key}`);
-    await waitFor(async () => (await bridge.api('GET', `/api/cli-sessions/${key}`)).body.cols < 60, 'pane fitted to the phone');
+    const { body: session } = await ctx.bridge.api('GET', `/api/cli-sessions/${key}`);
+    await waitFor(async () => (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.cols < 60, 'pane fitted to the phone');
     await typeInTerminal(panel, 'echo small-$((7*6))');
     await waitForTerminalText(panel, /^small-42$/m);
     await expectFits(page, 'terminal');

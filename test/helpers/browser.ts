@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { waitFor } from './tmux.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestBridge, type TestBridge } from './bridge.ts';
+import { TestTmux, waitFor } from './tmux.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
@@ -138,4 +140,23 @@ export async function closeQuietly(...items: Array<{ close(): Promise<unknown> }
       // already gone
     }
   }
+}
+
+/**
+ * Registers beforeAll/afterAll for a browser test file: a private tmux server,
+ * an in-process bridge on it and Chromium, all stopped afterwards (also when a
+ * test failed).
+ */
+export function useBrowserBridge(): { tmux: TestTmux; bridge: TestBridge; browser: Browser } {
+  const ctx = {} as { tmux: TestTmux; bridge: TestBridge; browser: Browser };
+  beforeAll(async () => {
+    ctx.tmux = new TestTmux();
+    ctx.bridge = await startTestBridge(ctx.tmux);
+    ctx.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await closeQuietly(ctx.browser, ctx.bridge);
+    await ctx.tmux?.kill();
+  });
+  return ctx;
 }
