@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, type ConnectOpts, type SocketConstructorOpts } from 'node:net';
 import { Disposable, toDisposable } from './base/lifecycle.ts';
 import { Emitter } from './base/emitter.ts';
 
@@ -11,7 +11,15 @@ import { Emitter } from './base/emitter.ts';
  * hangs. Opening with O_NONBLOCK and wrapping the fd in a `net.Socket` puts it
  * on the event loop instead. A second, never-used write end keeps the reader
  * from seeing EOF whenever the writer (`cat` started by pipe-pane) restarts.
+ *
+ * Reads land in one reused buffer (`onread`), so `onData` listeners get a view
+ * that is valid only until they return: copy what you keep. A stream read
+ * otherwise allocates 64 KiB, shrinks it to the bytes read and leaves it to the
+ * GC — per read, thousands of times a second while a pane floods. The buffer is
+ * shared by all readers: each read is handed to its listeners before the event
+ * loop performs the next one, so 1,000 panes cost 64 KiB, not 64 MiB.
  */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 export class FifoReader extends Disposable {
   private readonly socket: Socket;
   private readonly keepAliveFd: number;
@@ -30,8 +38,20 @@ export class FifoReader extends Disposable {
       closeSync(readFd);
       throw error;
     }
-    this.socket = new Socket({ fd: readFd, readable: true, writable: false });
-    this.socket.on('data', (chunk: Buffer) => this.onDataEmitter.fire(chunk));
+    // Node takes `onread` for any socket it constructs; its typings list it for connect() only.
+    const options: SocketConstructorOpts & ConnectOpts = {
+      fd: readFd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (bytes: number, buffer: Uint8Array) => {
+          this.onDataEmitter.fire(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+          return true;
+        },
+      },
+    };
+    this.socket = new Socket(options);
     this.socket.on('error', (error) => this.onErrorEmitter.fire(error));
     this.register(
       toDisposable(() => {

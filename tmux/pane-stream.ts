@@ -86,13 +86,22 @@ export class PaneStream extends Disposable {
     return this.bracketed;
   }
 
+  /**
+   * Appends bytes read from the pane. `data` may be a reused read buffer: it is
+   * copied into the ring, and listeners get views of the ring's copy, which
+   * never changes once written (blocks are dropped, not reused).
+   */
   append(data: Buffer): void {
     if (data.length === 0 || this.isDisposed) return;
-    const offset = this.ring.endOffset;
+    let offset = this.ring.endOffset;
     this.trackModes(data);
     this.ring.append(data);
     this.lastData = performance.now();
-    this.onDataEmitter.fire({ offset, data });
+    // One view, or two when the bytes crossed into a new ring block.
+    for (const view of this.ring.readFrom(offset) ?? []) {
+      this.onDataEmitter.fire({ offset, data: view });
+      offset += view.length;
+    }
   }
 
   private trackModes(data: Buffer): void {

@@ -1,5 +1,5 @@
 import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
-import { Disposable, disposableInterval, type IDisposable } from '../../tmux/base/lifecycle.ts';
+import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../tmux/base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { SessionHub } from './session-hub.ts';
 
@@ -26,6 +26,18 @@ export const LOW_WATER = 128 * 1024;
 export const SOCKET_HIGH_WATER = 1024 * 1024;
 const SOCKET_LOW_WATER = 256 * 1024;
 
+/**
+ * Bulk output is sent in batches: a chunk of at least BATCH_MIN_CHUNK bytes
+ * that arrives within BATCH_MS of the previous send waits (in the ring) and
+ * goes out with everything after it, BATCH_MS after that send. Each WebSocket
+ * send is a syscall that also runs the receiver's TCP path; during `cat` of a
+ * big file the FIFO yields ~5 KB per read, and sending each read on its own
+ * cost the server more CPU than everything else it does for that output.
+ * Keystroke echoes and other small or spaced-out output still go at once.
+ */
+const BATCH_MS = 2;
+const BATCH_MIN_CHUNK = 1024;
+
 /** WebSocket close codes the client understands. */
 export const CLOSE_SESSION_GONE = 4404;
 
@@ -45,6 +57,9 @@ export class TerminalViewer extends Disposable {
   private helloOffset = 0;
   private snapshotUnacked = 0;
   private pausedTimer: IDisposable | undefined;
+  /** Set while bulk output waits for its batch to go out (see BATCH_MS). */
+  private batchTimer: IDisposable | undefined;
+  private lastSendAt = 0;
 
   constructor(
     private readonly hub: SessionHub,
@@ -133,6 +148,7 @@ export class TerminalViewer extends Disposable {
     if (this.state === 'closed' || this.state === 'refreshing') return;
     this.state = 'refreshing';
     this.stopPausedTimer();
+    this.stopBatchTimer();
     try {
       const screen = await this.hub.terminalScreen(this.sessionKey, this.options.historyLines);
       if (this.isDisposed || (this.state as State) === 'closed') return;
@@ -156,15 +172,45 @@ export class TerminalViewer extends Disposable {
 
   private onData(chunk: StreamChunk): void {
     if (this.state !== 'live') return;
+    // A batch is pending: this chunk is in the ring and goes out with it.
+    if (this.batchTimer) return;
     const end = chunk.offset + chunk.data.length;
     if (end <= this.sentOffset) return;
     if (chunk.offset > this.sentOffset) {
       void this.refresh();
       return;
     }
+    const now = performance.now();
+    if (chunk.data.length >= BATCH_MIN_CHUNK && now - this.lastSendAt < BATCH_MS) {
+      this.batchTimer = this.register(disposableTimeout(() => this.sendBatch(), BATCH_MS - (now - this.lastSendAt)));
+      return;
+    }
     this.socket.sendBinary(chunk.offset < this.sentOffset ? chunk.data.subarray(this.sentOffset - chunk.offset) : chunk.data);
     this.sentOffset = end;
+    this.lastSendAt = now;
     this.afterSend();
+  }
+
+  /** Sends everything from sentOffset on: the ring holds it in ≤ 64 KiB blocks, so no copy. */
+  private sendBatch(): void {
+    this.stopBatchTimer();
+    if (this.state !== 'live' || !this.stream) return;
+    const pending = this.stream.readFrom(this.sentOffset);
+    if (!pending) {
+      void this.refresh();
+      return;
+    }
+    this.sendChunks(pending);
+    this.sentOffset = this.stream.offset;
+    this.lastSendAt = performance.now();
+    this.afterSend();
+  }
+
+  private stopBatchTimer(): void {
+    if (this.batchTimer) {
+      this.store.delete(this.batchTimer);
+      this.batchTimer = undefined;
+    }
   }
 
   private sendHello(offset: number, snapshotBytes: number, cols: number, rows: number): void {
