@@ -39,6 +39,14 @@ export const StageData = z
     line: z.string().optional(),
     /** all_of memory: indexes of the conditions matched since the stage entered its phase. */
     matched: z.record(z.string(), z.array(z.number().int())).optional(),
+    /**
+     * When the stage last entered RUNNING or WAITING_APPROVAL (ms since the epoch: durations
+     * to the millisecond, unlike tmuxagent's second keys). Kept through automatic retries
+     * and into COMPLETED/FAILED, so a finished stage still knows when its run began.
+     */
+    started_ms: z.number().int().min(0).optional(),
+    /** When the stage reached COMPLETED or FAILED (ms since the epoch). */
+    finished_ms: z.number().int().min(0).optional(),
   })
   .passthrough();
 export type StageData = z.infer<typeof StageData>;
@@ -73,6 +81,22 @@ export const Approval = z.object({
   note: z.string().nullable(),
 });
 export type Approval = z.infer<typeof Approval>;
+
+/** The pane names people know, as tmux shows them now. */
+export const PaneNames = z.object({ sessionName: z.string(), windowName: z.string(), paneTitle: z.string() });
+export type PaneNames = z.infer<typeof PaneNames>;
+
+/**
+ * An approval as the API and the events show it: the stored request plus where its
+ * pane is now, so a page can name the pane and open its terminal without `/api/panes`.
+ */
+export const ApprovalView = Approval.extend({
+  /** The bridge session showing the pane (its terminal), when it is on the bridge's own tmux server. */
+  sessionKey: z.string().nullable(),
+  /** null when the pane is not watched now (closed, or its host is down or gone from hosts.yaml). */
+  pane: PaneNames.nullable(),
+});
+export type ApprovalView = z.infer<typeof ApprovalView>;
 
 /** `POST /api/approvals/:id`. */
 export const ApprovalDecisionBody = z
@@ -126,6 +150,10 @@ export const StageView = z.object({
   maxRetries: z.number().int().min(0),
   requireApproval: z.boolean(),
   updatedAt: IsoDate.nullable(),
+  /** When the stage last entered RUNNING or WAITING_APPROVAL (an automatic retry continues the run); null before. */
+  startedAt: IsoDate.nullable(),
+  /** When it reached COMPLETED or FAILED; null while it runs, waits or idles. */
+  finishedAt: IsoDate.nullable(),
   reason: z.string().nullable(),
   escalateCode: z.string().nullable(),
 });
@@ -137,6 +165,8 @@ export const PipelinePaneView = z.object({
   sessionName: z.string(),
   windowName: z.string(),
   paneTitle: z.string(),
+  /** The bridge session showing this pane (its terminal), when the pane is on the bridge's own tmux server. */
+  sessionKey: z.string().nullable(),
   stages: z.array(StageView),
   lastLines: z.array(z.string()),
 });
@@ -161,7 +191,7 @@ export const Overview = z.object({
       pipelines: z.array(z.object({ name: z.string(), panes: z.number().int().min(0), counts: StageCounts })),
     }),
   ),
-  pendingApprovals: z.array(Approval),
+  pendingApprovals: z.array(ApprovalView),
   recentFailures: z.array(
     z.object({
       host: z.string(),
@@ -191,7 +221,7 @@ export const StageUpdatedPayload = z.object({
   reason: z.string().nullable(),
 });
 export type StageUpdatedPayload = z.infer<typeof StageUpdatedPayload>;
-export const ApprovalEventPayload = z.object({ approval: Approval });
+export const ApprovalEventPayload = z.object({ approval: ApprovalView });
 export type ApprovalEventPayload = z.infer<typeof ApprovalEventPayload>;
 
 /* ------------------------------------------------------------- engine (live panes) */
@@ -287,71 +317,3 @@ export const NotificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
-
-/** A config problem as shown to humans: `file:line:column: path: message` plus its parts. */
-export const ConfigIssueView = z.object({
-  file: z.string(),
-  line: z.number().int().min(0),
-  column: z.number().int().min(0),
-  path: z.string(),
-  message: z.string(),
-  text: z.string(),
-});
-export type ConfigIssueView = z.infer<typeof ConfigIssueView>;
-
-/** `GET /api/agent/config`: the running config (secrets redacted), its warnings, and the last rejected edit. */
-export const AgentConfigView = z.object({
-  sources: z.object({ hostsPath: z.string().nullable(), policyPath: z.string().nullable() }),
-  hash: z.string(),
-  loadedAt: IsoDate,
-  dryRun: z.boolean(),
-  pollIntervalMs: z.number().int(),
-  approvalDir: z.string(),
-  notify: z.array(z.string()),
-  /** Channels actually sending (a channel without its secret is left out). */
-  activeChannels: z.array(z.string()),
-  bridge: z.object({
-    baseUrl: z.string().nullable(),
-    effectiveBaseUrl: z.string(),
-    approvalTtlHours: z.number(),
-    webhookUrls: z.array(z.string()),
-    serverchanBaseUrl: z.string().nullable(),
-    wecomWebhook: z.string().nullable(),
-    notifyRetry: z.object({ attempts: z.number().int(), baseDelayMs: z.number().int(), timeoutMs: z.number().int() }),
-    shellTimeoutMs: z.number().int(),
-  }),
-  hosts: z.array(
-    z.object({
-      name: z.string(),
-      kind: z.enum(['bridge', 'local', 'ssh']),
-      ssh: z.object({ host: z.string(), port: z.number().int(), user: z.string().nullable(), key: z.string().nullable(), timeoutSec: z.number().int() }).nullable(),
-      socket: z.string(),
-      sessionFilters: z.array(z.string()),
-      paneNamePatterns: z.array(z.string()),
-      captureLines: z.number().int(),
-      pollIntervalMs: z.number().int(),
-      /** Connection or listing problem, if any. */
-      error: z.string().nullable(),
-    }),
-  ),
-  principles: z.array(z.string()),
-  pipelines: z.array(
-    z.object({
-      name: z.string(),
-      stages: z.array(
-        z.object({
-          name: z.string(),
-          requireApproval: z.boolean(),
-          maxRetries: z.number().int(),
-          askHuman: z.string().nullable(),
-          escalate: z.string().nullable(),
-          actions: z.array(z.object({ kind: z.enum(['send_keys', 'shell']), command: z.string() })),
-        }),
-      ),
-    }),
-  ),
-  warnings: z.array(ConfigIssueView),
-  /** The last edit that was rejected (the config above kept running); null once a valid version loaded. */
-  lastError: z.object({ at: IsoDate, errors: z.array(ConfigIssueView) }).nullable(),
-});
-export type AgentConfigView = z.infer<typeof AgentConfigView>;

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Approval, ApprovalDecision } from '../../schemas/index.ts';
+import type { ApprovalDecision, ApprovalView } from '../../schemas/index.ts';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Empty, Loaded } from '../components/board/States.tsx';
 import { At, Elapsed } from '../components/board/Time.tsx';
 import { TerminalLink } from '../components/board/TerminalLink.tsx';
 import { PaneName } from '../components/board/PaneName.tsx';
 import { Link } from '../components/Link.tsx';
-import { paneKey } from '../services/agent-types.ts';
 import { ApiError } from '../services/api.ts';
 import type { ApprovalLists } from '../services/approvals.ts';
 import { useServices } from '../services/index.ts';
@@ -16,11 +15,8 @@ const VIA_LABEL = { file: 'request file', link: 'signed link', web: 'web' } as c
 
 /** Pending approvals to decide (with an optional note), and the decisions made. */
 export function ApprovalsPage() {
-  const { approvals, panes } = useServices();
-  useEffect(() => {
-    approvals.use();
-    panes.use();
-  }, []);
+  const { approvals } = useServices();
+  useEffect(() => approvals.use(), []);
   return (
     <div class="page approvals-page">
       <Loaded resource={approvals} what="approvals">
@@ -74,7 +70,7 @@ function Approvals({ lists }: { lists: ApprovalLists }) {
   );
 }
 
-function PendingApproval({ approval: a }: { approval: Approval }) {
+function PendingApproval({ approval: a }: { approval: ApprovalView }) {
   const { approvals } = useServices();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<ApprovalDecision | undefined>(undefined);
@@ -105,7 +101,7 @@ function PendingApproval({ approval: a }: { approval: Approval }) {
         <div>
           <dt>Pane</dt>
           <dd>
-            <ApprovalPane approval={a} /> <TerminalLink host={a.host} paneId={a.paneId} />
+            <ApprovalPane approval={a} /> <TerminalLink host={a.host} paneId={a.paneId} sessionKey={a.sessionKey} />
           </dd>
         </div>
         <div>
@@ -171,19 +167,17 @@ function PendingApproval({ approval: a }: { approval: Approval }) {
   );
 }
 
-/** The pane by the names people know (session:window and title) when the pane list has it. */
-function ApprovalPane({ approval: a }: { approval: Approval }) {
-  const { panes } = useServices();
-  const pane = panes.byKey.value.get(paneKey(a.host, a.paneId));
-  if (!pane) return <>{`${a.host} · ${a.paneId}`}</>;
-  return <PaneName host={a.host} paneId={a.paneId} session={pane.session} window={pane.window} title={pane.title} />;
+/** The pane by the names people know (session:window and title), as the server saw it; host · pane id when it is not watched. */
+function ApprovalPane({ approval: a }: { approval: ApprovalView }) {
+  if (!a.pane) return <>{`${a.host} · ${a.paneId}`}</>;
+  return <PaneName host={a.host} paneId={a.paneId} session={a.pane.sessionName} window={a.pane.windowName} title={a.pane.paneTitle} />;
 }
 
-function decisionLabel(a: Approval): string {
+function decisionLabel(a: ApprovalView): string {
   return a.status === 'approved' ? 'approved' : a.status === 'rejected' ? 'rejected' : 'cancelled';
 }
 
-function DecidedTable({ decided }: { decided: readonly Approval[] }) {
+function DecidedTable({ decided }: { decided: readonly ApprovalView[] }) {
   return (
     <table class="data-table decided-table">
       <thead>

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Loaded } from '../components/board/States.tsx';
+import { PolicyConfig } from '../components/board/PolicyConfig.tsx';
 import { Ago, At } from '../components/board/Time.tsx';
 import type { ConfigView } from '../services/agent-types.ts';
 import { useServices } from '../services/index.ts';
@@ -40,7 +41,7 @@ function Config({ config }: { config: ConfigView }) {
       )}
       <Settings config={config} />
       <Hosts hosts={config.hosts} />
-      <Policy config={config} />
+      <PolicyConfig config={config} />
     </>
   );
 }
@@ -192,83 +193,6 @@ function Hosts({ hosts }: { hosts: ConfigView['hosts'] }) {
           ))}
         </tbody>
       </table>
-    </section>
-  );
-}
-
-function Policy({ config }: { config: ConfigView }) {
-  return (
-    <section class="panel" aria-labelledby="config-policy-title">
-      <h2 id="config-policy-title">
-        Pipelines <span class="count-pill">{config.pipelines.length}</span>
-      </h2>
-      {config.principles.length > 0 && (
-        <>
-          <h3 class="lines-title">Principles</h3>
-          <ul class="principles">
-            {config.principles.map((p, i) => (
-              <li key={i}>{p}</li>
-            ))}
-          </ul>
-        </>
-      )}
-      {config.pipelines.length === 0 ? (
-        <p class="muted">No pipelines: give a policy.yaml with --policy.</p>
-      ) : (
-        config.pipelines.map((p) => (
-          <details key={p.name} open class="config-pipeline" data-pipeline={p.name}>
-            <summary>
-              {p.name} <span class="muted small">({p.stages.map((s) => s.name).join(' → ')})</span>
-            </summary>
-            <table class="data-table plain">
-              <thead>
-                <tr>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Approval</th>
-                  <th scope="col">Retries</th>
-                  <th scope="col">When retries run out</th>
-                  <th scope="col">Actions on start</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.stages.map((s) => (
-                  <tr key={s.name}>
-                    <th scope="row" data-label="Stage">
-                      {s.name}
-                    </th>
-                    <td data-label="Approval">{s.requireApproval ? 'required' : <None text="no" />}</td>
-                    <td data-label="Retries">{s.maxRetries}</td>
-                    <td data-label="When retries run out">
-                      {s.askHuman && <>ask a human: “{s.askHuman}”</>}
-                      {s.askHuman && s.escalate && '; if rejected, '}
-                      {s.escalate && (
-                        <>
-                          escalate <span class="escalate">{s.escalate}</span>
-                        </>
-                      )}
-                      {!s.askHuman && !s.escalate && <None text="fail" />}
-                    </td>
-                    <td data-label="Actions on start">
-                      {s.actions.length === 0 ? (
-                        <None />
-                      ) : (
-                        <span class="inline-list">
-                          {s.actions.map((a, i) => (
-                            <code key={i} class="scalar">
-                              {a.kind === 'send_keys' ? 'keys: ' : '$ '}
-                              {a.command}
-                            </code>
-                          ))}
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        ))
-      )}
     </section>
   );
 }

@@ -8,19 +8,14 @@ import { StageTable } from '../components/board/StageTable.tsx';
 import { Empty, Loaded } from '../components/board/States.tsx';
 import { TerminalLink } from '../components/board/TerminalLink.tsx';
 import { Link } from '../components/Link.tsx';
-import { paneKey, type Counts } from '../services/agent-types.ts';
-import { useStageHistory, type Transition } from '../services/stage-history.ts';
+import type { Counts } from '../services/agent-types.ts';
 import { useServices } from '../services/index.ts';
 import { pipelineHref } from '../services/router.ts';
 
 /** `/pipelines`: every pipeline; `/pipelines/:name`: one pipeline, pane by pane. */
 export function PipelinesPage({ name }: { name: string | undefined }) {
-  const { pipelines, panes } = useServices();
-  useEffect(() => {
-    pipelines.use();
-    // For the terminal links: which panes are on the bridge's own server.
-    panes.use();
-  }, []);
+  const { pipelines } = useServices();
+  useEffect(() => pipelines.use(), []);
   return (
     <div class="page pipelines-page">
       <Loaded resource={pipelines} what="pipelines">
@@ -117,28 +112,26 @@ function PipelineDetail({ pipeline }: { pipeline: PipelineView }) {
   );
 }
 
-/** The panes of a pipeline, with the stage history of all of them fetched in one request. */
 function PaneSections({ pipeline }: { pipeline: PipelineView }) {
-  const history = useStageHistory(pipeline.name, pipeline.panes.length);
   return (
     <>
       {pipeline.panes.map((pane) => (
-        <PaneSection key={`${pane.host}/${pane.paneId}`} pipeline={pipeline.name} pane={pane} history={history?.get(paneKey(pane.host, pane.paneId)) ?? (history ? [] : undefined)} />
+        <PaneSection key={`${pane.host}/${pane.paneId}`} pipeline={pipeline.name} pane={pane} />
       ))}
     </>
   );
 }
 
-function PaneSection({ pipeline, pane, history }: { pipeline: string; pane: PipelinePaneView; history: readonly Transition[] | undefined }) {
+function PaneSection({ pipeline, pane }: { pipeline: string; pane: PipelinePaneView }) {
   return (
     <section class="panel pane-section" data-host={pane.host} data-pane-id={pane.paneId} aria-label={`Pane ${pane.paneId} on ${pane.host}`}>
       <div class="panel-head">
         <h2>
           <PaneName host={pane.host} paneId={pane.paneId} session={pane.sessionName} window={pane.windowName} title={pane.paneTitle} />
         </h2>
-        <TerminalLink host={pane.host} paneId={pane.paneId} />
+        <TerminalLink host={pane.host} paneId={pane.paneId} sessionKey={pane.sessionKey} />
       </div>
-      <StageTable pipeline={pipeline} pane={pane} history={history} />
+      <StageTable pipeline={pipeline} pane={pane} />
       <h3 class="lines-title">Last lines</h3>
       <PaneLines host={pane.host} paneId={pane.paneId} fallback={pane.lastLines} count={8} />
     </section>

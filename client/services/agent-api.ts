@@ -1,7 +1,6 @@
-import type { Approval, ApprovalDecision, BridgeEvent, Overview, PipelineView } from '../../schemas/index.ts';
+import type { ApprovalDecision, ApprovalView, BridgeEvent, Overview, PipelineView } from '../../schemas/index.ts';
 import { ApiError, type ApiClient } from './api.ts';
 import {
-  readAgentConfig,
   readApproval,
   readApprovalList,
   readNotificationList,
@@ -9,11 +8,25 @@ import {
   readPaneList,
   readPipeline,
   readPipelineList,
+  readTransition,
 } from './agent-guards.ts';
-import type { ConfigView, NotificationRow, PaneInfo } from './agent-types.ts';
+import type { ConfigView, NotificationRow, PaneInfo, StageTransition } from './agent-types.ts';
+import { readAgentConfig } from './config-guards.ts';
 import { isBridgeEvent, isObject } from './guards.ts';
 
 const enc = encodeURIComponent;
+
+/** `GET /api/events`: every key optional; empty ones are left out of the URL. */
+export interface EventPageQuery {
+  readonly since?: number;
+  readonly before?: number | 'latest';
+  readonly limit?: number;
+  readonly type?: string;
+  readonly host?: string;
+  readonly pipeline?: string;
+  /** ISO time: only events at or after it. */
+  readonly from?: string;
+}
 
 function unexpected(what: string): ApiError {
   return new ApiError(0, 'bad_response', `the server sent an unexpected ${what}`);
@@ -46,16 +59,16 @@ export class AgentApi {
     await this.api.call('POST', `/api/pipelines/${enc(pipeline)}/stages/${enc(stage)}/${command}`, { host, paneId });
   }
 
-  pendingApprovals(): Promise<Approval[]> {
+  pendingApprovals(): Promise<ApprovalView[]> {
     return this.get('/api/approvals', readApprovalList, 'approval list');
   }
 
-  decidedApprovals(limit: number): Promise<Approval[]> {
+  decidedApprovals(limit: number): Promise<ApprovalView[]> {
     return this.get(`/api/approvals?status=decided&limit=${limit}`, readApprovalList, 'approval list');
   }
 
   /** Resolves with the decided approval when the server returns it. */
-  async decide(id: string, decision: ApprovalDecision, note: string | undefined): Promise<Approval | undefined> {
+  async decide(id: string, decision: ApprovalDecision, note: string | undefined): Promise<ApprovalView | undefined> {
     const body = await this.api.call('POST', `/api/approvals/${enc(id)}`, note ? { decision, note } : { decision });
     return readApproval(isObject(body) && isObject(body.approval) ? body.approval : body);
   }
@@ -64,17 +77,27 @@ export class AgentApi {
     return this.get(`/api/notifications?limit=${limit}${status ? `&status=${enc(status)}` : ''}`, readNotificationList, 'notification list');
   }
 
-  /** Stored events with id > since, oldest first. */
-  async events(query: { since?: number; limit?: number; type?: string }): Promise<{ events: BridgeEvent[]; next: number }> {
+  /**
+   * Stored events, filtered by the server: with `before` (an id, or "latest"), below it
+   * newest first, `next` being the `before` of the next older page (null: nothing older);
+   * with `since` only, after it oldest first.
+   */
+  async events(query: EventPageQuery): Promise<{ events: BridgeEvent[]; next: number | null }> {
     const params = new URLSearchParams();
-    if (query.since !== undefined) params.set('since', String(query.since));
-    if (query.limit !== undefined) params.set('limit', String(query.limit));
-    if (query.type) params.set('type', query.type);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     const body = await this.api.call('GET', `/api/events?${params}`);
     if (!isObject(body) || !Array.isArray(body.events)) throw unexpected('event page');
     const events = body.events.filter(isBridgeEvent);
-    const next = typeof body.next === 'number' ? body.next : (events.at(-1)?.id ?? query.since ?? 0);
+    const next = typeof body.next === 'number' ? body.next : (events.at(-1)?.id ?? null);
     return { events, next };
+  }
+
+  /** One stage's stored transitions on one pane, newest first. */
+  async stageHistory(query: { host: string; paneId: string; pipeline: string; stage: string; limit: number }): Promise<StageTransition[]> {
+    const params = new URLSearchParams({ ...query, limit: String(query.limit) });
+    const body = await this.api.call('GET', `/api/stage-history?${params}`);
+    if (!isObject(body) || !Array.isArray(body.history)) throw unexpected('stage history');
+    return body.history.flatMap((row) => readTransition(row) ?? []);
   }
 
   panes(): Promise<PaneInfo[]> {

@@ -1,5 +1,13 @@
-import type { Approval, Overview, PipelinePaneView, PipelineView, StageStatus, StageView } from '../../schemas/index.ts';
-import type { ConfigView, NotificationRow, PaneInfo, PaneTail } from './agent-types.ts';
+import type {
+  ApprovalView,
+  Overview,
+  PaneNames,
+  PipelinePaneView,
+  PipelineView,
+  StageStatus,
+  StageView,
+} from '../../schemas/index.ts';
+import type { NotificationRow, PaneInfo, PaneTail, StageTransition } from './agent-types.ts';
 import { isObject } from './guards.ts';
 
 /*
@@ -9,11 +17,11 @@ import { isObject } from './guards.ts';
  * server that adds fields (or leaves out an optional one) never breaks a page.
  */
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown): v is string => typeof v === 'string';
-const int = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const strOrNull = (v: unknown): string | null => (str(v) ? v : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter(str) : []);
+export type Obj = Record<string, unknown>;
+export const str = (v: unknown): v is string => typeof v === 'string';
+export const int = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+export const strOrNull = (v: unknown): string | null => (str(v) ? v : null);
+export const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter(str) : []);
 const STATUSES = new Set<string>(['IDLE', 'WAITING_TRIGGER', 'WAITING_APPROVAL', 'RUNNING', 'COMPLETED', 'FAILED']);
 
 export function isStageStatus(value: unknown): value is StageStatus {
@@ -21,7 +29,7 @@ export function isStageStatus(value: unknown): value is StageStatus {
 }
 
 /** Keeps the items the reader accepts. */
-function list<T>(value: unknown, read: (item: unknown) => T | undefined): T[] {
+export function list<T>(value: unknown, read: (item: unknown) => T | undefined): T[] {
   if (!Array.isArray(value)) return [];
   const out: T[] = [];
   for (const item of value) {
@@ -41,6 +49,8 @@ export function readStage(value: unknown): StageView | undefined {
     maxRetries: int(value.maxRetries) ? value.maxRetries : 0,
     requireApproval: value.requireApproval === true,
     updatedAt: strOrNull(value.updatedAt),
+    startedAt: strOrNull(value.startedAt),
+    finishedAt: strOrNull(value.finishedAt),
     reason: strOrNull(value.reason),
     escalateCode: strOrNull(value.escalateCode),
   };
@@ -54,6 +64,7 @@ export function readPipelinePane(value: unknown): PipelinePaneView | undefined {
     sessionName: str(value.sessionName) ? value.sessionName : '',
     windowName: str(value.windowName) ? value.windowName : '',
     paneTitle: str(value.paneTitle) ? value.paneTitle : '',
+    sessionKey: strOrNull(value.sessionKey),
     stages: list(value.stages, readStage).sort((a, b) => a.order - b.order),
     lastLines: strings(value.lastLines),
   };
@@ -70,7 +81,16 @@ export function readPipelineList(value: unknown): PipelineView[] | undefined {
   return items ? list(items, readPipeline) : undefined;
 }
 
-export function readApproval(value: unknown): Approval | undefined {
+function readPaneNames(value: unknown): PaneNames | null {
+  if (!isObject(value)) return null;
+  return {
+    sessionName: str(value.sessionName) ? value.sessionName : '',
+    windowName: str(value.windowName) ? value.windowName : '',
+    paneTitle: str(value.paneTitle) ? value.paneTitle : '',
+  };
+}
+
+export function readApproval(value: unknown): ApprovalView | undefined {
   if (!isObject(value) || !str(value.id) || !str(value.host) || !str(value.paneId) || !str(value.pipeline) || !str(value.stage)) return undefined;
   const status = value.status === 'approved' || value.status === 'rejected' || value.status === 'cancelled' ? value.status : 'pending';
   const via = value.decidedVia === 'file' || value.decidedVia === 'link' || value.decidedVia === 'web' ? value.decidedVia : null;
@@ -90,11 +110,13 @@ export function readApproval(value: unknown): Approval | undefined {
     decidedVia: via,
     decidedBy: strOrNull(value.decidedBy),
     note: strOrNull(value.note),
+    sessionKey: strOrNull(value.sessionKey),
+    pane: readPaneNames(value.pane),
   };
 }
 
 /** `GET /api/approvals`: a list, or `{approvals: [...]}`. */
-export function readApprovalList(value: unknown): Approval[] | undefined {
+export function readApprovalList(value: unknown): ApprovalView[] | undefined {
   const items = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.approvals) ? value.approvals : undefined;
   return items ? list(items, readApproval) : undefined;
 }
@@ -188,89 +210,6 @@ export function readNotificationList(value: unknown): NotificationRow[] | undefi
   return items ? list(items, readNotification) : undefined;
 }
 
-const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-
-function readIssue(value: unknown): ConfigView['warnings'][number] | undefined {
-  if (str(value)) return { file: '', line: 0, column: 0, path: '', message: value, text: value };
-  if (!isObject(value)) return undefined;
-  const text = str(value.text) ? value.text : str(value.message) ? value.message : undefined;
-  if (text === undefined) return undefined;
-  return {
-    file: str(value.file) ? value.file : '',
-    line: int(value.line) ? value.line : 0,
-    column: int(value.column) ? value.column : 0,
-    path: str(value.path) ? value.path : '',
-    message: str(value.message) ? value.message : text,
-    text,
-  };
-}
-
-/** `GET /api/agent/config`; lists the page iterates are always arrays, objects it reads always objects. */
-export function readAgentConfig(value: unknown): ConfigView | undefined {
-  if (!isObject(value) || !Array.isArray(value.hosts) || !Array.isArray(value.pipelines)) return undefined;
-  const sources = isObject(value.sources) ? value.sources : {};
-  const bridge = isObject(value.bridge) ? value.bridge : {};
-  const retry = isObject(bridge.notifyRetry) ? bridge.notifyRetry : {};
-  const lastError = isObject(value.lastError) ? value.lastError : null;
-  return {
-    sources: { hostsPath: strOrNull(sources.hostsPath), policyPath: strOrNull(sources.policyPath) },
-    hash: str(value.hash) ? value.hash : '',
-    loadedAt: str(value.loadedAt) ? value.loadedAt : '',
-    dryRun: value.dryRun === true,
-    pollIntervalMs: num(value.pollIntervalMs, 0),
-    approvalDir: str(value.approvalDir) ? value.approvalDir : '',
-    notify: strings(value.notify),
-    activeChannels: strings(value.activeChannels),
-    bridge: {
-      baseUrl: strOrNull(bridge.baseUrl),
-      effectiveBaseUrl: str(bridge.effectiveBaseUrl) ? bridge.effectiveBaseUrl : '',
-      approvalTtlHours: num(bridge.approvalTtlHours, 0),
-      webhookUrls: strings(bridge.webhookUrls),
-      serverchanBaseUrl: strOrNull(bridge.serverchanBaseUrl),
-      wecomWebhook: strOrNull(bridge.wecomWebhook),
-      notifyRetry: { attempts: num(retry.attempts, 0), baseDelayMs: num(retry.baseDelayMs, 0), timeoutMs: num(retry.timeoutMs, 0) },
-      shellTimeoutMs: num(bridge.shellTimeoutMs, 0),
-    },
-    hosts: list(value.hosts, (h) => {
-      if (!isObject(h) || !str(h.name)) return undefined;
-      const ssh = isObject(h.ssh) && str(h.ssh.host) ? h.ssh : null;
-      return {
-        name: h.name,
-        kind: h.kind === 'bridge' || h.kind === 'ssh' ? h.kind : 'local',
-        ssh: ssh ? { host: ssh.host as string, port: num(ssh.port, 22), user: strOrNull(ssh.user), key: strOrNull(ssh.key), timeoutSec: num(ssh.timeoutSec, 30) } : null,
-        socket: str(h.socket) ? h.socket : 'default',
-        sessionFilters: strings(h.sessionFilters),
-        paneNamePatterns: strings(h.paneNamePatterns),
-        captureLines: num(h.captureLines, 0),
-        pollIntervalMs: num(h.pollIntervalMs, 0),
-        error: strOrNull(h.error),
-      };
-    }),
-    principles: strings(value.principles),
-    pipelines: list(value.pipelines, (p) => {
-      if (!isObject(p) || !str(p.name)) return undefined;
-      return {
-        name: p.name,
-        stages: list(p.stages, (s) => {
-          if (!isObject(s) || !str(s.name)) return undefined;
-          return {
-            name: s.name,
-            requireApproval: s.requireApproval === true,
-            maxRetries: num(s.maxRetries, 0),
-            askHuman: strOrNull(s.askHuman),
-            escalate: strOrNull(s.escalate),
-            actions: list(s.actions, (a) =>
-              isObject(a) && (a.kind === 'send_keys' || a.kind === 'shell') && str(a.command) ? { kind: a.kind, command: a.command } : undefined,
-            ),
-          };
-        }),
-      };
-    }),
-    warnings: list(value.warnings, readIssue),
-    lastError: lastError ? { at: str(lastError.at) ? lastError.at : '', errors: list(lastError.errors, readIssue) } : null,
-  };
-}
-
 /** A STAGE_UPDATED event, normalised. */
 export interface StageUpdate {
   readonly host: string;
@@ -319,6 +258,26 @@ export function readStageUpdate(event: Obj): StageUpdate | undefined {
 }
 
 /** The approval carried by APPROVAL_REQUESTED / APPROVAL_DECIDED (`{approval}` or the approval itself). */
-export function readEventApproval(event: Obj): Approval | undefined {
+export function readEventApproval(event: Obj): ApprovalView | undefined {
   return readApproval(isObject(event.approval) ? event.approval : event);
+}
+
+/** The pane of the session a CLI_SESSION_CREATED announces (its terminal now exists). */
+export function readCreatedSessionPane(event: Obj): { sessionKey: string; paneId: string } | undefined {
+  const session = isObject(event.session) ? event.session : {};
+  const tmux = isObject(session.tmux) ? session.tmux : {};
+  return str(event.sessionKey) && str(tmux.paneId) ? { sessionKey: event.sessionKey, paneId: tmux.paneId } : undefined;
+}
+
+/** A row of `GET /api/stage-history`. */
+export function readTransition(value: unknown): StageTransition | undefined {
+  if (!isObject(value) || !str(value.stage) || !isStageStatus(value.to) || !str(value.at)) return undefined;
+  return {
+    stage: value.stage,
+    from: isStageStatus(value.from) ? value.from : null,
+    to: value.to,
+    reason: strOrNull(value.reason),
+    retries: int(value.retries) ? value.retries : 0,
+    at: value.at,
+  };
 }

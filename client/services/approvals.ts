@@ -1,24 +1,24 @@
 import { computed } from '@preact/signals';
-import type { Approval, ApprovalDecision, BridgeEvent } from '../../schemas/index.ts';
+import type { ApprovalDecision, ApprovalView, BridgeEvent } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
-import { readEventApproval, readStageUpdate } from './agent-guards.ts';
+import { readCreatedSessionPane, readEventApproval, readStageUpdate } from './agent-guards.ts';
 import type { EventFeed } from './events.ts';
 import { LiveResource } from './resource.ts';
 
 export interface ApprovalLists {
   /** Oldest first: the one waiting longest is on top. */
-  readonly pending: readonly Approval[];
+  readonly pending: readonly ApprovalView[];
   /** Newest decision first. */
-  readonly decided: readonly Approval[];
+  readonly decided: readonly ApprovalView[];
 }
 
 const DECIDED_LIMIT = 50;
 
-const byRequested = (a: Approval, b: Approval) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt);
-const byDecided = (a: Approval, b: Approval) => Date.parse(b.decidedAt ?? b.requestedAt) - Date.parse(a.decidedAt ?? a.requestedAt);
+const byRequested = (a: ApprovalView, b: ApprovalView) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt);
+const byDecided = (a: ApprovalView, b: ApprovalView) => Date.parse(b.decidedAt ?? b.requestedAt) - Date.parse(a.decidedAt ?? a.requestedAt);
 
 /** Puts a decided approval into the lists: out of pending, into decided (once). */
-function withDecided(data: ApprovalLists, approval: Approval): ApprovalLists {
+function withDecided(data: ApprovalLists, approval: ApprovalView): ApprovalLists {
   const pending = data.pending.filter((a) => a.id !== approval.id);
   const decided = [approval, ...data.decided.filter((a) => a.id !== approval.id)].sort(byDecided).slice(0, DECIDED_LIMIT);
   return { pending, decided };
@@ -43,7 +43,7 @@ export class ApprovalStore extends LiveResource<ApprovalLists> {
     const [pending, decided] = await Promise.all([
       this.agent.pendingApprovals(),
       // An older server without ?status=decided: the pending list still works.
-      this.agent.decidedApprovals(DECIDED_LIMIT).catch(() => [] as Approval[]),
+      this.agent.decidedApprovals(DECIDED_LIMIT).catch(() => [] as ApprovalView[]),
     ]);
     return { pending: pending.filter((a) => a.status === 'pending').sort(byRequested), decided: decided.filter((a) => a.status !== 'pending').sort(byDecided) };
   }
@@ -72,6 +72,12 @@ export class ApprovalStore extends LiveResource<ApprovalLists> {
           (a) => !(a.host === u.host && a.paneId === u.paneId && a.pipeline === u.pipeline && a.stage === u.stage && Date.parse(a.requestedAt) <= at),
         );
         return pending.length === data.pending.length ? data : { ...data, pending };
+      }
+      case 'CLI_SESSION_CREATED': {
+        // A pending approval's pane just got its terminal: the server's view says which.
+        const created = readCreatedSessionPane(event);
+        if (created && data.pending.some((a) => a.sessionKey === null && a.paneId === created.paneId)) this.refetchForUnknown(`session\u0000${created.sessionKey}`);
+        return data;
       }
       default:
         return data;

@@ -1,7 +1,7 @@
 import { computed } from '@preact/signals';
 import type { BridgeEvent, Overview, PipelinePaneView, PipelineView, StageStatus, StageView } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
-import { readStageUpdate, type StageUpdate } from './agent-guards.ts';
+import { readCreatedSessionPane, readStageUpdate, type StageUpdate } from './agent-guards.ts';
 import { paneKey, type Counts } from './agent-types.ts';
 import type { EventFeed } from './events.ts';
 import type { PaneTails } from './pane-tails.ts';
@@ -52,6 +52,13 @@ export class PipelinesStore extends LiveResource<PipelineMap> {
   }
 
   protected apply(data: PipelineMap, event: BridgeEvent): PipelineMap {
+    if (event.type === 'CLI_SESSION_CREATED') {
+      // A pane without a terminal link may just have got its session: the server's view says which.
+      const created = readCreatedSessionPane(event);
+      const waiting = created && [...data.values()].some((p) => p.panes.some((pane) => pane.sessionKey === null && pane.paneId === created.paneId));
+      if (created && waiting) this.refetchForUnknown(`session\u0000${created.sessionKey}`);
+      return data;
+    }
     if (event.type !== 'STAGE_UPDATED') return data;
     const u = readStageUpdate(event);
     if (!u) return data;

@@ -1,4 +1,3 @@
-import { computed } from '@preact/signals';
 import type { BridgeEvent } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
 import { readPaneTail, readStageUpdate } from './agent-guards.ts';
@@ -19,8 +18,6 @@ export interface PaneEntry {
  */
 export class PaneStore extends LiveResource<readonly PaneEntry[]> {
   protected readonly refetchOn: ReadonlySet<string> = new Set(['CONFIG_RELOADED', 'CLI_SESSION_CREATED', 'CLI_SESSION_CLOSED']);
-  /** paneKey → pane, for pages that look panes up (the terminal link of a pipeline's pane). */
-  readonly byKey = computed(() => new Map((this.data.value ?? []).map((p) => [p.key, p.info] as const)));
 
   constructor(
     feed: EventFeed,

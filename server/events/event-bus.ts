@@ -1,12 +1,14 @@
-import type { BridgeEvent, EventType } from '../../schemas/index.ts';
+import type { BridgeEvent, EventListQuery, EventType } from '../../schemas/index.ts';
 import { Emitter } from '../../tmux/base/emitter.ts';
 import { Disposable } from '../../tmux/base/lifecycle.ts';
+import { queryEvents } from './event-query.ts';
 
 /** Where events are kept: the durable store, or memory in tests. */
 export interface EventSink {
   /** Stores the event; resolves once it is durable, with its id. */
   append(event: BridgeEvent): Promise<BridgeEvent>;
-  list(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[];
+  /** After `since` oldest first, or below `before` newest first; filtered by type, host, pipeline and time. */
+  list(query: EventListQuery): BridgeEvent[];
 }
 
 /** Keeps the last `capacity` events in memory. */
@@ -23,10 +25,8 @@ export class MemoryEventSink implements EventSink {
     return stored;
   }
 
-  list(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[] {
-    const since = query.since ?? 0;
-    const matching = this.events.filter((e) => (e.id ?? 0) > since && (!query.type || e.type === query.type));
-    return matching.slice(0, query.limit ?? 100);
+  list(query: EventListQuery): BridgeEvent[] {
+    return queryEvents(this.events, query);
   }
 }
 
@@ -73,7 +73,7 @@ export class EventBus extends Disposable {
     return stored;
   }
 
-  history(query: { since?: number; limit?: number; type?: EventType }): BridgeEvent[] {
+  history(query: EventListQuery): BridgeEvent[] {
     return this.sink.list(query);
   }
 }

@@ -100,6 +100,18 @@ export const MIGRATIONS: readonly Migration[] = [
         'CREATE INDEX approvals_status ON approvals (status, decided_at)',
       ]),
   },
+  {
+    version: 4,
+    name: 'events by host and pipeline',
+    up: (tx) =>
+      sql(tx, [
+        // GET /api/events?host=&pipeline= page through these (newest first by id). The
+        // expressions must stay textually the ones EventRepository queries with (built from
+        // EVENT_SUBJECT_PATHS), or SQLite scans the table instead; a unit test checks the plan.
+        `CREATE INDEX events_host ON events (coalesce(json_extract(payload, '$.host'), json_extract(payload, '$.approval.host'), json_extract(payload, '$.notification.payload.host')), id)`,
+        `CREATE INDEX events_pipeline ON events (coalesce(json_extract(payload, '$.pipeline'), json_extract(payload, '$.approval.pipeline'), json_extract(payload, '$.notification.payload.pipeline')), id)`,
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -104,6 +104,16 @@ describe('the agent board against a real engine', () => {
   it('waiting approval live on the dashboard, approved in the approval center, retried after a failure, terminal from the monitor', async () => {
     const { page } = await newPage(browser, DESKTOP);
     const errors = collectErrors(page);
+    // Every API request the pages make (path and query), to check what they no longer need.
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/')) requests.push(`${url.pathname}${url.search}`);
+    });
+    const requestsSince = (n: number) => requests.slice(n);
+    const { body: paneList } = await bridge.api('GET', '/api/panes');
+    const sessionKey: string = paneList.panes.find((p: { paneId: string }) => p.paneId === paneId).sessionKey;
+    expect(sessionKey).toMatch(/^a_/);
     await login(page, bridge.url, bridge.token, '/');
     await feedLive(page);
     const card = page.locator('.pipeline-card[data-pipeline="ci"][data-host="local"]');
@@ -127,10 +137,15 @@ describe('the agent board against a real engine', () => {
     await screenshot(page, 'board-dashboard-desktop');
 
     // The approval center: the request with its file, a note, approved with the keyboard.
+    const atApprovals = requests.length;
     await page.locator('.nav-link[data-page="approvals"]').click();
     const request = page.locator('.approval-card', { hasText: 'build' });
     await request.waitFor();
     expect(await request.locator('.path').textContent()).toMatch(/approvals\/local\/pct\d+__build\.txt$/);
+    // The pane by its names and its terminal, from the approval itself (no pane list fetched).
+    expect(await request.locator('.facts').textContent()).toContain('agent-ci:ci');
+    expect(await request.locator('.terminal-link').getAttribute('href')).toBe(`/sessions/${sessionKey}`);
+    expect(requestsSince(atApprovals).filter((r) => r.startsWith('/api/panes'))).toEqual([]);
     expect(await request.locator('.waiting').textContent()).toMatch(/waiting \d+ s/);
     await screenshot(page, 'board-approvals-desktop');
     await request.getByLabel(/Note/).fill('looks good');
@@ -146,6 +161,7 @@ describe('the agent board against a real engine', () => {
     await screenshot(page, 'board-approvals-decided-desktop');
 
     // The pipeline: build RUNNING, then COMPLETED; test fails with its escalate code.
+    const atPipeline = requests.length;
     await page.goto(new URL('pipelines/ci', bridge.url).toString());
     await waitFor(async () => (await rowStatus(page, 'build')) === 'RUNNING', 'build RUNNING on the pipeline page');
     await say('BUILD OK');
@@ -172,13 +188,26 @@ describe('the agent board against a real engine', () => {
     await say('TESTS PASS');
     await waitFor(async () => (await rowStatus(page, 'test')) === 'COMPLETED', 'test COMPLETED', 3000, 20);
     await page.locator('.pane-section .pane-lines', { hasText: 'TESTS PASS' }).waitFor();
-    // Durations come from the stage history; a stage's transitions open under it.
-    await waitFor(async () => /^\d+ s$/.test((await stageRow(page, 'build').locator('td[data-label="Duration"]').textContent()) ?? ''), 'build duration');
+    // Durations come from the stages' own startedAt/finishedAt; the terminal link from the pane's sessionKey:
+    // neither the pane list nor the stage history is fetched for them.
+    const { body: ciView } = await bridge.api('GET', '/api/pipelines/ci');
+    const viewOf = (name: string) => ciView.panes[0].stages.find((s: { name: string }) => s.name === name);
+    for (const name of ['lint', 'build', 'test']) {
+      const { startedAt, finishedAt } = viewOf(name);
+      const seconds = Math.floor((Date.parse(finishedAt) - Date.parse(startedAt)) / 1000);
+      expect(await stageRow(page, name).locator('td[data-label="Duration"]').textContent()).toBe(`${seconds} s`);
+    }
+    expect(await page.locator(`.pane-section[data-pane-id="${paneId}"] .terminal-link`).getAttribute('href')).toBe(`/sessions/${sessionKey}`);
+    expect(requestsSince(atPipeline).filter((r) => r.startsWith('/api/panes') || r.startsWith('/api/stage-history'))).toEqual([]);
+    // A stage's transitions open under it, fetched for that stage when opened.
     await stageRow(page, 'test').getByRole('button', { name: 'test', exact: true }).click();
     const transitions = page.locator('.stage-history-row .transitions');
     await transitions.waitFor();
     await waitFor(async () => (await transitions.textContent())?.includes('Failed → Running — retry requested by web'), 'the retry in the transitions');
     expect(await transitions.locator('li').first().textContent()).toContain('Running → Completed');
+    expect(requestsSince(atPipeline).filter((r) => r.startsWith('/api/stage-history'))).toEqual([
+      `/api/stage-history?pipeline=ci&host=local&paneId=${encodeURIComponent(paneId)}&stage=test&limit=20`,
+    ]);
     await screenshot(page, 'board-pipeline-desktop');
 
     // The pane monitor: the tile is live; a click opens its terminal, which takes typing.
@@ -188,26 +217,28 @@ describe('the agent board against a real engine', () => {
     await say('MONITOR LIVE');
     await tile.locator('.pane-lines', { hasText: 'MONITOR LIVE' }).waitFor({ timeout: 3000 });
     await screenshot(page, 'board-monitor-desktop');
-    const sessionKey = await tile.getAttribute('data-session-key');
-    expect(sessionKey).toBeTruthy();
+    expect(await tile.getAttribute('data-session-key')).toBe(sessionKey);
     await tile.locator('.pane-lines').click();
     await page.waitForURL(new RegExp(`/sessions/${sessionKey}$`));
-    const panel = terminalPanel(page, sessionKey!);
+    const panel = terminalPanel(page, sessionKey);
     await waitForTerminalState(panel, 'live');
     await typeInTerminal(panel, 'echo typed-$((20+22))');
     await waitForTerminalText(panel, /^typed-42$/m);
     expect(await tmux.capture(paneId)).toContain('typed-42');
     await screenshot(page, 'board-terminal-desktop');
 
-    // History: the decision is stored with who and how.
+    // History: the decision is stored with who and how; host and pipeline filter on the server.
     await page.locator('.nav-link[data-page="history"]').click();
     await page.locator('.event-row').first().waitFor();
     await page.getByLabel('Type').selectOption('APPROVAL_DECIDED');
+    await page.getByLabel('Host').selectOption('local');
+    await page.getByLabel('Pipeline').selectOption('ci');
     const decision = page.locator('.event-row[data-type="APPROVAL_DECIDED"]').first();
     await decision.waitFor();
     expect(await decision.textContent()).toContain('ci/build on local');
     expect(await decision.textContent()).toContain('approved via web');
-    await page.getByLabel('Type').selectOption('');
+    await waitFor(() => requests.includes('/api/events?type=APPROVAL_DECIDED&host=local&pipeline=ci&before=latest&limit=100'), 'the filtered request');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.locator('.event-row[data-type="STAGE_UPDATED"]').first().waitFor();
     await screenshot(page, 'board-history-desktop');
     await page.getByRole('tab', { name: 'Notifications' }).click();
@@ -218,7 +249,16 @@ describe('the agent board against a real engine', () => {
     await page.locator('.nav-link[data-page="config"]').click();
     await page.getByTestId('config-ok').waitFor();
     expect(await page.locator('.data-table tr[data-host="local"]').textContent()).toContain(tmux.socketName);
-    expect(await page.locator('.config-pipeline[data-pipeline="ci"]').textContent()).toContain('CI_TESTS_RED');
+    const ci = page.locator('.config-pipeline[data-pipeline="ci"]');
+    expect(await ci.textContent()).toContain('CI_TESTS_RED');
+    // The whole policy in words: match, triggers, success and failure conditions, on_fail.
+    expect(await ci.locator('.config-match').textContent()).toBe('Applies towindow name matches ^ci$');
+    const stageFacts = async (stage: string) => (await ci.locator(`.config-stage[data-stage="${stage}"]`).textContent()) ?? '';
+    expect(await stageFacts('lint')).toContain('Starts whena line matches ^START$');
+    expect(await stageFacts('lint')).toContain('Succeeds whena line matches ^LINT OK$');
+    expect(await stageFacts('build')).toContain('Starts whenstage lint completed — then waits for approval');
+    expect(await stageFacts('test')).toContain('Fails whena line matches ^TESTS FAIL$');
+    expect(await stageFacts('test')).toContain('On failurefail and escalate CI_TESTS_RED');
     await screenshot(page, 'board-config-desktop');
     expect(errors).toEqual([]);
     await page.context().close();

@@ -14,9 +14,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { EventsQuery } from '../../schemas/index.ts';
 import type {
   AgentConfigView,
-  Approval,
+  ApprovalView,
   BridgeEvent,
   EventType,
   NotificationRecord,
@@ -26,6 +27,7 @@ import type {
   StageStatus,
   StageView,
 } from '../../schemas/index.ts';
+import { queryEvents } from '../../server/events/event-query.ts';
 
 const CLIENT = join(import.meta.dirname, '..', '..', 'dist', 'client');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.map': 'application/json' };
@@ -42,11 +44,25 @@ export interface FakeBoardOptions {
 
 const iso = (ms = Date.now()) => new Date(ms).toISOString();
 
+/** startedAt/finishedAt as the engine keeps them: a run starts on RUNNING or WAITING_APPROVAL, ends on COMPLETED or FAILED. */
+function timing(status: StageStatus, at: number, before?: StageView): Pick<StageView, 'startedAt' | 'finishedAt'> {
+  switch (status) {
+    case 'RUNNING':
+    case 'WAITING_APPROVAL':
+      return { startedAt: before?.status === status && before.startedAt ? before.startedAt : iso(at), finishedAt: null };
+    case 'COMPLETED':
+    case 'FAILED':
+      return { startedAt: before ? before.startedAt : iso(at - 95_000), finishedAt: iso(at) };
+    default:
+      return { startedAt: null, finishedAt: null };
+  }
+}
+
 export class FakeBoard {
   readonly requests: string[] = [];
   readonly pipelines = new Map<string, PipelineView>();
   readonly panes: PaneView[] = [];
-  readonly approvals: Approval[] = [];
+  readonly approvals: ApprovalView[] = [];
   readonly notifications: NotificationRecord[] = [];
   readonly events: BridgeEvent[] = [];
   config: AgentConfigView;
@@ -70,23 +86,29 @@ export class FakeBoard {
         for (let i = 0; i < (options.panesPerPipeline ?? 2); i++, pane++) {
           const paneId = `%${pane}`;
           const progress = pane % (p.stages.length + 1);
-          const stages: StageView[] = p.stages.map((name, order) => ({
-            name,
-            order,
-            status: order < progress ? 'COMPLETED' : order === progress ? statuses[pane % 3]! : 'IDLE',
-            retries: 0,
-            maxRetries: order === p.stages.length - 1 ? 1 : 0,
-            requireApproval: name === 'build' || name === 'apply',
-            updatedAt: iso(Date.now() - pane * 60_000),
-            reason: order < progress ? `success_when log_regex on line "${name} ok"` : null,
-            escalateCode: null,
-          }));
+          const stages: StageView[] = p.stages.map((name, order) => {
+            const status: StageStatus = order < progress ? 'COMPLETED' : order === progress ? statuses[pane % 3]! : 'IDLE';
+            const at = Date.now() - pane * 60_000;
+            return {
+              name,
+              order,
+              status,
+              retries: 0,
+              maxRetries: order === p.stages.length - 1 ? 1 : 0,
+              requireApproval: name === 'build' || name === 'apply',
+              updatedAt: iso(at),
+              ...timing(status, at),
+              reason: order < progress ? `success_when log_regex on line "${name} ok"` : null,
+              escalateCode: null,
+            };
+          });
           const lines = Array.from({ length: 20 }, (_, n) => `[${p.name}] ${host} ${paneId} line ${n + 1}: ${n % 5 === 4 ? 'tests passed' : 'working…'}`);
-          view.panes.push({ host, paneId, sessionName: `${p.name}-${i + 1}`, windowName: p.name, paneTitle: `${p.name} runner`, stages, lastLines: lines });
+          const sessionKey = host === 'local' ? `s_fake${pane}` : null;
+          view.panes.push({ host, paneId, sessionName: `${p.name}-${i + 1}`, windowName: p.name, paneTitle: `${p.name} runner`, sessionKey, stages, lastLines: lines });
           this.panes.push({
             host,
             paneId,
-            sessionKey: host === 'local' ? `s_fake${pane}` : null,
+            sessionKey,
             session: `${p.name}-${i + 1}`,
             window: p.name,
             title: `${p.name} runner`,
@@ -152,13 +174,25 @@ export class FakeBoard {
       principles: ['Nothing is built without a human’s approval.', 'A red test is retried once; then a human is paged (CI_TESTS_RED).'],
       pipelines: pipelines.map((p) => ({
         name: p.name,
+        match: { anyOf: [{ windowName: `^${p.name}$`, paneTitle: null, sessionName: null }], allOf: [{ windowName: null, paneTitle: null, sessionName: '^(ci|deploy)-' }] },
         stages: p.stages.map((name, i) => ({
           name,
           requireApproval: name === 'build' || name === 'apply',
           maxRetries: i === p.stages.length - 1 ? 1 : 0,
-          askHuman: null,
+          askHuman: i === p.stages.length - 1 ? 'tests keep failing: look at the logs' : null,
           escalate: i === p.stages.length - 1 ? 'CI_TESTS_RED' : null,
           actions: [{ kind: 'send_keys', command: name }],
+          triggers:
+            i === 0
+              ? { anyOf: [{ logRegex: `(?i)^start ${name}$`, messageType: null, afterStageSuccess: null }], allOf: [] }
+              : { anyOf: [{ logRegex: null, messageType: null, afterStageSuccess: p.stages[i - 1]! }], allOf: [] },
+          successWhen: { anyOf: [{ logRegex: `^${name} ok$`, messageType: null, afterStageSuccess: null }, { logRegex: null, messageType: 'STATUS', afterStageSuccess: null }], allOf: [] },
+          failWhen: i === p.stages.length - 1 ? { anyOf: [{ logRegex: '(?i)\\bfail(ed)?\\b', messageType: null, afterStageSuccess: null }], allOf: [] } : null,
+          notify: {
+            onStart: null,
+            onSuccess: i === p.stages.length - 1 ? { title: '{pipeline} green', body: '{stage} passed on {host} {pane}' } : null,
+            onFail: i === p.stages.length - 1 ? { title: '{pipeline}/{stage} failed', body: 'retry {retries}/{max_retries}: {line}' } : null,
+          },
         })),
       })),
       warnings: [{ file: 'policy.yaml', line: 7, column: 9, path: 'pipelines[0].stages[1].colour', message: 'unknown key "colour" is ignored', text: 'policy.yaml:7:9: pipelines[0].stages[1].colour: unknown key "colour" is ignored' }],
@@ -227,15 +261,17 @@ export class FakeBoard {
     const pane = view.panes.find((p) => p.host === host && p.paneId === paneId)!;
     const index = pane.stages.findIndex((s) => s.name === stage);
     const before = pane.stages[index]!;
-    const next: StageView = { ...before, ...extra, status, updatedAt: iso() };
+    const now = Date.now();
+    const next: StageView = { ...before, ...timing(status, now, before), ...extra, status, updatedAt: iso(now) };
     pane.stages[index] = next;
     const payload = { host, paneId, pipeline, stage, status, retries: next.retries, data: {}, from: before.status, reason: next.reason, escalateCode: next.escalateCode, view: next };
     if (quiet) this.store({ type: 'STAGE_UPDATED', at: iso(), ...payload });
     else this.emit('STAGE_UPDATED', payload);
   }
 
-  requestApproval(pipeline: string, host: string, paneId: string, stage: string): Approval {
-    const approval: Approval = {
+  requestApproval(pipeline: string, host: string, paneId: string, stage: string): ApprovalView {
+    const pane = this.pipelines.get(pipeline)?.panes.find((p) => p.host === host && p.paneId === paneId);
+    const approval: ApprovalView = {
       id: `ap_${this.approvals.length + 1}`,
       host,
       paneId,
@@ -251,6 +287,8 @@ export class FakeBoard {
       decidedVia: null,
       decidedBy: null,
       note: null,
+      sessionKey: pane?.sessionKey ?? null,
+      pane: pane ? { sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.paneTitle } : null,
     };
     this.approvals.push(approval);
     this.setStage(pipeline, host, paneId, stage, 'WAITING_APPROVAL', { reason: 'require_approval' });
@@ -299,11 +337,13 @@ export class FakeBoard {
       if (path === '/api/stage-history') return json(200, { history: [] });
       if (path === '/api/notifications') return json(200, { notifications: this.notifications.slice(0, Number(url.searchParams.get('limit') ?? 100)) });
       if (path === '/api/events') {
-        const since = Number(url.searchParams.get('since') ?? 0);
-        const limit = Number(url.searchParams.get('limit') ?? 100);
-        const type = url.searchParams.get('type');
-        const events = this.events.filter((e) => (e.id ?? 0) > since && (!type || e.type === type)).slice(0, limit);
-        return json(200, { events, next: events.at(-1)?.id ?? since });
+        // The real route's query and filters (schemas EventsQuery, the memory sink's matching).
+        const parsed = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
+        if (!parsed.success) return json(400, { error: { code: 'invalid_query', message: parsed.error.message } });
+        const { before, ...filters } = parsed.data;
+        const events = queryEvents(this.events, { ...filters, before: before === 'latest' ? Number.MAX_SAFE_INTEGER : before });
+        const last = events.at(-1)?.id;
+        return json(200, { events, next: before !== undefined ? (last ?? null) : (last ?? filters.since ?? 0) });
       }
       if (path === '/api/approvals') {
         const decided = url.searchParams.get('status') === 'decided';

@@ -117,6 +117,8 @@ describe('the board at scale (fake server)', () => {
   it('pages through 1,000 stored events, newest first, and shows new ones on top', async () => {
     const { context, page } = await newPage(browser, DESKTOP, board.url);
     const errors = collectErrors(page);
+    const eventRequests = () => board.apiRequests().filter((r) => r.startsWith('GET /api/events'));
+    const asked = eventRequests().length;
     await page.goto(new URL('history', board.url).toString());
     await live(page);
     await waitFor(async () => (await page.locator('.event-row').count()) === 100, 'the first page of 100');
@@ -126,6 +128,11 @@ describe('the board at scale (fake server)', () => {
       await page.getByRole('button', { name: 'Load older events' }).click();
       await waitFor(async () => (await page.locator('.event-row').count()) === pageNo * 100, `${pageNo * 100} rows`);
     }
+    // One request per page, newest first from the server, each continuing from the last one's `next`: no probing.
+    const pages = eventRequests().slice(asked);
+    expect(pages).toHaveLength(10);
+    expect(pages[0]).toBe('GET /api/events?before=latest&limit=100');
+    expect(pages[1]).toBe(`GET /api/events?before=${board.events.at(-100)!.id}&limit=100`);
     expect(await page.getByText('That is the oldest stored event.').count()).toBe(0);
     // Ids strictly decreasing: no gap, no duplicate between pages.
     const ids = await page.locator('.event-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-event-id'))));
@@ -150,14 +157,38 @@ describe('the board at scale (fake server)', () => {
     // A new stored event appears on top while the newest page is shown.
     board.setStage('ci', 'nas', '%30', 'lint', 'FAILED', { reason: 'fail_condition', escalateCode: 'LINT_RED' });
     await page.locator('.event-row').first().filter({ hasText: 'ci/lint on nas %30' }).waitFor();
-    // Filters: failed stages of one pipeline.
+    // Filters: stage changes of one pipeline on one host, filtered by the server (stored events alternate local/ci and nas/deploy).
+    const rowTexts = () => page.locator('.event-row .event-text').evaluateAll((rows) => rows.map((r) => r.firstChild?.textContent ?? ''));
+    const beforeFilters = eventRequests().length;
     await page.getByLabel('Type').selectOption('STAGE_UPDATED');
     await page.getByLabel('Pipeline').selectOption('ci');
-    await waitFor(async () => (await page.locator('.event-row').count()) > 0, 'filtered rows');
+    await page.getByLabel('Host').selectOption('local');
+    await waitFor(async () => {
+      const texts = await rowTexts();
+      return texts.length === 100 && texts.every((t) => /^ci\/\w+ on local /.test(t));
+    }, 'a full page of ci stage changes on local');
     const types = await page.locator('.event-row').evaluateAll((rows) => [...new Set(rows.map((r) => r.getAttribute('data-type')))]);
     expect(types).toEqual(['STAGE_UPDATED']);
-    expect(await page.locator('.event-row', { hasText: 'deploy/' }).count()).toBe(0);
+    expect(eventRequests().slice(beforeFilters).at(-1)).toBe('GET /api/events?type=STAGE_UPDATED&host=local&pipeline=ci&before=latest&limit=100');
     await screenshot(page, 'board-history-filtered-desktop');
+
+    // New events: the server says which match (one catch-up per burst); a deploy change stays out.
+    board.setStage('deploy', 'local', '%53', 'apply', 'COMPLETED', { reason: 'success_when' });
+    board.setStage('ci', 'local', '%3', 'build', 'FAILED', { reason: 'fail_condition', escalateCode: 'BUILD_RED' });
+    await page.locator('.event-row').first().filter({ hasText: 'ci/build on local %3' }).waitFor();
+    expect((await rowTexts()).every((t) => /^ci\/\w+ on local /.test(t))).toBe(true);
+    expect(eventRequests().at(-1)).toMatch(/^GET \/api\/events\?type=STAGE_UPDATED&host=local&pipeline=ci&since=\d+&limit=1000$/);
+
+    // A time range goes to the server as `from`; older pages keep every filter.
+    await page.getByLabel('Time').selectOption('hour');
+    const ranged = await waitFor(() => eventRequests().find((r) => r.includes('from=')), 'a request with from=');
+    expect(ranged).toMatch(/^GET \/api\/events\?type=STAGE_UPDATED&host=local&pipeline=ci&from=[^&]+&before=latest&limit=100$/);
+    const from = Date.parse(decodeURIComponent(/from=([^&]+)/.exec(ranged)![1]!));
+    expect(Math.abs(Date.now() - 3_600_000 - from)).toBeLessThan(60_000);
+    // 1,000 events 30 s apart: the last hour holds ~120, half of them ci on local, so one short page.
+    await page.getByText('That is the start of the time range.').waitFor();
+    const times = await page.locator('.event-row time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime') ?? '')));
+    expect(times.every((t) => t >= from)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -195,6 +226,40 @@ describe('the board at scale (fake server)', () => {
     const after = board.apiRequests().slice(requestsBefore);
     expect(after.filter((r) => r === 'GET /api/overview')).toHaveLength(1);
     expect(after.filter((r) => r === 'GET /api/pipelines')).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a pane that gets its bridge session later shows its terminal link without a reload', async () => {
+    // Pane %2 is watched before the bridge has a session for it: no terminal link yet.
+    const pane = board.pipelines.get('ci')!.panes.find((p) => p.paneId === '%2')!;
+    pane.sessionKey = null;
+    const approval = board.requestApproval('ci', 'local', '%2', 'test');
+    expect(approval.sessionKey).toBeNull();
+    const { context, page } = await newPage(browser, DESKTOP, board.url);
+    const errors = collectErrors(page);
+    await page.goto(new URL('pipelines/ci', board.url).toString());
+    await live(page);
+    const section = page.locator('.pane-section[data-pane-id="%2"]');
+    await section.locator('.no-terminal').waitFor();
+    await settled(board);
+
+    // The session appears: the pipeline view (and the approval) are fetched again, once, and carry it.
+    pane.sessionKey = 's_late2';
+    approval.sessionKey = 's_late2';
+    const asked = board.apiRequests().length;
+    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_late2', session: { sessionKey: 's_late2', tmux: { session: 'ci-2', paneId: '%2' } } });
+    await section.locator('.terminal-link[href="/sessions/s_late2"]').waitFor();
+    await settled(board);
+    expect(board.apiRequests().slice(asked).sort()).toEqual(['GET /api/approvals', 'GET /api/approvals?status=decided&limit=50', 'GET /api/pipelines']);
+    await page.locator('.nav-link[data-page="approvals"]').click();
+    await page.locator(`.approval-card[data-approval-id="${approval.id}"] .terminal-link[href="/sessions/s_late2"]`).waitFor();
+
+    // A session for a pane that has its link already asks for nothing.
+    const quiet = board.apiRequests().length;
+    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_other', session: { sessionKey: 's_other', tmux: { session: 'x', paneId: '%1' } } });
+    await page.waitForTimeout(500);
+    expect(board.apiRequests().slice(quiet)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -73,12 +73,43 @@ describe("tmuxagent's example files, unchanged", () => {
     expect(config.lastError).toBeNull();
     expect(config.hosts.map((h: any) => `${h.name}:${h.kind}:${h.socket}`)).toEqual(['nas:ssh:default', 'local:local:default']);
     expect(config.hosts[0]).toMatchObject({ sessionFilters: ['^proj:web$'], paneNamePatterns: ['^codex', '^claude'], captureLines: 2000, pollIntervalMs: 1500 });
+    // Every condition and template, patterns as written (Python syntax, not the translation).
+    const log = (logRegex: string) => ({ logRegex, messageType: null, afterStageSuccess: null });
     expect(config.pipelines).toEqual([
       {
         name: 'ci',
+        match: {
+          anyOf: [
+            { windowName: '^agent:ci$', paneTitle: null, sessionName: null },
+            { windowName: null, paneTitle: '^ci', sessionName: null },
+          ],
+          allOf: [],
+        },
         stages: [
-          { name: 'lint', requireApproval: false, maxRetries: 1, askHuman: 'lint keeps failing', escalate: null, actions: [{ kind: 'send_keys', command: 'npm run lint' }] },
-          { name: 'build', requireApproval: true, maxRetries: 0, askHuman: null, escalate: null, actions: [] },
+          {
+            name: 'lint',
+            requireApproval: false,
+            maxRetries: 1,
+            askHuman: 'lint keeps failing',
+            escalate: null,
+            actions: [{ kind: 'send_keys', command: 'npm run lint' }],
+            triggers: { anyOf: [log('(?i)start lint')], allOf: [] },
+            successWhen: { anyOf: [log('(?i)0 problems'), { logRegex: null, messageType: 'STATUS', afterStageSuccess: null }], allOf: [] },
+            failWhen: { anyOf: [log('(?i)error')], allOf: [] },
+            notify: { onStart: null, onSuccess: null, onFail: null },
+          },
+          {
+            name: 'build',
+            requireApproval: true,
+            maxRetries: 0,
+            askHuman: null,
+            escalate: null,
+            actions: [],
+            triggers: { anyOf: [{ logRegex: null, messageType: null, afterStageSuccess: 'lint' }], allOf: [] },
+            successWhen: null,
+            failWhen: null,
+            notify: { onStart: { title: 'build', body: 'started' }, onSuccess: null, onFail: null },
+          },
         ],
       },
     ]);

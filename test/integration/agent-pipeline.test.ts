@@ -120,9 +120,18 @@ describe('agent board on live panes: lint → approval → build → test', () =
     const approval = await waitForApproval(api, paneId, 'build');
     expect(approval).toMatchObject({ host: 'local', pipeline: 'ci', stage: 'build', kind: 'require_approval', status: 'pending' });
     expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'maybe' })).status).toBe(400);
+    // The approval names its pane and terminal (no /api/panes needed), in the API and in its event.
+    const { body: panes } = await api('GET', '/api/panes');
+    const sessionKey = panes.panes.find((p: any) => p.paneId === paneId).sessionKey;
+    expect(sessionKey).toMatch(/^a_/);
+    expect(approval).toMatchObject({ sessionKey, pane: { sessionName: 'demo-api', windowName: 'ci' } });
+    // (The event follows the stored approval a moment later.)
+    const requested = (await waitFor(() => agent.events.find((e: any) => e.type === 'APPROVAL_REQUESTED' && e.approval.id === approval.id), 'the request event')) as any;
+    expect(requested.approval).toMatchObject({ sessionKey, pane: { sessionName: 'demo-api', windowName: 'ci' } });
+    expect((await api('GET', '/api/overview')).body.pendingApprovals.find((a: any) => a.id === approval.id)).toMatchObject({ sessionKey });
     const res = await api('POST', `/api/approvals/${approval.id}`, { decision: 'approve', note: 'looks good' });
     expect(res.status).toBe(200);
-    expect(res.body.approval).toMatchObject({ status: 'approved', decidedVia: 'web', note: 'looks good' });
+    expect(res.body.approval).toMatchObject({ status: 'approved', decidedVia: 'web', note: 'looks good', sessionKey });
     expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'reject' })).status).toBe(409);
     expect((await api('POST', '/api/approvals/ap_nope', { decision: 'reject' })).status).toBe(404);
     await expectCompleted(paneId);
@@ -140,6 +149,24 @@ describe('agent board on live panes: lint → approval → build → test', () =
     const pane = pipelines.pipelines[0].panes[0];
     const { body: history } = await api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(pane.paneId)}&pipeline=ci`);
     const moves = history.history.map((h: any) => `${h.stage}:${h.from}>${h.to}`).reverse();
+    // Each stage's last run: from entering RUNNING (or WAITING_APPROVAL) to COMPLETED, as the history
+    // recorded them (the history row is written a moment after the machine's clock).
+    const at = (stage: string, move: string) => Date.parse(history.history.find((h: any) => h.stage === stage && `${h.from}>${h.to}` === move).at);
+    const near = (iso: string | null, ms: number) => expect(Math.abs(Date.parse(iso ?? '') - ms)).toBeLessThan(1000);
+    const stage = (name: string) => pane.stages.find((s: any) => s.name === name);
+    near(stage('lint').startedAt, at('lint', 'WAITING_TRIGGER>RUNNING'));
+    near(stage('lint').finishedAt, at('lint', 'RUNNING>COMPLETED'));
+    near(stage('build').startedAt, at('build', 'WAITING_APPROVAL>RUNNING'));
+    near(stage('build').finishedAt, at('build', 'RUNNING>COMPLETED'));
+    for (const s of pane.stages) expect(Date.parse(s.finishedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
+    // The pane's terminal, as /api/panes knows it.
+    const { body: paneList } = await api('GET', '/api/panes');
+    expect(pane.sessionKey).toMatch(/^a_/);
+    expect(pane.sessionKey).toBe(paneList.panes.find((p: any) => p.paneId === pane.paneId).sessionKey);
+    // Stored events of this pipeline on this host, newest first, filtered on the server.
+    const { body: decisions } = await api('GET', '/api/events?before=latest&host=local&pipeline=ci&type=APPROVAL_DECIDED');
+    expect(decisions.events.map((e: any) => e.approval.decidedVia)).toEqual(['web', 'link', 'file']);
+    expect(decisions.next).toBe(decisions.events.at(-1).id);
     expect(moves).toEqual([
       'lint:IDLE>WAITING_TRIGGER',
       'lint:WAITING_TRIGGER>RUNNING',

@@ -76,6 +76,9 @@ describe('restart without missing or repeating a line', () => {
     await waitForStage(api, 'job', paneId, 'run', 'RUNNING');
     await type(paneId, 'echo FAIL-MARKER');
     await waitFor(async () => (await stageOf(api, 'job', paneId, 'run'))?.retries === 1, 'the first retry');
+    // The run began when the stage entered RUNNING; the automatic retry continues it.
+    const { startedAt } = (await stageOf(api, 'job', paneId, 'run'))!;
+    expect(startedAt).not.toBeNull();
 
     await server.kill9();
     // While nobody watches: one more failure, a few hundred lines, then success.
@@ -85,6 +88,9 @@ describe('restart without missing or repeating a line', () => {
     await server.start();
     const done = await waitForStage(api, 'job', paneId, 'run', 'COMPLETED');
     expect(done.retries).toBe(2);
+    // Timing survives the crash: the same start, the end after the restart.
+    expect(done.startedAt).toBe(startedAt);
+    expect(Date.parse(done.finishedAt)).toBeGreaterThan(Date.parse(startedAt));
     const expected = ['IDLE>WAITING_TRIGGER', 'WAITING_TRIGGER>RUNNING', 'RUNNING>RUNNING', 'RUNNING>RUNNING', 'RUNNING>COMPLETED'];
     expect(await history(paneId)).toEqual(expected);
     await waitFor(() => sink.on('/webhook').length === 1, 'the success notification');
@@ -100,7 +106,7 @@ describe('restart without missing or repeating a line', () => {
     await server.start();
     await waitForWatching(api, paneId);
     await new Promise((r) => setTimeout(r, 500));
-    expect(await stageOf(api, 'job', paneId, 'run')).toMatchObject({ status: 'COMPLETED', retries: 2 });
+    expect(await stageOf(api, 'job', paneId, 'run')).toMatchObject({ status: 'COMPLETED', retries: 2, startedAt, finishedAt: done.finishedAt });
     expect(await history(paneId)).toEqual(expected);
     expect(sink.on('/webhook')).toHaveLength(1);
     const { body: events } = await api('GET', '/api/events?type=STAGE_UPDATED&limit=1000');

@@ -77,6 +77,60 @@ describe('events', () => {
     ws.close();
   });
 
+  it('GET /api/events pages back newest first with before, filtered by host, pipeline and time on the server', async () => {
+    const bus = ctx.bridge.bridge.bus;
+    const api = (query: string) => ctx.bridge.api('GET', `/api/events?${query}`);
+    // Agent events of a host no other test uses; each type keeps host and pipeline elsewhere.
+    const published = [
+      await bus.publish('STAGE_UPDATED', { host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' }),
+      await bus.publish('APPROVAL_REQUESTED', { approval: { id: 'ax', host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'build' } }),
+      await bus.publish('NOTIFICATION', { notification: { title: 'n', payload: { host: 'hx', pipeline: 'deploy' } } }),
+      await bus.publish('STAGE_UPDATED', { host: 'hy', paneId: '%2', pipeline: 'ci', stage: 'lint', status: 'FAILED' }),
+      await bus.publish('STAGE_ACTIONS', { host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', outcomes: [] }),
+    ];
+    const id = (i: number) => published[i]!.id!;
+    const ids = (body: { events: Array<{ id: number }> }) => body.events.map((e) => e.id);
+
+    // A page newest first, then the next older one from `next`; `since` still goes forward.
+    // (Bounded by ids: session events of the other tests may still be arriving.)
+    expect(ids((await api('before=latest&type=STAGE_ACTIONS&limit=1')).body)).toEqual([id(4)]);
+    const newest = await api(`before=${id(4) + 1}&limit=2`);
+    expect(newest.status).toBe(200);
+    expect(ids(newest.body)).toEqual([id(4), id(3)]);
+    expect(newest.body.next).toBe(id(3));
+    const older = await api(`before=${newest.body.next}&limit=2`);
+    expect(ids(older.body)).toEqual([id(2), id(1)]);
+    expect(older.body.next).toBe(id(1));
+    const forward = await api(`since=${id(1)}&limit=2`);
+    expect(ids(forward.body)).toEqual([id(2), id(3)]);
+    expect(forward.body.next).toBe(id(3));
+
+    // Host and pipeline, wherever the type keeps them; a full page although others come between.
+    expect(ids((await api('before=latest&host=hx')).body)).toEqual([id(4), id(2), id(1), id(0)]);
+    expect(ids((await api('before=latest&host=hx&pipeline=ci&limit=2')).body)).toEqual([id(4), id(1)]);
+    expect(ids((await api(`before=${id(1)}&host=hx&pipeline=ci`)).body)).toEqual([id(0)]);
+    expect(ids((await api('before=latest&pipeline=deploy&type=NOTIFICATION')).body)).toEqual([id(2)]);
+    expect(ids((await api(`since=${id(0) - 1}&host=hy`)).body)).toEqual([id(3)]);
+    // Nothing older: an empty page, next null.
+    expect((await api(`before=${id(0)}&host=hx`)).body).toEqual({ events: [], next: null });
+
+    // Time: from/to bound `at`, inclusive; any offset is accepted and normalised.
+    const at3 = published[3]!.at;
+    const plusTwo = new Date(Date.parse(at3) + 2 * 3_600_000).toISOString().replace('Z', '+02:00');
+    expect(ids((await api(`before=latest&host=hy&from=${encodeURIComponent(at3)}`)).body)).toEqual([id(3)]);
+    expect(ids((await api(`before=latest&host=hy&from=${encodeURIComponent(plusTwo)}`)).body)).toEqual([id(3)]);
+    const past = new Date(Date.parse(published[0]!.at) - 1).toISOString();
+    expect(ids((await api(`before=latest&host=hx&to=${encodeURIComponent(past)}`)).body)).toEqual([]);
+
+    // Bad input is a 400 that says what to write.
+    for (const query of ['before=0', 'before=soon', 'from=yesterday', 'to=2025-01-01', 'host=', 'limit=5000']) {
+      const bad = await api(query);
+      expect(bad.status, query).toBe(400);
+      expect(bad.body.error.code).toBe('invalid_query');
+    }
+    expect((await api('from=yesterday')).body.error.message).toMatch(/ISO time/);
+  });
+
   it('GET /events streams the same events as SSE', async () => {
     const controller = new AbortController();
     const response = await fetch(new URL('events', ctx.bridge.url), { headers: { authorization: `Bearer ${ctx.bridge.token}` }, signal: controller.signal });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue, parseAgentConfig, type CompiledPipeline, type CompiledPolicy } from '../../server/agent/config/index.ts';
 import { LineSplitter } from '../../server/agent/lines.ts';
+import { stageView } from '../../server/agent/engine/views.ts';
 import { evaluatePipeline, stageState } from '../../server/agent/policy/machine.ts';
 import { hostWatchesPane, pipelineMatchesPane, pipelinesForPane } from '../../server/agent/policy/match.ts';
 import type { PolicyEffect, PolicyInput, StageStates } from '../../server/agent/policy/types.ts';
@@ -372,5 +373,69 @@ describe('hostile output', () => {
     }
     // The truncated SENTRY line parsed as nothing (its JSON is cut), so lint ran until "0 problems".
     expect(pane.statuses()).toEqual(['lint:COMPLETED', 'build:WAITING_APPROVAL']);
+  });
+});
+
+describe('stage timing (StageView startedAt/finishedAt, kept in the stage data)', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const timing = (pane: Pane, stage: string) => {
+    const compiled = pane.pipeline.stages.find((s) => s.name === stage)!;
+    const { startedAt, finishedAt } = stageView(compiled, pane.states[stage], null);
+    return { startedAt, finishedAt };
+  };
+
+  it('a run starts on entering RUNNING or WAITING_APPROVAL, continues through automatic retries, ends on COMPLETED', () => {
+    const pane = new Pane(
+      stages(`      - name: s
+        triggers: {any_of: [{log_regex: "^go$"}]}
+        success_when: {any_of: [{log_regex: "^ok$"}]}
+        fail_when: {any_of: [{log_regex: "^bad$"}]}
+        on_fail: [{retry: {max: 1}}, {if_still_fail: {ask_human: "help"}}]
+`),
+    );
+    pane.line('idle line');
+    expect(timing(pane, 's')).toEqual({ startedAt: null, finishedAt: null });
+    pane.line('go');
+    const started = pane.now;
+    expect(timing(pane, 's')).toEqual({ startedAt: iso(started), finishedAt: null });
+    pane.line('bad'); // automatic retry: the same run
+    expect(pane.states.s).toMatchObject({ status: 'RUNNING', retries: 1 });
+    expect(timing(pane, 's').startedAt).toBe(iso(started));
+    pane.line('bad'); // retries used up: waits for a human, a new phase
+    expect(pane.status('s')).toBe('WAITING_APPROVAL');
+    expect(timing(pane, 's')).toEqual({ startedAt: iso(pane.now), finishedAt: null });
+    pane.apply({ type: 'approval', stage: 's', decision: 'approve' });
+    const approved = pane.now;
+    expect(timing(pane, 's').startedAt).toBe(iso(approved));
+    pane.line('ok');
+    expect(timing(pane, 's')).toEqual({ startedAt: iso(approved), finishedAt: iso(pane.now) });
+    // In the data (so it is stored and survives a restart), to the millisecond.
+    expect(pane.states.s!.data).toMatchObject({ started_ms: approved, finished_ms: pane.now });
+
+    // A web retry starts a new run, also while running; a reset forgets the timing.
+    pane.apply({ type: 'retry', stage: 's' });
+    expect(timing(pane, 's')).toEqual({ startedAt: iso(pane.now), finishedAt: null });
+    pane.apply({ type: 'retry', stage: 's' });
+    expect(timing(pane, 's').startedAt).toBe(iso(pane.now));
+    pane.apply({ type: 'reset', stage: 's' });
+    expect(pane.states.s!.data.started_ms).toBeUndefined();
+    expect(timing(pane, 's')).toEqual({ startedAt: null, finishedAt: null });
+  });
+
+  it('a rejected approval: from the request to the rejection', () => {
+    const pane = new Pane(stages('      - name: s\n        require_approval: true\n'));
+    pane.apply({ type: 'tick' });
+    const asked = pane.now;
+    expect(pane.status('s')).toBe('WAITING_APPROVAL');
+    pane.apply({ type: 'approval', stage: 's', decision: 'reject' });
+    expect(pane.status('s')).toBe('FAILED');
+    expect(timing(pane, 's')).toEqual({ startedAt: iso(asked), finishedAt: iso(pane.now) });
+  });
+
+  it('a stage stored before the keys existed falls back to tmuxagent\'s second keys', () => {
+    const stage = stages('      - name: s\n').stages[0]!;
+    const view = (status: 'RUNNING' | 'COMPLETED', data: Record<string, number>) => stageView(stage, { status, retries: 0, data, updatedAt: 1_700_000_100 }, null);
+    expect(view('RUNNING', { started_at: 1_700_000_000 })).toMatchObject({ startedAt: iso(1_700_000_000_000), finishedAt: null });
+    expect(view('COMPLETED', { completed_at: 1_700_000_050 })).toMatchObject({ startedAt: null, finishedAt: iso(1_700_000_050_000) });
   });
 });

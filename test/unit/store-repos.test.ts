@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { EventSink } from '../../server/events/event-bus.ts';
+import type { BridgeEvent, EventListQuery } from '../../schemas/index.ts';
+import { MemoryEventSink, type EventSink } from '../../server/events/event-bus.ts';
 import type { SessionMetaRepository } from '../../server/sessions/session-meta.ts';
 import { auditPreview, Store } from '../../server/store/index.ts';
 import { crashCopy, recordingLog, removeTempDirs, sessionInput, tempDir } from '../fixtures/store/helpers.ts';
@@ -104,6 +105,77 @@ describe('events', () => {
     } finally {
       await byAge.close();
     }
+  });
+});
+
+describe('events: newest first, by host, pipeline and time', () => {
+  const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
+  /** Each type keeps its host and pipeline somewhere else (EVENT_SUBJECT_PATHS). */
+  const EVENTS: BridgeEvent[] = [
+    { type: 'CLI_SESSION_CREATED', at: at(0), sessionKey: 's1' },
+    { type: 'STAGE_UPDATED', at: at(1), host: 'nas', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' },
+    { type: 'APPROVAL_REQUESTED', at: at(2), approval: { id: 'a1', host: 'nas', paneId: '%1', pipeline: 'ci', stage: 'build' } },
+    { type: 'NOTIFICATION', at: at(3), notification: { title: 't', payload: { host: 'nas', paneId: '%1', pipeline: 'deploy', stage: 'x' } } },
+    { type: 'STAGE_ACTIONS', at: at(4), host: 'local', paneId: '%2', pipeline: 'ci', stage: 'lint', outcomes: [] },
+    { type: 'APPROVAL_DECIDED', at: at(5), approval: { id: 'a2', host: 'local', paneId: '%2', pipeline: 'deploy', stage: 'apply' }, decision: 'approve' },
+    { type: 'CONFIG_RELOADED', at: at(6), hosts: ['nas', 'local'], pipelines: ['ci'] },
+    { type: 'STAGE_UPDATED', at: at(7), host: 'nas', paneId: '%3', pipeline: 'ci', stage: 'test', status: 'FAILED' },
+  ];
+  const ids = (events: readonly BridgeEvent[]) => events.map((e) => e.id);
+
+  beforeEach(async () => {
+    for (const event of EVENTS) await store.events.append(event);
+  });
+
+  test('before pages back newest first; since keeps paging forward, oldest first', () => {
+    expect(ids(store.events.list({ before: Number.MAX_SAFE_INTEGER, limit: 3 }))).toEqual([8, 7, 6]);
+    expect(ids(store.events.list({ before: 6, limit: 3 }))).toEqual([5, 4, 3]);
+    expect(ids(store.events.list({ before: 3, limit: 3 }))).toEqual([2, 1]);
+    expect(store.events.list({ before: 1 })).toEqual([]);
+    // Both: the ids between, still newest first.
+    expect(ids(store.events.list({ since: 2, before: 6 }))).toEqual([5, 4, 3]);
+    expect(ids(store.events.list({ since: 5, limit: 2 }))).toEqual([6, 7]);
+  });
+
+  test('host and pipeline match wherever the event type keeps them; other events are left out', () => {
+    expect(ids(store.events.list({ host: 'nas' }))).toEqual([2, 3, 4, 8]);
+    expect(ids(store.events.list({ host: 'local', before: 100 }))).toEqual([6, 5]);
+    expect(ids(store.events.list({ pipeline: 'deploy' }))).toEqual([4, 6]);
+    expect(ids(store.events.list({ host: 'nas', pipeline: 'ci', before: 100 }))).toEqual([8, 3, 2]);
+    expect(ids(store.events.list({ host: 'nas', pipeline: 'ci', type: 'STAGE_UPDATED' }))).toEqual([2, 8]);
+    // A page is full when enough events match, however many do not.
+    expect(ids(store.events.list({ host: 'nas', before: 100, limit: 2 }))).toEqual([8, 4]);
+    expect(store.events.list({ host: 'mars' })).toEqual([]);
+    // Values are matched exactly, never as patterns.
+    expect(store.events.list({ host: '%' })).toEqual([]);
+  });
+
+  test('from and to bound the time, both inclusive', () => {
+    expect(ids(store.events.list({ from: at(2), to: at(4) }))).toEqual([3, 4, 5]);
+    expect(ids(store.events.list({ from: at(6), before: 100 }))).toEqual([8, 7]);
+    expect(ids(store.events.list({ to: at(1), host: 'nas' }))).toEqual([2]);
+  });
+
+  test('the host and pipeline filters use their indexes', () => {
+    for (const query of [{ host: 'nas' }, { host: 'nas', before: 5 }, { pipeline: 'ci', since: 3 }]) {
+      const plan = store.events.queryPlan(query).join(' | ');
+      expect(plan).toMatch(query.host ? /INDEX events_host/ : /INDEX events_pipeline/);
+    }
+  });
+
+  test('MemoryEventSink answers every query as the store does', async () => {
+    const memory = new MemoryEventSink();
+    for (const event of EVENTS) await memory.append(event);
+    const queries: EventListQuery[] = [
+      {},
+      { before: 100, limit: 3 },
+      { since: 2, before: 7 },
+      { host: 'nas', before: 100 },
+      { pipeline: 'deploy' },
+      { host: 'local', pipeline: 'deploy', type: 'APPROVAL_DECIDED' },
+      { from: at(3), to: at(6), before: 100 },
+    ];
+    for (const query of queries) expect(ids(memory.list(query)), JSON.stringify(query)).toEqual(ids(store.events.list(query)));
   });
 });
 

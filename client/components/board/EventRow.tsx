@@ -3,7 +3,6 @@ import { useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../../schemas/index.ts';
 import { readEventApproval, readStageUpdate } from '../../services/agent-guards.ts';
 import { isObject } from '../../services/guards.ts';
-import { eventSubject } from '../../services/history.ts';
 import { STAGE_LABEL } from './StageBadge.tsx';
 import { At } from './Time.tsx';
 
@@ -84,6 +83,15 @@ function tone(event: BridgeEvent): string {
   return '';
 }
 
+/** The host an event is about, for a row that has nothing better to say (where the types keep it: schemas EVENT_SUBJECT_PATHS). */
+function eventHost(event: BridgeEvent): string {
+  const notification = isObject(event.notification) ? event.notification : {};
+  for (const holder of [event, event.approval, notification.payload]) {
+    if (isObject(holder) && typeof holder.host === 'string') return holder.host;
+  }
+  return '';
+}
+
 /** A stored event as a row; the raw JSON is one click away. Rows never change, so they never re-render. */
 export class EventRow extends Component<{ event: BridgeEvent }> {
   override shouldComponentUpdate(next: { event: BridgeEvent }): boolean {
@@ -92,7 +100,6 @@ export class EventRow extends Component<{ event: BridgeEvent }> {
 
   override render() {
     const { event } = this.props;
-    const subject = eventSubject(event);
     return (
       <li class={`event-row ${tone(event)}`} data-type={event.type} data-event-id={event.id}>
         <span class="event-time">
@@ -100,7 +107,7 @@ export class EventRow extends Component<{ event: BridgeEvent }> {
         </span>
         <span class="event-type">{typeLabel(event.type)}</span>
         <span class="event-text">
-          {describe(event) || <span class="muted">{subject.host ?? ''}</span>}
+          {describe(event) || <span class="muted">{eventHost(event)}</span>}
           <RawDetails value={event} />
         </span>
       </li>

@@ -3,7 +3,7 @@ import type { PipelinePaneView, StageView } from '../../../schemas/index.ts';
 import { duration } from '../../lib/format.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
-import { lastRun, type Transition } from '../../services/stage-history.ts';
+import { useStageTransitions } from '../../services/stage-history.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { Link } from '../Link.tsx';
 import { STAGE_LABEL, StageBadge } from './StageBadge.tsx';
@@ -12,7 +12,7 @@ import { Ago, At, Elapsed } from './Time.tsx';
 const COLUMNS = 8;
 
 /** The stages of one pane in one pipeline, in order, with their timing, retry and reset. */
-export function StageTable({ pipeline, pane, history }: { pipeline: string; pane: PipelinePaneView; history: readonly Transition[] | undefined }) {
+export function StageTable({ pipeline, pane }: { pipeline: string; pane: PipelinePaneView }) {
   return (
     <table class="stage-table">
       <caption class="visually-hidden">
@@ -36,20 +36,24 @@ export function StageTable({ pipeline, pane, history }: { pipeline: string; pane
       </thead>
       <tbody>
         {pane.stages.map((stage, i) => (
-          <StageRow key={stage.name} index={i} stage={stage} pipeline={pipeline} pane={pane} history={history} />
+          <StageRow key={stage.name} index={i} stage={stage} pipeline={pipeline} pane={pane} />
         ))}
       </tbody>
     </table>
   );
 }
 
-/** Running: since the run started; waiting: since it began to wait; finished: how long the last run took. */
-function StageDuration({ stage, history }: { stage: StageView; history: readonly Transition[] | undefined }) {
-  const run = history ? lastRun(history, stage.name) : undefined;
+/** Running: since the run started; waiting: since it began to wait; finished: how long the last run took (all from the server's stage view). */
+function StageDuration({ stage }: { stage: StageView }) {
   switch (stage.status) {
     case 'RUNNING':
-      return <Elapsed from={run?.startedAt ?? stage.updatedAt} />;
+      return <Elapsed from={stage.startedAt ?? stage.updatedAt} />;
     case 'WAITING_APPROVAL':
+      return (
+        <span class="muted">
+          waiting <Elapsed from={stage.startedAt ?? stage.updatedAt} />
+        </span>
+      );
     case 'WAITING_TRIGGER':
       return (
         <span class="muted">
@@ -58,21 +62,23 @@ function StageDuration({ stage, history }: { stage: StageView; history: readonly
       );
     case 'COMPLETED':
     case 'FAILED':
-      if (run?.startedAt && run.endedAt) return <span title={`from ${run.startedAt} to ${run.endedAt}`}>{duration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}</span>;
+      if (stage.startedAt && stage.finishedAt) {
+        return <span title={`from ${stage.startedAt} to ${stage.finishedAt}`}>{duration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))}</span>;
+      }
       return <span class="muted">—</span>;
     default:
       return <span class="muted">—</span>;
   }
 }
 
-/** The transitions of one stage, newest first. */
-function StageTransitions({ stage, history }: { stage: string; history: readonly Transition[] | undefined }) {
-  if (!history) return <p class="muted small">Loading the history…</p>;
-  const rows = history.filter((t) => t.stage === stage).reverse().slice(0, 20);
-  if (rows.length === 0) return <p class="muted small">No transitions recorded yet.</p>;
+/** The transitions of one stage, newest first: fetched when the row is opened. */
+function StageTransitions({ pipeline, pane, stage }: { pipeline: string; pane: PipelinePaneView; stage: string }) {
+  const { transitions, error } = useStageTransitions({ pipeline, host: pane.host, paneId: pane.paneId, stage });
+  if (!transitions) return <p class="muted small">{error ? `The history could not be loaded: ${error}` : 'Loading the history…'}</p>;
+  if (transitions.length === 0) return <p class="muted small">No transitions recorded yet.</p>;
   return (
     <ol class="transitions">
-      {rows.map((t, i) => (
+      {transitions.map((t, i) => (
         <li key={`${t.at}-${i}`}>
           <At iso={t.at} /> <span class="transition-change">{t.from ? `${STAGE_LABEL[t.from]} → ${STAGE_LABEL[t.to]}` : STAGE_LABEL[t.to]}</span>
           {t.retries > 0 && <span class="muted"> (retry {t.retries})</span>}
@@ -100,10 +106,9 @@ interface RowProps {
   readonly stage: StageView;
   readonly pipeline: string;
   readonly pane: PipelinePaneView;
-  readonly history: readonly Transition[] | undefined;
 }
 
-function StageRow({ index, stage, pipeline, pane, history }: RowProps) {
+function StageRow({ index, stage, pipeline, pane }: RowProps) {
   const { agent } = useServices();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState<'retry' | 'reset' | undefined>(undefined);
@@ -149,7 +154,7 @@ function StageRow({ index, stage, pipeline, pane, history }: RowProps) {
         {retries}
       </td>
       <td data-label="Duration">
-        <StageDuration stage={stage} history={history} />
+        <StageDuration stage={stage} />
       </td>
       <td data-label="Updated">
         <Ago iso={stage.updatedAt} />
@@ -211,7 +216,7 @@ function StageRow({ index, stage, pipeline, pane, history }: RowProps) {
     {open && (
       <tr class="stage-history-row" id={historyId}>
         <td colSpan={COLUMNS}>
-          <StageTransitions stage={stage.name} history={history} />
+          <StageTransitions pipeline={pipeline} pane={pane} stage={stage.name} />
         </td>
       </tr>
     )}

@@ -73,6 +73,7 @@ function compileMatch(match: MatchConditionGroup | null, path: IssuePath, sink: 
     windowName: c.windowName === null ? null : regex(c.windowName, [...at, 'window_name'], sink),
     paneTitle: c.paneTitle === null ? null : regex(c.paneTitle, [...at, 'pane_title'], sink),
     sessionName: c.sessionName === null ? null : regex(c.sessionName, [...at, 'session_name'], sink),
+    written: c,
   }));
 }
 
@@ -102,6 +103,7 @@ function compileConditions(
       logRegex: c.logRegex === null ? null : regex(c.logRegex, [...at, 'log_regex'], sink),
       messageType: c.messageType,
       afterStageSuccess: c.afterStageSuccess,
+      written: c,
     };
   });
 }

@@ -4,11 +4,13 @@
  */
 import type {
   BridgeExtensions,
+  MatchCondition,
   NotifyChannelName,
   NotifyTemplate,
   OnFailPolicy,
   SshConfig,
   StageAction,
+  StageCondition,
   TmuxHostConfig,
 } from '../../../schemas/agent-config.ts';
 
@@ -29,12 +31,16 @@ export interface CompiledStageCondition {
   readonly logRegex: RegExp | null;
   readonly messageType: string | null;
   readonly afterStageSuccess: string | null;
+  /** As written in policy.yaml (Python patterns, before translation), for the config view. */
+  readonly written: StageCondition;
 }
 
 export interface CompiledMatchCondition {
   readonly windowName: RegExp | null;
   readonly paneTitle: RegExp | null;
   readonly sessionName: RegExp | null;
+  /** As written in policy.yaml, for the config view. */
+  readonly written: MatchCondition;
 }
 
 /** Satisfied when every `allOf` condition holds and, if `anyOf` is not empty, one of `anyOf` does. */

@@ -4,7 +4,7 @@
  * EngineContext every pane runtime uses.
  */
 import { join } from 'node:path';
-import type { Approval, ApprovalDecision } from '../../../schemas/agent.ts';
+import type { Approval, ApprovalDecision, ApprovalView } from '../../../schemas/agent.ts';
 import type { EventType } from '../../../schemas/events.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { AgentApprovalRepository, PaneProgressRepository, type Store } from '../../store/index.ts';
@@ -96,7 +96,7 @@ export class AgentEngine implements EngineContext {
     });
     persistence.digestFor = (approval) => tokenDigest(this.approvals.links(approval).token);
     this.approvals.onDecided(({ approval, decision }) => this.onDecided(approval, decision));
-    this.approvals.onCancelled((approval) => this.publish('APPROVAL_DECIDED', { approval, decision: null }));
+    this.approvals.onCancelled((approval) => this.publish('APPROVAL_DECIDED', { approval: this.approvalView(approval), decision: null }));
     this.approvals.onError((error) => this.log(`agent: approval request file problem: ${(error as Error)?.message ?? String(error)}`));
     this.recorder = new StoreNotificationRecorder(deps.store.notifications);
     this.notifier = this.createNotifier();
@@ -147,6 +147,16 @@ export class AgentEngine implements EngineContext {
 
   runtime(host: string, paneId: string): PaneRuntime | undefined {
     return this.hosts.get(host)?.watcher.runtime(paneId);
+  }
+
+  /** An approval as the API and events show it: with its pane's terminal and names, looked up now. */
+  approvalView(approval: Approval): ApprovalView {
+    const pane = this.runtime(approval.host, approval.paneId)?.pane;
+    return {
+      ...approval,
+      sessionKey: this.sessionKeyOf(approval.host, approval.paneId),
+      pane: pane ? { sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.paneTitle } : null,
+    };
   }
 
   private async begin(): Promise<void> {
@@ -266,7 +276,7 @@ export class AgentEngine implements EngineContext {
   }
 
   private onDecided(approval: Approval, decision: ApprovalDecision): void {
-    this.publish('APPROVAL_DECIDED', { approval, decision });
+    this.publish('APPROVAL_DECIDED', { approval: this.approvalView(approval), decision });
     const runtime = this.runtime(approval.host, approval.paneId);
     if (!runtime) {
       this.log(`agent: approval ${approval.id} (${approval.pipeline}/${approval.stage}) was decided, but pane ${approval.paneId} on ${approval.host} is not watched now; it applies when the pane is watched again`);
@@ -291,7 +301,7 @@ export class AgentEngine implements EngineContext {
     const key: ApprovalKey = { host: request.host, paneId: request.paneId, pipeline: request.pipeline, stage: request.stage };
     const { approval, links, created } = await this.approvals.request({ ...key, kind: request.kind, prompt: request.prompt });
     if (!created) return;
-    this.publish('APPROVAL_REQUESTED', { approval });
+    this.publish('APPROVAL_REQUESTED', { approval: this.approvalView(approval) });
     const notice = approvalNotice(approval, links, request.title, request.body);
     this.notify({
       ...key,
@@ -308,8 +318,9 @@ export class AgentEngine implements EngineContext {
   }
 
   sessionKeyOf(host: string, paneId: string): string | null {
+    // Only panes of the bridge's own server have sessions (a host gone from the config has none).
     const watcher = this.hosts.get(host)?.watcher;
-    if (watcher && watcher.kind !== 'bridge') return null;
+    if (watcher?.kind !== 'bridge') return null;
     return this.deps.sessionKeyOf?.(paneId) ?? null;
   }
 

@@ -2,22 +2,14 @@
  * Read models behind the agent API: overview, pipelines, panes, approvals,
  * notifications and the running config (secrets redacted).
  */
-import type {
-  AgentConfigView,
-  Approval,
-  ApprovalsQuery,
-  ConfigIssueView,
-  NotificationRecord,
-  NotificationsQuery,
-  Overview,
-  PaneView,
-  PipelineView,
-} from '../../../schemas/agent.ts';
+import type { AgentConfigView, ConfigIssueView, NotifyTemplateView, StageConfigView } from '../../../schemas/agent-config-view.ts';
+import type { ApprovalsQuery, ApprovalView, NotificationRecord, NotificationsQuery, Overview, PaneView, PipelineView } from '../../../schemas/agent.ts';
+import type { NotifyTemplate } from '../../../schemas/agent-config.ts';
 import { NotificationKind } from '../../../schemas/agent.ts';
 import type { NotificationRow } from '../../../schemas/store.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { formatIssue } from '../config/index.ts';
-import type { ConfigIssue } from '../config/types.ts';
+import type { CompiledGroup, CompiledPipeline, ConfigIssue } from '../config/types.ts';
 import { redact } from '../notify/index.ts';
 import type { AgentEngine } from './engine.ts';
 import { TAIL_LINES } from './runtime.ts';
@@ -30,7 +22,7 @@ export function overviewOf(engine: AgentEngine): Overview {
     pipelines: config.policy.pipelines,
     principles: config.policy.principles,
     runtimes: engine.runtimes(),
-    pending: engine.approvalRepo.listPending(),
+    pending: engine.approvalRepo.listPending().map((approval) => engine.approvalView(approval)),
   });
 }
 
@@ -44,18 +36,21 @@ export function pipelineOf(engine: AgentEngine, name: string): PipelineView | un
   return pipeline ? pipelineView(pipeline, engine.runtimes()) : undefined;
 }
 
-export function approvalsOf(engine: AgentEngine, query: ApprovalsQuery): Approval[] {
+export function approvalsOf(engine: AgentEngine, query: ApprovalsQuery): ApprovalView[] {
   const repo = engine.approvalRepo;
-  switch (query.status ?? 'pending') {
-    case 'pending':
-      return repo.listPending().slice(0, query.limit ?? 1000);
-    case 'decided':
-      return repo.listDecided({ limit: query.limit });
-    case 'cancelled':
-      return repo.listDecided({ statuses: ['cancelled'], limit: query.limit });
-    case 'all':
-      return [...repo.listPending(), ...repo.listDecided({ statuses: ['approved', 'rejected', 'cancelled'], limit: query.limit })];
-  }
+  const list = (() => {
+    switch (query.status ?? 'pending') {
+      case 'pending':
+        return repo.listPending().slice(0, query.limit ?? 1000);
+      case 'decided':
+        return repo.listDecided({ limit: query.limit });
+      case 'cancelled':
+        return repo.listDecided({ statuses: ['cancelled'], limit: query.limit });
+      case 'all':
+        return [...repo.listPending(), ...repo.listDecided({ statuses: ['approved', 'rejected', 'cancelled'], limit: query.limit })];
+    }
+  })();
+  return list.map((approval) => engine.approvalView(approval));
 }
 
 function toRecord(row: NotificationRow): NotificationRecord {
@@ -92,6 +87,38 @@ function issueView(issue: ConfigIssue): ConfigIssueView {
   return { ...issue, text: formatIssue(issue) };
 }
 
+function groupView<C extends { readonly written: W }, W>(group: CompiledGroup<C> | null): { anyOf: W[]; allOf: W[] } | null {
+  return group && { anyOf: group.anyOf.map((c) => ({ ...c.written })), allOf: group.allOf.map((c) => ({ ...c.written })) };
+}
+
+const templateView = (template: NotifyTemplate | null): NotifyTemplateView => (template ? { title: template.title, body: template.body } : null);
+
+/**
+ * A pipeline as the policy file says it, with every condition and template. Nothing in
+ * policy.yaml is a secret (those live in the environment and hosts.yaml's bridge block),
+ * so nothing here is redacted.
+ */
+function pipelineConfigView(pipeline: CompiledPipeline): AgentConfigView['pipelines'][number] {
+  return {
+    name: pipeline.name,
+    match: groupView(pipeline.match),
+    stages: pipeline.stages.map(
+      (stage): StageConfigView => ({
+        name: stage.name,
+        requireApproval: stage.requireApproval,
+        maxRetries: stage.onFail.retryMax,
+        askHuman: stage.onFail.askHuman,
+        escalate: stage.onFail.escalate,
+        actions: stage.actionsOnStart.map((action) => ({ kind: action.kind, command: action.command })),
+        triggers: groupView(stage.triggers),
+        successWhen: groupView(stage.successWhen),
+        failWhen: groupView(stage.failWhen),
+        notify: { onStart: templateView(stage.onStartNotify), onSuccess: templateView(stage.onSuccessNotify), onFail: templateView(stage.onFailNotify) },
+      }),
+    ),
+  };
+}
+
 export function configViewOf(engine: AgentEngine): AgentConfigView {
   const config = engine.config();
   const problem = engine.lastProblem;
@@ -123,25 +150,16 @@ export function configViewOf(engine: AgentEngine): AgentConfigView {
         kind: watcher?.kind ?? (host.ssh ? 'ssh' : 'local'),
         ssh: host.ssh ? { ...host.ssh } : null,
         socket: host.tmux.socket,
-        sessionFilters: host.sessionFilters.map((re) => re.source),
-        paneNamePatterns: host.paneNamePatterns.map((re) => re.source),
+        // As written: the compiled RegExps hold the translation (`(?i)x` becomes /x/i).
+        sessionFilters: [...host.tmux.sessionFilters],
+        paneNamePatterns: [...host.tmux.paneNamePatterns],
         captureLines: host.tmux.captureLines,
         pollIntervalMs: host.tmux.pollIntervalMs ?? config.pollIntervalMs,
         error: watcher?.error ?? null,
       };
     }),
     principles: [...config.policy.principles],
-    pipelines: config.policy.pipelines.map((pipeline) => ({
-      name: pipeline.name,
-      stages: pipeline.stages.map((stage) => ({
-        name: stage.name,
-        requireApproval: stage.requireApproval,
-        maxRetries: stage.onFail.retryMax,
-        askHuman: stage.onFail.askHuman,
-        escalate: stage.onFail.escalate,
-        actions: stage.actionsOnStart.map((action) => ({ kind: action.kind, command: action.command })),
-      })),
-    })),
+    pipelines: config.policy.pipelines.map(pipelineConfigView),
     warnings: engine.warnings.map(issueView),
     lastError: problem ? { at: problem.at, errors: problem.errors.map(issueView) } : null,
   };

@@ -99,6 +99,11 @@ export class PaneRuntime extends Disposable {
     return this.tailLines;
   }
 
+  /** The bridge session showing this pane (null on other hosts, or before the bridge adopted it). */
+  get sessionKey(): string | null {
+    return this.ctx.sessionKeyOf(this.host.name, this.paneId);
+  }
+
   get progress(): PaneProgress {
     return this.progressState;
   }
@@ -375,6 +380,12 @@ export class PaneRuntime extends Disposable {
     }
   }
 
+  /** For a pane nothing is evaluated in: its last lines, read afresh from the stream. */
+  replaceTail(lines: readonly string[]): void {
+    this.tailLines.length = 0;
+    this.addTail(lines);
+  }
+
   private addTail(lines: readonly string[]): void {
     for (const line of lines.length > TAIL_LINES ? lines.slice(-TAIL_LINES) : lines) {
       this.tailLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
@@ -387,7 +398,7 @@ export class PaneRuntime extends Disposable {
       this.lastTailAt = Date.now();
       this.ctx.publish(
         'PANE_TAIL',
-        { host: this.host.name, paneId: this.paneId, sessionKey: this.ctx.sessionKeyOf(this.host.name, this.paneId), lines: [...this.tailLines], at: new Date().toISOString() },
+        { host: this.host.name, paneId: this.paneId, sessionKey: this.sessionKey, lines: [...this.tailLines], at: new Date().toISOString() },
         { ephemeral: true },
       );
     }, wait);

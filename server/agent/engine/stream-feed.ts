@@ -97,9 +97,11 @@ export class StreamPaneFeed extends Disposable {
     const stream = await this.server.streams.ready(paneId);
     if (this.isDisposed) return 'streaming';
     if (!stream || this.server.streams.state(paneId) !== 'streaming') return 'no-stream';
+    // A pane no pipeline applies to needs only its last lines: a small capture, one try.
+    const idle = this.runtime.pipelines.length === 0 && !this.runtime.stored;
     let cut: { value: string[][]; offset: number; exact: boolean } | undefined;
-    for (let attempt = 0; attempt < EXACT_CUT_TRIES && !this.isDisposed; attempt++) {
-      cut = await stream.cut(() => this.server.control.runList(lineCaptureCommands(paneId, 'all')));
+    for (let attempt = 0; attempt < (idle ? 1 : EXACT_CUT_TRIES) && !this.isDisposed; attempt++) {
+      cut = await stream.cut(() => this.server.control.runList(lineCaptureCommands(paneId, idle ? 100 : 'all')));
       if (cut.exact) break;
     }
     if (this.isDisposed || !cut) return 'streaming';
@@ -173,7 +175,12 @@ export class StreamPaneFeed extends Disposable {
     this.splitter = splitter;
     this.position = offset;
     this.register(stream.onData(() => void this.pump(stream, splitter, overlap)));
-    this.register(toDisposable(() => (this.splitter = undefined)));
+    this.register(
+      toDisposable(() => {
+        this.splitter = undefined;
+        if (this.idleTailTimer) clearTimeout(this.idleTailTimer);
+      }),
+    );
     void this.pump(stream, splitter, overlap);
   }
 
@@ -182,10 +189,53 @@ export class StreamPaneFeed extends Disposable {
   private skipped = 0;
   private lastGapLog = 0;
 
+  private idleTailTimer: NodeJS.Timeout | undefined;
+  private lastIdleTail = 0;
+  /** Set while idle: the next active read starts mid-line, so its first line is a fragment. */
+  private resumeMidLine = false;
+
+  /**
+   * A pane no pipeline applies to needs only its last lines (board, PANE_TAIL):
+   * they are read from the ring buffer at most once a second, instead of splitting
+   * every byte into lines (a `yes` flood would otherwise cost a string per line).
+   */
+  private scheduleIdleTail(stream: PaneStream, splitter: LineSplitter): void {
+    if (this.idleTailTimer || this.isDisposed) return;
+    const wait = Math.max(0, this.lastIdleTail + 1000 - Date.now());
+    this.idleTailTimer = setTimeout(() => {
+      this.idleTailTimer = undefined;
+      if (this.isDisposed) return;
+      this.lastIdleTail = Date.now();
+      const end = stream.offset;
+      const from = Math.max(stream.startOffset, end - IDLE_TAIL_BYTES);
+      const tailSplitter = new LineSplitter({ startOffset: from });
+      const lines: string[] = [];
+      let at = from;
+      for (const part of stream.readFrom(from) ?? []) {
+        for (const line of tailSplitter.push({ offset: at, data: part })) lines.push(line.text);
+        at += part.length;
+      }
+      // Reading from the middle of the stream starts mid-line: not worth showing.
+      if (from > this.position && lines.length > 0) lines.shift();
+      const partial = tailSplitter.partialText;
+      if (partial) lines.push(partial);
+      this.position = end;
+      splitter.reset(end);
+      this.resumeMidLine = true;
+      this.runtime.replaceTail(lines);
+    }, wait);
+    this.idleTailTimer.unref?.();
+  }
+
   private async pump(stream: PaneStream, splitter: LineSplitter, overlap: OverlapFilter | null): Promise<void> {
+    if (this.runtime.pipelines.length === 0) {
+      this.scheduleIdleTail(stream, splitter);
+      return;
+    }
     if (this.pumping) return;
     this.pumping = true;
-    let dropFragment = false;
+    let dropFragment = this.resumeMidLine;
+    this.resumeMidLine = false;
     try {
       while (!this.isDisposed && this.position < stream.offset) {
         let parts = stream.readFrom(this.position);
@@ -199,13 +249,6 @@ export class StreamPaneFeed extends Disposable {
           }
           this.position = stream.startOffset;
           parts = stream.readFrom(this.position) ?? [];
-        }
-        if (this.runtime.pipelines.length === 0 && stream.offset - this.position > IDLE_TAIL_BYTES) {
-          // Nothing to evaluate in this pane: only its last lines matter (board, PANE_TAIL).
-          this.position = stream.offset - IDLE_TAIL_BYTES;
-          splitter.reset(this.position);
-          dropFragment = true;
-          continue;
         }
         const lines: string[] = [];
         let budget = SLICE_BYTES;

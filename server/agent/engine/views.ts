@@ -3,7 +3,7 @@
  * the overview. Pure functions of the runtimes' in-memory state, which is what the
  * store holds (every change is committed before it is shown).
  */
-import type { Approval, Overview, PipelinePaneView, PipelineView, StageCounts, StageStatus, StageView } from '../../../schemas/agent.ts';
+import type { ApprovalView, Overview, PipelinePaneView, PipelineView, StageCounts, StageStatus, StageView } from '../../../schemas/agent.ts';
 import { StageStatus as StageStatusEnum } from '../../../schemas/agent.ts';
 import type { CompiledPipeline, CompiledStage } from '../config/types.ts';
 import type { StageRuntime } from '../policy/types.ts';
@@ -15,12 +15,38 @@ export interface RuntimeLike {
   readonly pane: { readonly sessionName: string; readonly windowName: string; readonly paneTitle: string };
   readonly pipelines: readonly CompiledPipeline[];
   readonly tail: readonly string[];
+  /** The bridge session showing the pane, when it is on the bridge's own server. */
+  readonly sessionKey: string | null;
   statesOf(pipeline: string): Readonly<Record<string, StageRuntime>>;
   lastReason(pipeline: string, stage: string): string | null;
 }
 
 function iso(seconds: number): string | null {
   return seconds > 0 ? new Date(seconds * 1000).toISOString() : null;
+}
+
+function isoMs(ms: number | undefined): string | null {
+  return ms !== undefined && ms > 0 ? new Date(ms).toISOString() : null;
+}
+
+/**
+ * The current (or last) run: the machine keeps started_ms/finished_ms in the data.
+ * A stage stored before those keys existed falls back to tmuxagent's second keys.
+ */
+function stageTiming(state: StageRuntime | undefined): { startedAt: string | null; finishedAt: string | null } {
+  if (!state) return { startedAt: null, finishedAt: null };
+  const { data, status } = state;
+  switch (status) {
+    case 'RUNNING':
+      return { startedAt: isoMs(data.started_ms) ?? iso(data.started_at ?? 0), finishedAt: null };
+    case 'WAITING_APPROVAL':
+      return { startedAt: isoMs(data.started_ms) ?? iso(data.waiting_since ?? 0), finishedAt: null };
+    case 'COMPLETED':
+    case 'FAILED':
+      return { startedAt: isoMs(data.started_ms), finishedAt: isoMs(data.finished_ms) ?? iso(data.completed_at ?? data.failed_at ?? 0) };
+    default:
+      return { startedAt: null, finishedAt: null };
+  }
 }
 
 export function stageView(stage: CompiledStage, state: StageRuntime | undefined, lastReason: string | null): StageView {
@@ -33,6 +59,7 @@ export function stageView(stage: CompiledStage, state: StageRuntime | undefined,
     maxRetries: stage.onFail.retryMax,
     requireApproval: stage.requireApproval,
     updatedAt: state ? iso(state.updatedAt) : null,
+    ...stageTiming(state),
     // tmuxagent's short reason (fail_condition, rejected) when it has one, else why it last moved.
     reason: typeof data.reason === 'string' ? data.reason : lastReason,
     escalateCode: typeof data.escalate_code === 'string' ? data.escalate_code : null,
@@ -47,6 +74,7 @@ export function pipelinePaneView(pipeline: CompiledPipeline, runtime: RuntimeLik
     sessionName: runtime.pane.sessionName,
     windowName: runtime.pane.windowName,
     paneTitle: runtime.pane.paneTitle,
+    sessionKey: runtime.sessionKey,
     stages: pipeline.stages.map((stage) => stageView(stage, states[stage.name], runtime.lastReason(pipeline.name, stage.name))),
     lastLines: [...runtime.tail],
   };
@@ -80,7 +108,7 @@ export function overview(options: {
   readonly pipelines: readonly CompiledPipeline[];
   readonly principles: readonly string[];
   readonly runtimes: readonly RuntimeLike[];
-  readonly pending: readonly Approval[];
+  readonly pending: readonly ApprovalView[];
   readonly failuresLimit?: number;
 }): Overview {
   const hosts = options.hostNames.map((name) => ({

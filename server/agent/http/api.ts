@@ -8,8 +8,8 @@
  *   POST /pipelines/:name/stages/:stage/reset    {host, paneId} → {ok, pane}
  *   POST /pipelines/:name/reset                  {host, paneId} → {ok, pane}  (every stage)
  *   GET  /stage-history?host=&paneId=&pipeline=&stage=&limit=  {history: StageHistoryRow[]}
- *   GET  /approvals?status=pending|decided|cancelled|all&limit=  {approvals: Approval[]}
- *   POST /approvals/:id                          {decision, note?} → {approval}
+ *   GET  /approvals?status=pending|decided|cancelled|all&limit=  {approvals: ApprovalView[]}
+ *   POST /approvals/:id                          {decision, note?} → {approval: ApprovalView}
  *   GET  /notifications?status=&limit=           {notifications: NotificationRecord[]}
  *   GET  /agent/config                           AgentConfigView
  *   GET  /panes                                  {panes: PaneView[]}
@@ -106,7 +106,7 @@ export function agentApiRoutes({ engine, bridge, sessionKeyOf }: AgentApiDeps): 
       if (result.code === 'not_found') throw new ApiError(404, 'not_found', `no approval "${id}"`);
       throw new ApiError(409, 'conflict', `${result.message} (status: ${result.approval?.status ?? 'unknown'})`);
     }
-    res.json({ approval: result.approval });
+    res.json({ approval: engine.approvalView(result.approval) });
   });
 
   router.get('/notifications', (req, res) => {

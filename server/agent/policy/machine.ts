@@ -46,13 +46,17 @@ class Run {
     return stageState(this.states, stage.name);
   }
 
-  /** Save a new state; a status change (or a retry) also records a transition. */
-  set(stage: CompiledStage, next: { status?: StageStatus; retries?: number; data: StageData }, reason: string | null): void {
+  /**
+   * Save a new state; a status change (or a retry) also records a transition.
+   * `newRun`: a RUNNING → RUNNING that starts over (a web retry), not an automatic retry.
+   */
+  set(stage: CompiledStage, next: { status?: StageStatus; retries?: number; data: StageData }, reason: string | null, newRun = false): void {
     const prev = this.get(stage);
+    const status = next.status ?? prev.status;
     const state: StageRuntime = {
-      status: next.status ?? prev.status,
+      status,
       retries: next.retries ?? prev.retries,
-      data: next.data,
+      data: withTiming(next.data, prev, status, this.ctx.now, newRun),
       updatedAt: this.nowSec,
     };
     this.states[stage.name] = state;
@@ -97,6 +101,33 @@ class Run {
   }
 }
 
+/**
+ * Carries the run's timing (StageData started_ms/finished_ms) into the next data:
+ * entering RUNNING or WAITING_APPROVAL starts it, reaching COMPLETED or FAILED ends
+ * it, and staying in a status (automatic retries, all_of memory) keeps it. The
+ * transitions replace the data wholesale, so without this a finished stage would
+ * forget when it began.
+ */
+function withTiming(data: StageData, prev: StageRuntime, status: StageStatus, nowMs: number, newRun: boolean): StageData {
+  const now = Math.floor(nowMs);
+  const entered = status !== prev.status || newRun;
+  // (A stage stored before these keys existed has none: it stays without rather than getting a wrong start.)
+  const started = data.started_ms ?? prev.data.started_ms;
+  const keep = (key: 'started_ms' | 'finished_ms', value: number | undefined) => (value === undefined ? {} : { [key]: value });
+  switch (status) {
+    case 'RUNNING':
+    case 'WAITING_APPROVAL': {
+      const { finished_ms: _ended, ...rest } = data;
+      return entered ? { ...rest, started_ms: now } : { ...rest, ...keep('started_ms', started) };
+    }
+    case 'COMPLETED':
+    case 'FAILED':
+      return { ...data, ...keep('started_ms', started), ...keep('finished_ms', entered ? now : (data.finished_ms ?? prev.data.finished_ms)) };
+    default:
+      return data;
+  }
+}
+
 function cut(line: string | null): { line?: string } {
   return line === null ? {} : { line: line.length > MAX_LINE_IN_DATA ? `${line.slice(0, MAX_LINE_IN_DATA)}…` : line };
 }
@@ -120,7 +151,7 @@ function startRunning(
   const data: StageData = { started_at: run.now(), ...cut(line) };
   if (cause === 'approved') data.approved_at = run.now();
   if (cause === 'retry') data.retry_at = run.now();
-  run.set(stage, { status: 'RUNNING', retries: retries ?? prev.retries, data }, reason);
+  run.set(stage, { status: 'RUNNING', retries: retries ?? prev.retries, data }, reason, cause === 'manual_retry');
   if (stage.actionsOnStart.length > 0) {
     run.effects.push({ type: 'run_actions', stage: stage.name, actions: stage.actionsOnStart, attempt: run.get(stage).retries + 1, cause });
   }

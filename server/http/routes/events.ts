@@ -3,13 +3,26 @@ import { EventsQuery } from '../../../schemas/index.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { parseOr400 } from '../errors.ts';
 
-/** `GET /api/events?since=&limit=&type=`: stored history, oldest first after `since`. */
+/**
+ * `GET /api/events?since=&before=&limit=&type=&host=&pipeline=&from=&to=`: stored
+ * history. After `since`, oldest first, `next` = the last id (where to go on from);
+ * with `before`, newest first, `next` = the smallest id returned (the `before` of
+ * the next older page), null when nothing was returned.
+ */
 export function eventRoutes(bus: EventBus): Router {
   const router = Router();
   router.get('/', (req, res) => {
     const query = parseOr400(EventsQuery, req.query, 'query');
-    const events = bus.history({ since: query.since, limit: query.limit ?? 100, type: query.type });
-    res.json({ events, next: events.length > 0 ? events[events.length - 1]!.id : (query.since ?? 0) });
+    const { before, ...filters } = query;
+    const newestFirst = before !== undefined;
+    const events = bus.history({
+      ...filters,
+      limit: query.limit ?? 100,
+      // "latest": no upper bound; ids never reach MAX_SAFE_INTEGER.
+      before: before === 'latest' ? Number.MAX_SAFE_INTEGER : before,
+    });
+    const last = events.at(-1)?.id;
+    res.json({ events, next: newestFirst ? (last ?? null) : (last ?? query.since ?? 0) });
   });
   return router;
 }

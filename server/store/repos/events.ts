@@ -1,5 +1,5 @@
-import { BridgeEvent, EventRow } from '../../../schemas/index.ts';
-import type { EventType } from '../../../schemas/index.ts';
+import { BridgeEvent, EVENT_SUBJECT_PATHS, EventRow } from '../../../schemas/index.ts';
+import type { EventListQuery, EventType } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
 import type { SqlParam, SqlRow } from '../types.ts';
 import { clampLimit, int, jsonObject, text } from './rows.ts';
@@ -7,13 +7,19 @@ import { DEFAULT_RETENTION, Pruner, type Retention } from './retention.ts';
 
 export type StoredEvent = BridgeEvent & { id: number };
 
-export interface EventQuery {
-  /** Only events with an id above this one (default 0: from the oldest kept). */
-  readonly since?: number;
-  /** At most this many (default 100, at most 10,000). */
-  readonly limit?: number;
-  readonly type?: EventType;
+/** `limit`: at most this many (default 100, at most 10,000). */
+export type EventQuery = EventListQuery;
+
+/**
+ * The event's host or pipeline in SQL: the first of its EVENT_SUBJECT_PATHS that
+ * holds a value (json_extract, built into sql.js's SQLite). The paths are ours,
+ * never input, so they may go into the SQL text.
+ */
+function subjectSql(key: 'host' | 'pipeline'): string {
+  return `coalesce(${EVENT_SUBJECT_PATHS[key].map((path) => `json_extract(payload, '$.${path}')`).join(', ')})`;
 }
+const HOST_SQL = subjectSql('host');
+const PIPELINE_SQL = subjectSql('pipeline');
 
 /**
  * `events`: everything sent on `/ws/events`, kept for `GET /api/events`. Ids
@@ -59,17 +65,39 @@ export class EventRepository {
     return promise;
   }
 
-  /** Events after `since`, oldest first. */
+  /**
+   * Events after `since`, oldest first; with `before`, the ones below it, newest
+   * first. Type, host, pipeline and time filters apply in SQL, so a page is full
+   * whenever that many events match.
+   */
   list(query: EventQuery = {}): StoredEvent[] {
-    const params: SqlParam[] = [query.since ?? 0];
-    let sql = 'SELECT id, type, at, payload FROM events WHERE id > ?';
-    if (query.type !== undefined) {
-      sql += ' AND type = ?';
-      params.push(query.type);
-    }
-    sql += ' ORDER BY id LIMIT ?';
-    params.push(clampLimit(query.limit, 100, 10_000));
+    const { sql, params } = this.select(query);
     return this.store.all(sql, params).flatMap((row) => this.toEvent(row) ?? []);
+  }
+
+  /** SQLite's plan for `list(query)`, one step a line: shows whether the host/pipeline indexes (migration 4) are used. */
+  queryPlan(query: EventQuery): string[] {
+    const { sql, params } = this.select(query);
+    return this.store.all(`EXPLAIN QUERY PLAN ${sql}`, params).map((row) => text(row.detail));
+  }
+
+  private select(query: EventQuery): { sql: string; params: SqlParam[] } {
+    const conditions = ['id > ?'];
+    const params: SqlParam[] = [query.since ?? 0];
+    const add = (condition: string, value: SqlParam | undefined) => {
+      if (value === undefined) return;
+      conditions.push(condition);
+      params.push(value);
+    };
+    add('id < ?', query.before);
+    add('type = ?', query.type);
+    add('at >= ?', query.from);
+    add('at <= ?', query.to);
+    add(`${HOST_SQL} = ?`, query.host);
+    add(`${PIPELINE_SQL} = ?`, query.pipeline);
+    const order = query.before === undefined ? 'ASC' : 'DESC';
+    params.push(clampLimit(query.limit, 100, 10_000));
+    return { sql: `SELECT id, type, at, payload FROM events WHERE ${conditions.join(' AND ')} ORDER BY id ${order} LIMIT ?`, params };
   }
 
   /** The newest `limit` events, oldest first. */

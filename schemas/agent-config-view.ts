@@ -1,0 +1,116 @@
+/**
+ * `GET /api/agent/config`: the running hosts.yaml and policy.yaml as the Config page
+ * shows them (patterns as written, secrets redacted), with warnings and the last
+ * rejected edit.
+ */
+import { z } from 'zod';
+import { IsoDate } from './common.ts';
+
+/** A config problem as shown to humans: `file:line:column: path: message` plus its parts. */
+export const ConfigIssueView = z.object({
+  file: z.string(),
+  line: z.number().int().min(0),
+  column: z.number().int().min(0),
+  path: z.string(),
+  message: z.string(),
+  text: z.string(),
+});
+export type ConfigIssueView = z.infer<typeof ConfigIssueView>;
+
+/** A condition of `triggers`, `success_when` or `fail_when` as written (patterns in Python syntax); any key holding makes it true. */
+export const StageConditionView = z.object({
+  logRegex: z.string().nullable(),
+  messageType: z.string().nullable(),
+  afterStageSuccess: z.string().nullable(),
+});
+export type StageConditionView = z.infer<typeof StageConditionView>;
+
+/** A condition of a pipeline's `match` as written; every key it has must match. */
+export const MatchConditionView = z.object({
+  windowName: z.string().nullable(),
+  paneTitle: z.string().nullable(),
+  sessionName: z.string().nullable(),
+});
+export type MatchConditionView = z.infer<typeof MatchConditionView>;
+
+/** `{any_of, all_of}`: every `allOf` condition and, unless `anyOf` is empty, one of `anyOf`. null when none is given. */
+function conditionGroupView<T extends z.ZodType>(condition: T) {
+  return z.object({ anyOf: z.array(condition), allOf: z.array(condition) }).nullable();
+}
+export const StageConditionGroupView = conditionGroupView(StageConditionView);
+export type StageConditionGroupView = z.infer<typeof StageConditionGroupView>;
+export const MatchConditionGroupView = conditionGroupView(MatchConditionView);
+export type MatchConditionGroupView = z.infer<typeof MatchConditionGroupView>;
+
+/** A notification template as written (`{pipeline}`, `{stage}`, … unexpanded); null when the stage has none. */
+export const NotifyTemplateView = z.object({ title: z.string(), body: z.string() }).nullable();
+export type NotifyTemplateView = z.infer<typeof NotifyTemplateView>;
+
+/** One stage of the running policy. `on_fail` is shown folded, as it runs: maxRetries, askHuman, escalate. */
+export const StageConfigView = z.object({
+  name: z.string(),
+  requireApproval: z.boolean(),
+  maxRetries: z.number().int(),
+  askHuman: z.string().nullable(),
+  escalate: z.string().nullable(),
+  /** `actions_on_start`, in order. */
+  actions: z.array(z.object({ kind: z.enum(['send_keys', 'shell']), command: z.string() })),
+  /** null: no triggers, the stage starts as soon as it is reached. */
+  triggers: StageConditionGroupView,
+  /** null: never (the stage runs until retried or reset). */
+  successWhen: StageConditionGroupView,
+  failWhen: StageConditionGroupView,
+  notify: z.object({ onStart: NotifyTemplateView, onSuccess: NotifyTemplateView, onFail: NotifyTemplateView }),
+});
+export type StageConfigView = z.infer<typeof StageConfigView>;
+
+/** `GET /api/agent/config`: the running config (secrets redacted), its warnings, and the last rejected edit. */
+export const AgentConfigView = z.object({
+  sources: z.object({ hostsPath: z.string().nullable(), policyPath: z.string().nullable() }),
+  hash: z.string(),
+  loadedAt: IsoDate,
+  dryRun: z.boolean(),
+  pollIntervalMs: z.number().int(),
+  approvalDir: z.string(),
+  notify: z.array(z.string()),
+  /** Channels actually sending (a channel without its secret is left out). */
+  activeChannels: z.array(z.string()),
+  bridge: z.object({
+    baseUrl: z.string().nullable(),
+    effectiveBaseUrl: z.string(),
+    approvalTtlHours: z.number(),
+    webhookUrls: z.array(z.string()),
+    serverchanBaseUrl: z.string().nullable(),
+    wecomWebhook: z.string().nullable(),
+    notifyRetry: z.object({ attempts: z.number().int(), baseDelayMs: z.number().int(), timeoutMs: z.number().int() }),
+    shellTimeoutMs: z.number().int(),
+  }),
+  hosts: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['bridge', 'local', 'ssh']),
+      ssh: z.object({ host: z.string(), port: z.number().int(), user: z.string().nullable(), key: z.string().nullable(), timeoutSec: z.number().int() }).nullable(),
+      socket: z.string(),
+      /** Patterns as written in hosts.yaml (Python syntax). */
+      sessionFilters: z.array(z.string()),
+      paneNamePatterns: z.array(z.string()),
+      captureLines: z.number().int(),
+      pollIntervalMs: z.number().int(),
+      /** Connection or listing problem, if any. */
+      error: z.string().nullable(),
+    }),
+  ),
+  principles: z.array(z.string()),
+  pipelines: z.array(
+    z.object({
+      name: z.string(),
+      /** null: the pipeline applies to every watched pane. */
+      match: MatchConditionGroupView,
+      stages: z.array(StageConfigView),
+    }),
+  ),
+  warnings: z.array(ConfigIssueView),
+  /** The last edit that was rejected (the config above kept running); null once a valid version loaded. */
+  lastError: z.object({ at: IsoDate, errors: z.array(ConfigIssueView) }).nullable(),
+});
+export type AgentConfigView = z.infer<typeof AgentConfigView>;
