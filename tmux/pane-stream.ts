@@ -131,26 +131,33 @@ export class PaneStream extends Disposable {
    * gets a best-effort cut after a few attempts (`exact: false`).
    */
   async cut<T>(capture: () => Promise<T>): Promise<CutResult<T>> {
-    for (let attempt = 0; attempt < CUT_ATTEMPTS; attempt++) {
-      await this.waitForQuiet(QUIET_MS, 40 + attempt * 20);
+    // A pane that just failed to pause (a flood) is not asked for long again.
+    const attempts = performance.now() - this.lastInexactCut < 5000 ? 2 : CUT_ATTEMPTS;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      // Captures cost tmux time (and every other pane's latency): only when quiet.
+      if (!(await this.waitForQuiet(QUIET_MS, 40 + attempt * 20))) continue;
       const before = this.offset;
       const value = await capture();
       await sleep(SETTLE_MS);
       if (this.offset === before) return { value, offset: before, exact: true };
     }
+    this.lastInexactCut = performance.now();
     const value = await capture();
     return { value, offset: this.offset, exact: false };
   }
 
-  /** Resolves once no byte arrived for `quietMs`, or after `maxWaitMs` regardless. */
-  private async waitForQuiet(quietMs: number, maxWaitMs: number): Promise<void> {
+  private lastInexactCut = Number.NEGATIVE_INFINITY;
+
+  /** Resolves true once no byte arrived for `quietMs`, false after `maxWaitMs` without such a pause. */
+  private async waitForQuiet(quietMs: number, maxWaitMs: number): Promise<boolean> {
     const deadline = performance.now() + maxWaitMs;
     for (;;) {
       const idle = performance.now() - this.lastData;
-      if (idle >= quietMs) return;
+      if (idle >= quietMs) return true;
       const now = performance.now();
-      if (now >= deadline) return;
+      if (now >= deadline) return false;
       await sleep(Math.min(quietMs - idle, deadline - now) + 1);
     }
   }
+
 }

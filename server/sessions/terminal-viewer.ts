@@ -38,6 +38,9 @@ const SOCKET_LOW_WATER = 256 * 1024;
 const BATCH_MS = 2;
 const BATCH_MIN_CHUNK = 1024;
 
+/** A viewer that fell out of the ring gets a fresh screen at most this often. */
+const CATCH_UP_INTERVAL_MS = 1000;
+
 /** WebSocket close codes the client understands. */
 export const CLOSE_SESSION_GONE = 4404;
 
@@ -57,6 +60,7 @@ export class TerminalViewer extends Disposable {
   private helloOffset = 0;
   private snapshotUnacked = 0;
   private pausedTimer: IDisposable | undefined;
+  private lastCatchUpAt = Number.NEGATIVE_INFINITY;
   /** Set while bulk output waits for its batch to go out (see BATCH_MS). */
   private batchTimer: IDisposable | undefined;
   private lastSendAt = 0;
@@ -255,7 +259,15 @@ export class TerminalViewer extends Disposable {
     this.stopPausedTimer();
     const missed = this.stream?.readFrom(this.sentOffset);
     if (!missed) {
-      // What it missed fell out of the ring buffer: a fresh screen instead.
+      // What it missed fell out of the ring buffer: a fresh screen instead. A
+      // client that keeps falling behind (a flood) gets at most one a second:
+      // each costs tmux a capture, which every other pane would wait for.
+      const wait = this.lastCatchUpAt + CATCH_UP_INTERVAL_MS - performance.now();
+      if (wait > 0) {
+        this.pausedTimer = this.register(disposableTimeout(() => this.maybeResume(), wait));
+        return;
+      }
+      this.lastCatchUpAt = performance.now();
       this.state = 'live';
       void this.refresh();
       return;
