@@ -8,6 +8,7 @@ import { HubError } from '../sessions/errors.ts';
 import type { SessionHub } from '../sessions/session-hub.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
+import { clientOf } from './client-identity.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -71,7 +72,7 @@ export class WebSockets extends Disposable {
         if (error instanceof HubError) return reject(socket, error.status, error.message);
         throw error;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.terminal(ws, key, query.data));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.terminal(ws, key, query.data, clientOf(req)));
       return;
     }
     if (url.pathname === '/ws/events') {
@@ -88,7 +89,7 @@ export class WebSockets extends Disposable {
     ws.on('error', () => ws.terminate());
   }
 
-  private terminal(ws: WebSocket, key: string, query: TerminalQuery): void {
+  private terminal(ws: WebSocket, key: string, query: TerminalQuery, client: string): void {
     this.track(ws);
     const socket: ViewerSocket = {
       sendJson: (message: ServerTerminalMessage) => {
@@ -108,6 +109,7 @@ export class WebSockets extends Disposable {
       streamId: query.stream,
       historyLines: query.history ?? 1000,
       acks: true,
+      client,
     });
     ws.on('close', () => viewer.dispose());
     ws.on('message', (data, isBinary) => {

@@ -18,6 +18,8 @@ export interface ViewerOptions {
   readonly historyLines: number;
   /** false: the client never acks; only the socket's own buffer limits sending. */
   readonly acks: boolean;
+  /** Who is typing (peer address and user agent), for the audit log. */
+  readonly client: string | null;
 }
 
 /** Flow-control watermarks (see DESIGN.md: xterm.js slows down above ~500 kB pending). */
@@ -123,7 +125,7 @@ export class TerminalViewer extends Disposable {
       return;
     }
     try {
-      await this.hub.write(this.sessionKey, bytes);
+      await this.hub.write(this.sessionKey, bytes, { source: 'ws', client: this.options.client });
     } catch (error) {
       this.socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     }

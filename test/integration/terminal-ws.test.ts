@@ -89,6 +89,21 @@ describe('terminal WebSocket: input and output', () => {
     await client.close();
   });
 
+  it('typing is recorded in the audit log with its client', async () => {
+    const { key } = await newShell('ws-audit');
+    const client = await connect(key);
+    client.send('echo audited-');
+    client.send('$((5+5))\r');
+    await client.waitForText('audited-10');
+    const entry = await waitFor(async () => {
+      const { body } = await ctx.bridge.api('GET', `/api/audit?sessionKey=${key}`);
+      return (body.entries as any[]).find((e) => e.source === 'ws' && e.preview.includes('echo audited-$((5+5))'));
+    }, 'audit entry');
+    expect(entry.bytes).toBe('echo audited-$((5+5))\r'.length);
+    expect(entry.client).toMatch(/^(::ffff:)?127\.0\.0\.1/);
+    await client.close();
+  });
+
   it('mode=view never writes to the pane', async () => {
     const { key, paneId } = await newShell('ws-view');
     const viewer = await connect(key, { mode: 'view' });

@@ -3,16 +3,11 @@ import { z } from 'zod';
 import { CreateSessionBody, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { SessionHub } from '../../sessions/session-hub.ts';
+import { clientOf } from '../client-identity.ts';
 import { parseOr400 } from '../errors.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });
 const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional() });
-
-/** Who sent an API request, for the audit log. */
-export function clientOf(req: Pick<Request, 'socket' | 'headers'>): string {
-  const agent = String(req.headers['user-agent'] ?? '').slice(0, 80);
-  return `${req.socket.remoteAddress ?? '?'}${agent ? ` ${agent}` : ''}`;
-}
 
 const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
