@@ -1,4 +1,4 @@
-import { toDisposable, type IDisposable } from '../../tmux/base/lifecycle.ts';
+import { toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
 
 /** Where an input came from. */
 export interface InputOrigin {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { CliSession, CreateSessionBody, Snapshot, ToolName } from '../../schemas/index.ts';
-import { Emitter } from '../../tmux/base/emitter.ts';
-import { Disposable } from '../../tmux/base/lifecycle.ts';
+import { Emitter } from '../../schemas/base/emitter.ts';
+import { Disposable } from '../../schemas/base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
 import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
 import type { TmuxServer } from '../../tmux/server.ts';

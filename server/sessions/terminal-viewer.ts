@@ -1,5 +1,5 @@
 import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
-import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../tmux/base/lifecycle.ts';
+import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../schemas/base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { SessionHub } from './session-hub.ts';
 

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Emitter, type Event } from '../../tmux/base/emitter.ts';
-import { Disposable, disposableInterval, toDisposable } from '../../tmux/base/lifecycle.ts';
+import { Emitter, type Event } from '../../schemas/base/emitter.ts';
+import { Disposable, disposableInterval, toDisposable } from '../../schemas/base/lifecycle.ts';
 import { StoreClosedError, StoreVersionError } from './errors.ts';
 import { Journal } from './journal.ts';
 import { DataDirLock } from './lock.ts';

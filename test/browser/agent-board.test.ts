@@ -125,11 +125,11 @@ describe('the agent board against a real engine', () => {
 
     await say('START');
     await waitFor(async () => (await stageStatus('lint')) === 'RUNNING', 'lint running');
-    await waitFor(async () => (await count('RUNNING')) === '1', 'RUNNING counted on the dashboard', 1000, 10);
+    await waitFor(async () => (await count('RUNNING')) === '1', 'RUNNING counted on the dashboard', 5000, 10);
     await say('LINT OK');
     await waitFor(async () => (await stageStatus('build')) === 'WAITING_APPROVAL', 'build waits for approval');
     const t0 = Date.now();
-    await waitFor(async () => (await count('WAITING_APPROVAL')) === '1', 'WAITING_APPROVAL on the dashboard', 1000, 10);
+    await waitFor(async () => (await count('WAITING_APPROVAL')) === '1', 'WAITING_APPROVAL on the dashboard', 5000, 10);
     await page.locator('.pending-row', { hasText: 'ci / build' }).waitFor({ timeout: 1000 });
     console.log(`dashboard showed WAITING_APPROVAL ${Date.now() - t0} ms after the API had it`);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
@@ -165,10 +165,10 @@ describe('the agent board against a real engine', () => {
     await page.goto(new URL('pipelines/ci', bridge.url).toString());
     await waitFor(async () => (await rowStatus(page, 'build')) === 'RUNNING', 'build RUNNING on the pipeline page');
     await say('BUILD OK');
-    await waitFor(async () => (await rowStatus(page, 'build')) === 'COMPLETED', 'build COMPLETED', 3000, 20);
+    await waitFor(async () => (await rowStatus(page, 'build')) === 'COMPLETED', 'build COMPLETED', 5000, 20);
     await waitFor(async () => (await rowStatus(page, 'test')) === 'RUNNING', 'test RUNNING');
     await say('TESTS FAIL');
-    await waitFor(async () => (await rowStatus(page, 'test')) === 'FAILED', 'test FAILED', 3000, 20);
+    await waitFor(async () => (await rowStatus(page, 'test')) === 'FAILED', 'test FAILED', 5000, 20);
     expect(await stageRow(page, 'test').locator('.escalate').textContent()).toBe('CI_TESTS_RED');
     await page.locator('.pane-section .pane-lines', { hasText: 'TESTS FAIL' }).waitFor();
     await screenshot(page, 'board-pipeline-failed-desktop');
@@ -184,9 +184,9 @@ describe('the agent board against a real engine', () => {
     await failure.getByRole('link', { name: 'ci / test' }).click();
     await page.waitForURL(/\/pipelines\/ci$/);
     await stageRow(page, 'test').getByRole('button', { name: /^Retry stage test/ }).click();
-    await waitFor(async () => (await rowStatus(page, 'test')) === 'RUNNING', 'test RUNNING after retry', 3000, 20);
+    await waitFor(async () => (await rowStatus(page, 'test')) === 'RUNNING', 'test RUNNING after retry', 5000, 20);
     await say('TESTS PASS');
-    await waitFor(async () => (await rowStatus(page, 'test')) === 'COMPLETED', 'test COMPLETED', 3000, 20);
+    await waitFor(async () => (await rowStatus(page, 'test')) === 'COMPLETED', 'test COMPLETED', 5000, 20);
     await page.locator('.pane-section .pane-lines', { hasText: 'TESTS PASS' }).waitFor();
     // Durations come from the stages' own startedAt/finishedAt; the terminal link from the pane's sessionKey:
     // neither the pane list nor the stage history is fetched for them.
@@ -283,7 +283,7 @@ describe('the agent board against a real engine', () => {
     expect(await rowStatus(page, 'lint')).toBe('WAITING_TRIGGER');
     await context.setOffline(false);
     await feedLive(page);
-    await waitFor(async () => (await rowStatus(page, 'lint')) === 'RUNNING', 'lint RUNNING after the reconnect', 3000, 20);
+    await waitFor(async () => (await rowStatus(page, 'lint')) === 'RUNNING', 'lint RUNNING after the reconnect', 5000, 20);
     expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket/.test(e))).toEqual([]);
     await context.close();
   });

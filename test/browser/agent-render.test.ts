@@ -207,7 +207,7 @@ describe('the board at scale (fake server)', () => {
 
     const t0 = Date.now();
     board.requestApproval('ci', 'local', '%1', 'build');
-    await waitFor(async () => Number(await waiting()) === before + 1, 'the waiting count', 1000, 10);
+    await waitFor(async () => Number(await waiting()) === before + 1, 'the waiting count', 5000, 10);
     await page.locator('.pending-row').first().waitFor({ timeout: 1000 });
     console.log(`dashboard: WAITING_APPROVAL shown ${Date.now() - t0} ms after the event`);
 

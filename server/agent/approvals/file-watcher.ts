@@ -6,8 +6,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ApprovalDecision } from '../../../schemas/agent.ts';
-import { Emitter } from '../../../tmux/base/emitter.ts';
-import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../tmux/base/lifecycle.ts';
+import { Emitter } from '../../../schemas/base/emitter.ts';
+import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../schemas/base/lifecycle.ts';
 import { readApprovalFile } from './files.ts';
 
 export interface FileDecisionEvent {

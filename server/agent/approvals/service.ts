@@ -10,8 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Approval, ApprovalDecision, ApprovalVia } from '../../../schemas/agent.ts';
-import { Emitter } from '../../../tmux/base/emitter.ts';
-import { Disposable } from '../../../tmux/base/lifecycle.ts';
+import { Emitter } from '../../../schemas/base/emitter.ts';
+import { Disposable } from '../../../schemas/base/lifecycle.ts';
 import { ApprovalFileWatcher } from './file-watcher.ts';
 import { approvalFilePath, readApprovalFile, removeApprovalFile, writeApprovalFile } from './files.ts';
 import { DEFAULT_TOKEN_TTL_MS, signApprovalToken, tokenDigest, verifyApprovalToken } from './tokens.ts';

@@ -27,9 +27,14 @@ export class Emitter<T> implements IDisposable {
   }
 
   fire(value: T): void {
-    // Copy so that listeners may unsubscribe while being called.
+    // Copy so that listeners may unsubscribe while being called; one failing
+    // listener must not keep the others from hearing the event.
     for (const listener of [...this.listeners]) {
-      listener(value);
+      try {
+        listener(value);
+      } catch (error) {
+        console.error('event listener failed:', error);
+      }
     }
   }
 
