@@ -35,12 +35,18 @@ export class TestTmux {
     return this.tmux('capture-pane', '-p', '-t', paneId, ...extra);
   }
 
+  /** Where tmux keeps this server's socket (tmux leaves the file behind when it exits). */
+  get socketPath(): string {
+    return join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socketName);
+  }
+
   async kill(): Promise<void> {
     try {
       await this.tmux('kill-server');
     } catch {
       // not running
     }
+    rmSync(this.socketPath, { force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
