@@ -1,21 +1,10 @@
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { waitFor as waitUntil } from '../../test/helpers/wait.ts';
 
-/** Polls `check` until it returns something truthy; throws with `what` on timeout. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 20): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await sleep(everyMs);
-  }
+export { sleep } from '../../test/helpers/wait.ts';
+
+/** The tests' waitFor with the bench's defaults: up to 30 s (a loaded machine), checked every 20 ms. */
+export function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 20): Promise<NonNullable<T>> {
+  return waitUntil(check, what, timeoutMs, everyMs);
 }
 
 /** Progress lines go to stderr so stdout keeps the result table clean. */

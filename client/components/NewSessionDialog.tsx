@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { CliSession, CreateSessionBody, ToolName } from '../../schemas/index.ts';
 import { ApiError } from '../services/api.ts';
@@ -65,17 +66,6 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
     }
   };
 
-  const fieldProps = (field: Field) => ({
-    'aria-invalid': fieldErrors[field] ? true : undefined,
-    'aria-describedby': fieldErrors[field] ? `new-${field}-error new-${field}-help` : `new-${field}-help`,
-  });
-  const fieldError = (field: Field) =>
-    fieldErrors[field] ? (
-      <span class="field-error" id={`new-${field}-error`}>
-        {fieldErrors[field]}
-      </span>
-    ) : null;
-
   return (
     <Modal titleId="new-session-title" onDismiss={() => !busy && onClose()} class="new-session-dialog">
       <form class="form" onSubmit={submit} noValidate>
@@ -85,74 +75,47 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
             {error}
           </p>
         )}
-        <div class="field">
-          <label class="field-label" htmlFor="new-tool">Tool</label>
-          <select id="new-tool" name="tool" value={tool} onChange={(e) => setTool(e.currentTarget.value as ToolName)} {...fieldProps('tool')}>
-            {TOOLS.map((t) => (
-              <option key={t} value={t}>
-                {t === 'custom' ? 'custom command' : t}
-              </option>
-            ))}
-          </select>
-          <span class="hint" id="new-tool-help">
-            The program started in the new tmux pane.
-          </span>
-          {fieldError('tool')}
-        </div>
+        <FormField field="tool" label="Tool" hint="The program started in the new tmux pane." error={fieldErrors.tool}>
+          {(attrs) => (
+            <select {...attrs} value={tool} onChange={(e) => setTool(e.currentTarget.value as ToolName)}>
+              {TOOLS.map((t) => (
+                <option key={t} value={t}>
+                  {t === 'custom' ? 'custom command' : t}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
         {tool === 'custom' && (
-          <div class="field">
-            <label class="field-label" htmlFor="new-shell">Command</label>
-            <input
-              id="new-shell"
-              name="shell"
-              value={shell}
-              onInput={(e) => setShell(e.currentTarget.value)}
-              placeholder="e.g. htop, or bash --norc"
-              autoComplete="off"
-              spellcheck={false}
-              {...fieldProps('shell')}
-            />
-            <span class="hint" id="new-shell-help">
-              Run by the shell in the new pane.
-            </span>
-            {fieldError('shell')}
-          </div>
+          <TextField
+            field="shell"
+            label="Command"
+            hint="Run by the shell in the new pane."
+            error={fieldErrors.shell}
+            value={shell}
+            onInput={setShell}
+            placeholder="e.g. htop, or bash --norc"
+          />
         )}
-        <div class="field">
-          <label class="field-label" htmlFor="new-name">Name</label>
-          <input
-            id="new-name"
-            name="name"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-            placeholder={`${tool}-1 (automatic)`}
-            autoComplete="off"
-            spellcheck={false}
-            autofocus
-            {...fieldProps('name')}
-          />
-          <span class="hint" id="new-name-help">
-            The tmux session name: letters, digits, space, _ + @ -
-          </span>
-          {fieldError('name')}
-        </div>
-        <div class="field">
-          <label class="field-label" htmlFor="new-workingDir">Working directory</label>
-          <input
-            id="new-workingDir"
-            name="workingDir"
-            value={workingDir}
-            onInput={(e) => setWorkingDir(e.currentTarget.value)}
-            placeholder="the server's home directory"
-            autoComplete="off"
-            spellcheck={false}
-            {...fieldProps('workingDir')}
-          />
-          <span class="hint" id="new-workingDir-help">
-            An absolute path on the server.
-          </span>
-          {fieldError('workingDir')}
-        </div>
+        <TextField
+          field="name"
+          label="Name"
+          hint="The tmux session name: letters, digits, space, _ + @ -"
+          error={fieldErrors.name}
+          value={name}
+          onInput={setName}
+          placeholder={`${tool}-1 (automatic)`}
+          autofocus
+        />
+        <TextField
+          field="workingDir"
+          label="Working directory"
+          hint="An absolute path on the server."
+          error={fieldErrors.workingDir}
+          value={workingDir}
+          onInput={setWorkingDir}
+          placeholder="the server's home directory"
+        />
         <div class="form-actions">
           <button type="button" onClick={onClose} disabled={busy}>
             Cancel
@@ -163,5 +126,58 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
         </div>
       </form>
     </Modal>
+  );
+}
+
+interface FieldProps {
+  readonly field: Field;
+  readonly label: string;
+  readonly hint: string;
+  /** What the server said about this field. */
+  readonly error: string | undefined;
+}
+
+/** What ties a control to its label, hint and error. */
+interface ControlAttrs {
+  readonly id: string;
+  readonly name: Field;
+  readonly 'aria-invalid': true | undefined;
+  readonly 'aria-describedby': string;
+}
+
+/** Label, control, hint and error of one field; the control gets the attributes that tie them together. */
+function FormField({ field, label, hint, error, children }: FieldProps & { children: (attrs: ControlAttrs) => ComponentChildren }) {
+  const attrs: ControlAttrs = {
+    id: `new-${field}`,
+    name: field,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `new-${field}-error new-${field}-help` : `new-${field}-help`,
+  };
+  return (
+    <div class="field">
+      <label class="field-label" htmlFor={attrs.id}>
+        {label}
+      </label>
+      {children(attrs)}
+      <span class="hint" id={`new-${field}-help`}>
+        {hint}
+      </span>
+      {error ? (
+        <span class="field-error" id={`new-${field}-error`}>
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** A one-line text field (no autocomplete, no spellcheck: names, paths and commands). */
+function TextField({ value, onInput, placeholder, autofocus, ...field }: FieldProps & { value: string; onInput: (value: string) => void; placeholder: string; autofocus?: boolean }) {
+  return (
+    <FormField {...field}>
+      {(attrs) => (
+        <input {...attrs} value={value} onInput={(e) => onInput(e.currentTarget.value)} placeholder={placeholder} autoComplete="off" spellcheck={false} autofocus={autofocus} />
+      )}
+    </FormField>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { EventRow, typeLabel } from '../components/board/EventRow.tsx';
+import { asOptions, FilterBar, FilterSelect } from '../components/board/Filters.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Empty, LoadError, Loading } from '../components/board/States.tsx';
 import { NotificationList } from '../components/board/NotificationList.tsx';
@@ -20,6 +21,7 @@ const TYPES = [
   'CLI_SESSION_CLOSED',
   'CLI_SESSION_ERROR',
 ] as const;
+const TYPE_OPTIONS = TYPES.map((t) => [t, typeLabel(t)] as const);
 
 const RANGES: ReadonlyArray<readonly [TimeRange, string]> = [
   ['hour', 'Last hour'],
@@ -76,58 +78,11 @@ function EventsTab() {
   const filtered = filters.type !== '' || filters.host !== '' || filters.pipeline !== '' || filters.range !== 'all';
   return (
     <>
-      <form class="filters" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
-        <div class="filter">
-          <label class="field-label small" htmlFor="history-type">
-            Type
-          </label>
-          <select id="history-type" value={filters.type} onChange={(e) => set({ type: e.currentTarget.value })}>
-            <option value="">All types</option>
-            {TYPES.map((t) => (
-              <option key={t} value={t}>
-                {typeLabel(t)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="filter">
-          <label class="field-label small" htmlFor="history-host">
-            Host
-          </label>
-          <select id="history-host" value={filters.host} onChange={(e) => set({ host: e.currentTarget.value })}>
-            <option value="">All hosts</option>
-            {hosts.map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="filter">
-          <label class="field-label small" htmlFor="history-pipeline">
-            Pipeline
-          </label>
-          <select id="history-pipeline" value={filters.pipeline} onChange={(e) => set({ pipeline: e.currentTarget.value })}>
-            <option value="">All pipelines</option>
-            {pipelineNames.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="filter">
-          <label class="field-label small" htmlFor="history-range">
-            Time
-          </label>
-          <select id="history-range" value={filters.range} onChange={(e) => set({ range: e.currentTarget.value as TimeRange })}>
-            {RANGES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+      <FilterBar label="Filter events">
+        <FilterSelect id="history-type" label="Type" value={filters.type} all="All types" options={TYPE_OPTIONS} onChange={(type) => set({ type })} />
+        <FilterSelect id="history-host" label="Host" value={filters.host} all="All hosts" options={asOptions(hosts)} onChange={(host) => set({ host })} />
+        <FilterSelect id="history-pipeline" label="Pipeline" value={filters.pipeline} all="All pipelines" options={asOptions(pipelineNames)} onChange={(pipeline) => set({ pipeline })} />
+        <FilterSelect id="history-range" label="Time" value={filters.range} options={RANGES} onChange={(range) => set({ range })} />
         {filtered && (
           <div class="filter filter-end">
             <button type="button" onClick={() => setFilters(NO_FILTERS)}>
@@ -135,7 +90,7 @@ function EventsTab() {
             </button>
           </div>
         )}
-      </form>
+      </FilterBar>
       {error && rows.length === 0 ? (
         <LoadError what="the history" message={error} onRetry={() => void store.reset(filters)} />
       ) : rows.length === 0 && loading ? (

@@ -1,6 +1,7 @@
 import { Component } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { StageStatus } from '../../schemas/index.ts';
+import { asOptions, Filter, FilterBar, FilterSelect } from '../components/board/Filters.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { PaneLines } from '../components/board/PaneLines.tsx';
 import { PaneName } from '../components/board/PaneName.tsx';
@@ -24,6 +25,12 @@ const STATUS_FILTERS: ReadonlyArray<readonly [StatusFilter, string]> = [
   ['running', 'Running'],
   ['completed', 'Completed'],
   ['idle', 'Idle or no pipeline'],
+];
+
+const SOURCE_FILTERS: ReadonlyArray<readonly [SourceFilter, string]> = [
+  ['all', 'All panes'],
+  ['watched', 'Watched by the agent'],
+  ['terminal', 'With a terminal here'],
 ];
 
 function statusMatches(filter: StatusFilter, summary: readonly PaneStageSummary[] | undefined): boolean {
@@ -81,51 +88,14 @@ function Monitor({ list, summaries: byPane }: { list: readonly PaneEntry[]; summ
   return (
     <>
       <PageHeader title="Pane monitor" sub={`${list.length} pane${list.length === 1 ? '' : 's'}: every watched pane and every pane of the bridge's tmux server, live.`} />
-      <form class="filters" role="search" aria-label="Filter panes" onSubmit={(e) => e.preventDefault()}>
-        <div class="filter grow">
-          <label class="field-label small" htmlFor="monitor-search">
-            Search
-          </label>
+      <FilterBar label="Filter panes" search>
+        <Filter id="monitor-search" label="Search" grow>
           <input id="monitor-search" type="search" placeholder="session, window, title, host, pane, pipeline" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
-        </div>
-        <div class="filter">
-          <label class="field-label small" htmlFor="monitor-status">
-            Status
-          </label>
-          <select id="monitor-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as StatusFilter)}>
-            {STATUS_FILTERS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="filter">
-          <label class="field-label small" htmlFor="monitor-source">
-            Show
-          </label>
-          <select id="monitor-source" value={source} onChange={(e) => setSource(e.currentTarget.value as SourceFilter)}>
-            <option value="all">All panes</option>
-            <option value="watched">Watched by the agent</option>
-            <option value="terminal">With a terminal here</option>
-          </select>
-        </div>
-        {hosts.length > 1 && (
-          <div class="filter">
-            <label class="field-label small" htmlFor="monitor-host">
-              Host
-            </label>
-            <select id="monitor-host" value={host} onChange={(e) => setHost(e.currentTarget.value)}>
-              <option value="">All hosts</option>
-              {hosts.map((h) => (
-                <option key={h} value={h}>
-                  {h}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-      </form>
+        </Filter>
+        <FilterSelect id="monitor-status" label="Status" value={status} options={STATUS_FILTERS} onChange={setStatus} />
+        <FilterSelect id="monitor-source" label="Show" value={source} options={SOURCE_FILTERS} onChange={setSource} />
+        {hosts.length > 1 && <FilterSelect id="monitor-host" label="Host" value={host} all="All hosts" options={asOptions(hosts)} onChange={setHost} />}
+      </FilterBar>
       <p class="result-count" role="status" aria-live="polite">
         {filtered ? `${shown.length} of ${list.length} panes match.` : ''}
       </p>

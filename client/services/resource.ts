@@ -9,6 +9,65 @@ const FIRST_LOAD_WAIT_MS = 1500;
 /** Several events asking for a refetch within this window cause one request. */
 const REFETCH_DEBOUNCE_MS = 150;
 
+/** What a ReplayingFetch does with its answer. */
+export interface ReplayingFetchSteps<T> {
+  load(): Promise<T>;
+  /** Takes the answer, with the events that arrived while it was on its way (to apply again on top). */
+  settle(data: T, missed: readonly BridgeEvent[]): void;
+  /** The fetch (or settling its answer) failed; `message` is for people. */
+  fail(message: string): void;
+  /** A fetch starts (true) or ends (false). */
+  busy?(busy: boolean): void;
+}
+
+/**
+ * A fetch of server state that events keep up to date: one request at a time
+ * (concurrent calls share it plus at most one follow-up), and the events that
+ * arrive while it is in flight are handed to `settle` with its answer, so none
+ * is lost. The owner passes every event to `saw`.
+ */
+export class ReplayingFetch<T> {
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private missed: BridgeEvent[] | undefined;
+
+  constructor(private readonly steps: ReplayingFetchSteps<T>) {}
+
+  /** Fetches now; concurrent calls share one request plus at most one follow-up. */
+  run(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    this.inFlight = this.once().finally(() => {
+      this.inFlight = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.run();
+      }
+    });
+    return this.inFlight;
+  }
+
+  /** An event arrived: kept for the answer of the fetch in flight, if any. */
+  saw(event: BridgeEvent): void {
+    this.missed?.push(event);
+  }
+
+  private async once(): Promise<void> {
+    this.steps.busy?.(true);
+    this.missed = [];
+    try {
+      this.steps.settle(await this.steps.load(), this.missed);
+    } catch (error) {
+      this.steps.fail(error instanceof ApiError ? error.message : String(error));
+    } finally {
+      this.missed = undefined;
+      this.steps.busy?.(false);
+    }
+  }
+}
+
 /**
  * Server state kept live by the events socket, the way every board store works:
  *
@@ -31,9 +90,17 @@ export abstract class LiveResource<T> extends Disposable {
   protected abstract apply(data: T, event: BridgeEvent): T;
 
   private wanted = false;
-  private inFlight: Promise<void> | undefined;
-  private again = false;
-  private duringFetch: BridgeEvent[] | undefined;
+  private readonly fetcher = new ReplayingFetch<T>({
+    load: () => this.load(),
+    settle: (answer, missed) => {
+      let data = answer;
+      for (const event of missed) data = this.apply(data, event);
+      this.data.value = data;
+      this.error.value = undefined;
+    },
+    fail: (message) => (this.error.value = message),
+    busy: (busy) => (this.loading.value = busy),
+  });
   private waitForFeed: IDisposable | undefined;
   private debounce: IDisposable | undefined;
   /** Unknown things a refetch was already asked for (see refetchForUnknown). */
@@ -78,18 +145,7 @@ export abstract class LiveResource<T> extends Disposable {
 
   /** Fetches now; concurrent calls share one request plus at most one follow-up. */
   refresh(): Promise<void> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight;
-    }
-    this.inFlight = this.fetchOnce().finally(() => {
-      this.inFlight = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.inFlight;
+    return this.fetcher.run();
   }
 
   /** One refetch soon, however many events ask for it. */
@@ -119,22 +175,6 @@ export abstract class LiveResource<T> extends Disposable {
     if (data !== undefined) this.data.value = change(data);
   }
 
-  private async fetchOnce(): Promise<void> {
-    this.loading.value = true;
-    this.duringFetch = [];
-    try {
-      let data: T = await this.load();
-      for (const event of this.duringFetch) data = this.apply(data, event);
-      this.data.value = data;
-      this.error.value = undefined;
-    } catch (error) {
-      this.error.value = error instanceof ApiError ? error.message : String(error);
-    } finally {
-      this.duringFetch = undefined;
-      this.loading.value = false;
-    }
-  }
-
   private onEvent(event: BridgeEvent): void {
     if (!this.wanted) return;
     if (this.refetchOn.has(event.type)) {
@@ -142,7 +182,7 @@ export abstract class LiveResource<T> extends Disposable {
       this.refetchSoon();
       return;
     }
-    this.duringFetch?.push(event);
+    this.fetcher.saw(event);
     const data = this.data.value;
     if (data === undefined) return;
     const next = this.apply(data, event);

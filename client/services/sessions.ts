@@ -1,14 +1,16 @@
 import { computed, signal } from '@preact/signals';
 import type { BridgeEvent, CliSession } from '../../schemas/index.ts';
 import { Disposable, listen } from '../lib/disposable.ts';
-import { ApiError, type ApiClient } from './api.ts';
+import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
 import { isCliSession } from './guards.ts';
+import { ReplayingFetch } from './resource.ts';
 
 /**
  * The session list as signals, kept live by CLI_SESSION_* events. The list
- * is fetched when the feed (re)connects; events that arrive while a fetch is
- * in flight are applied again on top of its answer, so none is lost.
+ * is fetched when the feed (re)connects (not only once a page uses it, as a
+ * LiveResource is: the terminal tabs need it from the start); events that arrive
+ * while a fetch is in flight are applied again on top of its answer, so none is lost.
  */
 export class SessionStore extends Disposable {
   readonly byKey = signal<ReadonlyMap<string, CliSession>>(new Map());
@@ -22,9 +24,21 @@ export class SessionStore extends Disposable {
     return [...open, ...closed];
   });
 
-  private inFlight: Promise<void> | undefined;
-  private again = false;
-  private duringFetch: BridgeEvent[] | undefined;
+  private readonly fetcher = new ReplayingFetch<CliSession[]>({
+    load: () => this.api.listSessions(),
+    settle: (sessions, missed) => {
+      const next = new Map(sessions.map((s) => [s.sessionKey, s] as const));
+      // A session we know as closed stays closed even if it fell out of the server's list.
+      for (const [key, known] of this.byKey.value) {
+        if (!next.has(key) && known.status !== 'closed') next.set(key, { ...known, status: 'closed' });
+      }
+      this.byKey.value = next;
+      for (const event of missed) this.apply(event);
+      this.loaded.value = true;
+      this.loadError.value = undefined;
+    },
+    fail: (message) => (this.loadError.value = message),
+  });
   private readonly settling = new Set<string>();
 
   constructor(
@@ -44,42 +58,11 @@ export class SessionStore extends Disposable {
 
   /** Fetches the list; concurrent calls share one request plus at most one follow-up. */
   refresh(): Promise<void> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight;
-    }
-    this.inFlight = this.fetchOnce().finally(() => {
-      this.inFlight = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.inFlight;
+    return this.fetcher.run();
   }
 
   private refreshIfLoaded(): Promise<void> {
     return this.loaded.value && this.api.auth.value === 'ok' ? this.refresh() : Promise.resolve();
-  }
-
-  private async fetchOnce(): Promise<void> {
-    this.duringFetch = [];
-    try {
-      const sessions = await this.api.listSessions();
-      const next = new Map(sessions.map((s) => [s.sessionKey, s] as const));
-      // A session we know as closed stays closed even if it fell out of the server's list.
-      for (const [key, known] of this.byKey.value) {
-        if (!next.has(key) && known.status !== 'closed') next.set(key, { ...known, status: 'closed' });
-      }
-      this.byKey.value = next;
-      for (const event of this.duringFetch) this.apply(event);
-      this.loaded.value = true;
-      this.loadError.value = undefined;
-    } catch (error) {
-      this.loadError.value = error instanceof ApiError ? error.message : String(error);
-    } finally {
-      this.duringFetch = undefined;
-    }
   }
 
   /** Puts a session we got from an API answer. */
@@ -125,7 +108,7 @@ export class SessionStore extends Disposable {
   }
 
   private onEvent(event: BridgeEvent): void {
-    this.duringFetch?.push(event);
+    this.fetcher.saw(event);
     this.apply(event);
   }
 

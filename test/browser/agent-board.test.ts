@@ -6,19 +6,14 @@
  * completes; a failed stage is retried; a pane's terminal opens from the monitor
  * and takes typing. Every page is saved at 1280×800 and 390×844 in test/artifacts/.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge } from '../../server/bridge.ts';
-import { TestBridge } from '../helpers/bridge.ts';
+import { writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useAgentBridge } from '../helpers/agent.ts';
 import {
   DESKTOP,
   PHONE,
-  closeQuietly,
   hasHorizontalScroll,
-  launchBrowser,
   login,
   newPage,
   screenshot,
@@ -26,14 +21,11 @@ import {
   typeInTerminal,
   waitForTerminalState,
   waitForTerminalText,
+  withBrowser,
 } from '../helpers/browser.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let bridge: TestBridge;
-let browser: Browser;
 let paneId: string;
-let policyPath: string;
 
 const POLICY = `
 principles:
@@ -56,36 +48,26 @@ pipelines:
         on_fail: [{escalate: CI_TESTS_RED}]
 `;
 
-beforeAll(async () => {
-  tmux = new TestTmux();
-  const hosts = join(tmux.dir, 'hosts.yaml');
-  const policy = (policyPath = join(tmux.dir, 'policy.yaml'));
-  // One host: the bridge's own tmux server (this test's private socket).
-  writeFileSync(hosts, `poll_interval_ms: 200\napproval_dir: ${tmux.dir}/approvals\nnotify: stdout\nhosts:\n  - name: local\n    tmux:\n      socket: ${tmux.socketName}\n`);
-  writeFileSync(policy, POLICY);
-  const dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
-  const started = await startBridge(
-    { port: 0, socket: tmux.socketName, tmuxConfig: tmux.configFile, dataDir, pollIntervalMs: 200, config: hosts, policy },
-    { log: () => undefined, agent: { stdout: () => undefined, env: {}, configPollMs: 200 } },
-  );
-  bridge = new TestBridge(started, dataDir);
-  browser = await launchBrowser();
-  // The watched pane: window "ci" matches the pipeline; a plain shell prints what the test says.
-  await tmux.tmux('new-session', '-d', '-s', 'agent-ci', '-n', 'ci', '-x', '120', '-y', '30', 'bash --norc --noprofile -i');
-  paneId = (await tmux.tmux('display', '-p', '-t', 'agent-ci', '#{pane_id}')).trim();
-  await waitFor(async () => (await bridge.api('GET', '/api/pipelines/ci')).body.panes?.length === 1, 'the pane joins pipeline ci', 15_000, 100);
-});
+// One host: the bridge's own tmux server (this test's private socket).
+const ctx = withBrowser(
+  useAgentBridge(({ tmux }) => ({
+    hosts: `poll_interval_ms: 200\napproval_dir: {APPROVALS}\nnotify: stdout\nhosts:\n  - name: local\n    tmux:\n      socket: ${tmux.socketName}\n`,
+    policy: POLICY,
+  })),
+);
 
-afterAll(async () => {
-  await closeQuietly(browser, bridge);
-  await tmux?.kill();
+beforeAll(async () => {
+  // The watched pane: window "ci" matches the pipeline; a plain shell prints what the test says.
+  await ctx.tmux.tmux('new-session', '-d', '-s', 'agent-ci', '-n', 'ci', '-x', '120', '-y', '30', 'bash --norc --noprofile -i');
+  paneId = (await ctx.tmux.tmux('display', '-p', '-t', 'agent-ci', '#{pane_id}')).trim();
+  await waitFor(async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes?.length === 1, 'the pane joins pipeline ci', 15_000, 100);
 });
 
 /** Prints a line in the watched pane (the typed command line never matches the anchored regexes). */
-const say = (text: string) => tmux.tmux('send-keys', '-t', paneId, `echo '${text}'`, 'Enter');
+const say = (text: string) => ctx.tmux.tmux('send-keys', '-t', paneId, `echo '${text}'`, 'Enter');
 
 const stageStatus = async (name: string) => {
-  const { body } = await bridge.api('GET', '/api/pipelines/ci');
+  const { body } = await ctx.bridge.api('GET', '/api/pipelines/ci');
   return body.panes[0].stages.find((s: { name: string }) => s.name === name)?.status as string | undefined;
 };
 
@@ -102,7 +84,7 @@ const rowStatus = (page: Page, stage: string) => stageRow(page, stage).getAttrib
 
 describe('the agent board against a real engine', () => {
   it('waiting approval live on the dashboard, approved in the approval center, retried after a failure, terminal from the monitor', async () => {
-    const { page } = await newPage(browser, DESKTOP);
+    const { page } = await newPage(ctx.browser, DESKTOP);
     const errors = collectErrors(page);
     // Every API request the pages make (path and query), to check what they no longer need.
     const requests: string[] = [];
@@ -111,10 +93,10 @@ describe('the agent board against a real engine', () => {
       if (url.pathname.startsWith('/api/')) requests.push(`${url.pathname}${url.search}`);
     });
     const requestsSince = (n: number) => requests.slice(n);
-    const { body: paneList } = await bridge.api('GET', '/api/panes');
+    const { body: paneList } = await ctx.bridge.api('GET', '/api/panes');
     const sessionKey: string = paneList.panes.find((p: { paneId: string }) => p.paneId === paneId).sessionKey;
     expect(sessionKey).toMatch(/^a_/);
-    await login(page, bridge.url, bridge.token, '/');
+    await login(page, ctx.bridge.url, ctx.bridge.token, '/');
     await feedLive(page);
     const card = page.locator('.pipeline-card[data-pipeline="ci"][data-host="local"]');
     await card.waitFor();
@@ -162,7 +144,7 @@ describe('the agent board against a real engine', () => {
 
     // The pipeline: build RUNNING, then COMPLETED; test fails with its escalate code.
     const atPipeline = requests.length;
-    await page.goto(new URL('pipelines/ci', bridge.url).toString());
+    await page.goto(new URL('pipelines/ci', ctx.bridge.url).toString());
     await waitFor(async () => (await rowStatus(page, 'build')) === 'RUNNING', 'build RUNNING on the pipeline page');
     await say('BUILD OK');
     await waitFor(async () => (await rowStatus(page, 'build')) === 'COMPLETED', 'build COMPLETED', 5000, 20);
@@ -190,7 +172,7 @@ describe('the agent board against a real engine', () => {
     await page.locator('.pane-section .pane-lines', { hasText: 'TESTS PASS' }).waitFor();
     // Durations come from the stages' own startedAt/finishedAt; the terminal link from the pane's sessionKey:
     // neither the pane list nor the stage history is fetched for them.
-    const { body: ciView } = await bridge.api('GET', '/api/pipelines/ci');
+    const { body: ciView } = await ctx.bridge.api('GET', '/api/pipelines/ci');
     const viewOf = (name: string) => ciView.panes[0].stages.find((s: { name: string }) => s.name === name);
     for (const name of ['lint', 'build', 'test']) {
       const { startedAt, finishedAt } = viewOf(name);
@@ -224,7 +206,7 @@ describe('the agent board against a real engine', () => {
     await waitForTerminalState(panel, 'live');
     await typeInTerminal(panel, 'echo typed-$((20+22))');
     await waitForTerminalText(panel, /^typed-42$/m);
-    expect(await tmux.capture(paneId)).toContain('typed-42');
+    expect(await ctx.tmux.capture(paneId)).toContain('typed-42');
     await screenshot(page, 'board-terminal-desktop');
 
     // History: the decision is stored with who and how; host and pipeline filter on the server.
@@ -248,7 +230,7 @@ describe('the agent board against a real engine', () => {
     // Config: the loaded files as structure.
     await page.locator('.nav-link[data-page="config"]').click();
     await page.getByTestId('config-ok').waitFor();
-    expect(await page.locator('.data-table tr[data-host="local"]').textContent()).toContain(tmux.socketName);
+    expect(await page.locator('.data-table tr[data-host="local"]').textContent()).toContain(ctx.tmux.socketName);
     const ci = page.locator('.config-pipeline[data-pipeline="ci"]');
     expect(await ci.textContent()).toContain('CI_TESTS_RED');
     // The whole policy in words: match, triggers, success and failure conditions, on_fail.
@@ -266,11 +248,11 @@ describe('the agent board against a real engine', () => {
 
   it('a dropped events socket reconnects and catches up with what happened meanwhile', async () => {
     // Back to a stage waiting for approval, then drop the socket while the pane moves on.
-    await bridge.api('POST', '/api/pipelines/ci/stages/lint/reset', { host: 'local', paneId });
+    await ctx.bridge.api('POST', '/api/pipelines/ci/stages/lint/reset', { host: 'local', paneId });
     await waitFor(async () => (await stageStatus('lint')) === 'WAITING_TRIGGER', 'lint reset');
-    const { page, context } = await newPage(browser, DESKTOP);
+    const { page, context } = await newPage(ctx.browser, DESKTOP);
     const errors = collectErrors(page);
-    await login(page, bridge.url, bridge.token, '/pipelines/ci');
+    await login(page, ctx.bridge.url, ctx.bridge.token, '/pipelines/ci');
     await feedLive(page);
     await waitFor(async () => (await rowStatus(page, 'lint')) === 'WAITING_TRIGGER', 'lint waiting on the page');
     await context.setOffline(true);
@@ -289,8 +271,8 @@ describe('the agent board against a real engine', () => {
   });
 
   it('every page fits a phone (390×844), light and dark', async () => {
-    const { page, context } = await newPage(browser, PHONE);
-    await login(page, bridge.url, bridge.token, '/');
+    const { page, context } = await newPage(ctx.browser, PHONE);
+    await login(page, ctx.bridge.url, ctx.bridge.token, '/');
     await feedLive(page);
     // Something waiting for approval, so the phone pages show a decision too.
     await say('LINT OK');
@@ -308,7 +290,7 @@ describe('the agent board against a real engine', () => {
     for (const theme of ['light', 'dark'] as const) {
       if (theme === 'dark') await page.getByRole('button', { name: 'Switch to dark theme' }).click();
       for (const [path, name, ready] of pages) {
-        await page.goto(new URL(path, bridge.url).toString());
+        await page.goto(new URL(path, ctx.bridge.url).toString());
         await page.locator(ready).first().waitFor();
         await page.waitForTimeout(150);
         expect(await hasHorizontalScroll(page), `${name}: horizontal scroll`).toBe(false);
@@ -326,9 +308,9 @@ describe('the agent board against a real engine', () => {
   });
 
   it('the board pages in the dark theme at desktop size', async () => {
-    const { page, context } = await newPage(browser, DESKTOP);
+    const { page, context } = await newPage(ctx.browser, DESKTOP);
     await page.addInitScript(() => localStorage.setItem('tb.theme', 'dark'));
-    await login(page, bridge.url, bridge.token, '/');
+    await login(page, ctx.bridge.url, ctx.bridge.token, '/');
     for (const [path, name, ready] of [
       ['', 'dashboard', '.pipeline-card'],
       ['pipelines/ci', 'pipeline', '.stage-row'],
@@ -337,7 +319,7 @@ describe('the agent board against a real engine', () => {
       ['history', 'history', '.event-row'],
       ['config', 'config', '.config-pipeline'],
     ] as const) {
-      await page.goto(new URL(path, bridge.url).toString());
+      await page.goto(new URL(path, ctx.bridge.url).toString());
       await page.locator(ready).first().waitFor();
       await page.waitForTimeout(150);
       await screenshot(page, `board-${name}-dark-desktop`);
@@ -346,26 +328,26 @@ describe('the agent board against a real engine', () => {
   });
 
   it('a rejected policy edit and a reload show on the config and pipeline pages without a reload', async () => {
-    const { page, context } = await newPage(browser, DESKTOP);
+    const { page, context } = await newPage(ctx.browser, DESKTOP);
     const errors = collectErrors(page);
-    await login(page, bridge.url, bridge.token, '/config');
+    await login(page, ctx.bridge.url, ctx.bridge.token, '/config');
     await feedLive(page);
     await page.getByTestId('config-ok').waitFor();
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
     // A broken edit: the page shows the error with file and line; the old policy keeps running.
-    writeFileSync(policyPath, POLICY.replace('require_approval: true', 'require_approval: maybe'));
+    writeFileSync(ctx.files.policyPath, POLICY.replace('require_approval: true', 'require_approval: maybe'));
     const problem = page.getByTestId('config-error');
     await problem.waitFor({ timeout: 10_000 });
     expect(await problem.textContent()).toMatch(/policy\.yaml:\d+:\d+: .*require_approval/);
     await screenshot(page, 'board-config-error-desktop');
     // A valid edit with a second pipeline: the error goes, the new pipeline appears.
-    writeFileSync(policyPath, `${POLICY}  - name: docs\n    match: {any_of: [{window_name: "^docs$"}]}\n    stages:\n      - name: build\n`);
+    writeFileSync(ctx.files.policyPath, `${POLICY}  - name: docs\n    match: {any_of: [{window_name: "^docs$"}]}\n    stages:\n      - name: build\n`);
     await page.getByTestId('config-ok').waitFor({ timeout: 10_000 });
     await page.locator('.config-pipeline[data-pipeline="docs"]').waitFor();
     await page.locator('.nav-link[data-page="pipelines"]').click();
     await page.locator('.pipeline-card[data-pipeline="docs"]').waitFor();
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
-    writeFileSync(policyPath, POLICY);
+    writeFileSync(ctx.files.policyPath, POLICY);
     await page.locator('.pipeline-card[data-pipeline="docs"]').waitFor({ state: 'detached', timeout: 10_000 });
     expect(errors).toEqual([]);
     await context.close();

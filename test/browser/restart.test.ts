@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeProcess } from '../helpers/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { useBridgeProcess } from '../helpers/bridge.ts';
 import {
   DESKTOP,
-  closeQuietly,
   freePort,
-  launchBrowser,
   login,
   newPage,
   screenshot,
@@ -16,57 +10,40 @@ import {
   typeInTerminal,
   waitForTerminalState,
   waitForTerminalText,
+  withBrowser,
 } from '../helpers/browser.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let dataDir: string;
-let server: BridgeProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  dataDir = mkdtempSync(join(tmpdir(), 'tb-browser-restart-'));
-  // A fixed port, so the page's URLs stay valid across the restart.
-  server = new BridgeProcess(tmux, dataDir, ['--port', String(await freePort())]);
-  await server.start();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeQuietly(browser);
-  await server?.stop();
-  await tmux?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+// A fixed port, so the page's URLs stay valid across the restart.
+const ctx = withBrowser(useBridgeProcess(async () => ['--port', String(await freePort())]));
 
 describe('server restarts under an open browser tab', () => {
   it('SIGKILL and restart on the same port: the tab reconnects by itself and typing continues', async () => {
-    const { body: session } = await server.api('POST', '/api/cli-sessions', {
+    const { body: session } = await ctx.server.api('POST', '/api/cli-sessions', {
       name: 'survivor',
       tool: 'custom',
       shell: 'bash --norc --noprofile -i',
-      workingDir: tmux.dir,
+      workingDir: ctx.tmux.dir,
     });
-    const { context, page } = await newPage(browser, DESKTOP);
-    await login(page, server.url, server.token);
-    await page.goto(new URL(`sessions/${session.sessionKey}`, server.url).toString());
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    await login(page, ctx.server.url, ctx.server.token);
+    await page.goto(new URL(`sessions/${session.sessionKey}`, ctx.server.url).toString());
     const panel = terminalPanel(page, session.sessionKey);
     await waitForTerminalState(panel, 'live');
     await typeInTerminal(panel, 'echo before-$((3*3))');
     await waitForTerminalText(panel, /^before-9$/m);
 
-    await server.kill9();
+    await ctx.server.kill9();
     await waitForTerminalState(panel, 'reconnecting');
     await waitFor(async () => (await page.getByTestId('events-state').getAttribute('data-state')) === 'reconnecting', 'events feed reconnecting');
     expect(await panel.getByRole('button', { name: 'Retry now' }).isVisible()).toBe(true);
     await screenshot(page, 'terminal-reconnecting-desktop');
     // The session outlives the server.
-    expect(await tmux.listPanes()).toContain(`survivor ${session.tmux.paneId}`);
+    expect(await ctx.tmux.listPanes()).toContain(`survivor ${session.tmux.paneId}`);
     // Output while nobody streams it: it must show up after the restart (fresh screen from tmux).
-    await tmux.tmux('send-keys', '-t', session.tmux.paneId, 'echo while-down-$((5*5))', 'Enter');
+    await ctx.tmux.tmux('send-keys', '-t', session.tmux.paneId, 'echo while-down-$((5*5))', 'Enter');
 
-    await server.start();
+    await ctx.server.start();
     await waitForTerminalState(panel, 'live', 20_000);
     await waitFor(async () => (await page.getByTestId('events-state').getAttribute('data-state')) === 'live', 'events feed live again', 20_000);
     await waitForTerminalText(panel, /^while-down-25$/m);
@@ -77,7 +54,7 @@ describe('server restarts under an open browser tab', () => {
     // Typing goes to the same pane through the new server.
     await typeInTerminal(panel, 'echo after-$((4*4))');
     await waitForTerminalText(panel, /^after-16$/m);
-    expect(await tmux.capture(session.tmux.paneId)).toContain('after-16');
+    expect(await ctx.tmux.capture(session.tmux.paneId)).toContain('after-16');
 
     // The list refetched from the new server: still running, not duplicated.
     await waitFor(async () => (await page.locator(`.session-row[data-session-key="${session.sessionKey}"]`).count()) === 1, 'one row');
@@ -85,7 +62,7 @@ describe('server restarts under an open browser tab', () => {
     await screenshot(page, 'terminal-after-restart-desktop');
 
     // A session created through the new server shows up live (the events feed works again).
-    const { body: other } = await server.api('POST', '/api/cli-sessions', { name: 'after-restart', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
+    const { body: other } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'after-restart', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
     await page.locator(`.session-row[data-session-key="${other.sessionKey}"]`).waitFor();
     await context.close();
   });

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import type { BridgeEvent } from '../../schemas/events.ts';
 import { startBridge } from '../../server/bridge.ts';
 import type { BridgeOptionsInput } from '../../server/options.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { TestBridge } from './bridge.ts';
-import { waitFor, type TestTmux } from './tmux.ts';
+import { TestTmux, waitFor } from './tmux.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const CI_DEMO = join(ROOT, 'examples', 'ci-demo.sh');
@@ -149,7 +150,60 @@ export function removeDir(dir: string | undefined): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
+
 type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** What useAgentBridge starts the bridge with. */
+export interface AgentSetup {
+  /** hosts.yaml (`{APPROVALS}` becomes the approval dir). */
+  readonly hosts: string;
+  readonly policy: string;
+  readonly env?: Record<string, string>;
+  readonly bridge?: Partial<BridgeOptionsInput>;
+  /** Runs once the files are written, before the bridge starts. */
+  readonly prepare?: (files: AgentFiles) => void;
+}
+
+export interface AgentFixture {
+  readonly tmux: TestTmux;
+  /** The notification endpoints: only with `{ sink: true }`. */
+  readonly sink: NotifySink;
+  readonly files: AgentFiles;
+  readonly agent: AgentBridge;
+  /** `agent.bridge`. */
+  readonly bridge: TestBridge;
+  /** The bridge's API, with its token. */
+  readonly api: Api;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file (or describe block): a private tmux
+ * server, a NotifySink when asked for, hosts.yaml/policy.yaml from `setup` and an
+ * in-process agent bridge on them; all stopped and removed afterwards.
+ */
+export function useAgentBridge(setup: (fixture: Pick<AgentFixture, 'tmux' | 'sink'>) => AgentSetup, options: { sink?: boolean } = {}): AgentFixture {
+  const ctx = {
+    get bridge() {
+      return ctx.agent.bridge;
+    },
+    api: (method: string, path: string, body?: unknown) => ctx.agent.bridge.api(method, path, body),
+  } as { -readonly [K in keyof AgentFixture]: AgentFixture[K] };
+  beforeAll(async () => {
+    ctx.tmux = new TestTmux();
+    if (options.sink) ctx.sink = await new NotifySink().start();
+    const { hosts, policy, env, bridge, prepare } = setup(ctx);
+    ctx.files = writeAgentFiles(hosts, policy);
+    prepare?.(ctx.files);
+    ctx.agent = await startAgentBridge(ctx.tmux, ctx.files, { env, bridge });
+  });
+  afterAll(async () => {
+    await ctx.agent?.close();
+    await ctx.sink?.stop();
+    await ctx.tmux?.kill();
+    removeDir(ctx.files?.dir);
+  });
+  return ctx;
+}
 
 /** The stage of one pane as GET /api/pipelines/:name shows it. */
 export async function stageOf(api: Api, pipeline: string, paneId: string, stage: string): Promise<any> {

@@ -160,13 +160,16 @@ export function useTestBridge(options: Partial<BridgeOptionsInput> = {}): { tmux
   return ctx;
 }
 
-/** The same with the bridge as a child process (for kill -9 and memory measurements). */
-export function useBridgeProcess(extraArgs: string[] = []): { tmux: TestTmux; server: BridgeProcess; dataDir: string } {
+/**
+ * The same with the bridge as a child process (for kill -9 and memory measurements);
+ * `extraArgs` may be worked out when the hooks run (a free port, say).
+ */
+export function useBridgeProcess(extraArgs: string[] | (() => Promise<string[]>) = []): { tmux: TestTmux; server: BridgeProcess; dataDir: string } {
   const ctx = {} as { tmux: TestTmux; server: BridgeProcess; dataDir: string };
   beforeAll(async () => {
     ctx.tmux = new TestTmux();
     ctx.dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
-    ctx.server = new BridgeProcess(ctx.tmux, ctx.dataDir, extraArgs);
+    ctx.server = new BridgeProcess(ctx.tmux, ctx.dataDir, typeof extraArgs === 'function' ? await extraArgs() : extraArgs);
     await ctx.server.start();
   });
   afterAll(async () => {

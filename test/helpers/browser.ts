@@ -160,3 +160,18 @@ export function useBrowserBridge(): { tmux: TestTmux; bridge: TestBridge; browse
   });
   return ctx;
 }
+
+/**
+ * Adds Chromium to a fixture (`useTestBridge()`, `useAgentBridge()`, `useBridgeProcess()`):
+ * launched once the fixture's servers run, closed before they stop.
+ */
+export function withBrowser<T extends object>(fixture: T): T & { readonly browser: Browser } {
+  const ctx = fixture as T & { browser: Browser };
+  beforeAll(async () => {
+    ctx.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await closeQuietly(ctx.browser);
+  });
+  return ctx;
+}

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
+// Most test files import it along with TestTmux.
+export { waitFor } from './wait.ts';
+
 /**
  * A private tmux server for one test file: `tmux -L tb-test-<random> -f /dev/null`.
  * `kill()` stops exactly that server and nothing else.
@@ -48,23 +51,5 @@ export class TestTmux {
     }
     rmSync(this.socketPath, { force: true });
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `check` until it returns a truthy value or the time runs out. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }

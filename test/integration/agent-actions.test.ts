@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, waitForWatching, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { describe, expect, it } from 'vitest';
+import { newPane, useAgentBridge, waitForApproval, waitForStage, waitForWatching } from '../helpers/agent.ts';
+import { waitFor, type TestTmux } from '../helpers/tmux.ts';
 
 const POLICY = `pipelines:
   - name: acts
@@ -42,29 +42,14 @@ async function type(tmux: TestTmux, paneId: string, line: string): Promise<void>
 }
 
 describe('actions', () => {
-  let tmux: TestTmux;
-  let files: AgentFiles;
-  let agent: AgentBridge;
-  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
-
-  beforeAll(async () => {
-    tmux = new TestTmux();
-    files = writeAgentFiles(hosts(tmux.socketName), POLICY);
-    agent = await startAgentBridge(tmux, files);
-  });
-
-  afterAll(async () => {
-    await agent?.close();
-    await tmux?.kill();
-    removeDir(files?.dir);
-  });
+  const ctx = useAgentBridge(({ tmux }) => ({ hosts: hosts(tmux.socketName), policy: POLICY }));
 
   it('runs shell actions with a time limit, captures their output, types send_keys; expired links are refused', async () => {
-    const paneId = await newPane(tmux, 'acts', 'acts', 'bash --norc --noprofile');
-    await waitForWatching(api, paneId);
-    await type(tmux, paneId, 'echo GO');
-    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
-    const event: any = await waitFor(() => agent.events.find((e: any) => e.type === 'STAGE_ACTIONS' && e.stage === 'shell'), 'STAGE_ACTIONS');
+    const paneId = await newPane(ctx.tmux, 'acts', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(ctx.api, paneId);
+    await type(ctx.tmux, paneId, 'echo GO');
+    await waitForStage(ctx.api, 'acts', paneId, 'shell', 'COMPLETED');
+    const event: any = await waitFor(() => ctx.agent.events.find((e: any) => e.type === 'STAGE_ACTIONS' && e.stage === 'shell'), 'STAGE_ACTIONS');
     expect(event).toMatchObject({ host: 'local', paneId, pipeline: 'acts', cause: 'start', attempt: 1 });
     const [first, second, third] = event.outcomes;
     expect(first).toMatchObject({ kind: 'shell', ok: false, exitCode: 3, timedOut: false, dryRun: false });
@@ -76,8 +61,8 @@ describe('actions', () => {
     expect(third).toMatchObject({ kind: 'send_keys', ok: true, command: 'echo TYPED-BY-AGENT' });
 
     // The gate's link expires after ~2 s; the file still decides.
-    const approval = await waitForApproval(api, paneId, 'gate');
-    const record = await waitFor(async () => (await api('GET', '/api/notifications?limit=100')).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
+    const approval = await waitForApproval(ctx.api, paneId, 'gate');
+    const record = await waitFor(async () => (await ctx.api('GET', '/api/notifications?limit=100')).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
     const link: string = record.payload.links.approve;
     expect((await fetch(link)).status).toBe(200);
     await waitFor(async () => (await fetch(link)).status === 410, 'the link to expire', 10_000, 200);
@@ -85,68 +70,57 @@ describe('actions', () => {
     await waitFor(() => existsSync(approval.file), 'the request file');
     expect(readFileSync(approval.file, 'utf8')).toContain('PENDING');
     writeFileSync(approval.file, 'approve\n');
-    await waitForStage(api, 'acts', paneId, 'gate', 'RUNNING');
+    await waitForStage(ctx.api, 'acts', paneId, 'gate', 'RUNNING');
   });
 
   it('retry and reset from the web', async () => {
-    const paneId = await newPane(tmux, 'acts-web', 'acts', 'bash --norc --noprofile');
-    await waitForWatching(api, paneId);
-    await type(tmux, paneId, 'echo GO');
-    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
-    await waitForApproval(api, paneId, 'gate');
+    const paneId = await newPane(ctx.tmux, 'acts-web', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(ctx.api, paneId);
+    await type(ctx.tmux, paneId, 'echo GO');
+    await waitForStage(ctx.api, 'acts', paneId, 'shell', 'COMPLETED');
+    await waitForApproval(ctx.api, paneId, 'gate');
 
     // Bad requests say what is wrong.
-    expect((await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local' })).status).toBe(400);
-    expect((await api('POST', '/api/pipelines/acts/stages/nope/retry', { host: 'local', paneId })).status).toBe(404);
-    expect((await api('POST', '/api/pipelines/nope/stages/gate/retry', { host: 'local', paneId })).status).toBe(404);
-    expect((await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId: '%999' })).status).toBe(404);
+    expect((await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local' })).status).toBe(400);
+    expect((await ctx.api('POST', '/api/pipelines/acts/stages/nope/retry', { host: 'local', paneId })).status).toBe(404);
+    expect((await ctx.api('POST', '/api/pipelines/nope/stages/gate/retry', { host: 'local', paneId })).status).toBe(404);
+    expect((await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId: '%999' })).status).toBe(404);
 
     // Retry restarts the stage now (the click is the approval): the pending approval is withdrawn.
-    const retried = await api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId });
+    const retried = await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId });
     expect(retried.status).toBe(200);
     expect(retried.body.pane.stages.find((s: any) => s.name === 'gate')).toMatchObject({ status: 'RUNNING', retries: 0 });
-    expect((await api('GET', '/api/approvals')).body.approvals.some((a: any) => a.paneId === paneId)).toBe(false);
-    const cancelled = (await api('GET', '/api/approvals?status=cancelled')).body.approvals.find((a: any) => a.paneId === paneId);
+    expect((await ctx.api('GET', '/api/approvals')).body.approvals.some((a: any) => a.paneId === paneId)).toBe(false);
+    const cancelled = (await ctx.api('GET', '/api/approvals?status=cancelled')).body.approvals.find((a: any) => a.paneId === paneId);
     expect(cancelled).toMatchObject({ status: 'cancelled', note: 'retry requested by web' });
 
     // Reset sends the stage and the ones after it back; the first stage waits for its trigger again.
-    const reset = await api('POST', '/api/pipelines/acts/stages/shell/reset', { host: 'local', paneId });
+    const reset = await ctx.api('POST', '/api/pipelines/acts/stages/shell/reset', { host: 'local', paneId });
     expect(reset.status).toBe(200);
     expect(reset.body.pane.stages.map((s: any) => s.status)).toEqual(['WAITING_TRIGGER', 'IDLE']);
-    await type(tmux, paneId, 'echo GO');
-    await waitForStage(api, 'acts', paneId, 'shell', 'COMPLETED');
+    await type(ctx.tmux, paneId, 'echo GO');
+    await waitForStage(ctx.api, 'acts', paneId, 'shell', 'COMPLETED');
   });
 });
 
 describe('--dry-run', () => {
-  let tmux: TestTmux;
-  let files: AgentFiles;
-  let agent: AgentBridge;
-  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
-
-  beforeAll(async () => {
-    tmux = new TestTmux();
-    files = writeAgentFiles(hosts(tmux.socketName), POLICY.replace('echo out-$((40 + 2))', `touch ${join('{DIR}', 'ran')}`));
-    writeFileSync(files.policyPath, readFileSync(files.policyPath, 'utf8').replace('{DIR}', files.dir));
-    agent = await startAgentBridge(tmux, files, { bridge: { dryRun: true } });
-  });
-
-  afterAll(async () => {
-    await agent?.close();
-    await tmux?.kill();
-    removeDir(files?.dir);
-  });
+  const ctx = useAgentBridge(({ tmux }) => ({
+    hosts: hosts(tmux.socketName),
+    policy: POLICY.replace('echo out-$((40 + 2))', `touch ${join('{DIR}', 'ran')}`),
+    prepare: (files) => writeFileSync(files.policyPath, readFileSync(files.policyPath, 'utf8').replace('{DIR}', files.dir)),
+    bridge: { dryRun: true },
+  }));
 
   it('reports the actions it would run, and runs none', async () => {
-    const paneId = await newPane(tmux, 'dry', 'acts', 'bash --norc --noprofile');
-    await waitForWatching(api, paneId);
-    await type(tmux, paneId, 'echo GO');
-    const event: any = await waitFor(() => agent.events.find((e: any) => e.type === 'STAGE_ACTIONS'), 'STAGE_ACTIONS');
+    const paneId = await newPane(ctx.tmux, 'dry', 'acts', 'bash --norc --noprofile');
+    await waitForWatching(ctx.api, paneId);
+    await type(ctx.tmux, paneId, 'echo GO');
+    const event: any = await waitFor(() => ctx.agent.events.find((e: any) => e.type === 'STAGE_ACTIONS'), 'STAGE_ACTIONS');
     expect(event.outcomes.map((o: any) => `${o.kind}:${o.dryRun}:${o.ok}`)).toEqual(['shell:true:true', 'shell:true:true', 'send_keys:true:true']);
-    expect(agent.logs.filter((line) => line.startsWith('[dry-run]'))).toHaveLength(3);
+    expect(ctx.agent.logs.filter((line) => line.startsWith('[dry-run]'))).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 300));
-    expect(existsSync(join(files.dir, 'ran'))).toBe(false);
-    expect(await tmux.capture(paneId)).not.toContain('TYPED-BY-AGENT');
-    expect((await api('GET', '/api/agent/config')).body.dryRun).toBe(true);
+    expect(existsSync(join(ctx.files.dir, 'ran'))).toBe(false);
+    expect(await ctx.tmux.capture(paneId)).not.toContain('TYPED-BY-AGENT');
+    expect((await ctx.api('GET', '/api/agent/config')).body.dryRun).toBe(true);
   });
 });

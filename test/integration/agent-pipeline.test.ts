@@ -6,21 +6,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CI_DEMO, NotifySink, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
-import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { describe, expect, it } from 'vitest';
+import { CI_DEMO, ROOT, newPane, useAgentBridge, waitForApproval, waitForStage } from '../helpers/agent.ts';
+import { waitFor } from '../helpers/tmux.ts';
 
-let tmux: TestTmux;
-let sink: NotifySink;
-let files: AgentFiles;
-let agent: AgentBridge;
-const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  sink = await new NotifySink().start();
-  files = writeAgentFiles(
-    `poll_interval_ms: 200
+const ctx = useAgentBridge(
+  ({ tmux, sink }) => ({
+    hosts: `poll_interval_ms: 200
 approval_dir: {APPROVALS}
 notify: stdout,webhook
 hosts:
@@ -29,33 +21,27 @@ hosts:
 bridge:
   notify_retry: {attempts: 3, base_delay_ms: 50, timeout_ms: 2000}
 `,
-    readFileSync(join(ROOT, 'examples', 'policy.yaml'), 'utf8'),
-  );
-  agent = await startAgentBridge(tmux, files, { env: { TMUX_BRIDGE_WEBHOOK_URL: `${sink.url}/webhook` } });
-});
-
-afterAll(async () => {
-  await agent?.close();
-  await sink?.stop();
-  await tmux?.kill();
-  removeDir(files?.dir);
-});
+    policy: readFileSync(join(ROOT, 'examples', 'policy.yaml'), 'utf8'),
+    env: { TMUX_BRIDGE_WEBHOOK_URL: `${sink.url}/webhook` },
+  }),
+  { sink: true },
+);
 
 /** A pane that plays the CI runner; resolves when build waits for approval. */
 async function ciPaneWaitingForBuild(session: string): Promise<string> {
-  const paneId = await newPane(tmux, session, 'ci', `bash ${CI_DEMO}`, { CI_DEMO_DELAY: '0', CI_DEMO_TEST_FAILURES: '0' });
-  await waitForStage(api, 'ci', paneId, 'lint', 'COMPLETED');
-  await waitForStage(api, 'ci', paneId, 'build', 'WAITING_APPROVAL');
+  const paneId = await newPane(ctx.tmux, session, 'ci', `bash ${CI_DEMO}`, { CI_DEMO_DELAY: '0', CI_DEMO_TEST_FAILURES: '0' });
+  await waitForStage(ctx.api, 'ci', paneId, 'lint', 'COMPLETED');
+  await waitForStage(ctx.api, 'ci', paneId, 'build', 'WAITING_APPROVAL');
   return paneId;
 }
 
 async function expectCompleted(paneId: string): Promise<void> {
-  await waitForStage(api, 'ci', paneId, 'test', 'COMPLETED');
-  const { body } = await api('GET', '/api/pipelines/ci');
+  await waitForStage(ctx.api, 'ci', paneId, 'test', 'COMPLETED');
+  const { body } = await ctx.api('GET', '/api/pipelines/ci');
   const pane = body.panes.find((p: any) => p.paneId === paneId);
   expect(pane.stages.map((s: any) => `${s.name}:${s.status}`)).toEqual(['lint:COMPLETED', 'build:COMPLETED', 'test:COMPLETED']);
   // The agent typed the commands into the pane (send_keys), one line each.
-  const screen = await tmux.capture(paneId, '-S', '-100');
+  const screen = await ctx.tmux.capture(paneId, '-S', '-100');
   expect(screen.match(/^ci> lint$/gm)).toHaveLength(1);
   expect(screen.match(/^ci> build$/gm)).toHaveLength(1);
   expect(screen.match(/^ci> test$/gm)).toHaveLength(1);
@@ -64,8 +50,8 @@ async function expectCompleted(paneId: string): Promise<void> {
 describe('agent board on live panes: lint → approval → build → test', () => {
   it('approval by the request file (tmuxagent path and words)', async () => {
     const paneId = await ciPaneWaitingForBuild('demo-file');
-    const approval = await waitForApproval(api, paneId, 'build');
-    const file = join(files.approvalDir, 'local', `${paneId.replace('%', 'pct')}__build.txt`);
+    const approval = await waitForApproval(ctx.api, paneId, 'build');
+    const file = join(ctx.files.approvalDir, 'local', `${paneId.replace('%', 'pct')}__build.txt`);
     expect(approval.file).toBe(file);
     await waitFor(() => existsSync(file), 'the request file');
     expect(readFileSync(file, 'utf8')).toMatch(/^PENDING$/m);
@@ -73,19 +59,19 @@ describe('agent board on live panes: lint → approval → build → test', () =
     await expectCompleted(paneId);
     // Decided once, via the file, which is cleaned up.
     await waitFor(() => !existsSync(file), 'the request file to be removed');
-    const { body } = await api('GET', '/api/approvals?status=decided');
+    const { body } = await ctx.api('GET', '/api/approvals?status=decided');
     expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'file' });
-    expect(agent.events.filter((e) => e.type === 'APPROVAL_DECIDED' && (e as any).approval.id === approval.id)).toHaveLength(1);
+    expect(ctx.agent.events.filter((e) => e.type === 'APPROVAL_DECIDED' && (e as any).approval.id === approval.id)).toHaveLength(1);
   });
 
   it('approval by a signed link: GET shows a page and decides nothing, POST decides, a second POST is refused', async () => {
     const paneId = await ciPaneWaitingForBuild('demo-link');
-    const approval = await waitForApproval(api, paneId, 'build');
+    const approval = await waitForApproval(ctx.api, paneId, 'build');
     // The approval notification reached the webhook with its links.
-    const notice = await waitFor(() => sink.on('/webhook').find((r) => r.body.kind === 'approval' && r.body.pane === paneId), 'the approval webhook');
+    const notice = await waitFor(() => ctx.sink.on('/webhook').find((r) => r.body.kind === 'approval' && r.body.pane === paneId), 'the approval webhook');
     expect(notice.body).toMatchObject({ pipeline: 'ci', stage: 'build', host: 'local', title: 'Approval required: ci/build' });
     const link: string = notice.body.links.approve;
-    expect(link).toMatch(new RegExp(`^${agent.bridge.url.replace(/\/$/, '')}/a/[^/]+/approve$`));
+    expect(link).toMatch(new RegExp(`^${ctx.agent.bridge.url.replace(/\/$/, '')}/a/[^/]+/approve$`));
     expect(notice.body.links.reject).toBe(link.replace(/approve$/, 'reject'));
 
     // A chat app's link preview: GET (no bridge token) shows the confirmation page only.
@@ -96,7 +82,7 @@ describe('agent board on live panes: lint → approval → build → test', () =
     expect(html).toContain(paneId);
     expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
     await new Promise((r) => setTimeout(r, 400));
-    expect((await api('GET', '/api/approvals')).body.approvals.some((a: any) => a.id === approval.id)).toBe(true);
+    expect((await ctx.api('GET', '/api/approvals')).body.approvals.some((a: any) => a.id === approval.id)).toBe(true);
 
     // A forged token is refused outright.
     const forged = link.replace(/\/a\/([^.]+)\.[^/]+\//, '/a/$1.AAAA/');
@@ -110,44 +96,44 @@ describe('agent board on live panes: lint → approval → build → test', () =
     // The other link of the same request cannot decide any more either.
     expect((await fetch(notice.body.links.reject, { method: 'POST' })).status).toBe(410);
     await expectCompleted(paneId);
-    const { body } = await api('GET', '/api/approvals?status=decided');
+    const { body } = await ctx.api('GET', '/api/approvals?status=decided');
     expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'link', note: 'ship it' });
     expect(existsSync(approval.file)).toBe(false);
   });
 
   it('approval by the API', async () => {
     const paneId = await ciPaneWaitingForBuild('demo-api');
-    const approval = await waitForApproval(api, paneId, 'build');
+    const approval = await waitForApproval(ctx.api, paneId, 'build');
     expect(approval).toMatchObject({ host: 'local', pipeline: 'ci', stage: 'build', kind: 'require_approval', status: 'pending' });
-    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'maybe' })).status).toBe(400);
+    expect((await ctx.api('POST', `/api/approvals/${approval.id}`, { decision: 'maybe' })).status).toBe(400);
     // The approval names its pane and terminal (no /api/panes needed), in the API and in its event.
-    const { body: panes } = await api('GET', '/api/panes');
+    const { body: panes } = await ctx.api('GET', '/api/panes');
     const sessionKey = panes.panes.find((p: any) => p.paneId === paneId).sessionKey;
     expect(sessionKey).toMatch(/^a_/);
     expect(approval).toMatchObject({ sessionKey, pane: { sessionName: 'demo-api', windowName: 'ci' } });
     // (The event follows the stored approval a moment later.)
-    const requested = (await waitFor(() => agent.events.find((e: any) => e.type === 'APPROVAL_REQUESTED' && e.approval.id === approval.id), 'the request event')) as any;
+    const requested = (await waitFor(() => ctx.agent.events.find((e: any) => e.type === 'APPROVAL_REQUESTED' && e.approval.id === approval.id), 'the request event')) as any;
     expect(requested.approval).toMatchObject({ sessionKey, pane: { sessionName: 'demo-api', windowName: 'ci' } });
-    expect((await api('GET', '/api/overview')).body.pendingApprovals.find((a: any) => a.id === approval.id)).toMatchObject({ sessionKey });
-    const res = await api('POST', `/api/approvals/${approval.id}`, { decision: 'approve', note: 'looks good' });
+    expect((await ctx.api('GET', '/api/overview')).body.pendingApprovals.find((a: any) => a.id === approval.id)).toMatchObject({ sessionKey });
+    const res = await ctx.api('POST', `/api/approvals/${approval.id}`, { decision: 'approve', note: 'looks good' });
     expect(res.status).toBe(200);
     expect(res.body.approval).toMatchObject({ status: 'approved', decidedVia: 'web', note: 'looks good', sessionKey });
-    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'reject' })).status).toBe(409);
-    expect((await api('POST', '/api/approvals/ap_nope', { decision: 'reject' })).status).toBe(404);
+    expect((await ctx.api('POST', `/api/approvals/${approval.id}`, { decision: 'reject' })).status).toBe(409);
+    expect((await ctx.api('POST', '/api/approvals/ap_nope', { decision: 'reject' })).status).toBe(404);
     await expectCompleted(paneId);
     await waitFor(() => !existsSync(approval.file), 'the request file to be removed');
   });
 
   it('stored every transition as history and STAGE_UPDATED events, and shows the board', async () => {
-    const { body: overview } = await api('GET', '/api/overview');
+    const { body: overview } = await ctx.api('GET', '/api/overview');
     const ci = overview.hosts.find((h: any) => h.name === 'local').pipelines.find((p: any) => p.name === 'ci');
     expect(ci).toMatchObject({ panes: 3, counts: { COMPLETED: 9, FAILED: 0 } });
     expect(overview.pendingApprovals).toEqual([]);
     expect(overview.principles).toContain("Nothing is built without a human's approval.");
 
-    const { body: pipelines } = await api('GET', '/api/pipelines');
+    const { body: pipelines } = await ctx.api('GET', '/api/pipelines');
     const pane = pipelines.pipelines[0].panes[0];
-    const { body: history } = await api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(pane.paneId)}&pipeline=ci`);
+    const { body: history } = await ctx.api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(pane.paneId)}&pipeline=ci`);
     const moves = history.history.map((h: any) => `${h.stage}:${h.from}>${h.to}`).reverse();
     // Each stage's last run: from entering RUNNING (or WAITING_APPROVAL) to COMPLETED, as the history
     // recorded them (the history row is written a moment after the machine's clock).
@@ -160,11 +146,11 @@ describe('agent board on live panes: lint → approval → build → test', () =
     near(stage('build').finishedAt, at('build', 'RUNNING>COMPLETED'));
     for (const s of pane.stages) expect(Date.parse(s.finishedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
     // The pane's terminal, as /api/panes knows it.
-    const { body: paneList } = await api('GET', '/api/panes');
+    const { body: paneList } = await ctx.api('GET', '/api/panes');
     expect(pane.sessionKey).toMatch(/^a_/);
     expect(pane.sessionKey).toBe(paneList.panes.find((p: any) => p.paneId === pane.paneId).sessionKey);
     // Stored events of this pipeline on this host, newest first, filtered on the server.
-    const { body: decisions } = await api('GET', '/api/events?before=latest&host=local&pipeline=ci&type=APPROVAL_DECIDED');
+    const { body: decisions } = await ctx.api('GET', '/api/events?before=latest&host=local&pipeline=ci&type=APPROVAL_DECIDED');
     expect(decisions.events.map((e: any) => e.approval.decidedVia)).toEqual(['web', 'link', 'file']);
     expect(decisions.next).toBe(decisions.events.at(-1).id);
     expect(moves).toEqual([
@@ -177,28 +163,28 @@ describe('agent board on live panes: lint → approval → build → test', () =
       'test:IDLE>RUNNING',
       'test:RUNNING>COMPLETED',
     ]);
-    const updates = agent.events.filter((e: any) => e.type === 'STAGE_UPDATED' && e.paneId === pane.paneId);
+    const updates = ctx.agent.events.filter((e: any) => e.type === 'STAGE_UPDATED' && e.paneId === pane.paneId);
     expect(updates.map((e: any) => `${e.stage}:${e.status}`)).toEqual(moves.map((m: string) => `${m.split(':')[0]}:${m.split('>')[1]}`));
     expect(updates.at(-1)).toMatchObject({ view: { name: 'test', status: 'COMPLETED', order: 2 } });
     // Stored events, too.
-    const { body: stored } = await api('GET', '/api/events?type=STAGE_UPDATED&limit=1000');
+    const { body: stored } = await ctx.api('GET', '/api/events?type=STAGE_UPDATED&limit=1000');
     expect(stored.events.filter((e: any) => e.paneId === pane.paneId)).toHaveLength(updates.length);
     // Actions ran and were reported with their outcome.
-    const actions = agent.events.filter((e: any) => e.type === 'STAGE_ACTIONS' && e.paneId === pane.paneId);
+    const actions = ctx.agent.events.filter((e: any) => e.type === 'STAGE_ACTIONS' && e.paneId === pane.paneId);
     expect(actions.map((e: any) => e.outcomes[0].command)).toEqual(['lint', 'build', 'test']);
     expect(actions.every((e: any) => e.outcomes[0].ok)).toBe(true);
 
     // Watched panes with their last lines.
-    const { body: panes } = await api('GET', '/api/panes');
+    const { body: panes } = await ctx.api('GET', '/api/panes');
     const shown = panes.panes.find((p: any) => p.paneId === pane.paneId);
     expect(shown).toMatchObject({ host: 'local', watched: true, pipelines: ['ci'], status: 'watching', window: 'ci' });
     expect(shown.lastLines).toContain('[ci] 42 tests passed');
     // The live pane monitor got ephemeral PANE_TAIL events (not stored).
-    const tails = agent.events.filter((e: any) => e.type === 'PANE_TAIL' && e.paneId === pane.paneId);
+    const tails = ctx.agent.events.filter((e: any) => e.type === 'PANE_TAIL' && e.paneId === pane.paneId);
     expect(tails.length).toBeGreaterThan(0);
     expect(tails.every((e: any) => e.id === undefined && e.host === 'local' && e.lines.length <= 20)).toBe(true);
     expect(tails.at(-1)).toMatchObject({ sessionKey: expect.stringMatching(/^a_/) });
     // stdout channel printed too.
-    expect(agent.stdout.join('')).toContain('[NOTIFY] ci/test passed');
+    expect(ctx.agent.stdout.join('')).toContain('[NOTIFY] ci/test passed');
   });
 });

@@ -3,25 +3,17 @@
  * in a watched pane neither crash nor stall the engine: the lines after them are
  * still evaluated, other panes keep being served, the API answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPane, removeDir, startAgentBridge, waitForStage, waitForWatching, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
-import { TestTmux } from '../helpers/tmux.ts';
+import { describe, expect, it } from 'vitest';
+import { newPane, useAgentBridge, waitForStage, waitForWatching } from '../helpers/agent.ts';
 
-let tmux: TestTmux;
-let files: AgentFiles;
-let agent: AgentBridge;
-const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
-
-beforeAll(async () => {
-  tmux = new TestTmux();
-  files = writeAgentFiles(
-    `approval_dir: {APPROVALS}
+const ctx = useAgentBridge(({ tmux }) => ({
+  hosts: `approval_dir: {APPROVALS}
 notify: stdout
 hosts:
   - name: local
     tmux: {socket: ${tmux.socketName}}
 `,
-    `pipelines:
+  policy: `pipelines:
   - name: hostile
     match: {any_of: [{window_name: "^hostile$"}]}
     stages:
@@ -34,15 +26,7 @@ hosts:
       - name: ping
         success_when: {any_of: [{log_regex: "^PONG$"}]}
 `,
-  );
-  agent = await startAgentBridge(tmux, files);
-});
-
-afterAll(async () => {
-  await agent?.close();
-  await tmux?.kill();
-  removeDir(files?.dir);
-});
+}));
 
 describe('hostile pane output', () => {
   it('malformed SENTRY JSON, binary garbage and 1 MB lines neither crash nor stall the engine', async () => {
@@ -61,25 +45,25 @@ describe('hostile pane output', () => {
       `echo '### SENTRY {"type":"AFTER_GARBAGE"}'`,
       'sleep 600',
     ].join('; ');
-    const hostile = await newPane(tmux, 'hostile', 'hostile', `bash -c '${script.replace(/'/g, `'\\''`)}'`);
-    const calm = await newPane(tmux, 'calm', 'calm', 'bash --norc --noprofile');
-    await waitForWatching(api, hostile);
-    await waitForWatching(api, calm);
-    await tmux.tmux('send-keys', '-t', hostile, 'Enter');
+    const hostile = await newPane(ctx.tmux, 'hostile', 'hostile', `bash -c '${script.replace(/'/g, `'\\''`)}'`);
+    const calm = await newPane(ctx.tmux, 'calm', 'calm', 'bash --norc --noprofile');
+    await waitForWatching(ctx.api, hostile);
+    await waitForWatching(ctx.api, calm);
+    await ctx.tmux.tmux('send-keys', '-t', hostile, 'Enter');
 
-    const done = await waitForStage(api, 'hostile', hostile, 'survive', 'COMPLETED', 60_000);
+    const done = await waitForStage(ctx.api, 'hostile', hostile, 'survive', 'COMPLETED', 60_000);
     expect(done.retries).toBe(0);
-    const { body: history } = await api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(hostile)}`);
+    const { body: history } = await ctx.api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(hostile)}`);
     expect(history.history.map((h: any) => h.to)).not.toContain('FAILED');
 
     // The other pane is still served promptly, and the server answers.
-    await tmux.tmux('send-keys', '-t', calm, '-l', 'echo PONG');
-    await tmux.tmux('send-keys', '-t', calm, 'Enter');
-    await waitForStage(api, 'neighbour', calm, 'ping', 'COMPLETED');
-    expect((await fetch(new URL('/healthz', agent.bridge.url))).status).toBe(200);
+    await ctx.tmux.tmux('send-keys', '-t', calm, '-l', 'echo PONG');
+    await ctx.tmux.tmux('send-keys', '-t', calm, 'Enter');
+    await waitForStage(ctx.api, 'neighbour', calm, 'ping', 'COMPLETED');
+    expect((await fetch(new URL('/healthz', ctx.agent.bridge.url))).status).toBe(200);
 
     // Long lines are kept bounded on the board.
-    const { body: panes } = await api('GET', '/api/panes');
+    const { body: panes } = await ctx.api('GET', '/api/panes');
     const shown = panes.panes.find((p: any) => p.paneId === hostile);
     expect(shown.lastLines.at(-1)).toBe('### SENTRY {"type":"AFTER_GARBAGE"}');
     expect(Math.max(...shown.lastLines.map((l: string) => l.length))).toBeLessThanOrEqual(2001);

@@ -1,31 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { MIGRATIONS, Store, StoreClosedError, type StoreChange } from '../../server/store/index.ts';
-import { crashCopy, journalFiles, recordingLog, removeTempDirs, sessionInput, tempDir } from '../fixtures/store/helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { MIGRATIONS, StoreClosedError, type StoreChange } from '../../server/store/index.ts';
+import { afterCrash, journalFiles, sessionInput, useFreshStore } from '../fixtures/store/helpers.ts';
 
-afterAll(removeTempDirs);
+const ctx = useFreshStore();
 
-let store: Store;
-let dir: string;
-
-beforeEach(async () => {
-  dir = tempDir();
-  store = await Store.open({ dataDir: dir, log: recordingLog() });
-});
-
-afterEach(async () => {
-  await store.close();
-});
-
-const journalText = (): string => journalFiles(dir).map((file) => readFileSync(file, 'utf8')).join('');
+const journalText = (): string => journalFiles(ctx.dir).map((file) => readFileSync(file, 'utf8')).join('');
 
 describe('acknowledgement', () => {
   test('onChange fires only once the change is in the journal on disk', async () => {
     const seen: Array<{ change: StoreChange; onDisk: boolean }> = [];
-    store.onChange((change) => seen.push({ change, onDisk: journalText().includes('"key-on-disk"') }));
-    const pending = store.sessions.put(sessionInput('key-on-disk'));
+    ctx.store.onChange((change) => seen.push({ change, onDisk: journalText().includes('"key-on-disk"') }));
+    const pending = ctx.store.sessions.put(sessionInput('key-on-disk'));
     expect(seen).toEqual([]); // applied in memory, not yet acknowledged
-    expect(store.sessions.get('key-on-disk')).toBeDefined();
+    expect(ctx.store.sessions.get('key-on-disk')).toBeDefined();
     await pending;
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ onDisk: true, change: { table: 'sessions', op: 'insert', key: { sessionKey: 'key-on-disk' } } });
@@ -33,9 +21,9 @@ describe('acknowledgement', () => {
 
   test('writes issued together share one fsync but keep their order', async () => {
     const order: number[] = [];
-    store.onChange((change) => order.push(change.lsn));
-    const before = store.stats().lastLsn;
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.paneOffsets.set('h', `%${i}`, i)));
+    ctx.store.onChange((change) => order.push(change.lsn));
+    const before = ctx.store.stats().lastLsn;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => ctx.store.paneOffsets.set('h', `%${i}`, i)));
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => before + i + 1));
     // One frame holds them all: the segment has one header (magic "TBJ1") after the migrations' frames.
     const frames = journalText().split('TBJ1').length - 1;
@@ -43,89 +31,80 @@ describe('acknowledgement', () => {
   });
 
   test('a failing change listener does not turn a durable write into a failure', async () => {
-    store.onChange(() => {
+    ctx.store.onChange(() => {
       throw new Error('listener bug');
     });
-    await expect(store.sessions.upsert(sessionInput('a'))).resolves.toMatchObject({ sessionKey: 'a' });
+    await expect(ctx.store.sessions.upsert(sessionInput('a'))).resolves.toMatchObject({ sessionKey: 'a' });
   });
 
   test('after close, writes are refused with a clear error', async () => {
-    await store.close();
-    await expect(store.sessions.put(sessionInput('late'))).rejects.toThrow(StoreClosedError);
-    await expect(store.sessions.put(sessionInput('late'))).rejects.toThrow(/store is closed/);
+    await ctx.store.close();
+    await expect(ctx.store.sessions.put(sessionInput('late'))).rejects.toThrow(StoreClosedError);
+    await expect(ctx.store.sessions.put(sessionInput('late'))).rejects.toThrow(/store is closed/);
   });
 
   test('values that would not replay the same are refused', async () => {
-    await expect(store.write((tx) => tx.run('INSERT INTO pane_offsets VALUES (?, ?, ?, ?)', ['h', '%1', true as never, 1]))).rejects.toThrow(
+    await expect(ctx.store.write((tx) => tx.run('INSERT INTO pane_offsets VALUES (?, ?, ?, ?)', ['h', '%1', true as never, 1]))).rejects.toThrow(
       /unsupported SQL parameter true/,
     );
-    await expect(store.write((tx) => tx.run('INSERT INTO pane_offsets VALUES (?, ?, ?, ?)', ['h', '%1', Number.NaN, 1]))).rejects.toThrow(TypeError);
-    expect(store.paneOffsets.list()).toEqual([]);
+    await expect(ctx.store.write((tx) => tx.run('INSERT INTO pane_offsets VALUES (?, ?, ?, ?)', ['h', '%1', Number.NaN, 1]))).rejects.toThrow(TypeError);
+    expect(ctx.store.paneOffsets.list()).toEqual([]);
   });
 });
 
 describe('transactions', () => {
   test('several writes commit as one journal entry, all or nothing', async () => {
-    const before = store.stats().lastLsn;
+    const before = ctx.store.stats().lastLsn;
     const changes: string[] = [];
-    store.onChange((change) => changes.push(change.table));
-    const result = await store.transaction(() => {
-      void store.sessions.put(sessionInput('t1'));
-      void store.events.append({ type: 'CLI_SESSION_CREATED', at: new Date().toISOString(), sessionKey: 't1' });
+    ctx.store.onChange((change) => changes.push(change.table));
+    const result = await ctx.store.transaction(() => {
+      void ctx.store.sessions.put(sessionInput('t1'));
+      void ctx.store.events.append({ type: 'CLI_SESSION_CREATED', at: new Date().toISOString(), sessionKey: 't1' });
       return 'done';
     });
     expect(result).toBe('done');
-    expect(store.stats().lastLsn).toBe(before + 1);
+    expect(ctx.store.stats().lastLsn).toBe(before + 1);
     expect(changes).toEqual(['sessions', 'events']);
-    await crashCheck((reopened) => {
+    await afterCrash(ctx.dir, (reopened) => {
       expect(reopened.sessions.get('t1')).toBeDefined();
       expect(reopened.events.list()).toHaveLength(1);
     });
   });
 
   test('the callback may return a repository write: the transaction resolves with its value', async () => {
-    const row = await store.transaction(() => store.sessions.upsert(sessionInput('returned')));
+    const row = await ctx.store.transaction(() => ctx.store.sessions.upsert(sessionInput('returned')));
     expect(row).toMatchObject({ sessionKey: 'returned', status: 'running' });
   });
 
   test('a throw rolls everything back, and the inner writes fail too', async () => {
     let inner: Promise<unknown> | undefined;
-    const outcome = store.transaction(() => {
-      inner = store.sessions.put(sessionInput('rolled-back'));
-      void store.sessions.put(sessionInput('ignored')); // its rejection must not go unhandled
-      expect(store.sessions.get('rolled-back')).toBeDefined(); // visible inside the transaction
+    const outcome = ctx.store.transaction(() => {
+      inner = ctx.store.sessions.put(sessionInput('rolled-back'));
+      void ctx.store.sessions.put(sessionInput('ignored')); // its rejection must not go unhandled
+      expect(ctx.store.sessions.get('rolled-back')).toBeDefined(); // visible inside the transaction
       throw new Error('changed my mind');
     });
     await expect(outcome).rejects.toThrow('changed my mind');
     await expect(inner).rejects.toThrow('changed my mind');
-    expect(store.sessions.get('rolled-back')).toBeUndefined();
+    expect(ctx.store.sessions.get('rolled-back')).toBeUndefined();
   });
 
   test('a failing write inside a transaction aborts all of it', async () => {
     await expect(
-      store.transaction(() => {
-        void store.paneOffsets.set('h', '%1', 1);
-        void store.paneOffsets.set('h', '%2', -5); // invalid: throws here, synchronously
+      ctx.store.transaction(() => {
+        void ctx.store.paneOffsets.set('h', '%1', 1);
+        void ctx.store.paneOffsets.set('h', '%2', -5); // invalid: throws here, synchronously
       }),
     ).rejects.toThrow();
-    expect(store.paneOffsets.list()).toEqual([]);
+    expect(ctx.store.paneOffsets.list()).toEqual([]);
   });
 
   test('an async callback is refused and rolled back', async () => {
     await expect(
-      store.transaction(async () => {
-        await store.sessions.put(sessionInput('async'));
+      ctx.store.transaction(async () => {
+        await ctx.store.sessions.put(sessionInput('async'));
       }),
     ).rejects.toThrow(/must be synchronous/);
-    expect(store.sessions.get('async')).toBeUndefined();
+    expect(ctx.store.sessions.get('async')).toBeUndefined();
   });
 });
-
-async function crashCheck(check: (reopened: Store) => void): Promise<void> {
-  const reopened = await Store.open({ dataDir: crashCopy(dir), log: recordingLog() });
-  try {
-    check(reopened);
-  } finally {
-    await reopened.close();
-  }
-}

@@ -3,10 +3,17 @@ import { timeout, type IDisposable } from '../../lib/disposable.ts';
 import { ApiError } from '../../services/api.ts';
 import type { NotificationRow } from '../../services/agent-types.ts';
 import { useServices } from '../../services/index.ts';
+import { FilterBar, FilterSelect } from './Filters.tsx';
 import { Empty, LoadError, Loading } from './States.tsx';
 import { At } from './Time.tsx';
 
 type Status = '' | 'sent' | 'failed' | 'pending';
+
+const STATUSES: ReadonlyArray<readonly [Status, string]> = [
+  ['sent', 'Sent'],
+  ['failed', 'Failed'],
+  ['pending', 'Retrying'],
+];
 
 /** Markdown links (the signed approve/reject links) as their text; lines of nothing but links are dropped: here the page decides. */
 function readableBody(body: string): string {
@@ -68,26 +75,19 @@ export function NotificationList() {
 
   return (
     <>
-      <form class="filters" aria-label="Filter notifications" onSubmit={(e) => e.preventDefault()}>
-        <div class="filter">
-          <label class="field-label small" htmlFor="notification-status">
-            Delivery
-          </label>
-          <select
-            id="notification-status"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.currentTarget.value as Status);
-              setLimit(PAGE);
-            }}
-          >
-            <option value="">Any status</option>
-            <option value="sent">Sent</option>
-            <option value="failed">Failed</option>
-            <option value="pending">Retrying</option>
-          </select>
-        </div>
-      </form>
+      <FilterBar label="Filter notifications">
+        <FilterSelect
+          id="notification-status"
+          label="Delivery"
+          value={status}
+          all="Any status"
+          options={STATUSES}
+          onChange={(next) => {
+            setStatus(next);
+            setLimit(PAGE);
+          }}
+        />
+      </FilterBar>
       {rows === undefined ? (
         error ? (
           <LoadError what="notifications" message={error} onRetry={() => setReload((n) => n + 1)} />

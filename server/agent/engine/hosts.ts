@@ -61,6 +61,49 @@ export function paneFacts(pane: PaneInfo): WatchedPaneInfo {
   return { paneId: pane.paneId, sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.title, dead: pane.dead };
 }
 
+/** What a watcher keeps per watched pane: at least its runtime. */
+interface WatchedEntry {
+  readonly runtime: PaneRuntime;
+}
+
+/** What every host watcher shares: its config, its last error and its watched panes by id. */
+export abstract class HostWatcherBase<E extends WatchedEntry> extends Disposable {
+  readonly name: string;
+  protected readonly entries = new Map<string, E>();
+  protected lastError: string | null = null;
+
+  constructor(private readonly host: CompiledHost) {
+    super();
+    this.name = host.name;
+  }
+
+  get config(): CompiledHost {
+    return this.host;
+  }
+
+  get error(): string | null {
+    return this.lastError;
+  }
+
+  runtimes(): PaneRuntime[] {
+    return [...this.entries.values()].map((entry) => entry.runtime);
+  }
+
+  runtime(paneId: string): PaneRuntime | undefined {
+    return this.entries.get(paneId)?.runtime;
+  }
+
+  refreshPipelines(): void {
+    for (const entry of this.entries.values()) entry.runtime.refreshPipelines();
+  }
+
+  /** Writes the progress of these panes, then lets their runtimes go. */
+  protected async retire(entries: readonly E[]): Promise<void> {
+    await Promise.all(entries.map((entry) => entry.runtime.flush().catch(() => undefined)));
+    for (const entry of entries) entry.runtime.dispose();
+  }
+}
+
 interface Entry {
   readonly runtime: PaneRuntime;
   feed: IDisposable | undefined;
@@ -78,37 +121,17 @@ export interface LocalHostOptions {
   readonly onPaneGone: (host: string, paneId: string) => void;
 }
 
-export class LocalHostWatcher extends Disposable implements HostWatcher, PaneHost {
+export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatcher, PaneHost {
   readonly kind: HostKind;
-  readonly name: string;
   readonly ssh = null;
   private server: TmuxServer | undefined;
-  private readonly entries = new Map<string, Entry>();
   private readonly openedAt = new Map<string, number>();
-  private lastError: string | null = null;
   private retry: IDisposable | undefined;
 
   constructor(private readonly options: LocalHostOptions) {
-    super();
-    this.name = options.host.name;
+    super(options.host);
     this.kind = options.bridgeServer ? 'bridge' : 'local';
     this.server = options.bridgeServer;
-  }
-
-  get config(): CompiledHost {
-    return this.options.host;
-  }
-
-  get error(): string | null {
-    return this.lastError;
-  }
-
-  runtimes(): PaneRuntime[] {
-    return [...this.entries.values()].map((entry) => entry.runtime);
-  }
-
-  runtime(paneId: string): PaneRuntime | undefined {
-    return this.entries.get(paneId)?.runtime;
   }
 
   async start(): Promise<void> {
@@ -218,13 +241,8 @@ export class LocalHostWatcher extends Disposable implements HostWatcher, PaneHos
     if (!entry) return;
     this.entries.delete(paneId);
     entry.feed?.dispose();
-    await entry.runtime.flush().catch(() => undefined);
-    entry.runtime.dispose();
+    await this.retire([entry]);
     if (gone) this.options.onPaneGone(this.name, paneId);
-  }
-
-  refreshPipelines(): void {
-    for (const entry of this.entries.values()) entry.runtime.refreshPipelines();
   }
 
   async sendKeys(paneId: string, text: string, options: { enter: boolean }): Promise<void> {
@@ -238,8 +256,7 @@ export class LocalHostWatcher extends Disposable implements HostWatcher, PaneHos
     const entries = [...this.entries.values()];
     this.entries.clear();
     for (const entry of entries) entry.feed?.dispose();
-    await Promise.all(entries.map((entry) => entry.runtime.flush().catch(() => undefined)));
-    for (const entry of entries) entry.runtime.dispose();
+    await this.retire(entries);
     this.dispose();
     const own = this.kind === 'local' ? this.server : undefined;
     if (own) {

@@ -5,13 +5,13 @@
  * `capture_lines` between two polls cannot be seen from here — such a gap is
  * reported, and nothing is ever evaluated twice.
  */
-import { Disposable, disposableTimeout, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { disposableTimeout, type IDisposable } from '../../../schemas/base/lifecycle.ts';
 import { FIELD_SEP, fieldsFormat } from '../../../tmux/command.ts';
 import type { CompiledHost } from '../config/types.ts';
 import { hostWatchesPane } from '../policy/match.ts';
 import { lineCaptureCommands, parseLineCapture } from './anchor.ts';
 import { CaptureDiff } from './capture-diff.ts';
-import { typeTextCommands, type HostKind, type HostWatcher } from './hosts.ts';
+import { HostWatcherBase, typeTextCommands, type HostKind, type HostWatcher } from './hosts.ts';
 import { PaneRuntime } from './runtime.ts';
 import type { SshTmuxRunner } from './ssh-runner.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
@@ -47,37 +47,17 @@ export interface SshHostOptions {
   readonly onPaneGone: (host: string, paneId: string) => void;
 }
 
-export class SshHostWatcher extends Disposable implements HostWatcher, PaneHost {
+export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatcher, PaneHost {
   readonly kind: HostKind = 'ssh';
-  readonly name: string;
-  private readonly entries = new Map<string, Entry>();
-  private lastError: string | null = null;
   private timer: IDisposable | undefined;
   private polling: Promise<void> | undefined;
 
   constructor(private readonly options: SshHostOptions) {
-    super();
-    this.name = options.host.name;
+    super(options.host);
   }
 
   get ssh() {
     return this.options.host.ssh;
-  }
-
-  get config(): CompiledHost {
-    return this.options.host;
-  }
-
-  get error(): string | null {
-    return this.lastError;
-  }
-
-  runtimes(): PaneRuntime[] {
-    return [...this.entries.values()].map((entry) => entry.runtime);
-  }
-
-  runtime(paneId: string): PaneRuntime | undefined {
-    return this.entries.get(paneId)?.runtime;
   }
 
   async start(): Promise<void> {
@@ -159,13 +139,8 @@ export class SshHostWatcher extends Disposable implements HostWatcher, PaneHost 
     const entry = this.entries.get(paneId);
     if (!entry) return;
     this.entries.delete(paneId);
-    await entry.runtime.flush().catch(() => undefined);
-    entry.runtime.dispose();
+    await this.retire([entry]);
     this.options.onPaneGone(this.name, paneId);
-  }
-
-  refreshPipelines(): void {
-    for (const entry of this.entries.values()) entry.runtime.refreshPipelines();
   }
 
   async sendKeys(paneId: string, text: string, options: { enter: boolean }): Promise<void> {
@@ -179,7 +154,6 @@ export class SshHostWatcher extends Disposable implements HostWatcher, PaneHost 
     this.entries.clear();
     this.dispose();
     await this.polling?.catch(() => undefined);
-    await Promise.all(entries.map((entry) => entry.runtime.flush().catch(() => undefined)));
-    for (const entry of entries) entry.runtime.dispose();
+    await this.retire(entries);
   }
 }
