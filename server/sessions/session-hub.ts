@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import type { CliSession, CreateSessionBody, Snapshot, ToolName } from '../../schemas/index.ts';
+import type { CliSession, CreateSessionBody, Snapshot } from '../../schemas/index.ts';
 import { Emitter } from '../../schemas/base/emitter.ts';
 import { Disposable } from '../../schemas/base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
@@ -10,10 +9,11 @@ import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
+import { KeyedThrottle } from './keyed-throttle.ts';
 import { PaneInput } from './pane-input.ts';
 import type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
 import { adoptedMeta, exitCodeOf, toCliSession } from './session-view.ts';
-import { findOnPath, launchCommand, requiredExecutable } from './tool-commands.ts';
+import { prepareLaunch } from './tool-commands.ts';
 
 export interface SessionHubOptions {
   readonly runDir: string;
@@ -147,15 +147,7 @@ export class SessionHub extends Disposable {
   }
 
   async create(body: CreateSessionBody): Promise<CliSession> {
-    const tool: ToolName = body.tool ?? 'bash';
-    const workingDir = body.workingDir ?? process.env.HOME ?? process.cwd();
-    await requireDirectory(workingDir);
-    const launch = { tool, model: body.model, resumeKey: body.resumeKey, resumeStrategy: body.resumeStrategy, shell: body.shell, envWrapper: body.envWrapper };
-    const argv = launchCommand(launch);
-    const executable = requiredExecutable(launch);
-    if (executable && !(await findOnPath(executable))) {
-      throw new HubError(400, 'tool_not_found', `"${executable}" was not found on PATH; install it or pass "shell" with the full command`);
-    }
+    const { tool, workingDir, argv } = await prepareLaunch(body);
     const name = body.name ?? this.freeName(tool);
     if (this.tmux.monitor.list().some((p) => p.sessionName === name)) {
       throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
@@ -384,7 +376,7 @@ export class SessionHub extends Disposable {
       if (code === null) this.recheckSoon(current.paneId);
       return;
     }
-    if (DETAIL_FIELDS.some((field) => previous[field] !== current[field])) this.announceDetails(key);
+    if (DETAIL_FIELDS.some((field) => previous[field] !== current[field])) this.detailAnnouncer.trigger(key);
   }
 
   private readonly rechecks = new Map<string, number>();
@@ -399,26 +391,12 @@ export class SessionHub extends Disposable {
     }, 100 + tries * 100);
   }
 
-  private readonly detailTimers = new Map<string, { dirty: boolean }>();
-
   /** Live-only CLI_SESSION_UPDATED for detail changes, at most once a second per session. */
-  private announceDetails(key: string): void {
-    const pending = this.detailTimers.get(key);
-    if (pending) {
-      pending.dirty = true;
-      return;
-    }
-    const publish = () => {
+  private readonly detailAnnouncer = this.register(
+    new KeyedThrottle(1000, (key) => {
       if (this.live.has(key)) void this.bus.publish('CLI_SESSION_UPDATED', { sessionKey: key, session: this.get(key) }, { ephemeral: true });
-    };
-    publish();
-    const state = { dirty: false };
-    this.detailTimers.set(key, state);
-    this.store.timeout(() => {
-      this.detailTimers.delete(key);
-      if (state.dirty) this.announceDetails(key);
-    }, 1000);
-  }
+    }),
+  );
 
   private async onPaneRemoved(pane: PaneInfo): Promise<void> {
     await this.markClosed(pane);
@@ -437,13 +415,4 @@ export class SessionHub extends Disposable {
     await this.bus.publish('CLI_SESSION_CLOSED', { sessionKey: key, exitCode: code });
   }
 
-}
-
-async function requireDirectory(path: string): Promise<void> {
-  try {
-    if ((await stat(path)).isDirectory()) return;
-  } catch {
-    // fall through
-  }
-  throw new HubError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
 }

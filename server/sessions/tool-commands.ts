@@ -1,6 +1,6 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { ResumeStrategy, ToolName } from '../../schemas/index.ts';
+import type { CreateSessionBody, ResumeStrategy, ToolName } from '../../schemas/index.ts';
 import { shellQuote } from '../../tmux/command.ts';
 import { HubError } from './errors.ts';
 
@@ -70,4 +70,27 @@ async function isExecutable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Checks a create request against this machine and returns what tmux will run, and where. */
+export async function prepareLaunch(body: CreateSessionBody): Promise<{ tool: ToolName; workingDir: string; argv: string[] }> {
+  const tool: ToolName = body.tool ?? 'bash';
+  const workingDir = body.workingDir ?? process.env.HOME ?? process.cwd();
+  await requireDirectory(workingDir);
+  const launch = { tool, model: body.model, resumeKey: body.resumeKey, resumeStrategy: body.resumeStrategy, shell: body.shell, envWrapper: body.envWrapper };
+  const argv = launchCommand(launch);
+  const executable = requiredExecutable(launch);
+  if (executable && !(await findOnPath(executable))) {
+    throw new HubError(400, 'tool_not_found', `"${executable}" was not found on PATH; install it or pass "shell" with the full command`);
+  }
+  return { tool, workingDir, argv };
+}
+
+async function requireDirectory(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory()) return;
+  } catch {
+    // fall through
+  }
+  throw new HubError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
 }
