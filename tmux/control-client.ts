@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { Disposable, disposableTimeout, toDisposable } from '../schemas/base/lifecycle.ts';
+import { Disposable, toDisposable } from '../schemas/base/lifecycle.ts';
 import { Emitter } from '../schemas/base/emitter.ts';
 import { formatCommandList, type TmuxCommand } from './command.ts';
 import { ControlProtocolParser, type ControlNotification, type ControlReply } from './control-protocol.ts';
@@ -200,18 +200,17 @@ export class ControlClient extends Disposable {
     this.onDisconnectEmitter.fire(reason);
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, 2000);
-    this.register(
-      disposableTimeout(() => {
-        if (this.isDisposed) return;
-        this.spawnClient();
-        this.run(['display-message', '-p', 'ready']).then(
-          () => this.onConnectEmitter.fire(),
-          () => {
-            // The next close schedules the next attempt.
-          },
-        );
-      }, delay),
-    );
+    // A timer that leaves the store once fired: reconnects never accumulate.
+    this.store.timeout(() => {
+      if (this.isDisposed) return;
+      this.spawnClient();
+      this.run(['display-message', '-p', 'ready']).then(
+        () => this.onConnectEmitter.fire(),
+        () => {
+          // The next close schedules the next attempt.
+        },
+      );
+    }, delay);
   }
 
   private shutdown(): void {
