@@ -10,6 +10,7 @@ export type Route =
   | { readonly page: 'history' }
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
+  | { readonly page: 'issues' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
@@ -28,6 +29,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/monitor', label: 'Monitor', page: 'monitor' },
   { href: '/history', label: 'History', page: 'history' },
   { href: '/config', label: 'Config', page: 'config' },
+  { href: '/issues', label: 'Issues', page: 'issues' },
   { href: '/sessions', label: 'Terminals', page: 'sessions' },
 ];
 
@@ -40,6 +42,7 @@ export const PAGE_TITLES: Record<PageName, string> = {
   history: 'History',
   config: 'Config',
   sessions: 'Terminals',
+  issues: 'Issues',
   'not-found': 'Not found',
 };
 
@@ -51,6 +54,7 @@ const SIMPLE: Record<string, Route> = {
   '/config': { page: 'config' },
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
+  '/issues': { page: 'issues' },
 };
 
 function decode(part: string): string | undefined {
