@@ -112,6 +112,25 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX events_pipeline ON events (coalesce(json_extract(payload, '$.pipeline'), json_extract(payload, '$.approval.pipeline'), json_extract(payload, '$.notification.payload.pipeline')), id)`,
       ]),
   },
+  {
+    version: 5,
+    name: 'issue board: issues, issue history, board settings',
+    up: (tx) =>
+      sql(tx, [
+        // seq gives new issues their number (ISS-<seq>); sort_order is the fractional position in its column.
+        `CREATE TABLE issues (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+          status TEXT NOT NULL, priority TEXT NOT NULL, labels TEXT NOT NULL, sort_order REAL NOT NULL,
+          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_run TEXT)`,
+        'CREATE INDEX issues_column ON issues (status, sort_order)',
+        `CREATE TABLE issue_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, issue_id TEXT NOT NULL, field TEXT NOT NULL,
+          from_value TEXT, to_value TEXT, at TEXT NOT NULL, by TEXT NOT NULL)`,
+        'CREATE INDEX issue_history_issue ON issue_history (issue_id, id)',
+        'CREATE TABLE board_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+        'CREATE INDEX sessions_issue ON sessions (issue_id)',
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {
