@@ -7,3 +7,5 @@ export * from './agent.ts';
 export * from './agent-config-view.ts';
 export * from './store.ts';
 export * from './issue.ts';
+export * from './flow.ts';
+export * from './flow-graph.ts';

@@ -72,6 +72,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
   readonly issues: Repositories['issues'];
+  readonly flows: Repositories['flows'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -155,6 +156,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.notifications = repos.notifications;
     this.audit = repos.audit;
     this.issues = repos.issues;
+    this.flows = repos.flows;
   }
 
   get schemaVersion(): number {

@@ -4,6 +4,7 @@ import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
 import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
 import { IssueRepository } from './issues.ts';
+import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { SessionRepository } from './sessions.ts';
@@ -21,6 +22,7 @@ export interface Repositories {
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
   readonly issues: IssueRepository;
+  readonly flows: FlowRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -34,5 +36,6 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
     issues: new IssueRepository(store),
+    flows: new FlowRepository(store),
   };
 }
