@@ -27,7 +27,7 @@ async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
   await page.mouse.up();
 }
 
-async function openBoard(viewport = DESKTOP): Promise<{ page: Page; close: () => Promise<void> }> {
+async function openBoard(viewport: { width: number; height: number } = DESKTOP): Promise<{ page: Page; close: () => Promise<void> }> {
   const { context, page } = await newPage(ctx.browser, viewport);
   await login(page, ctx.bridge.url, ctx.bridge.token, '/issues');
   await page.locator('[data-testid="issue-board"]').waitFor();
