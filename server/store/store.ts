@@ -71,6 +71,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly queues: Repositories['queues'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -153,6 +154,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.queues = repos.queues;
   }
 
   get schemaVersion(): number {

@@ -5,6 +5,7 @@ import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
+import { QueueRepository } from './queues.ts';
 import { SessionRepository } from './sessions.ts';
 
 export type { RetentionOptions, Retention } from './retention.ts';
@@ -19,6 +20,7 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly queues: QueueRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -31,5 +33,6 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    queues: new QueueRepository(store),
   };
 }
