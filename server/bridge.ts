@@ -19,7 +19,9 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
-import { Queues, queueRoutes } from './workbench/queues/index.ts';
+import { IssueBoard } from './workbench/issues/index.ts';
+import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
+import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export const VERSION = '0.1.0';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +38,10 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** The issue board (issues, moves, board settings). */
+  readonly issues: IssueBoard;
+  /** Orchestrator flows and their runs. */
+  readonly flows: FlowService;
   /** Queues and their scheduler. */
   readonly queues: Queues;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
@@ -118,7 +124,13 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
-    const queues = new Queues({ repo: store.queues, bus, sessions: hub, log: (m) => log(`queues: ${m}`) });
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    disposables.push(issues);
+    const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
+    disposables.push(flows);
+    await flows.start();
+    const queueIssues = queueIssuesFrom(issues.service);
+    const queues = new Queues({ repo: store.queues, bus, sessions: hub, issues: () => queueIssues, log: (m) => log(`queues: ${m}`) });
     disposables.push(queues);
     await queues.start();
 
@@ -133,8 +145,10 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
+        ['/orchestrator', flowRoutes(flows)],
         ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
+        ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
@@ -168,7 +182,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, queues, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

@@ -71,6 +71,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly issues: Repositories['issues'];
+  readonly flows: Repositories['flows'];
   readonly queues: Repositories['queues'];
 
   private readonly journal: Journal;
@@ -154,6 +156,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.issues = repos.issues;
+    this.flows = repos.flows;
     this.queues = repos.queues;
   }
 

@@ -3,6 +3,8 @@ import { ApprovalTokenRepository, StageHistoryRepository } from './approvals.ts'
 import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
 import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
+import { IssueRepository } from './issues.ts';
+import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { QueueRepository } from './queues.ts';
@@ -20,6 +22,8 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly issues: IssueRepository;
+  readonly flows: FlowRepository;
   readonly queues: QueueRepository;
 }
 
@@ -33,6 +37,8 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    issues: new IssueRepository(store),
+    flows: new FlowRepository(store),
     queues: new QueueRepository(store),
   };
 }

@@ -57,6 +57,8 @@ export interface QueueIssues {
   get(issueId: string): QueueIssue | undefined;
   /** Moves the issue to `status` (in_progress when an item starts, resolved when all completed). */
   setStatus(issueId: string, status: 'in_progress' | 'resolved', by: string): Promise<void>;
+  /** Shows the item's run on the issue's card (its failure, say). */
+  recordRun?(issueId: string, run: { executionId: string | null; sessionKey: string | null; status: string; exitCode: number | null; error: string | null }): Promise<void>;
 }
 
 /** The link an execution carries back to its item: unique across queues. */

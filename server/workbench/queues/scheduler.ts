@@ -337,7 +337,7 @@ export class QueueRunner extends Disposable {
       failure_reason: failure,
     };
     const saved = this.deps.state.commitItems(queueId, (items) => items.map((i) => (i.item_id === itemId ? settled : i)));
-    this.followIssue(settled, status === 'completed' ? 'completed' : 'failed');
+    this.followIssue(settled, status === 'completed' ? 'completed' : 'failed', execution.exitCode);
     await saved;
   }
 
@@ -372,7 +372,7 @@ export class QueueRunner extends Disposable {
   }
 
   /** Issues follow their items: in_progress when one starts, resolved when all of them completed. */
-  private followIssue(item: QueueItem, what: 'started' | 'completed' | 'failed'): void {
+  private followIssue(item: QueueItem, what: 'started' | 'completed' | 'failed', exitCode?: number | null): void {
     const issues = this.deps.issues();
     if (!issues || !item.issue_id) return;
     const issue = issues.get(item.issue_id);
@@ -380,6 +380,11 @@ export class QueueRunner extends Disposable {
     const by = `queue item ${item.item_id}`;
     const report = (e: unknown) => this.deps.log(`issue ${item.issue_id}: ${errorInfo(e).message}`);
     if (what === 'started' && (issue.status === 'open' || issue.status === 'queued')) void issues.setStatus(issue.id, 'in_progress', by).catch(report);
+    if (what !== 'started') {
+      void issues
+        .recordRun?.(issue.id, { executionId: item.executionId, sessionKey: item.sessionKey, status: item.status, exitCode: exitCode ?? null, error: item.failure_reason })
+        .catch(report);
+    }
     if (what === 'completed' && issue.status !== 'resolved' && issue.status !== 'completed' && issue.status !== 'closed') {
       const all = this.deps.state
         .list()
