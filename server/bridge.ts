@@ -19,11 +19,12 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { VERSION } from './version.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
 import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Bridge {
