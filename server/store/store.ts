@@ -76,6 +76,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly audit: Repositories['audit'];
   readonly issues: Repositories['issues'];
   readonly flows: Repositories['flows'];
+  readonly queues: Repositories['queues'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -166,6 +167,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.audit = repos.audit;
     this.issues = repos.issues;
     this.flows = repos.flows;
+    this.queues = repos.queues;
   }
 
   get schemaVersion(): number {
