@@ -6,3 +6,5 @@ export * from './agent-config.ts';
 export * from './agent.ts';
 export * from './agent-config-view.ts';
 export * from './store.ts';
+export * from './tools.ts';
+export * from './execution.ts';

@@ -19,6 +19,7 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 
 export const VERSION = '0.1.0';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +36,8 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** Executions in sessions and stateless runs (docs/workbench.md). */
+  readonly executions: ExecutionService;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -46,6 +49,8 @@ export interface BridgeOverrides {
   readonly clientDir?: string;
   /** Agent engine settings tests change (notification env and stdout, poll periods). */
   readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
+  /** Execution settings tests change (escalation steps, history bound). */
+  readonly executions?: ExecutionServiceOptions;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -115,6 +120,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
+    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
+    disposables.push(executions);
+
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
     const app = createApp({
@@ -127,6 +135,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
         ...agent.apiRouters,
+        ...executions.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
@@ -160,7 +169,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

@@ -71,6 +71,9 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly executions: Repositories['executions'];
+  readonly resume: Repositories['resume'];
+  readonly cliOutput: Repositories['cliOutput'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -153,6 +156,9 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.executions = repos.executions;
+    this.resume = repos.resume;
+    this.cliOutput = repos.cliOutput;
   }
 
   get schemaVersion(): number {

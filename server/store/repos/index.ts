@@ -6,6 +6,8 @@ import { EventRepository } from './events.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { SessionRepository } from './sessions.ts';
+import { CliOutputRepository, ExecutionRepository } from './executions.ts';
+import { ResumeRepository } from './resume.ts';
 
 export type { RetentionOptions, Retention } from './retention.ts';
 
@@ -19,6 +21,9 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly executions: ExecutionRepository;
+  readonly resume: ResumeRepository;
+  readonly cliOutput: CliOutputRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -31,5 +36,8 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    executions: new ExecutionRepository(store),
+    resume: new ResumeRepository(store),
+    cliOutput: new CliOutputRepository(store),
   };
 }
