@@ -20,6 +20,7 @@ export const EventType = z.enum([
   'CLI_EXECUTION_STARTED',
   'CLI_OUTPUT',
   'CLI_EXECUTION_COMPLETED',
+  'FLOW_RUN_UPDATED',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -20,8 +20,11 @@ import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
+import { VERSION } from './version.ts';
+import { IssueBoard } from './workbench/issues/index.ts';
+import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Bridge {
@@ -38,6 +41,10 @@ export interface Bridge {
   readonly agent: AgentBoard;
   /** Executions in sessions and stateless runs (docs/workbench.md). */
   readonly executions: ExecutionService;
+  /** The issue board (issues, moves, board settings). */
+  readonly issues: IssueBoard;
+  /** Orchestrator flows and their runs. */
+  readonly flows: FlowService;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -122,6 +129,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
     disposables.push(executions);
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    disposables.push(issues);
+    const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
+    disposables.push(flows);
+    await flows.start();
 
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
@@ -134,8 +146,10 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
+        ['/orchestrator', flowRoutes(flows)],
         ...agent.apiRouters,
         ...executions.apiRouters,
+        ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
@@ -169,7 +183,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

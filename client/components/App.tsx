@@ -5,6 +5,7 @@ import { DashboardPage } from '../pages/DashboardPage.tsx';
 import { HistoryPage } from '../pages/HistoryPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
+import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
 import { LoadError, Loading } from './board/States.tsx';
@@ -32,12 +33,12 @@ export function App() {
   }, [route.page, route.page === 'pipelines' ? route.name : undefined]);
   let page;
   if (auth === 'anonymous') page = <LoginScreen />;
-  else if (auth === 'unknown') page = <p class="page-message" role="status">Loading…</p>;
+  else if (auth === 'unknown') page = <p class="page-message" role="status">{t('app.loading')}</p>;
   else page = <Page route={route} />;
   return (
     <div class="app">
       <a class="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <TopBar />
       <main id="main" ref={main} class={`main main-${route.page}`} tabIndex={-1}>
@@ -73,10 +74,10 @@ function TerminalsRoute({ sessionKey }: { sessionKey: string | undefined }) {
   const { terminals } = useServices();
   const module = terminals.module.value;
   useEffect(() => {
-    document.title = 'Terminals · tmux-bridge';
+    document.title = t('page.title', { title: t('nav.terminals') });
     void terminals.load().catch(() => undefined);
   }, []);
   if (module) return <module.SessionsPage sessionKey={sessionKey} />;
   const error = terminals.loadError.value;
-  return error ? <LoadError what="the terminals" message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what="terminals" />;
+  return error ? <LoadError what={t('nav.terminals')} message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what={t('nav.terminals')} />;
 }

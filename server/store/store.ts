@@ -74,6 +74,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly executions: Repositories['executions'];
   readonly resume: Repositories['resume'];
   readonly cliOutput: Repositories['cliOutput'];
+  readonly issues: Repositories['issues'];
+  readonly flows: Repositories['flows'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -159,6 +161,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.executions = repos.executions;
     this.resume = repos.resume;
     this.cliOutput = repos.cliOutput;
+    this.issues = repos.issues;
+    this.flows = repos.flows;
   }
 
   get schemaVersion(): number {

@@ -3,6 +3,8 @@ import { ApprovalTokenRepository, StageHistoryRepository } from './approvals.ts'
 import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
 import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
+import { IssueRepository } from './issues.ts';
+import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { SessionRepository } from './sessions.ts';
@@ -24,6 +26,8 @@ export interface Repositories {
   readonly executions: ExecutionRepository;
   readonly resume: ResumeRepository;
   readonly cliOutput: CliOutputRepository;
+  readonly issues: IssueRepository;
+  readonly flows: FlowRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -39,5 +43,7 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     executions: new ExecutionRepository(store),
     resume: new ResumeRepository(store),
     cliOutput: new CliOutputRepository(store),
+    issues: new IssueRepository(store),
+    flows: new FlowRepository(store),
   };
 }
