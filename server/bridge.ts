@@ -21,6 +21,7 @@ import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
+import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 
@@ -135,6 +136,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     disposables.push(flows);
     await flows.start();
 
+    let sockets: WebSockets | undefined;
+    const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
+
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
     const app = createApp({
@@ -153,10 +157,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = createServer(app);
-    const sockets = new WebSockets(server, auth, hub, bus);
+    sockets = new WebSockets(server, auth, hub, bus);
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
