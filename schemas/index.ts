@@ -11,3 +11,4 @@ export * from './execution.ts';
 export * from './issue.ts';
 export * from './flow.ts';
 export * from './flow-graph.ts';
+export * from './queue.ts';

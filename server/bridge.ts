@@ -24,6 +24,7 @@ import { VERSION } from './version.ts';
 import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, flowRoutes } from './workbench/flows/index.ts';
+import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +47,8 @@ export interface Bridge {
   readonly issues: IssueBoard;
   /** Orchestrator flows and their runs. */
   readonly flows: FlowService;
+  /** Queues and their scheduler. */
+  readonly queues: Queues;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -135,6 +138,10 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
     await flows.start();
+    const queueIssues = queueIssuesFrom(issues.service);
+    const queues = new Queues({ repo: store.queues, bus, sessions: hub, issues: () => queueIssues, log: (m) => log(`queues: ${m}`) });
+    disposables.push(queues);
+    await queues.start();
 
     let sockets: WebSockets | undefined;
     const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
@@ -151,6 +158,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
         ['/orchestrator', flowRoutes(flows)],
+        ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
         ...executions.apiRouters,
         ...issues.apiRouters,
@@ -188,7 +196,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

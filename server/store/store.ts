@@ -79,6 +79,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly cliOutput: Repositories['cliOutput'];
   readonly issues: Repositories['issues'];
   readonly flows: Repositories['flows'];
+  readonly queues: Repositories['queues'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -172,6 +173,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.cliOutput = repos.cliOutput;
     this.issues = repos.issues;
     this.flows = repos.flows;
+    this.queues = repos.queues;
   }
 
   get schemaVersion(): number {

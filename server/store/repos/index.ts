@@ -7,6 +7,7 @@ import { IssueRepository } from './issues.ts';
 import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
+import { QueueRepository } from './queues.ts';
 import { SessionRepository } from './sessions.ts';
 import { CliOutputRepository, ExecutionRepository } from './executions.ts';
 import { ResumeRepository } from './resume.ts';
@@ -28,6 +29,7 @@ export interface Repositories {
   readonly cliOutput: CliOutputRepository;
   readonly issues: IssueRepository;
   readonly flows: FlowRepository;
+  readonly queues: QueueRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -45,5 +47,6 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     cliOutput: new CliOutputRepository(store),
     issues: new IssueRepository(store),
     flows: new FlowRepository(store),
+    queues: new QueueRepository(store),
   };
 }
