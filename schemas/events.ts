@@ -18,6 +18,8 @@ export const EventType = z.enum([
   'PANE_TAIL',
   'STAGE_ACTIONS',
   'FLOW_RUN_UPDATED',
+  /** A remote host's connection changed (connected, reconnecting with the reason, auth failed…). Not stored. */
+  'HOST_STATUS',
 ]);
 export type EventType = z.infer<typeof EventType>;
 
