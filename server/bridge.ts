@@ -19,10 +19,12 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { VERSION } from './version.ts';
+import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Bridge {
@@ -127,6 +129,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     disposables.push(flows);
     await flows.start();
 
+    let sockets: WebSockets | undefined;
+    const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
+
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
     const app = createApp({
@@ -144,10 +149,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = createServer(app);
-    const sockets = new WebSockets(server, auth, hub, bus);
+    sockets = new WebSockets(server, auth, hub, bus);
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
