@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
@@ -67,9 +67,31 @@ function Page({ route }: { route: Route }) {
       return <configPage.Page />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
+    case 'issues':
+      return <IssuesRoute />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
+}
+
+type IssuesModule = typeof import('../pages/IssuesPage.tsx');
+let issuesModule: Promise<IssuesModule> | undefined;
+
+/** The issue board, from its own chunk (drag and drop, markdown) so the other pages never load it. */
+function IssuesRoute() {
+  const [module, setModule] = useState<IssuesModule | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const load = () => {
+    setError(undefined);
+    issuesModule ??= import('../pages/IssuesPage.tsx');
+    issuesModule.then(setModule, (e: unknown) => {
+      issuesModule = undefined;
+      setError(`The board code did not load (${e instanceof Error ? e.message : String(e)}). Reload the page.`);
+    });
+  };
+  useEffect(load, []);
+  if (module) return <module.IssuesPage />;
+  return error ? <LoadError what="the issue board" message={error} onRetry={load} /> : <Loading what="issue board" />;
 }
 
 /** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */

@@ -11,6 +11,7 @@ export type Route =
   | { readonly page: 'history' }
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
+  | { readonly page: 'issues' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
@@ -30,6 +31,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/monitor', label: 'nav.monitor', page: 'monitor' },
   { href: '/history', label: 'nav.history', page: 'history' },
   { href: '/config', label: 'nav.config', page: 'config' },
+  { href: '/issues', label: 'nav.issues', page: 'issues' },
   { href: '/sessions', label: 'nav.terminals', page: 'sessions' },
 ];
 
@@ -41,6 +43,7 @@ const SIMPLE: Record<string, Route> = {
   '/config': { page: 'config' },
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
+  '/issues': { page: 'issues' },
 };
 
 function decode(part: string): string | undefined {
