@@ -21,12 +21,13 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
 import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { exposureVerdict } from './ops/exposure.ts';
 import { mountAt } from './http/base-path.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
-import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
+import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
@@ -44,6 +45,8 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** Executions in sessions and stateless runs (docs/workbench.md). */
+  readonly executions: ExecutionService;
   /** The issue board (issues, moves, board settings). */
   readonly issues: IssueBoard;
   /** Orchestrator flows and their runs. */
@@ -61,6 +64,8 @@ export interface BridgeOverrides {
   readonly clientDir?: string;
   /** Agent engine settings tests change (notification env and stdout, poll periods). */
   readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
+  /** Execution settings tests change (escalation steps, history bound). */
+  readonly executions?: ExecutionServiceOptions;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -136,9 +141,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
+    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
+    disposables.push(executions);
     const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
     disposables.push(issues);
-    const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
+    const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
     await flows.start();
     const queueIssues = queueIssuesFrom(issues.service);
@@ -164,6 +171,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/orchestrator', flowRoutes(flows)],
         ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
+        ...executions.apiRouters,
         ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
@@ -201,7 +209,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       })());
 
     const loginBase = options.publicUrl ? `${options.publicUrl.replace(/\/+$/, '')}/` : url;
-    return { url, loginUrl: `${loginBase}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, queues, onFatal: fatal.event, close };
+    return { url, loginUrl: `${loginBase}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();
