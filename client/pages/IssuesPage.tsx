@@ -9,7 +9,10 @@ import { ApiError } from '../services/api.ts';
 import { useServices } from '../services/index.ts';
 
 /** The tabs of the issues hub; the board is the first. */
-export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: string }> = [{ href: '/issues', label: 'Board' }];
+export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: string }> = [
+  { href: '/issues', label: 'Board' },
+  { href: '/queues', label: 'Queues' },
+];
 
 /** `/issues`: the kanban board, with the issue drawer beside it when `?issue=` names one. */
 export function IssuesPage() {
