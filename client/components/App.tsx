@@ -85,12 +85,12 @@ function IssuesRoute() {
     issuesModule ??= import('../pages/IssuesPage.tsx');
     issuesModule.then(setModule, (e: unknown) => {
       issuesModule = undefined;
-      setError(`The board code did not load (${e instanceof Error ? e.message : String(e)}). Reload the page.`);
+      setError(t('issues.loadCode', { message: e instanceof Error ? e.message : String(e) }));
     });
   };
   useEffect(load, []);
   if (module) return <module.IssuesPage />;
-  return error ? <LoadError what="the issue board" message={error} onRetry={load} /> : <Loading what="issue board" />;
+  return error ? <LoadError what={t('issues.what')} message={error} onRetry={load} /> : <Loading what={t('issues.what')} />;
 }
 
 type QueuesModule = typeof import('../pages/QueuesPage.tsx');
