@@ -1,4 +1,5 @@
 import { signal } from '@preact/signals';
+import { t } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { isApiErrorBody, isCliSession, isSessionList } from './guards.ts';
 
@@ -43,7 +44,7 @@ export class ApiClient {
 
   async listSessions(): Promise<CliSession[]> {
     const body = await this.request('GET', '/api/cli-sessions');
-    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session list');
+    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session list' }));
     return body.sessions;
   }
 
@@ -79,7 +80,7 @@ export class ApiClient {
   }
 
   private session(body: unknown): CliSession {
-    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session');
+    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session' }));
     return body;
   }
 
@@ -95,7 +96,7 @@ export class ApiClient {
         signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
       });
     } catch {
-      throw new ApiError(0, 'unreachable', 'the tmux-bridge server cannot be reached; is it running?');
+      throw new ApiError(0, 'unreachable', t('error.unreachable'));
     }
     let parsed: unknown;
     try {
@@ -108,7 +109,7 @@ export class ApiClient {
       if (isApiErrorBody(parsed)) {
         throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
       }
-      throw new ApiError(response.status, 'http_' + response.status, `the server answered ${response.status} ${response.statusText}`);
+      throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));
     }
     this.auth.value = 'ok';
     return parsed;
