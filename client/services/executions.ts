@@ -4,6 +4,7 @@ import { Disposable } from '../lib/disposable.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
 import { isObject } from './guards.ts';
+import { withBase } from '../lib/base-path.ts';
 
 /** The fields of an execution (API.md "Executions") the board shows. */
 export interface RunView {
@@ -69,7 +70,7 @@ export class ExecutionStore extends Disposable {
   }
 
   async output(executionId: string): Promise<string> {
-    const response = await fetch(`/api/executions/${encodeURIComponent(executionId)}/output`, { credentials: 'same-origin' });
+    const response = await fetch(withBase(`/api/executions/${encodeURIComponent(executionId)}/output`), { credentials: 'same-origin' });
     if (!response.ok) throw new Error(`the output is not available (${response.status})`);
     return response.text();
   }
