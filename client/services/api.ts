@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import { t } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { isApiErrorBody, isCliSession, isSessionList } from './guards.ts';
+import { BASE_PATH } from '../lib/base-path.ts';
 
 /** A failed API call: the server's error body, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -40,7 +41,7 @@ export type SessionProbe = 'alive' | 'gone' | 'unreachable' | 'unauthorized';
 export class ApiClient {
   readonly auth = signal<AuthState>('unknown');
 
-  constructor(private readonly base = '') {}
+  constructor(private readonly base = BASE_PATH) {}
 
   async listSessions(): Promise<CliSession[]> {
     const body = await this.request('GET', '/api/cli-sessions');
