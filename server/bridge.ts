@@ -143,7 +143,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
     disposables.push(executions);
-    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus, executions: executions.service, hub, log });
     disposables.push(issues);
     const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
