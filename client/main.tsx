@@ -10,13 +10,17 @@ import './styles/board-approvals.css';
 import './styles/board-monitor.css';
 import './styles/board-history.css';
 import './styles/board-config.css';
+import './styles/issues.css';
 import './styles/phone.css';
 import { render } from 'preact';
 import { App } from './components/App.tsx';
+import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
 const services = createServices();
 void services.sessions.refresh();
+// A Chinese-speaking browser fetches its catalog (a small chunk) before the first paint.
+await i18n.startI18n();
 
 render(
   <ServicesContext.Provider value={services}>
@@ -30,8 +34,8 @@ const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 1
 idle(() => services.terminals.preload());
 
 // For tests and debugging: the live services (no secrets: the token is an HttpOnly cookie).
-// `tabs` is the terminal tab store once the terminal code has loaded.
-(window as unknown as { tmuxBridge: unknown }).tmuxBridge = Object.defineProperty({ ...services }, 'tabs', {
+// `tabs` is the terminal tab store once the terminal code has loaded; `i18n` the language functions.
+(window as unknown as { tmuxBridge: unknown }).tmuxBridge = Object.defineProperty({ ...services, i18n }, 'tabs', {
   get: () => services.terminals.store.value,
   enumerable: true,
 });

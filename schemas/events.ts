@@ -17,6 +17,7 @@ export const EventType = z.enum([
   'CONFIG_ERROR',
   'PANE_TAIL',
   'STAGE_ACTIONS',
+  'FLOW_RUN_UPDATED',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

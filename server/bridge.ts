@@ -19,8 +19,11 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { VERSION } from './version.ts';
+import { IssueBoard } from './workbench/issues/index.ts';
+import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Bridge {
@@ -35,6 +38,10 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** The issue board (issues, moves, board settings). */
+  readonly issues: IssueBoard;
+  /** Orchestrator flows and their runs. */
+  readonly flows: FlowService;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -117,6 +124,12 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    disposables.push(issues);
+    const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
+    disposables.push(flows);
+    await flows.start();
+
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
     const app = createApp({
@@ -128,7 +141,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
+        ['/orchestrator', flowRoutes(flows)],
         ...agent.apiRouters,
+        ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
@@ -163,7 +178,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

@@ -1,5 +1,6 @@
 import { FLAG_HELP, parseServeArgs } from './options.ts';
-import { startBridge, VERSION } from './bridge.ts';
+import { startBridge } from './bridge.ts';
+import { VERSION } from './version.ts';
 import { startMetricsReport } from './metrics.ts';
 import { installLastResort } from './last-resort.ts';
 
@@ -7,6 +8,9 @@ const USAGE = `tmux-bridge ${VERSION}: every CLI session a real tmux pane, in th
 
 Usage:
   tmux-bridge [serve] [options]          serve the workbench (default)
+  tmux-bridge doctor [options]           check tmux, data directory, port, TLS; say what to fix
+  tmux-bridge backup FILE [--data-dir D] consistent copy of the state, also while serving
+  tmux-bridge restore FILE [--data-dir D] put a backup into an empty data directory
   tmux-bridge import-tmuxagent FILE      import a tmuxagent state.db into the data directory
   tmux-bridge --help | --version
 
@@ -47,6 +51,15 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (first === 'serve') return serve(rest);
+  if (first === 'doctor') {
+    const { doctorCommand } = await import('./ops/commands.ts');
+    process.exitCode = await doctorCommand(rest);
+    return;
+  }
+  if (first === 'backup' || first === 'restore') {
+    const { backupCommand, restoreCommand } = await import('./ops/commands.ts');
+    return first === 'backup' ? backupCommand(rest) : restoreCommand(rest);
+  }
   if (first === 'import-tmuxagent') {
     const { importCommand } = await import('./cli-import.ts');
     return importCommand(rest);

@@ -13,6 +13,17 @@ export interface ControlClientOptions {
   readonly holderSession: string;
   /** Per-command time limit. */
   readonly timeoutMs?: number;
+  /**
+   * The tmux arguments after the global ones; default: `-C new-session -A` on the
+   * holder session with `-f no-output,ignore-size`.
+   */
+  readonly clientArgs?: readonly string[];
+  /** How to run tmux with these arguments (default: the local binary); ssh for a remote host. */
+  readonly launch?: (tmuxArgs: readonly string[]) => { file: string; args: string[]; env?: NodeJS.ProcessEnv };
+  /** Reconnect after the client died (default true). */
+  readonly reconnect?: boolean;
+  /** Longest wait between reconnect attempts (default 2 s). */
+  readonly maxReconnectDelayMs?: number;
 }
 
 interface PendingCommand {
@@ -67,7 +78,19 @@ export class ControlClient extends Disposable {
     return this.connected;
   }
 
-  /** Starts the client; resolves once tmux answers the first command. */
+  /** Process id of the running client (tmux, or ssh for a remote one). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Why the client last went away (its exit and what it printed on stderr). */
+  get lastExitReason(): string | null {
+    return this.exitReason;
+  }
+
+  private exitReason: string | null = null;
+
+  /** Starts the client; resolves once tmux answers the first command, rejects with the reason it could not. */
   async start(): Promise<void> {
     this.spawnClient();
     await this.run(['display-message', '-p', 'ready']);
@@ -109,7 +132,7 @@ export class ControlClient extends Disposable {
 
   private spawnClient(): void {
     const { address, holderSession } = this.options;
-    const args = [
+    const tmuxArgs = this.options.clientArgs ? [...address.globalArgs(), ...this.options.clientArgs] : [
       ...address.globalArgs(),
       '-C',
       'new-session',
@@ -125,7 +148,8 @@ export class ControlClient extends Disposable {
       // The holder pane runs nothing that reads input or prints.
       'exec sleep 2147483647',
     ];
-    const child = spawn(address.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: address.env() });
+    const launched = this.options.launch?.(tmuxArgs) ?? { file: address.binary, args: tmuxArgs, env: address.env() };
+    const child = spawn(launched.file, launched.args, { stdio: ['pipe', 'pipe', 'pipe'], env: launched.env ?? address.env() });
     this.child = child;
     this.parser = new ControlProtocolParser();
     this.stderr = '';
@@ -136,9 +160,9 @@ export class ControlClient extends Disposable {
     child.stdin.on('error', () => {
       // EPIPE when tmux exits first; the 'close' handler reconnects.
     });
-    child.on('error', (error) => this.onClosed(child, `cannot run ${address.binary}: ${error.message}`));
+    child.on('error', (error) => this.onClosed(child, `cannot run ${launched.file}: ${error.message}`, null));
     child.on('close', (code, signal) =>
-      this.onClosed(child, `tmux control client exited (${signal ?? code})${this.stderr ? `: ${this.stderr.trim()}` : ''}`),
+      this.onClosed(child, `tmux control client exited (${signal ?? code})${this.stderr ? `: ${this.stderr.trim()}` : ''}`, code),
     );
     // Commands queued while disconnected go out first; tmux answers in order.
     this.connected = true;
@@ -189,17 +213,31 @@ export class ControlClient extends Disposable {
     else pending.resolve(pending.results);
   }
 
-  private onClosed(child: ChildProcessByStdio<Writable, Readable, Readable>, reason: string): void {
+  /** Exit code of the last client process (255: ssh itself failed), null if killed or never ran. */
+  get lastExitCode(): number | null {
+    return this.exitCode;
+  }
+
+  private exitCode: number | null = null;
+
+  private onClosed(child: ChildProcessByStdio<Writable, Readable, Readable>, reason: string, code: number | null): void {
     if (this.child !== child) return;
     this.child = undefined;
     this.connected = false;
+    this.exitReason = reason;
+    this.exitCode = code;
     const lost = this.inFlight;
     this.inFlight = [];
-    for (const pending of lost) this.settle(pending, new TmuxDisconnectedError());
+    for (const pending of lost) this.settle(pending, new TmuxDisconnectedError(reason));
     if (this.isDisposed) return;
+    if (this.options.reconnect === false) {
+      for (const pending of this.waiting) this.settle(pending, new TmuxDisconnectedError(reason));
+      this.waiting = [];
+    }
     this.onDisconnectEmitter.fire(reason);
+    if (this.options.reconnect === false) return;
     const delay = this.reconnectDelay;
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, 2000);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.options.maxReconnectDelayMs ?? 2000);
     // A timer that leaves the store once fired: reconnects never accumulate.
     this.store.timeout(() => {
       if (this.isDisposed) return;

@@ -21,11 +21,41 @@ export interface ControlNotification {
   readonly name: string;
   readonly args: string[];
   readonly line: string;
+  /** `%output`/`%extended-output`: the pane's bytes, unescaped exactly. */
+  readonly data?: Buffer;
 }
 
 export type ControlMessage = ControlReply | ControlNotification;
 
 const BEGIN = /^%begin (\d+) (\d+) (\d+)$/;
+const OUTPUT = Buffer.from('%output ');
+const EXTENDED_OUTPUT = Buffer.from('%extended-output ');
+const EXTENDED_SEP = Buffer.from(' : ');
+
+/**
+ * Pane bytes as tmux escapes them in control mode: bytes below 0x20 and the backslash
+ * as a backslash and three octal digits, everything else (UTF-8 or not) as is.
+ */
+export function decodeOutput(escaped: Buffer): Buffer {
+  if (escaped.indexOf(0x5c) < 0) return Buffer.from(escaped);
+  const out = Buffer.allocUnsafe(escaped.length);
+  let n = 0;
+  for (let i = 0; i < escaped.length; i++) {
+    const byte = escaped[i]!;
+    if (byte === 0x5c && i + 3 < escaped.length) {
+      const a = escaped[i + 1]! - 0x30;
+      const b = escaped[i + 2]! - 0x30;
+      const c = escaped[i + 3]! - 0x30;
+      if (a >= 0 && a <= 7 && b >= 0 && b <= 7 && c >= 0 && c <= 7) {
+        out[n++] = a * 64 + b * 8 + c;
+        i += 3;
+        continue;
+      }
+    }
+    out[n++] = byte;
+  }
+  return out.subarray(0, n);
+}
 
 export class ControlProtocolParser {
   private pending: Buffer[] = [];
@@ -44,6 +74,14 @@ export class ControlProtocolParser {
         this.pending = [];
       }
       start = nl + 1;
+      // Pane output is bytes, not text: decoded from the raw line, never through a string.
+      if (!this.block && lineBuf[0] === 0x25 /* % */) {
+        const output = outputNotification(lineBuf);
+        if (output) {
+          out.push(output);
+          continue;
+        }
+      }
       const message = this.line(lineBuf.toString('utf8'));
       if (message) out.push(message);
     }
@@ -78,4 +116,29 @@ export class ControlProtocolParser {
     // Anything else outside a block (should not happen) is ignored.
     return undefined;
   }
+}
+
+/** `%output %<pane> <bytes>` or `%extended-output %<pane> <age> ... : <bytes>`. */
+function outputNotification(line: Buffer): ControlNotification | undefined {
+  let rest: Buffer;
+  let name: string;
+  if (line.subarray(0, OUTPUT.length).equals(OUTPUT)) {
+    rest = line.subarray(OUTPUT.length);
+    name = 'output';
+  } else if (line.subarray(0, EXTENDED_OUTPUT.length).equals(EXTENDED_OUTPUT)) {
+    rest = line.subarray(EXTENDED_OUTPUT.length);
+    name = 'extended-output';
+  } else {
+    return undefined;
+  }
+  const space = rest.indexOf(0x20);
+  if (space < 0) return undefined;
+  const paneId = rest.subarray(0, space).toString('latin1');
+  let payload = rest.subarray(space + 1);
+  if (name === 'extended-output') {
+    const sep = payload.indexOf(EXTENDED_SEP);
+    if (sep < 0) return undefined;
+    payload = payload.subarray(sep + EXTENDED_SEP.length);
+  }
+  return { kind: 'notification', name, args: [paneId], line: `%${name} ${paneId}`, data: decodeOutput(payload) };
 }

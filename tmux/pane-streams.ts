@@ -15,7 +15,9 @@ export interface PaneStreamsOptions {
   readonly ringBytes: number;
 }
 
-export type StreamState = 'streaming' | 'foreign-pipe' | 'dead' | 'failed';
+import type { PaneStreamSource, StreamState } from './stream-source.ts';
+
+export type { StreamState } from './stream-source.ts';
 
 interface Entry {
   readonly stream: PaneStream;
@@ -30,7 +32,7 @@ interface Entry {
  * reports the pipe gone; a pipe somebody else set up on a pane is never
  * replaced (that pane then has no live stream).
  */
-export class PaneStreams extends Disposable {
+export class PaneStreams extends Disposable implements PaneStreamSource {
   private readonly entries = new Map<string, Entry>();
   private batch: PaneInfo[] = [];
   private batchTimer: NodeJS.Immediate | undefined;

@@ -1,10 +1,11 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { ConfigPage } from '../pages/ConfigPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
 import { HistoryPage } from '../pages/HistoryPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
+import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
 import { LoadError, Loading } from './board/States.tsx';
@@ -32,12 +33,12 @@ export function App() {
   }, [route.page, route.page === 'pipelines' ? route.name : undefined]);
   let page;
   if (auth === 'anonymous') page = <LoginScreen />;
-  else if (auth === 'unknown') page = <p class="page-message" role="status">Loading…</p>;
+  else if (auth === 'unknown') page = <p class="page-message" role="status">{t('app.loading')}</p>;
   else page = <Page route={route} />;
   return (
     <div class="app">
       <a class="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <TopBar />
       <main id="main" ref={main} class={`main main-${route.page}`} tabIndex={-1}>
@@ -63,9 +64,31 @@ function Page({ route }: { route: Route }) {
       return <ConfigPage />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
+    case 'issues':
+      return <IssuesRoute />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
+}
+
+type IssuesModule = typeof import('../pages/IssuesPage.tsx');
+let issuesModule: Promise<IssuesModule> | undefined;
+
+/** The issue board, from its own chunk (drag and drop, markdown) so the other pages never load it. */
+function IssuesRoute() {
+  const [module, setModule] = useState<IssuesModule | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const load = () => {
+    setError(undefined);
+    issuesModule ??= import('../pages/IssuesPage.tsx');
+    issuesModule.then(setModule, (e: unknown) => {
+      issuesModule = undefined;
+      setError(`The board code did not load (${e instanceof Error ? e.message : String(e)}). Reload the page.`);
+    });
+  };
+  useEffect(load, []);
+  if (module) return <module.IssuesPage />;
+  return error ? <LoadError what="the issue board" message={error} onRetry={load} /> : <Loading what="issue board" />;
 }
 
 /** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */
@@ -73,10 +96,10 @@ function TerminalsRoute({ sessionKey }: { sessionKey: string | undefined }) {
   const { terminals } = useServices();
   const module = terminals.module.value;
   useEffect(() => {
-    document.title = 'Terminals · tmux-bridge';
+    document.title = t('page.title', { title: t('nav.terminals') });
     void terminals.load().catch(() => undefined);
   }, []);
   if (module) return <module.SessionsPage sessionKey={sessionKey} />;
   const error = terminals.loadError.value;
-  return error ? <LoadError what="the terminals" message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what="terminals" />;
+  return error ? <LoadError what={t('nav.terminals')} message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what={t('nav.terminals')} />;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Rich, t } from '../i18n/index.ts';
 import { rememberPageForLogin } from '../services/router.ts';
 
 /** Accepts a bare token or a whole login URL. */
@@ -22,10 +23,9 @@ export function LoginScreen() {
   const loginUrl = `${location.origin}/login?token=…`;
   return (
     <section class="login card" aria-labelledby="login-title">
-      <h1 id="login-title">Not logged in</h1>
+      <h1 id="login-title">{t('login.title')}</h1>
       <p>
-        This browser has no valid session cookie. Open the login URL that <code>tmux-bridge</code> printed when it started
-        (<code>{loginUrl}</code>), or paste the token or that URL here.
+        <Rich k="login.body" values={{ program: <code>tmux-bridge</code>, url: <code>{loginUrl}</code> }} />
       </p>
       <form
         class="form"
@@ -33,7 +33,7 @@ export function LoginScreen() {
           e.preventDefault();
           const token = tokenFrom(value);
           if (!token) {
-            setError('Paste the access token or the login URL.');
+            setError(t('login.missing'));
             return;
           }
           rememberPageForLogin();
@@ -42,7 +42,7 @@ export function LoginScreen() {
       >
         <div class="field">
           <label class="field-label" htmlFor="login-token">
-            Access token or login URL
+            {t('login.field')}
           </label>
           <input
             id="login-token"
@@ -65,11 +65,11 @@ export function LoginScreen() {
           </p>
         )}
         <p class="hint" id="login-help">
-          The token is in <code>&lt;data-dir&gt;/token</code> or <code>$TMUX_BRIDGE_TOKEN</code>.
+          <Rich k="login.help" values={{ file: <code>&lt;data-dir&gt;/token</code>, env: <code>$TMUX_BRIDGE_TOKEN</code> }} />
         </p>
         <div class="form-actions">
           <button type="submit" class="primary">
-            Log in
+            {t('login.submit')}
           </button>
         </div>
       </form>

@@ -1,11 +1,19 @@
+import { Rich, t } from '../i18n/index.ts';
 import { Link } from './Link.tsx';
 
 export function NotFoundPage({ path }: { path: string }) {
   return (
     <section class="page-message">
-      <h1>Nothing here</h1>
+      <h1>{t('notFound.title')}</h1>
       <p>
-        There is no page at <code>{path}</code>. Go to the <Link href="/">dashboard</Link> or the <Link href="/sessions">terminals</Link>.
+        <Rich
+          k="notFound.body"
+          values={{
+            path: <code>{path}</code>,
+            dashboard: <Link href="/">{t('notFound.dashboard')}</Link>,
+            terminals: <Link href="/sessions">{t('notFound.terminals')}</Link>,
+          }}
+        />
       </p>
     </section>
   );

@@ -4,16 +4,18 @@ import { useServices } from '../services/index.ts';
 import type { FeedState } from '../services/events.ts';
 import { listen } from '../lib/disposable.ts';
 import { Link } from './Link.tsx';
+import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { plural, t, type MessageKey } from '../i18n/index.ts';
 
-const FEED_LABEL: Record<FeedState, string> = {
-  idle: 'offline',
-  connecting: 'connecting…',
-  live: 'live',
-  reconnecting: 'reconnecting…',
+const FEED_LABEL: Record<FeedState, MessageKey> = {
+  idle: 'feed.idle',
+  connecting: 'feed.connecting',
+  live: 'feed.live',
+  reconnecting: 'feed.reconnecting',
 };
 
 /**
- * Product name, navigation, connection indicator, theme toggle. On a phone the
+ * Product name, navigation, connection indicator, language and theme switches. On a phone the
  * navigation folds into a menu button that names the current page.
  */
 export function TopBar() {
@@ -48,7 +50,7 @@ export function TopBar() {
 
   return (
     <header class="topbar">
-      <Link href="/" class="brand" aria-label="tmux-bridge dashboard">
+      <Link href="/" class="brand" aria-label={t('app.homeLabel')}>
         <span class="brand-mark" aria-hidden="true">
           ▚
         </span>
@@ -61,29 +63,30 @@ export function TopBar() {
           class="menu-button"
           aria-expanded={menuOpen}
           aria-controls="main-nav"
-          aria-label={`Menu (${current?.label ?? 'pages'})`}
+          aria-label={t('nav.menuFor', { page: current ? t(current.label) : t('nav.pages') })}
           onClick={() => setMenuOpen(!menuOpen)}
         >
-          <span aria-hidden="true">☰</span> {current?.label ?? 'Menu'}
+          <span aria-hidden="true">☰</span> {current ? t(current.label) : t('nav.menu')}
           <NavBadge page="approvals" quiet />
         </button>
       )}
-      <nav id="main-nav" ref={nav} class={`nav${menuOpen ? ' open' : ''}`} aria-label="Main" hidden={!loggedIn}>
+      <nav id="main-nav" ref={nav} class={`nav${menuOpen ? ' open' : ''}`} aria-label={t('nav.label')} hidden={!loggedIn}>
         {NAV.map((item) => (
           <NavLink key={item.href} item={item} current={page === item.page} />
         ))}
       </nav>
       <div class="topbar-end">
-        <span class={`conn conn-${state}`} data-testid="events-state" data-state={state} role="status" title="Live updates from the server">
+        <span class={`conn conn-${state}`} data-testid="events-state" data-state={state} role="status" title={t('feed.title')}>
           <span class="dot" aria-hidden="true" />
-          <span class="conn-label">{FEED_LABEL[state]}</span>
+          <span class="conn-label">{t(FEED_LABEL[state])}</span>
         </span>
+        <LanguageSwitch />
         <button
           type="button"
           class="icon-button"
           onClick={() => theme.toggle()}
-          aria-label={dark ? 'Switch to light theme' : 'Switch to dark theme'}
-          title={dark ? 'Switch to light theme' : 'Switch to dark theme'}
+          aria-label={dark ? t('theme.toLight') : t('theme.toDark')}
+          title={dark ? t('theme.toLight') : t('theme.toDark')}
         >
           <span aria-hidden="true">{dark ? '☀' : '☾'}</span>
         </button>
@@ -95,7 +98,7 @@ export function TopBar() {
 function NavLink({ item, current }: { item: NavItem; current: boolean }) {
   return (
     <Link href={item.href} class="nav-link" aria-current={current ? 'page' : undefined} data-page={item.page}>
-      {item.label}
+      {t(item.label)}
       <NavBadge page={item.page} />
     </Link>
   );
@@ -109,10 +112,10 @@ function NavBadge({ page, quiet }: { page: PageName; quiet?: boolean }) {
     if (n === 0) return null;
     return (
       <>
-        <span class="nav-badge attention" title={`${n} waiting for approval`} aria-hidden="true">
+        <span class="nav-badge attention" title={plural('nav.waiting', n)} aria-hidden="true">
           {n}
         </span>
-        {!quiet && <span class="visually-hidden">, {n} waiting</span>}
+        {!quiet && <span class="visually-hidden">{t('nav.waitingShort', { n })}</span>}
       </>
     );
   }
@@ -121,10 +124,10 @@ function NavBadge({ page, quiet }: { page: PageName; quiet?: boolean }) {
     if (n === 0) return null;
     return (
       <>
-        <span class="nav-badge" title={`${n} terminal tab${n === 1 ? '' : 's'} open`} aria-hidden="true">
+        <span class="nav-badge" title={plural('nav.tabsOpen', n)} aria-hidden="true">
           {n}
         </span>
-        <span class="visually-hidden">, {n} open</span>
+        <span class="visually-hidden">{t('nav.openShort', { n })}</span>
       </>
     );
   }

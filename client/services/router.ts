@@ -1,4 +1,5 @@
 import { computed, signal } from '@preact/signals';
+import type { MessageKey } from '../i18n/index.ts';
 import { Disposable, listen } from '../lib/disposable.ts';
 
 /** A page of the app; the nav lists those with a label. */
@@ -10,38 +11,29 @@ export type Route =
   | { readonly page: 'history' }
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
+  | { readonly page: 'issues' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
 
 export interface NavItem {
   readonly href: string;
-  readonly label: string;
+  /** The catalog key of its name in the nav. */
+  readonly label: MessageKey;
   readonly page: PageName;
 }
 
 /** The main navigation, in order. Terminals (the sessions page) is last and always there. */
 export const NAV: readonly NavItem[] = [
-  { href: '/', label: 'Dashboard', page: 'dashboard' },
-  { href: '/pipelines', label: 'Pipelines', page: 'pipelines' },
-  { href: '/approvals', label: 'Approvals', page: 'approvals' },
-  { href: '/monitor', label: 'Monitor', page: 'monitor' },
-  { href: '/history', label: 'History', page: 'history' },
-  { href: '/config', label: 'Config', page: 'config' },
-  { href: '/sessions', label: 'Terminals', page: 'sessions' },
+  { href: '/', label: 'nav.dashboard', page: 'dashboard' },
+  { href: '/pipelines', label: 'nav.pipelines', page: 'pipelines' },
+  { href: '/approvals', label: 'nav.approvals', page: 'approvals' },
+  { href: '/monitor', label: 'nav.monitor', page: 'monitor' },
+  { href: '/history', label: 'nav.history', page: 'history' },
+  { href: '/config', label: 'nav.config', page: 'config' },
+  { href: '/issues', label: 'nav.issues', page: 'issues' },
+  { href: '/sessions', label: 'nav.terminals', page: 'sessions' },
 ];
-
-/** The document title of each page (also what screen readers announce on navigation). */
-export const PAGE_TITLES: Record<PageName, string> = {
-  dashboard: 'Dashboard',
-  pipelines: 'Pipelines',
-  approvals: 'Approvals',
-  monitor: 'Pane monitor',
-  history: 'History',
-  config: 'Config',
-  sessions: 'Terminals',
-  'not-found': 'Not found',
-};
 
 const SIMPLE: Record<string, Route> = {
   '/': { page: 'dashboard' },
@@ -51,6 +43,7 @@ const SIMPLE: Record<string, Route> = {
   '/config': { page: 'config' },
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
+  '/issues': { page: 'issues' },
 };
 
 function decode(part: string): string | undefined {

@@ -94,3 +94,8 @@ async function requireDirectory(path: string): Promise<void> {
   }
   throw new HubError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
 }
+
+/** The executables of the known coding-agent CLIs (for `tmux-bridge doctor`). */
+export const TOOL_BINARIES: readonly string[] = Object.entries(TOOLS)
+  .filter(([name]) => name !== 'bash')
+  .map(([, tool]) => tool.bin);

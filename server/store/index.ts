@@ -20,3 +20,4 @@ export { AuditRepository, auditPreview, AUDIT_PREVIEW_CHARS, type AuditInput } f
 export { importTmuxagent, type ImportCounts } from './import-tmuxagent.ts';
 export { AgentApprovalRepository, type ApprovalCompletion, type ApprovalKeyFilter } from './repos/agent-approvals.ts';
 export { PaneProgressRepository, type StoredPaneProgress } from './repos/pane-progress.ts';
+export { FlowRepository } from './repos/flows.ts';

@@ -112,6 +112,47 @@ export const MIGRATIONS: readonly Migration[] = [
         `CREATE INDEX events_pipeline ON events (coalesce(json_extract(payload, '$.pipeline'), json_extract(payload, '$.approval.pipeline'), json_extract(payload, '$.notification.payload.pipeline')), id)`,
       ]),
   },
+  {
+    version: 5,
+    name: 'issue board: issues, issue history, board settings',
+    up: (tx) =>
+      sql(tx, [
+        // seq gives new issues their number (ISS-<seq>); sort_order is the fractional position in its column.
+        `CREATE TABLE issues (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+          status TEXT NOT NULL, priority TEXT NOT NULL, labels TEXT NOT NULL, sort_order REAL NOT NULL,
+          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_run TEXT)`,
+        'CREATE INDEX issues_column ON issues (status, sort_order)',
+        `CREATE TABLE issue_history (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, issue_id TEXT NOT NULL, field TEXT NOT NULL,
+          from_value TEXT, to_value TEXT, at TEXT NOT NULL, by TEXT NOT NULL)`,
+        'CREATE INDEX issue_history_issue ON issue_history (issue_id, id)',
+        'CREATE TABLE board_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+        'CREATE INDEX sessions_issue ON sessions (issue_id)',
+      ]),
+  },
+  {
+    version: 6,
+    name: 'orchestrator flows, runs and their node states',
+    up: (tx) =>
+      sql(tx, [
+        // `data` is the flow body as JSON (schemas/flow.ts FlowInput): nodes and edges are read and written whole.
+        `CREATE TABLE flows (
+          id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+        // A run keeps the flow as it was when it started, so editing the flow never changes a run.
+        `CREATE TABLE flow_runs (
+          run_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, flow_name TEXT NOT NULL, status TEXT NOT NULL,
+          variables TEXT NOT NULL, flow TEXT NOT NULL, reason TEXT, started_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+          ended_at TEXT)`,
+        'CREATE INDEX flow_runs_flow ON flow_runs (flow_id, started_at)',
+        'CREATE INDEX flow_runs_status ON flow_runs (status)',
+        `CREATE TABLE flow_run_nodes (
+          run_id TEXT NOT NULL, node_id TEXT NOT NULL, status TEXT NOT NULL, execution_id TEXT, output TEXT,
+          session_key TEXT, offset_start INTEGER, prompt TEXT, error TEXT, started_at TEXT, ended_at TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (run_id, node_id))`,
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

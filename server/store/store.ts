@@ -71,6 +71,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly issues: Repositories['issues'];
+  readonly flows: Repositories['flows'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -153,6 +155,8 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.issues = repos.issues;
+    this.flows = repos.flows;
   }
 
   get schemaVersion(): number {

@@ -29,12 +29,22 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh context (its own cookies) and page; `isMobile`/touch for phone sizes. */
-export async function newPage(browser: Browser, viewport: { width: number; height: number } = DESKTOP, baseURL?: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh context (its own cookies) and page; `isMobile`/touch for phone sizes.
+ * The browser language is English unless `options.locale` says otherwise (the UI follows it).
+ */
+export async function newPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+  baseURL?: string,
+  options: { locale?: string; colorScheme?: 'light' | 'dark' } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const phone = viewport.width < 600;
   const context = await browser.newContext({
     viewport,
     baseURL,
+    locale: options.locale ?? 'en-US',
+    colorScheme: options.colorScheme ?? 'light',
     deviceScaleFactor: 1,
     isMobile: phone,
     hasTouch: phone,

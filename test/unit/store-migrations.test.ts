@@ -21,7 +21,7 @@ describe('migrations', () => {
   test('an empty directory gets the latest schema, and the migrations replay after a crash', async () => {
     const dir = tempDir();
     const store = await Store.open({ dataDir: dir, log: recordingLog() });
-    const expected = ['approval_tokens', 'approvals', 'audit_log', 'events', 'notifications', 'pane_offsets', 'sessions', 'stage_history', 'stage_state'];
+    const expected = ['approval_tokens', 'approvals', 'audit_log', 'board_settings', 'events', 'flow_run_nodes', 'flow_runs', 'flows', 'issue_history', 'issues', 'notifications', 'pane_offsets', 'sessions', 'stage_history', 'stage_state'];
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
     expect(tables(store)).toEqual(expected);
     const copy = crashCopy(dir); // journal only, no snapshot yet
@@ -66,6 +66,13 @@ describe('migrations', () => {
     ]);
     // The new tables work.
     await store.audit.record({ sessionKey: 's_journal', data: 'echo hi\r', source: 'api' });
+    const at = '2025-06-01T00:00:00.000Z';
+    await store.issues.write((tx) => {
+      store.issues.insertIn(tx, { id: 'ISS-1', title: 'upgraded', body: '', status: 'open', priority: 'medium', labels: ['v1'], sortOrder: 1024, createdAt: at, updatedAt: at, lastRun: null });
+      store.issues.addHistoryIn(tx, { issueId: 'ISS-1', field: 'created', from: null, to: 'open', at, by: 'api' });
+    });
+    expect(store.issues.list({ label: 'v1' }).map((i) => i.id)).toEqual(['ISS-1']);
+    expect(store.issues.history('ISS-1')).toHaveLength(1);
     await store.sessions.put({ ...store.sessions.get('s_journal')!, socket: 'tb', paneId: '%9' });
     const copy = crashCopy(dir);
     await store.close();

@@ -82,3 +82,24 @@ describe('capture-pane -C decoding', () => {
     expect(decodeOctalEscapes('a\\\\b').equals(Buffer.from('a\\b'))).toBe(true);
   });
 });
+
+describe('%output decoding', () => {
+  it('gives the pane bytes exactly: octal escapes below 0x20 and for the backslash, raw bytes from 0x80', () => {
+    const parser = new ControlProtocolParser();
+    const raw = Buffer.concat([Buffer.from('%output %7 a\\015\\012\\134x\\033[1m'), Buffer.from([0xe4, 0xb8, 0xad, 0xff, 0x80]), Buffer.from('\\000z\n')]);
+    // Split mid-escape and mid-character: the parser joins lines before decoding.
+    const messages = [...parser.push(raw.subarray(0, 9)), ...parser.push(raw.subarray(9, 20)), ...parser.push(raw.subarray(20))];
+    expect(messages).toHaveLength(1);
+    const [message] = messages;
+    expect(message).toMatchObject({ kind: 'notification', name: 'output', args: ['%7'] });
+    expect((message as { data: Buffer }).data).toEqual(Buffer.concat([Buffer.from('a\r\n\\x\x1b[1m'), Buffer.from([0xe4, 0xb8, 0xad, 0xff, 0x80, 0x00]), Buffer.from('z')]));
+  });
+
+  it('reads %extended-output too, and leaves output-looking lines inside a reply alone', () => {
+    const parser = new ControlProtocolParser();
+    const out = parser.push(Buffer.from('%extended-output %3 12 : hi\\011there\n%begin 1 2 1\n%output %1 not-output\n%end 1 2 1\n'));
+    expect(out[0]).toMatchObject({ name: 'extended-output', args: ['%3'] });
+    expect((out[0] as { data: Buffer }).data.toString()).toBe('hi\tthere');
+    expect(out[1]).toMatchObject({ kind: 'reply', lines: ['%output %1 not-output'] });
+  });
+});

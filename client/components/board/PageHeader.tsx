@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { t } from '../../i18n/index.ts';
 
 /** The page's heading (one h1 per page), an optional line under it, and actions on the right. */
 export function PageHeader({ title, sub, children }: { title: string; sub?: ComponentChildren; children?: ComponentChildren }) {
   useEffect(() => {
-    document.title = `${title} · tmux-bridge`;
+    document.title = t('page.title', { title });
   }, [title]);
   return (
     <header class="page-header">

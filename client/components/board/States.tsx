@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
+import { t } from '../../i18n/index.ts';
 
 /** Loading: a line that says what is loading (announced politely). */
 export function Loading({ what }: { what: string }) {
   return (
     <p class="state state-loading" role="status">
-      <span class="spinner" aria-hidden="true" /> Loading {what}…
+      <span class="spinner" aria-hidden="true" /> {t('state.loading', { what })}
     </p>
   );
 }
@@ -14,11 +15,11 @@ export function LoadError({ what, message, onRetry }: { what: string; message: s
   return (
     <div class="state state-error" role="alert">
       <p>
-        <strong>Could not load {what}.</strong> {message}
+        <strong>{t('state.loadFailed', { what })}</strong> {message}
       </p>
       {onRetry && (
         <button type="button" class="small" onClick={onRetry}>
-          Try again
+          {t('state.retry')}
         </button>
       )}
     </div>
@@ -55,9 +56,9 @@ export function Loaded<T>({ resource, what, children }: { resource: ResourceLike
     <>
       {error && (
         <p class="stale-warning" role="status">
-          Showing the last known {what}: {error}{' '}
+          {t('state.stale', { what, error })}{' '}
           <button type="button" class="link-button" onClick={() => void resource.refresh()}>
-            Reload
+            {t('state.reload')}
           </button>
         </p>
       )}

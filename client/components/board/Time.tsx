@@ -1,3 +1,4 @@
+import { t } from '../../i18n/index.ts';
 import { absoluteTime, duration, now, relativeTime, seconds, shortTime, since } from '../../lib/format.ts';
 
 /** "3 min ago", with the exact time on hover; refreshed by the 30-second UI clock. */
@@ -23,7 +24,7 @@ export function At({ iso }: { iso: string }) {
 export function Elapsed({ from }: { from: string | null | undefined }) {
   if (!from) return <span class="muted">—</span>;
   return (
-    <time class="elapsed" dateTime={from} title={`since ${absoluteTime(from)}`}>
+    <time class="elapsed" dateTime={from} title={t('time.since', { time: absoluteTime(from) })}>
       {duration(since(from, seconds.value))}
     </time>
   );

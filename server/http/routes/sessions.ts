@@ -7,7 +7,7 @@ import { clientOf } from '../client-identity.ts';
 import { parseOr400 } from '../errors.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });
-const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional() });
+const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional(), issueId: z.string().min(1).max(200).optional() });
 
 const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
@@ -16,8 +16,8 @@ export function sessionRoutes(hub: SessionHub): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
-    const { status } = parseOr400(ListQuery, req.query, 'query');
-    const sessions = hub.list().filter((s) => !status || s.status === status);
+    const { status, issueId } = parseOr400(ListQuery, req.query, 'query');
+    const sessions = hub.list().filter((s) => (!status || s.status === status) && (!issueId || s.issueId === issueId));
     res.json({ sessions });
   });
 

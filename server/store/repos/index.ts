@@ -3,6 +3,8 @@ import { ApprovalTokenRepository, StageHistoryRepository } from './approvals.ts'
 import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
 import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
+import { IssueRepository } from './issues.ts';
+import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { SessionRepository } from './sessions.ts';
@@ -19,6 +21,8 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly issues: IssueRepository;
+  readonly flows: FlowRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -31,5 +35,7 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    issues: new IssueRepository(store),
+    flows: new FlowRepository(store),
   };
 }

@@ -1,0 +1,41 @@
+import { en } from './en/index.ts';
+import type { Locale, Params } from './types.ts';
+
+export type MessageKey = keyof typeof en;
+export type Catalog = { readonly [K in MessageKey]: string };
+
+/** Keys written as `<base>.one` / `<base>.other`: pass `<base>` to plural(). */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? Base : never }[MessageKey];
+
+const catalogs = new Map<Locale, Catalog>([['en', en]]);
+const pending = new Map<Locale, Promise<Catalog>>();
+
+/**
+ * The catalog of a language. English ships with the first paint; the others are
+ * chunks of their own, fetched once when a browser asks for that language.
+ */
+export function loadCatalog(locale: Locale): Promise<Catalog> {
+  const loaded = catalogs.get(locale);
+  if (loaded) return Promise.resolve(loaded);
+  let promise = pending.get(locale);
+  if (!promise) {
+    promise = import('./zh-CN/index.ts').then(({ zhCN }) => {
+      catalogs.set(locale, zhCN);
+      return zhCN;
+    });
+    promise.catch(() => pending.delete(locale));
+    pending.set(locale, promise);
+  }
+  return promise;
+}
+
+/** The message of `key` in `locale`, English while that catalog is not loaded. */
+export function lookup(locale: Locale, key: MessageKey): string {
+  return catalogs.get(locale)?.[key] ?? en[key] ?? key;
+}
+
+/** `{name}` placeholders replaced by their values; unknown placeholders stay visible. */
+export function interpolate(text: string, params: Params | undefined): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { IsoDate } from './common.ts';
+import { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES } from './issue-constants.ts';
+import { ToolName } from './session.ts';
+
+export { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES, fillPromptTemplate } from './issue-constants.ts';
+
+export const IssueStatus = z.enum(ISSUE_STATUSES);
+export type IssueStatus = z.infer<typeof IssueStatus>;
+
+export const IssuePriority = z.enum(ISSUE_PRIORITIES);
+export type IssuePriority = z.infer<typeof IssuePriority>;
+
+/** Issue ids are used in URLs, resume keys (`issue-<id>`) and tmux-free names: keep them plain. */
+export const IssueId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64)');
+
+const encoder = new TextEncoder();
+/** Markdown text, at most 1 MiB of UTF-8. */
+export const IssueBody = z
+  .string()
+  .refine((s) => s.length <= MAX_ISSUE_BODY_BYTES / 3 || encoder.encode(s).length <= MAX_ISSUE_BODY_BYTES, {
+    message: 'the body is larger than 1 MiB; shorten it or link to a file',
+  });
+export const IssueTitle = z.string().trim().min(1, 'the title must not be empty').max(500);
+export const IssueLabel = z.string().trim().min(1).max(64).regex(/^[^\s,][^,]*$/, 'a label has no commas');
+export const IssueLabels = z
+  .array(IssueLabel)
+  .max(50)
+  .transform((labels) => [...new Set(labels)]);
+
+/** One of the issue's sessions, derived from the sessions created with its `issueId`. */
+export const IssueSession = z.object({
+  sessionKey: z.string(),
+  resumeKey: z.string().nullable(),
+  tool: z.string(),
+  model: z.string().nullable(),
+  workingDir: z.string(),
+  envWrapper: z.string().nullable(),
+  createdAt: IsoDate,
+});
+export type IssueSession = z.infer<typeof IssueSession>;
+
+/** The last execution run for the issue by the board (auto-start or the drawer), or why it could not start. */
+export const IssueRun = z.object({
+  executionId: z.string().nullable(),
+  sessionKey: z.string().nullable(),
+  status: z.string(),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  at: IsoDate,
+});
+export type IssueRun = z.infer<typeof IssueRun>;
+
+export const Issue = z.object({
+  id: IssueId,
+  title: z.string(),
+  body: z.string(),
+  status: IssueStatus,
+  priority: IssuePriority,
+  labels: z.array(z.string()),
+  sortOrder: z.number(),
+  sessions: z.array(IssueSession),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  /** Extension: the board's last run for this issue (null when none). */
+  lastRun: IssueRun.nullable(),
+});
+export type Issue = z.infer<typeof Issue>;
+
+export const CreateIssueBody = z
+  .object({
+    title: IssueTitle,
+    body: IssueBody.optional(),
+    status: IssueStatus.optional(),
+    priority: IssuePriority.optional(),
+    labels: IssueLabels.optional(),
+  })
+  .strict();
+export type CreateIssueBody = z.infer<typeof CreateIssueBody>;
+
+export const UpdateIssueBody = z
+  .object({
+    title: IssueTitle.optional(),
+    body: IssueBody.optional(),
+    status: IssueStatus.optional(),
+    priority: IssuePriority.optional(),
+    labels: IssueLabels.optional(),
+  })
+  .strict();
+export type UpdateIssueBody = z.infer<typeof UpdateIssueBody>;
+
+/**
+ * `POST /api/issues/:id/move`: into `status`, right before the issue `beforeId`
+ * or right after `afterId` (both: between them); neither: at the end of the column.
+ */
+export const MoveIssueBody = z
+  .object({
+    status: IssueStatus,
+    beforeId: IssueId.nullable().optional(),
+    afterId: IssueId.nullable().optional(),
+  })
+  .strict();
+export type MoveIssueBody = z.infer<typeof MoveIssueBody>;
+
+/** `GET /api/issues?status=open,queued&label=bug&q=text`. */
+export const IssuesQuery = z.object({
+  status: z
+    .string()
+    .max(200)
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(IssueStatus))
+    .optional(),
+  label: z.string().trim().min(1).max(64).optional(),
+  q: z.string().trim().max(200).optional(),
+});
+export type IssuesQuery = z.infer<typeof IssuesQuery>;
+
+/** Who made a change: the HTTP API, the web client, or the server itself (auto-start, executions). */
+export const ChangeSource = z.enum(['api', 'web', 'scheduler']);
+export type ChangeSource = z.infer<typeof ChangeSource>;
+
+export const IssueHistoryEntry = z.object({
+  id: z.number().int(),
+  issueId: z.string(),
+  field: z.string(),
+  from: z.unknown(),
+  to: z.unknown(),
+  at: IsoDate,
+  by: ChangeSource,
+});
+export type IssueHistoryEntry = z.infer<typeof IssueHistoryEntry>;
+
+export const AutoStartSettings = z
+  .object({
+    enabled: z.boolean(),
+    tool: ToolName,
+    model: z.string().max(200).nullable().optional(),
+    promptTemplate: z.string().min(1).max(64 * 1024),
+    /** Extension: where a new session for the issue starts (default: the server's working directory). */
+    workingDir: z.string().min(1).max(4096).nullable().optional(),
+  })
+  .strict();
+export type AutoStartSettings = z.infer<typeof AutoStartSettings>;
+
+export const BoardSettings = z.object({ autoStartOnInProgress: AutoStartSettings }).strict();
+export type BoardSettings = z.infer<typeof BoardSettings>;
+
+export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
+  autoStartOnInProgress: { enabled: false, tool: 'claude', model: null, promptTemplate: DEFAULT_PROMPT_TEMPLATE, workingDir: null },
+};
+
+/** One issue in an export file: the issue without derived fields, with its history. */
+export const ExportedIssue = z.object({
+  id: IssueId,
+  title: IssueTitle,
+  body: IssueBody.default(''),
+  status: IssueStatus,
+  priority: IssuePriority.default('medium'),
+  labels: IssueLabels.default([]),
+  sortOrder: z.number().finite(),
+  createdAt: IsoDate,
+  updatedAt: IsoDate,
+  history: z
+    .array(z.object({ field: z.string().max(64), from: z.unknown(), to: z.unknown(), at: IsoDate, by: ChangeSource }))
+    .max(100_000)
+    .default([]),
+});
+export type ExportedIssue = z.infer<typeof ExportedIssue>;
+
+export const ISSUES_EXPORT_FORMAT = 'tmux-bridge.issues';
+export const IssuesExport = z.object({
+  format: z.literal(ISSUES_EXPORT_FORMAT),
+  version: z.literal(1),
+  exportedAt: IsoDate,
+  issues: z.array(ExportedIssue).max(100_000),
+});
+export type IssuesExport = z.infer<typeof IssuesExport>;
+
+/** An issue of the CCW workbench's issues JSON; only the fields the board knows are read. */
+export const CcwIssue = z
+  .object({
+    id: z.union([z.string(), z.number()]).optional(),
+    title: IssueTitle,
+    context: z.string().optional(),
+    body: z.string().optional(),
+    description: z.string().optional(),
+    status: z.string().max(64).optional(),
+    priority: z.union([z.string().max(32), z.number()]).optional(),
+    labels: z.array(z.string()).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .passthrough();
+export type CcwIssue = z.infer<typeof CcwIssue>;
+
+export const ImportResult = z.object({
+  format: z.enum(['tmux-bridge', 'ccw']),
+  created: z.number().int(),
+  updated: z.number().int(),
+  ids: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+
+/** The live state of one of an issue's sessions, as a card shows it. */
+export type IssueSessionState =
+  | { readonly kind: 'executing' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'waiting' }
+  | { readonly kind: 'exited'; readonly code: number | null }
+  | { readonly kind: 'closed' };
