@@ -10,3 +10,4 @@ export * from './store.ts';
 export * from './issue.ts';
 export * from './flow.ts';
 export * from './flow-graph.ts';
+export * from './queue.ts';

@@ -20,8 +20,10 @@ import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 import { VERSION } from './version.ts';
+import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
+import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +44,8 @@ export interface Bridge {
   readonly issues: IssueBoard;
   /** Orchestrator flows and their runs. */
   readonly flows: FlowService;
+  /** Queues and their scheduler. */
+  readonly queues: Queues;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -129,6 +133,13 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
     disposables.push(flows);
     await flows.start();
+    const queueIssues = queueIssuesFrom(issues.service);
+    const queues = new Queues({ repo: store.queues, bus, sessions: hub, issues: () => queueIssues, log: (m) => log(`queues: ${m}`) });
+    disposables.push(queues);
+    await queues.start();
+
+    let sockets: WebSockets | undefined;
+    const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
 
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
@@ -142,15 +153,17 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
         ['/orchestrator', flowRoutes(flows)],
+        ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
         ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = createServer(app);
-    const sockets = new WebSockets(server, auth, hub, bus, log);
+    sockets = new WebSockets(server, auth, hub, bus, log);
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -178,7 +191,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

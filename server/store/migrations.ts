@@ -153,6 +153,23 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (run_id, node_id))`,
       ]),
   },
+  {
+    version: 7,
+    name: 'queues and queue items',
+    up: (tx) =>
+      sql(tx, [
+        // A queue row holds its groups and scheduler as JSON; each item is its own row so the
+        // scheduler's frequent item updates journal one small row, not the whole queue.
+        `CREATE TABLE queues (
+          id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, execution_groups TEXT NOT NULL,
+          scheduler TEXT NOT NULL, next_item INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+        'CREATE INDEX queues_status ON queues (status, created_at)',
+        `CREATE TABLE queue_items (
+          queue_id TEXT NOT NULL, item_id TEXT NOT NULL, issue_id TEXT, status TEXT NOT NULL, data TEXT NOT NULL,
+          PRIMARY KEY (queue_id, item_id))`,
+        'CREATE INDEX queue_items_issue ON queue_items (issue_id)',
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

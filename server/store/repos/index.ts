@@ -7,6 +7,7 @@ import { IssueRepository } from './issues.ts';
 import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
+import { QueueRepository } from './queues.ts';
 import { SessionRepository } from './sessions.ts';
 
 export type { RetentionOptions, Retention } from './retention.ts';
@@ -23,6 +24,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly issues: IssueRepository;
   readonly flows: FlowRepository;
+  readonly queues: QueueRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -37,5 +39,6 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
     issues: new IssueRepository(store),
     flows: new FlowRepository(store),
+    queues: new QueueRepository(store),
   };
 }
