@@ -17,7 +17,12 @@ export const EventType = z.enum([
   'CONFIG_ERROR',
   'PANE_TAIL',
   'STAGE_ACTIONS',
+  'CLI_EXECUTION_STARTED',
+  'CLI_OUTPUT',
+  'CLI_EXECUTION_COMPLETED',
   'FLOW_RUN_UPDATED',
+  /** A remote host's connection changed (connected, reconnecting with the reason, auth failed…). Not stored. */
+  'HOST_STATUS',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -7,6 +7,8 @@ export * from './agent-config.ts';
 export * from './agent.ts';
 export * from './agent-config-view.ts';
 export * from './store.ts';
+export * from './tools.ts';
+export * from './execution.ts';
 export * from './issue.ts';
 export * from './flow.ts';
 export * from './flow-graph.ts';

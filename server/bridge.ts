@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +21,13 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
 import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
+import { exposureVerdict } from './ops/exposure.ts';
+import { mountAt } from './http/base-path.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
-import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
+import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
@@ -40,6 +45,8 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** Executions in sessions and stateless runs (docs/workbench.md). */
+  readonly executions: ExecutionService;
   /** The issue board (issues, moves, board settings). */
   readonly issues: IssueBoard;
   /** Orchestrator flows and their runs. */
@@ -57,12 +64,19 @@ export interface BridgeOverrides {
   readonly clientDir?: string;
   /** Agent engine settings tests change (notification env and stdout, poll periods). */
   readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
+  /** Execution settings tests change (escalation steps, history bound). */
+  readonly executions?: ExecutionServiceOptions;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
 export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOverrides = {}): Promise<Bridge> {
   const options = resolveOptions(input);
   const log = overrides.log ?? ((message: string) => console.error(message));
+  const exposure = exposureVerdict(options);
+  if (exposure.refuse) throw new Error(exposure.refuse);
+  for (const warning of exposure.warnings) log(`warning: ${warning}`);
+  // Read before anything starts: a missing or unreadable file is a start error, not a half-up server.
+  const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
   const token = await loadOrCreateToken(options.dataDir, options.token);
   const storeLog: StoreLogger = { info: () => undefined, warn: (m) => log(`store: ${m}`), error: (m) => log(`store: ${m}`) };
   // The store first: its lock tells a second server on this data directory to go away.
@@ -107,6 +121,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     // The agent board: watches panes per hosts.yaml, runs policy.yaml (docs/agent.md).
     let url = '';
+    const scheme = tls ? 'https' : 'http';
     const listenHost = options.host.includes(':') ? `[${options.host}]` : options.host;
     const agent = await startAgentBoard({
       tmux,
@@ -118,7 +133,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         dryRun: options.dryRun,
         dataDir: options.dataDir,
         socketName: options.socket,
-        baseUrl: () => url || `http://${listenHost}:${options.port}/`,
+        baseUrl: () => options.publicUrl ?? (url || `${scheme}://${listenHost}:${options.port}${options.basePath}/`),
         ...overrides.agent,
       },
       log,
@@ -128,9 +143,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
-    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
+    disposables.push(executions);
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus, executions: executions.service, hub, log });
     disposables.push(issues);
-    const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
+    const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
     await flows.start();
     const queueIssues = queueIssuesFrom(issues.service);
@@ -142,7 +159,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
 
     let port = options.port;
-    const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
+    const publicOrigin = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
+    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy });
     const app = createApp({
       auth,
       token,
@@ -155,22 +173,24 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/orchestrator', flowRoutes(flows)],
         ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
+        ...executions.apiRouters,
         ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      trustProxy: options.trustProxy,
       metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
-    const server: Server = createServer(app);
-    sockets = new WebSockets(server, auth, hub, bus, log);
+    const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));
+    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log });
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
-    url = `http://${listenHost}:${port}/`;
+    url = `${scheme}://${listenHost}:${port}${options.basePath}/`;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -191,7 +211,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, queues, onFatal: fatal.event, close };
+    const loginBase = options.publicUrl ? `${options.publicUrl.replace(/\/+$/, '')}/` : url;
+    return { url, loginUrl: `${loginBase}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

@@ -1,17 +1,20 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
-import { ConfigPage } from '../pages/ConfigPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
-import { HistoryPage } from '../pages/HistoryPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
 import { LoadError, Loading } from './board/States.tsx';
+import { lazyPage } from './LazyPage.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { TopBar } from './TopBar.tsx';
+
+// Pages few visits open load with their own chunk (code and strings).
+export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then((m) => m.ConfigPage));
+export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
 export function App() {
@@ -59,9 +62,9 @@ function Page({ route }: { route: Route }) {
     case 'monitor':
       return <MonitorPage />;
     case 'history':
-      return <HistoryPage />;
+      return <historyPage.Page />;
     case 'config':
-      return <ConfigPage />;
+      return <configPage.Page />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
     case 'issues':
@@ -83,22 +86,23 @@ function IssuesRoute() {
     issuesModule ??= import('../pages/IssuesPage.tsx');
     issuesModule.then(setModule, (e: unknown) => {
       issuesModule = undefined;
-      setError(`The board code did not load (${e instanceof Error ? e.message : String(e)}). Reload the page.`);
+      setError(t('issues.loadCode', { message: e instanceof Error ? e.message : String(e) }));
     });
   };
   useEffect(load, []);
   if (module) return <module.IssuesPage />;
-  return error ? <LoadError what="the issue board" message={error} onRetry={load} /> : <Loading what="issue board" />;
+  return error ? <LoadError what={t('issues.what')} message={error} onRetry={load} /> : <Loading what={t('issues.what')} />;
 }
 
 /** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */
 function TerminalsRoute({ sessionKey }: { sessionKey: string | undefined }) {
   const { terminals } = useServices();
   const module = terminals.module.value;
+  const title = t('page.title', { title: t('nav.terminals') });
+  useEffect(() => void terminals.load().catch(() => undefined), []);
   useEffect(() => {
-    document.title = t('page.title', { title: t('nav.terminals') });
-    void terminals.load().catch(() => undefined);
-  }, []);
+    document.title = title;
+  }, [title]);
   if (module) return <module.SessionsPage sessionKey={sessionKey} />;
   const error = terminals.loadError.value;
   return error ? <LoadError what={t('nav.terminals')} message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what={t('nav.terminals')} />;

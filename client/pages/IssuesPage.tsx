@@ -6,10 +6,11 @@ import { SettingsDialog } from '../components/issues/SettingsDialog.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { LoadError, Loading } from '../components/board/States.tsx';
 import { ApiError } from '../services/api.ts';
+import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 
 /** The tabs of the issues hub; the board is the first. */
-export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: string }> = [{ href: '/issues', label: 'Board' }];
+export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: () => string }> = [{ href: '/issues', label: () => t('issues.tab.board') }];
 
 /** `/issues`: the kanban board, with the issue drawer beside it when `?issue=` names one. */
 export function IssuesPage() {
@@ -53,17 +54,17 @@ export function IssuesPage() {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (error) {
-      setNotice({ kind: 'error', text: `Export failed: ${error instanceof Error ? error.message : String(error)}` });
+      setNotice({ kind: 'error', text: t('issues.exportFailed', { message: error instanceof Error ? error.message : String(error) }) });
     }
   };
 
   const importFile = async (file: File) => {
     try {
       const result = await issues.api.importFile(JSON.parse(await file.text()));
-      setNotice({ kind: 'info', text: `Imported ${result.created} new and ${result.updated} updated issues.${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}` });
+      setNotice({ kind: 'info', text: `${t('issues.imported', { created: result.created, updated: result.updated })}${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}` });
       void issues.refresh();
     } catch (error) {
-      setNotice({ kind: 'error', text: `Import failed: ${error instanceof ApiError || error instanceof Error ? error.message : String(error)}` });
+      setNotice({ kind: 'error', text: t('issues.importFailed', { message: error instanceof ApiError || error instanceof Error ? error.message : String(error) }) });
     }
   };
 
@@ -71,18 +72,18 @@ export function IssuesPage() {
   const loadError = issues.error.value;
   return (
     <div class={`issues-page${selected ? ' has-drawer' : ''}`}>
-      <PageHeader title="Issues">
+      <PageHeader title={t('issues.title')}>
         <button type="button" class="primary" onClick={() => setCreating(true)}>
-          New issue
+          {t('issues.new')}
         </button>
         <button type="button" onClick={() => setSettings(true)}>
-          Board settings
+          {t('issues.settings')}
         </button>
         <button type="button" onClick={() => void exportAll()}>
-          Export
+          {t('issues.export')}
         </button>
         <button type="button" onClick={() => fileInput.current?.click()}>
-          Import
+          {t('issues.import')}
         </button>
         <input
           ref={fileInput}
@@ -96,40 +97,40 @@ export function IssuesPage() {
           }}
         />
       </PageHeader>
-      <nav class="hub-tabs" aria-label="Issues hub">
-        {HUB_TABS.map((t) => (
-          <a key={t.href} href={t.href} aria-current={router.path.value === t.href ? 'page' : undefined} onClick={(e) => router.handleLinkClick(e, t.href)}>
-            {t.label}
+      <nav class="hub-tabs" aria-label={t('issues.hub')}>
+        {HUB_TABS.map((tab) => (
+          <a key={tab.href} href={tab.href} aria-current={router.path.value === tab.href ? 'page' : undefined} onClick={(e) => router.handleLinkClick(e, tab.href)}>
+            {tab.label()}
           </a>
         ))}
       </nav>
       <div class="board-filters" role="search">
         <label>
-          <span class="visually-hidden">Search issues</span>
-          <input type="search" placeholder="Search title, text or id" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+          <span class="visually-hidden">{t('issues.search')}</span>
+          <input type="search" placeholder={t('issues.searchPlaceholder')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
         <label>
-          <span class="visually-hidden">Label</span>
-          <input type="search" placeholder="Label" value={filters.label} onChange={(e) => issues.setFilters({ label: e.currentTarget.value })} />
+          <span class="visually-hidden">{t('issues.label')}</span>
+          <input type="search" placeholder={t('issues.label')} value={filters.label} onChange={(e) => issues.setFilters({ label: e.currentTarget.value })} />
         </label>
         <label class="check">
-          <input type="checkbox" checked={filters.showClosed} onChange={(e) => issues.setFilters({ showClosed: e.currentTarget.checked })} /> Show closed
+          <input type="checkbox" checked={filters.showClosed} onChange={(e) => issues.setFilters({ showClosed: e.currentTarget.checked })} /> {t('issues.showClosed')}
         </label>
       </div>
       {notice && (
         <p class={notice.kind === 'error' ? 'form-error' : 'notice'} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}{' '}
           <button type="button" class="link-button" onClick={() => setNotice(undefined)}>
-            Dismiss
+            {t('issues.dismiss')}
           </button>
         </p>
       )}
       <div class="issues-layout">
         {data === undefined ? (
           loadError ? (
-            <LoadError what="the issues" message={loadError} onRetry={() => void issues.refresh()} />
+            <LoadError what={t('issues.whatIssues')} message={loadError} onRetry={() => void issues.refresh()} />
           ) : (
-            <Loading what="issues" />
+            <Loading what={t('issues.whatIssues')} />
           )
         ) : (
           <Board selectedId={selected} onOpen={(id) => go(id, 'details')} onError={(text) => setNotice({ kind: 'error', text })} />

@@ -10,6 +10,7 @@ import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.t
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
 import { Traffic } from './traffic.ts';
+import { stripBasePath } from './base-path.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -42,7 +43,7 @@ export class WebSockets extends Disposable {
     private readonly auth: AuthGuard,
     private readonly hub: SessionHub,
     private readonly bus: EventBus,
-    private readonly log: (message: string) => void = () => undefined,
+    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void } = {},
   ) {
     super();
     // Nothing a client sends may take the server down: whatever an upgrade
@@ -51,7 +52,7 @@ export class WebSockets extends Disposable {
       try {
         this.upgrade(req, socket, head);
       } catch (error) {
-        this.log(`WebSocket upgrade of ${String(req.url).slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.options.log?.(`WebSocket upgrade of ${String(req.url).slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         if (!socket.destroyed) reject(socket, 400, 'the upgrade request could not be handled');
       }
     };
@@ -72,6 +73,10 @@ export class WebSockets extends Disposable {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Under --base-path the sockets live below it too (/tmux/ws/terminal/…).
+    const pathname = stripBasePath(this.options.basePath ?? '', url.pathname);
+    if (pathname === undefined) return reject(socket, 404, `no WebSocket at ${url.pathname}: this server lives under ${this.options.basePath}/`);
+    url.pathname = pathname;
     const denied = this.auth.checkUpgrade(req);
     if (denied) return reject(socket, denied.status, denied.message);
     const terminal = TERMINAL_PATH.exec(url.pathname);
@@ -135,7 +140,7 @@ export class WebSockets extends Disposable {
       try {
         this.terminalMessage(viewer, socket, data, isBinary);
       } catch (error) {
-        this.log(`terminal ${key}: message not handled: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.log?.(`terminal ${key}: message not handled: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
     viewer.start().catch((error: unknown) => {

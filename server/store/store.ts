@@ -74,6 +74,9 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly executions: Repositories['executions'];
+  readonly resume: Repositories['resume'];
+  readonly cliOutput: Repositories['cliOutput'];
   readonly issues: Repositories['issues'];
   readonly flows: Repositories['flows'];
   readonly queues: Repositories['queues'];
@@ -165,6 +168,9 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.executions = repos.executions;
+    this.resume = repos.resume;
+    this.cliOutput = repos.cliOutput;
     this.issues = repos.issues;
     this.flows = repos.flows;
     this.queues = repos.queues;

@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import type { CliSession, IssueStatus } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import { Column } from './Column.tsx';
+import { t } from '../../i18n/index.ts';
 
 interface Props {
   readonly selectedId: string | undefined;
@@ -29,7 +30,7 @@ export function Board({ selectedId, onOpen, onError }: Props) {
   const onMove = useMemo(
     () => (id: string, status: IssueStatus, index: number) => {
       const hadFocus = (document.activeElement as HTMLElement | null)?.closest?.('.issue-card')?.getAttribute('data-issue-id') === id;
-      const done = issues.move(id, status, index).catch((error: unknown) => onError(`Not moved: ${error instanceof Error ? error.message : String(error)}`));
+      const done = issues.move(id, status, index).catch((error: unknown) => onError(t('issues.notMoved', { message: error instanceof Error ? error.message : String(error) })));
       // Keyboard moves keep the focus on the card, wherever it went.
       if (hadFocus) {
         requestAnimationFrame(() => document.querySelector<HTMLElement>(`.issue-card[data-issue-id="${CSS.escape(id)}"]`)?.focus());
@@ -41,7 +42,7 @@ export function Board({ selectedId, onOpen, onError }: Props) {
   return (
     <div class="board" data-testid="issue-board">
       <p id="board-keys-help" class="visually-hidden">
-        Enter opens the issue. Alt with the arrow keys moves it up, down or to the next column; M opens Move to.
+        {t('issues.keysHelp')}
       </p>
       {statuses.map((status) => (
         <Column

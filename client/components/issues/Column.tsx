@@ -3,8 +3,9 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { CliSession, Issue, IssueSessionState, IssueStatus } from '../../../schemas/index.ts';
 import type { RunView } from '../../services/executions.ts';
 import { IssueCard } from './IssueCard.tsx';
-import { STATUS_LABELS } from './labels.ts';
+import { statusLabel } from './labels.ts';
 import { issueSessionKeys, sessionState } from './session-state.ts';
+import { t } from '../../i18n/index.ts';
 
 interface Props {
   readonly status: IssueStatus;
@@ -80,8 +81,8 @@ export function Column({ status, issues, statuses, sessions, byIssue, running, s
   return (
     <section class={`board-column column-${status}`} aria-labelledby={`column-${status}-title`} data-status={status}>
       <header class="column-header">
-        <h2 id={`column-${status}-title`}>{STATUS_LABELS[status]}</h2>
-        <span class="column-count" aria-label={`${issues.length} issues`}>
+        <h2 id={`column-${status}-title`}>{statusLabel(status)}</h2>
+        <span class="column-count" aria-label={t('issues.column.count', { n: issues.length })}>
           {issues.length}
         </span>
       </header>

@@ -4,13 +4,14 @@ import type { Issue, IssueHistoryEntry, IssuePriority, IssueStatus, UpdateIssueB
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
-import { STATUS_LABELS } from './labels.ts';
+import { priorityLabel, statusLabel } from './labels.ts';
 import { Markdown } from './Markdown.tsx';
+import { absoluteTime, t } from '../../i18n/index.ts';
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  if (Array.isArray(value)) return value.join(', ') || '(none)';
+  if (Array.isArray(value)) return value.join(', ') || t('issues.history.none');
   if (typeof value === 'object') return Object.values(value as Record<string, unknown>).map(String).join(', ');
   return String(value);
 }
@@ -68,40 +69,40 @@ export function DetailsTab({ issue, onDeleted }: { issue: Issue; onDeleted: () =
           </p>
         )}
         <label class="field">
-          Title
+          {t('issues.field.title')}
           <input name="title" value={title} required onInput={(e) => setTitle(e.currentTarget.value)} />
         </label>
         <div class="form-grid">
           <label class="field">
-            Status
+            {t('issues.field.status')}
             <select name="status" value={status} onChange={(e) => setStatus(e.currentTarget.value as IssueStatus)}>
               {ISSUE_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {STATUS_LABELS[s]}
+                  {statusLabel(s)}
                 </option>
               ))}
             </select>
           </label>
           <label class="field">
-            Priority
+            {t('issues.field.priority')}
             <select name="priority" value={priority} onChange={(e) => setPriority(e.currentTarget.value as IssuePriority)}>
               {ISSUE_PRIORITIES.map((p) => (
                 <option key={p} value={p}>
-                  {p}
+                  {priorityLabel(p)}
                 </option>
               ))}
             </select>
           </label>
         </div>
         <label class="field">
-          Labels <span class="muted">(comma-separated)</span>
+          {t('issues.field.labels')} <span class="muted">{t('issues.field.commaSeparated')}</span>
           <input name="labels" value={labels} onInput={(e) => setLabels(e.currentTarget.value)} />
         </label>
         <div class="field">
           <div class="field-head">
-            <span id="body-label">Description</span>
+            <span id="body-label">{t('issues.field.description')}</span>
             <button type="button" class="link-button" onClick={() => setEditingBody(!editingBody)}>
-              {editingBody ? 'Preview' : 'Edit'}
+              {editingBody ? t('issues.preview') : t('issues.edit')}
             </button>
           </div>
           {editingBody ? (
@@ -112,30 +113,30 @@ export function DetailsTab({ issue, onDeleted }: { issue: Issue; onDeleted: () =
         </div>
         <div class="form-actions">
           <button type="button" class="danger" onClick={() => setConfirmDelete(true)}>
-            Delete
+            {t('issues.delete')}
           </button>
           <span class="spacer" />
           {saved && (
             <span class="muted" role="status">
-              Saved
+              {t('issues.saved')}
             </span>
           )}
           <button type="submit" class="primary">
-            Save
+            {t('issues.save')}
           </button>
         </div>
       </form>
       <section class="issue-history" aria-labelledby="history-title">
-        <h3 id="history-title">History</h3>
+        <h3 id="history-title">{t('issues.history')}</h3>
         {history === undefined ? (
-          <p class="muted">Loading…</p>
+          <p class="muted">{t('issues.history.loading')}</p>
         ) : (
           <ol>
             {[...history].reverse().map((h) => (
               <li key={h.id}>
-                <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> <span class="history-by">{h.by}</span>{' '}
+                <time dateTime={h.at}>{absoluteTime(h.at)}</time> <span class="history-by">{h.by}</span>{' '}
                 {h.field === 'created' ? (
-                  'created'
+                  t('issues.history.created')
                 ) : (
                   <>
                     <strong>{h.field}</strong> {show(h.from)} → {show(h.to)}
@@ -148,8 +149,8 @@ export function DetailsTab({ issue, onDeleted }: { issue: Issue; onDeleted: () =
       </section>
       {confirmDelete && (
         <ConfirmDialog
-          title={`Delete ${issue.id}?`}
-          confirmLabel="Delete issue"
+          title={t('issues.deleteTitle', { id: issue.id })}
+          confirmLabel={t('issues.deleteConfirm')}
           danger
           onCancel={() => setConfirmDelete(false)}
           onConfirm={async () => {
@@ -158,7 +159,7 @@ export function DetailsTab({ issue, onDeleted }: { issue: Issue; onDeleted: () =
             onDeleted();
           }}
         >
-          <p>The issue and its history are deleted. Its sessions keep running.</p>
+          <p>{t('issues.deleteBody')}</p>
         </ConfirmDialog>
       )}
     </div>

@@ -1,9 +1,10 @@
 import { memo } from 'preact/compat';
 import { useRef, useState } from 'preact/hooks';
 import type { Issue, IssueSessionState, IssueStatus } from '../../../schemas/index.ts';
-import { STATUS_LABELS } from './labels.ts';
+import { priorityLabel, statusLabel } from './labels.ts';
 import { MoveMenu } from './MoveMenu.tsx';
 import { stateLabel } from './session-state.ts';
+import { t } from '../../i18n/index.ts';
 
 interface Props {
   readonly issue: Issue;
@@ -50,7 +51,7 @@ export const IssueCard = memo(function IssueCard({ issue, states, index, columnL
       class={`issue-card priority-${issue.priority}${selected ? ' selected' : ''}`}
       data-issue-id={issue.id}
       tabIndex={0}
-      aria-label={`${issue.title}, ${issue.priority} priority, ${STATUS_LABELS[issue.status]}`}
+      aria-label={t('issues.card.label', { title: issue.title, priority: priorityLabel(issue.priority), status: statusLabel(issue.status) })}
       aria-describedby="board-keys-help"
       aria-current={selected ? 'true' : undefined}
       onClick={(e) => {
@@ -61,25 +62,25 @@ export const IssueCard = memo(function IssueCard({ issue, states, index, columnL
     >
       <div class="card-top">
         <span class="card-id">{issue.id}</span>
-        <span class={`priority priority-${issue.priority}`}>{issue.priority}</span>
+        <span class={`priority priority-${issue.priority}`}>{priorityLabel(issue.priority)}</span>
         <button
           type="button"
           ref={moveButton}
           class="card-move small"
           aria-haspopup="menu"
           aria-expanded={menu}
-          aria-label={`Move ${issue.id} to…`}
+          aria-label={t('issues.card.moveLabel', { id: issue.id })}
           onClick={(e) => {
             e.stopPropagation();
             setMenu(!menu);
           }}
         >
-          Move…
+          {t('issues.card.move')}
         </button>
       </div>
       <p class="card-title">{issue.title}</p>
       {issue.labels.length > 0 && (
-        <ul class="card-labels" aria-label="Labels">
+        <ul class="card-labels" aria-label={t('issues.card.labels')}>
           {issue.labels.map((label) => (
             <li key={label} class="label">
               {label}
@@ -88,7 +89,7 @@ export const IssueCard = memo(function IssueCard({ issue, states, index, columnL
         </ul>
       )}
       {states.length > 0 && (
-        <ul class="card-sessions" aria-label="Sessions">
+        <ul class="card-sessions" aria-label={t('issues.card.sessions')}>
           {states.map((state, i) => (
             <li key={i} class={`session-state state-${state.kind}`} data-state={state.kind}>
               <span class="dot" aria-hidden="true" />
@@ -99,8 +100,8 @@ export const IssueCard = memo(function IssueCard({ issue, states, index, columnL
       )}
       {failed && (
         <p class="card-failure" data-testid="card-failure">
-          Run {failed.status}
-          {failed.exitCode !== null ? ` (exit ${failed.exitCode})` : ''}
+          {t('issues.card.runFailed', { status: failed.status })}
+          {failed.exitCode !== null ? t('issues.card.exit', { code: failed.exitCode }) : ''}
           {failed.error ? `: ${failed.error}` : ''}
         </p>
       )}

@@ -3,14 +3,15 @@ import type { Issue } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import { LoadError, Loading } from '../board/States.tsx';
 import { DetailsTab } from './DetailsTab.tsx';
-import { STATUS_LABELS } from './labels.ts';
+import { statusLabel } from './labels.ts';
 import { RunsTab } from './RunsTab.tsx';
+import { t } from '../../i18n/index.ts';
 
 export type DrawerTab = 'details' | 'terminal' | 'runs';
-export const DRAWER_TABS: ReadonlyArray<readonly [DrawerTab, string]> = [
-  ['details', 'Details'],
-  ['terminal', 'Terminal'],
-  ['runs', 'Runs'],
+export const DRAWER_TABS: ReadonlyArray<readonly [DrawerTab, () => string]> = [
+  ['details', () => t('issues.drawer.details')],
+  ['terminal', () => t('issues.drawer.terminal')],
+  ['runs', () => t('issues.drawer.runs')],
 ];
 
 interface Props {
@@ -52,19 +53,19 @@ export function IssueDrawer({ id, tab, onTab, onClose }: Props) {
       <header class="drawer-head">
         <div>
           <span class="card-id">{id}</span>
-          {issue && <span class={`status-pill status-${issue.status}`}>{STATUS_LABELS[issue.status]}</span>}
+          {issue && <span class={`status-pill status-${issue.status}`}>{statusLabel(issue.status)}</span>}
           <h2 id="drawer-title" ref={heading} tabIndex={-1}>
             {issue?.title ?? id}
           </h2>
         </div>
-        <button type="button" class="small" aria-label="Close the issue" onClick={onClose}>
+        <button type="button" class="small" aria-label={t('issues.drawer.close')} onClick={onClose}>
           ✕
         </button>
       </header>
-      <div class="drawer-tabs" role="tablist" aria-label="Issue">
+      <div class="drawer-tabs" role="tablist" aria-label={t('issues.drawer.tabs')}>
         {DRAWER_TABS.map(([key, label]) => (
           <button key={key} type="button" role="tab" id={`drawer-tab-${key}`} aria-selected={tab === key} aria-controls="drawer-panel" onClick={() => onTab(key)}>
-            {label}
+            {label()}
             {key === 'terminal' && issue && issue.sessions.length > 0 ? ` (${issue.sessions.length})` : ''}
           </button>
         ))}
@@ -72,9 +73,9 @@ export function IssueDrawer({ id, tab, onTab, onClose }: Props) {
       <div class="drawer-panel" id="drawer-panel" role="tabpanel" aria-labelledby={`drawer-tab-${tab}`}>
         {!issue ? (
           error ? (
-            <LoadError what={`issue ${id}`} message={error} />
+            <LoadError what={t('issues.drawer.whatIssue', { id })} message={error} />
           ) : (
-            <Loading what="the issue" />
+            <Loading what={t('issues.drawer.theIssue')} />
           )
         ) : tab === 'details' ? (
           <DetailsTab issue={issue} onDeleted={onClose} />
@@ -83,9 +84,9 @@ export function IssueDrawer({ id, tab, onTab, onClose }: Props) {
         ) : module ? (
           <module.IssueTerminals issue={issue} />
         ) : terminals.loadError.value ? (
-          <LoadError what="the terminal" message={terminals.loadError.value} />
+          <LoadError what={t('issues.drawer.terminalWhat')} message={terminals.loadError.value} />
         ) : (
-          <Loading what="terminal" />
+          <Loading what={t('issues.drawer.terminalWhat')} />
         )}
       </div>
     </aside>

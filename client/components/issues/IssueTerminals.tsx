@@ -6,6 +6,7 @@ import { useServices } from '../../services/index.ts';
 import { TerminalTab } from '../../terminal/terminal-tab.ts';
 import { TerminalPanel } from '../TerminalPanel.tsx';
 import { issueSessionKeys, sessionState, stateLabel } from './session-state.ts';
+import { t } from '../../i18n/index.ts';
 
 const TOOLS = ['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode', 'custom'] as const satisfies readonly ToolName[];
 
@@ -30,7 +31,7 @@ export function IssueTerminals({ issue }: Props) {
 
   return (
     <div class="issue-terminals">
-      <div class="issue-session-bar" role="tablist" aria-label="Sessions of this issue">
+      <div class="issue-session-bar" role="tablist" aria-label={t('issues.term.sessions')}>
         {keys.map((key) => {
           const session = all.get(key)!;
           const state = sessionState(session, running.get(key));
@@ -52,7 +53,7 @@ export function IssueTerminals({ issue }: Props) {
           );
         })}
         <button type="button" class={`small${creating ? ' primary' : ''}`} onClick={() => setCreating(true)}>
-          New session
+          {t('issues.term.new')}
         </button>
       </div>
       {creating ? (
@@ -67,7 +68,7 @@ export function IssueTerminals({ issue }: Props) {
       ) : active ? (
         <ActiveTerminal key={active} sessionKey={active} session={all.get(active)} />
       ) : (
-        <p class="muted">No session yet.</p>
+        <p class="muted">{t('issues.term.none')}</p>
       )}
     </div>
   );
@@ -116,7 +117,7 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
       if (what === 'send') await api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/send`, { text, appendNewline: newline });
       else await executions.execute(sessionKey, text);
       setText('');
-      setMessage({ kind: 'ok', text: what === 'send' ? 'Sent.' : 'Execution started; see Runs.' });
+      setMessage({ kind: 'ok', text: what === 'send' ? t('issues.term.sent') : t('issues.term.started') });
     } catch (error) {
       setMessage({ kind: 'error', text: error instanceof ApiError ? error.message : String(error) });
     } finally {
@@ -132,13 +133,13 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
       }}
     >
       <label class="visually-hidden" for={`send-${sessionKey}`}>
-        Text for the session
+        {t('issues.term.textLabel')}
       </label>
       <textarea
         id={`send-${sessionKey}`}
         rows={2}
         value={text}
-        placeholder="Text or a prompt for this session"
+        placeholder={t('issues.term.textPlaceholder')}
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -149,19 +150,19 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
       />
       <div class="send-actions">
         <label class="check">
-          <input type="checkbox" checked={newline} onChange={(e) => setNewline(e.currentTarget.checked)} /> Append newline
+          <input type="checkbox" checked={newline} onChange={(e) => setNewline(e.currentTarget.checked)} /> {t('issues.term.newline')}
         </label>
         <button type="submit" class="small" disabled={busy || !text}>
-          Send
+          {t('issues.term.send')}
         </button>
         <button
           type="button"
           class="small primary"
           disabled={busy || !text || busyRun !== undefined}
-          title={busyRun ? 'An execution is running in this session' : 'Run it as an execution, tracked to its real end'}
+          title={busyRun ? t('issues.term.busy') : t('issues.term.executeHint')}
           onClick={() => void run('execute')}
         >
-          Execute
+          {t('issues.term.execute')}
         </button>
         {message && (
           <span class={message.kind === 'error' ? 'form-error inline' : 'muted'} role={message.kind === 'error' ? 'alert' : 'status'}>
@@ -206,7 +207,7 @@ function NewIssueSession({ issue, onCreated, onCancel }: { issue: Issue; onCreat
   };
   return (
     <form class="form new-issue-session" onSubmit={submit} noValidate>
-      <h3>New session for {issue.id}</h3>
+      <h3>{t('issues.term.newFor', { id: issue.id })}</h3>
       {error && (
         <p class="form-error" role="alert">
           {error}
@@ -214,46 +215,46 @@ function NewIssueSession({ issue, onCreated, onCancel }: { issue: Issue; onCreat
       )}
       <div class="form-grid">
         <label>
-          Tool
+          {t('issues.term.tool')}
           <select name="tool" value={tool} onChange={(e) => setTool(e.currentTarget.value as ToolName)}>
-            {TOOLS.map((t) => (
-              <option key={t} value={t}>
-                {t === 'custom' ? 'custom command' : t}
+            {TOOLS.map((name) => (
+              <option key={name} value={name}>
+                {name === 'custom' ? t('issues.term.customTool') : name}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Model
-          <input name="model" value={model} placeholder="the tool's default" onInput={(e) => setModel(e.currentTarget.value)} />
+          {t('issues.term.model')}
+          <input name="model" value={model} placeholder={t('issues.term.modelDefault')} onInput={(e) => setModel(e.currentTarget.value)} />
         </label>
         <label>
-          Working directory
-          <input name="workingDir" value={workingDir} placeholder="the server's home directory" onInput={(e) => setWorkingDir(e.currentTarget.value)} />
+          {t('issues.term.workingDir')}
+          <input name="workingDir" value={workingDir} placeholder={t('issues.term.workingDirDefault')} onInput={(e) => setWorkingDir(e.currentTarget.value)} />
         </label>
         <label>
-          Env wrapper
-          <input name="envWrapper" value={envWrapper} placeholder="e.g. direnv exec ." onInput={(e) => setEnvWrapper(e.currentTarget.value)} />
+          {t('issues.term.envWrapper')}
+          <input name="envWrapper" value={envWrapper} placeholder={t('issues.term.envWrapperExample')} onInput={(e) => setEnvWrapper(e.currentTarget.value)} />
         </label>
         <label>
-          Resume key
+          {t('issues.term.resumeKey')}
           <input name="resumeKey" value={resumeKey} onInput={(e) => setResumeKey(e.currentTarget.value)} />
         </label>
         {(tool === 'custom' || shell) && (
           <label>
-            Command
-            <input name="shell" value={shell} placeholder="e.g. bash --norc" onInput={(e) => setShell(e.currentTarget.value)} />
+            {t('issues.term.command')}
+            <input name="shell" value={shell} placeholder={t('issues.term.commandExample')} onInput={(e) => setShell(e.currentTarget.value)} />
           </label>
         )}
       </div>
       <div class="form-actions">
         {onCancel && (
           <button type="button" onClick={onCancel} disabled={busy}>
-            Cancel
+            {t('issues.cancel')}
           </button>
         )}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create session'}
+          {busy ? t('issues.term.creating') : t('issues.term.create')}
         </button>
       </div>
     </form>

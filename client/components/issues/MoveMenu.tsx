@@ -1,7 +1,8 @@
 import { createPortal } from 'preact/compat';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Issue, IssueStatus } from '../../../schemas/index.ts';
-import { STATUS_LABELS } from './labels.ts';
+import { statusLabel } from './labels.ts';
+import { t } from '../../i18n/index.ts';
 
 interface Props {
   readonly issue: Issue;
@@ -33,10 +34,10 @@ export function MoveMenu({ issue, statuses, index, columnLength, onClose, onMove
     return () => document.removeEventListener('mousedown', onDoc);
   }, []);
   const items: Array<{ key: string; label: string; run: () => void }> = [];
-  if (index > 0) items.push({ key: 'top', label: 'Top of this column', run: () => onMove(issue.status, 0) });
-  if (index < columnLength - 1) items.push({ key: 'bottom', label: 'Bottom of this column', run: () => onMove(issue.status, columnLength - 1) });
+  if (index > 0) items.push({ key: 'top', label: t('issues.menu.top'), run: () => onMove(issue.status, 0) });
+  if (index < columnLength - 1) items.push({ key: 'bottom', label: t('issues.menu.bottom'), run: () => onMove(issue.status, columnLength - 1) });
   for (const status of statuses) {
-    if (status !== issue.status) items.push({ key: status, label: STATUS_LABELS[status], run: () => onMove(status, Number.MAX_SAFE_INTEGER) });
+    if (status !== issue.status) items.push({ key: status, label: statusLabel(status), run: () => onMove(status, Number.MAX_SAFE_INTEGER) });
   }
   const onKeyDown = (e: KeyboardEvent) => {
     const all = [...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
@@ -56,7 +57,7 @@ export function MoveMenu({ issue, statuses, index, columnLength, onClose, onMove
     e.stopPropagation();
   };
   return createPortal(
-    <ul class="move-menu" role="menu" aria-label={`Move ${issue.id} to`} ref={ref} onKeyDown={onKeyDown} style={{ top: `${position.top}px`, left: `${position.left}px` }}>
+    <ul class="move-menu" role="menu" aria-label={t('issues.menu.label', { id: issue.id })} ref={ref} onKeyDown={onKeyDown} style={{ top: `${position.top}px`, left: `${position.left}px` }}>
       {items.map((item) => (
         <li key={item.key} role="none">
           <button

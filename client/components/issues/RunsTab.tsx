@@ -2,12 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Issue } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import type { RunView } from '../../services/executions.ts';
+import { duration, shortTime, t } from '../../i18n/index.ts';
 
-function duration(run: RunView, now: number): string {
+function runDuration(run: RunView, now: number): string {
   const ms = (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt);
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return Number.isFinite(ms) && ms >= 0 ? duration(ms) : '';
 }
 
 /** The issue's executions, live from EXECUTION_UPDATED: status, exit code, duration, output. */
@@ -24,8 +23,8 @@ export function RunsTab({ issue }: { issue: Issue }) {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [anyRunning]);
-  if (!executions.available.value && runs.length === 0) return <p class="muted">This server does not report executions.</p>;
-  if (runs.length === 0) return <p class="muted">No runs yet. Execute a prompt from the Terminal tab, or turn on auto-start and drag the card to In progress.</p>;
+  if (!executions.available.value && runs.length === 0) return <p class="muted">{t('issues.runs.unavailable')}</p>;
+  if (runs.length === 0) return <p class="muted">{t('issues.runs.none')}</p>;
   return (
     <ol class="runs">
       {runs.map((run) => (
@@ -43,12 +42,12 @@ function Run({ run, now }: { run: RunView; now: number }) {
     <li class={`run run-${run.status}`} data-execution-id={run.executionId} data-status={run.status}>
       <div class="run-head">
         <span class={`run-status status-${run.status}`}>{run.status}</span>
-        {run.exitCode !== null && <span class="run-exit">exit {run.exitCode}</span>}
+        {run.exitCode !== null && <span class="run-exit">{t('issues.runs.exit', { code: run.exitCode })}</span>}
         <span class="muted">{run.tool}</span>
-        <span class="muted">{duration(run, now)}</span>
-        {run.completion === 'heuristic' && <span class="muted" title="The end was guessed from the screen">(guessed end)</span>}
+        <span class="muted">{runDuration(run, now)}</span>
+        {run.completion === 'heuristic' && <span class="muted" title={t('issues.runs.guessedHint')}>{t('issues.runs.guessed')}</span>}
         <time class="muted" dateTime={run.startedAt}>
-          {new Date(run.startedAt).toLocaleTimeString()}
+          {shortTime(run.startedAt)}
         </time>
       </div>
       <p class="run-prompt">{run.prompt.split('\n')[0]}</p>
@@ -65,7 +64,7 @@ function Run({ run, now }: { run: RunView; now: number }) {
             )
           }
         >
-          Full output
+          {t('issues.runs.output')}
         </button>
       )}
       {error && <p class="form-error">{error}</p>}

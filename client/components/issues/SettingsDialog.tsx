@@ -3,6 +3,7 @@ import type { BoardSettings, ToolName } from '../../../schemas/index.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
 import { Modal } from '../Modal.tsx';
+import { t } from '../../i18n/index.ts';
 
 const TOOLS = ['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode', 'custom'] as const satisfies readonly ToolName[];
 
@@ -29,7 +30,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   return (
     <Modal titleId="board-settings-title" onDismiss={onClose} class="board-settings-dialog">
       <form class="form" onSubmit={submit} noValidate>
-        <h2 id="board-settings-title">Board settings</h2>
+        <h2 id="board-settings-title">{t('issues.settings')}</h2>
         {error && (
           <p class="form-error" role="alert">
             {error}
@@ -38,44 +39,43 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         {auto && (
           <>
             <label class="check">
-              <input type="checkbox" name="enabled" checked={auto.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} /> Start work when an issue moves to In
-              progress
+              <input type="checkbox" name="enabled" checked={auto.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} /> {t('issues.settings.autoStart')}
             </label>
             <p class="muted">
-              One execution per move, in the issue's idle session or a new one. When it ends the card moves to Resolved for review; a failure keeps it In progress.
+              {t('issues.settings.autoStartHelp')}
             </p>
             <div class="form-grid">
               <label class="field">
-                Tool
+                {t('issues.term.tool')}
                 <select name="tool" value={auto.tool} onChange={(e) => set({ tool: e.currentTarget.value as ToolName })}>
-                  {TOOLS.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
+                  {TOOLS.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
                     </option>
                   ))}
                 </select>
               </label>
               <label class="field">
-                Model
-                <input name="model" value={auto.model ?? ''} placeholder="the tool's default" onInput={(e) => set({ model: e.currentTarget.value || null })} />
+                {t('issues.term.model')}
+                <input name="model" value={auto.model ?? ''} placeholder={t('issues.term.modelDefault')} onInput={(e) => set({ model: e.currentTarget.value || null })} />
               </label>
             </div>
             <label class="field">
-              Working directory for new sessions
-              <input name="workingDir" value={auto.workingDir ?? ''} placeholder="the server's home directory" onInput={(e) => set({ workingDir: e.currentTarget.value || null })} />
+              {t('issues.settings.workingDir')}
+              <input name="workingDir" value={auto.workingDir ?? ''} placeholder={t('issues.term.workingDirDefault')} onInput={(e) => set({ workingDir: e.currentTarget.value || null })} />
             </label>
             <label class="field">
-              Prompt template <span class="muted">({'{{title}} {{body}} {{id}}'})</span>
+              {t('issues.settings.template')} <span class="muted">({'{{title}} {{body}} {{id}}'})</span>
               <textarea name="promptTemplate" rows={5} value={auto.promptTemplate} onInput={(e) => set({ promptTemplate: e.currentTarget.value })} />
             </label>
           </>
         )}
         <div class="form-actions">
           <button type="button" onClick={onClose}>
-            Cancel
+            {t('issues.cancel')}
           </button>
           <button type="submit" class="primary" disabled={!settings}>
-            Save
+            {t('issues.save')}
           </button>
         </div>
       </form>

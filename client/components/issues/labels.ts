@@ -1,10 +1,11 @@
-import type { IssueStatus } from '../../../schemas/index.ts';
+import type { IssuePriority, IssueStatus } from '../../../schemas/index.ts';
+import { t } from '../../i18n/index.ts';
 
-export const STATUS_LABELS: Record<IssueStatus, string> = {
-  open: 'Open',
-  queued: 'Queued',
-  in_progress: 'In progress',
-  resolved: 'Resolved',
-  completed: 'Completed',
-  closed: 'Closed',
-};
+/** A column's name in the UI language. */
+export function statusLabel(status: IssueStatus): string {
+  return t(`issues.status.${status}`);
+}
+
+export function priorityLabel(priority: IssuePriority): string {
+  return t(`issues.priority.${priority}`);
+}

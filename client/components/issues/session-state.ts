@@ -1,5 +1,6 @@
 import type { CliSession, Issue, IssueSessionState } from '../../../schemas/index.ts';
 import type { RunView } from '../../services/executions.ts';
+import { t } from '../../i18n/index.ts';
 
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh', 'tcsh', 'login']);
 
@@ -20,15 +21,15 @@ export function sessionState(session: CliSession | undefined, run: RunView | und
 export function stateLabel(state: IssueSessionState): string {
   switch (state.kind) {
     case 'executing':
-      return 'executing';
+      return t('issues.state.executing');
     case 'running':
-      return 'running';
+      return t('issues.state.running');
     case 'waiting':
-      return 'waiting for input';
+      return t('issues.state.waiting');
     case 'exited':
-      return state.code === null ? 'exited' : `exited with code ${state.code}`;
+      return state.code === null ? t('issues.state.exited') : t('issues.state.exitedCode', { code: state.code });
     case 'closed':
-      return 'closed';
+      return t('issues.state.closed');
   }
 }
 

@@ -9,6 +9,8 @@ import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
 import { QueueRepository } from './queues.ts';
 import { SessionRepository } from './sessions.ts';
+import { CliOutputRepository, ExecutionRepository } from './executions.ts';
+import { ResumeRepository } from './resume.ts';
 
 export type { RetentionOptions, Retention } from './retention.ts';
 
@@ -22,6 +24,9 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly executions: ExecutionRepository;
+  readonly resume: ResumeRepository;
+  readonly cliOutput: CliOutputRepository;
   readonly issues: IssueRepository;
   readonly flows: FlowRepository;
   readonly queues: QueueRepository;
@@ -37,6 +42,9 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    executions: new ExecutionRepository(store),
+    resume: new ResumeRepository(store),
+    cliOutput: new CliOutputRepository(store),
     issues: new IssueRepository(store),
     flows: new FlowRepository(store),
     queues: new QueueRepository(store),
