@@ -13,6 +13,7 @@ export type Route =
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
   | { readonly page: 'issues' }
+  | { readonly page: 'queues' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
@@ -45,6 +46,7 @@ const SIMPLE: Record<string, Route> = {
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
   '/issues': { page: 'issues' },
+  '/queues': { page: 'queues' },
 };
 
 function decode(part: string): string | undefined {
