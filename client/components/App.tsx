@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { ConfigPage } from '../pages/ConfigPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
+import { FlowsPage } from '../pages/FlowsPage.tsx';
 import { HistoryPage } from '../pages/HistoryPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
@@ -64,6 +65,8 @@ function Page({ route }: { route: Route }) {
       return <ConfigPage />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
+    case 'flows':
+      return <FlowsPage view={route.view} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
