@@ -10,6 +10,7 @@ import './styles/board-approvals.css';
 import './styles/board-monitor.css';
 import './styles/board-history.css';
 import './styles/board-config.css';
+import './styles/issues.css';
 import './styles/flows.css';
 import './styles/phone.css';
 import { render } from 'preact';

@@ -17,6 +17,9 @@ export const EventType = z.enum([
   'CONFIG_ERROR',
   'PANE_TAIL',
   'STAGE_ACTIONS',
+  'CLI_EXECUTION_STARTED',
+  'CLI_OUTPUT',
+  'CLI_EXECUTION_COMPLETED',
   'FLOW_RUN_UPDATED',
 ]);
 export type EventType = z.infer<typeof EventType>;

@@ -1,20 +1,19 @@
 import { z } from 'zod';
 import { IsoDate } from './common.ts';
+import { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES } from './issue-constants.ts';
 import { ToolName } from './session.ts';
 
-/** Board columns, in board order. */
-export const ISSUE_STATUSES = ['open', 'queued', 'in_progress', 'resolved', 'completed', 'closed'] as const;
+export { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES, fillPromptTemplate } from './issue-constants.ts';
+
 export const IssueStatus = z.enum(ISSUE_STATUSES);
 export type IssueStatus = z.infer<typeof IssueStatus>;
 
-export const ISSUE_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export const IssuePriority = z.enum(ISSUE_PRIORITIES);
 export type IssuePriority = z.infer<typeof IssuePriority>;
 
 /** Issue ids are used in URLs, resume keys (`issue-<id>`) and tmux-free names: keep them plain. */
 export const IssueId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64)');
 
-export const MAX_ISSUE_BODY_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
 /** Markdown text, at most 1 MiB of UTF-8. */
 export const IssueBody = z
@@ -130,8 +129,6 @@ export const IssueHistoryEntry = z.object({
   by: ChangeSource,
 });
 export type IssueHistoryEntry = z.infer<typeof IssueHistoryEntry>;
-
-export const DEFAULT_PROMPT_TEMPLATE = 'Work on issue {{id}}: {{title}}\n\n{{body}}';
 
 export const AutoStartSettings = z
   .object({

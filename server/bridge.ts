@@ -19,9 +19,12 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
+import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
+import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
-import { FlowService, executionsUnavailable, flowRoutes } from './workbench/flows/index.ts';
+import { FlowService, flowRoutes } from './workbench/flows/index.ts';
+import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,10 +41,14 @@ export interface Bridge {
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
   readonly agent: AgentBoard;
+  /** Executions in sessions and stateless runs (docs/workbench.md). */
+  readonly executions: ExecutionService;
   /** The issue board (issues, moves, board settings). */
   readonly issues: IssueBoard;
   /** Orchestrator flows and their runs. */
   readonly flows: FlowService;
+  /** Queues and their scheduler. */
+  readonly queues: Queues;
   /** Something the bridge cannot continue without failed (the store cannot write): stop. */
   readonly onFatal: Event<Error>;
   /** Stops serving; tmux sessions keep running; state is snapshotted and the data directory unlocked. */
@@ -53,6 +60,8 @@ export interface BridgeOverrides {
   readonly clientDir?: string;
   /** Agent engine settings tests change (notification env and stdout, poll periods). */
   readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
+  /** Execution settings tests change (escalation steps, history bound). */
+  readonly executions?: ExecutionServiceOptions;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -122,11 +131,20 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
+    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
+    disposables.push(executions);
     const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
     disposables.push(issues);
-    const flows = new FlowService({ repo: store.flows, executor: executionsUnavailable(), bus, sessions: hub, log });
+    const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
     await flows.start();
+    const queueIssues = queueIssuesFrom(issues.service);
+    const queues = new Queues({ repo: store.queues, bus, sessions: hub, issues: () => queueIssues, log: (m) => log(`queues: ${m}`) });
+    disposables.push(queues);
+    await queues.start();
+
+    let sockets: WebSockets | undefined;
+    const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
 
     let port = options.port;
     const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
@@ -140,15 +158,18 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ['/events', eventRoutes(bus)],
         ['/audit', auditRoutes(store.audit)],
         ['/orchestrator', flowRoutes(flows)],
+        ['/queues', queueRoutes(queues)],
         ...agent.apiRouters,
+        ...executions.apiRouters,
         ...issues.apiRouters,
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = createServer(app);
-    const sockets = new WebSockets(server, auth, hub, bus);
+    sockets = new WebSockets(server, auth, hub, bus);
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -175,7 +196,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, issues, flows, onFatal: fatal.event, close };
+    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

@@ -22,13 +22,17 @@ export const BridgeOptions = z.object({
   ringBytes: z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024),
   dryRun: z.boolean().default(false),
   quiet: z.boolean().default(false),
+  /** Serve GET /metrics (Prometheus text format). */
+  metrics: z.boolean().default(false),
+  /** A token that is good for /metrics only (implies `metrics`). */
+  metricsToken: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
 });
 export type BridgeOptions = z.infer<typeof BridgeOptions>;
 export type BridgeOptionsInput = z.input<typeof BridgeOptions>;
 
 export function resolveOptions(input: BridgeOptionsInput): BridgeOptions {
   const options = BridgeOptions.parse(input);
-  return { ...options, dataDir: resolve(options.dataDir) };
+  return { ...options, dataDir: resolve(options.dataDir), metrics: options.metrics || options.metricsToken !== undefined };
 }
 
 const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'list' | 'bool' }> = {
@@ -45,6 +49,8 @@ const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'l
   '--poll-interval-ms': { key: 'pollIntervalMs', kind: 'string' },
   '--dry-run': { key: 'dryRun', kind: 'bool' },
   '--quiet': { key: 'quiet', kind: 'bool' },
+  '--metrics': { key: 'metrics', kind: 'bool' },
+  '--metrics-token': { key: 'metricsToken', kind: 'string' },
 };
 
 export const FLAG_HELP = `Options (environment variables in brackets):
@@ -61,6 +67,8 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --poll-interval-ms N   how often tmux is re-listed for exits and resizes (500)
   --dry-run              agent actions are logged instead of run
   --quiet                print only the two start lines
+  --metrics              serve GET /metrics for Prometheus (Bearer access token)
+  --metrics-token T      a token good only for /metrics; implies --metrics [TMUX_BRIDGE_METRICS_TOKEN]
   [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -71,6 +79,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (env.TMUX_BRIDGE_DATA) out.dataDir = env.TMUX_BRIDGE_DATA;
   if (env.TMUX_BRIDGE_SOCKET) out.socket = env.TMUX_BRIDGE_SOCKET;
   if (env.TMUX_BRIDGE_TOKEN) out.token = env.TMUX_BRIDGE_TOKEN;
+  if (env.TMUX_BRIDGE_METRICS_TOKEN) out.metricsToken = env.TMUX_BRIDGE_METRICS_TOKEN;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];

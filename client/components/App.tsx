@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { ConfigPage } from '../pages/ConfigPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
@@ -65,11 +65,33 @@ function Page({ route }: { route: Route }) {
       return <ConfigPage />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
+    case 'issues':
+      return <IssuesRoute />;
     case 'flows':
       return <FlowsPage view={route.view} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
+}
+
+type IssuesModule = typeof import('../pages/IssuesPage.tsx');
+let issuesModule: Promise<IssuesModule> | undefined;
+
+/** The issue board, from its own chunk (drag and drop, markdown) so the other pages never load it. */
+function IssuesRoute() {
+  const [module, setModule] = useState<IssuesModule | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const load = () => {
+    setError(undefined);
+    issuesModule ??= import('../pages/IssuesPage.tsx');
+    issuesModule.then(setModule, (e: unknown) => {
+      issuesModule = undefined;
+      setError(t('issues.loadCode', { message: e instanceof Error ? e.message : String(e) }));
+    });
+  };
+  useEffect(load, []);
+  if (module) return <module.IssuesPage />;
+  return error ? <LoadError what={t('issues.what')} message={error} onRetry={load} /> : <Loading what={t('issues.what')} />;
 }
 
 /** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */

@@ -5,6 +5,8 @@ import type { TerminalTab } from '../terminal/terminal-tab.ts';
 import { AttachCommand } from './AttachCommand.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { ConnectionState } from './ConnectionState.tsx';
+import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
+import { t } from '../i18n/index.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface Props {
@@ -19,6 +21,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
+  const [routing, setRouting] = useState(false);
   const connection = tab.connection;
   const session = sessions.byKey.value.get(tab.sessionKey);
   const state = connection.state.value;
@@ -67,6 +70,12 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
         </div>
         <div class="terminal-actions">
           {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {!closed && (
+            // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
+            <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
+              {t('flows.routeButton')}
+            </button>
+          )}
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
               Close tab
@@ -83,6 +92,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           Sized by a native tmux client ({size.cols}×{size.rows}); this view follows it.
         </p>
       )}
+      {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>

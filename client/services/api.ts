@@ -89,7 +89,8 @@ export class ApiClient {
       response = await fetch(this.base + path, {
         method,
         credentials: 'same-origin',
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        // X-Change-Source: issue history records changes made here as `web`.
+        headers: body === undefined ? { accept: 'application/json', 'x-change-source': 'web' } : { accept: 'application/json', 'content-type': 'application/json', 'x-change-source': 'web' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
       });

@@ -5,6 +5,8 @@ import { ApiClient } from './api.ts';
 import { ApprovalStore } from './approvals.ts';
 import { OverviewStore, PipelinesStore } from './board.ts';
 import { EventFeed, wsBase } from './events.ts';
+import { ExecutionStore } from './executions.ts';
+import { IssueBoardStore, IssuesApi } from './issues.ts';
 import { PaneTails } from './pane-tails.ts';
 import { AgentConfigStore, PaneStore } from './panes.ts';
 import { Router } from './router.ts';
@@ -28,6 +30,8 @@ export interface Services {
   readonly panes: PaneStore;
   readonly tails: PaneTails;
   readonly agentConfig: AgentConfigStore;
+  readonly issues: IssueBoardStore;
+  readonly executions: ExecutionStore;
 }
 
 export function createServices(): Services {
@@ -53,6 +57,8 @@ export function createServices(): Services {
     approvals: new ApprovalStore(feed, agent),
     panes: new PaneStore(feed, agent, tails),
     agentConfig: new AgentConfigStore(feed, agent),
+    issues: new IssueBoardStore(feed, new IssuesApi(api)),
+    executions: new ExecutionStore(api, feed),
   };
   // The events socket runs while the cookie works; a 401 anywhere stops it.
   api.auth.subscribe((auth) => {

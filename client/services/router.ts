@@ -11,6 +11,7 @@ export type Route =
   | { readonly page: 'history' }
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
+  | { readonly page: 'issues' }
   | { readonly page: 'flows'; readonly view: FlowsView }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -34,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/monitor', label: 'nav.monitor', page: 'monitor' },
   { href: '/history', label: 'nav.history', page: 'history' },
   { href: '/config', label: 'nav.config', page: 'config' },
+  { href: '/issues', label: 'nav.issues', page: 'issues' },
   { href: '/flows', label: 'nav.flows', page: 'flows' },
   { href: '/sessions', label: 'nav.terminals', page: 'sessions' },
 ];
@@ -46,6 +48,7 @@ const SIMPLE: Record<string, Route> = {
   '/config': { page: 'config' },
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
+  '/issues': { page: 'issues' },
   '/flows': { page: 'flows', view: { view: 'list' } },
   '/flows/new': { page: 'flows', view: { view: 'edit', flowId: undefined } },
 };

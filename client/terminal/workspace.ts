@@ -6,3 +6,4 @@ export { SessionsPage } from '../components/SessionsPage.tsx';
 export { TabsStore } from '../services/tabs.ts';
 
 export type TerminalsModule = typeof import('./workspace.ts');
+export { IssueTerminals } from '../components/issues/IssueTerminals.tsx';

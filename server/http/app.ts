@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { tokenMatches } from '../auth/token.ts';
 import { COOKIE_NAME, type AuthGuard } from './auth.ts';
 import { errorHandler, sendError } from './errors.ts';
@@ -15,6 +15,8 @@ export interface AppParts {
   /** Routers mounted at the top level without auth (e.g. approval links). */
   readonly publicRoutes?: ReadonlyArray<readonly [string, Router]>;
   readonly sse: Router;
+  /** GET /metrics (Prometheus); it checks its own token. */
+  readonly metrics?: RequestHandler;
   readonly log: (message: string) => void;
 }
 
@@ -51,6 +53,7 @@ export function createApp(parts: AppParts): Express {
   });
 
   for (const [path, router] of parts.publicRoutes ?? []) app.use(path, router);
+  if (parts.metrics) app.get('/metrics', parts.metrics);
 
   const api = express.Router();
   api.use(parts.auth.middleware());

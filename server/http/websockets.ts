@@ -9,6 +9,7 @@ import type { SessionHub } from '../sessions/session-hub.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
+import { Traffic } from './traffic.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -33,6 +34,8 @@ function toBuffer(data: RawData): Buffer {
 export class WebSockets extends Disposable {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
   private readonly sockets = new Set<WebSocket>();
+  /** Terminal bytes in and out and viewers connected, for /metrics. */
+  readonly traffic = new Traffic();
 
   constructor(
     server: Server,
@@ -96,7 +99,9 @@ export class WebSockets extends Disposable {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
       sendBinary: (data) => {
-        if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+        if (ws.readyState !== ws.OPEN) return;
+        this.traffic.bytesOut += data.byteLength;
+        ws.send(data, { binary: true });
       },
       get bufferedAmount() {
         return ws.bufferedAmount;
@@ -111,10 +116,16 @@ export class WebSockets extends Disposable {
       acks: true,
       client,
     });
-    ws.on('close', () => viewer.dispose());
+    this.traffic.viewers++;
+    ws.on('close', () => {
+      this.traffic.viewers--;
+      viewer.dispose();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        void viewer.input(toBuffer(data));
+        const bytes = toBuffer(data);
+        this.traffic.bytesIn += bytes.length;
+        void viewer.input(bytes);
         return;
       }
       let parsed: unknown;

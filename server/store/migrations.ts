@@ -153,6 +153,51 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (run_id, node_id))`,
       ]),
   },
+  {
+    version: 7,
+    name: 'queues and queue items',
+    up: (tx) =>
+      sql(tx, [
+        // A queue row holds its groups and scheduler as JSON; each item is its own row so the
+        // scheduler's frequent item updates journal one small row, not the whole queue.
+        `CREATE TABLE queues (
+          id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, execution_groups TEXT NOT NULL,
+          scheduler TEXT NOT NULL, next_item INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+        'CREATE INDEX queues_status ON queues (status, created_at)',
+        `CREATE TABLE queue_items (
+          queue_id TEXT NOT NULL, item_id TEXT NOT NULL, issue_id TEXT, status TEXT NOT NULL, data TEXT NOT NULL,
+          PRIMARY KEY (queue_id, item_id))`,
+        'CREATE INDEX queue_items_issue ON queue_items (issue_id)',
+      ]),
+  },
+  {
+    version: 8,
+    name: 'executions, resume bindings and transcripts, stateless output',
+    up: (tx) =>
+      sql(tx, [
+        `CREATE TABLE executions (
+          execution_id TEXT PRIMARY KEY, session_key TEXT, issue_id TEXT, queue_id TEXT, queue_item_id TEXT,
+          flow_run_id TEXT, tool TEXT NOT NULL, prompt TEXT NOT NULL, command TEXT NOT NULL, status TEXT NOT NULL,
+          exit_code INTEGER, completion TEXT, started_at TEXT NOT NULL, ended_at TEXT, offset_start INTEGER,
+          offset_end INTEGER, output_tail TEXT, native_session_id TEXT, data TEXT)`,
+        'CREATE INDEX executions_session ON executions (session_key, started_at)',
+        'CREATE INDEX executions_status ON executions (status)',
+        'CREATE INDEX executions_issue ON executions (issue_id)',
+        'CREATE INDEX executions_queue_item ON executions (queue_item_id)',
+        'CREATE INDEX executions_flow_run ON executions (flow_run_id)',
+        `CREATE TABLE resume_bindings (
+          resume_key TEXT PRIMARY KEY, tool TEXT, native_session_id TEXT, fallback_at TEXT, fallback_reason TEXT,
+          updated_at TEXT NOT NULL)`,
+        `CREATE TABLE resume_turns (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, resume_key TEXT NOT NULL, execution_id TEXT, prompt TEXT NOT NULL,
+          answer TEXT NOT NULL, at TEXT NOT NULL)`,
+        'CREATE INDEX resume_turns_key ON resume_turns (resume_key, id)',
+        'CREATE INDEX resume_turns_at ON resume_turns (at)',
+        `CREATE TABLE cli_output (
+          execution_id TEXT NOT NULL, seq INTEGER NOT NULL, stream TEXT NOT NULL, data TEXT NOT NULL, at TEXT NOT NULL,
+          PRIMARY KEY (execution_id, seq))`,
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

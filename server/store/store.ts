@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Emitter, type Event } from '../../schemas/base/emitter.ts';
@@ -40,6 +41,8 @@ export interface StoreStats {
   readonly segments: number;
   readonly snapshotHealthy: boolean;
   readonly lastSnapshot: SnapshotResult | undefined;
+  /** When the snapshot on disk was written (ms since the epoch); undefined before the first one. */
+  readonly lastSnapshotAt: number | undefined;
 }
 
 const MAX_REPLICA_RESTARTS = 3;
@@ -71,8 +74,12 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly approvalTokens: Repositories['approvalTokens'];
   readonly notifications: Repositories['notifications'];
   readonly audit: Repositories['audit'];
+  readonly executions: Repositories['executions'];
+  readonly resume: Repositories['resume'];
+  readonly cliOutput: Repositories['cliOutput'];
   readonly issues: Repositories['issues'];
   readonly flows: Repositories['flows'];
+  readonly queues: Repositories['queues'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -84,6 +91,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   private refusal: Error | undefined;
   private snapshotting: Promise<SnapshotResult | undefined> | undefined;
   private lastSnapshot: SnapshotResult | undefined;
+  private lastSnapshotAt: number | undefined;
   private replicaRestarts = 0;
   private snapshotRetryAt = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -130,6 +138,11 @@ export class Store extends Disposable implements StoreCore, Repositories {
     super();
     this.lastLsn = state.lastLsn;
     this.snapshotLsn = state.snapshotLsn;
+    try {
+      this.lastSnapshotAt = statSync(state.snapshotPath).mtimeMs;
+    } catch {
+      this.lastSnapshotAt = undefined; // no snapshot yet
+    }
     this.snapshotJournalBytes = options.snapshotJournalBytes ?? 16 * 1024 * 1024;
     this.quietSnapshotMs = options.quietSnapshotMs ?? 30_000;
     this.journal = new Journal({
@@ -155,8 +168,12 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.approvalTokens = repos.approvalTokens;
     this.notifications = repos.notifications;
     this.audit = repos.audit;
+    this.executions = repos.executions;
+    this.resume = repos.resume;
+    this.cliOutput = repos.cliOutput;
     this.issues = repos.issues;
     this.flows = repos.flows;
+    this.queues = repos.queues;
   }
 
   get schemaVersion(): number {
@@ -259,6 +276,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
       segments: this.journal.segmentCount,
       snapshotHealthy: this.replica.healthy,
       lastSnapshot: this.lastSnapshot,
+      lastSnapshotAt: this.lastSnapshotAt,
     };
   }
 
@@ -358,6 +376,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.journalBytes = Math.max(0, this.journalBytes - ticket.bytes);
     this.snapshotLsn = result.lsn;
     this.lastSnapshot = result;
+    this.lastSnapshotAt = Date.now();
     this.replicaRestarts = 0;
     await this.journal.dropCovered(result.lsn);
     return result;

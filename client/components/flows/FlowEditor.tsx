@@ -1,3 +1,4 @@
+import { t } from '../../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { FlowInput, flowProblems, type Flow, type FlowEdge, type FlowNode } from '../../../schemas/index.ts';
 import { ApiError } from '../../services/api.ts';
@@ -83,8 +84,8 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
     return flowProblems(parsed.data);
   }, [draft]);
 
-  if (loadError) return <LoadError what="the flow" message={loadError} />;
-  if (!draft) return <Loading what="the flow" />;
+  if (loadError) return <LoadError what={t('flows.flowWhat')} message={loadError} />;
+  if (!draft) return <Loading what={t('flows.flowWhat')} />;
 
   const update = (patch: Partial<Draft>) => {
     setDraft({ ...draft, ...patch });
@@ -95,7 +96,7 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
     try {
       const saved = await flows.save(flow?.id, body(draft));
       setFlow(saved);
-      setMessage({ kind: 'ok', text: 'Saved.' });
+      setMessage({ kind: 'ok', text: t('flows.saved') });
       if (!flow) services.router.navigate(`/flows/${encodeURIComponent(saved.id)}`, { replace: true });
       return saved;
     } catch (e) {
@@ -129,13 +130,13 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
   const general = problems.filter((p) => !p.nodeId || !draft.nodes.some((n) => n.id === p.nodeId));
 
   return (
-    <div class="flow-editor">
-      <PageHeader title={flow ? `Edit ${flow.name}` : 'New flow'} sub={<Link href="/flows">← All flows</Link>}>
+    <div class="page flow-editor">
+      <PageHeader title={flow ? t('flows.editTitle', { name: flow.name }) : t('flows.newTitle')} sub={<Link href="/flows">{t('flows.back')}</Link>}>
         <button type="button" onClick={() => void save()} disabled={busy}>
-          Save
+          {t('flows.save')}
         </button>
         <button type="button" class="primary" onClick={() => void run()} disabled={busy || problems.length > 0} data-testid="flow-run">
-          Save and run
+          {t('flows.saveRun')}
         </button>
       </PageHeader>
       {message && (
@@ -144,19 +145,19 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
         </p>
       )}
       <div class="flow-editor-layout">
-        <section class="panel flow-editor-form" aria-label="Flow">
+        <section class="panel flow-editor-form" aria-label={t('flows.col.flow')}>
           <div class="node-grid">
             <div class="field">
               <label class="field-label" htmlFor="flow-name">
-                Name
+                {t('flows.name')}
               </label>
               <input id="flow-name" name="flow-name" value={draft.name} onInput={(e) => update({ name: e.currentTarget.value })} autoComplete="off" />
             </div>
             <div class="field">
               <label class="field-label" htmlFor="flow-variables">
-                Variables
+                {t('flows.variables')}
               </label>
-              <textarea id="flow-variables" name="variables" rows={2} value={draft.variables} placeholder="name=value, one per line" onInput={(e) => update({ variables: e.currentTarget.value })} spellcheck={false} />
+              <textarea id="flow-variables" name="variables" rows={2} value={draft.variables} placeholder={t('flows.variablesHint')} onInput={(e) => update({ variables: e.currentTarget.value })} spellcheck={false} />
             </div>
           </div>
           {general.length > 0 && (
@@ -185,11 +186,11 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
             />
           ))}
           <button type="button" onClick={addNode} data-testid="flow-add-node">
-            Add node
+            {t('flows.addNode')}
           </button>
         </section>
-        <section class="panel flow-editor-graph" aria-label="Graph">
-          <h2>Graph</h2>
+        <section class="panel flow-editor-graph" aria-label={t('flows.graph')}>
+          <h2>{t('flows.graph')}</h2>
           <FlowGraph
             nodes={draft.nodes}
             edges={draft.edges}

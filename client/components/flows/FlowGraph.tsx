@@ -1,3 +1,4 @@
+import { t } from '../../i18n/index.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { FlowEdge, FlowNode, FlowNodeStatus } from '../../../schemas/index.ts';
 import type { LaidOutGraph } from './layout.ts';
@@ -37,13 +38,13 @@ export function FlowGraph({ nodes, edges, states, selected, onSelect, problems }
       live = false;
     };
   }, [shape]);
-  if (error) return <p class="muted small">The graph view could not load ({error}); the node list below has everything.</p>;
-  if (!graph) return <p class="muted small graph-loading">Drawing the graph…</p>;
-  if (!nodes.length) return <p class="muted small">No nodes yet.</p>;
+  if (error) return <p class="muted small">{t('flows.graphError', { error })}</p>;
+  if (!graph) return <p class="muted small graph-loading">{t('flows.graphLoading')}</p>;
+  if (!nodes.length) return <p class="muted small">{t('flows.graphEmpty')}</p>;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return (
     <div class="flow-graph" data-testid="flow-graph">
-      <svg viewBox={`0 0 ${graph.width} ${graph.height}`} width={graph.width} height={graph.height} role="group" aria-label="Flow graph">
+      <svg viewBox={`0 0 ${graph.width} ${graph.height}`} width={graph.width} height={graph.height} role="group" aria-label={t('flows.graphLabel')}>
         <defs>
           <marker id="flow-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M 0 0 L 10 5 L 0 10 z" class="flow-arrow" />
@@ -65,7 +66,7 @@ export function FlowGraph({ nodes, edges, states, selected, onSelect, problems }
               tabIndex={onSelect ? 0 : undefined}
               data-node={n.id}
               data-status={status}
-              aria-label={`Node ${n.id}${node?.data.label ? ` (${node.data.label})` : ''}${status ? `: ${status}` : ''}`}
+              aria-label={`${t('flows.graphNode', { id: n.id })}${node?.data.label ? ` (${node.data.label})` : ''}${status ? `: ${t(`flows.status.${status}`)}` : ''}`}
               onClick={() => onSelect?.(n.id)}
               onKeyDown={(e) => {
                 if (e.key === 'Enter' || e.key === ' ') {
@@ -79,7 +80,7 @@ export function FlowGraph({ nodes, edges, states, selected, onSelect, problems }
                 {clip(node?.data.label || n.id, 22)}
               </text>
               <text x="10" y="40" class="flow-node-sub">
-                {clip(`${node?.data.delivery === 'sendToSession' ? '→ session' : 'new run'} · ${node?.data.tool ?? ''}${status ? ` · ${status}` : ''}`, 28)}
+                {clip(`${node?.data.delivery === 'sendToSession' ? t('flows.graphSession') : t('flows.graphNew')} · ${node?.data.tool ?? ''}${status ? ` · ${t(`flows.status.${status}`)}` : ''}`, 28)}
               </text>
             </g>
           );

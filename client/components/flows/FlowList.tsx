@@ -1,3 +1,4 @@
+import { plural, Rich, t } from '../../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Flow, FlowRunDetail } from '../../../schemas/index.ts';
 import { ApiError } from '../../services/api.ts';
@@ -53,7 +54,7 @@ export function FlowList() {
       try {
         parsed = JSON.parse(await file.text());
       } catch {
-        throw new Error(`${file.name} is not JSON`);
+        throw new Error(t('flows.notJson', { file: file.name }));
       }
       const flow = await flows.import(parsed);
       services.router.navigate(`/flows/${encodeURIComponent(flow.id)}`);
@@ -61,14 +62,14 @@ export function FlowList() {
   };
 
   return (
-    <div class="flow-list-page">
-      <PageHeader title="Flows" sub="Chains of prompts and commands: each node runs in a session or on its own, and its output feeds the next.">
+    <div class="page flow-list-page">
+      <PageHeader title={t('flows.title')} sub={t('flows.sub')}>
         <label class="button-like">
-          Import…
+          {t('flows.import')}
           <input type="file" accept="application/json,.json" class="visually-hidden" onChange={(e) => importFile(e.currentTarget.files?.[0])} />
         </label>
         <Link href="/flows/new" class="button-link primary-link" data-testid="flow-new">
-          New flow
+          {t('flows.new')}
         </Link>
       </PageHeader>
       {message && (
@@ -78,14 +79,14 @@ export function FlowList() {
       )}
       {!list ? (
         error ? (
-          <LoadError what="the flows" message={error} onRetry={load} />
+          <LoadError what={t('flows.what')} message={error} onRetry={load} />
         ) : (
-          <Loading what="flows" />
+          <Loading what={t('flows.whatShort')} />
         )
       ) : list.length === 0 ? (
-        <Empty title="No flows yet">
+        <Empty title={t('flows.empty')}>
           <p>
-            Create one with <strong>New flow</strong>, or import <code>examples/flows/*.flow.json</code>.
+            <Rich k="flows.emptyHelp" values={{ file: <code>examples/flows/*.flow.json</code> }} />
           </p>
         </Empty>
       ) : (
@@ -97,7 +98,7 @@ export function FlowList() {
                   <Link href={`/flows/${encodeURIComponent(flow.id)}`}>{flow.name}</Link>
                 </h2>
                 <span class="muted small">
-                  {flow.nodes.length} node{flow.nodes.length === 1 ? '' : 's'} · edited <Ago iso={flow.updatedAt} />
+                  {plural('flows.nodes', flow.nodes.length)} · <Rich k="flows.edited" values={{ ago: <Ago iso={flow.updatedAt} /> }} />
                 </span>
               </div>
               {flow.description && <p class="small">{flow.description}</p>}
@@ -112,36 +113,36 @@ export function FlowList() {
                     })
                   }
                 >
-                  Run
+                  {t('flows.run')}
                 </button>
                 <button type="button" class="small" onClick={() => void act(() => flows.duplicate(flow.id))}>
-                  Duplicate
+                  {t('flows.duplicate')}
                 </button>
                 <button type="button" class="small" onClick={() => void act(() => download(flow))}>
-                  Export
+                  {t('flows.export')}
                 </button>
-                <button type="button" class="small danger" onClick={() => confirm(`Delete the flow "${flow.name}"? Its runs stay in the history.`) && void act(() => flows.remove(flow.id))}>
-                  Delete
+                <button type="button" class="small danger" onClick={() => confirm(t('flows.confirmDelete', { name: flow.name })) && void act(() => flows.remove(flow.id))}>
+                  {t('flows.delete')}
                 </button>
               </div>
             </li>
           ))}
         </ul>
       )}
-      <h2 class="section-title">Run history</h2>
+      <h2 class="section-title">{t('flows.history')}</h2>
       {!runs ? (
-        <Loading what="runs" />
+        <Loading what={t('flows.runsWhat')} />
       ) : runs.length === 0 ? (
-        <p class="muted">No runs yet.</p>
+        <p class="muted">{t('flows.noRuns')}</p>
       ) : (
         <div class="table-wrap">
           <table class="run-table">
             <thead>
               <tr>
-                <th>Flow</th>
-                <th>Status</th>
-                <th>Nodes</th>
-                <th>Started</th>
+                <th>{t('flows.col.flow')}</th>
+                <th>{t('flows.col.status')}</th>
+                <th>{t('flows.col.nodes')}</th>
+                <th>{t('flows.col.started')}</th>
               </tr>
             </thead>
             <tbody>
@@ -156,8 +157,8 @@ export function FlowList() {
                       <RunBadge status={run.status} />
                     </td>
                     <td class="small">
-                      {states.filter((s) => s.status === 'completed').length}/{states.length} done
-                      {states.some((s) => s.status === 'failed') ? ` · ${states.filter((s) => s.status === 'failed').length} failed` : ''}
+                      {t('flows.doneCount', { done: states.filter((s) => s.status === 'completed').length, total: states.length })}
+                      {states.some((s) => s.status === 'failed') ? t('flows.failedCount', { n: states.filter((s) => s.status === 'failed').length }) : ''}
                     </td>
                     <td class="small">
                       <Ago iso={run.startedAt} />

@@ -1,3 +1,4 @@
+import { Rich, t } from '../../i18n/index.ts';
 import type { ComponentChildren } from 'preact';
 import type { CliSession, FlowNode } from '../../../schemas/index.ts';
 
@@ -27,8 +28,8 @@ export function NodeForm({ node, index, others, after, sessions, problems, onCha
   return (
     <fieldset class={`node-form${problems.length ? ' invalid' : ''}`} data-node-form={node.id} id={`node-${node.id}`}>
       <legend>
-        Node <code>{node.id}</code>
-        {d.label ? ` · ${d.label}` : ''}
+        <Rich k="flows.node" values={{ id: <code>{node.id}</code> }} />
+        {d.label && d.label !== node.id ? ` · ${d.label}` : ''}
       </legend>
       {problems.map((p) => (
         <p key={p} class="field-error" role="alert">
@@ -36,26 +37,26 @@ export function NodeForm({ node, index, others, after, sessions, problems, onCha
         </p>
       ))}
       <div class="node-grid">
-        <Field id={id('id')} label="Id" hint="Names the node in runs and errors.">
+        <Field id={id('id')} label={t('flows.node.id')} hint={t('flows.node.idHint')}>
           <input id={id('id')} name="id" value={node.id} onChange={(e) => onChange({ ...node, id: e.currentTarget.value.trim() })} autoComplete="off" spellcheck={false} />
         </Field>
-        <Field id={id('label')} label="Label">
+        <Field id={id('label')} label={t('flows.node.label')}>
           <input id={id('label')} name="label" value={d.label ?? ''} onInput={(e) => set({ label: e.currentTarget.value })} autoComplete="off" />
         </Field>
-        <Field id={id('tool')} label="Tool" hint="bash runs the instruction as a command.">
+        <Field id={id('tool')} label={t('flows.node.tool')} hint={t('flows.node.toolHint')}>
           <input id={id('tool')} name="tool" list="flow-tools" value={d.tool ?? 'bash'} onInput={(e) => set({ tool: e.currentTarget.value.trim() })} autoComplete="off" spellcheck={false} />
         </Field>
-        <Field id={id('delivery')} label="Delivery">
+        <Field id={id('delivery')} label={t('flows.node.delivery')}>
           <select id={id('delivery')} name="delivery" value={d.delivery} onChange={(e) => set({ delivery: e.currentTarget.value as DraftNode['data']['delivery'] })}>
-            <option value="newExecution">New execution</option>
-            <option value="sendToSession">Send to a session</option>
+            <option value="newExecution">{t('flows.node.newExecution')}</option>
+            <option value="sendToSession">{t('flows.node.sendToSession')}</option>
           </select>
         </Field>
         {d.delivery === 'sendToSession' ? (
-          <Field id={id('target')} label="Target session" hint="Typed into like send-keys; the node waits for the command to end.">
+          <Field id={id('target')} label={t('flows.node.target')} hint={t('flows.node.targetHint')}>
             <select id={id('target')} name="targetSessionKey" value={d.targetSessionKey ?? ''} onChange={(e) => set({ targetSessionKey: e.currentTarget.value || null })}>
-              <option value="">Choose a session…</option>
-              {d.targetSessionKey && !live.some((s) => s.sessionKey === d.targetSessionKey) && <option value={d.targetSessionKey}>{d.targetSessionKey} (not running)</option>}
+              <option value="">{t('flows.node.chooseSession')}</option>
+              {d.targetSessionKey && !live.some((s) => s.sessionKey === d.targetSessionKey) && <option value={d.targetSessionKey}>{t('flows.node.notRunning', { key: d.targetSessionKey })}</option>}
               {live.map((s) => (
                 <option key={s.sessionKey} value={s.sessionKey}>
                   {s.name} · {s.tool} ({s.sessionKey})
@@ -65,27 +66,26 @@ export function NodeForm({ node, index, others, after, sessions, problems, onCha
           </Field>
         ) : (
           <label class="check-field">
-            <input type="checkbox" name="terminal" checked={d.terminal ?? false} onChange={(e) => set({ terminal: e.currentTarget.checked })} /> Run in a new terminal
-            (a session to watch) instead of without one
+            <input type="checkbox" name="terminal" checked={d.terminal ?? false} onChange={(e) => set({ terminal: e.currentTarget.checked })} /> {t('flows.node.terminal')}
           </label>
         )}
-        <Field id={id('output')} label="Output name" hint="Later nodes use it as {{name}}.">
+        <Field id={id('output')} label={t('flows.node.output')} hint={t('flows.node.outputHint', { example: `{{${d.outputName || 'name'}}}` })}>
           <input id={id('output')} name="outputName" value={d.outputName ?? ''} onInput={(e) => set({ outputName: e.currentTarget.value.trim() || null })} autoComplete="off" spellcheck={false} />
         </Field>
-        <Field id={id('onError')} label="On error">
+        <Field id={id('onError')} label={t('flows.node.onError')}>
           <select id={id('onError')} name="onError" value={d.onError ?? 'fail'} onChange={(e) => set({ onError: e.currentTarget.value as DraftNode['data']['onError'] })}>
-            <option value="fail">Fail the run</option>
-            <option value="continue">Continue</option>
-            <option value="pause">Pause (resume retries)</option>
+            <option value="fail">{t('flows.node.onError.fail')}</option>
+            <option value="continue">{t('flows.node.onError.continue')}</option>
+            <option value="pause">{t('flows.node.onError.pause')}</option>
           </select>
         </Field>
       </div>
-      <Field id={id('instruction')} label="Instruction" hint="{{variable}} or {{outputName}} of a node it runs after.">
+      <Field id={id('instruction')} label={t('flows.node.instruction')} hint={t('flows.node.instructionHint', { variable: '{{variable}}' })}>
         <textarea id={id('instruction')} name="instruction" rows={3} value={d.instruction} onInput={(e) => set({ instruction: e.currentTarget.value })} spellcheck={false} />
       </Field>
       {others.length > 0 && (
         <div class="field">
-          <span class="field-label">Runs after</span>
+          <span class="field-label">{t('flows.node.after')}</span>
           <div class="after-list">
             {others.map((o) => (
               <label key={o.id} class="check-field">
@@ -103,7 +103,7 @@ export function NodeForm({ node, index, others, after, sessions, problems, onCha
       )}
       <div class="form-actions">
         <button type="button" class="small danger" onClick={onRemove}>
-          Remove node
+          {t('flows.node.remove')}
         </button>
       </div>
       <datalist id="flow-tools">

@@ -1,3 +1,4 @@
+import { Rich, t } from '../../i18n/index.ts';
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
@@ -47,8 +48,8 @@ export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nod
   return (
     <Modal titleId="route-title" onDismiss={() => !busy && onClose()} class="route-dialog">
       <form class="form" onSubmit={submit} noValidate>
-        <h2 id="route-title">Route to session</h2>
-        <p class="hint">Typed into the session like send-keys, and tracked until the command or prompt really ends.</p>
+        <h2 id="route-title">{t('flows.route.title')}</h2>
+        <p class="hint">{t('flows.route.hint')}</p>
         {error && (
           <p class="form-error" role="alert">
             {error}
@@ -56,18 +57,18 @@ export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nod
         )}
         {sent && (
           <p class="form-ok" role="status">
-            Sent (execution <code>{sent.executionId}</code>).{' '}
+            <Rich k="flows.route.sent" values={{ id: <code>{sent.executionId}</code> }} />{' '}
             <a href={terminalHref(sent.sessionKey, null)} onClick={(e) => (services.router.handleLinkClick(e, terminalHref(sent.sessionKey, null)), onClose())}>
-              Open the terminal
+              {t('flows.route.open')}
             </a>
           </p>
         )}
         <div class="field">
           <label class="field-label" htmlFor="route-session">
-            Session
+            {t('flows.route.session')}
           </label>
           <select id="route-session" name="sessionKey" value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
-            {!live.length && <option value="">No running session</option>}
+            {!live.length && <option value="">{t('flows.route.none')}</option>}
             {live.map((s) => (
               <option key={s.sessionKey} value={s.sessionKey}>
                 {s.name} · {s.tool} ({s.sessionKey})
@@ -77,16 +78,16 @@ export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nod
         </div>
         <div class="field">
           <label class="field-label" htmlFor="route-text">
-            {fromNode ? 'Text (empty: the node’s instruction as the run filled it in)' : 'Text'}
+            {fromNode ? t('flows.route.textFromNode') : t('flows.route.text')}
           </label>
           <textarea id="route-text" name="text" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} spellcheck={false} />
         </div>
         <div class="form-actions">
           <button type="button" onClick={onClose} disabled={busy}>
-            Close
+            {t('flows.route.close')}
           </button>
           <button type="submit" class="primary" disabled={busy || !target || (!fromNode && !text)}>
-            Send
+            {t('flows.route.send')}
           </button>
         </div>
       </form>

@@ -1,3 +1,4 @@
+import { Rich, t } from '../../i18n/index.ts';
 import { useMemo, useState } from 'preact/hooks';
 import type { FlowNode, FlowNodeState, FlowRunDetail } from '../../../schemas/index.ts';
 import { ApiError } from '../../services/api.ts';
@@ -20,7 +21,7 @@ export function RunMonitor({ runId }: { runId: string }) {
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const [routing, setRouting] = useState<{ nodeId: string } | undefined>(undefined);
-  if (!run) return error ? <LoadError what="the run" message={error} /> : <Loading what="the run" />;
+  if (!run) return error ? <LoadError what={t('flows.runWhat')} message={error} /> : <Loading what={t('flows.runWhat')} />;
 
   const control = async (action: 'pause' | 'resume' | 'stop') => {
     setActionError(undefined);
@@ -32,28 +33,29 @@ export function RunMonitor({ runId }: { runId: string }) {
   };
   const active = run.status === 'running' || run.status === 'paused';
   return (
-    <div class="run-monitor" data-testid="run-monitor" data-status={run.status}>
+    <div class="page run-monitor" data-testid="run-monitor" data-status={run.status}>
       <PageHeader
-        title={`Run of ${run.flowName}`}
+        title={t('flows.runTitle', { name: run.flowName })}
         sub={
           <>
-            <Link href="/flows">← All flows</Link> · <Link href={`/flows/${encodeURIComponent(run.flowId)}`}>Edit the flow</Link> · started <Ago iso={run.startedAt} />
+            <Link href="/flows">{t('flows.back')}</Link> · <Link href={`/flows/${encodeURIComponent(run.flowId)}`}>{t('flows.editFlow')}</Link> ·{' '}
+            <Rich k="flows.started" values={{ ago: <Ago iso={run.startedAt} /> }} />
           </>
         }
       >
         {run.status === 'running' && (
           <button type="button" onClick={() => void control('pause')}>
-            Pause
+            {t('flows.pause')}
           </button>
         )}
         {run.status === 'paused' && (
           <button type="button" class="primary" onClick={() => void control('resume')}>
-            Resume
+            {t('flows.resume')}
           </button>
         )}
         {active && (
           <button type="button" class="danger" onClick={() => void control('stop')}>
-            Stop
+            {t('flows.stop')}
           </button>
         )}
       </PageHeader>
@@ -62,7 +64,7 @@ export function RunMonitor({ runId }: { runId: string }) {
         {run.status === 'running' && (
           <span class="muted small">
             {' '}
-            · running for <Elapsed from={run.startedAt} />
+            · <Rich k="flows.runningFor" values={{ elapsed: <Elapsed from={run.startedAt} /> }} />
           </span>
         )}
         {run.reason && <span class="run-reason"> · {run.reason}</span>}
@@ -74,12 +76,12 @@ export function RunMonitor({ runId }: { runId: string }) {
       )}
       {error && (
         <p class="stale-warning" role="status">
-          Showing the last known state: {error}
+          {t('flows.stale', { error })}
         </p>
       )}
       <div class="run-layout">
-        <section class="panel" aria-label="Graph">
-          <h2>Graph</h2>
+        <section class="panel" aria-label={t('flows.graph')}>
+          <h2>{t('flows.graph')}</h2>
           <FlowGraph nodes={run.flow.nodes} edges={run.flow.edges} states={run.nodes} selected={selected} onSelect={(id) => {
             setSelected(id);
             document.getElementById(`run-node-${id}`)?.scrollIntoView({ block: 'nearest' });
@@ -95,7 +97,7 @@ export function RunMonitor({ runId }: { runId: string }) {
             </dl>
           )}
         </section>
-        <section class="run-nodes" aria-label="Nodes">
+        <section class="run-nodes" aria-label={t('flows.nodesLabel')}>
           {run.flow.nodes.map((node) => (
             <NodeCard key={node.id} node={node} state={run.nodes[node.id]} selected={selected === node.id} onRoute={() => setRouting({ nodeId: node.id })} />
           ))}
@@ -112,14 +114,19 @@ function NodeCard({ node, state, selected, onRoute }: { node: FlowNode; state: F
     <article class={`panel run-node${selected ? ' selected' : ''}`} id={`run-node-${node.id}`} data-node={node.id} data-status={s?.status ?? 'pending'}>
       <header class="panel-head">
         <h2>
-          {node.data.label || node.id} <span class="muted small mono">{node.id}</span>
+          {node.data.label || node.id} {node.data.label && node.data.label !== node.id && <span class="muted small mono">{node.id}</span>}
         </h2>
         <RunBadge status={s?.status ?? 'pending'} />
       </header>
       <p class="small muted">
-        {node.data.delivery === 'sendToSession' ? `sent to session ${node.data.targetSessionKey}` : node.data.terminal ? 'new terminal' : 'new execution'} · {node.data.tool}
-        {node.data.outputName ? ` · output {{${node.data.outputName}}}` : ''}
-        {s && s.attempts > 1 ? ` · attempt ${s.attempts}` : ''}
+        {node.data.delivery === 'sendToSession'
+          ? t('flows.via.session', { key: node.data.targetSessionKey ?? '' })
+          : node.data.terminal
+            ? t('flows.via.terminal')
+            : t('flows.via.new')}{' '}
+        · {node.data.tool}
+        {node.data.outputName ? ` · ${t('flows.outputAs', { name: `{{${node.data.outputName}}}` })}` : ''}
+        {s && s.attempts > 1 ? ` · ${t('flows.attempt', { n: s.attempts })}` : ''}
         {s?.status === 'running' && (
           <>
             {' '}
@@ -130,28 +137,28 @@ function NodeCard({ node, state, selected, onRoute }: { node: FlowNode; state: F
       {s?.error && <p class="field-error">{s.error}</p>}
       {s?.prompt && (
         <details>
-          <summary class="small">Instruction as sent</summary>
+          <summary class="small">{t('flows.sentInstruction')}</summary>
           <pre class="run-output">{s.prompt}</pre>
         </details>
       )}
       {s?.output !== null && s?.output !== undefined && (
-        <pre class="run-output" data-testid={`output-${node.id}`} aria-label={`Output of ${node.id}`}>
-          {s.output || '(no output)'}
+        <pre class="run-output" data-testid={`output-${node.id}`} aria-label={t('flows.outputOf', { id: node.id })}>
+          {s.output || t('flows.noOutput')}
         </pre>
       )}
       <div class="run-node-actions">
         {s?.sessionKey && (
           <Link href={terminalHref(s.sessionKey, s.offsetStart)} class="button-link small" data-testid={`terminal-${node.id}`}>
-            Open terminal{s.offsetStart !== null ? ' at its start' : ''}
+            {s.offsetStart !== null ? t('flows.openTerminalAt') : t('flows.openTerminal')}
           </Link>
         )}
         {s?.executionId && (
           <a class="button-link small" href={`/api/executions/${encodeURIComponent(s.executionId)}/output`} target="_blank" rel="noopener">
-            Exact output bytes
+            {t('flows.outputBytes')}
           </a>
         )}
         <button type="button" class="small" onClick={onRoute}>
-          Route to session…
+          {t('flows.routeButton')}
         </button>
       </div>
     </article>

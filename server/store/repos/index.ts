@@ -7,7 +7,10 @@ import { IssueRepository } from './issues.ts';
 import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
+import { QueueRepository } from './queues.ts';
 import { SessionRepository } from './sessions.ts';
+import { CliOutputRepository, ExecutionRepository } from './executions.ts';
+import { ResumeRepository } from './resume.ts';
 
 export type { RetentionOptions, Retention } from './retention.ts';
 
@@ -21,8 +24,12 @@ export interface Repositories {
   readonly approvalTokens: ApprovalTokenRepository;
   readonly notifications: NotificationRepository;
   readonly audit: AuditRepository;
+  readonly executions: ExecutionRepository;
+  readonly resume: ResumeRepository;
+  readonly cliOutput: CliOutputRepository;
   readonly issues: IssueRepository;
   readonly flows: FlowRepository;
+  readonly queues: QueueRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -35,7 +42,11 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     approvalTokens: new ApprovalTokenRepository(store),
     notifications: new NotificationRepository(store),
     audit: new AuditRepository(store, { ...DEFAULT_RETENTION.audit, ...retention.audit }),
+    executions: new ExecutionRepository(store),
+    resume: new ResumeRepository(store),
+    cliOutput: new CliOutputRepository(store),
     issues: new IssueRepository(store),
     flows: new FlowRepository(store),
+    queues: new QueueRepository(store),
   };
 }

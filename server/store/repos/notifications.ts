@@ -76,6 +76,15 @@ export class NotificationRepository {
       .map(fromSql);
   }
 
+  /** How many deliveries are in each status (for /metrics). */
+  countByStatus(): Record<NotificationStatus, number> {
+    const counts: Record<NotificationStatus, number> = { pending: 0, sent: 0, failed: 0 };
+    for (const row of this.store.all('SELECT status, COUNT(*) AS n FROM notifications GROUP BY status')) {
+      if (typeof row.status === 'string' && row.status in counts) counts[row.status as NotificationStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
   /** Deliveries still to be made, oldest first. */
   pending(limit = 100): NotificationRow[] {
     return this.store

@@ -1,0 +1,150 @@
+import { Execution, type ExecutionFilter } from '../../../schemas/index.ts';
+import type { CliOutputChunk } from '../../../schemas/index.ts';
+import type { StoreCore, WriteTx } from '../tx.ts';
+import type { SqlParam, SqlRow } from '../types.ts';
+import { clampLimit, int, nullableInt, nullableText, text } from './rows.ts';
+
+/** What the service keeps beside the API shape (never shown as is). */
+export interface ExecutionExtra {
+  /** The queue the item belongs to, for `?queueId=`. */
+  readonly queueId?: string | null;
+  /** Wrapper files, timeout, resume details: the service's own bookkeeping (JSON). */
+  readonly data?: Record<string, unknown> | null;
+}
+
+export interface StoredExecution {
+  readonly execution: Execution;
+  readonly queueId: string | null;
+  readonly data: Record<string, unknown>;
+}
+
+const COLUMNS =
+  'execution_id, session_key, issue_id, queue_id, queue_item_id, flow_run_id, tool, prompt, command, status, exit_code, ' +
+  'completion, started_at, ended_at, offset_start, offset_end, output_tail, native_session_id, data';
+
+const UPSERT = `INSERT INTO executions (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})
+  ON CONFLICT(execution_id) DO UPDATE SET ${COLUMNS.split(', ')
+    .slice(1)
+    .map((column) => `${column} = excluded.${column}`)
+    .join(', ')}`;
+
+function fromSql(row: SqlRow): StoredExecution {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = row.data ? JSON.parse(String(row.data)) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+  } catch {
+    data = {};
+  }
+  const execution = Execution.parse({
+    executionId: text(row.execution_id),
+    sessionKey: nullableText(row.session_key),
+    issueId: nullableText(row.issue_id),
+    queueItemId: nullableText(row.queue_item_id),
+    flowRunId: nullableText(row.flow_run_id),
+    tool: text(row.tool),
+    prompt: text(row.prompt),
+    command: text(row.command),
+    status: text(row.status),
+    exitCode: nullableInt(row.exit_code),
+    completion: nullableText(row.completion),
+    startedAt: text(row.started_at),
+    endedAt: nullableText(row.ended_at),
+    offsetStart: nullableInt(row.offset_start),
+    offsetEnd: nullableInt(row.offset_end),
+    outputTail: nullableText(row.output_tail),
+    nativeSessionId: nullableText(row.native_session_id),
+  });
+  return { execution, queueId: nullableText(row.queue_id), data };
+}
+
+/** `executions`: every execution, in a session or stateless, with its end as it was known. */
+export class ExecutionRepository {
+  constructor(private readonly store: StoreCore) {}
+
+  get(executionId: string): StoredExecution | undefined {
+    const row = this.store.get(`SELECT ${COLUMNS} FROM executions WHERE execution_id = ?`, [executionId]);
+    return row ? fromSql(row) : undefined;
+  }
+
+  /** Newest first. */
+  list(filter: ExecutionFilter = {}): StoredExecution[] {
+    const where: string[] = [];
+    const params: SqlParam[] = [];
+    const eq = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    eq('session_key', filter.sessionKey);
+    eq('issue_id', filter.issueId);
+    eq('queue_id', filter.queueId);
+    eq('queue_item_id', filter.queueItemId);
+    eq('flow_run_id', filter.flowRunId);
+    eq('status', filter.status);
+    if (filter.kind === 'session') where.push('session_key IS NOT NULL');
+    if (filter.kind === 'stateless') where.push('session_key IS NULL');
+    const limit = clampLimit(filter.limit, 500, 1000);
+    const sql = `SELECT ${COLUMNS} FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, execution_id DESC LIMIT ${limit}`;
+    return this.store.all(sql, params).map(fromSql);
+  }
+
+  running(): StoredExecution[] {
+    return this.store.all(`SELECT ${COLUMNS} FROM executions WHERE status = 'running' ORDER BY started_at`).map(fromSql);
+  }
+
+  /** Inserts or replaces the row; resolves once durable. */
+  put(execution: Execution, extra: ExecutionExtra = {}): Promise<void> {
+    return this.store.write((tx) => this.save(tx, Execution.parse(execution), extra));
+  }
+
+  private save(tx: WriteTx, e: Execution, extra: ExecutionExtra): void {
+    const existed = tx.get('SELECT 1 AS x FROM executions WHERE execution_id = ?', [e.executionId]) !== undefined;
+    tx.run(UPSERT, [
+      e.executionId,
+      e.sessionKey,
+      e.issueId,
+      extra.queueId ?? null,
+      e.queueItemId,
+      e.flowRunId,
+      e.tool,
+      e.prompt,
+      e.command,
+      e.status,
+      e.exitCode,
+      e.completion,
+      e.startedAt,
+      e.endedAt,
+      e.offsetStart,
+      e.offsetEnd,
+      e.outputTail,
+      e.nativeSessionId,
+      extra.data ? JSON.stringify(extra.data) : null,
+    ]);
+    tx.changed({ table: 'executions', op: existed ? 'update' : 'insert', key: { executionId: e.executionId }, row: e });
+  }
+
+  count(): number {
+    return int(this.store.get('SELECT COUNT(*) AS n FROM executions')?.n);
+  }
+}
+
+/** `cli_output`: the stdout/stderr chunks of stateless runs, kept for replay. */
+export class CliOutputRepository {
+  constructor(private readonly store: StoreCore) {}
+
+  append(chunks: readonly CliOutputChunk[]): Promise<void> {
+    if (chunks.length === 0) return Promise.resolve();
+    return this.store.write((tx) => {
+      for (const c of chunks) {
+        tx.run('INSERT OR REPLACE INTO cli_output (execution_id, seq, stream, data, at) VALUES (?, ?, ?, ?, ?)', [c.executionId, c.seq, c.stream, c.data, c.at]);
+      }
+    });
+  }
+
+  list(executionId: string): CliOutputChunk[] {
+    return this.store
+      .all('SELECT execution_id, seq, stream, data, at FROM cli_output WHERE execution_id = ? ORDER BY seq', [executionId])
+      .map((row) => ({ executionId: text(row.execution_id), seq: int(row.seq), stream: text(row.stream) === 'stderr' ? 'stderr' : 'stdout', data: text(row.data), at: text(row.at) }));
+  }
+}

@@ -1,0 +1,382 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
+import type { PaneStream } from '../../../tmux/pane-stream.ts';
+import { HubError } from '../../sessions/errors.ts';
+import type { InputOrigin } from '../../sessions/input-audit.ts';
+import type { StoredExecution } from '../../store/repos/executions.ts';
+import { BUILTIN_ADAPTERS, type ToolAdapter } from '../tools/index.ts';
+import type { ExecutionLinks } from './contract.ts';
+import type { ResumePlan } from './resume.ts';
+import { PaneRecorder } from './pane-recorder.ts';
+import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
+import { childrenOf, executionDir, markerPattern, readPid, readStatus, writeWrapper, type Wrapper } from './wrapper.ts';
+
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcsh', 'csh', 'ash', 'busybox', 'nu', 'elvish', 'xonsh']);
+/** A shell is ready for input once it printed something (its prompt) and then stayed quiet this long. */
+const READY_QUIET_MS = 150;
+const READY_TIMEOUT_MS = 20_000;
+const STATUS_POLL_MS = 250;
+
+export function isShellCommand(command: string): boolean {
+  return SHELLS.has(basename(command.replace(/^-/, '')));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface ShellState {
+  readonly key: string;
+  wrapper: Wrapper;
+  attempt: number;
+  recorder: PaneRecorder | undefined;
+  poll: NodeJS.Timeout | undefined;
+  statusSeen: boolean;
+  timers: NodeJS.Timeout[];
+  ending: boolean;
+}
+
+/**
+ * Executions in a shell session: waits for the shell's prompt, types the
+ * wrapper line through the SessionHub (the audited input path), records the
+ * pane's bytes from the offset before typing, and ends the execution on the
+ * wrapper's end marker (or its status file, or the pane's death).
+ */
+export class ShellRunner {
+  private readonly states = new Map<string, ShellState>();
+
+  constructor(
+    private readonly service: Executions,
+    private readonly deps: ExecutionDeps,
+  ) {}
+
+  async start(executionId: string, session: CliSession, request: ExecuteRequest & ExecutionLinks): Promise<import('../../../schemas/index.ts').Execution> {
+    const key = session.sessionKey;
+    const pane = this.deps.hub.paneOf(key);
+    if (pane.currentCommand && !isShellCommand(pane.currentCommand)) {
+      throw new HubError(
+        409,
+        'session_busy',
+        `session "${key}" is running "${pane.currentCommand}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`,
+      );
+    }
+    const toolName = request.tool ?? (session.tool === 'custom' ? 'bash' : session.tool);
+    const { adapter, path } = await this.deps.tools.require(toolName, { oneShot: true });
+    const resumeKey = request.resumeKey !== undefined ? request.resumeKey : session.resumeKey;
+    const strategy = request.resumeStrategy !== undefined ? request.resumeStrategy : session.resumeStrategy;
+    const plan = this.service.planner.plan(adapter, request.prompt, resumeKey, strategy);
+    const model = request.model ?? (toolName === session.tool ? session.model : null);
+    const argv = [path, ...adapter.oneShotArgs({ prompt: plan.prompt, model, resume: plan.native })];
+
+    const stream = await this.waitReady(key);
+    const wrapper = await writeWrapper(executionDir(this.deps.dataDir, executionId), argv);
+    const offsetStart = stream.offset;
+    const now = new Date().toISOString();
+    const run: ActiveRun = {
+      execution: {
+        executionId,
+        sessionKey: key,
+        issueId: request.issueId ?? session.issueId ?? null,
+        queueItemId: request.queueItemId ?? null,
+        flowRunId: request.flowRunId ?? null,
+        tool: adapter.name,
+        prompt: request.prompt,
+        command: displayCommand(argv),
+        status: 'running',
+        exitCode: null,
+        completion: null,
+        startedAt: now,
+        endedAt: null,
+        offsetStart,
+        offsetEnd: null,
+        outputTail: null,
+        nativeSessionId: plan.native?.id ?? null,
+      },
+      queueId: request.queueId ?? null,
+      adapter,
+      originalPrompt: request.prompt,
+      plan,
+      data: {
+        mode: 'shell',
+        attempt: 1,
+        nonce: wrapper.nonce,
+        dir: wrapper.dir,
+        model,
+        resumeKey: plan.resumeKey,
+        strategy: plan.strategy,
+        requestedStrategy: strategy ?? null,
+        native: plan.native ?? null,
+        note: plan.note ?? null,
+        ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}),
+      },
+      cancelRequested: false,
+      timedOut: false,
+      fellBack: false,
+      settled: false,
+    };
+    const state: ShellState = { key, wrapper, attempt: 1, recorder: undefined, poll: undefined, statusSeen: false, timers: [], ending: false };
+    this.states.set(executionId, state);
+    this.attach(run, state, stream, offsetStart);
+    await this.service.begin(run);
+    try {
+      await this.type(run, state);
+    } catch (error) {
+      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `the command could not be typed: ${(error as Error).message}`);
+      throw error;
+    }
+    return run.execution;
+  }
+
+  private origin(run: ActiveRun): InputOrigin {
+    return { source: 'api', client: `execution ${run.execution.executionId}` };
+  }
+
+  private async type(run: ActiveRun, state: ShellState): Promise<void> {
+    await this.deps.hub.send(state.key, state.wrapper.typed, true, this.origin(run));
+  }
+
+  /** Records the pane from `offset` and watches for the end (marker, status file). */
+  private attach(run: ActiveRun, state: ShellState, stream: PaneStream | undefined, offset: number): void {
+    if (stream) {
+      state.recorder = new PaneRecorder(stream, offset, join(this.service.dirOf(run.execution), 'output'), ({ text, absoluteStart }) => {
+        const match = markerPattern(state.wrapper.nonce).end.exec(text);
+        if (match && !state.ending) void this.attemptEnded(run, state, Number(match[1]), absoluteStart + match.index + match[0].length);
+      });
+    }
+    state.poll = setInterval(() => void this.pollStatus(run, state), STATUS_POLL_MS);
+    state.poll.unref?.();
+    run.interrupt = () => this.interrupt(run, state);
+    run.dispose = () => this.release(run, state);
+  }
+
+  private async pollStatus(run: ActiveRun, state: ShellState): Promise<void> {
+    if (state.ending || run.settled) return;
+    const code = await readStatus(state.wrapper.statusFile);
+    if (code === undefined || state.ending) return;
+    // The marker normally arrives first; give the stream one more poll to deliver it.
+    if (!state.statusSeen && state.recorder) {
+      state.statusSeen = true;
+      return;
+    }
+    await this.attemptEnded(run, state, code, state.recorder?.offset ?? null);
+  }
+
+  /** The wrapper of the current attempt reported `code`. */
+  private async attemptEnded(run: ActiveRun, state: ShellState, code: number, offsetEnd: number | null): Promise<void> {
+    if (state.ending || run.settled) return;
+    state.ending = true;
+    const text = this.attemptText(state);
+    const native = run.plan.native;
+    if (native?.kind === 'resume' && code !== 0 && !run.fellBack && !run.cancelRequested && !run.timedOut && run.adapter.unknownSession(text)) {
+      await this.fallBack(run, state, text);
+      return;
+    }
+    await this.endRun(run, state, { exitCode: code, completion: 'sentinel', offsetEnd }, text);
+  }
+
+  /** The tool said the session to resume is unknown: record it and run once more with promptConcat. */
+  private async fallBack(run: ActiveRun, state: ShellState, text: string): Promise<void> {
+    const reason = (text.split('\n').find((line) => run.adapter.unknownSession(line)) ?? 'unknown session').trim().slice(0, 300);
+    run.fellBack = true;
+    try {
+      await this.service.planner.recordFallback(run.adapter, run.plan.resumeKey!, reason);
+      run.plan = this.service.planner.fallback(run.plan, run.originalPrompt, reason);
+      const path = run.execution.command.split(' ')[0]!;
+      const model = typeof run.data.model === 'string' ? run.data.model : null;
+      const argv = [await this.binPath(run.adapter, path), ...run.adapter.oneShotArgs({ prompt: run.plan.prompt, model })];
+      state.attempt += 1;
+      state.wrapper = await writeWrapper(executionDir(this.deps.dataDir, run.execution.executionId, state.attempt), argv);
+      state.statusSeen = false;
+      run.data = { ...run.data, attempt: state.attempt, nonce: state.wrapper.nonce, dir: state.wrapper.dir, strategy: 'promptConcat', fallback: reason, native: null };
+      await this.service.changed(run, { command: displayCommand(argv), nativeSessionId: null });
+      state.ending = false;
+      await this.waitReady(state.key);
+      await this.type(run, state);
+    } catch (error) {
+      state.ending = true;
+      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${text}\nfallback to promptConcat failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async binPath(adapter: ToolAdapter, previous: string): Promise<string> {
+    try {
+      return (await this.deps.tools.require(adapter.name)).path;
+    } catch {
+      return previous;
+    }
+  }
+
+  /** The current attempt's output as text: between its begin and end markers. */
+  private attemptText(state: ShellState): string {
+    const bytes = state.recorder?.recorded() ?? Buffer.alloc(0);
+    return this.service.textOf(this.between(bytes, state.wrapper.nonce));
+  }
+
+  private between(bytes: Buffer, nonce: string): Buffer {
+    const { begin, end } = markerPattern(nonce);
+    const at = bytes.lastIndexOf(begin);
+    let body = at >= 0 ? bytes.subarray(at + begin.length) : bytes;
+    const match = end.exec(body.toString('latin1'));
+    if (match) body = body.subarray(0, match.index);
+    return body;
+  }
+
+  private async endRun(run: ActiveRun, state: ShellState, end: { exitCode: number | null; completion: ActiveRun['execution']['completion']; offsetEnd: number | null; paneGone?: 'exited' | 'closed' }, text: string): Promise<void> {
+    state.ending = true;
+    let output: Buffer | undefined;
+    if (state.recorder && end.offsetEnd !== null) output = state.recorder.stopAt(end.offsetEnd);
+    await state.recorder?.flush();
+    const recovered = run.data.recovered === true;
+    if (recovered) output = await readFile(join(this.service.dirOf(run.execution), 'output')).catch(() => output);
+    await this.service.finish(run, { ...end, offsetEnd: recovered ? null : end.offsetEnd, text }, output);
+  }
+
+  private release(run: ActiveRun, state: ShellState): void {
+    if (state.poll) clearInterval(state.poll);
+    for (const timer of state.timers) clearTimeout(timer);
+    state.recorder?.dispose();
+    this.states.delete(run.execution.executionId);
+  }
+
+  /** Ctrl-C; then SIGTERM and SIGKILL to the command's processes; then give up waiting. */
+  private interrupt(run: ActiveRun, state: ShellState): void {
+    void this.deps.hub.keys(state.key, ['C-c'], this.origin(run)).catch(() => undefined);
+    const step = this.service.escalateMs;
+    const later = (ms: number, fn: () => Promise<void> | void) => {
+      const timer = setTimeout(() => {
+        if (!run.settled && !state.ending) void fn();
+      }, ms);
+      timer.unref?.();
+      state.timers.push(timer);
+    };
+    later(step, () => this.signalCommand(state, 'SIGTERM'));
+    later(2 * step, () => this.signalCommand(state, 'SIGKILL'));
+    later(4 * step, async () => {
+      const code = await readStatus(state.wrapper.statusFile);
+      if (code !== undefined) return this.attemptEnded(run, state, code, state.recorder?.offset ?? null);
+      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${this.attemptText(state)}\n(the command did not stop after Ctrl-C, SIGTERM and SIGKILL)`);
+    });
+  }
+
+  private async signalCommand(state: ShellState, signal: NodeJS.Signals): Promise<void> {
+    const pid = await readPid(state.wrapper.pidFile);
+    if (!pid) return;
+    const tree: number[] = [];
+    const walk = async (parent: number, depth: number) => {
+      if (depth > 16) return;
+      for (const child of await childrenOf(parent)) {
+        tree.push(child);
+        await walk(child, depth + 1);
+      }
+    };
+    await walk(pid, 0);
+    for (const child of tree.reverse()) {
+      try {
+        process.kill(child, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** The session's pane died or was closed while the execution ran. */
+  async paneGone(run: ActiveRun, kind: 'exited' | 'closed', _code: number | null): Promise<void> {
+    const state = this.states.get(run.execution.executionId);
+    if (!state || state.ending || run.settled) return;
+    const code = await readStatus(state.wrapper.statusFile);
+    if (code !== undefined) return this.attemptEnded(run, state, code, state.recorder?.offset ?? null);
+    await this.endRun(run, state, { exitCode: null, completion: 'pane-exit', offsetEnd: state.recorder?.offset ?? null, paneGone: kind }, this.attemptText(state));
+  }
+
+  liveOutput(run: ActiveRun): Buffer | undefined {
+    return this.states.get(run.execution.executionId)?.recorder?.recorded();
+  }
+
+  /**
+   * Waits until the pane sits at a shell that printed its prompt and went quiet.
+   * A prompt printed before the stream was armed is not in the stream: then the
+   * cursor standing after it on screen says so.
+   */
+  private async waitReady(key: string): Promise<PaneStream> {
+    const began = performance.now();
+    for (;;) {
+      const pane = this.deps.hub.paneOf(key);
+      if (pane.dead) throw new HubError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
+      const stream = await this.deps.hub.tmux.streams.ready(pane.paneId);
+      if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
+      const now = performance.now();
+      const quiet = now - Math.max(stream.lastDataAt, stream.lastDataAt > 0 ? 0 : began) >= READY_QUIET_MS;
+      const atShell = !pane.currentCommand || isShellCommand(pane.currentCommand);
+      if (quiet && atShell) {
+        if (stream.lastDataAt > 0 || (await this.cursorX(pane.paneId)) > 0) return stream;
+        // A shell with an empty prompt never says it is ready: after a while, take the quiet as readiness.
+        if (now - began > READY_TIMEOUT_MS / 2) return stream;
+      }
+      if (now - began > READY_TIMEOUT_MS) {
+        throw new HubError(409, 'session_not_ready', `session "${key}" shows no quiet shell prompt after ${READY_TIMEOUT_MS / 1000} s; check the pane and try again`);
+      }
+      await sleep(READY_QUIET_MS / 3);
+    }
+  }
+
+  private async cursorX(paneId: string): Promise<number> {
+    try {
+      const [line] = await this.deps.hub.tmux.control.run(['display-message', '-p', '-t', paneId, '#{cursor_x}']);
+      return Number(line ?? 0) || 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** After a restart: settle from what the wrapper left, or follow the run further. */
+  async recover(stored: StoredExecution): Promise<void> {
+    const { execution, data } = stored;
+    const dir = typeof data.dir === 'string' ? data.dir : executionDir(this.deps.dataDir, execution.executionId);
+    const nonce = typeof data.nonce === 'string' ? data.nonce : '';
+    const wrapper: Wrapper = { dir, script: join(dir, 'run.sh'), statusFile: join(dir, 'status'), pidFile: join(dir, 'pid'), nonce, typed: ` bash '${join(dir, 'run.sh')}'` };
+    const adapter = this.deps.tools.adapter(execution.tool) ?? BUILTIN_ADAPTERS[0]!;
+    const plan: ResumePlan = {
+      resumeKey: typeof data.resumeKey === 'string' ? data.resumeKey : null,
+      strategy: data.strategy === 'nativeResume' || data.strategy === 'promptConcat' ? data.strategy : null,
+      prompt: execution.prompt,
+      ...(data.native && typeof data.native === 'object' ? { native: data.native as ResumePlan['native'] } : {}),
+    };
+    const run: ActiveRun = {
+      execution,
+      queueId: stored.queueId,
+      adapter,
+      originalPrompt: execution.prompt,
+      plan,
+      data: { ...data, recovered: true },
+      cancelRequested: data.cancelRequested === true,
+      timedOut: data.timedOut === true,
+      fellBack: typeof data.fallback === 'string',
+      settled: false,
+    };
+    const key = execution.sessionKey!;
+    const state: ShellState = { key, wrapper, attempt: typeof data.attempt === 'number' ? data.attempt : 1, recorder: undefined, poll: undefined, statusSeen: false, timers: [], ending: false };
+    this.states.set(execution.executionId, state);
+    const code = await readStatus(wrapper.statusFile);
+    const outputText = async () => this.service.textOf(this.between(await readFile(join(dir, 'output')).catch(() => Buffer.alloc(0)), nonce));
+    let pane;
+    try {
+      pane = this.deps.hub.paneOf(key);
+    } catch {
+      pane = undefined;
+    }
+    if (code !== undefined || !pane || pane.dead) {
+      // Ended while we were away: the wrapper's status file is the fact; without one the pane's end is.
+      run.dispose = () => this.release(run, state);
+      state.ending = true;
+      const end =
+        code !== undefined
+          ? { exitCode: code, completion: 'sentinel' as const, offsetEnd: null }
+          : { exitCode: null, completion: 'pane-exit' as const, offsetEnd: null, paneGone: pane ? ('exited' as const) : ('closed' as const) };
+      await this.service.finish(run, { ...end, text: await outputText() }, await readFile(join(dir, 'output')).catch(() => undefined));
+      return;
+    }
+    const stream = await this.deps.hub.tmux.streams.ready(pane.paneId);
+    this.attach(run, state, stream, stream?.offset ?? 0);
+    await this.service.begin(run);
+    if (run.cancelRequested || run.timedOut) run.interrupt?.();
+  }
+}

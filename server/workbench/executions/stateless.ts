@@ -1,0 +1,185 @@
+import { stat } from 'node:fs/promises';
+import { execa, type ResultPromise } from 'execa';
+import type { CliExecuteRequest, CliOutputChunk, Execution } from '../../../schemas/index.ts';
+import { HubError } from '../../sessions/errors.ts';
+import type { StoredExecution } from '../../store/repos/executions.ts';
+import type { ExecutionLinks } from './contract.ts';
+import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
+
+/** Output chunks are stored in batches this far apart (and at the end). */
+const STORE_BATCH_MS = 200;
+/** Most output kept per run for replay (later chunks are dropped; the event stream still carries them). */
+const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+
+interface StatelessState {
+  child: ResultPromise | undefined;
+  seq: number;
+  kept: number;
+  pending: CliOutputChunk[];
+  flushTimer: NodeJS.Timeout | undefined;
+  text: string[];
+  timers: NodeJS.Timeout[];
+}
+
+/**
+ * One-shot runs without a terminal (`POST /api/cli/execute`): the tool's
+ * one-shot argv run by execa, stdout and stderr streamed apart as CLI_OUTPUT
+ * events and kept in the store for replay, ended by the process's exit.
+ */
+export class StatelessRunner {
+  private readonly states = new Map<string, StatelessState>();
+
+  constructor(
+    private readonly service: Executions,
+    private readonly deps: ExecutionDeps,
+  ) {}
+
+  async start(executionId: string, request: CliExecuteRequest & ExecutionLinks): Promise<Execution> {
+    const { adapter, path } = await this.deps.tools.require(request.tool, { oneShot: true });
+    const workingDir = request.workingDir ?? process.env.HOME ?? process.cwd();
+    if (!(await stat(workingDir).then((s) => s.isDirectory(), () => false))) {
+      throw new HubError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+    }
+    const plan = this.service.planner.plan(adapter, request.prompt, request.resumeKey, request.resumeStrategy);
+    const args = adapter.oneShotArgs({ prompt: plan.prompt, model: request.model, resume: plan.native });
+    const now = new Date().toISOString();
+    const run: ActiveRun = {
+      execution: {
+        executionId,
+        sessionKey: null,
+        issueId: request.issueId ?? null,
+        queueItemId: request.queueItemId ?? null,
+        flowRunId: request.flowRunId ?? null,
+        tool: adapter.name,
+        prompt: request.prompt,
+        command: displayCommand([path, ...args]),
+        status: 'running',
+        exitCode: null,
+        completion: null,
+        startedAt: now,
+        endedAt: null,
+        offsetStart: null,
+        offsetEnd: null,
+        outputTail: null,
+        nativeSessionId: plan.native?.id ?? null,
+      },
+      queueId: request.queueId ?? null,
+      adapter,
+      originalPrompt: request.prompt,
+      plan,
+      data: {
+        mode: 'stateless',
+        workingDir,
+        resumeKey: plan.resumeKey,
+        strategy: plan.strategy,
+        note: plan.note ?? null,
+        ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}),
+      },
+      cancelRequested: false,
+      timedOut: false,
+      fellBack: false,
+      settled: false,
+    };
+    const state: StatelessState = { child: undefined, seq: 0, kept: 0, pending: [], flushTimer: undefined, text: [], timers: [] };
+    this.states.set(executionId, state);
+    run.interrupt = () => this.interrupt(run, state);
+    run.dispose = () => this.release(run, state);
+    await this.service.begin(run);
+    await this.deps.bus.publish('CLI_EXECUTION_STARTED', { executionId, execution: run.execution });
+    this.spawn(run, state, path, args, workingDir);
+    return run.execution;
+  }
+
+  private spawn(run: ActiveRun, state: StatelessState, path: string, args: string[], cwd: string): void {
+    const child = execa(path, args, { cwd, stdin: 'ignore', reject: false, buffer: false, stripFinalNewline: false, env: { TMUX_BRIDGE_EXECUTION: run.execution.executionId } });
+    state.child = child;
+    const take = (stream: 'stdout' | 'stderr') => (data: Buffer) => this.output(run, state, stream, data.toString('utf8'));
+    child.stdout?.on('data', take('stdout'));
+    child.stderr?.on('data', take('stderr'));
+    void child.then(async (result) => {
+      const exitCode = typeof result.exitCode === 'number' ? result.exitCode : result.signal ? 128 + signalNumber(result.signal) : null;
+      if (result.failed && result.exitCode === undefined && !result.signal) {
+        this.output(run, state, 'stderr', `${result.shortMessage ?? result.message}\n`);
+      }
+      await this.end(run, state, exitCode);
+    });
+  }
+
+  private output(run: ActiveRun, state: StatelessState, stream: 'stdout' | 'stderr', data: string): void {
+    const chunk: CliOutputChunk = { executionId: run.execution.executionId, seq: state.seq++, stream, data, at: new Date().toISOString() };
+    state.text.push(data);
+    if (state.text.length > 4096) state.text.splice(0, state.text.length - 2048);
+    void this.deps.bus.publish('CLI_OUTPUT', { executionId: chunk.executionId, seq: chunk.seq, stream, data }, { ephemeral: true });
+    if (state.kept + data.length > MAX_KEPT_BYTES) return;
+    state.kept += data.length;
+    state.pending.push(chunk);
+    if (!state.flushTimer) {
+      state.flushTimer = setTimeout(() => void this.flush(state), STORE_BATCH_MS);
+      state.flushTimer.unref?.();
+    }
+  }
+
+  private async flush(state: StatelessState): Promise<void> {
+    if (state.flushTimer) clearTimeout(state.flushTimer);
+    state.flushTimer = undefined;
+    const batch = state.pending;
+    state.pending = [];
+    await this.deps.cliOutput.append(batch).catch((error: unknown) => this.deps.log(`stateless output not stored: ${String(error)}`));
+  }
+
+  private async end(run: ActiveRun, state: StatelessState, exitCode: number | null): Promise<void> {
+    await this.flush(state);
+    const text = state.text.join('');
+    await this.service.finish(run, { exitCode, completion: 'exit', offsetEnd: null, text });
+    await this.deps.bus.publish('CLI_EXECUTION_COMPLETED', { executionId: run.execution.executionId, status: run.execution.status, exitCode: run.execution.exitCode, execution: run.execution });
+  }
+
+  private interrupt(run: ActiveRun, state: StatelessState): void {
+    const child = state.child;
+    if (!child) return;
+    child.kill('SIGINT');
+    const step = this.service.escalateMs;
+    for (const [ms, signal] of [
+      [step, 'SIGTERM'],
+      [2 * step, 'SIGKILL'],
+    ] as const) {
+      const timer = setTimeout(() => {
+        if (!run.settled) child.kill(signal);
+      }, ms);
+      timer.unref?.();
+      state.timers.push(timer);
+    }
+  }
+
+  private release(run: ActiveRun, state: StatelessState): void {
+    for (const timer of state.timers) clearTimeout(timer);
+    this.states.delete(run.execution.executionId);
+  }
+
+  /** The child died with the previous server process: the run ended without a known status. */
+  async recover(stored: StoredExecution): Promise<void> {
+    const chunks = this.deps.cliOutput.list(stored.execution.executionId);
+    const text = chunks.map((c) => c.data).join('');
+    const tail = `${text}\n(the server stopped while this run was going; its process ended with it)`;
+    await this.service.settleStored(stored.execution, stored.queueId, { ...stored.data, recovered: true }, {
+      status: stored.data.cancelRequested === true ? 'cancelled' : 'failed',
+      exitCode: null,
+      completion: null,
+      outputTail: tail.split('\n').slice(-20).join('\n'),
+    });
+    await this.deps.bus.publish('CLI_EXECUTION_COMPLETED', { executionId: stored.execution.executionId, status: stored.data.cancelRequested === true ? 'cancelled' : 'failed', exitCode: null });
+  }
+
+  dispose(): void {
+    for (const state of this.states.values()) {
+      for (const timer of state.timers) clearTimeout(timer);
+      if (state.flushTimer) clearTimeout(state.flushTimer);
+      state.child?.kill('SIGTERM');
+    }
+  }
+}
+
+function signalNumber(signal: string): number {
+  const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 0;
+}

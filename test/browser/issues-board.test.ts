@@ -1,0 +1,165 @@
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, closeQuietly, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
+import { waitFor } from '../helpers/tmux.ts';
+
+const ctx = useBrowserBridge();
+
+async function createIssue(body: Record<string, unknown>): Promise<any> {
+  const res = await ctx.bridge.api('POST', '/api/issues', body);
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const statusOf = async (id: string) => (await ctx.bridge.api('GET', `/api/issues/${id}`)).body.status as string;
+const card = (page: Page, id: string) => page.locator(`.issue-card[data-issue-id="${id}"]`);
+const columnIds = (page: Page, status: string) => page.locator(`.column-list[data-status="${status}"] > .issue-card`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.issueId));
+
+/** A real mouse drag: press, move in steps (SortableJS follows mouse events), release over the target. */
+async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 10, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 30, { steps: 12 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 32, { steps: 2 });
+  await page.mouse.up();
+}
+
+async function openBoard(viewport: { width: number; height: number } = DESKTOP): Promise<{ page: Page; close: () => Promise<void> }> {
+  const { context, page } = await newPage(ctx.browser, viewport);
+  await login(page, ctx.bridge.url, ctx.bridge.token, '/issues');
+  await page.locator('[data-testid="issue-board"]').waitFor();
+  return { page, close: () => closeQuietly(context) };
+}
+
+describe('issue board in the browser', () => {
+  it('drags a card across columns with the mouse: persisted after reload, live in a second page', async () => {
+    const a = await createIssue({ title: 'Drag me across', priority: 'high', labels: ['ui'] });
+    const b = await createIssue({ title: 'Already queued', status: 'queued' });
+    const first = await openBoard();
+    const second = await openBoard();
+    const { page } = first;
+    await card(page, a.id).waitFor();
+    await card(second.page, a.id).waitFor();
+
+    await drag(page, card(page, a.id), page.locator('.column-list[data-status="queued"]'));
+    await waitFor(async () => (await statusOf(a.id)) === 'queued', 'moved on the server');
+    // The other browser sees it without reloading (events, no polling).
+    await waitFor(async () => (await columnIds(second.page, 'queued')).includes(a.id), 'live in the second page', 5000);
+    expect(await columnIds(page, 'queued')).toContain(b.id);
+    expect((await columnIds(page, 'open')).includes(a.id)).toBe(false);
+
+    await page.reload();
+    await card(page, a.id).waitFor();
+    expect(await columnIds(page, 'queued')).toContain(a.id);
+    const history = (await ctx.bridge.api('GET', `/api/issues/${a.id}/history`)).body.history;
+    expect(history.find((h: any) => h.field === 'status')).toMatchObject({ from: 'open', to: 'queued', by: 'web' });
+    await first.close();
+    await second.close();
+  });
+
+  it('moves a card with the keyboard: Alt+arrows and the Move to… menu', async () => {
+    const c = await createIssue({ title: 'Keyboard mover' });
+    const { page, close } = await openBoard();
+    await card(page, c.id).focus();
+    await page.keyboard.press('Alt+ArrowRight');
+    await waitFor(async () => (await statusOf(c.id)) === 'queued', 'moved right');
+    // Focus stays on the card, so the next key moves it again.
+    await waitFor(async () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.issueId), 'focus kept');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.issueId)).toBe(c.id);
+    await page.keyboard.press('Alt+ArrowRight');
+    await waitFor(async () => (await statusOf(c.id)) === 'in_progress', 'moved right again');
+    await page.keyboard.press('m');
+    const menu = page.getByRole('menu', { name: `Move ${c.id} to` });
+    await menu.waitFor();
+    await menu.getByRole('menuitem', { name: 'Resolved' }).click();
+    await waitFor(async () => (await statusOf(c.id)) === 'resolved', 'moved by the menu');
+    await page.reload();
+    await card(page, c.id).waitFor();
+    expect(await columnIds(page, 'resolved')).toContain(c.id);
+    await close();
+  });
+
+  it('opens the drawer from a card (the URL holds it), edits details, creates a session and types into it', async () => {
+    const d = await createIssue({ title: 'Needs a terminal', body: '# Plan\n\n- step **one**\n\n<img src=x onerror="window.__xss=1">' });
+    const { page, close } = await openBoard();
+    await card(page, d.id).click();
+    await page.waitForURL((url) => url.searchParams.get('issue') === d.id);
+    const drawer = page.locator('.issue-drawer');
+    await drawer.getByRole('heading', { name: 'Needs a terminal' }).waitFor();
+    expect(await drawer.locator('[data-testid="issue-body"] h1').textContent()).toBe('Plan');
+    expect(await drawer.locator('[data-testid="issue-body"] strong').textContent()).toBe('one');
+    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await drawer.locator('[data-testid="issue-body"] img[onerror]').count()).toBe(0);
+
+    await drawer.locator('input[name="labels"]').fill('backend, urgent-fix');
+    await drawer.locator('select[name="priority"]').selectOption('urgent');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await waitFor(async () => (await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.priority === 'urgent', 'saved');
+    expect((await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.labels).toEqual(['backend', 'urgent-fix']);
+    await drawer.locator('.issue-history li').filter({ hasText: 'priority' }).first().waitFor();
+    await screenshot(page, 'issues-drawer-details-desktop');
+
+    await drawer.getByRole('tab', { name: /Terminal/ }).click();
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'terminal');
+    await drawer.locator('select[name="tool"]').selectOption('custom');
+    await drawer.locator('input[name="shell"]').fill('bash --noprofile --norc -i');
+    await drawer.locator('input[name="workingDir"]').fill(ctx.tmux.dir);
+    expect(await drawer.locator('input[name="resumeKey"]').inputValue()).toBe(`issue-${d.id}`);
+    await drawer.getByRole('button', { name: 'Create session' }).click();
+    const panel = terminalPanel(page);
+    await waitForTerminalState(panel, 'live');
+    await typeInTerminal(panel, 'echo issue-$((6*7))');
+    await waitForTerminalText(panel, 'issue-42');
+    const sessions = (await ctx.bridge.api('GET', `/api/cli-sessions?issueId=${d.id}`)).body.sessions;
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0].resumeKey).toBe(`issue-${d.id}`);
+    expect(await panel.locator('code, .attach-command').first().textContent()).toContain('tmux');
+
+    // Send without a newline, then with one.
+    await drawer.locator('.send-box textarea').fill('echo sent-');
+    await drawer.locator('.send-box input[type="checkbox"]').uncheck();
+    await drawer.getByRole('button', { name: 'Send', exact: true }).click();
+    await drawer.locator('.send-box textarea').fill('$((2+3))');
+    await drawer.locator('.send-box input[type="checkbox"]').check();
+    await drawer.getByRole('button', { name: 'Send', exact: true }).click();
+    await waitForTerminalText(panel, 'sent-5');
+
+    // The card shows the session's live state.
+    await waitFor(async () => (await card(page, d.id).locator('.session-state').count()) > 0, 'session state on the card');
+    await screenshot(page, 'issues-drawer-terminal-desktop');
+
+    // A reload (or a shared link) reopens the same drawer tab.
+    await page.reload();
+    await drawer.getByRole('tab', { name: /Terminal/, selected: true }).waitFor();
+    await waitForTerminalText(terminalPanel(page), 'sent-5');
+    await close();
+  });
+
+  it('looks right at desktop and phone sizes, light and dark (screenshots)', async () => {
+    const labels = [['bug'], ['ui', 'docs'], [], ['backend']];
+    for (let i = 0; i < 8; i++) {
+      await createIssue({ title: `Screenshot issue ${i + 1}${i === 2 ? ' with a rather long title that wraps onto a second line' : ''}`, priority: ['low', 'medium', 'high', 'urgent'][i % 4], labels: labels[i % 4], status: ['open', 'queued', 'in_progress', 'resolved', 'completed'][i % 5] });
+    }
+    const someId = (await ctx.bridge.api('GET', '/api/issues?status=open')).body.issues[0].id;
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [size, viewport] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ] as const) {
+        const { page, close } = await openBoard(viewport);
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.locator('.issue-card').first().waitFor();
+        expect(await hasHorizontalScroll(page)).toBe(false);
+        await screenshot(page, `issues-board-${size}-${scheme}`);
+        await page.goto(new URL(`issues?issue=${someId}`, ctx.bridge.url).toString());
+        await page.locator('.issue-drawer h2').waitFor();
+        expect(await hasHorizontalScroll(page)).toBe(false);
+        await screenshot(page, `issues-drawer-${size}-${scheme}`);
+        await close();
+      }
+    }
+  });
+});

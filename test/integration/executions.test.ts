@@ -1,0 +1,221 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution } from '../../schemas/index.ts';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+const fakes = writeFakeTools(['claude', 'codex', 'gemini']);
+const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
+const originalPath = process.env.PATH;
+
+beforeAll(async () => {
+  // The server finds tools on its own PATH: fakes first, and no qwen anywhere.
+  process.env.PATH = pathWithFakes(fakes.dir);
+  ctx.tmux = new TestTmux();
+  ctx.bridge = await startTestBridge(ctx.tmux, {}, );
+});
+
+afterAll(async () => {
+  process.env.PATH = originalPath;
+  await ctx.bridge?.close();
+  await ctx.tmux?.kill();
+  rmSync(fakes.dir, { recursive: true, force: true });
+});
+
+async function shellSession(name: string): Promise<string> {
+  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+  expect(status).toBe(201);
+  return body.sessionKey as string;
+}
+
+async function execution(id: string): Promise<Execution> {
+  const { status, body } = await ctx.bridge.api('GET', `/api/executions/${id}`);
+  expect(status).toBe(200);
+  return body as Execution;
+}
+
+async function ended(id: string, timeoutMs = 30_000): Promise<Execution> {
+  return waitFor(async () => {
+    const e = await execution(id);
+    return e.status !== 'running' ? e : undefined;
+  }, `execution ${id} to end`, timeoutMs, 50);
+}
+
+describe('executions in a shell session', () => {
+  it('a tool that exits 3 after 3 s is running throughout, then failed with 3 by sentinel', async () => {
+    const key = await shellSession('exec-exit3');
+    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'claude', prompt: 'work sleep=3 exit=3' });
+    expect(started.status).toBe(202);
+    expect(started.body.executionId).toMatch(/^x_/);
+    expect(started.body.command).toContain(`${fakes.dir}/claude -p 'work sleep=3 exit=3'`);
+    const id = started.body.executionId as string;
+    // Observe until it ends: every observation before the end says running.
+    const seen: Array<{ at: number; status: string }> = [];
+    const t0 = Date.now();
+    let last: Execution;
+    for (;;) {
+      last = await execution(id);
+      seen.push({ at: Date.now() - t0, status: last.status });
+      if (last.status !== 'running') break;
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(last).toMatchObject({ status: 'failed', exitCode: 3, completion: 'sentinel', tool: 'claude', sessionKey: key });
+    // The fake slept 3 s after it started: the execution did not end before that.
+    expect(Date.parse(last.endedAt!) - Date.parse(last.startedAt)).toBeGreaterThanOrEqual(2900);
+    // Observed running until at least 2.5 s in (the fake ends at 3 s), and never anything else before the end.
+    expect(Math.max(...seen.filter((s) => s.status === 'running').map((s) => s.at))).toBeGreaterThanOrEqual(2500);
+    expect(seen.slice(0, -1).every((s) => s.status === 'running')).toBe(true);
+    expect(last.outputTail).toContain('ANSWER: work sleep=3 exit=3');
+    expect(last.offsetEnd! - last.offsetStart!).toBeGreaterThan(0);
+  });
+
+  it('`sleep 2; false` typed in bash ends failed with 1; output bytes are exactly the pane bytes between the offsets', async () => {
+    const key = await shellSession('exec-false');
+    const { body } = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo out-$((40+2)); sleep 2; false' });
+    expect(body.command).toMatch(/bash -c 'echo out-\$\(\(40\+2\)\); sleep 2; false'$/);
+    const done = await ended(body.executionId);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 1, completion: 'sentinel', tool: 'bash' });
+    expect(done.outputTail).toContain('out-42');
+    const output = await fetch(new URL(`api/executions/${done.executionId}/output`, ctx.bridge.url), { headers: { authorization: `Bearer ${ctx.bridge.token}` } });
+    expect(output.headers.get('content-type')).toContain('application/octet-stream');
+    const bytes = Buffer.from(await output.arrayBuffer());
+    expect(bytes.length).toBe(done.offsetEnd! - done.offsetStart!);
+    const pane = ctx.bridge.bridge.hub.paneOf(key);
+    const ring = Buffer.concat(ctx.bridge.bridge.tmux.streams.get(pane.paneId)!.readFrom(done.offsetStart!)!);
+    expect(bytes.equals(ring.subarray(0, bytes.length))).toBe(true);
+    expect(bytes.toString()).toContain('out-42');
+  });
+
+  it('completed with 0; the session takes the next execution once the first ended', async () => {
+    const key = await shellSession('exec-ok');
+    const first = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'true' });
+    expect((await ended(first.body.executionId)).status).toBe('completed');
+    const second = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'printf "%s\\n" second-run' });
+    expect(second.status).toBe(202);
+    const done = await ended(second.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', exitCode: 0, completion: 'sentinel' });
+    expect(done.outputTail).toBe('second-run');
+    const events = await ctx.bridge.api('GET', '/api/events?type=EXECUTION_UPDATED&limit=1000');
+    const mine = (events.body.events as any[]).filter((e) => e.execution.executionId === done.executionId).map((e) => e.execution.status);
+    expect(mine).toEqual(['running', 'completed']);
+  });
+
+  it('a second execute while one runs is 409 session_busy; cancel ends it cancelled', async () => {
+    const key = await shellSession('exec-busy');
+    const first = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'sleep 60' });
+    expect(first.status).toBe(202);
+    const busy = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo never' });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('session_busy');
+    expect(busy.body.error.message).toContain(first.body.executionId);
+    expect(ctx.bridge.bridge.executions.isBusy(key)).toBe(true);
+    const cancelled = await ctx.bridge.api('POST', `/api/executions/${first.body.executionId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const done = await ended(first.body.executionId);
+    expect(done).toMatchObject({ status: 'cancelled', completion: 'sentinel', exitCode: 130 });
+    expect(ctx.bridge.bridge.executions.isBusy(key)).toBe(false);
+  });
+
+  it('cancel escalates when the command ignores Ctrl-C', async () => {
+    const key = await shellSession('exec-stubborn');
+    const { body } = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: "trap '' INT; echo armed-$((1+1)); sleep 60" });
+    const paneId = ctx.bridge.bridge.hub.paneOf(key).paneId;
+    await waitFor(async () => (await ctx.tmux.capture(paneId)).includes('armed-2'), 'the command to ignore Ctrl-C');
+    await ctx.bridge.api('POST', `/api/executions/${body.executionId}/cancel`);
+    const done = await ended(body.executionId);
+    expect(done.status).toBe('cancelled');
+    expect(done.completion).toBe('sentinel');
+    // SIGTERM (143) or SIGKILL (137) from the escalation, not Ctrl-C.
+    expect([137, 143]).toContain(done.exitCode);
+  });
+
+  it('timeoutS interrupts the command and ends it as timeout', async () => {
+    const key = await shellSession('exec-timeout');
+    const t0 = Date.now();
+    const { body } = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'sleep 60', timeoutS: 1 });
+    const done = await ended(body.executionId);
+    expect(done).toMatchObject({ status: 'timeout', completion: 'sentinel', exitCode: 130 });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(Date.parse(done.endedAt!) - Date.parse(done.startedAt)).toBeGreaterThanOrEqual(900);
+  });
+
+  it('a missing tool is 400 tool_not_found saying what to install; a bad body is 400 naming the field', async () => {
+    const key = await shellSession('exec-missing');
+    const missing = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'qwen', prompt: 'hi' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('tool_not_found');
+    expect(missing.body.error.message).toContain('npm install -g @qwen-code/qwen-code');
+    const unknown = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'nonesuch', prompt: 'hi' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('tool_not_found');
+    const bad = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 42 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toEqual(['prompt']);
+    const extra = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'x', timeoutS: -1 });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.details[0].path).toEqual(['timeoutS']);
+    expect((await ctx.bridge.api('POST', '/api/cli-sessions/s_nope/execute', { prompt: 'x' })).status).toBe(404);
+    expect(ctx.bridge.bridge.executions.isBusy(key)).toBe(false);
+  });
+
+  it('a closed session refuses executions; closing a session ends its execution cancelled by pane-exit', async () => {
+    const key = await shellSession('exec-close');
+    const { body } = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'sleep 60' });
+    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/close`);
+    const done = await ended(body.executionId);
+    expect(done).toMatchObject({ status: 'cancelled', completion: 'pane-exit', exitCode: null });
+    const again = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'true' });
+    expect(again.status).toBe(409);
+  });
+
+  it('lists executions by session and status; GET /api/tools says what is installed', async () => {
+    const key = await shellSession('exec-list');
+    const { body } = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'true' });
+    await ended(body.executionId);
+    const listed = await ctx.bridge.api('GET', `/api/executions?sessionKey=${key}`);
+    expect(listed.body.executions.map((e: Execution) => e.executionId)).toEqual([body.executionId]);
+    expect((await ctx.bridge.api('GET', `/api/executions?sessionKey=${key}&status=running`)).body.executions).toEqual([]);
+    expect((await ctx.bridge.api('GET', '/api/executions?status=bogus')).status).toBe(400);
+    const tools = (await ctx.bridge.api('GET', '/api/tools')).body.tools as any[];
+    const byName = Object.fromEntries(tools.map((t) => [t.tool, t]));
+    expect(byName.claude).toMatchObject({ available: true, path: `${fakes.dir}/claude`, version: 'fake claude 1.0.0', supports: { oneShot: true, nativeResume: true, hooks: true } });
+    expect(byName.bash.available).toBe(true);
+    expect(byName.bash.version).toMatch(/bash/i);
+    expect(byName.qwen).toMatchObject({ available: false, path: null, version: null });
+  });
+});
+
+describe('stateless runs', () => {
+  it('runs the one-shot form without a terminal, streams stdout and stderr apart, keeps the output', async () => {
+    const started = await ctx.bridge.api('POST', '/api/cli/execute', { tool: 'codex', prompt: 'hello sleep=1.5 exit=4', workingDir: ctx.tmux.dir });
+    expect(started.status).toBe(202);
+    const id = started.body.executionId as string;
+    const active = await ctx.bridge.api('GET', '/api/cli/active');
+    expect(active.body.executions.map((e: Execution) => e.executionId)).toContain(id);
+    const done = await ended(id);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 4, completion: 'exit', sessionKey: null, tool: 'codex' });
+    expect(done.outputTail).toContain('ANSWER: hello sleep=1.5 exit=4');
+    expect((await ctx.bridge.api('GET', '/api/cli/active')).body.executions.map((e: Execution) => e.executionId)).not.toContain(id);
+    const replay = await ctx.bridge.api('GET', `/api/cli/executions/${id}/output`);
+    const stdout = (replay.body.chunks as any[]).filter((c) => c.stream === 'stdout').map((c) => c.data).join('');
+    expect(stdout).toContain('ARGV: [exec] [hello sleep=1.5 exit=4]');
+    const completed = await waitFor(async () => ((await ctx.bridge.api('GET', '/api/events?type=CLI_EXECUTION_COMPLETED&limit=1000')).body.events as any[]).find((e) => e.executionId === id), 'CLI_EXECUTION_COMPLETED');
+    expect(completed).toMatchObject({ status: 'failed', exitCode: 4 });
+
+    const err = await ctx.bridge.api('POST', '/api/cli/execute', { tool: 'codex', prompt: 'x', workingDir: '/nonexistent-dir' });
+    expect(err.status).toBe(400);
+    expect((await ctx.bridge.api('POST', '/api/cli/execute', { tool: 'qwen', prompt: 'x' })).body.error.code).toBe('tool_not_found');
+  });
+
+  it('stderr arrives as its own stream; cancel interrupts the process', async () => {
+    const started = await ctx.bridge.api('POST', '/api/cli/execute', { tool: 'bash', prompt: 'echo to-err >&2; sleep 60', workingDir: ctx.tmux.dir });
+    const id = started.body.executionId as string;
+    await waitFor(async () => ((await ctx.bridge.api('GET', `/api/cli/executions/${id}/output`)).body.chunks as any[]).some((c) => c.stream === 'stderr' && c.data.includes('to-err')), 'stderr chunk stored');
+    await ctx.bridge.api('POST', `/api/executions/${id}/cancel`);
+    const done = await ended(id);
+    expect(done.status).toBe('cancelled');
+    expect(done.completion).toBe('exit');
+  });
+});
