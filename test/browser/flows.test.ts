@@ -27,10 +27,11 @@ afterAll(async () => {
 
 const nodeField = (page: Page, nodeId: string, name: string) => page.locator(`[data-node-form="${nodeId}"] [name="${name}"]`);
 
-describe('flows in the browser', () => {
+describe('flows in the browser', { timeout: 240_000 }, () => {
   it('builds a two-node flow in the editor, runs it, watches it finish and opens node B\'s terminal', async () => {
     const { body: session } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'flow-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
     const { context, page } = await newPage(ctx.browser, DESKTOP);
+    page.setDefaultTimeout(45_000);
     try {
       await login(page, ctx.bridge.url, ctx.bridge.token, '/flows');
       await page.getByRole('heading', { name: 'Flows', level: 1 }).waitFor();
@@ -60,7 +61,7 @@ describe('flows in the browser', () => {
       await page.getByTestId('flow-run').click();
       const monitor = page.getByTestId('run-monitor');
       await monitor.waitFor();
-      await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
       await expect(page.locator('.run-node[data-node="A"]').getAttribute('data-status')).resolves.toBe('completed');
       await expect(page.locator('.run-node[data-node="B"]').getAttribute('data-status')).resolves.toBe('completed');
       const out = await page.getByTestId('output-B').textContent();
@@ -78,7 +79,7 @@ describe('flows in the browser', () => {
       await page.getByTestId('terminal-B').click();
       await page.waitForURL((url) => url.pathname === `/sessions/${session.sessionKey}`);
       const panel = terminalPanel(page, session.sessionKey);
-      await waitForTerminalText(panel, /^X=42\s*$/m, 'X=42 in node B\'s terminal');
+      await waitForTerminalText(panel, /^X=42\s*$/m, 'X=42 in node B\'s terminal', 45_000);
       await screenshot(page, 'flows-terminal-desktop');
 
       // The list and the history show the flow and its run.
@@ -89,6 +90,7 @@ describe('flows in the browser', () => {
 
       // Phone, light and dark: list, editor and run monitor fit the width.
       const { context: phoneContext, page: phone } = await newPage(ctx.browser, PHONE);
+      phone.setDefaultTimeout(45_000);
       try {
         await login(phone, ctx.bridge.url, ctx.bridge.token, new URL(runUrl).pathname);
         await phone.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor();

@@ -17,7 +17,7 @@ beforeAll(async () => {
   writeFileSync(join(ctx.dataDir, 'tools.yaml'), fake.toolsYaml);
   ctx.server = new BridgeProcess(ctx.tmux, ctx.dataDir);
   await ctx.server.start();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await ctx.server?.stop();
@@ -33,7 +33,7 @@ async function getRun(runId: string): Promise<FlowRunDetail> {
   return body as FlowRunDetail;
 }
 
-describe('flow runs across kill -9', () => {
+describe('flow runs across kill -9', { timeout: 240_000 }, () => {
   it('keeps runs and node outputs, and goes on after a restart without rerunning finished nodes', async () => {
     const { body: session } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'flow-kill', shell: 'bash --noprofile --norc -i', workingDir: ctx.files });
     const f = (name: string) => join(ctx.files, name);
@@ -67,9 +67,9 @@ describe('flow runs across kill -9', () => {
     const before = await waitFor(async () => {
       const run = await getRun(runId);
       return run.nodes.B!.status === 'running' && run.nodes.B!.executionId && run.nodes.C!.status === 'completed' ? run : undefined;
-    }, 'A and C done, B running', 30_000, 50);
+    }, 'A and C done, B running', 60_000, 50);
     expect(before.nodes.A).toMatchObject({ status: 'completed', output: 'alpha' });
-    await waitFor(() => lines(f('b')) === 1, 'B started in the pane');
+    await waitFor(() => lines(f('b')) === 1, 'B started in the pane', 60_000);
 
     await ctx.server.kill9();
     await ctx.server.start();
@@ -84,7 +84,7 @@ describe('flow runs across kill -9', () => {
     const done = await waitFor(async () => {
       const run = await getRun(runId);
       return run.status !== 'running' ? run : undefined;
-    }, 'run finished after the restart', 30_000, 50);
+    }, 'run finished after the restart', 60_000, 50);
     expect(done.status).toBe('completed');
     expect(done.nodes.B!.status).toBe('completed');
     expect(done.nodes.B!.executionId).toBe(before.nodes.B!.executionId);

@@ -52,7 +52,7 @@ async function getRun(runId: string): Promise<FlowRunDetail> {
   return body as FlowRunDetail;
 }
 
-function runUntil(runId: string, what: string, check: (run: FlowRunDetail) => boolean, timeoutMs = 30_000): Promise<FlowRunDetail> {
+function runUntil(runId: string, what: string, check: (run: FlowRunDetail) => boolean, timeoutMs = 60_000): Promise<FlowRunDetail> {
   return waitFor(async () => {
     const run = await getRun(runId);
     return check(run) ? run : undefined;
@@ -61,7 +61,8 @@ function runUntil(runId: string, what: string, check: (run: FlowRunDetail) => bo
 
 const node = (id: string, instruction: string, data: Record<string, unknown> = {}) => ({ id, type: 'prompt-template', data: { label: id, instruction, tool: 'fakeagent', ...data } });
 
-describe('flow runs with real tmux and a fake tool', () => {
+// Busy machines run these slowly: waits and limits are generous, never fixed sleeps.
+describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () => {
   it('A (fake tool prints X=42) feeds B (echo {{A_out}} in a bash session); B ends only when its command ends', async () => {
     const key = await shellSession('flow-b');
     const go = file('b-go');
@@ -84,7 +85,7 @@ describe('flow runs with real tmux and a fake tool', () => {
     expect(typeof running.nodes.B!.offsetStart).toBe('number');
     // B's command printed X=42 in the pane, yet B is still running: its command has not ended.
     const paneId = (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.tmux.paneId as string;
-    await waitFor(async () => (await ctx.tmux.capture(paneId)).split('\n').some((l) => l.trim() === 'X=42'), 'X=42 printed by B');
+    await waitFor(async () => (await ctx.tmux.capture(paneId)).split('\n').some((l) => l.trim() === 'X=42'), 'X=42 printed by B', 60_000);
     const stillRunning = await getRun(runId);
     expect(stillRunning.status).toBe('running');
     expect(stillRunning.nodes.B!.status).toBe('running');
@@ -126,7 +127,7 @@ describe('flow runs with real tmux and a fake tool', () => {
     });
     const runId = await execute(flowId);
     // Both branches started while neither can finish: they run at once.
-    await waitFor(() => existsSync(markL) && existsSync(markR), 'both branches started');
+    await waitFor(() => existsSync(markL) && existsSync(markR), 'both branches started', 60_000);
     const both = await getRun(runId);
     expect(both.nodes.L!.status).toBe('running');
     expect(both.nodes.R!.status).toBe('running');
@@ -207,11 +208,11 @@ describe('flow runs with real tmux and a fake tool', () => {
     expect(stopped.body.nodes.S.error).toMatch(/stopped/);
     expect(stopped.body.nodes.N.status).toBe('skipped');
     for (const id of [running.nodes.S!.executionId, running.nodes.W!.executionId]) {
-      await waitFor(async () => (await ctx.bridge.api('GET', `/api/executions/${id}`)).body.status === 'cancelled', `execution ${id} cancelled`);
+      await waitFor(async () => (await ctx.bridge.api('GET', `/api/executions/${id}`)).body.status === 'cancelled', `execution ${id} cancelled`, 60_000);
     }
     // The session is free again: the loop in it really stopped.
     const paneId = (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.tmux.paneId as string;
-    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'bash', 'loop interrupted');
+    await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'bash', 'loop interrupted', 60_000);
     expect(existsSync(mark)).toBe(false);
     expect((await getRun(runId)).status).toBe('stopped');
     expect((await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/resume`)).status).toBe(409);
@@ -224,7 +225,7 @@ describe('flow runs with real tmux and a fake tool', () => {
     const exec = await waitFor(async () => {
       const e = (await ctx.bridge.api('GET', `/api/executions/${routed.body.executionId}`)).body;
       return e.status !== 'running' ? e : undefined;
-    }, 'routed execution ended');
+    }, 'routed execution ended', 60_000);
     expect(exec).toMatchObject({ status: 'completed', exitCode: 0, sessionKey: key });
     expect(exec.outputTail).toContain('routed-42');
 
@@ -236,7 +237,7 @@ describe('flow runs with real tmux and a fake tool', () => {
     const e2 = await waitFor(async () => {
       const e = (await ctx.bridge.api('GET', `/api/executions/${fromNode.body.executionId}`)).body;
       return e.status !== 'running' ? e : undefined;
-    }, 'routed node ended');
+    }, 'routed node ended', 60_000);
     expect(e2.prompt).toBe('say=v8');
     expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: 's_nope', text: 'x' })).status).toBe(404);
     expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'Z' })).status).toBe(404);
