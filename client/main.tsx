@@ -14,7 +14,7 @@ import './styles/issues.css';
 import './styles/flows.css';
 import './styles/phone.css';
 import { render } from 'preact';
-import { App } from './components/App.tsx';
+import { App, configPage, flowsPage, historyPage } from './components/App.tsx';
 import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
@@ -32,7 +32,12 @@ render(
 
 // The terminal chunk (xterm) is not needed to paint a board page: fetch it when the browser is idle.
 const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 1500));
-idle(() => services.terminals.preload());
+idle(() => {
+  services.terminals.preload();
+  configPage.preload();
+  historyPage.preload();
+  flowsPage.preload();
+});
 
 // For tests and debugging: the live services (no secrets: the token is an HttpOnly cookie).
 // `tabs` is the terminal tab store once the terminal code has loaded; `i18n` the language functions.

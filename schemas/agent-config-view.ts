@@ -87,6 +87,8 @@ export const AgentConfigView = z.object({
   }),
   hosts: z.array(
     z.object({
+      /** A remote host's connection and how its output is read; null for local hosts. */
+      connection: z.lazy(() => HostConnectionView).nullable(),
       name: z.string(),
       kind: z.enum(['bridge', 'local', 'ssh']),
       ssh: z.object({ host: z.string(), port: z.number().int(), user: z.string().nullable(), key: z.string().nullable(), timeoutSec: z.number().int() }).nullable(),
@@ -114,3 +116,32 @@ export const AgentConfigView = z.object({
   lastError: z.object({ at: IsoDate, errors: z.array(ConfigIssueView) }).nullable(),
 });
 export type AgentConfigView = z.infer<typeof AgentConfigView>;
+
+/**
+ * A remote host's connection: `connected`, `reconnecting` (reason says why),
+ * `auth_failed`, `host_key_failed`, `control_unavailable` (polled instead), `connecting`.
+ * `mode`: `stream` = live output over the ssh connection; `poll` = captures every interval.
+ */
+export const HostConnectionView = z.object({
+  state: z.enum(['connecting', 'connected', 'reconnecting', 'auth_failed', 'host_key_failed', 'control_unavailable']),
+  reason: z.string().nullable(),
+  since: z.string(),
+  mode: z.enum(['stream', 'poll']),
+});
+export type HostConnectionView = z.infer<typeof HostConnectionView>;
+
+/** One host on `GET /api/hosts`. */
+export const HostView = z.object({
+  name: z.string(),
+  kind: z.enum(['bridge', 'local', 'ssh']),
+  /** `user@host:port` of a remote host, null for local ones. */
+  target: z.string().nullable(),
+  socket: z.string(),
+  state: HostConnectionView.shape.state,
+  reason: z.string().nullable(),
+  since: z.string().nullable(),
+  mode: HostConnectionView.shape.mode,
+  /** Watched panes. */
+  panes: z.number().int(),
+});
+export type HostView = z.infer<typeof HostView>;

@@ -66,6 +66,12 @@ export const SshConfig = z
     /** Accepted for compatibility; never used (ssh runs with BatchMode=yes). */
     password: optional(Text),
     timeout: optional(intLike(1, 3600, ' (seconds)')),
+    /** known_hosts file to check the host key against (default: ssh's own, ~/.ssh/known_hosts). */
+    known_hosts: optional(Text.min(1)),
+    /** Record the host key on the first connection (`StrictHostKeyChecking=accept-new`); off by default. */
+    accept_new_host_key: optional(z.boolean({ error: 'expected true or false' })),
+    /** false: poll with captures instead of the live connection (hosts whose tmux is older than 3.2). */
+    live: optional(z.boolean({ error: 'expected true or false' })),
   })
   .transform((s) => ({
     host: s.host,
@@ -73,6 +79,9 @@ export const SshConfig = z
     user: s.user ?? null,
     key: s.key ?? s.key_path ?? null,
     timeoutSec: s.timeout ?? 30,
+    knownHosts: s.known_hosts ?? null,
+    acceptNewHostKey: s.accept_new_host_key ?? false,
+    live: s.live ?? true,
   }));
 export type SshConfig = z.output<typeof SshConfig>;
 
@@ -183,7 +192,7 @@ export type HostsConfig = z.output<typeof HostsFile>;
 
 /** Keys of the old flat host layout and where they belong in the nested one. */
 export const FLAT_TMUX_KEYS = ['socket', 'session_filters', 'pane_name_patterns', 'capture_lines', 'poll_interval_ms'] as const;
-export const FLAT_SSH_KEYS = ['host', 'port', 'user', 'key', 'key_path', 'password', 'timeout'] as const;
+export const FLAT_SSH_KEYS = ['host', 'port', 'user', 'key', 'key_path', 'password', 'timeout', 'known_hosts', 'accept_new_host_key', 'live'] as const;
 
 /* ----------------------------------------------------------------- policy.yaml */
 

@@ -21,6 +21,8 @@ export const EventType = z.enum([
   'CLI_OUTPUT',
   'CLI_EXECUTION_COMPLETED',
   'FLOW_RUN_UPDATED',
+  /** A remote host's connection changed (connected, reconnecting with the reason, auth failed…). Not stored. */
+  'HOST_STATUS',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,8 @@ import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './age
 import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
 import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
+import { exposureVerdict } from './ops/exposure.ts';
+import { mountAt } from './http/base-path.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
@@ -68,6 +72,11 @@ export interface BridgeOverrides {
 export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOverrides = {}): Promise<Bridge> {
   const options = resolveOptions(input);
   const log = overrides.log ?? ((message: string) => console.error(message));
+  const exposure = exposureVerdict(options);
+  if (exposure.refuse) throw new Error(exposure.refuse);
+  for (const warning of exposure.warnings) log(`warning: ${warning}`);
+  // Read before anything starts: a missing or unreadable file is a start error, not a half-up server.
+  const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
   const token = await loadOrCreateToken(options.dataDir, options.token);
   const storeLog: StoreLogger = { info: () => undefined, warn: (m) => log(`store: ${m}`), error: (m) => log(`store: ${m}`) };
   // The store first: its lock tells a second server on this data directory to go away.
@@ -112,6 +121,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     // The agent board: watches panes per hosts.yaml, runs policy.yaml (docs/agent.md).
     let url = '';
+    const scheme = tls ? 'https' : 'http';
     const listenHost = options.host.includes(':') ? `[${options.host}]` : options.host;
     const agent = await startAgentBoard({
       tmux,
@@ -123,7 +133,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         dryRun: options.dryRun,
         dataDir: options.dataDir,
         socketName: options.socket,
-        baseUrl: () => url || `http://${listenHost}:${options.port}/`,
+        baseUrl: () => options.publicUrl ?? (url || `${scheme}://${listenHost}:${options.port}${options.basePath}/`),
         ...overrides.agent,
       },
       log,
@@ -133,7 +143,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
     disposables.push(executions);
-    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus });
+    const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus, executions: executions.service, hub, log });
     disposables.push(issues);
     const flows = new FlowService({ repo: store.flows, executor: executions.service, bus, sessions: hub, log });
     disposables.push(flows);
@@ -147,7 +157,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
 
     let port = options.port;
-    const auth = new AuthGuard({ token, allowOrigins: options.allowOrigin, listenHost: options.host, port: () => port });
+    const publicOrigin = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
+    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy });
     const app = createApp({
       auth,
       token,
@@ -165,18 +176,19 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       ],
       publicRoutes: agent.publicRouters,
       sse: sseRoute(bus),
+      trustProxy: options.trustProxy,
       metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
-    const server: Server = createServer(app);
-    sockets = new WebSockets(server, auth, hub, bus);
+    const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));
+    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath });
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
-    url = `http://${listenHost}:${port}/`;
+    url = `${scheme}://${listenHost}:${port}${options.basePath}/`;
 
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -196,7 +208,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await store.close();
       })());
 
-    return { url, loginUrl: `${url}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
+    const loginBase = options.publicUrl ? `${options.publicUrl.replace(/\/+$/, '')}/` : url;
+    return { url, loginUrl: `${loginBase}login?token=${encodeURIComponent(token)}`, port, token, options, tmux, hub, bus, store, agent, executions: executions.service, issues, flows, queues, onFatal: fatal.event, close };
   } catch (error) {
     for (const d of disposables.reverse()) d.dispose();
     await store.close();

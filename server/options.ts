@@ -22,6 +22,20 @@ export const BridgeOptions = z.object({
   ringBytes: z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024),
   dryRun: z.boolean().default(false),
   quiet: z.boolean().default(false),
+  /** HTTPS and WSS with this certificate chain and key (PEM files). */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Listening beyond loopback without TLS is refused unless this is set. */
+  insecureListen: z.boolean().default(false),
+  /** Believe X-Forwarded-For/-Proto/-Host from a reverse proxy on loopback. */
+  trustProxy: z.boolean().default(false),
+  /** Path prefix everything is served under, e.g. /tmux (from --base-path or --public-url). */
+  basePath: z
+    .string()
+    .regex(/^\/?([A-Za-z0-9._~-]+\/?)*$/, 'a path such as /tmux/ (letters, digits, . _ ~ - between slashes)')
+    .default(''),
+  /** The URL people open (a proxy's), for the printed login link and approval links. */
+  publicUrl: z.string().url().optional(),
   /** Serve GET /metrics (Prometheus text format). */
   metrics: z.boolean().default(false),
   /** A token that is good for /metrics only (implies `metrics`). */
@@ -30,9 +44,24 @@ export const BridgeOptions = z.object({
 export type BridgeOptions = z.infer<typeof BridgeOptions>;
 export type BridgeOptionsInput = z.input<typeof BridgeOptions>;
 
+/** '/tmux/' or 'tmux' → '/tmux'; '/' or '' → ''. */
+export function normalizeBasePath(path: string): string {
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}` : '';
+}
+
 export function resolveOptions(input: BridgeOptionsInput): BridgeOptions {
   const options = BridgeOptions.parse(input);
-  return { ...options, dataDir: resolve(options.dataDir), metrics: options.metrics || options.metricsToken !== undefined };
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together: give both PEM files, or neither');
+  }
+  let basePath = normalizeBasePath(options.basePath);
+  if (options.publicUrl) {
+    const fromUrl = normalizeBasePath(new URL(options.publicUrl).pathname);
+    if (options.basePath && fromUrl !== basePath) throw new Error(`--base-path ${basePath || '/'} does not match the path of --public-url ${options.publicUrl}`);
+    basePath = fromUrl;
+  }
+  return { ...options, basePath, dataDir: resolve(options.dataDir), metrics: options.metrics || options.metricsToken !== undefined };
 }
 
 const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'list' | 'bool' }> = {
@@ -49,6 +78,12 @@ const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'l
   '--poll-interval-ms': { key: 'pollIntervalMs', kind: 'string' },
   '--dry-run': { key: 'dryRun', kind: 'bool' },
   '--quiet': { key: 'quiet', kind: 'bool' },
+  '--tls-cert': { key: 'tlsCert', kind: 'string' },
+  '--tls-key': { key: 'tlsKey', kind: 'string' },
+  '--insecure-listen': { key: 'insecureListen', kind: 'bool' },
+  '--trust-proxy': { key: 'trustProxy', kind: 'bool' },
+  '--base-path': { key: 'basePath', kind: 'string' },
+  '--public-url': { key: 'publicUrl', kind: 'string' },
   '--metrics': { key: 'metrics', kind: 'bool' },
   '--metrics-token': { key: 'metricsToken', kind: 'string' },
 };
@@ -67,6 +102,12 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --poll-interval-ms N   how often tmux is re-listed for exits and resizes (500)
   --dry-run              agent actions are logged instead of run
   --quiet                print only the two start lines
+  --tls-cert FILE        serve HTTPS and WSS with this PEM certificate chain [TMUX_BRIDGE_TLS_CERT]
+  --tls-key FILE         and this PEM private key [TMUX_BRIDGE_TLS_KEY]
+  --insecure-listen      allow a non-loopback --host without TLS (clear text: only on a trusted network)
+  --trust-proxy          behind nginx/Caddy on this machine: use X-Forwarded-For/-Proto/-Host
+  --base-path PATH       serve everything under PATH, e.g. /tmux/ (pages, API, WebSockets, login)
+  --public-url URL       the URL people open through the proxy, e.g. https://host/tmux/ (sets --base-path)
   --metrics              serve GET /metrics for Prometheus (Bearer access token)
   --metrics-token T      a token good only for /metrics; implies --metrics [TMUX_BRIDGE_METRICS_TOKEN]
   [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
@@ -79,6 +120,10 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (env.TMUX_BRIDGE_DATA) out.dataDir = env.TMUX_BRIDGE_DATA;
   if (env.TMUX_BRIDGE_SOCKET) out.socket = env.TMUX_BRIDGE_SOCKET;
   if (env.TMUX_BRIDGE_TOKEN) out.token = env.TMUX_BRIDGE_TOKEN;
+  if (env.TMUX_BRIDGE_TLS_CERT) out.tlsCert = env.TMUX_BRIDGE_TLS_CERT;
+  if (env.TMUX_BRIDGE_TLS_KEY) out.tlsKey = env.TMUX_BRIDGE_TLS_KEY;
+  if (env.TMUX_BRIDGE_BASE_PATH) out.basePath = env.TMUX_BRIDGE_BASE_PATH;
+  if (env.TMUX_BRIDGE_PUBLIC_URL) out.publicUrl = env.TMUX_BRIDGE_PUBLIC_URL;
   if (env.TMUX_BRIDGE_METRICS_TOKEN) out.metricsToken = env.TMUX_BRIDGE_METRICS_TOKEN;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

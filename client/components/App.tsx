@@ -1,18 +1,21 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
-import { ConfigPage } from '../pages/ConfigPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
-import { FlowsPage } from '../pages/FlowsPage.tsx';
-import { HistoryPage } from '../pages/HistoryPage.tsx';
 import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
 import { LoadError, Loading } from './board/States.tsx';
+import { lazyPage } from './LazyPage.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { TopBar } from './TopBar.tsx';
+
+// Pages few visits open load with their own chunk (code and strings).
+export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then((m) => m.ConfigPage));
+export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
+export const flowsPage = lazyPage(() => import('../pages/FlowsPage.tsx').then((m) => m.FlowsPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
 export function App() {
@@ -60,15 +63,15 @@ function Page({ route }: { route: Route }) {
     case 'monitor':
       return <MonitorPage />;
     case 'history':
-      return <HistoryPage />;
+      return <historyPage.Page />;
     case 'config':
-      return <ConfigPage />;
+      return <configPage.Page />;
     case 'sessions':
       return <TerminalsRoute sessionKey={route.sessionKey} />;
     case 'issues':
       return <IssuesRoute />;
     case 'flows':
-      return <FlowsPage view={route.view} />;
+      return <flowsPage.Page view={route.view} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
@@ -98,10 +101,11 @@ function IssuesRoute() {
 function TerminalsRoute({ sessionKey }: { sessionKey: string | undefined }) {
   const { terminals } = useServices();
   const module = terminals.module.value;
+  const title = t('page.title', { title: t('nav.terminals') });
+  useEffect(() => void terminals.load().catch(() => undefined), []);
   useEffect(() => {
-    document.title = t('page.title', { title: t('nav.terminals') });
-    void terminals.load().catch(() => undefined);
-  }, []);
+    document.title = title;
+  }, [title]);
   if (module) return <module.SessionsPage sessionKey={sessionKey} />;
   const error = terminals.loadError.value;
   return error ? <LoadError what={t('nav.terminals')} message={error} onRetry={() => void terminals.load().catch(() => undefined)} /> : <Loading what={t('nav.terminals')} />;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { copyText } from '../lib/clipboard.ts';
 
 /** The native `tmux attach` command with a copy button. */
@@ -7,12 +8,12 @@ export function AttachCommand({ command }: { command: string }) {
   const code = useRef<HTMLElement>(null);
   useEffect(() => {
     if (copied === 'idle') return;
-    const t = setTimeout(() => setCopied('idle'), 2500);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setCopied('idle'), 2500);
+    return () => clearTimeout(timer);
   }, [copied]);
   return (
     <div class="attach">
-      <code ref={code} class="attach-command" title="Attach natively from a terminal on the server">
+      <code ref={code} class="attach-command" title={t('attach.title')}>
         {command}
       </code>
       <button
@@ -31,14 +32,14 @@ export function AttachCommand({ command }: { command: string }) {
             selection?.addRange(range);
           }
         }}
-        aria-label="Copy the attach command"
+        aria-label={t('attach.copyLabel')}
       >
-        {copied === 'copied' ? 'Copied' : 'Copy'}
+        {copied === 'copied' ? t('action.copied') : t('action.copy')}
       </button>
       <span class="visually-hidden" role="status">
-        {copied === 'copied' ? 'Attach command copied' : copied === 'failed' ? 'Copy failed: the command is selected, press Ctrl+C' : ''}
+        {copied === 'copied' ? t('attach.copied') : copied === 'failed' ? t('attach.failed') : ''}
       </span>
-      {copied === 'failed' && <span class="hint">Selected: press Ctrl+C</span>}
+      {copied === 'failed' && <span class="hint">{t('attach.selected')}</span>}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { t } from '../i18n/index.ts';
 import { useState } from 'preact/hooks';
 import { Modal } from './Modal.tsx';
 
@@ -41,10 +42,10 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
         )}
         <div class="form-actions">
           <button type="button" onClick={onCancel} disabled={busy}>
-            Cancel
+            {t('action.cancel')}
           </button>
           <button type="submit" class={danger ? 'danger' : 'primary'} disabled={busy} autofocus>
-            {busy ? 'Working…' : confirmLabel}
+            {busy ? t('confirm.working') : confirmLabel}
           </button>
         </div>
       </form>

@@ -1,11 +1,12 @@
 import type { ConnectionState as State } from '../terminal/terminal-connection.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
 
-const LABEL: Record<State, string> = {
-  connecting: 'connecting…',
-  live: 'live',
-  reconnecting: 'reconnecting…',
-  closed: 'closed',
+const LABEL: Record<State, MessageKey> = {
+  connecting: 'conn.connecting',
+  live: 'conn.live',
+  reconnecting: 'conn.reconnecting',
+  closed: 'conn.closed',
 };
 
 /** The terminal socket's state as a labelled indicator (live / reconnecting… / closed). */
@@ -17,7 +18,7 @@ export function ConnectionState({ tab }: { tab: TerminalTab }) {
     <span class={`conn conn-${state}`} data-testid="terminal-state" data-state={state} role="status" title={state === 'closed' ? connection.closedReason.value : undefined}>
       <span class="dot" aria-hidden="true" />
       <span class="conn-label">
-        {LABEL[state]}
+        {t(LABEL[state])}
         {state === 'reconnecting' && attempts > 1 ? ` (${attempts})` : ''}
       </span>
     </span>
@@ -27,5 +28,5 @@ export function ConnectionState({ tab }: { tab: TerminalTab }) {
 export function ConnectionDot({ tab }: { tab: TerminalTab }) {
   const state = tab.connection.state.value;
   const exited = tab.connection.exit.value !== undefined;
-  return <span class={`dot conn-${exited && state === 'live' ? 'exited' : state}`} title={LABEL[state]} aria-hidden="true" />;
+  return <span class={`dot conn-${exited && state === 'live' ? 'exited' : state}`} title={t(LABEL[state])} aria-hidden="true" />;
 }

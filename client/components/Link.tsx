@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useServices } from '../services/index.ts';
+import { withBase } from '../lib/base-path.ts';
 
 type Props = Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href' | 'onClick'> & { href: string; children: ComponentChildren };
 
@@ -7,7 +8,7 @@ type Props = Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href' | 'onClick'> & {
 export function Link({ href, children, ...rest }: Props) {
   const { router } = useServices();
   return (
-    <a href={href} onClick={(e) => router.handleLinkClick(e, href)} {...rest}>
+    <a href={href.startsWith('/') && !href.startsWith('//') ? withBase(href) : href} onClick={(e) => router.handleLinkClick(e, href)} {...rest}>
       {children}
     </a>
   );

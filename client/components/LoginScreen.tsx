@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Rich, t } from '../i18n/index.ts';
 import { rememberPageForLogin } from '../services/router.ts';
+import { withBase } from '../lib/base-path.ts';
 
 /** Accepts a bare token or a whole login URL. */
 export function tokenFrom(input: string): string {
@@ -20,7 +21,7 @@ export function tokenFrom(input: string): string {
 export function LoginScreen() {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
-  const loginUrl = `${location.origin}/login?token=…`;
+  const loginUrl = `${location.origin}${withBase('/login')}?token=…`;
   return (
     <section class="login card" aria-labelledby="login-title">
       <h1 id="login-title">{t('login.title')}</h1>
@@ -37,7 +38,7 @@ export function LoginScreen() {
             return;
           }
           rememberPageForLogin();
-          location.assign(`/login?token=${encodeURIComponent(token)}`);
+          location.assign(`${withBase('/login')}?token=${encodeURIComponent(token)}`);
         }}
       >
         <div class="field">

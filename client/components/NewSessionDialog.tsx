@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { plural, t } from '../i18n/index.ts';
 import { useState } from 'preact/hooks';
 import type { CliSession, CreateSessionBody, ToolName } from '../../schemas/index.ts';
 import { ApiError } from '../services/api.ts';
@@ -61,7 +62,7 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
       setFieldErrors(perField);
       const first = FIELDS.find((f) => perField[f]);
       // The message is shown at its field; the summary only says where to look.
-      setError(first ? `Not created: correct the marked field${Object.keys(perField).length > 1 ? 's' : ''}.` : err.message);
+      setError(first ? plural('newSession.fixFields', Object.keys(perField).length) : err.message);
       if (first) queueMicrotask(() => document.querySelector<HTMLElement>(`.new-session-dialog [name="${first}"]`)?.focus());
     }
   };
@@ -69,18 +70,18 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
   return (
     <Modal titleId="new-session-title" onDismiss={() => !busy && onClose()} class="new-session-dialog">
       <form class="form" onSubmit={submit} noValidate>
-        <h2 id="new-session-title">New session</h2>
+        <h2 id="new-session-title">{t('newSession.title')}</h2>
         {error && (
           <p class="form-error" role="alert">
             {error}
           </p>
         )}
-        <FormField field="tool" label="Tool" hint="The program started in the new tmux pane." error={fieldErrors.tool}>
+        <FormField field="tool" label={t('newSession.tool')} hint={t('newSession.toolHint')} error={fieldErrors.tool}>
           {(attrs) => (
             <select {...attrs} value={tool} onChange={(e) => setTool(e.currentTarget.value as ToolName)}>
-              {TOOLS.map((t) => (
-                <option key={t} value={t}>
-                  {t === 'custom' ? 'custom command' : t}
+              {TOOLS.map((name) => (
+                <option key={name} value={name}>
+                  {name === 'custom' ? t('newSession.custom') : name}
                 </option>
               ))}
             </select>
@@ -89,39 +90,39 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
         {tool === 'custom' && (
           <TextField
             field="shell"
-            label="Command"
-            hint="Run by the shell in the new pane."
+            label={t('newSession.command')}
+            hint={t('newSession.commandHint')}
             error={fieldErrors.shell}
             value={shell}
             onInput={setShell}
-            placeholder="e.g. htop, or bash --norc"
+            placeholder={t('newSession.commandPlaceholder')}
           />
         )}
         <TextField
           field="name"
-          label="Name"
-          hint="The tmux session name: letters, digits, space, _ + @ -"
+          label={t('newSession.name')}
+          hint={t('newSession.nameHint')}
           error={fieldErrors.name}
           value={name}
           onInput={setName}
-          placeholder={`${tool}-1 (automatic)`}
+          placeholder={t('newSession.namePlaceholder', { tool })}
           autofocus
         />
         <TextField
           field="workingDir"
-          label="Working directory"
-          hint="An absolute path on the server."
+          label={t('newSession.dir')}
+          hint={t('newSession.dirHint')}
           error={fieldErrors.workingDir}
           value={workingDir}
           onInput={setWorkingDir}
-          placeholder="the server's home directory"
+          placeholder={t('newSession.dirPlaceholder')}
         />
         <div class="form-actions">
           <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
+            {t('action.cancel')}
           </button>
           <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create session'}
+            {busy ? t('newSession.creating') : t('newSession.create')}
           </button>
         </div>
       </form>

@@ -1,4 +1,5 @@
 import type { CliSession } from '../../schemas/index.ts';
+import { Rich, t } from '../i18n/index.ts';
 import { absoluteTime, now, relativeTime } from '../lib/format.ts';
 import { useServices } from '../services/index.ts';
 import { Link } from './Link.tsx';
@@ -14,30 +15,29 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
       <div class="list-message" role="alert">
         <p>{error}</p>
         <button type="button" onClick={() => void sessions.refresh()}>
-          Retry
+          {t('sessions.retry')}
         </button>
       </div>
     ) : (
       <p class="list-message" role="status">
-        Loading sessions…
+        {t('sessions.loading')}
       </p>
     );
   }
   if (list.length === 0) {
     return (
       <p class="list-message">
-        No sessions yet. Create one with <strong>New session</strong>; sessions started natively on the bridge's tmux server
-        show up here too.
+        <Rich k="sessions.empty" values={{ new: <strong>{t('sessions.new')}</strong> }} />
       </p>
     );
   }
   const at = now.value;
   return (
-    <ul class="session-list" aria-label="Sessions">
+    <ul class="session-list" aria-label={t('sessions.title')}>
       {list.map((s, i) => [
         s.status === 'closed' && list[i - 1]?.status !== 'closed' ? (
           <li key="closed-divider" class="list-divider" aria-hidden="true">
-            Closed
+            {t('sessions.closedDivider')}
           </li>
         ) : null,
         <SessionRow key={s.sessionKey} session={s} active={s.sessionKey === activeKey} at={at} />,
@@ -57,20 +57,20 @@ function SessionRow({ session: s, active, at }: { session: CliSession; active: b
           <StatusBadge session={s} />
         </span>
         <span class="session-meta">
-          <span class="tool" title="tool">
+          <span class="tool" title={t('sessions.tool')}>
             {s.tool}
           </span>
           {command && (
-            <span class="command" title="running now">
+            <span class="command" title={t('sessions.runningNow')}>
               {command}
             </span>
           )}
           {s.adopted && (
-            <span class="adopted" title="created outside the bridge (native tmux) and adopted">
-              adopted
+            <span class="adopted" title={t('sessions.adoptedTitle')}>
+              {t('sessions.adopted')}
             </span>
           )}
-          <time class="activity" dateTime={s.lastActivityAt} title={`last activity ${absoluteTime(s.lastActivityAt)}`}>
+          <time class="activity" dateTime={s.lastActivityAt} title={t('sessions.lastActivity', { time: absoluteTime(s.lastActivityAt) })}>
             {relativeTime(s.lastActivityAt, at)}
           </time>
         </span>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { useServices, useTabs } from '../services/index.ts';
 import { NewSessionDialog } from './NewSessionDialog.tsx';
 import { SessionList } from './SessionList.tsx';
@@ -17,14 +18,14 @@ export function SessionsPage({ sessionKey }: { sessionKey: string | undefined })
     <div class={`sessions-page${sessionKey ? ' has-terminal' : ''}`}>
       <aside class="sidebar" aria-labelledby="sessions-title">
         <div class="sidebar-head">
-          <h1 id="sessions-title">Sessions</h1>
+          <h1 id="sessions-title">{t('sessions.title')}</h1>
           <button type="button" class="primary" onClick={() => setCreating(true)}>
-            New session
+            {t('sessions.new')}
           </button>
         </div>
         <SessionList activeKey={sessionKey} />
       </aside>
-      <section class="workspace" aria-label="Terminals">
+      <section class="workspace" aria-label={t('sessions.workspace')}>
         <TerminalTabs activeKey={sessionKey} />
       </section>
       {creating && (

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { CliSession } from '../../schemas/index.ts';
 import { useServices } from '../services/index.ts';
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
@@ -6,7 +7,6 @@ import { AttachCommand } from './AttachCommand.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { ConnectionState } from './ConnectionState.tsx';
 import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
-import { t } from '../i18n/index.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface Props {
@@ -56,14 +56,14 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
   const native = (session?.nativeClients ?? 0) > 0 && !closed;
 
   return (
-    <section class={`terminal-panel${closed ? ' is-closed' : ''}`} hidden={!active} aria-label={`Terminal ${name}`} data-session-key={tab.sessionKey}>
+    <section class={`terminal-panel${closed ? ' is-closed' : ''}`} hidden={!active} aria-label={t('term.label', { name })} data-session-key={tab.sessionKey}>
       <div class="terminal-toolbar">
         <div class="terminal-title">
           <h2 class="terminal-name">{name}</h2>
           {status && <StatusBadge session={status} />}
           <ConnectionState tab={tab} />
           {size && (
-            <span class="size" title={`The pane's size (columns × rows)${fitted ? `; this window fits ${fitted.cols}×${fitted.rows}` : ''}`}>
+            <span class="size" title={fitted ? t('term.sizeFits', fitted) : t('term.sizeTitle')}>
               {size.cols}×{size.rows}
             </span>
           )}
@@ -78,18 +78,18 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           )}
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
-              Close tab
+              {t('term.closeTab')}
             </button>
           ) : (
             <button type="button" class="small danger" onClick={() => setConfirming(true)}>
-              Close session
+              {t('term.closeSession')}
             </button>
           )}
         </div>
       </div>
       {native && size && (
         <p class="terminal-hint" data-testid="native-size-hint">
-          Sized by a native tmux client ({size.cols}×{size.rows}); this view follows it.
+          {t('term.nativeSized', size)}
         </p>
       )}
       {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
@@ -98,24 +98,23 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
       </div>
       {state === 'reconnecting' && (
         <div class="terminal-banner banner-warn" role="status">
-          <span>Connection lost; reconnecting… Output is resumed from where it stopped.</span>
+          <span>{t('term.reconnecting')}</span>
           <button type="button" class="small" onClick={() => connection.retryNow()}>
-            Retry now
+            {t('term.retryNow')}
           </button>
         </div>
       )}
       {!closed && exit && (
         <div class="terminal-banner banner-info" role="status" data-testid="exit-banner">
-          <span>
-            The program exited{exitCode !== null ? ` with code ${exitCode}` : ''}. The pane stays readable until the session is closed.
-          </span>
+          <span>{exitCode !== null ? t('term.exitedCode', { code: exitCode }) : t('term.exited')}</span>
         </div>
       )}
       {closed && (
         <div class="terminal-banner banner-closed" role="status" data-testid="closed-banner">
           <span>
-            This session is closed{connection.closedReason.value && connection.closedReason.value !== 'the session is closed' ? `: ${connection.closedReason.value}` : ''}. What it
-            showed last stays here until you close the tab.
+            {connection.closedReason.value && connection.closedReason.value !== 'the session is closed'
+              ? t('term.closedWhy', { reason: connection.closedReason.value })
+              : t('term.closed')}
           </span>
         </div>
       )}
@@ -123,14 +122,14 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
         <div class="terminal-banner banner-warn" role="alert">
           <span>{connection.lastError.value}</span>
           <button type="button" class="small" onClick={() => (connection.lastError.value = undefined)}>
-            Dismiss
+            {t('term.dismiss')}
           </button>
         </div>
       )}
       {confirming && (
         <ConfirmDialog
-          title={`Close session “${name}”?`}
-          confirmLabel="Close session"
+          title={t('term.confirmClose', { name })}
+          confirmLabel={t('term.closeSession')}
           danger
           onCancel={() => setConfirming(false)}
           onConfirm={async () => {
@@ -140,7 +139,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
             setConfirming(false);
           }}
         >
-          <p>This ends the tmux session and the program running in it{native ? ', and detaches the native tmux clients attached to it' : ''}. It cannot be undone.</p>
+          <p>{native ? t('term.confirmCloseNative') : t('term.confirmCloseText')}</p>
         </ConfirmDialog>
       )}
     </section>

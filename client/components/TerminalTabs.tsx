@@ -1,4 +1,5 @@
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
+import { Rich, t } from '../i18n/index.ts';
 import { useServices, useTabs } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
@@ -17,10 +18,10 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
     <div class="terminal-tabs">
       <div class="tab-strip" hidden={list.length === 0}>
         <Link href="/sessions" class="back-link">
-          ← Sessions
+          {t('tabs.back')}
         </Link>
         {list.length > 0 && (
-          <ul class="tab-list" aria-label="Open terminals">
+          <ul class="tab-list" aria-label={t('tabs.label')}>
             {list.map((tab) => {
               const session = sessions.byKey.value.get(tab.sessionKey);
               const active = tab.sessionKey === activeKey;
@@ -31,7 +32,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
                     <ConnectionDot tab={tab} />
                     <span class="tab-name">{label}</span>
                   </Link>
-                  <button type="button" class="tab-close" aria-label={`Close tab ${label} (the session keeps running)`} title="Close tab (the session keeps running)" onClick={() => closeTab(tab)}>
+                  <button type="button" class="tab-close" aria-label={t('tabs.closeLabel', { name: label })} title={t('tabs.closeTitle')} onClick={() => closeTab(tab)}>
                     ×
                   </button>
                 </li>
@@ -44,10 +45,12 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
         {list.map((tab) => (
           <TerminalPanel key={tab.sessionKey} tab={tab} active={tab.sessionKey === activeKey} onCloseTab={() => closeTab(tab)} />
         ))}
-        {!list.some((t) => t.sessionKey === activeKey) && (
+        {!list.some((tab) => tab.sessionKey === activeKey) && (
           <div class="panel-empty">
-            <p>Open a session from the list, or create one with <strong>New session</strong>.</p>
-            <p class="hint">Each tab is a live view of a real tmux pane; closing a tab leaves the session running.</p>
+            <p>
+              <Rich k="tabs.emptyOpen" values={{ new: <strong>{t('sessions.new')}</strong> }} />
+            </p>
+            <p class="hint">{t('tabs.emptyHint')}</p>
           </div>
         )}
       </div>

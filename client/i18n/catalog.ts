@@ -1,23 +1,30 @@
-import { en } from './en/index.ts';
+import { en, type EnglishCatalog } from './en/index.ts';
 import type { Locale, Params } from './types.ts';
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof EnglishCatalog;
 export type Catalog = { readonly [K in MessageKey]: string };
 
 /** Keys written as `<base>.one` / `<base>.other`: pass `<base>` to plural(). */
 export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? Base : never }[MessageKey];
 
-const catalogs = new Map<Locale, Catalog>([['en', en]]);
-const pending = new Map<Locale, Promise<Catalog>>();
+/** English grows as lazily loaded areas add themselves; lookups fall back to it. */
+const english: Partial<Record<MessageKey, string>> = { ...en };
+const catalogs = new Map<Locale, Partial<Catalog>>([['en', english]]);
+
+/** Called at the top of a lazily loaded module with the English strings of its area. */
+export function addEnglish(part: Readonly<Partial<Record<MessageKey, string>>>): void {
+  Object.assign(english, part);
+}
+const pending = new Map<Locale, Promise<Partial<Catalog>>>();
 
 /**
  * The catalog of a language. English ships with the first paint; the others are
  * chunks of their own, fetched once when a browser asks for that language.
  */
-export function loadCatalog(locale: Locale): Promise<Catalog> {
+export function loadCatalog(locale: Locale): Promise<Partial<Catalog>> {
   const loaded = catalogs.get(locale);
   if (loaded) return Promise.resolve(loaded);
-  let promise = pending.get(locale);
+  let promise: Promise<Partial<Catalog>> | undefined = pending.get(locale);
   if (!promise) {
     promise = import('./zh-CN/index.ts').then(({ zhCN }) => {
       catalogs.set(locale, zhCN);
@@ -31,7 +38,7 @@ export function loadCatalog(locale: Locale): Promise<Catalog> {
 
 /** The message of `key` in `locale`, English while that catalog is not loaded. */
 export function lookup(locale: Locale, key: MessageKey): string {
-  return catalogs.get(locale)?.[key] ?? en[key] ?? key;
+  return catalogs.get(locale)?.[key] ?? english[key] ?? key;
 }
 
 /** `{name}` placeholders replaced by their values; unknown placeholders stay visible. */

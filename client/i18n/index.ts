@@ -17,6 +17,7 @@
  * re-renders when the language changes.
  */
 import { loadCatalog } from './catalog.ts';
+export { addEnglish } from './catalog.ts';
 import { initialLocale, locale, saveLocale } from './locale.ts';
 import type { Locale } from './types.ts';
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { plural, Rich, t, type MessageKey } from '../i18n/index.ts';
 import type { ApprovalDecision, ApprovalView } from '../../schemas/index.ts';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Empty, Loaded } from '../components/board/States.tsx';
@@ -11,7 +12,7 @@ import type { ApprovalLists } from '../services/approvals.ts';
 import { useServices } from '../services/index.ts';
 import { pipelineHref } from '../services/router.ts';
 
-const VIA_LABEL = { file: 'request file', link: 'signed link', web: 'web' } as const;
+const VIA_LABEL = { file: 'ap.viaFile', link: 'ap.viaLink', web: 'ap.viaWeb' } as const satisfies Record<string, MessageKey>;
 
 /** Pending approvals to decide (with an optional note), and the decisions made. */
 export function ApprovalsPage() {
@@ -19,7 +20,7 @@ export function ApprovalsPage() {
   useEffect(() => approvals.use(), []);
   return (
     <div class="page approvals-page">
-      <Loaded resource={approvals} what="approvals">
+      <Loaded resource={approvals} what={t('ap.what')}>
         {(data) => <Approvals lists={data} />}
       </Loaded>
     </div>
@@ -38,18 +39,17 @@ function Approvals({ lists }: { lists: ApprovalLists }) {
   return (
     <>
       <PageHeader
-        title="Approvals"
-        sub={lists.pending.length === 0 ? 'Nothing waits for a decision.' : `${lists.pending.length} waiting for a decision, the longest waiting first.`}
+        title={t('nav.approvals')}
+        sub={lists.pending.length === 0 ? t('ap.nothing') : plural('ap.waitingSub', lists.pending.length)}
       />
       <section aria-labelledby="pending-heading" class="approvals-pending">
         <h2 id="pending-heading" class="section-title">
-          Pending <span class="count-pill">{lists.pending.length}</span>
+          {t('ap.pending')} <span class="count-pill">{lists.pending.length}</span>
         </h2>
         {lists.pending.length === 0 ? (
-          <Empty title="No approvals are pending.">
+          <Empty title={t('ap.nonePending')}>
             <p>
-              A stage with <code>require_approval: true</code>, or one whose failures end in <code>ask_human</code>, waits here. It can also be
-              decided by editing its request file or with the signed link sent in the notification.
+              <Rich k="ap.nonePendingHelp" values={{ require: <code>require_approval: true</code>, ask: <code>ask_human</code> }} />
             </p>
           </Empty>
         ) : (
@@ -62,9 +62,9 @@ function Approvals({ lists }: { lists: ApprovalLists }) {
       </section>
       <section aria-labelledby="decided-heading" class="approvals-decided">
         <h2 id="decided-heading" class="section-title">
-          Decided
+          {t('ap.decided')}
         </h2>
-        {lists.decided.length === 0 ? <p class="muted">No decisions yet.</p> : <DecidedTable decided={lists.decided} />}
+        {lists.decided.length === 0 ? <p class="muted">{t('ap.noDecisions')}</p> : <DecidedTable decided={lists.decided} />}
       </section>
     </>
   );
@@ -93,29 +93,29 @@ function PendingApproval({ approval: a }: { approval: ApprovalView }) {
         <h3 id={titleId}>
           <Link href={pipelineHref(a.pipeline)}>{a.pipeline}</Link> / {a.stage}
         </h3>
-        <span class="waiting" title={`requested ${a.requestedAt}`}>
-          waiting <Elapsed from={a.requestedAt} />
+        <span class="waiting" title={t('ap.requested', { time: a.requestedAt })}>
+          <Rich k="board.waiting" values={{ time: <Elapsed from={a.requestedAt} /> }} />
         </span>
       </div>
       <dl class="facts">
         <div>
-          <dt>Pane</dt>
+          <dt>{t('ap.pane')}</dt>
           <dd>
             <ApprovalPane approval={a} /> <TerminalLink host={a.host} paneId={a.paneId} sessionKey={a.sessionKey} />
           </dd>
         </div>
         <div>
-          <dt>Why</dt>
-          <dd>{a.kind === 'ask_human' ? 'The stage keeps failing: it asks a human (ask_human).' : 'The stage needs approval before it runs.'}</dd>
+          <dt>{t('ap.why')}</dt>
+          <dd>{a.kind === 'ask_human' ? t('ap.whyAsk') : t('ap.whyApproval')}</dd>
         </div>
         {a.prompt && (
           <div>
-            <dt>Prompt</dt>
+            <dt>{t('ap.prompt')}</dt>
             <dd class="prompt">{a.prompt}</dd>
           </div>
         )}
         <div>
-          <dt>Request file</dt>
+          <dt>{t('ap.requestFile')}</dt>
           <dd>
             <code class="path">{a.file}</code>
           </dd>
@@ -129,7 +129,7 @@ function PendingApproval({ approval: a }: { approval: ApprovalView }) {
         }}
       >
         <label class="field-label small" htmlFor={`note-${a.id}`}>
-          Note <span class="muted">(optional, kept with the decision)</span>
+          {t('ap.note')} <span class="muted">{t('ap.noteOptional')}</span>
         </label>
         <textarea
           id={`note-${a.id}`}
@@ -147,7 +147,7 @@ function PendingApproval({ approval: a }: { approval: ApprovalView }) {
           aria-describedby={`note-help-${a.id}`}
         />
         <p class="hint" id={`note-help-${a.id}`}>
-          Ctrl+Enter approves.
+          {t('ap.ctrlEnter')}
         </p>
         {error && (
           <p class="form-error" role="alert">
@@ -155,11 +155,11 @@ function PendingApproval({ approval: a }: { approval: ApprovalView }) {
           </p>
         )}
         <div class="form-actions">
-          <button type="button" class="danger" disabled={busy !== undefined} onClick={() => void decide('reject')} aria-label={`Reject ${a.pipeline} / ${a.stage} on ${a.paneId}`}>
-            {busy === 'reject' ? 'Rejecting…' : 'Reject'}
+          <button type="button" class="danger" disabled={busy !== undefined} onClick={() => void decide('reject')} aria-label={t('ap.rejectLabel', { pipeline: a.pipeline, stage: a.stage, pane: a.paneId })}>
+            {busy === 'reject' ? t('ap.rejecting') : t('ap.reject')}
           </button>
-          <button type="submit" class="primary" disabled={busy !== undefined} aria-label={`Approve ${a.pipeline} / ${a.stage} on ${a.paneId}`}>
-            {busy === 'approve' ? 'Approving…' : 'Approve'}
+          <button type="submit" class="primary" disabled={busy !== undefined} aria-label={t('ap.approveLabel', { pipeline: a.pipeline, stage: a.stage, pane: a.paneId })}>
+            {busy === 'approve' ? t('ap.approving') : t('ap.approve')}
           </button>
         </div>
       </form>
@@ -174,7 +174,7 @@ function ApprovalPane({ approval: a }: { approval: ApprovalView }) {
 }
 
 function decisionLabel(a: ApprovalView): string {
-  return a.status === 'approved' ? 'approved' : a.status === 'rejected' ? 'rejected' : 'cancelled';
+  return t(a.status === 'approved' ? 'decision.approved' : a.status === 'rejected' ? 'decision.rejected' : 'decision.cancelled');
 }
 
 function DecidedTable({ decided }: { decided: readonly ApprovalView[] }) {
@@ -182,31 +182,31 @@ function DecidedTable({ decided }: { decided: readonly ApprovalView[] }) {
     <table class="data-table decided-table">
       <thead>
         <tr>
-          <th scope="col">When</th>
-          <th scope="col">Stage</th>
-          <th scope="col">Pane</th>
-          <th scope="col">Decision</th>
-          <th scope="col">How</th>
-          <th scope="col">By</th>
-          <th scope="col">Note</th>
+          <th scope="col">{t('ap.when')}</th>
+          <th scope="col">{t('ap.stage')}</th>
+          <th scope="col">{t('ap.pane')}</th>
+          <th scope="col">{t('ap.decision')}</th>
+          <th scope="col">{t('ap.how')}</th>
+          <th scope="col">{t('ap.by')}</th>
+          <th scope="col">{t('ap.note')}</th>
         </tr>
       </thead>
       <tbody>
         {decided.map((a) => (
           <tr key={a.id} data-approval-id={a.id} data-decision={a.status}>
-            <td data-label="When">{a.decidedAt ? <At iso={a.decidedAt} /> : <span class="muted">—</span>}</td>
-            <th scope="row" data-label="Stage">
+            <td data-label={t('ap.when')}>{a.decidedAt ? <At iso={a.decidedAt} /> : <span class="muted">—</span>}</td>
+            <th scope="row" data-label={t('ap.stage')}>
               {a.pipeline} / {a.stage}
             </th>
-            <td data-label="Pane">
+            <td data-label={t('ap.pane')}>
               {a.host} · {a.paneId}
             </td>
-            <td data-label="Decision">
+            <td data-label={t('ap.decision')}>
               <span class={`decision-badge decision-${a.status}`}>{decisionLabel(a)}</span>
             </td>
-            <td data-label="How">{a.decidedVia ? VIA_LABEL[a.decidedVia] : <span class="muted">—</span>}</td>
-            <td data-label="By">{a.decidedBy ?? <span class="muted">—</span>}</td>
-            <td data-label="Note" class="note">
+            <td data-label={t('ap.how')}>{a.decidedVia ? t(VIA_LABEL[a.decidedVia]) : <span class="muted">—</span>}</td>
+            <td data-label={t('ap.by')}>{a.decidedBy ?? <span class="muted">—</span>}</td>
+            <td data-label={t('ap.note')} class="note">
               {a.note ?? <span class="muted">—</span>}
             </td>
           </tr>

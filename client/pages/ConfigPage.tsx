@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { Rich, t } from '../i18n/index.ts';
 import { useEffect } from 'preact/hooks';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Loaded } from '../components/board/States.tsx';
@@ -6,6 +7,10 @@ import { PolicyConfig } from '../components/board/PolicyConfig.tsx';
 import { Ago, At } from '../components/board/Time.tsx';
 import type { ConfigView } from '../services/agent-types.ts';
 import { useServices } from '../services/index.ts';
+import { addEnglish } from '../i18n/index.ts';
+import { config as strings } from '../i18n/en/config.ts';
+
+addEnglish(strings);
 
 /** The running hosts.yaml and policy.yaml as readable structure (secrets redacted by the server), warnings, and the last load error. */
 export function ConfigPage() {
@@ -13,8 +18,8 @@ export function ConfigPage() {
   useEffect(() => agentConfig.use(), []);
   return (
     <div class="page config-page">
-      <PageHeader title="Config" sub="What the agent runs with now. Both files are watched: saving them updates this page by itself." />
-      <Loaded resource={agentConfig} what="the agent config">
+      <PageHeader title={t('nav.config')} sub={t('cfg.sub')} />
+      <Loaded resource={agentConfig} what={t('cfg.what')}>
         {(config) => <Config config={config} />}
       </Loaded>
     </div>
@@ -28,7 +33,7 @@ function Config({ config }: { config: ConfigView }) {
       {config.warnings.length > 0 && (
         <section class="notice notice-warn" aria-labelledby="config-warnings-title">
           <h2 id="config-warnings-title">
-            Warnings <span class="count-pill">{config.warnings.length}</span>
+            {t('cfg.warnings')} <span class="count-pill">{config.warnings.length}</span>
           </h2>
           <ul class="warnings">
             {config.warnings.map((w, i) => (
@@ -51,14 +56,22 @@ function LoadStatus({ config }: { config: ConfigView }) {
   if (!error) {
     return (
       <p class="notice notice-ok" data-testid="config-ok">
-        Loaded without errors {config.loadedAt && <Ago iso={config.loadedAt} />}.
+        <Rich k="cfg.loadedOk" values={{ time: config.loadedAt ? <Ago iso={config.loadedAt} /> : '' }} />
       </p>
     );
   }
   return (
     <section class="notice notice-error" role="alert" aria-labelledby="config-error-title" data-testid="config-error">
-      <h2 id="config-error-title">The last edit was rejected{error.at && <> (<At iso={error.at} />)</>}</h2>
-      <p>The configuration below keeps running. Fix the file and save it again; this page updates by itself.</p>
+      <h2 id="config-error-title">
+        {t('cfg.rejected')}
+        {error.at && (
+          <>
+            {' '}
+            (<At iso={error.at} />)
+          </>
+        )}
+      </h2>
+      <p>{t('cfg.keepsRunning')}</p>
       <ul class="warnings">
         {error.errors.map((e, i) => (
           <li key={i}>
@@ -79,7 +92,7 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
   );
 }
 
-const None = ({ text = 'none' }: { text?: string }) => <span class="muted">{text}</span>;
+const None = ({ text }: { text?: string }) => <span class="muted">{text ?? t('cfg.none')}</span>;
 
 function Codes({ items }: { items: readonly string[] }) {
   if (items.length === 0) return <None />;
@@ -99,25 +112,25 @@ function Settings({ config }: { config: ConfigView }) {
   const inactive = config.notify.filter((c) => !config.activeChannels.includes(c));
   return (
     <section class="panel" aria-labelledby="config-settings-title">
-      <h2 id="config-settings-title">Files and settings</h2>
+      <h2 id="config-settings-title">{t('cfg.files')}</h2>
       <dl class="facts wide-facts">
-        <Fact label="hosts.yaml">{config.sources.hostsPath ? <code class="path">{config.sources.hostsPath}</code> : <None text="not given: the bridge's own tmux server is watched as host “local”" />}</Fact>
-        <Fact label="policy.yaml">{config.sources.policyPath ? <code class="path">{config.sources.policyPath}</code> : <None text="not given: no pipelines run" />}</Fact>
-        <Fact label="Loaded">{config.loadedAt ? <At iso={config.loadedAt} /> : <None />}</Fact>
-        <Fact label="Actions">{config.dryRun ? <strong class="warn-text">dry run: actions are logged, not run</strong> : 'run in the panes'}</Fact>
-        <Fact label="Poll interval">{config.pollIntervalMs} ms</Fact>
-        <Fact label="Approval files">
+        <Fact label="hosts.yaml">{config.sources.hostsPath ? <code class="path">{config.sources.hostsPath}</code> : <None text={t('cfg.noHosts')} />}</Fact>
+        <Fact label="policy.yaml">{config.sources.policyPath ? <code class="path">{config.sources.policyPath}</code> : <None text={t('cfg.noPolicy')} />}</Fact>
+        <Fact label={t('cfg.loaded')}>{config.loadedAt ? <At iso={config.loadedAt} /> : <None />}</Fact>
+        <Fact label={t('cfg.actions')}>{config.dryRun ? <strong class="warn-text">{t('cfg.dryRun')}</strong> : t('cfg.runInPanes')}</Fact>
+        <Fact label={t('cfg.poll')}>{config.pollIntervalMs} ms</Fact>
+        <Fact label={t('cfg.approvalFiles')}>
           <code class="path">{config.approvalDir}</code>
         </Fact>
-        <Fact label="Notify">
+        <Fact label={t('cfg.notify')}>
           <Codes items={config.notify} />
-          {inactive.length > 0 && <span class="muted small"> — not sending (secret missing): {inactive.join(', ')}</span>}
+          {inactive.length > 0 && <span class="muted small">{t('cfg.notSending', { names: inactive.join(', ') })}</span>}
         </Fact>
-        <Fact label="Approval links">
-          <code class="path">{b.effectiveBaseUrl || b.baseUrl || '—'}</code> <span class="muted small">valid {b.approvalTtlHours} h</span>
+        <Fact label={t('cfg.approvalLinks')}>
+          <code class="path">{b.effectiveBaseUrl || b.baseUrl || '—'}</code> <span class="muted small">{t('cfg.validHours', { n: b.approvalTtlHours })}</span>
         </Fact>
         {b.webhookUrls.length > 0 && (
-          <Fact label="Webhooks">
+          <Fact label={t('cfg.webhooks')}>
             <Codes items={b.webhookUrls} />
           </Fact>
         )}
@@ -131,10 +144,10 @@ function Settings({ config }: { config: ConfigView }) {
             <code class="path">{b.serverchanBaseUrl}</code>
           </Fact>
         )}
-        <Fact label="Notify retries">
-          {b.notifyRetry.attempts} tries, from {b.notifyRetry.baseDelayMs} ms, {b.notifyRetry.timeoutMs} ms each
+        <Fact label={t('cfg.notifyRetries')}>
+          {t('cfg.retriesText', { attempts: b.notifyRetry.attempts, delay: b.notifyRetry.baseDelayMs, timeout: b.notifyRetry.timeoutMs })}
         </Fact>
-        <Fact label="Shell timeout">{b.shellTimeoutMs} ms</Fact>
+        <Fact label={t('cfg.shellTimeout')}>{b.shellTimeoutMs} ms</Fact>
       </dl>
     </section>
   );
@@ -144,51 +157,51 @@ function Hosts({ hosts }: { hosts: ConfigView['hosts'] }) {
   return (
     <section class="panel" aria-labelledby="config-hosts-title">
       <h2 id="config-hosts-title">
-        Hosts <span class="count-pill">{hosts.length}</span>
+        {t('cfg.hosts')} <span class="count-pill">{hosts.length}</span>
       </h2>
       <table class="data-table plain">
         <thead>
           <tr>
-            <th scope="col">Host</th>
-            <th scope="col">Where</th>
-            <th scope="col">tmux socket</th>
-            <th scope="col">Session filters</th>
-            <th scope="col">Pane patterns</th>
-            <th scope="col">Capture / poll</th>
-            <th scope="col">State</th>
+            <th scope="col">{t('cfg.host')}</th>
+            <th scope="col">{t('cfg.where')}</th>
+            <th scope="col">{t('cfg.socket')}</th>
+            <th scope="col">{t('cfg.sessionFilters')}</th>
+            <th scope="col">{t('cfg.panePatterns')}</th>
+            <th scope="col">{t('cfg.capture')}</th>
+            <th scope="col">{t('cfg.state')}</th>
           </tr>
         </thead>
         <tbody>
           {hosts.map((h) => (
             <tr key={h.name} data-host={h.name}>
-              <th scope="row" data-label="Host">
+              <th scope="row" data-label={t('cfg.host')}>
                 {h.name}
               </th>
-              <td data-label="Where">
+              <td data-label={t('cfg.where')}>
                 {h.ssh ? (
                   <code class="scalar">
                     ssh {h.ssh.user ? `${h.ssh.user}@` : ''}
                     {h.ssh.host}:{h.ssh.port}
                   </code>
                 ) : h.kind === 'bridge' ? (
-                  "this machine (the bridge's own tmux server)"
+                  t('cfg.bridgeMachine')
                 ) : (
-                  'this machine'
+                  t('cfg.thisMachine')
                 )}
               </td>
-              <td data-label="tmux socket">
+              <td data-label={t('cfg.socket')}>
                 <code class="scalar">{h.socket}</code>
               </td>
-              <td data-label="Session filters">
-                {h.sessionFilters.length > 0 ? <Codes items={h.sessionFilters} /> : <None text="all sessions" />}
+              <td data-label={t('cfg.sessionFilters')}>
+                {h.sessionFilters.length > 0 ? <Codes items={h.sessionFilters} /> : <None text={t('cfg.allSessions')} />}
               </td>
-              <td data-label="Pane patterns">
-                {h.paneNamePatterns.length > 0 ? <Codes items={h.paneNamePatterns} /> : <None text="all panes" />}
+              <td data-label={t('cfg.panePatterns')}>
+                {h.paneNamePatterns.length > 0 ? <Codes items={h.paneNamePatterns} /> : <None text={t('cfg.allPanes')} />}
               </td>
-              <td data-label="Capture / poll">
-                {h.captureLines} lines / {h.pollIntervalMs} ms
+              <td data-label={t('cfg.capture')}>
+                {t('cfg.captureText', { lines: h.captureLines, ms: h.pollIntervalMs })}
               </td>
-              <td data-label="State">{h.error ? <span class="field-error">{h.error}</span> : <span class="ok-text">ok</span>}</td>
+              <td data-label={t('cfg.state')}>{h.error ? <span class="field-error">{h.error}</span> : <span class="ok-text">{t('cfg.ok')}</span>}</td>
             </tr>
           ))}
         </tbody>

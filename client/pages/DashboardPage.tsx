@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { plural, Rich, t } from '../i18n/index.ts';
 import type { Approval, Overview } from '../../schemas/index.ts';
 import { addCounts, CountsRow } from '../components/board/Counts.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
@@ -49,7 +50,7 @@ export function DashboardPage() {
   }, []);
   return (
     <div class="page dashboard">
-      <Loaded resource={overview} what="the overview">
+      <Loaded resource={overview} what={t('dash.overview')}>
         {(data) => <Dashboard overview={data} />}
       </Loaded>
     </div>
@@ -74,27 +75,24 @@ function Dashboard({ overview }: { overview: Overview }) {
   return (
     <>
       <PageHeader
-        title="Dashboard"
-        sub={
-          <>
-            {groups.length} host{groups.length === 1 ? '' : 's'} · {pipelineCount} pipeline{pipelineCount === 1 ? '' : 's'} · {panes} watched pane
-            {panes === 1 ? '' : 's'}
-          </>
-        }
+        title={t('nav.dashboard')}
+        sub={`${plural('board.hosts', groups.length)} · ${plural('board.pipelines', pipelineCount)} · ${plural('board.watchedPanes', panes)}`}
       />
-      <section class="totals" aria-label="All stages">
+      <section class="totals" aria-label={t('dash.allStages')}>
         <CountsRow counts={totals} />
       </section>
       <div class="dashboard-grid">
         <div class="dashboard-main">
           <PendingApprovals pending={pending} />
           <section class="panel pipelines-panel" aria-labelledby="pipelines-title">
-            <h2 id="pipelines-title">Pipelines by host</h2>
+            <h2 id="pipelines-title">{t('dash.byHost')}</h2>
             {pipelineCount === 0 ? (
-              <Empty title="No pipelines are loaded.">
+              <Empty title={t('board.noPipelines')}>
                 <p>
-                  Start tmux-bridge with <code>--config hosts.yaml --policy policy.yaml</code> to watch panes and run pipelines (see{' '}
-                  <code>docs/agent.md</code>). The <Link href="/config">Config</Link> page shows what was loaded and any load error.
+                  <Rich
+                    k="dash.noPipelinesHelp"
+                    values={{ flags: <code>--config hosts.yaml --policy policy.yaml</code>, doc: <code>docs/agent.md</code>, config: <Link href="/config">{t('nav.config')}</Link> }}
+                  />
                 </p>
               </Empty>
             ) : (
@@ -106,7 +104,7 @@ function Dashboard({ overview }: { overview: Overview }) {
           <RecentFailures failures={pipelines.failures.value ?? overview.recentFailures} />
           {overview.principles.length > 0 && (
             <section class="panel principles-panel" aria-labelledby="principles-title">
-              <h2 id="principles-title">Principles</h2>
+              <h2 id="principles-title">{t('dash.principles')}</h2>
               <ul class="principles">
                 {overview.principles.map((p, i) => (
                   <li key={i}>{p}</li>
@@ -132,7 +130,7 @@ function HostGroup({ host, cards }: { host: string; cards: Card[] }) {
         {host}
       </h3>
       {active.length === 0 ? (
-        <p class="muted small">No pane on this host matches a pipeline yet.</p>
+        <p class="muted small">{t('dash.noPaneMatches')}</p>
       ) : (
         <ul class="cards">
           {active.map((card) => (
@@ -141,16 +139,14 @@ function HostGroup({ host, cards }: { host: string; cards: Card[] }) {
                 <Link href={pipelineHref(card.pipeline)} class="card-title">
                   {card.pipeline}
                 </Link>
-                <span class="muted small">
-                  {card.panes} pane{card.panes === 1 ? '' : 's'}
-                </span>
+                <span class="muted small">{plural('board.panes', card.panes)}</span>
               </div>
               <CountsRow counts={card.counts} />
             </li>
           ))}
         </ul>
       )}
-      {idle.length > 0 && active.length > 0 && <p class="muted small idle-pipelines">No panes here for: {idle.join(', ')}.</p>}
+      {idle.length > 0 && active.length > 0 && <p class="muted small idle-pipelines">{t('dash.idlePipelines', { names: idle.join(', ') })}</p>}
     </div>
   );
 }
@@ -160,12 +156,12 @@ function PendingApprovals({ pending }: { pending: readonly Approval[] }) {
     <section class="panel attention pending-panel" aria-labelledby="pending-title">
       <div class="panel-head">
         <h2 id="pending-title">
-          Waiting for approval <span class="count-pill">{pending.length}</span>
+          {t('dash.waitingApproval')} <span class="count-pill">{pending.length}</span>
         </h2>
-        {pending.length > 0 && <Link href="/approvals">Open the approval center →</Link>}
+        {pending.length > 0 && <Link href="/approvals">{t('dash.openApprovals')}</Link>}
       </div>
       {pending.length === 0 ? (
-        <p class="muted">Nothing waits for a decision. Stages with require_approval (or ask_human after failures) show up here the moment they ask.</p>
+        <p class="muted">{t('dash.nothingWaits')}</p>
       ) : (
         <ul class="rows">
           {pending.map((a) => (
@@ -179,11 +175,11 @@ function PendingApprovals({ pending }: { pending: readonly Approval[] }) {
                 </span>
               </span>
               <span class="row-side">
-                <span class="waiting" title="waiting for">
-                  waiting <Elapsed from={a.requestedAt} />
+                <span class="waiting" title={t('board.waitingFor')}>
+                  <Rich k="board.waiting" values={{ time: <Elapsed from={a.requestedAt} /> }} />
                 </span>
                 <Link href={`/approvals#approval-${a.id}`} class="button-link small">
-                  Review
+                  {t('dash.review')}
                 </Link>
               </span>
             </li>
@@ -198,10 +194,10 @@ function RecentFailures({ failures }: { failures: Overview['recentFailures'] }) 
   return (
     <section class="panel failures-panel" aria-labelledby="failures-title">
       <h2 id="failures-title">
-        Failures and escalations <span class="count-pill">{failures.length}</span>
+        {t('dash.failures')} <span class="count-pill">{failures.length}</span>
       </h2>
       {failures.length === 0 ? (
-        <p class="muted">No failed stages. A stage that fails or escalates is listed here with its reason and escalate code until it is retried or reset.</p>
+        <p class="muted">{t('dash.noFailures')}</p>
       ) : (
         <ul class="rows">
           {failures.slice(0, 12).map((f) => (
@@ -217,7 +213,7 @@ function RecentFailures({ failures }: { failures: Overview['recentFailures'] }) 
               </span>
               <span class="row-side">
                 {f.escalateCode && (
-                  <span class="escalate" title="escalate code">
+                  <span class="escalate" title={t('board.escalateCode')}>
                     {f.escalateCode}
                   </span>
                 )}

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { plural, t } from '../i18n/index.ts';
 import { EventRow, typeLabel } from '../components/board/EventRow.tsx';
 import { asOptions, FilterBar, FilterSelect } from '../components/board/Filters.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
@@ -6,6 +7,10 @@ import { Empty, LoadError, Loading } from '../components/board/States.tsx';
 import { NotificationList } from '../components/board/NotificationList.tsx';
 import { EventHistory, NO_FILTERS, type HistoryFilters, type TimeRange } from '../services/history.ts';
 import { useServices } from '../services/index.ts';
+import { addEnglish } from '../i18n/index.ts';
+import { history as strings } from '../i18n/en/history.ts';
+
+addEnglish(strings);
 
 /** Event types worth filtering by (PANE_TAIL is live-only and never stored). */
 const TYPES = [
@@ -21,13 +26,13 @@ const TYPES = [
   'CLI_SESSION_CLOSED',
   'CLI_SESSION_ERROR',
 ] as const;
-const TYPE_OPTIONS = TYPES.map((t) => [t, typeLabel(t)] as const);
+const typeOptions = () => TYPES.map((type) => [type, typeLabel(type)] as const);
 
-const RANGES: ReadonlyArray<readonly [TimeRange, string]> = [
-  ['hour', 'Last hour'],
-  ['day', 'Last 24 hours'],
-  ['week', 'Last 7 days'],
-  ['all', 'All time'],
+const ranges = (): ReadonlyArray<readonly [TimeRange, string]> => [
+  ['hour', t('hist.lastHour')],
+  ['day', t('hist.lastDay')],
+  ['week', t('hist.lastWeek')],
+  ['all', t('hist.allTime')],
 ];
 
 type Tab = 'events' | 'notifications';
@@ -41,13 +46,13 @@ export function HistoryPage() {
   };
   return (
     <div class="page history-page">
-      <PageHeader title="History" sub="What the agent and the bridge did, newest first." />
-      <div class="segmented" role="tablist" aria-label="History">
+      <PageHeader title={t('nav.history')} sub={t('hist.sub')} />
+      <div class="segmented" role="tablist" aria-label={t('nav.history')}>
         <button type="button" role="tab" id="tab-events" aria-selected={tab === 'events'} aria-controls="panel-history" onClick={() => select('events')}>
-          Events
+          {t('hist.events')}
         </button>
         <button type="button" role="tab" id="tab-notifications" aria-selected={tab === 'notifications'} aria-controls="panel-history" onClick={() => select('notifications')}>
-          Notifications
+          {t('hist.notifications')}
         </button>
       </div>
       <div id="panel-history" role="tabpanel" aria-labelledby={tab === 'events' ? 'tab-events' : 'tab-notifications'}>
@@ -78,34 +83,35 @@ function EventsTab() {
   const filtered = filters.type !== '' || filters.host !== '' || filters.pipeline !== '' || filters.range !== 'all';
   return (
     <>
-      <FilterBar label="Filter events">
-        <FilterSelect id="history-type" label="Type" value={filters.type} all="All types" options={TYPE_OPTIONS} onChange={(type) => set({ type })} />
-        <FilterSelect id="history-host" label="Host" value={filters.host} all="All hosts" options={asOptions(hosts)} onChange={(host) => set({ host })} />
-        <FilterSelect id="history-pipeline" label="Pipeline" value={filters.pipeline} all="All pipelines" options={asOptions(pipelineNames)} onChange={(pipeline) => set({ pipeline })} />
-        <FilterSelect id="history-range" label="Time" value={filters.range} options={RANGES} onChange={(range) => set({ range })} />
+      <FilterBar label={t('hist.filter')}>
+        <FilterSelect id="history-type" label={t('hist.type')} value={filters.type} all={t('hist.allTypes')} options={typeOptions()} onChange={(type) => set({ type })} />
+        <FilterSelect id="history-host" label={t('mon.host')} value={filters.host} all={t('board.allHosts')} options={asOptions(hosts)} onChange={(host) => set({ host })} />
+        <FilterSelect id="history-pipeline" label={t('hist.pipeline')} value={filters.pipeline} all={t('hist.allPipelines')} options={asOptions(pipelineNames)} onChange={(pipeline) => set({ pipeline })} />
+        <FilterSelect id="history-range" label={t('hist.time')} value={filters.range} options={ranges()} onChange={(range) => set({ range })} />
         {filtered && (
           <div class="filter filter-end">
             <button type="button" onClick={() => setFilters(NO_FILTERS)}>
-              Clear filters
+              {t('board.clearFilters')}
             </button>
           </div>
         )}
       </FilterBar>
       {error && rows.length === 0 ? (
-        <LoadError what="the history" message={error} onRetry={() => void store.reset(filters)} />
+        <LoadError what={t('hist.what')} message={error} onRetry={() => void store.reset(filters)} />
       ) : rows.length === 0 && loading ? (
-        <Loading what="events" />
+        <Loading what={t('hist.eventsWhat')} />
       ) : rows.length === 0 ? (
-        <Empty title={filtered ? 'No event matches these filters.' : 'No events are stored yet.'}>
-          <p>{filtered ? 'Widen the time range or clear a filter.' : 'Stage changes, approvals, notifications, config reloads and session events are kept here.'}</p>
+        <Empty title={filtered ? t('hist.noMatch') : t('hist.none')}>
+          <p>{filtered ? t('hist.widen') : t('hist.kept')}</p>
         </Empty>
       ) : (
         <>
           <p class="result-count" role="status">
-            {rows.length} event{rows.length === 1 ? '' : 's'}
-            {store.exhausted.value ? ' (all)' : ''}; new ones appear on top as they happen.
+            {plural('hist.count', rows.length)}
+            {store.exhausted.value ? t('hist.all') : ''}
+            {t('hist.newOnTop')}
           </p>
-          <ol class="event-list" aria-label="Events, newest first">
+          <ol class="event-list" aria-label={t('hist.list')}>
             {rows.map((event) => (
               <EventRow key={event.id} event={event} />
             ))}
@@ -117,10 +123,10 @@ function EventsTab() {
           )}
           <div class="pager">
             {store.exhausted.value ? (
-              <p class="muted small">{filters.range === 'all' ? 'That is the oldest stored event.' : 'That is the start of the time range.'}</p>
+              <p class="muted small">{filters.range === 'all' ? t('hist.oldest') : t('hist.rangeStart')}</p>
             ) : (
               <button type="button" onClick={() => void store.loadOlder()} disabled={loading}>
-                {loading ? 'Loading…' : 'Load older events'}
+                {loading ? t('app.loading') : t('hist.loadOlder')}
               </button>
             )}
           </div>

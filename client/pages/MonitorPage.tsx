@@ -1,4 +1,5 @@
 import { Component } from 'preact';
+import { plural, Rich, t } from '../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { StageStatus } from '../../schemas/index.ts';
 import { asOptions, Filter, FilterBar, FilterSelect } from '../components/board/Filters.tsx';
@@ -19,18 +20,18 @@ const TILE_LINES = 8;
 type StatusFilter = 'all' | 'attention' | 'running' | 'completed' | 'idle';
 type SourceFilter = 'all' | 'watched' | 'terminal';
 
-const STATUS_FILTERS: ReadonlyArray<readonly [StatusFilter, string]> = [
-  ['all', 'Any status'],
-  ['attention', 'Needs attention (failed or waiting approval)'],
-  ['running', 'Running'],
-  ['completed', 'Completed'],
-  ['idle', 'Idle or no pipeline'],
+const STATUS_FILTERS = (): ReadonlyArray<readonly [StatusFilter, string]> => [
+  ['all', t('mon.anyStatus')],
+  ['attention', t('mon.attention')],
+  ['running', t('mon.running')],
+  ['completed', t('mon.completed')],
+  ['idle', t('mon.idle')],
 ];
 
-const SOURCE_FILTERS: ReadonlyArray<readonly [SourceFilter, string]> = [
-  ['all', 'All panes'],
-  ['watched', 'Watched by the agent'],
-  ['terminal', 'With a terminal here'],
+const SOURCE_FILTERS = (): ReadonlyArray<readonly [SourceFilter, string]> => [
+  ['all', t('mon.allPanes')],
+  ['watched', t('mon.watched')],
+  ['terminal', t('mon.withTerminal')],
 ];
 
 function statusMatches(filter: StatusFilter, summary: readonly PaneStageSummary[] | undefined): boolean {
@@ -60,7 +61,7 @@ export function MonitorPage() {
   }, []);
   return (
     <div class="page monitor-page">
-      <Loaded resource={panes} what="panes">
+      <Loaded resource={panes} what={t('mon.what')}>
         {(list) => <Monitor list={list} summaries={pipelines.byPane.value} />}
       </Loaded>
     </div>
@@ -87,27 +88,26 @@ function Monitor({ list, summaries: byPane }: { list: readonly PaneEntry[]; summ
   const filtered = shown.length !== list.length;
   return (
     <>
-      <PageHeader title="Pane monitor" sub={`${list.length} pane${list.length === 1 ? '' : 's'}: every watched pane and every pane of the bridge's tmux server, live.`} />
-      <FilterBar label="Filter panes" search>
-        <Filter id="monitor-search" label="Search" grow>
-          <input id="monitor-search" type="search" placeholder="session, window, title, host, pane, pipeline" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      <PageHeader title={t('mon.title')} sub={plural('mon.sub', list.length)} />
+      <FilterBar label={t('mon.filter')} search>
+        <Filter id="monitor-search" label={t('mon.search')} grow>
+          <input id="monitor-search" type="search" placeholder={t('mon.searchPlaceholder')} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
         </Filter>
-        <FilterSelect id="monitor-status" label="Status" value={status} options={STATUS_FILTERS} onChange={setStatus} />
-        <FilterSelect id="monitor-source" label="Show" value={source} options={SOURCE_FILTERS} onChange={setSource} />
-        {hosts.length > 1 && <FilterSelect id="monitor-host" label="Host" value={host} all="All hosts" options={asOptions(hosts)} onChange={setHost} />}
+        <FilterSelect id="monitor-status" label={t('mon.status')} value={status} options={STATUS_FILTERS()} onChange={setStatus} />
+        <FilterSelect id="monitor-source" label={t('mon.show')} value={source} options={SOURCE_FILTERS()} onChange={setSource} />
+        {hosts.length > 1 && <FilterSelect id="monitor-host" label={t('mon.host')} value={host} all={t('board.allHosts')} options={asOptions(hosts)} onChange={setHost} />}
       </FilterBar>
       <p class="result-count" role="status" aria-live="polite">
-        {filtered ? `${shown.length} of ${list.length} panes match.` : ''}
+        {filtered ? t('mon.matchCount', { shown: shown.length, total: list.length }) : ''}
       </p>
       {list.length === 0 ? (
-        <Empty title="No panes to show.">
+        <Empty title={t('mon.none')}>
           <p>
-            Panes appear here when the agent watches them (hosts.yaml) or when they run on the bridge's tmux server: create one on the{' '}
-            <Link href="/sessions">Terminals</Link> page.
+            <Rich k="mon.noneHelp" values={{ terminals: <Link href="/sessions">{t('nav.terminals')}</Link> }} />
           </p>
         </Empty>
       ) : shown.length === 0 ? (
-        <Empty title="No pane matches these filters.">
+        <Empty title={t('mon.noMatch')}>
           <button
             type="button"
             onClick={() => {
@@ -117,11 +117,11 @@ function Monitor({ list, summaries: byPane }: { list: readonly PaneEntry[]; summ
               setHost('');
             }}
           >
-            Clear filters
+            {t('board.clearFilters')}
           </button>
         </Empty>
       ) : (
-        <ul class="tiles" aria-label="Pane tiles">
+        <ul class="tiles" aria-label={t('mon.tiles')}>
           {shown.map((entry) => {
             const summary = byPane.get(entry.key);
             return <PaneTile key={entry.key} entry={entry} summary={summary} summaryKey={summaryKey(summary)} onOpen={(key) => router.navigate(`/sessions/${key}`)} />;
@@ -171,7 +171,7 @@ class PaneTile extends Component<TileProps> {
           {p.status && <span class="pane-status">{p.status}</span>}
         </div>
         {summary && summary.length > 0 ? (
-          <ul class="tile-stages" aria-label="Pipelines">
+          <ul class="tile-stages" aria-label={t('mon.pipelines')}>
             {summary.map((s) => (
               <li key={s.pipeline}>
                 <span class="tile-stage-name">
@@ -182,7 +182,7 @@ class PaneTile extends Component<TileProps> {
             ))}
           </ul>
         ) : (
-          <p class="tile-stages muted small">{p.watched ? 'watched, no pipeline matches' : 'not watched by the agent'}</p>
+          <p class="tile-stages muted small">{p.watched ? t('mon.watchedNoPipeline') : t('mon.notWatched')}</p>
         )}
         <PaneLines host={p.host} paneId={p.paneId} fallback={p.lastLines} count={TILE_LINES} />
         <div class="tile-foot">

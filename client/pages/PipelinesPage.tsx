@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { plural, Rich, t } from '../i18n/index.ts';
 import type { PipelinePaneView, PipelineView } from '../../schemas/index.ts';
 import { CountsRow } from '../components/board/Counts.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
@@ -18,7 +19,7 @@ export function PipelinesPage({ name }: { name: string | undefined }) {
   useEffect(() => pipelines.use(), []);
   return (
     <div class="page pipelines-page">
-      <Loaded resource={pipelines} what="pipelines">
+      <Loaded resource={pipelines} what={t('pipes.what')}>
         {(data) => {
           if (name === undefined) return <PipelineList list={[...data.values()]} />;
           const pipeline = data.get(name);
@@ -38,12 +39,11 @@ function countsOf(pipeline: PipelineView): Counts {
 function PipelineList({ list }: { list: PipelineView[] }) {
   return (
     <>
-      <PageHeader title="Pipelines" sub="Each pipeline of policy.yaml and the panes it drives. Open one to see its stages pane by pane." />
+      <PageHeader title={t('nav.pipelines')} sub={t('pipes.sub')} />
       {list.length === 0 ? (
-        <Empty title="No pipelines are loaded.">
+        <Empty title={t('board.noPipelines')}>
           <p>
-            Pipelines come from <code>policy.yaml</code> (start with <code>--policy</code>). The <Link href="/config">Config</Link> page shows what
-            was loaded and the last load error.
+            <Rich k="pipes.noneHelp" values={{ file: <code>policy.yaml</code>, flag: <code>--policy</code>, config: <Link href="/config">{t('nav.config')}</Link> }} />
           </p>
         </Empty>
       ) : (
@@ -54,14 +54,12 @@ function PipelineList({ list }: { list: PipelineView[] }) {
                 <Link href={pipelineHref(p.name)} class="card-title">
                   {p.name}
                 </Link>
-                <span class="muted small">
-                  {p.panes.length} pane{p.panes.length === 1 ? '' : 's'}
-                </span>
+                <span class="muted small">{plural('board.panes', p.panes.length)}</span>
               </div>
-              <p class="stage-chain" aria-label="Stages in order">
-                {(p.stageNames.length > 0 ? p.stageNames : (p.panes[0]?.stages.map((s) => s.name) ?? [])).join(' → ') || 'no stages'}
+              <p class="stage-chain" aria-label={t('pipes.stagesInOrder')}>
+                {(p.stageNames.length > 0 ? p.stageNames : (p.panes[0]?.stages.map((s) => s.name) ?? [])).join(' → ') || t('pipes.noStages')}
               </p>
-              {p.panes.length > 0 ? <CountsRow counts={countsOf(p)} /> : <p class="muted small">No pane matches this pipeline yet.</p>}
+              {p.panes.length > 0 ? <CountsRow counts={countsOf(p)} /> : <p class="muted small">{t('pipes.noPane')}</p>}
             </li>
           ))}
         </ul>
@@ -74,9 +72,9 @@ function UnknownPipeline({ name }: { name: string }) {
   return (
     <>
       <PageHeader title={name} />
-      <Empty title={`There is no pipeline named “${name}”.`}>
+      <Empty title={t('pipes.unknown', { name })}>
         <p>
-          It may have been renamed or removed from policy.yaml. See <Link href="/pipelines">all pipelines</Link>.
+          <Rich k="pipes.unknownHelp" values={{ all: <Link href="/pipelines">{t('pipes.all')}</Link> }} />
         </p>
       </Empty>
     </>
@@ -87,22 +85,17 @@ function PipelineDetail({ pipeline }: { pipeline: PipelineView }) {
   const stageNames = pipeline.stageNames.length > 0 ? pipeline.stageNames : (pipeline.panes[0]?.stages.map((s) => s.name) ?? []);
   return (
     <>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <Link href="/pipelines">Pipelines</Link> <span aria-hidden="true">/</span>
+      <nav class="crumbs" aria-label={t('pipes.breadcrumb')}>
+        <Link href="/pipelines">{t('nav.pipelines')}</Link> <span aria-hidden="true">/</span>
       </nav>
       <PageHeader
         title={pipeline.name}
-        sub={
-          <>
-            {stageNames.join(' → ')} · {pipeline.panes.length} pane{pipeline.panes.length === 1 ? '' : 's'}
-          </>
-        }
+        sub={`${stageNames.join(' → ')} · ${plural('board.panes', pipeline.panes.length)}`}
       />
       {pipeline.panes.length === 0 ? (
-        <Empty title="No pane matches this pipeline yet.">
+        <Empty title={t('pipes.noPane')}>
           <p>
-            A pane joins when its window name, pane title or session name matches the pipeline's <code>match</code> in policy.yaml, on a host
-            and session that hosts.yaml watches. The <Link href="/monitor">pane monitor</Link> lists every watched pane.
+            <Rich k="pipes.noPaneHelp" values={{ match: <code>match</code>, monitor: <Link href="/monitor">{t('pipes.monitorLink')}</Link> }} />
           </p>
         </Empty>
       ) : (
@@ -124,7 +117,7 @@ function PaneSections({ pipeline }: { pipeline: PipelineView }) {
 
 function PaneSection({ pipeline, pane }: { pipeline: string; pane: PipelinePaneView }) {
   return (
-    <section class="panel pane-section" data-host={pane.host} data-pane-id={pane.paneId} aria-label={`Pane ${pane.paneId} on ${pane.host}`}>
+    <section class="panel pane-section" data-host={pane.host} data-pane-id={pane.paneId} aria-label={t('pipes.paneOn', { pane: pane.paneId, host: pane.host })}>
       <div class="panel-head">
         <h2>
           <PaneName host={pane.host} paneId={pane.paneId} session={pane.sessionName} window={pane.windowName} title={pane.paneTitle} />
@@ -132,7 +125,7 @@ function PaneSection({ pipeline, pane }: { pipeline: string; pane: PipelinePaneV
         <TerminalLink host={pane.host} paneId={pane.paneId} sessionKey={pane.sessionKey} />
       </div>
       <StageTable pipeline={pipeline} pane={pane} />
-      <h3 class="lines-title">Last lines</h3>
+      <h3 class="lines-title">{t('pipes.lastLines')}</h3>
       <PaneLines host={pane.host} paneId={pane.paneId} fallback={pane.lastLines} count={8} />
     </section>
   );

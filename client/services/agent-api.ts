@@ -1,4 +1,5 @@
 import type { ApprovalDecision, ApprovalView, BridgeEvent, Overview, PipelineView } from '../../schemas/index.ts';
+import { t } from '../i18n/index.ts';
 import { ApiError, type ApiClient } from './api.ts';
 import {
   readApproval,
@@ -29,7 +30,7 @@ export interface EventPageQuery {
 }
 
 function unexpected(what: string): ApiError {
-  return new ApiError(0, 'bad_response', `the server sent an unexpected ${what}`);
+  return new ApiError(0, 'bad_response', t('error.badResponse', { what }));
 }
 
 /** The agent board's REST calls, typed; every answer is read with agent-guards.ts. */

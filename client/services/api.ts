@@ -1,6 +1,8 @@
 import { signal } from '@preact/signals';
+import { t } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { isApiErrorBody, isCliSession, isSessionList } from './guards.ts';
+import { BASE_PATH } from '../lib/base-path.ts';
 
 /** A failed API call: the server's error body, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -39,11 +41,11 @@ export type SessionProbe = 'alive' | 'gone' | 'unreachable' | 'unauthorized';
 export class ApiClient {
   readonly auth = signal<AuthState>('unknown');
 
-  constructor(private readonly base = '') {}
+  constructor(private readonly base = BASE_PATH) {}
 
   async listSessions(): Promise<CliSession[]> {
     const body = await this.request('GET', '/api/cli-sessions');
-    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session list');
+    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session list' }));
     return body.sessions;
   }
 
@@ -79,7 +81,7 @@ export class ApiClient {
   }
 
   private session(body: unknown): CliSession {
-    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', 'the server sent an unexpected session');
+    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session' }));
     return body;
   }
 
@@ -95,7 +97,7 @@ export class ApiClient {
         signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
       });
     } catch {
-      throw new ApiError(0, 'unreachable', 'the tmux-bridge server cannot be reached; is it running?');
+      throw new ApiError(0, 'unreachable', t('error.unreachable'));
     }
     let parsed: unknown;
     try {
@@ -108,7 +110,7 @@ export class ApiClient {
       if (isApiErrorBody(parsed)) {
         throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
       }
-      throw new ApiError(response.status, 'http_' + response.status, `the server answered ${response.status} ${response.statusText}`);
+      throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));
     }
     this.auth.value = 'ok';
     return parsed;

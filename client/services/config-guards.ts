@@ -97,6 +97,7 @@ export function readAgentConfig(value: unknown): ConfigView | undefined {
         captureLines: num(h.captureLines, 0),
         pollIntervalMs: num(h.pollIntervalMs, 0),
         error: strOrNull(h.error),
+        connection: connectionOf(h.connection),
       };
     }),
     principles: strings(value.principles),
@@ -130,5 +131,17 @@ export function readAgentConfig(value: unknown): ConfigView | undefined {
     }),
     warnings: list(value.warnings, readIssue),
     lastError: lastError ? { at: str(lastError.at) ? lastError.at : '', errors: list(lastError.errors, readIssue) } : null,
+  };
+}
+
+const CONNECTION_STATES = ['connecting', 'connected', 'reconnecting', 'auth_failed', 'host_key_failed', 'control_unavailable'] as const;
+
+function connectionOf(value: unknown): ConfigView['hosts'][number]['connection'] {
+  if (!isObject(value) || !CONNECTION_STATES.includes(value.state as (typeof CONNECTION_STATES)[number])) return null;
+  return {
+    state: value.state as (typeof CONNECTION_STATES)[number],
+    reason: strOrNull(value.reason),
+    since: str(value.since) ? value.since : '',
+    mode: value.mode === 'poll' ? 'poll' : 'stream',
   };
 }

@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { BridgeEvent } from '../../schemas/index.ts';
 import { Backoff, Disposable, Emitter, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
 import { isBridgeEvent } from './guards.ts';
+import { BASE_PATH } from '../lib/base-path.ts';
 
 export type FeedState = 'idle' | 'connecting' | 'live' | 'reconnecting';
 
@@ -96,5 +97,5 @@ export class EventFeed extends Disposable {
 
 /** ws://host or wss://host for this page. */
 export function wsBase(): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${BASE_PATH}`;
 }

@@ -1,25 +1,13 @@
 import { computed, signal } from '@preact/signals';
-import type { BridgeEvent } from '../../schemas/index.ts';
+import type { BridgeEvent, Execution } from '../../schemas/index.ts';
 import { Disposable } from '../lib/disposable.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
 import { isObject } from './guards.ts';
+import { withBase } from '../lib/base-path.ts';
 
-/** The fields of an execution (API.md "Executions") the board shows. */
-export interface RunView {
-  readonly executionId: string;
-  readonly sessionKey: string | null;
-  readonly issueId: string | null;
-  readonly tool: string;
-  readonly prompt: string;
-  readonly command: string;
-  readonly status: 'running' | 'completed' | 'failed' | 'timeout' | 'cancelled';
-  readonly exitCode: number | null;
-  readonly completion: string | null;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly outputTail: string | null;
-}
+/** An execution as the API sends it (API.md "Executions"). */
+export type RunView = Execution;
 
 function isRun(value: unknown): value is RunView {
   return isObject(value) && typeof value.executionId === 'string' && typeof value.status === 'string' && typeof value.startedAt === 'string';
@@ -69,7 +57,7 @@ export class ExecutionStore extends Disposable {
   }
 
   async output(executionId: string): Promise<string> {
-    const response = await fetch(`/api/executions/${encodeURIComponent(executionId)}/output`, { credentials: 'same-origin' });
+    const response = await fetch(withBase(`/api/executions/${encodeURIComponent(executionId)}/output`), { credentials: 'same-origin' });
     if (!response.ok) throw new Error(`the output is not available (${response.status})`);
     return response.text();
   }

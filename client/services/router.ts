@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import type { MessageKey } from '../i18n/index.ts';
 import { Disposable, listen } from '../lib/disposable.ts';
+import { stripBase, withBase } from '../lib/base-path.ts';
 
 /** A page of the app; the nav lists those with a label. */
 export type Route =
@@ -92,7 +93,7 @@ const AFTER_LOGIN_MS = 5 * 60_000;
  */
 export function rememberPageForLogin(): void {
   try {
-    sessionStorage.setItem(AFTER_LOGIN_KEY, JSON.stringify({ path: location.pathname + location.search, at: Date.now() }));
+    sessionStorage.setItem(AFTER_LOGIN_KEY, JSON.stringify({ path: stripBase(location.pathname) + location.search, at: Date.now() }));
   } catch {
     // storage disabled: the dashboard it is
   }
@@ -114,28 +115,28 @@ function takePageAfterLogin(): string | undefined {
 
 /** History-API router: `path` is a signal; links call `navigate`. */
 export class Router extends Disposable {
-  readonly path = signal(location.pathname);
+  readonly path = signal(stripBase(location.pathname));
   /** The query string, for pages that keep their filters in the URL. */
   readonly search = signal(location.search);
   readonly route = computed(() => matchRoute(this.path.value));
 
   constructor() {
     super();
-    const after = location.pathname === '/' ? takePageAfterLogin() : undefined;
+    const after = stripBase(location.pathname) === '/' ? takePageAfterLogin() : undefined;
     if (after && after !== '/') this.navigate(after, { replace: true });
     this.register(
       listen(window, 'popstate', () => {
-        this.path.value = location.pathname;
+        this.path.value = stripBase(location.pathname);
         this.search.value = location.search;
       }),
     );
   }
 
   navigate(path: string, options: { replace?: boolean } = {}): void {
-    if (path === location.pathname + location.search) return;
-    if (options.replace) history.replaceState(null, '', path);
-    else history.pushState(null, '', path);
-    this.path.value = location.pathname;
+    if (path === stripBase(location.pathname) + location.search) return;
+    if (options.replace) history.replaceState(null, '', withBase(path));
+    else history.pushState(null, '', withBase(path));
+    this.path.value = stripBase(location.pathname);
     this.search.value = location.search;
   }
 

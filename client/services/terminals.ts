@@ -1,4 +1,5 @@
 import { computed, signal } from '@preact/signals';
+import { t } from '../i18n/index.ts';
 import type { TerminalsModule } from '../terminal/workspace.ts';
 import type { TabsStore, TabsStoreDeps } from './tabs.ts';
 
@@ -41,7 +42,7 @@ export class Terminals {
       },
       (error: unknown) => {
         this.loading = undefined;
-        this.loadError.value = `The terminal code did not load (${error instanceof Error ? error.message : String(error)}). Reload the page.`;
+        this.loadError.value = t('error.terminalLoad', { error: error instanceof Error ? error.message : String(error) });
         throw error;
       },
     );

@@ -2,6 +2,11 @@
  * The lazily loaded terminal chunk (see services/terminals.ts): the sessions page
  * with its terminal tabs, and everything that needs xterm.js.
  */
+import { addEnglish } from '../i18n/index.ts';
+import { terminal } from '../i18n/en/terminal.ts';
+
+addEnglish(terminal);
+
 export { SessionsPage } from '../components/SessionsPage.tsx';
 export { TabsStore } from '../services/tabs.ts';
 

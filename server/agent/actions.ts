@@ -41,8 +41,10 @@ export interface ActionContext {
 }
 
 /** `ssh -o BatchMode=yes -o ConnectTimeout=N -p PORT [-i KEY] [USER@]HOST REMOTE` (tmuxagent's form). */
-export function sshArgs(ssh: SshConfig, remoteCommand: string): string[] {
+export function sshArgs(ssh: Pick<SshConfig, 'host' | 'port' | 'user' | 'key' | 'timeoutSec'> & Partial<Pick<SshConfig, 'knownHosts' | 'acceptNewHostKey'>>, remoteCommand: string): string[] {
   const args = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${ssh.timeoutSec}`, '-p', String(ssh.port)];
+  if (ssh.knownHosts) args.push('-o', `UserKnownHostsFile=${ssh.knownHosts}`);
+  if (ssh.acceptNewHostKey) args.push('-o', 'StrictHostKeyChecking=accept-new');
   if (ssh.key) args.push('-i', ssh.key);
   args.push(ssh.user ? `${ssh.user}@${ssh.host}` : ssh.host, remoteCommand);
   return args;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { tokenMatches } from '../auth/token.ts';
@@ -15,6 +16,8 @@ export interface AppParts {
   /** Routers mounted at the top level without auth (e.g. approval links). */
   readonly publicRoutes?: ReadonlyArray<readonly [string, Router]>;
   readonly sse: Router;
+  /** `--trust-proxy`: believe X-Forwarded-* from a proxy on loopback. */
+  readonly trustProxy?: boolean;
   /** GET /metrics (Prometheus); it checks its own token. */
   readonly metrics?: RequestHandler;
   readonly log: (message: string) => void;
@@ -28,8 +31,21 @@ const SECURITY_HEADERS = {
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
+/**
+ * index.html for an app served under a path prefix: its absolute asset URLs get
+ * the prefix and the client learns it from a meta tag (client/lib/base-path.ts).
+ */
+export function withBasePath(html: string, basePath: string): string {
+  const escaped = basePath.replace(/[&"<>]/g, '');
+  return html
+    .replace(/(\s(?:href|src)=")\/(?!\/)/g, `$1${escaped}/`)
+    .replace('<head>', `<head>\n    <meta name="tb-base-path" content="${escaped}" />`);
+}
+
 export function createApp(parts: AppParts): Express {
   const app = express();
+  // Behind a proxy on loopback: req.secure and req.ip follow X-Forwarded-Proto/-For.
+  app.set('trust proxy', parts.trustProxy ? 'loopback' : false);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((_req, res, next) => {
@@ -48,8 +64,9 @@ export function createApp(parts: AppParts): Express {
       res.status(401).type('html').send('<!doctype html><title>tmux-bridge</title><p>That login link is not valid. Use the URL the server printed when it started.</p>');
       return;
     }
-    res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'strict', path: '/' });
-    res.redirect(303, '/');
+    // Scoped to the base path; Secure whenever the browser came over HTTPS (directly or through the proxy).
+    res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'strict', path: req.baseUrl || '/', secure: req.secure });
+    res.redirect(303, `${req.baseUrl}/`);
   });
 
   for (const [path, router] of parts.publicRoutes ?? []) app.use(path, router);
@@ -66,12 +83,19 @@ export function createApp(parts: AppParts): Express {
   // The single-page client: static files, and index.html for its routes.
   const index = join(parts.clientDir, 'index.html');
   app.use(express.static(parts.clientDir, { index: false, maxAge: 0 }));
-  app.get(/^\/(?!api\/|ws\/|events).*/, (_req, res) => {
+  app.get(/^\/(?!api\/|ws\/|events).*/, (req, res, next) => {
     if (!existsSync(index)) {
       res.status(503).type('text').send('The web client is not built. Run "npm run build" (npm start does it for you).');
       return;
     }
-    res.sendFile(index);
+    if (!req.baseUrl) {
+      res.sendFile(index);
+      return;
+    }
+    readFile(index, 'utf8').then(
+      (html) => res.type('html').send(withBasePath(html, req.baseUrl)),
+      (error: unknown) => next(error),
+    );
   });
 
   app.use(errorHandler(parts.log));

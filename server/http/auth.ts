@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { tokenMatches } from '../auth/token.ts';
 import { sendError } from './errors.ts';
+import { peerAddress, requestHost } from './proxy.ts';
 
 export const COOKIE_NAME = 'tb_token';
 
@@ -14,6 +15,8 @@ export interface AuthOptions {
   /** The address we listen on, to know our own origins. */
   readonly listenHost: string;
   readonly port: () => number;
+  /** Behind a reverse proxy on loopback (`--trust-proxy`): forwarded client address and host count. */
+  readonly trustProxy?: boolean;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -65,13 +68,15 @@ export class AuthGuard {
     const urlPort = url.port || (url.protocol === 'https:' ? '443' : '80');
     const own = LOOPBACK.has(url.hostname) || url.hostname === this.options.listenHost;
     if (own && urlPort === port) return true;
+    // Behind a proxy the page's origin is the proxy's host, which the proxy forwards.
+    if (this.options.trustProxy && url.host === requestHost(req, true)) return true;
     const listensBeyondLoopback = !LOOPBACK.has(this.options.listenHost);
     return listensBeyondLoopback && url.host === req.headers.host;
   }
 
   /** Too many failed attempts from this address in the last minute. */
   limited(req: IncomingMessage): boolean {
-    const key = req.socket.remoteAddress ?? '?';
+    const key = peerAddress(req, this.options.trustProxy ?? false);
     const entry = this.failures.get(key);
     if (!entry) return false;
     if (Date.now() - entry.since > 60_000) {
@@ -82,7 +87,7 @@ export class AuthGuard {
   }
 
   recordFailure(req: IncomingMessage): void {
-    const key = req.socket.remoteAddress ?? '?';
+    const key = peerAddress(req, this.options.trustProxy ?? false);
     const entry = this.failures.get(key);
     if (!entry || Date.now() - entry.since > 60_000) this.failures.set(key, { count: 1, since: Date.now() });
     else entry.count++;

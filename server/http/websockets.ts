@@ -10,6 +10,7 @@ import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.t
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
 import { Traffic } from './traffic.ts';
+import { stripBasePath } from './base-path.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -42,6 +43,7 @@ export class WebSockets extends Disposable {
     private readonly auth: AuthGuard,
     private readonly hub: SessionHub,
     private readonly bus: EventBus,
+    private readonly options: { readonly basePath?: string } = {},
   ) {
     super();
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
@@ -62,6 +64,10 @@ export class WebSockets extends Disposable {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Under --base-path the sockets live below it too (/tmux/ws/terminal/…).
+    const pathname = stripBasePath(this.options.basePath ?? '', url.pathname);
+    if (pathname === undefined) return reject(socket, 404, `no WebSocket at ${url.pathname}: this server lives under ${this.options.basePath}/`);
+    url.pathname = pathname;
     const denied = this.auth.checkUpgrade(req);
     if (denied) return reject(socket, denied.status, denied.message);
     const terminal = TERMINAL_PATH.exec(url.pathname);

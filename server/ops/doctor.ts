@@ -23,8 +23,6 @@ export interface Check {
   readonly fix?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
 /** The socket file tmux uses for `-L name` (tmux's own rule: $TMUX_TMPDIR or /tmp, then tmux-<uid>). */
 export function tmuxSocketFile(address: TmuxAddress): string {
   if (address.socketPath) return address.socketPath;
@@ -199,7 +197,7 @@ export async function runDoctor(options: BridgeOptions): Promise<Check[]> {
     ...(await checkApprovalDir(options)),
     ...(await checkTools()),
     ...(await checkPort(options, data.serverPid)),
-    ...(await exposureChecks(options, LOOPBACK)),
+    ...(await exposureChecks(options)),
   ];
 }
 

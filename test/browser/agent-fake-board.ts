@@ -170,6 +170,7 @@ export class FakeBoard {
         captureLines: 2000,
         pollIntervalMs: 1500,
         error: name === 'local' ? null : null,
+        connection: name === 'local' ? null : { state: 'connected' as const, reason: null, since: '2026-01-01T00:00:00.000Z', mode: 'stream' as const },
       })),
       principles: ['Nothing is built without a human’s approval.', 'A red test is retried once; then a human is paged (CI_TESTS_RED).'],
       pipelines: pipelines.map((p) => ({

@@ -14,10 +14,18 @@ describe('the UI language', () => {
       await login(page, ctx.bridge.url, ctx.bridge.token, '/');
       const nav = page.getByRole('navigation', { name: '主导航' });
       await nav.getByRole('link', { name: '终端' }).waitFor();
+      await page.waitForFunction(() => document.title.includes('仪表盘'));
+      // A lazily loaded page brings its strings along.
+      await page.goto(new URL('config', ctx.bridge.url).toString());
+      await page.getByRole('heading', { name: '文件与设置' }).waitFor();
+      await page.goto(new URL('sessions', ctx.bridge.url).toString());
+      await page.getByRole('button', { name: '新建会话' }).waitFor();
 
       await page.getByTestId('lang-switch').click();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Terminals' }).waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      await page.getByRole('button', { name: 'New session' }).waitFor();
+      await page.waitForFunction(() => document.title.includes('Terminals'));
 
       // Saved for this browser: a reload stays English although the browser asks for Chinese.
       await page.reload();

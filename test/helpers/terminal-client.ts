@@ -10,6 +10,8 @@ export interface TerminalClientOptions {
   readonly ack?: boolean;
   readonly origin?: string;
   readonly token?: string | null;
+  /** Certificate authority to trust for wss:// (a test's self-signed certificate). */
+  readonly ca?: Buffer;
   /** 'tail' keeps only the last 64 KiB of stream bytes (for floods). */
   readonly retain?: 'all' | 'tail';
 }
@@ -42,7 +44,7 @@ export class TerminalClient {
     const headers: Record<string, string> = {};
     if (options.token !== null) headers.authorization = `Bearer ${options.token ?? token}`;
     if (options.origin) headers.origin = options.origin;
-    this.ws = new WebSocket(url, { headers });
+    this.ws = new WebSocket(url, { headers, ...(options.ca ? { ca: options.ca } : {}) });
     this.ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
     this.ws.on('error', () => undefined);

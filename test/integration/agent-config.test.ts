@@ -127,10 +127,16 @@ describe("tmuxagent's example files, unchanged", () => {
     const file = join(process.env.HOME!, '.tmux_agent', 'approvals', 'local', `${paneId.replace('%', 'pct')}__build.txt`);
     await waitFor(() => existsSync(file), 'the request file in the default approval_dir');
 
-    // The nas host was polled over ssh with tmuxagent's arguments.
+    // The nas host is reached over ssh with the example's settings: one master connection
+    // (BatchMode, host keys checked, keep-alives) running tmux in control mode.
     await waitFor(() => ssh.calls().length > 0, 'an ssh call');
-    expect(ssh.calls()[0]!.slice(0, 9)).toEqual(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=30', '-p', '22', '-i', '~/.ssh/id_ed25519', 'ops@10.0.0.5']);
-    expect(ssh.calls()[0]![9]).toMatch(/^tmux list-panes -a -F /);
+    const master = ssh.calls()[0]!;
+    expect(master.slice(0, 2)).toEqual(['-o', 'BatchMode=yes']);
+    for (const option of ['ConnectTimeout=30', 'StrictHostKeyChecking=yes', 'ServerAliveInterval=10', 'ControlMaster=yes']) expect(master).toContain(option);
+    expect(master.join(' ')).toContain('-p 22 -i ~/.ssh/id_ed25519 -o IdentitiesOnly=yes');
+    expect(master.at(-2)).toBe('ops@10.0.0.5');
+    expect(master.at(-1)).toMatch(/^exec tmux -u -C new-session -A -s _tmux-bridge /);
+    await waitFor(async () => (await api('GET', '/api/agent/config')).body.hosts[0].connection?.state === 'connected', 'the nas host to connect');
     expect((await api('GET', '/api/agent/config')).body.hosts[0].error).toBeNull();
   });
 });

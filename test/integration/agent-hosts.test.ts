@@ -1,8 +1,9 @@
 /**
  * Hosts other than the bridge's own tmux server:
- * - a remote host in tmuxagent's old flat layout, reached through `ssh` (a fake ssh
- *   first on PATH checks the arguments and runs the remote command here, against a
- *   real tmux server): panes polled with captures, keys typed over ssh;
+ * - a remote host in tmuxagent's old flat layout with `live: false` (the polling
+ *   fallback), reached through `ssh` (a fake ssh first on PATH checks the arguments
+ *   and runs the remote command here, against a real tmux server): panes polled with
+ *   captures, keys typed over ssh;
  * - a local host on another tmux socket: a server of its own, with exact streams,
  *   whose pipes are taken down again when the bridge stops.
  */
@@ -43,6 +44,8 @@ hosts:
     user: ci
     key_path: /keys/id_ci
     timeout: 7
+    # polling, the fallback for hosts whose tmux has no control mode (older than 3.2)
+    live: false
     socket: ${remote.socketName}
     session_filters: ["^job"]
     capture_lines: 500
@@ -117,7 +120,7 @@ describe('remote and other local hosts', () => {
     expect((await side.tmux('display', '-p', '-t', paneId, '#{pane_pipe}')).trim()).toBe('1');
     const { body: config } = await api('GET', '/api/agent/config');
     expect(config.hosts.map((h: any) => `${h.name}:${h.kind}`)).toEqual(['buildbox:ssh', 'side:local']);
-    expect(config.hosts[0]).toMatchObject({ ssh: { host: 'build-box', port: 2222, user: 'ci', key: '/keys/id_ci', timeoutSec: 7 }, captureLines: 500, pollIntervalMs: 100, error: null });
+    expect(config.hosts[0]).toMatchObject({ ssh: { host: 'build-box', port: 2222, user: 'ci', key: '/keys/id_ci', timeoutSec: 7, live: false }, captureLines: 500, pollIntervalMs: 100, error: null, connection: { state: 'connected', mode: 'poll' } });
 
     await agent!.close();
     agent = undefined;

@@ -36,7 +36,7 @@ describe('loadAgentConfig: the compat example files', () => {
 
     const [nas, local] = config.hosts;
     expect(nas?.name).toBe('nas');
-    expect(nas?.ssh).toEqual({ host: '10.0.0.5', port: 22, user: 'ops', key: '~/.ssh/id_ed25519', timeoutSec: 30 });
+    expect(nas?.ssh).toEqual({ host: '10.0.0.5', port: 22, user: 'ops', key: '~/.ssh/id_ed25519', timeoutSec: 30, knownHosts: null, acceptNewHostKey: false, live: true });
     expect(nas?.tmux).toMatchObject({ socket: 'default', captureLines: 2000, pollIntervalMs: 1500 });
     expect(nas?.sessionFilters.map((r) => r.test('proj:web'))).toEqual([true]);
     expect(nas?.paneNamePatterns.some((r) => r.test('claude code'))).toBe(true);
@@ -77,7 +77,7 @@ describe('hosts.yaml', () => {
     );
     expect(warnings).toEqual([]);
     const host = config.hosts[0]!;
-    expect(host.ssh).toEqual({ host: '10.0.0.9', port: 2222, user: 'ops', key: '~/.ssh/k', timeoutSec: 30 });
+    expect(host.ssh).toEqual({ host: '10.0.0.9', port: 2222, user: 'ops', key: '~/.ssh/k', timeoutSec: 30, knownHosts: null, acceptNewHostKey: false, live: true });
     expect(host.tmux).toMatchObject({ socket: 'work', captureLines: 500, sessionFilters: ['(?i)^proj'] });
     expect(host.sessionFilters[0]?.test('PROJ:web')).toBe(true);
   });

@@ -1,6 +1,7 @@
 import type { StageStatus } from '../../../schemas/index.ts';
 import type { Counts } from '../../services/agent-types.ts';
-import { STAGE_LABEL } from './StageBadge.tsx';
+import { stageLabel } from './StageBadge.tsx';
+import { t } from '../../i18n/index.ts';
 
 /** The four statuses a person acts on; the others are summed as "other". */
 const MAIN: readonly StageStatus[] = ['RUNNING', 'WAITING_APPROVAL', 'FAILED', 'COMPLETED'];
@@ -14,13 +15,13 @@ export function CountsRow({ counts }: { counts: Counts }) {
         const n = counts[status] ?? 0;
         return (
           <div key={status} class={`count count-${status.toLowerCase()}${n === 0 ? ' zero' : ''}`} data-status={status} data-count={n}>
-            <dt>{STAGE_LABEL[status]}</dt>
+            <dt>{stageLabel(status)}</dt>
             <dd>{n}</dd>
           </div>
         );
       })}
-      <div class={`count count-other${other === 0 ? ' zero' : ''}`} data-status="OTHER" data-count={other} title="Idle or waiting for a trigger">
-        <dt>Idle</dt>
+      <div class={`count count-other${other === 0 ? ' zero' : ''}`} data-status="OTHER" data-count={other} title={t('counts.otherTitle')}>
+        <dt>{t('stage.IDLE')}</dt>
         <dd>{other}</dd>
       </div>
     </dl>

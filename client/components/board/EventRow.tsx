@@ -3,26 +3,17 @@ import { useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../../schemas/index.ts';
 import { readEventApproval, readStageUpdate } from '../../services/agent-guards.ts';
 import { isObject } from '../../services/guards.ts';
-import { STAGE_LABEL } from './StageBadge.tsx';
+import { stageLabel } from './StageBadge.tsx';
+import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
 
-const TYPE_LABEL: Record<string, string> = {
-  STAGE_UPDATED: 'stage',
-  STAGE_ACTIONS: 'actions',
-  APPROVAL_REQUESTED: 'approval asked',
-  APPROVAL_DECIDED: 'approval decided',
-  NOTIFICATION: 'notification',
-  CONFIG_RELOADED: 'config reloaded',
-  CONFIG_ERROR: 'config error',
-  CLI_SESSION_CREATED: 'session created',
-  CLI_SESSION_UPDATED: 'session updated',
-  CLI_SESSION_CLOSED: 'session closed',
-  CLI_SESSION_ERROR: 'session error',
-};
+const LABELLED = new Set(['STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR', 'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR']);
 
 export function typeLabel(type: string): string {
-  return TYPE_LABEL[type] ?? type.toLowerCase().replace(/_/g, ' ');
+  return LABELLED.has(type) ? t(`event.${type}` as MessageKey) : type.toLowerCase().replace(/_/g, ' ');
 }
+
+const where = (pipeline: string, stage: string, host: string, pane: string) => t('event.where', { pipeline, stage, host, pane });
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -32,27 +23,30 @@ export function describe(event: BridgeEvent): string {
     case 'STAGE_UPDATED': {
       const u = readStageUpdate(event);
       if (!u) break;
-      const change = u.from && u.from !== u.status ? `${STAGE_LABEL[u.from]} → ${STAGE_LABEL[u.status]}` : STAGE_LABEL[u.status];
+      const change = u.from && u.from !== u.status ? `${stageLabel(u.from)} → ${stageLabel(u.status)}` : stageLabel(u.status);
       const why = u.transition ?? u.reason;
-      return `${u.pipeline}/${u.stage} on ${u.host} ${u.paneId}: ${change}${u.retries > 0 ? ` (retry ${u.retries})` : ''}${u.escalateCode && u.status === 'FAILED' ? ` [${u.escalateCode}]` : ''}${why ? ` — ${why}` : ''}`;
+      return `${where(u.pipeline, u.stage, u.host, u.paneId)}: ${change}${u.retries > 0 ? t('event.retry', { n: u.retries }) : ''}${u.escalateCode && u.status === 'FAILED' ? ` [${u.escalateCode}]` : ''}${why ? ` — ${why}` : ''}`;
     }
     case 'STAGE_ACTIONS': {
       const outcomes = Array.isArray(event.outcomes) ? event.outcomes.filter(isObject) : [];
-      const what = outcomes.map((o) => `${o.kind === 'shell' ? '$ ' : 'keys: '}${text(o.command) ?? ''}${o.ok === false ? ` (failed${text(o.error) ? `: ${text(o.error)}` : ''})` : ''}`).join('; ');
-      return `${text(event.pipeline) ?? ''}/${text(event.stage) ?? ''} on ${text(event.host) ?? ''} ${text(event.paneId) ?? ''} ran ${what || 'no actions'}${event.cause ? ` (${String(event.cause).replace('_', ' ')})` : ''}`;
+      const what = outcomes
+        .map((o) => `${o.kind === 'shell' ? '$ ' : t('event.keys')}${text(o.command) ?? ''}${o.ok === false ? (text(o.error) ? t('event.failedWhy', { error: text(o.error)! }) : t('event.failed')) : ''}`)
+        .join('; ');
+      const at = where(text(event.pipeline) ?? '', text(event.stage) ?? '', text(event.host) ?? '', text(event.paneId) ?? '');
+      return `${t('event.ran', { where: at, what: what || t('event.noActions') })}${event.cause ? ` (${String(event.cause).replace('_', ' ')})` : ''}`;
     }
     case 'APPROVAL_REQUESTED':
     case 'APPROVAL_DECIDED': {
       const a = readEventApproval(event);
       if (!a) break;
-      const what = `${a.pipeline}/${a.stage} on ${a.host} ${a.paneId}`;
-      if (event.type === 'APPROVAL_REQUESTED') return `${what} waits for approval${a.prompt ? `: ${a.prompt}` : ''}`;
-      const via = a.decidedVia ? ` via ${a.decidedVia}` : '';
-      return `${what} ${a.status}${via}${a.decidedBy ? ` by ${a.decidedBy}` : ''}${a.note ? ` — “${a.note}”` : ''}`;
+      const at = where(a.pipeline, a.stage, a.host, a.paneId);
+      if (event.type === 'APPROVAL_REQUESTED') return a.prompt ? t('event.waitsPrompt', { where: at, prompt: a.prompt }) : t('event.waits', { where: at });
+      const via = a.decidedVia ? t('event.via', { via: a.decidedVia }) : '';
+      return `${t('event.decided', { where: at, decision: t(`decision.${a.status}` as MessageKey) })}${via}${a.decidedBy ? t('event.by', { who: a.decidedBy }) : ''}${a.note ? ` — “${a.note}”` : ''}`;
     }
     case 'NOTIFICATION': {
       const n = isObject(event.notification) ? event.notification : event;
-      const title = text(n.title) ?? 'notification';
+      const title = text(n.title) ?? t('event.NOTIFICATION');
       const body = text(n.body)?.split('\n')[0];
       return `${title}${body ? ` — ${body}` : ''}`;
     }
@@ -67,7 +61,7 @@ export function describe(event: BridgeEvent): string {
     case 'CLI_SESSION_ERROR': {
       const session = isObject(event.session) ? event.session : {};
       const name = text(session.name) ?? text(event.sessionKey) ?? '';
-      return `${name}${text(event.message) ? `: ${text(event.message)}` : ''}${typeof event.exitCode === 'number' ? ` (exit ${event.exitCode})` : ''}`;
+      return `${name}${text(event.message) ? `: ${text(event.message)}` : ''}${typeof event.exitCode === 'number' ? t('event.exit', { code: event.exitCode }) : ''}`;
     }
   }
   return '';
@@ -120,7 +114,7 @@ function RawDetails({ value }: { value: unknown }) {
   const [open, setOpen] = useState(false);
   return (
     <details class="event-raw" onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary>details</summary>
+      <summary>{t('event.details')}</summary>
       {open && <pre>{JSON.stringify(value, null, 2)}</pre>}
     </details>
   );

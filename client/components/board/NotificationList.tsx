@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Rich, t } from '../../i18n/index.ts';
 import { timeout, type IDisposable } from '../../lib/disposable.ts';
 import { ApiError } from '../../services/api.ts';
 import type { NotificationRow } from '../../services/agent-types.ts';
@@ -9,10 +10,10 @@ import { At } from './Time.tsx';
 
 type Status = '' | 'sent' | 'failed' | 'pending';
 
-const STATUSES: ReadonlyArray<readonly [Status, string]> = [
-  ['sent', 'Sent'],
-  ['failed', 'Failed'],
-  ['pending', 'Retrying'],
+const STATUSES = (): ReadonlyArray<readonly [Status, string]> => [
+  ['sent', t('notif.sent')],
+  ['failed', t('notif.failed')],
+  ['pending', t('notif.retrying')],
 ];
 
 /** Markdown links (the signed approve/reject links) as their text; lines of nothing but links are dropped: here the page decides. */
@@ -75,13 +76,13 @@ export function NotificationList() {
 
   return (
     <>
-      <FilterBar label="Filter notifications">
+      <FilterBar label={t('notif.filter')}>
         <FilterSelect
           id="notification-status"
-          label="Delivery"
+          label={t('notif.delivery')}
           value={status}
-          all="Any status"
-          options={STATUSES}
+          all={t('notif.anyStatus')}
+          options={STATUSES()}
           onChange={(next) => {
             setStatus(next);
             setLimit(PAGE);
@@ -90,20 +91,19 @@ export function NotificationList() {
       </FilterBar>
       {rows === undefined ? (
         error ? (
-          <LoadError what="notifications" message={error} onRetry={() => setReload((n) => n + 1)} />
+          <LoadError what={t('notif.what')} message={error} onRetry={() => setReload((n) => n + 1)} />
         ) : (
-          <Loading what="notifications" />
+          <Loading what={t('notif.what')} />
         )
       ) : rows.length === 0 ? (
-        <Empty title={status ? 'No notification with this delivery status.' : 'No notifications were sent yet.'}>
+        <Empty title={status ? t('notif.noneStatus') : t('notif.none')}>
           <p>
-            Stage starts, successes and failures (as set in policy.yaml), approval requests and escalations are sent to the channels of{' '}
-            <code>notify:</code> in hosts.yaml and listed here with how each delivery went.
+            <Rich k="notif.help" values={{ notify: <code>notify:</code> }} />
           </p>
         </Empty>
       ) : (
         <>
-          <ol class="event-list notification-list" aria-label="Notifications, newest first">
+          <ol class="event-list notification-list" aria-label={t('notif.list')}>
             {rows.map((n) => (
               <li key={n.deliveryId} class={`event-row${n.status === 'failed' ? ' bad' : ''}`} data-kind={n.kind} data-status={n.status}>
                 <span class="event-time">
@@ -114,10 +114,10 @@ export function NotificationList() {
                   <strong>{n.title}</strong>
                   {n.body && <span class="notification-body">{readableBody(n.body)}</span>}
                   <span class="muted small">
-                    {n.channel || 'channel?'} · {n.status === 'pending' ? 'retrying' : n.status}
-                    {n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}
+                    {n.channel || t('notif.channel')} · {n.status === 'pending' ? t('notif.retryingLower') : n.status === 'sent' ? t('notif.sentLower') : t('notif.failedLower')}
+                    {n.attempts > 1 ? t('notif.afterAttempts', { n: n.attempts }) : ''}
                     {n.lastError ? ` · ${n.lastError}` : ''}
-                    {n.payload.pipeline ? ` · ${n.payload.pipeline}/${n.payload.stage ?? ''} on ${n.payload.host ?? ''} ${n.payload.paneId ?? ''}` : ''}
+                    {n.payload.pipeline ? t('notif.onPane', { pipeline: n.payload.pipeline, stage: n.payload.stage ?? '', host: n.payload.host ?? '', pane: n.payload.paneId ?? '' }) : ''}
                   </span>
                 </span>
               </li>
@@ -126,10 +126,10 @@ export function NotificationList() {
           <div class="pager">
             {rows.length >= limit && limit < MAX ? (
               <button type="button" onClick={() => setLimit(Math.min(MAX, limit * 2))}>
-                Show more
+                {t('board.showMore')}
               </button>
             ) : (
-              <p class="muted small">{rows.length} shown.</p>
+              <p class="muted small">{t('board.shown', { n: rows.length })}</p>
             )}
           </div>
         </>

@@ -1,4 +1,5 @@
 import { useServices } from '../../services/index.ts';
+import { t } from '../../i18n/index.ts';
 
 interface Props {
   readonly host: string;
@@ -14,10 +15,10 @@ export function PaneLines({ host, paneId, fallback, count, label }: Props) {
   const { tails } = useServices();
   const lines = (tails.get(host, paneId).value ?? fallback).slice(-count);
   if (lines.length === 0 || lines.every((l) => l.trim() === '')) {
-    return <p class="pane-lines empty">No output yet.</p>;
+    return <p class="pane-lines empty">{t('lines.none')}</p>;
   }
   return (
-    <pre class="pane-lines" aria-label={label ?? `Last lines of pane ${paneId}`}>
+    <pre class="pane-lines" aria-label={label ?? t('lines.label', { pane: paneId })}>
       {lines.join('\n')}
     </pre>
   );

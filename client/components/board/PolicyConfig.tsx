@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { plural, Rich, t } from '../../i18n/index.ts';
 import type {
   MatchConditionGroupView,
   MatchConditionView,
@@ -35,19 +36,19 @@ function Parts({ parts, joiner }: { parts: ComponentChildren[]; joiner: string }
 /** A stage condition: any of its keys holding makes it true (as in tmuxagent). */
 function StageCondition({ c }: { c: StageConditionView }) {
   const parts: ComponentChildren[] = [];
-  if (c.logRegex !== null) parts.push(<>a line matches <Code>{c.logRegex}</Code></>);
-  if (c.messageType !== null) parts.push(<>a message of type <Code>{c.messageType}</Code></>);
-  if (c.afterStageSuccess !== null) parts.push(<>stage <strong>{c.afterStageSuccess}</strong> completed</>);
-  return <Parts parts={parts} joiner="or" />;
+  if (c.logRegex !== null) parts.push(<Rich k="pc.lineMatches" values={{ pattern: <Code>{c.logRegex}</Code> }} />);
+  if (c.messageType !== null) parts.push(<Rich k="pc.messageType" values={{ type: <Code>{c.messageType}</Code> }} />);
+  if (c.afterStageSuccess !== null) parts.push(<Rich k="pc.afterStage" values={{ stage: <strong>{c.afterStageSuccess}</strong> }} />);
+  return <Parts parts={parts} joiner={t('pc.or')} />;
 }
 
 /** A match condition: every key it has must match. */
 function MatchCondition({ c }: { c: MatchConditionView }) {
   const parts: ComponentChildren[] = [];
-  if (c.sessionName !== null) parts.push(<>session name matches <Code>{c.sessionName}</Code></>);
-  if (c.windowName !== null) parts.push(<>window name matches <Code>{c.windowName}</Code></>);
-  if (c.paneTitle !== null) parts.push(<>pane title matches <Code>{c.paneTitle}</Code></>);
-  return <Parts parts={parts} joiner="and" />;
+  if (c.sessionName !== null) parts.push(<Rich k="pc.sessionMatches" values={{ pattern: <Code>{c.sessionName}</Code> }} />);
+  if (c.windowName !== null) parts.push(<Rich k="pc.windowMatches" values={{ pattern: <Code>{c.windowName}</Code> }} />);
+  if (c.paneTitle !== null) parts.push(<Rich k="pc.titleMatches" values={{ pattern: <Code>{c.paneTitle}</Code> }} />);
+  return <Parts parts={parts} joiner={t('pc.and')} />;
 }
 
 function ConditionList<C>({ label, items, render }: { label: string; items: readonly C[]; render: (c: C) => ComponentChildren }) {
@@ -70,8 +71,8 @@ function Group<C>({ group, render }: { group: { anyOf: readonly C[]; allOf: read
   if (allOf.length + anyOf.length === 1) return <>{render((allOf[0] ?? anyOf[0])!)}</>;
   return (
     <>
-      <ConditionList label="all of:" items={allOf} render={render} />
-      <ConditionList label={allOf.length > 0 ? 'and one of:' : 'one of:'} items={anyOf} render={render} />
+      <ConditionList label={t('pc.allOf')} items={allOf} render={render} />
+      <ConditionList label={allOf.length > 0 ? t('pc.andOneOf') : t('pc.oneOf')} items={anyOf} render={render} />
     </>
   );
 }
@@ -82,75 +83,78 @@ function Conditions({ group, none }: { group: StageConditionGroupView; none: str
 }
 
 function Match({ group }: { group: MatchConditionGroupView }) {
-  if (!group) return <None text="every watched pane (no match)" />;
+  if (!group) return <None text={t('pc.everyPane')} />;
   return <Group group={group} render={(c) => <MatchCondition c={c} />} />;
 }
 
 function OnFail({ s }: { s: StageConfigView }) {
-  const retry = s.maxRetries > 0 ? `retry up to ${s.maxRetries} time${s.maxRetries === 1 ? '' : 's'}, then ` : '';
+  const retry = s.maxRetries > 0 ? plural('pc.retryUpTo', s.maxRetries) : '';
   if (s.askHuman !== null) {
     return (
       <>
-        {retry}ask a human: “{s.askHuman}”
-        {s.escalate && (
-          <>
-            ; if rejected, escalate <span class="escalate">{s.escalate}</span>
-          </>
-        )}
+        {retry}
+        {t('pc.askHuman', { prompt: s.askHuman })}
+        {s.escalate && <Rich k="pc.ifRejected" values={{ code: <span class="escalate">{s.escalate}</span> }} />}
       </>
     );
   }
   if (s.escalate !== null) {
     return (
       <>
-        {retry}fail and escalate <span class="escalate">{s.escalate}</span>
+        {retry}
+        <Rich k="pc.failEscalate" values={{ code: <span class="escalate">{s.escalate}</span> }} />
       </>
     );
   }
-  return <>{retry}fail</>;
+  return (
+    <>
+      {retry}
+      {t('pc.fail')}
+    </>
+  );
 }
 
-function Template({ when, t }: { when: string; t: NotifyTemplateView }) {
-  if (!t) return null;
+function Template({ when, template: tpl }: { when: string; template: NotifyTemplateView }) {
+  if (!tpl) return null;
   return (
     <li>
       <span class="muted">{when}: </span>
-      <strong>{t.title || <None text="(default title)" />}</strong>
-      {t.body && <> — <span class="template-body">{t.body}</span></>}
+      <strong>{tpl.title || <None text={t('pc.defaultTitle')} />}</strong>
+      {tpl.body && <> — <span class="template-body">{tpl.body}</span></>}
     </li>
   );
 }
 
 function Stage({ s, index }: { s: StageConfigView; index: number }) {
-  const templates = [s.notify.onStart, s.notify.onSuccess, s.notify.onFail].some((t) => t !== null);
+  const templates = [s.notify.onStart, s.notify.onSuccess, s.notify.onFail].some((x) => x !== null);
   return (
     <li class="config-stage" data-stage={s.name}>
       <h4>
         <span class="muted">{index + 1}.</span> {s.name}
         {s.requireApproval && (
-          <span class="tag" title="require_approval: a human approves before it runs">
-            approval
+          <span class="tag" title={t('st.approvalTagTitle')}>
+            {t('st.approvalTag')}
           </span>
         )}
       </h4>
       <dl class="facts config-facts">
         <div>
-          <dt>Starts when</dt>
+          <dt>{t('pc.startsWhen')}</dt>
           <dd>
-            <Conditions group={s.triggers} none="it is reached (no triggers)" />
-            {s.requireApproval && <span class="muted"> — then waits for approval</span>}
+            <Conditions group={s.triggers} none={t('pc.reached')} />
+            {s.requireApproval && <span class="muted">{t('pc.thenWaits')}</span>}
           </dd>
         </div>
         <div>
-          <dt>Runs</dt>
+          <dt>{t('pc.runs')}</dt>
           <dd>
             {s.actions.length === 0 ? (
-              <None text="nothing (no actions_on_start)" />
+              <None text={t('pc.nothing')} />
             ) : (
               <span class="inline-list">
                 {s.actions.map((a, i) => (
                   <Code key={i}>
-                    {a.kind === 'send_keys' ? 'keys: ' : '$ '}
+                    {a.kind === 'send_keys' ? t('pc.keys') : '$ '}
                     {a.command}
                   </Code>
                 ))}
@@ -159,34 +163,34 @@ function Stage({ s, index }: { s: StageConfigView; index: number }) {
           </dd>
         </div>
         <div>
-          <dt>Succeeds when</dt>
+          <dt>{t('pc.succeedsWhen')}</dt>
           <dd>
-            <Conditions group={s.successWhen} none="never (no success_when)" />
+            <Conditions group={s.successWhen} none={t('pc.neverSuccess')} />
           </dd>
         </div>
         <div>
-          <dt>Fails when</dt>
+          <dt>{t('pc.failsWhen')}</dt>
           <dd>
-            <Conditions group={s.failWhen} none="never (no fail_when)" />
+            <Conditions group={s.failWhen} none={t('pc.neverFail')} />
           </dd>
         </div>
         <div>
-          <dt>On failure</dt>
+          <dt>{t('pc.onFailure')}</dt>
           <dd>
             <OnFail s={s} />
           </dd>
         </div>
         <div>
-          <dt>Notifies</dt>
+          <dt>{t('pc.notifies')}</dt>
           <dd>
             {templates ? (
               <ul class="condition-list">
-                <Template when="on start" t={s.notify.onStart} />
-                <Template when="on success" t={s.notify.onSuccess} />
-                <Template when="on failure" t={s.notify.onFail} />
+                <Template when={t('pc.onStart')} template={s.notify.onStart} />
+                <Template when={t('pc.onSuccess')} template={s.notify.onSuccess} />
+                <Template when={t('pc.onFail')} template={s.notify.onFail} />
               </ul>
             ) : (
-              <None text="approvals and escalations only" />
+              <None text={t('pc.approvalsOnly')} />
             )}
           </dd>
         </div>
@@ -200,11 +204,11 @@ export function PolicyConfig({ config }: { config: ConfigView }) {
   return (
     <section class="panel" aria-labelledby="config-policy-title">
       <h2 id="config-policy-title">
-        Pipelines <span class="count-pill">{config.pipelines.length}</span>
+        {t('nav.pipelines')} <span class="count-pill">{config.pipelines.length}</span>
       </h2>
       {config.principles.length > 0 && (
         <>
-          <h3 class="lines-title">Principles</h3>
+          <h3 class="lines-title">{t('dash.principles')}</h3>
           <ul class="principles">
             {config.principles.map((p, i) => (
               <li key={i}>{p}</li>
@@ -213,7 +217,7 @@ export function PolicyConfig({ config }: { config: ConfigView }) {
         </>
       )}
       {config.pipelines.length === 0 ? (
-        <p class="muted">No pipelines: give a policy.yaml with --policy.</p>
+        <p class="muted">{t('pc.noPipelines')}</p>
       ) : (
         config.pipelines.map((p) => (
           <details key={p.name} open class="config-pipeline" data-pipeline={p.name}>
@@ -222,13 +226,13 @@ export function PolicyConfig({ config }: { config: ConfigView }) {
             </summary>
             <dl class="facts config-facts">
               <div class="config-match">
-                <dt>Applies to</dt>
+                <dt>{t('pc.appliesTo')}</dt>
                 <dd>
                   <Match group={p.match} />
                 </dd>
               </div>
             </dl>
-            <ol class="config-stages" aria-label={`Stages of ${p.name}`}>
+            <ol class="config-stages" aria-label={t('pc.stagesOf', { name: p.name })}>
               {p.stages.map((s, i) => (
                 <Stage key={s.name} s={s} index={i} />
               ))}

@@ -6,7 +6,8 @@ import { useServices } from '../../services/index.ts';
 import { useStageTransitions } from '../../services/stage-history.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { Link } from '../Link.tsx';
-import { STAGE_LABEL, StageBadge } from './StageBadge.tsx';
+import { stageLabel, StageBadge } from './StageBadge.tsx';
+import { Rich, t } from '../../i18n/index.ts';
 import { Ago, At, Elapsed } from './Time.tsx';
 
 const COLUMNS = 8;
@@ -16,21 +17,21 @@ export function StageTable({ pipeline, pane }: { pipeline: string; pane: Pipelin
   return (
     <table class="stage-table">
       <caption class="visually-hidden">
-        Stages of {pipeline} on {pane.host} {pane.paneId}
+        {t('st.caption', { pipeline, host: pane.host, pane: pane.paneId })}
       </caption>
       <thead>
         <tr>
           <th scope="col">#</th>
-          <th scope="col">Stage</th>
-          <th scope="col">Status</th>
-          <th scope="col">Retries</th>
-          <th scope="col" title="The last run (running: so far); waiting: how long">
-            Duration
+          <th scope="col">{t('st.stage')}</th>
+          <th scope="col">{t('st.status')}</th>
+          <th scope="col">{t('st.retries')}</th>
+          <th scope="col" title={t('st.durationTitle')}>
+            {t('st.duration')}
           </th>
-          <th scope="col">Updated</th>
-          <th scope="col">Reason</th>
+          <th scope="col">{t('st.updated')}</th>
+          <th scope="col">{t('st.reason')}</th>
           <th scope="col">
-            <span class="visually-hidden">Actions</span>
+            <span class="visually-hidden">{t('st.actions')}</span>
           </th>
         </tr>
       </thead>
@@ -51,19 +52,19 @@ function StageDuration({ stage }: { stage: StageView }) {
     case 'WAITING_APPROVAL':
       return (
         <span class="muted">
-          waiting <Elapsed from={stage.startedAt ?? stage.updatedAt} />
+          <Rich k="board.waiting" values={{ time: <Elapsed from={stage.startedAt ?? stage.updatedAt} /> }} />
         </span>
       );
     case 'WAITING_TRIGGER':
       return (
         <span class="muted">
-          waiting <Elapsed from={stage.updatedAt} />
+          <Rich k="board.waiting" values={{ time: <Elapsed from={stage.updatedAt} /> }} />
         </span>
       );
     case 'COMPLETED':
     case 'FAILED':
       if (stage.startedAt && stage.finishedAt) {
-        return <span title={`from ${stage.startedAt} to ${stage.finishedAt}`}>{duration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))}</span>;
+        return <span title={t('time.range', { from: stage.startedAt, to: stage.finishedAt })}>{duration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt))}</span>;
       }
       return <span class="muted">—</span>;
     default:
@@ -74,15 +75,15 @@ function StageDuration({ stage }: { stage: StageView }) {
 /** The transitions of one stage, newest first: fetched when the row is opened. */
 function StageTransitions({ pipeline, pane, stage }: { pipeline: string; pane: PipelinePaneView; stage: string }) {
   const { transitions, error } = useStageTransitions({ pipeline, host: pane.host, paneId: pane.paneId, stage });
-  if (!transitions) return <p class="muted small">{error ? `The history could not be loaded: ${error}` : 'Loading the history…'}</p>;
-  if (transitions.length === 0) return <p class="muted small">No transitions recorded yet.</p>;
+  if (!transitions) return <p class="muted small">{error ? t('st.historyFailed', { error }) : t('st.historyLoading')}</p>;
+  if (transitions.length === 0) return <p class="muted small">{t('st.noTransitions')}</p>;
   return (
     <ol class="transitions">
-      {transitions.map((t, i) => (
-        <li key={`${t.at}-${i}`}>
-          <At iso={t.at} /> <span class="transition-change">{t.from ? `${STAGE_LABEL[t.from]} → ${STAGE_LABEL[t.to]}` : STAGE_LABEL[t.to]}</span>
-          {t.retries > 0 && <span class="muted"> (retry {t.retries})</span>}
-          {t.reason && <span class="reason"> — {t.reason}</span>}
+      {transitions.map((tr, i) => (
+        <li key={`${tr.at}-${i}`}>
+          <At iso={tr.at} /> <span class="transition-change">{tr.from ? `${stageLabel(tr.from)} → ${stageLabel(tr.to)}` : stageLabel(tr.to)}</span>
+          {tr.retries > 0 && <span class="muted">{t('st.retryN', { n: tr.retries })}</span>}
+          {tr.reason && <span class="reason"> — {tr.reason}</span>}
         </li>
       ))}
     </ol>
@@ -95,8 +96,8 @@ function DecideLink({ pipeline, stage, pane }: { pipeline: string; stage: string
   const approval = approvals.data.value?.pending.find((a) => a.pipeline === pipeline && a.stage === stage && a.host === pane.host && a.paneId === pane.paneId);
   if (!approval) return null;
   return (
-    <Link href={`/approvals#approval-${approval.id}`} class="button-link small decide-link" aria-label={`Decide on ${stage} of ${pipeline} on ${pane.paneId}`}>
-      Decide
+    <Link href={`/approvals#approval-${approval.id}`} class="button-link small decide-link" aria-label={t('st.decideLabel', { stage, pipeline, pane: pane.paneId })}>
+      {t('st.decide')}
     </Link>
   );
 }
@@ -134,35 +135,35 @@ function StageRow({ index, stage, pipeline, pane }: RowProps) {
       <td data-label="#" class="stage-index">
         {index + 1}
       </td>
-      <th scope="row" data-label="Stage" class="stage-name">
-        <button type="button" class="disclosure" aria-expanded={open} aria-controls={historyId} onClick={() => setOpen(!open)} title="Show the stage's transitions">
+      <th scope="row" data-label={t('st.stage')} class="stage-name">
+        <button type="button" class="disclosure" aria-expanded={open} aria-controls={historyId} onClick={() => setOpen(!open)} title={t('st.showTransitions')}>
           <span class="disclosure-mark" aria-hidden="true">
             {open ? '▾' : '▸'}
           </span>
           {stage.name}
         </button>
         {stage.requireApproval && (
-          <span class="tag" title="require_approval: a human approves before it runs">
-            approval
+          <span class="tag" title={t('st.approvalTagTitle')}>
+            {t('st.approvalTag')}
           </span>
         )}
       </th>
-      <td data-label="Status">
+      <td data-label={t('st.status')}>
         <StageBadge status={stage.status} />
       </td>
-      <td data-label="Retries" class="num" title={stage.maxRetries > 0 ? 'retries / max' : 'retries'}>
+      <td data-label={t('st.retries')} class="num" title={stage.maxRetries > 0 ? t('st.retriesMax') : t('st.retriesTitle')}>
         {retries}
       </td>
-      <td data-label="Duration">
+      <td data-label={t('st.duration')}>
         <StageDuration stage={stage} />
       </td>
-      <td data-label="Updated">
+      <td data-label={t('st.updated')}>
         <Ago iso={stage.updatedAt} />
       </td>
-      <td data-label="Reason" class="stage-reason">
+      <td data-label={t('st.reason')} class="stage-reason">
         {stage.reason && <span class="reason">{stage.reason}</span>}
         {stage.escalateCode && (
-          <span class="escalate" title="escalate code">
+          <span class="escalate" title={t('board.escalateCode')}>
             {stage.escalateCode}
           </span>
         )}
@@ -180,25 +181,25 @@ function StageRow({ index, stage, pipeline, pane }: RowProps) {
           class="small"
           disabled={busy !== undefined}
           onClick={() => void run('retry').catch(() => undefined)}
-          aria-label={`Retry stage ${stage.name} on ${pane.paneId}`}
-          title="Run this stage again now (its actions run; a pending approval is cancelled)"
+          aria-label={t('st.retryLabel', { stage: stage.name, pane: pane.paneId })}
+          title={t('st.retryTitle')}
         >
-          {busy === 'retry' ? 'Retrying…' : 'Retry'}
+          {busy === 'retry' ? t('st.retrying') : t('st.retry')}
         </button>
         <button
           type="button"
           class="small"
           disabled={busy !== undefined}
           onClick={() => setConfirmReset(true)}
-          aria-label={`Reset stage ${stage.name} on ${pane.paneId}`}
-          title="Send this stage and the ones after it back to idle"
+          aria-label={t('st.resetLabel', { stage: stage.name, pane: pane.paneId })}
+          title={t('st.resetTitle')}
         >
-          {busy === 'reset' ? 'Resetting…' : 'Reset'}
+          {busy === 'reset' ? t('st.resetting') : t('st.reset')}
         </button>
         {confirmReset && (
           <ConfirmDialog
-            title={`Reset “${stage.name}”?`}
-            confirmLabel="Reset"
+            title={t('st.resetConfirm', { stage: stage.name })}
+            confirmLabel={t('st.reset')}
             onCancel={() => setConfirmReset(false)}
             onConfirm={async () => {
               await run('reset');
@@ -206,8 +207,7 @@ function StageRow({ index, stage, pipeline, pane }: RowProps) {
             }}
           >
             <p>
-              Stage <strong>{stage.name}</strong> and every stage after it go back to idle on {pane.host} {pane.paneId}; a pending approval is
-              cancelled. The pipeline is evaluated again at once.
+              <Rich k="st.resetText" values={{ stage: <strong>{stage.name}</strong>, host: pane.host, pane: pane.paneId }} />
             </p>
           </ConfirmDialog>
         )}

@@ -2,6 +2,7 @@
 export const common = {
   'app.skipToContent': 'Skip to content',
   'app.loading': 'Loading…',
+  'app.thisPage': 'this page',
   'app.homeLabel': 'tmux-bridge dashboard',
 
   'nav.label': 'Main',
@@ -71,6 +72,11 @@ export const common = {
   'status.exited': 'exited',
   'status.closed': 'closed',
   'status.withCode': '{status} ({code})',
+
+  'error.unreachable': 'the tmux-bridge server cannot be reached; is it running?',
+  'error.badResponse': 'the server sent an unexpected {what}',
+  'error.http': 'the server answered {status} {text}',
+  'error.terminalLoad': 'The terminal code did not load ({error}). Reload the page.',
 
   'action.cancel': 'Cancel',
   'action.close': 'Close',

@@ -1,8 +1,20 @@
-/** The English catalog: the source of every key. One file per area so parallel work does not collide. */
+/**
+ * The English catalog: the source of every key. One file per area so parallel work
+ * does not collide. `en` holds the areas the first paint needs; the others are
+ * added by the lazily loaded code that shows them (addEnglish), so their strings
+ * travel with their chunk.
+ */
+import { board } from './board.ts';
 import { common } from './common.ts';
+import type { config } from './config.ts';
 import { executions } from './executions.ts';
 import { flows } from './flows.ts';
+import type { history } from './history.ts';
 import { issues } from './issues.ts';
 import { queues } from './queues.ts';
+import type { terminal } from './terminal.ts';
 
-export const en = { ...common, ...issues, ...queues, ...flows, ...executions };
+export const en = { ...common, ...board, ...issues, ...queues, ...flows, ...executions };
+
+/** Every English key, the lazily added areas included. */
+export type EnglishCatalog = typeof en & typeof terminal & typeof config & typeof history;

@@ -4,6 +4,7 @@ import type { Translation } from '../types.ts';
 export const common: Translation<typeof en> = {
   'app.skipToContent': '跳到正文',
   'app.loading': '加载中…',
+  'app.thisPage': '此页面',
   'app.homeLabel': 'tmux-bridge 仪表盘',
 
   'nav.label': '主导航',
@@ -73,6 +74,11 @@ export const common: Translation<typeof en> = {
   'status.exited': '已退出',
   'status.closed': '已关闭',
   'status.withCode': '{status}（{code}）',
+
+  'error.unreachable': '无法连接 tmux-bridge 服务器；它在运行吗？',
+  'error.badResponse': '服务器返回了意外的{what}',
+  'error.http': '服务器返回 {status} {text}',
+  'error.terminalLoad': '终端代码没有加载（{error}）。请重新加载页面。',
 
   'action.cancel': '取消',
   'action.close': '关闭',

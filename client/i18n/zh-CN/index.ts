@@ -1,9 +1,13 @@
-/** The Simplified Chinese catalog (loaded on demand as a chunk of its own). */
+/** The Simplified Chinese catalog, every area (loaded on demand as a chunk of its own). */
 import type { Catalog } from '../catalog.ts';
+import { board } from './board.ts';
 import { common } from './common.ts';
+import { config } from './config.ts';
 import { executions } from './executions.ts';
 import { flows } from './flows.ts';
+import { history } from './history.ts';
 import { issues } from './issues.ts';
 import { queues } from './queues.ts';
+import { terminal } from './terminal.ts';
 
-export const zhCN: Catalog = { ...common, ...issues, ...queues, ...flows, ...executions };
+export const zhCN: Catalog = { ...common, ...board, ...terminal, ...config, ...history, ...issues, ...queues, ...flows, ...executions };

@@ -18,7 +18,7 @@ export type ValidateResult<T> =
 /** Every key the two file formats know, for "did you mean" hints. */
 const KNOWN_KEYS = [
   'poll_interval_ms', 'tmux_bin', 'sqlite_path', 'approval_dir', 'notify', 'notify_channel', 'hosts', 'bridge',
-  'name', 'ssh', 'tmux', 'host', 'port', 'user', 'key', 'key_path', 'password', 'timeout',
+  'name', 'ssh', 'tmux', 'host', 'port', 'user', 'key', 'key_path', 'password', 'timeout', 'known_hosts', 'accept_new_host_key', 'live',
   'socket', 'session_filters', 'pane_name_patterns', 'capture_lines',
   'base_url', 'approval_ttl_hours', 'webhook_url', 'notify_endpoints', 'serverchan', 'wecom', 'webhook',
   'notify_retry', 'attempts', 'base_delay_ms', 'timeout_ms', 'shell_timeout_ms',

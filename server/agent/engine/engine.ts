@@ -18,6 +18,7 @@ import { loadOrCreateSecret, StoreApprovalPersistence, StoreNotificationRecorder
 import type { PaneRuntime } from './runtime.ts';
 import { SshHostWatcher } from './ssh-host.ts';
 import { SshTmuxRunner } from './ssh-runner.ts';
+import { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
 import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
 
 export interface AgentEngineOptions {
@@ -254,12 +255,41 @@ export class AgentEngine implements EngineContext {
     }
   }
 
-  private createWatcher(host: CompiledHost): HostWatcher {
+  /** Replaces a host's live watcher by a polling one (its connection works, its tmux has no control mode). */
+  private fallBackToPolling(host: CompiledHost, reason: string): Promise<void> {
+    this.hostChain = this.hostChain.then(async () => {
+      const entry = this.hosts.get(host.name);
+      if (this.closed || !entry || entry.watcher.kind !== 'ssh' || entry.watcher.connection?.mode === 'poll') return;
+      await entry.watcher.close();
+      const watcher = this.createWatcher(host, `${reason}; polling with captures instead`);
+      this.hosts.set(host.name, { watcher, identity: entry.identity });
+      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${(error as Error).message}`));
+    });
+    return this.hostChain;
+  }
+
+  private createWatcher(host: CompiledHost, fallbackReason: string | null = null): HostWatcher {
     const pollMs = host.tmux.pollIntervalMs ?? this.current.pollIntervalMs;
     const onPaneGone = (hostName: string, paneId: string) => void this.onPaneGone(hostName, paneId);
-    if (host.ssh) {
+    if (host.ssh && (!host.ssh.live || fallbackReason)) {
       const runner = new SshTmuxRunner({ ssh: host.ssh, socket: host.tmux.socket, tmuxBin: this.current.tmuxBin });
-      return new SshHostWatcher({ ctx: this, host, runner, pollMs, onPaneGone });
+      return new SshHostWatcher({ ctx: this, host, runner, pollMs, onPaneGone, fallbackReason: fallbackReason ?? undefined });
+    }
+    if (host.ssh) {
+      const remote = new RemoteTmuxServer({
+        target: host.ssh,
+        socket: host.tmux.socket,
+        tmuxBin: this.current.tmuxBin,
+        pollIntervalMs: Math.max(pollMs, 500),
+      });
+      remote.onStatus((status) => {
+        this.publish('HOST_STATUS', { host: host.name, connection: { ...status, mode: 'stream' } }, { ephemeral: true });
+        if (status.state === 'connected' || status.state === 'reconnecting') this.log(`agent: host ${host.name}: ${status.state}${status.reason ? ` (${status.reason})` : ''}`);
+        else this.log(`agent: host ${host.name}: ${status.reason ?? status.state}`);
+        // tmux older than 3.2 on the host: fall back to polling with captures.
+        if (status.state === 'control_unavailable') void this.fallBackToPolling(host, status.reason ?? 'tmux control mode is not available');
+      });
+      return new LocalHostWatcher({ ctx: this, host, remote, runDir: join(this.deps.options.dataDir, 'run', `agent-${host.name}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
     }
     const bridge = host.tmux.socket === this.deps.options.socketName ? this.deps.tmux : undefined;
     const label = host.tmux.socket.replace(/[^A-Za-z0-9_.-]/g, '_');

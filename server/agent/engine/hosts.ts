@@ -16,7 +16,10 @@ import { execTmux } from '../../../tmux/exec.ts';
 import { leaveModeCommand, sendBytesCommands } from '../../../tmux/keys.ts';
 import type { PaneInfo } from '../../../tmux/panes.ts';
 import { disarmPipeCommands } from '../../../tmux/pipe.ts';
+import type { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
 import { TmuxServer } from '../../../tmux/server.ts';
+import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';
+import type { HostConnectionView } from '../../../schemas/agent-config-view.ts';
 import type { CompiledHost } from '../config/types.ts';
 import { hostWatchesPane } from '../policy/match.ts';
 import { lineCaptureCommands, parseLineCapture } from './anchor.ts';
@@ -24,6 +27,7 @@ import { CaptureDiff } from './capture-diff.ts';
 import { PaneRuntime } from './runtime.ts';
 import { StreamPaneFeed } from './stream-feed.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
+import type { PaneProgress } from '../../../schemas/agent.ts';
 
 /** Up to this many bytes an action is one `send-keys -H` command; longer text goes in pieces on one command line. */
 export const ONE_COMMAND_BYTES = 256;
@@ -48,6 +52,8 @@ export interface HostWatcher extends IDisposable {
   readonly config: CompiledHost;
   /** Why the host cannot be watched right now (connection, listing), else null. */
   readonly error: string | null;
+  /** A remote host's connection and how its output is read; null for local hosts. */
+  readonly connection: HostConnectionView | null;
   runtimes(): PaneRuntime[];
   runtime(paneId: string): PaneRuntime | undefined;
   start(): Promise<void>;
@@ -114,6 +120,8 @@ export interface LocalHostOptions {
   readonly host: CompiledHost;
   /** The bridge's server, or undefined to start one on `host.tmux.socket`. */
   readonly bridgeServer?: TmuxServer;
+  /** A remote host's live connection (then `kind` is `ssh`). */
+  readonly remote?: RemoteTmuxServer;
   readonly runDir: string;
   readonly tmuxBin: string;
   readonly pollMs: number;
@@ -121,20 +129,46 @@ export interface LocalHostOptions {
   readonly onPaneGone: (host: string, paneId: string) => void;
 }
 
+/**
+ * Watches the panes of one tmux server from its live streams: the bridge's own, a
+ * server on another local socket, or a remote one over its ssh connection.
+ */
 export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatcher, PaneHost {
   readonly kind: HostKind;
-  readonly ssh = null;
-  private server: TmuxServer | undefined;
+  private server: TmuxEndpoint | undefined;
+  private ownServer: TmuxServer | undefined;
   private readonly openedAt = new Map<string, number>();
   private retry: IDisposable | undefined;
 
   constructor(private readonly options: LocalHostOptions) {
     super(options.host);
-    this.kind = options.bridgeServer ? 'bridge' : 'local';
-    this.server = options.bridgeServer;
+    this.kind = options.remote ? 'ssh' : options.bridgeServer ? 'bridge' : 'local';
+    this.server = options.bridgeServer ?? options.remote;
+  }
+
+  get ssh() {
+    return this.options.remote ? this.options.host.ssh : null;
+  }
+
+  override get error(): string | null {
+    const remote = this.options.remote;
+    if (remote) return remote.status.state === 'connected' ? null : remote.status.reason ?? (remote.status.state === 'connecting' ? 'connecting…' : null);
+    return this.lastError;
+  }
+
+  get connection(): HostConnectionView | null {
+    const remote = this.options.remote;
+    if (!remote) return null;
+    return { ...remote.status, mode: 'stream' };
   }
 
   async start(): Promise<void> {
+    const remote = this.options.remote;
+    if (remote) {
+      // Lost output is caught up from each pane's history after the connection is back.
+      this.register(remote.streams.onInterrupted((paneId) => this.interrupt(paneId)));
+      this.register(remote.streams.onResumed((paneId) => void this.resume(paneId)));
+    }
     if (!this.server) {
       const started = await this.startOwnServer();
       if (!started) return;
@@ -166,6 +200,7 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
         return false;
       }
       this.server = server;
+      this.ownServer = server;
       this.lastError = null;
       return true;
     } catch (error) {
@@ -200,10 +235,20 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
     const runtime = new PaneRuntime(this.options.ctx, this, facts, 'starting');
     const created: Entry = { runtime, feed: undefined };
     this.entries.set(pane.paneId, created);
+    // A remote pane whose output is not received right now starts once it is (resume()).
+    if (this.options.remote && !this.options.remote.streams.isLive(pane.paneId)) return;
+    this.follow(created, this.openedAt.get(pane.paneId), undefined);
+  }
+
+  private follow(created: Entry, openedAt: number | undefined, resume: PaneProgress | undefined): void {
+    const runtime = created.runtime;
+    const paneId = runtime.paneId;
+    const pane = { paneId };
     const feed = new StreamPaneFeed(this.server!, runtime, {
       captureLines: this.options.host.tmux.captureLines,
       log: (m) => this.options.ctx.log(m),
-      openedAt: this.openedAt.get(pane.paneId),
+      openedAt,
+      resume,
     });
     created.feed = feed;
     feed.start().then(
@@ -219,6 +264,38 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
         if (!feed.isDisposed) this.options.ctx.log(`agent: cannot watch pane ${pane.paneId} on ${this.name}: ${(error as Error).message}`);
       },
     );
+  }
+
+  /** A remote pane's output stopped arriving (connection lost): stop reading it. */
+  private interrupt(paneId: string): void {
+    const entry = this.entries.get(paneId);
+    if (!entry) return;
+    entry.feed?.dispose();
+    entry.feed = undefined;
+    entry.runtime.mode = 'starting';
+  }
+
+  /**
+   * Its output arrives again: once the lines in flight are evaluated, a new feed
+   * reads what the pane printed meanwhile from its history (after the anchor of the
+   * last evaluated line, so nothing is evaluated twice) and follows the stream.
+   */
+  private async resume(paneId: string): Promise<void> {
+    const entry = this.entries.get(paneId);
+    if (!entry || entry.feed || this.isDisposed) {
+      // Not watched yet: consider() starts it now that the stream is live.
+      if (!entry) {
+        const pane = this.server?.monitor.get(paneId);
+        if (pane) this.consider(pane);
+      }
+      return;
+    }
+    const marker: IDisposable = { dispose: () => undefined };
+    entry.feed = marker;
+    await entry.runtime.flush().catch(() => undefined);
+    if (this.entries.get(paneId) !== entry || entry.feed !== marker) return;
+    const progress = entry.runtime.progress;
+    this.follow(entry, undefined, progress.count > 0 || progress.anchor.length > 0 ? { count: progress.count, anchor: [...progress.anchor] } : undefined);
   }
 
   /** Captures every poll interval, for a pane whose output cannot be streamed. */
@@ -258,7 +335,8 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
     for (const entry of entries) entry.feed?.dispose();
     await this.retire(entries);
     this.dispose();
-    const own = this.kind === 'local' ? this.server : undefined;
+    this.options.remote?.dispose();
+    const own = this.ownServer;
     if (own) {
       // Our pipes on somebody else's server: take them down so no `cat` waits for a reader that is gone.
       await Promise.allSettled(

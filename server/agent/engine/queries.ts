@@ -2,6 +2,7 @@
  * Read models behind the agent API: overview, pipelines, panes, approvals,
  * notifications and the running config (secrets redacted).
  */
+import type { HostView } from '../../../schemas/agent-config-view.ts';
 import type { AgentConfigView, ConfigIssueView, NotifyTemplateView, StageConfigView } from '../../../schemas/agent-config-view.ts';
 import type { ApprovalsQuery, ApprovalView, NotificationRecord, NotificationsQuery, Overview, PaneView, PipelineView } from '../../../schemas/agent.ts';
 import type { NotifyTemplate } from '../../../schemas/agent-config.ts';
@@ -156,6 +157,7 @@ export function configViewOf(engine: AgentEngine): AgentConfigView {
         captureLines: host.tmux.captureLines,
         pollIntervalMs: host.tmux.pollIntervalMs ?? config.pollIntervalMs,
         error: watcher?.error ?? null,
+        connection: watcher?.connection ?? null,
       };
     }),
     principles: [...config.policy.principles],
@@ -217,4 +219,25 @@ export async function panesOf(engine: AgentEngine, bridge: TmuxServer, sessionKe
     });
   });
   return out;
+}
+
+/** Every configured host with its connection: `GET /api/hosts`. */
+export function hostsOf(engine: AgentEngine): HostView[] {
+  const watchers = new Map(engine.hostWatchers().map((watcher) => [watcher.name, watcher]));
+  return engine.config().hosts.map((host) => {
+    const watcher = watchers.get(host.name);
+    const connection = watcher?.connection ?? null;
+    return {
+      name: host.name,
+      kind: watcher?.kind ?? (host.ssh ? 'ssh' : 'local'),
+      target: host.ssh ? `${host.ssh.user ? `${host.ssh.user}@` : ''}${host.ssh.host}:${host.ssh.port}` : null,
+      socket: host.tmux.socket,
+      // Local hosts are connected when their server answers (no error).
+      state: connection?.state ?? (watcher?.error ? 'reconnecting' : 'connected'),
+      reason: connection ? connection.reason : (watcher?.error ?? null),
+      since: connection?.since ?? null,
+      mode: connection?.mode ?? 'stream',
+      panes: watcher?.runtimes().length ?? 0,
+    };
+  });
 }

@@ -15,6 +15,7 @@ import { HostWatcherBase, typeTextCommands, type HostKind, type HostWatcher } fr
 import { PaneRuntime } from './runtime.ts';
 import type { SshTmuxRunner } from './ssh-runner.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
+import type { HostConnectionView } from '../../../schemas/agent-config-view.ts';
 
 const LIST_FIELDS = ['pane_id', 'session_name', 'window_name', 'pane_title', 'pane_dead', 'pane_in_mode'] as const;
 
@@ -45,6 +46,8 @@ export interface SshHostOptions {
   readonly runner: SshTmuxRunner;
   readonly pollMs: number;
   readonly onPaneGone: (host: string, paneId: string) => void;
+  /** Why this host is polled rather than streamed (shown with its connection state). */
+  readonly fallbackReason?: string;
 }
 
 export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatcher, PaneHost {
@@ -58,6 +61,21 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
 
   get ssh() {
     return this.options.host.ssh;
+  }
+
+  private lastState: { ok: boolean; since: string } = { ok: false, since: new Date().toISOString() };
+  private polled = false;
+
+  /** Polling has no connection of its own: its state is the last poll's outcome. */
+  get connection(): HostConnectionView {
+    const ok = this.lastError === null;
+    if (ok !== this.lastState.ok) this.lastState = { ok, since: new Date().toISOString() };
+    return {
+      state: !this.polled ? 'connecting' : ok ? 'connected' : 'reconnecting',
+      reason: this.options.fallbackReason ?? this.lastError,
+      since: this.lastState.since,
+      mode: 'poll',
+    };
   }
 
   async start(): Promise<void> {
@@ -95,6 +113,7 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
       ...watched.flatMap((paneId) => lineCaptureCommands(paneId, captureLines)),
     ]);
     if (this.isDisposed) return false;
+    this.polled = true;
     const listing = settled.results[0];
     if (!listing) {
       // The host is unreachable: keep every pane and its progress, try again next poll.

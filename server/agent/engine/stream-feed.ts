@@ -12,7 +12,8 @@
  */
 import { Disposable, toDisposable } from '../../../schemas/base/lifecycle.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
-import type { TmuxServer } from '../../../tmux/server.ts';
+import type { PaneProgress } from '../../../schemas/agent.ts';
+import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';
 import { LineSplitter } from '../lines.ts';
 import { ANCHOR_LINES, anchorText, findAfterAnchor, lineCaptureCommands, parseLineCapture, type LineCapture } from './anchor.ts';
 import type { PaneRuntime } from './runtime.ts';
@@ -79,13 +80,19 @@ export class StreamPaneFeed extends Disposable {
   private splitter: LineSplitter | undefined;
 
   constructor(
-    private readonly server: TmuxServer,
+    private readonly server: TmuxEndpoint,
     private readonly runtime: PaneRuntime,
     private readonly options: {
       readonly captureLines: number;
       readonly log: (message: string) => void;
       /** Offset of the pane stream's first byte, when the watcher saw the stream open. */
       readonly openedAt?: number;
+      /**
+       * Resuming after the stream was interrupted (a remote host's connection was
+       * lost): the lines after this progress's anchor are read from the pane's
+       * history, and their number is reported as the gap.
+       */
+      readonly resume?: PaneProgress;
     },
   ) {
     super();
@@ -98,7 +105,7 @@ export class StreamPaneFeed extends Disposable {
     if (this.isDisposed) return 'streaming';
     if (!stream || this.server.streams.state(paneId) !== 'streaming') return 'no-stream';
     // A pane no pipeline applies to needs only its last lines: a small capture, one try.
-    const idle = this.runtime.pipelines.length === 0 && !this.runtime.stored;
+    const idle = this.runtime.pipelines.length === 0 && !this.stored;
     let cut: { value: string[][]; offset: number; exact: boolean } | undefined;
     for (let attempt = 0; attempt < (idle ? 1 : EXACT_CUT_TRIES) && !this.isDisposed; attempt++) {
       cut = await stream.cut(() => this.server.control.runList(lineCaptureCommands(paneId, idle ? 100 : 'all')));
@@ -123,7 +130,7 @@ export class StreamPaneFeed extends Disposable {
    */
   private linesSinceOpen(stream: PaneStream, cutOffset: number, capture: LineCapture): string[] | null {
     const opened = this.options.openedAt;
-    if (opened === undefined || this.runtime.stored || stream.startOffset > opened) return null;
+    if (opened === undefined || this.stored || stream.startOffset > opened) return null;
     const parts = stream.readFrom(opened);
     if (!parts) return null;
     const splitter = new LineSplitter({ startOffset: opened });
@@ -148,11 +155,24 @@ export class StreamPaneFeed extends Disposable {
     return [...complete.slice(0, start).slice(-this.options.captureLines), complete[start]!, ...streamed.slice(1)];
   }
 
+  /** Where evaluation stopped before: the resume point, else the progress stored at start. */
+  private get stored(): PaneProgress | undefined {
+    return this.options.resume ?? this.runtime.stored;
+  }
+
   /** The captured lines not evaluated yet. */
   private historyLines(capture: LineCapture): string[] {
-    const stored = this.runtime.stored;
+    const stored = this.stored;
     if (!stored) return capture.complete.slice(-this.options.captureLines);
     const match = findAfterAnchor(capture.complete, stored.anchor);
+    if (this.options.resume) {
+      this.options.log(
+        match.found || capture.complete.length === 0
+          ? `agent: pane ${this.runtime.paneId} on ${this.runtime.host.name}: output resumed after the connection was lost; ${capture.complete.length - match.start} lines printed meanwhile were read from its history`
+          : `agent: pane ${this.runtime.paneId} on ${this.runtime.host.name}: output resumed after the connection was lost; the last evaluated lines are no longer in its history, so lines printed meanwhile beyond the history limit are lost (${capture.complete.length} lines read)`,
+      );
+      this.resumedLines = capture.complete.length - match.start;
+    }
     if (!match.found && capture.complete.length > 0) {
       this.options.log(
         `agent: pane ${this.runtime.paneId} on ${this.runtime.host.name}: the last lines evaluated before are no longer in its history; evaluating all ${capture.complete.length} lines it holds (output beyond the history limit is lost)`,
@@ -273,6 +293,9 @@ export class StreamPaneFeed extends Disposable {
       this.pumping = false;
     }
   }
+
+  /** Lines read from history when resuming (the gap's size), else null. */
+  resumedLines: number | null = null;
 
   /** The line being written (a prompt waiting for input), for views. */
   get partial(): string {

@@ -13,6 +13,7 @@
  *   GET  /notifications?status=&limit=           {notifications: NotificationRecord[]}
  *   GET  /agent/config                           AgentConfigView
  *   GET  /panes                                  {panes: PaneView[]}
+ *   GET  /hosts                                  {hosts: HostView[]}  (connection state of every host)
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -20,7 +21,7 @@ import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandB
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { ApiError, parseOr400 } from '../../http/errors.ts';
 import type { AgentEngine } from '../engine/engine.ts';
-import { approvalsOf, configViewOf, notificationsOf, overviewOf, panesOf, pipelineOf, pipelinesOf } from '../engine/queries.ts';
+import { approvalsOf, configViewOf, hostsOf, notificationsOf, overviewOf, panesOf, pipelineOf, pipelinesOf } from '../engine/queries.ts';
 import { pipelinePaneView } from '../engine/views.ts';
 import type { PolicyInput } from '../policy/types.ts';
 
@@ -45,6 +46,10 @@ export interface AgentApiDeps {
 
 export function agentApiRoutes({ engine, bridge, sessionKeyOf }: AgentApiDeps): Router {
   const router = Router();
+
+  router.get('/hosts', (_req, res) => {
+    res.json({ hosts: hostsOf(engine) });
+  });
 
   router.get('/overview', (_req, res) => {
     res.json(overviewOf(engine));
