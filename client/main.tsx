@@ -11,6 +11,7 @@ import './styles/board-monitor.css';
 import './styles/board-history.css';
 import './styles/board-config.css';
 import './styles/issues.css';
+import './styles/queues.css';
 import './styles/flows.css';
 import './styles/phone.css';
 import { render } from 'preact';

@@ -149,7 +149,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     disposables.push(flows);
     await flows.start();
     const queueIssues = queueIssuesFrom(issues.service);
-    const queues = new Queues({ repo: store.queues, bus, sessions: hub, issues: () => queueIssues, log: (m) => log(`queues: ${m}`) });
+    const queues = new Queues({ repo: store.queues, bus, sessions: hub, executions: executions.service, issues: () => queueIssues, log: (m) => log(`queues: ${m}`), sessionShell: process.env.TMUX_BRIDGE_QUEUE_SHELL || undefined });
     disposables.push(queues);
     await queues.start();
 

@@ -70,6 +70,8 @@ function Page({ route }: { route: Route }) {
       return <TerminalsRoute sessionKey={route.sessionKey} />;
     case 'issues':
       return <IssuesRoute />;
+    case 'queues':
+      return <QueuesRoute />;
     case 'flows':
       return <flowsPage.Page view={route.view} />;
     case 'not-found':
@@ -95,6 +97,26 @@ function IssuesRoute() {
   useEffect(load, []);
   if (module) return <module.IssuesPage />;
   return error ? <LoadError what={t('issues.what')} message={error} onRetry={load} /> : <Loading what={t('issues.what')} />;
+}
+
+type QueuesModule = typeof import('../pages/QueuesPage.tsx');
+let queuesModule: Promise<QueuesModule> | undefined;
+
+/** The queues, from their own chunk (drag and drop) like the board. */
+function QueuesRoute() {
+  const [module, setModule] = useState<QueuesModule | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const load = () => {
+    setError(undefined);
+    queuesModule ??= import('../pages/QueuesPage.tsx');
+    queuesModule.then(setModule, (e: unknown) => {
+      queuesModule = undefined;
+      setError(`${e instanceof Error ? e.message : String(e)}`);
+    });
+  };
+  useEffect(load, []);
+  if (module) return <module.QueuesPage />;
+  return error ? <LoadError what={t('queues.title')} message={error} onRetry={load} /> : <Loading what={t('queues.title')} />;
 }
 
 /** The sessions page and terminal tabs, from the lazily loaded terminal chunk. */

@@ -10,7 +10,10 @@ import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 
 /** The tabs of the issues hub; the board is the first. */
-export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: () => string }> = [{ href: '/issues', label: () => t('issues.tab.board') }];
+export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: () => string }> = [
+  { href: '/issues', label: () => t('issues.tab.board') },
+  { href: '/queues', label: () => t('queues.tabQueues') },
+];
 
 /** `/issues`: the kanban board, with the issue drawer beside it when `?issue=` names one. */
 export function IssuesPage() {

@@ -8,6 +8,7 @@ import { EventFeed, wsBase } from './events.ts';
 import { ExecutionStore } from './executions.ts';
 import { IssueBoardStore, IssuesApi } from './issues.ts';
 import { PaneTails } from './pane-tails.ts';
+import { QueueStore, QueuesApi } from './queues.ts';
 import { AgentConfigStore, PaneStore } from './panes.ts';
 import { Router } from './router.ts';
 import { SessionStore } from './sessions.ts';
@@ -32,6 +33,7 @@ export interface Services {
   readonly agentConfig: AgentConfigStore;
   readonly issues: IssueBoardStore;
   readonly executions: ExecutionStore;
+  readonly queues: QueueStore;
 }
 
 export function createServices(): Services {
@@ -59,6 +61,7 @@ export function createServices(): Services {
     agentConfig: new AgentConfigStore(feed, agent),
     issues: new IssueBoardStore(feed, new IssuesApi(api)),
     executions: new ExecutionStore(api, feed),
+    queues: new QueueStore(feed, new QueuesApi(api)),
   };
   // The events socket runs while the cookie works; a 401 anywhere stops it.
   api.auth.subscribe((auth) => {

@@ -13,6 +13,7 @@ export type Route =
   | { readonly page: 'config' }
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
   | { readonly page: 'issues' }
+  | { readonly page: 'queues' }
   | { readonly page: 'flows'; readonly view: FlowsView }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -50,6 +51,7 @@ const SIMPLE: Record<string, Route> = {
   '/pipelines': { page: 'pipelines', name: undefined },
   '/sessions': { page: 'sessions', sessionKey: undefined },
   '/issues': { page: 'issues' },
+  '/queues': { page: 'queues' },
   '/flows': { page: 'flows', view: { view: 'list' } },
   '/flows/new': { page: 'flows', view: { view: 'edit', flowId: undefined } },
 };

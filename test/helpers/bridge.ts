@@ -101,7 +101,7 @@ export class BridgeProcess {
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not start:\n${this.output}`)), 90_000);
+      const timer = setTimeout(() => reject(new Error(`bridge did not start:\n${this.output}`)), 120_000);
       const check = () => {
         const listening = /listening on (http:\/\/\S+)/.exec(this.output);
         const login = /login\?token=(\S+)/.exec(this.output);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * Fake coding-agent CLIs for tests: small bash scripts named like the real tools.
- * Each prints its argv (`ARGV: [a] [b]…`), sleeps `sleep=S` seconds and exits
+ * Each prints its argv on stderr (`ARGV: [a] [b]…`), sleeps `sleep=S` seconds and exits
  * with `exit=N` when the prompt says so (the last such word counts), prints an
  * answer (`ANSWER: <last line of the prompt>`) and its session id the way the
  * real tool does, and remembers its sessions in a state directory so that
@@ -18,7 +18,7 @@ export function writeFakeTools(tools: readonly ('claude' | 'codex' | 'gemini' | 
 [ "$1" = --version ] && { echo "fake $(basename "$0") 1.0.0"; exit 0; }
 state=${state}/$(basename "$0")
 mkdir -p "$state"
-printf 'ARGV:'; printf ' [%s]' "$@"; printf '\\n'
+{ printf 'ARGV:'; printf ' [%s]' "$@"; printf '\\n'; } >&2
 knobs() {
   s=$(printf '%s\\n' "$prompt" | grep -o 'sleep=[0-9.]*' | tail -1 | cut -d= -f2)
   e=$(printf '%s\\n' "$prompt" | grep -o 'exit=[0-9]*' | tail -1 | cut -d= -f2)

@@ -199,8 +199,10 @@ describe('stateless runs', () => {
     expect(done.outputTail).toContain('ANSWER: hello sleep=1.5 exit=4');
     expect((await ctx.bridge.api('GET', '/api/cli/active')).body.executions.map((e: Execution) => e.executionId)).not.toContain(id);
     const replay = await ctx.bridge.api('GET', `/api/cli/executions/${id}/output`);
-    const stdout = (replay.body.chunks as any[]).filter((c) => c.stream === 'stdout').map((c) => c.data).join('');
-    expect(stdout).toContain('ARGV: [exec] [hello sleep=1.5 exit=4]');
+    const of = (stream: string) => (replay.body.chunks as any[]).filter((c) => c.stream === stream).map((c) => c.data).join('');
+    expect(of('stderr')).toContain('ARGV: [exec] [hello sleep=1.5 exit=4]');
+    expect(of('stdout')).toContain('ANSWER: hello sleep=1.5 exit=4');
+    expect(of('stdout')).not.toContain('ARGV');
     const completed = await waitFor(async () => ((await ctx.bridge.api('GET', '/api/events?type=CLI_EXECUTION_COMPLETED&limit=1000')).body.events as any[]).find((e) => e.executionId === id), 'CLI_EXECUTION_COMPLETED');
     expect(completed).toMatchObject({ status: 'failed', exitCode: 4 });
 

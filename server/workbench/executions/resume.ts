@@ -86,7 +86,7 @@ export class ResumePlanner {
   async record(
     adapter: ToolAdapter,
     plan: ResumePlan,
-    run: { executionId: string; originalPrompt: string; output: string; succeeded: boolean },
+    run: { executionId: string; originalPrompt: string; output: string; answerOutput?: string; succeeded: boolean },
   ): Promise<string | null> {
     if (!plan.resumeKey) return adapter.sessionIdFrom(run.output);
     const now = new Date().toISOString();
@@ -103,7 +103,7 @@ export class ResumePlanner {
     }
     // Turns are kept for both strategies, so a fallback still has the history.
     if (run.succeeded) {
-      await this.repo.addTurn({ resumeKey: plan.resumeKey, executionId: run.executionId, prompt: run.originalPrompt, answer: adapter.answerFrom(run.output), at: now });
+      await this.repo.addTurn({ resumeKey: plan.resumeKey, executionId: run.executionId, prompt: run.originalPrompt, answer: adapter.answerFrom(run.answerOutput ?? run.output), at: now });
     }
     return nativeId;
   }

@@ -45,6 +45,8 @@ export interface RunEnd {
   readonly offsetEnd: number | null;
   /** The run's output as text (for the tail, the answer and the session id). */
   readonly text: string;
+  /** The answer's source when it is not all of `text` (stateless runs: stdout only). */
+  readonly answerText?: string;
   /** The pane's program ended, or the session was closed. */
   readonly paneGone?: 'exited' | 'closed';
 }
@@ -257,6 +259,7 @@ export class Executions extends Disposable implements ExecutionService {
             executionId: run.execution.executionId,
             originalPrompt: run.originalPrompt,
             output: end.text,
+            answerOutput: end.answerText,
             succeeded: status === 'completed',
           })) ?? nativeSessionId;
       } catch (error) {

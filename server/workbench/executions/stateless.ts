@@ -18,6 +18,7 @@ interface StatelessState {
   pending: CliOutputChunk[];
   flushTimer: NodeJS.Timeout | undefined;
   text: string[];
+  stdout: string[];
   timers: NodeJS.Timeout[];
 }
 
@@ -80,7 +81,7 @@ export class StatelessRunner {
       fellBack: false,
       settled: false,
     };
-    const state: StatelessState = { child: undefined, seq: 0, kept: 0, pending: [], flushTimer: undefined, text: [], timers: [] };
+    const state: StatelessState = { child: undefined, seq: 0, kept: 0, pending: [], flushTimer: undefined, text: [], stdout: [], timers: [] };
     this.states.set(executionId, state);
     run.interrupt = () => this.interrupt(run, state);
     run.dispose = () => this.release(run, state);
@@ -109,6 +110,7 @@ export class StatelessRunner {
     const chunk: CliOutputChunk = { executionId: run.execution.executionId, seq: state.seq++, stream, data, at: new Date().toISOString() };
     state.text.push(data);
     if (state.text.length > 4096) state.text.splice(0, state.text.length - 2048);
+    if (stream === 'stdout' && state.kept + data.length <= MAX_KEPT_BYTES) state.stdout.push(data);
     void this.deps.bus.publish('CLI_OUTPUT', { executionId: chunk.executionId, seq: chunk.seq, stream, data }, { ephemeral: true });
     if (state.kept + data.length > MAX_KEPT_BYTES) return;
     state.kept += data.length;
@@ -130,7 +132,7 @@ export class StatelessRunner {
   private async end(run: ActiveRun, state: StatelessState, exitCode: number | null): Promise<void> {
     await this.flush(state);
     const text = state.text.join('');
-    await this.service.finish(run, { exitCode, completion: 'exit', offsetEnd: null, text });
+    await this.service.finish(run, { exitCode, completion: 'exit', offsetEnd: null, text, answerText: state.stdout.join('') });
     await this.deps.bus.publish('CLI_EXECUTION_COMPLETED', { executionId: run.execution.executionId, status: run.execution.status, exitCode: run.execution.exitCode, execution: run.execution });
   }
 

@@ -24,6 +24,8 @@ export interface QueuesOptions {
   /** The issue board's public face, once there is one. */
   readonly issues?: () => QueueIssues | undefined;
   readonly log: (message: string) => void;
+  /** What a session the scheduler creates runs (default: a plain interactive bash with the server's environment). */
+  readonly sessionShell?: string;
 }
 
 /** The queues domain: the service (queues, items, order) and the scheduler that runs them. */
@@ -38,7 +40,7 @@ export class Queues extends Disposable {
     this.state = this.register(new QueueState(options.repo, options.bus));
     this.service = new QueueService(this.state, issues);
     this.scheduler = options.executions
-      ? this.register(new QueueRunner({ state: this.state, sessions: options.sessions, executions: options.executions, issues, log: options.log }))
+      ? this.register(new QueueRunner({ state: this.state, sessions: options.sessions, executions: options.executions, issues, log: options.log, sessionShell: options.sessionShell }))
       : undefined;
   }
 

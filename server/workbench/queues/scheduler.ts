@@ -16,7 +16,15 @@ export interface SchedulerDeps {
   readonly executions: QueueExecutions;
   readonly issues: () => QueueIssues | undefined;
   readonly log: (message: string) => void;
+  readonly sessionShell?: string;
 }
+
+/**
+ * A queue's new sessions run a shell the executions type into, not the tool itself (the tool runs
+ * one-shot per item). No login profile: it inherits the server's environment and starts at once,
+ * where `bash -l` can take seconds on a loaded machine.
+ */
+export const DEFAULT_QUEUE_SHELL = 'bash --noprofile --norc -i';
 
 function errorInfo(error: unknown): { status?: number; code?: string; message: string } {
   const e = error as { status?: number; code?: string; message?: string };
@@ -248,6 +256,7 @@ export class QueueRunner extends Disposable {
           issueId: item.issue_id,
           resumeKey: item.resumeKey,
           resumeStrategy: item.resumeStrategy,
+          shell: this.deps.sessionShell ?? DEFAULT_QUEUE_SHELL,
         });
         claimedKey = session.sessionKey;
         claim(claimedKey);

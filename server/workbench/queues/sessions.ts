@@ -1,6 +1,8 @@
 import type { CliSession } from '../../../schemas/session.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
 
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
+
 /** Where an item runs: an existing session, a new one, or not yet (its session is busy). */
 export type SessionChoice = { kind: 'existing'; sessionKey: string } | { kind: 'new' } | { kind: 'wait'; reason: string };
 
@@ -33,9 +35,12 @@ export function chooseSession(
   queue: Pick<Queue, 'name' | 'id'>,
   item: QueueItem,
   sessions: readonly CliSession[],
-  isFree: (sessionKey: string) => boolean,
+  isIdle: (sessionKey: string) => boolean,
 ): SessionChoice {
   const live = sessions.filter((s) => s.status === 'running');
+  // Executions type a command at a shell prompt: a pane running something else (an editor, a REPL) is not free.
+  const atPrompt = new Set(live.filter((s) => !s.currentCommand || SHELLS.has(s.currentCommand)).map((s) => s.sessionKey));
+  const isFree = (key: string) => atPrompt.has(key) && isIdle(key);
   if (item.sessionKey) {
     const pinned = live.find((s) => s.sessionKey === item.sessionKey);
     if (pinned) return isFree(pinned.sessionKey) ? { kind: 'existing', sessionKey: pinned.sessionKey } : { kind: 'wait', reason: `session ${pinned.name} is busy` };

@@ -1,0 +1,117 @@
+import type { BridgeEvent, Queue, QueueItem } from '../../schemas/index.ts';
+import type { ApiClient } from './api.ts';
+import type { EventFeed } from './events.ts';
+import { isObject } from './guards.ts';
+import { LiveResource } from './resource.ts';
+
+export type QueueMap = ReadonlyMap<string, Queue>;
+
+function isQueue(value: unknown): value is Queue {
+  return isObject(value) && typeof value.id === 'string' && Array.isArray(value.items) && Array.isArray(value.execution_groups) && isObject(value.scheduler);
+}
+
+const path = (id: string) => `/api/queues/${encodeURIComponent(id)}`;
+
+/** The queues' REST calls (API.md "Queues"). */
+export class QueuesApi {
+  constructor(private readonly api: ApiClient) {}
+
+  async list(): Promise<Queue[]> {
+    const body = await this.api.call('GET', '/api/queues');
+    return isObject(body) && Array.isArray(body.queues) ? body.queues.filter(isQueue) : [];
+  }
+  create(name: string): Promise<Queue> {
+    return this.api.call('POST', '/api/queues', {
+      name,
+      execution_groups: [
+        { id: 'P1', type: 'parallel' },
+        { id: 'S1', type: 'sequential' },
+      ],
+    }) as Promise<Queue>;
+  }
+  addItem(id: string, body: { prompt: string; title?: string; tool?: string; execution_group?: string; depends_on?: string[] }): Promise<unknown> {
+    return this.api.call('POST', `${path(id)}/items`, body);
+  }
+  deleteItem(id: string, itemId: string): Promise<unknown> {
+    return this.api.call('DELETE', `${path(id)}/items/${encodeURIComponent(itemId)}`);
+  }
+  move(id: string, itemId: string, group: string, index: number): Promise<Queue> {
+    return this.api.call('POST', `${path(id)}/move`, { itemId, execution_group: group, index }) as Promise<Queue>;
+  }
+  scheduler(id: string, action: 'start' | 'pause' | 'resume' | 'stop'): Promise<Queue> {
+    return this.api.call('POST', `${path(id)}/scheduler/${action}`) as Promise<Queue>;
+  }
+  setMax(id: string, maxConcurrentSessions: number): Promise<Queue> {
+    return this.api.call('PATCH', `${path(id)}/scheduler`, { maxConcurrentSessions }) as Promise<Queue>;
+  }
+  itemAction(id: string, itemId: string, action: 'retry' | 'skip'): Promise<Queue> {
+    return this.api.call('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/${action}`) as Promise<Queue>;
+  }
+  execute(id: string, itemId: string, sessionKey?: string): Promise<QueueItem> {
+    return this.api.call('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/execute`, sessionKey ? { sessionKey } : {}) as Promise<QueueItem>;
+  }
+  setStatus(id: string, action: 'activate' | 'deactivate' | 'archive'): Promise<Queue> {
+    return this.api.call('POST', `${path(id)}/${action}`) as Promise<Queue>;
+  }
+}
+
+/** Every queue that is not archived, kept live by QUEUE_UPDATED (no polling). */
+export class QueueStore extends LiveResource<QueueMap> {
+  protected readonly refetchOn = new Set<string>();
+
+  constructor(
+    feed: EventFeed,
+    readonly api: QueuesApi,
+  ) {
+    super(feed);
+  }
+
+  protected async load(): Promise<QueueMap> {
+    return new Map((await this.api.list()).map((q) => [q.id, q]));
+  }
+
+  protected apply(data: QueueMap, event: BridgeEvent): QueueMap {
+    if (event.type !== 'QUEUE_UPDATED') return data;
+    if (event.deleted === true && typeof event.queueId === 'string') {
+      if (!data.has(event.queueId)) return data;
+      const next = new Map(data);
+      next.delete(event.queueId);
+      return next;
+    }
+    if (!isQueue(event.queue)) return data;
+    const queue = event.queue;
+    const known = data.get(queue.id);
+    // Events may arrive after a fresher API answer: keep the newer one.
+    if (known && known.updatedAt > queue.updatedAt) return data;
+    const next = new Map(data);
+    if (queue.status === 'archived') next.delete(queue.id);
+    else next.set(queue.id, queue);
+    return next;
+  }
+
+  /** Puts a queue from an API answer. */
+  put(queue: Queue): void {
+    this.update((data) => this.apply(data, { type: 'QUEUE_UPDATED', at: '', queue }));
+  }
+
+  /** Moves an item (drag or keyboard): shown at once, then the server's answer, or the old order if refused. */
+  async move(queueId: string, itemId: string, group: string, index: number): Promise<void> {
+    const queue = this.data.value?.get(queueId);
+    const item = queue?.items.find((i) => i.item_id === itemId);
+    if (!queue || !item) return;
+    const target = queue.items.filter((i) => i.execution_group === group && i.item_id !== itemId).sort((a, b) => a.execution_order - b.execution_order);
+    target.splice(Math.max(0, Math.min(index, target.length)), 0, { ...item, execution_group: group });
+    const order = new Map(target.map((i, k) => [i.item_id, k]));
+    const source = queue.items.filter((i) => i.execution_group === item.execution_group && i.item_id !== itemId).sort((a, b) => a.execution_order - b.execution_order);
+    source.forEach((i, k) => order.has(i.item_id) || order.set(i.item_id, k));
+    const guess = queue.items.map((i) => (i.item_id === itemId ? { ...i, execution_group: group, execution_order: order.get(itemId)! } : order.has(i.item_id) ? { ...i, execution_order: order.get(i.item_id)! } : i));
+    this.update((data) => new Map(data).set(queueId, { ...queue, items: guess }));
+    try {
+      this.put(await this.api.move(queueId, itemId, group, index));
+    } catch (error) {
+      this.update((data) => new Map(data).set(queueId, queue));
+      void this.refresh();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution } from '../../schemas/index.ts';
+import { sessionUuidFor } from '../../server/workbench/tools/index.ts';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+const fakes = writeFakeTools(['claude', 'codex', 'gemini']);
+const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
+const originalPath = process.env.PATH;
+
+beforeAll(async () => {
+  process.env.PATH = pathWithFakes(fakes.dir);
+  ctx.tmux = new TestTmux();
+  ctx.bridge = await startTestBridge(ctx.tmux);
+});
+
+afterAll(async () => {
+  process.env.PATH = originalPath;
+  await ctx.bridge?.close();
+  await ctx.tmux?.kill();
+  rmSync(fakes.dir, { recursive: true, force: true });
+});
+
+async function shellSession(name: string): Promise<string> {
+  const { body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+  return body.sessionKey as string;
+}
+
+async function run(key: string, body: Record<string, unknown>): Promise<Execution> {
+  const started = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, body);
+  expect(started.status).toBe(202);
+  return waitFor(async () => {
+    const e = (await ctx.bridge.api('GET', `/api/executions/${started.body.executionId}`)).body as Execution;
+    return e.status !== 'running' ? e : undefined;
+  }, 'the execution to end', 30_000, 50);
+}
+
+async function output(id: string): Promise<string> {
+  const response = await fetch(new URL(`api/executions/${id}/output`, ctx.bridge.url), { headers: { authorization: `Bearer ${ctx.bridge.token}` } });
+  return Buffer.from(await response.arrayBuffer()).toString('utf8');
+}
+
+async function stateless(body: Record<string, unknown>): Promise<{ execution: Execution; stdout: string; stderr: string }> {
+  const started = await ctx.bridge.api('POST', '/api/cli/execute', { workingDir: ctx.tmux.dir, ...body });
+  expect(started.status).toBe(202);
+  const execution = await waitFor(async () => {
+    const e = (await ctx.bridge.api('GET', `/api/executions/${started.body.executionId}`)).body as Execution;
+    return e.status !== 'running' ? e : undefined;
+  }, 'the stateless run to end', 30_000, 50);
+  const chunks = (await ctx.bridge.api('GET', `/api/cli/executions/${execution.executionId}/output`)).body.chunks as any[];
+  const of = (stream: string) => chunks.filter((c) => c.stream === stream).map((c) => c.data).join('');
+  return { execution, stdout: of('stdout'), stderr: of('stderr') };
+}
+
+describe('nativeResume', () => {
+  it('claude: run 1 creates the session with an id derived from the resumeKey, run 2 resumes it', async () => {
+    const key = await shellSession('rs-claude');
+    const uuid = sessionUuidFor('rk-claude');
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const first = await run(key, { tool: 'claude', prompt: 'first question', resumeKey: 'rk-claude', resumeStrategy: 'nativeResume' });
+    expect(first.status).toBe('completed');
+    expect(first.command).toContain(`--session-id ${uuid}`);
+    expect(first.nativeSessionId).toBe(uuid);
+    const info = await ctx.bridge.api('GET', '/api/resume-keys/rk-claude');
+    expect(info.body).toMatchObject({ resumeKey: 'rk-claude', tool: 'claude', nativeSessionId: uuid, turns: 1 });
+    const second = await run(key, { tool: 'claude', prompt: 'second question', resumeKey: 'rk-claude', resumeStrategy: 'nativeResume' });
+    expect(second.status).toBe('completed');
+    expect(second.command).toContain(`--resume ${uuid}`);
+    expect(second.command).not.toContain('--session-id');
+    expect(await output(second.executionId)).toContain(`[--resume] [${uuid}]`);
+  });
+
+  it('codex: the id printed by run 1 is passed to run 2; an unknown session falls back once to promptConcat, recorded', async () => {
+    const key = await shellSession('rs-codex');
+    const first = await run(key, { tool: 'codex', prompt: 'codex one', resumeKey: 'rk-codex' });
+    expect(first.status).toBe('completed');
+    const learned = first.nativeSessionId!;
+    expect(learned).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-codex')).body.nativeSessionId).toBe(learned);
+    const second = await run(key, { tool: 'codex', prompt: 'codex two', resumeKey: 'rk-codex' });
+    expect(second.status).toBe('completed');
+    expect(second.command).toContain(`exec resume ${learned} 'codex two'`);
+    expect(await output(second.executionId)).toContain(`ARGV: [exec] [resume] [${learned}] [codex two]`);
+
+    // The tool forgets its session: the next run is told the session is unknown, and falls back.
+    unlinkSync(join(fakes.state, 'codex', learned));
+    const third = await run(key, { tool: 'codex', prompt: 'codex three', resumeKey: 'rk-codex' });
+    expect(third).toMatchObject({ status: 'completed', exitCode: 0, completion: 'sentinel' });
+    expect(third.command).toContain(`${fakes.dir}/codex exec 'Earlier in this conversation`);
+    const text = await output(third.executionId);
+    expect(text).toContain('no session found');
+    // The fallback prompt carries the earlier answers.
+    expect(text).toMatch(/ARGV: \[exec\] \[Earlier in this conversation[\s\S]*ANSWER: codex one[\s\S]*ANSWER: codex two[\s\S]*codex three\]/);
+    const info = (await ctx.bridge.api('GET', '/api/resume-keys/rk-codex')).body;
+    expect(info.fallbackAt).toBeTruthy();
+    expect(info.fallbackReason).toContain('no session found');
+    expect(info.turns).toBe(3);
+  });
+});
+
+describe('promptConcat', () => {
+  it('run 2 carries run 1 answer; the 32 KiB bound drops the oldest turn; DELETE forgets the key', async () => {
+    const first = await stateless({ tool: 'gemini', prompt: 'tag=one', resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    expect(first.execution.status).toBe('completed');
+    expect(first.stderr).toContain('ARGV: [-p] [tag=one]');
+    const second = await stateless({ tool: 'gemini', prompt: 'tag=two', resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    expect(second.stderr).toMatch(/ARGV: \[-p\] \[Earlier in this conversation[\s\S]*User: tag=one\n\nAssistant: ANSWER: tag=one\nSession ID: [0-9a-f-]+[\s\S]*tag=two\]/);
+    // Two big turns: each about 20 KiB (prompt and echoed answer), so only the newest fits in 32 KiB.
+    const big = (tag: string) => `${'x'.repeat(10 * 1024)} tag=${tag}`;
+    await stateless({ tool: 'gemini', prompt: big('big1'), resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    await stateless({ tool: 'gemini', prompt: big('big2'), resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    const last = await stateless({ tool: 'gemini', prompt: 'tag=last', resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    const argv = last.stderr;
+    expect(argv).toContain('tag=big2');
+    expect(argv).not.toContain('tag=big1');
+    expect(argv).not.toContain('tag=one');
+    expect(Buffer.byteLength(argv)).toBeLessThan(34 * 1024);
+    const info = (await ctx.bridge.api('GET', '/api/resume-keys/rk-concat')).body;
+    expect(info).toMatchObject({ resumeKey: 'rk-concat', turns: 5 });
+    expect(info.bytes).toBeGreaterThan(40 * 1024);
+    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-concat')).status).toBe(200);
+    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-concat')).status).toBe(404);
+    const fresh = await stateless({ tool: 'gemini', prompt: 'tag=fresh', resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
+    expect(fresh.stderr).toContain('ARGV: [-p] [tag=fresh]');
+  });
+});
