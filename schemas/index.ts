@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './session.ts';
+export * from './keys.ts';
 export * from './terminal.ts';
 export * from './events.ts';
 export * from './agent-config.ts';

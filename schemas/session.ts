@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IsoDate, QueryInt } from './common.ts';
+import { IsoDate, QueryInt, SingleLine } from './common.ts';
+import { KeyName } from './keys.ts';
 
 export const ToolName = z.enum(['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode', 'custom']);
 export type ToolName = z.infer<typeof ToolName>;
@@ -13,6 +14,7 @@ export type SessionStatus = z.infer<typeof SessionStatus>;
 /** tmux session names: no `.` or `:` (target separators), no leading `=`. */
 export const SessionName = z
   .string()
+  .trim()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_ +@-]*$/, 'letters, digits, space, _ + @ - (no . or :)');
@@ -26,13 +28,13 @@ export const CreateSessionBody = z
   .object({
     name: SessionName.optional(),
     tool: ToolName.optional(),
-    model: z.string().max(200).nullable().optional(),
-    workingDir: z.string().min(1).max(4096).optional(),
-    envWrapper: z.string().max(4096).optional(),
-    env: z.record(EnvVarName, z.string().max(32_768)).optional(),
-    resumeKey: z.string().min(1).max(200).nullable().optional(),
+    model: SingleLine(200).nullable().optional(),
+    workingDir: SingleLine(4096, 1).optional(),
+    envWrapper: SingleLine(4096).optional(),
+    env: z.record(EnvVarName, SingleLine(32_768)).optional(),
+    resumeKey: SingleLine(200, 1).nullable().optional(),
     resumeStrategy: ResumeStrategy.nullable().optional(),
-    shell: z.string().min(1).max(8192).optional(),
+    shell: SingleLine(8192, 1).optional(),
     cols: TerminalCols.optional(),
     rows: TerminalRows.optional(),
     issueId: z.string().max(200).nullable().optional(),
@@ -48,8 +50,6 @@ export const SendBody = z
   .strict();
 export type SendBody = z.infer<typeof SendBody>;
 
-/** tmux key names such as `C-c`, `Enter`, `M-x`, `F5`, `Up`, or a single character. */
-export const KeyName = z.string().min(1).max(32).regex(/^[^\s;]+$|^;$/, 'a tmux key name');
 export const KeysBody = z.object({ keys: z.array(KeyName).min(1).max(256) }).strict();
 export type KeysBody = z.infer<typeof KeysBody>;
 

@@ -137,7 +137,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ...overrides.agent,
       },
       log,
-      sessionKeyOf: (paneId) => hub.list().find((s) => s.tmux.paneId === paneId && s.status !== 'closed')?.sessionKey ?? null,
+      sessionKeyOf: (paneId) => hub.keyOfPane(paneId),
+      typeIntoBridgePane: (paneId, text, { enter }) =>
+        hub.writeToPane(paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
@@ -181,7 +183,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       log,
     });
     const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));
-    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath });
+    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log });
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -200,6 +202,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         });
         // The agent writes its progress while the store is still open.
         await agent.dispose();
+        await hub.persistActivity();
         // Stop our pipes so no orphaned `cat` waits for a reader that is gone.
         await Promise.allSettled(
           tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),

@@ -2,6 +2,7 @@ import { FLAG_HELP, parseServeArgs } from './options.ts';
 import { startBridge } from './bridge.ts';
 import { VERSION } from './version.ts';
 import { startMetricsReport } from './metrics.ts';
+import { installLastResort } from './last-resort.ts';
 
 const USAGE = `tmux-bridge ${VERSION}: every CLI session a real tmux pane, in the browser and in tmux attach.
 
@@ -18,6 +19,7 @@ ${FLAG_HELP}`;
 async function serve(argv: string[]): Promise<void> {
   // Opt-in per-second event-loop delay, RSS and CPU on stderr (read by `npm run bench`).
   if (process.env.TMUX_BRIDGE_METRICS === '1') startMetricsReport();
+  installLastResort((message) => console.error(`tmux-bridge: ${message}`));
   const bridge = await startBridge(parseServeArgs(argv, process.env));
   console.log(`tmux-bridge listening on ${bridge.url}`);
   console.log(`open ${bridge.loginUrl}`);

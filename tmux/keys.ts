@@ -11,14 +11,17 @@ export const SEND_KEYS_CHUNK = 48;
 export function sendBytesCommands(paneId: string, bytes: Uint8Array): TmuxCommand[] {
   const commands: TmuxCommand[] = [];
   for (let i = 0; i < bytes.length; i += SEND_KEYS_CHUNK) {
-    commands.push(['send-keys', '-t', paneId, '-H', ...hexWords(bytes.subarray(i, i + SEND_KEYS_CHUNK))]);
+    commands.push(['send-keys', '-t', paneId, '-H', '--', ...hexWords(bytes.subarray(i, i + SEND_KEYS_CHUNK))]);
   }
   return commands;
 }
 
-/** tmux key names (`C-c`, `Enter`, `Up`, `M-x`) in one command. */
+/**
+ * tmux key names (`C-c`, `Enter`, `Up`, `M-x`) in one command. `--` ends the
+ * options: a "key" such as `-t` or `-N` is never read as a flag.
+ */
 export function sendKeyNamesCommand(paneId: string, keys: readonly string[]): TmuxCommand {
-  return ['send-keys', '-t', paneId, ...keys];
+  return ['send-keys', '-t', paneId, '--', ...keys];
 }
 
 /** Leaves copy mode (and any other mode) so that keys reach the program again. */

@@ -126,7 +126,7 @@ export async function describePane(tmux: TmuxRunner, paneId: string): Promise<Pa
 }
 
 export function setPaneOptionCommand(paneId: string, name: string, value: string): TmuxCommand {
-  return ['set-option', '-p', '-t', paneId, name, value];
+  return ['set-option', '-p', '-t', paneId, '--', name, value];
 }
 
 export function killPaneCommand(paneId: string): TmuxCommand {

@@ -35,13 +35,14 @@ export async function newSession(tmux: TmuxRunner, options: NewSessionOptions): 
   create.push('-x', String(options.cols), '-y', String(options.rows));
   if (options.workingDir) create.push('-c', literalFormat(options.workingDir));
   for (const [name, value] of Object.entries(options.env ?? {})) create.push('-e', `${name}=${value}`);
-  if (options.command && options.command.length > 0) create.push(...options.command);
+  // `--`: the program's first word is never read as a new-session flag.
+  if (options.command && options.command.length > 0) create.push('--', ...options.command);
 
   const target = `=${options.name}:`;
   const followUps: TmuxCommand[] = [];
   if (options.remainOnExit) followUps.push(['set-option', '-w', '-t', target, 'remain-on-exit', 'on']);
   for (const [name, value] of Object.entries(options.paneOptions ?? {})) {
-    followUps.push(['set-option', '-p', '-t', target, name, value]);
+    followUps.push(['set-option', '-p', '-t', target, '--', name, value]);
   }
   const results = await tmux.runList([create, ...followUps]);
   const [sessionId = '', windowId = '', paneId = ''] = (results[0]?.[0] ?? '').split(FIELD_SEP);

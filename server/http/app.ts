@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { tokenMatches } from '../auth/token.ts';
 import { COOKIE_NAME, type AuthGuard } from './auth.ts';
 import { errorHandler, sendError } from './errors.ts';
@@ -30,6 +30,20 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
+
+/**
+ * A request body that is not JSON would be skipped by the JSON parser and the
+ * route would run as if no body was sent (a default session instead of the one
+ * asked for): refuse it instead.
+ */
+function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is(['application/json', '+json'])) {
+    sendError(res, 415, 'unsupported_media_type', `send the body as JSON with "content-type: application/json" (got ${req.headers['content-type'] ?? 'no content-type'})`);
+    return;
+  }
+  next();
+}
 
 /**
  * index.html for an app served under a path prefix: its absolute asset URLs get
@@ -74,6 +88,7 @@ export function createApp(parts: AppParts): Express {
 
   const api = express.Router();
   api.use(parts.auth.middleware());
+  api.use(requireJsonBody);
   api.use(express.json({ limit: '8mb' }));
   for (const [path, router] of parts.api) api.use(path, router);
   api.use((req, res) => sendError(res, 404, 'not_found', `no API route ${req.method} ${req.baseUrl}${req.path}`));

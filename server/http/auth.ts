@@ -22,11 +22,26 @@ export interface AuthOptions {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-function parseCookies(header: string | undefined): Map<string, string> {
+/**
+ * Cookies as the browser sent them. Other applications on localhost set cookies
+ * we do not control (a stray `%` is common): a value that is not valid
+ * percent-encoding is kept as it is instead of throwing.
+ */
+export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (out.has(name)) continue; // the first (most specific path) wins, as in browsers
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // not percent-encoded: keep the raw value
+    }
+    out.set(name, value);
   }
   return out;
 }

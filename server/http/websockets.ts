@@ -43,10 +43,19 @@ export class WebSockets extends Disposable {
     private readonly auth: AuthGuard,
     private readonly hub: SessionHub,
     private readonly bus: EventBus,
-    private readonly options: { readonly basePath?: string } = {},
+    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void } = {},
   ) {
     super();
-    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+    // Nothing a client sends may take the server down: whatever an upgrade
+    // throws becomes a refusal for that one connection.
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        this.upgrade(req, socket, head);
+      } catch (error) {
+        this.options.log?.(`WebSocket upgrade of ${String(req.url).slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (!socket.destroyed) reject(socket, 400, 'the upgrade request could not be handled');
+      }
+    };
     server.on('upgrade', onUpgrade);
     this.register(
       toDisposable(() => {
@@ -128,30 +137,38 @@ export class WebSockets extends Disposable {
       viewer.dispose();
     });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        const bytes = toBuffer(data);
-        this.traffic.bytesIn += bytes.length;
-        void viewer.input(bytes);
-        return;
-      }
-      let parsed: unknown;
       try {
-        parsed = JSON.parse(toBuffer(data).toString('utf8'));
-      } catch {
-        socket.sendJson({ type: 'error', message: 'control messages must be JSON' });
-        return;
+        this.terminalMessage(viewer, socket, data, isBinary);
+      } catch (error) {
+        this.options.log?.(`terminal ${key}: message not handled: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const message = ClientTerminalMessage.safeParse(parsed);
-      if (!message.success) {
-        socket.sendJson({ type: 'error', message: `invalid message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-        return;
-      }
-      void viewer.message(message.data);
     });
     viewer.start().catch((error: unknown) => {
       socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
       ws.close(4404, 'session unavailable');
     });
+  }
+
+  private terminalMessage(viewer: TerminalViewer, socket: ViewerSocket, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      const bytes = toBuffer(data);
+      this.traffic.bytesIn += bytes.length;
+      void viewer.input(bytes).catch((error: unknown) => socket.sendJson({ type: 'error', message: String(error) }));
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(toBuffer(data).toString('utf8'));
+    } catch {
+      socket.sendJson({ type: 'error', message: 'control messages must be JSON' });
+      return;
+    }
+    const message = ClientTerminalMessage.safeParse(parsed);
+    if (!message.success) {
+      socket.sendJson({ type: 'error', message: `invalid message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+      return;
+    }
+    void viewer.message(message.data).catch((error: unknown) => socket.sendJson({ type: 'error', message: String(error) }));
   }
 
   private events(ws: WebSocket, since: number): void {

@@ -1,8 +1,9 @@
+import type { AuditSource } from '../../schemas/index.ts';
 import { toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
 
-/** Where an input came from. */
+/** Where an input came from: the API, a terminal WebSocket, the agent engine, an execution… */
 export interface InputOrigin {
-  readonly source: 'api' | 'ws';
+  readonly source: AuditSource;
   /** Who: the peer address and user agent, shortened. */
   readonly client: string | null;
 }
@@ -11,7 +12,7 @@ export interface AuditRecord {
   readonly sessionKey: string;
   readonly data: Uint8Array | string;
   readonly client: string | null;
-  readonly source: 'api' | 'ws';
+  readonly source: AuditSource;
 }
 
 /** Where audit rows go (the store's `audit_log` in production). */
@@ -49,14 +50,15 @@ export class InputAuditor implements IDisposable {
   ) {}
 
   /**
-   * API input is recorded at once and the promise resolves when the row is
-   * durable (the API acknowledges only after that); WebSocket typing is
-   * coalesced and never waited for.
+   * Input other than WebSocket typing (API, agent, executions) is recorded at
+   * once and the promise resolves when the row is durable (the API
+   * acknowledges only after that); WebSocket typing is coalesced and never
+   * waited for.
    */
   record(sessionKey: string, data: Uint8Array | string, origin: InputOrigin): Promise<void> | undefined {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const record = { sessionKey, client: origin.client, source: origin.source };
-    if (origin.source === 'api') return this.sink.record({ ...record, data: bytes }).then(() => undefined);
+    if (origin.source !== 'ws') return this.sink.record({ ...record, data: bytes }).then(() => undefined);
     if (bytes.length > COALESCE_MAX_BYTES) {
       this.write({ ...record, data: bytes });
       return undefined;

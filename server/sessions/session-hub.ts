@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CliSession, CreateSessionBody, Snapshot } from '../../schemas/index.ts';
+import { KEY_NAME_HINT, isTmuxKeyName } from '../../schemas/keys.ts';
 import { Emitter } from '../../schemas/base/emitter.ts';
 import { Disposable } from '../../schemas/base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
@@ -111,7 +112,8 @@ export class SessionHub extends Disposable {
     const now = new Date().toISOString();
     for (const meta of this.repo.list()) {
       if (meta.closedAt || this.live.has(meta.sessionKey)) continue;
-      await this.repo.put({ ...meta, closedAt: now });
+      // It ended while we were away: its last activity is what we knew then, not now.
+      await this.repo.put({ ...meta, closedAt: now, lastActivityAt: meta.lastActivityAt ?? meta.createdAt });
     }
     this.started = true;
   }
@@ -121,7 +123,7 @@ export class SessionHub extends Disposable {
     const keep = Date.now() - (this.options.closedRetentionMs ?? 24 * 3600_000);
     for (const meta of this.repo.list()) {
       if (!meta.closedAt || this.live.has(meta.sessionKey) || Date.parse(meta.closedAt) < keep) continue;
-      out.push(toCliSession(meta, undefined, Date.parse(meta.closedAt), this.tmux.address));
+      out.push(toCliSession(meta, undefined, closedActivity(meta), this.tmux.address));
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionKey.localeCompare(b.sessionKey));
   }
@@ -130,7 +132,7 @@ export class SessionHub extends Disposable {
     const session = this.live.get(key);
     if (session) return toCliSession(session.meta, session.pane, session.lastActivity, this.tmux.address);
     const meta = this.repo.get(key);
-    if (meta) return toCliSession(meta, undefined, Date.parse(meta.closedAt ?? meta.createdAt), this.tmux.address);
+    if (meta) return toCliSession(meta, undefined, closedActivity(meta), this.tmux.address);
     throw notFound(key);
   }
 
@@ -142,15 +144,32 @@ export class SessionHub extends Disposable {
     throw notFound(key);
   }
 
+  /** Writes every live session's last activity (on a clean stop), so a session that ends while we are away keeps it. */
+  async persistActivity(): Promise<void> {
+    await Promise.all(
+      [...this.live.values()].map((s) => {
+        s.meta = { ...s.meta, lastActivityAt: new Date(s.lastActivity).toISOString() };
+        return this.repo.put(s.meta).catch(() => undefined);
+      }),
+    );
+  }
+
+  /** The live session showing this pane, if any (O(1): kept beside the pane map). */
+  keyOfPane(paneId: string): string | null {
+    return this.keyByPane.get(paneId) ?? null;
+  }
+
   has(key: string): boolean {
     return this.live.has(key) || this.repo.get(key) !== undefined;
   }
 
   async create(body: CreateSessionBody): Promise<CliSession> {
     const { tool, workingDir, argv } = await prepareLaunch(body);
-    const name = body.name ?? this.freeName(tool);
-    if (this.tmux.monitor.list().some((p) => p.sessionName === name)) {
-      throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
+    const name = body.name?.trim() || this.freeName(tool);
+    // Names that differ only in white space are the same name to a person reading the list.
+    const taken = this.tmux.monitor.list().find((p) => sameName(p.sessionName, name));
+    if (taken) {
+      throw new HubError(409, 'name_taken', `a tmux session named "${taken.sessionName}" already exists; choose another name`);
     }
     const key = `s_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
     const createdAt = new Date().toISOString();
@@ -205,7 +224,12 @@ export class SessionHub extends Disposable {
     }
   }
 
-  /** Raw terminal input (WebSocket frames, API text). */
+  /**
+   * Raw terminal input. This and `keys` are the one way input reaches a pane
+   * of this server — API send/keys, terminal WebSockets, the agent engine's
+   * `send_keys` actions (`writeToPane`) and executions: each pane's input is
+   * delivered in the order it arrived, and each is audited with its source.
+   */
   async write(key: string, bytes: Uint8Array, origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const session = this.writable(key);
     session.lastActivity = Date.now();
@@ -213,11 +237,27 @@ export class SessionHub extends Disposable {
     await Promise.all([this.input.writeBytes(session.pane.paneId, bytes, session.pane.inMode), audited]);
   }
 
+  /**
+   * Input addressed by pane (the agent engine watches panes, not sessions):
+   * through the same per-pane queue and audit as `write`. A pane that is not a
+   * session (the bridge's own) is audited under `pane:<id>`.
+   */
+  async writeToPane(paneId: string, bytes: Uint8Array, origin: InputOrigin): Promise<void> {
+    const key = this.keyByPane.get(paneId);
+    if (key) return this.write(key, bytes, origin);
+    const pane = this.tmux.monitor.get(paneId);
+    if (!pane) throw new HubError(404, 'pane_not_found', `pane ${paneId} does not exist on this tmux server`);
+    const audited = this.options.auditor?.record(`pane:${paneId}`, bytes, origin);
+    await Promise.all([this.input.writeBytes(paneId, bytes, pane.inMode), audited]);
+  }
+
   async send(key: string, text: string, appendNewline = true, origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     await this.write(key, Buffer.from(appendNewline ? `${text}\r` : text, 'utf8'), origin);
   }
 
   async keys(key: string, keys: readonly string[], origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
+    const bad = keys.findIndex((k) => !isTmuxKeyName(k));
+    if (bad >= 0) throw new HubError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [{ path: ['keys', bad], message: 'not a tmux key name' }]);
     const session = this.writable(key);
     session.lastActivity = Date.now();
     const audited = this.options.auditor?.record(key, `keys: ${keys.join(' ')}`, origin);
@@ -333,7 +373,8 @@ export class SessionHub extends Disposable {
       existing.pane = pane;
       return existing;
     }
-    const session: LiveSession = { key, meta, pane, lastActivity: Date.now() };
+    const stored = meta.lastActivityAt ? Date.parse(meta.lastActivityAt) : Number.NaN;
+    const session: LiveSession = { key, meta, pane, lastActivity: Number.isNaN(stored) ? Date.now() : stored };
     this.live.set(key, session);
     this.keyByPane.set(pane.paneId, key);
     return session;
@@ -409,10 +450,20 @@ export class SessionHub extends Disposable {
     this.live.delete(key);
     this.keyByPane.delete(pane.paneId);
     const code = pane.dead ? exitCodeOf(pane) : session.meta.exitCode;
-    const meta: SessionMeta = { ...session.meta, closedAt: new Date().toISOString(), exitCode: code };
+    const meta: SessionMeta = { ...session.meta, closedAt: new Date().toISOString(), exitCode: code, lastActivityAt: new Date(session.lastActivity).toISOString() };
     await this.repo.put(meta).catch(() => undefined);
     this.onSignalEmitter.fire({ kind: 'closed', key, code });
     await this.bus.publish('CLI_SESSION_CLOSED', { sessionKey: key, exitCode: code });
   }
 
+}
+
+/** A closed session's last activity: stored when it closed, else its close (older rows). */
+function closedActivity(meta: SessionMeta): number {
+  const at = Date.parse(meta.lastActivityAt ?? meta.closedAt ?? meta.createdAt);
+  return Number.isNaN(at) ? Date.parse(meta.createdAt) : at;
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.trim().replace(/\s+/g, ' ') === b.trim().replace(/\s+/g, ' ');
 }

@@ -21,6 +21,8 @@ export interface SessionMeta {
   /** Set once the pane is gone. */
   readonly closedAt: string | null;
   readonly exitCode: number | null;
+  /** Last input or output seen; written when the session closes (and on a clean stop). */
+  readonly lastActivityAt?: string | null;
 }
 
 /** Persistence of session metadata (the durable store in production, memory in tests). */

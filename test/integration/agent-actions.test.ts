@@ -17,7 +17,7 @@ const POLICY = `pipelines:
         triggers: {any_of: [{log_regex: "^GO$"}]}
         actions_on_start:
           - {shell: "echo out-$((40 + 2)); echo err-line >&2; exit 3"}
-          - {shell: "sleep 5"}
+          - {shell: "sleep 30"}
           - {send_keys: "echo TYPED-BY-AGENT"}
         success_when: {any_of: [{log_regex: "^TYPED-BY-AGENT$"}]}
       - name: gate
@@ -32,8 +32,8 @@ hosts:
   - name: local
     tmux: {socket: ${socket}}
 bridge:
-  shell_timeout_ms: 300
-  approval_ttl_hours: 0.0005
+  shell_timeout_ms: 3000
+  approval_ttl_hours: 0.002
 `;
 
 async function type(tmux: TestTmux, paneId: string, line: string): Promise<void> {
@@ -57,20 +57,24 @@ describe('actions', () => {
     expect(first.output).toContain('err-line');
     expect(first.error).toMatch(/exited with code 3/);
     expect(second).toMatchObject({ kind: 'shell', ok: false, timedOut: true });
-    expect(second.error).toMatch(/timed out after 300 ms/);
+    expect(second.error).toMatch(/timed out after 3000 ms/);
     expect(third).toMatchObject({ kind: 'send_keys', ok: true, command: 'echo TYPED-BY-AGENT' });
 
-    // The gate's link expires after ~2 s; the file still decides.
+    // The gate's link expires after ~7 s (room for a busy machine); the file still decides.
     const approval = await waitForApproval(ctx.api, paneId, 'gate');
     const record = await waitFor(async () => (await ctx.api('GET', '/api/notifications?limit=100')).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
     const link: string = record.payload.links.approve;
     expect((await fetch(link)).status).toBe(200);
-    await waitFor(async () => (await fetch(link)).status === 410, 'the link to expire', 10_000, 200);
+    await waitFor(async () => (await fetch(link)).status === 410, 'the link to expire', 30_000, 200);
     expect((await fetch(link, { method: 'POST' })).status).toBe(410);
     await waitFor(() => existsSync(approval.file), 'the request file');
     expect(readFileSync(approval.file, 'utf8')).toContain('PENDING');
     writeFileSync(approval.file, 'approve\n');
     await waitForStage(ctx.api, 'acts', paneId, 'gate', 'RUNNING');
+    // The agent types through the bridge's one input path: its typing is in the audit log as its own.
+    const audited = await waitFor(async () => (await ctx.api('GET', '/api/audit?limit=1000')).body.entries.find((e: any) => e.source === 'agent' && e.preview.startsWith('echo TYPED-BY-AGENT')), 'the agent typing in the audit log');
+    expect(audited.client).toBe('agent engine');
+    expect(audited.sessionKey).toMatch(/^(a_|s_|pane:)/);
   });
 
   it('retry and reset from the web', async () => {

@@ -85,8 +85,8 @@ describe('LineSplitter.seed', () => {
 
 describe('typing and remote commands', () => {
   it('types an action as one send-keys -H command, Enter included', () => {
-    expect(typeTextCommands('%1', 'npm run lint', true, false)).toEqual([['send-keys', '-t', '%1', '-H', ...Buffer.from('npm run lint\r').toString('hex').match(/../g)!]]);
-    expect(typeTextCommands('%1', 'x', false, true)).toEqual([['copy-mode', '-q', '-t', '%1'], ['send-keys', '-t', '%1', '-H', '78']]);
+    expect(typeTextCommands('%1', 'npm run lint', true, false)).toEqual([['send-keys', '-t', '%1', '-H', '--', ...Buffer.from('npm run lint\r').toString('hex').match(/../g)!]]);
+    expect(typeTextCommands('%1', 'x', false, true)).toEqual([['copy-mode', '-q', '-t', '%1'], ['send-keys', '-t', '%1', '-H', '--', '78']]);
     expect(typeTextCommands('%1', 'y'.repeat(1000), true, false).length).toBeGreaterThan(1);
   });
 

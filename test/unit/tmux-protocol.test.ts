@@ -32,8 +32,8 @@ describe('command quoting', () => {
     expect(hexWords(Buffer.from([0, 0x1b, 0xff]))).toEqual(['00', '1b', 'ff']);
     const commands = sendBytesCommands('%1', Buffer.alloc(SEND_KEYS_CHUNK * 2 + 1, 0x41));
     expect(commands).toHaveLength(3);
-    expect(commands[0]!.slice(0, 4)).toEqual(['send-keys', '-t', '%1', '-H']);
-    expect(commands[2]).toEqual(['send-keys', '-t', '%1', '-H', '41']);
+    expect(commands[0]!.slice(0, 5)).toEqual(['send-keys', '-t', '%1', '-H', '--']);
+    expect(commands[2]).toEqual(['send-keys', '-t', '%1', '-H', '--', '41']);
   });
 });
 

@@ -48,6 +48,11 @@ export interface AgentEngineDeps {
   readonly log: (message: string) => void;
   /** The bridge session showing a pane of the bridge's own server, if any. */
   readonly sessionKeyOf?: (paneId: string) => string | null;
+  /**
+   * Typing into a pane of the bridge's own server goes through the bridge's one
+   * input path (ordered with the user's typing, audited as the agent's).
+   */
+  readonly typeIntoBridgePane?: (paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
 }
 
 export interface ConfigProblem {
@@ -293,7 +298,7 @@ export class AgentEngine implements EngineContext {
     }
     const bridge = host.tmux.socket === this.deps.options.socketName ? this.deps.tmux : undefined;
     const label = host.tmux.socket.replace(/[^A-Za-z0-9_.-]/g, '_');
-    return new LocalHostWatcher({ ctx: this, host, bridgeServer: bridge, runDir: join(this.deps.options.dataDir, 'run', `agent-${label}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
+    return new LocalHostWatcher({ ctx: this, host, bridgeServer: bridge, bridgeInput: bridge ? this.deps.typeIntoBridgePane : undefined, runDir: join(this.deps.options.dataDir, 'run', `agent-${label}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
   }
 
   /** A watched pane closed: its pending approvals can never lead anywhere. */

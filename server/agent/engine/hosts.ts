@@ -40,7 +40,7 @@ export const ONE_COMMAND_BYTES = 256;
 export function typeTextCommands(paneId: string, text: string, enter: boolean, inMode: boolean): TmuxCommand[] {
   const bytes = Buffer.from(enter ? `${text}\r` : text, 'utf8');
   const prefix: TmuxCommand[] = inMode ? [leaveModeCommand(paneId)] : [];
-  if (bytes.length <= ONE_COMMAND_BYTES) return [...prefix, ['send-keys', '-t', paneId, '-H', ...hexWords(bytes)]];
+  if (bytes.length <= ONE_COMMAND_BYTES) return [...prefix, ['send-keys', '-t', paneId, '-H', '--', ...hexWords(bytes)]];
   return [...prefix, ...sendBytesCommands(paneId, bytes)];
 }
 
@@ -120,6 +120,8 @@ export interface LocalHostOptions {
   readonly host: CompiledHost;
   /** The bridge's server, or undefined to start one on `host.tmux.socket`. */
   readonly bridgeServer?: TmuxServer;
+  /** How to type into the bridge server's panes (the bridge's input path). */
+  readonly bridgeInput?: (paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
   /** A remote host's live connection (then `kind` is `ssh`). */
   readonly remote?: RemoteTmuxServer;
   readonly runDir: string;
@@ -323,6 +325,7 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
   }
 
   async sendKeys(paneId: string, text: string, options: { enter: boolean }): Promise<void> {
+    if (this.options.bridgeInput) return this.options.bridgeInput(paneId, text, options);
     const server = this.server;
     if (!server) throw new Error(`tmux server "${this.options.host.tmux.socket}" is not connected`);
     const inMode = server.monitor.get(paneId)?.inMode ?? false;
