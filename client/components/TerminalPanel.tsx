@@ -28,6 +28,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
   const exit = connection.exit.value;
   const size = connection.size.value;
   const fitted = tab.fitted.value;
+  const sizing = tab.sizing.value;
   const closed = state === 'closed' || session?.status === 'closed';
 
   useLayoutEffect(() => {
@@ -63,9 +64,19 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           {status && <StatusBadge session={status} />}
           <ConnectionState tab={tab} />
           {size && (
-            <span class="size" title={fitted ? t('term.sizeFits', fitted) : t('term.sizeTitle')}>
+            <span
+              class={`size${sizing ? ' size-here' : ''}`}
+              data-testid="terminal-size"
+              data-owner={native ? 'native' : sizing ? 'this' : 'other'}
+              title={`${fitted ? t('term.sizeFits', fitted) : t('term.sizeTitle')} — ${native ? t('term.nativeSized', size) : sizing ? t('term.sizedHere') : t('term.sizedElsewhere')}`}
+            >
               {size.cols}×{size.rows}
             </span>
+          )}
+          {size && !closed && !native && !sizing && (
+            <button type="button" class="small" data-testid="fit-button" aria-label={t('term.fitLabel')} title={t('term.sizedElsewhere')} onClick={() => tab.claimSize()}>
+              {t('term.fit')}
+            </button>
           )}
         </div>
         <div class="terminal-actions">
