@@ -6,6 +6,7 @@ import type { TerminalTab } from '../terminal/terminal-tab.ts';
 import { AttachCommand } from './AttachCommand.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { ConnectionState } from './ConnectionState.tsx';
+import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface Props {
@@ -20,6 +21,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
+  const [routing, setRouting] = useState(false);
   const connection = tab.connection;
   const session = sessions.byKey.value.get(tab.sessionKey);
   const state = connection.state.value;
@@ -79,6 +81,12 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
         </div>
         <div class="terminal-actions">
           {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {!closed && (
+            // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
+            <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
+              {t('flows.routeButton')}
+            </button>
+          )}
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
               {t('term.closeTab')}
@@ -95,6 +103,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           {t('term.nativeSized', size)}
         </p>
       )}
+      {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>
