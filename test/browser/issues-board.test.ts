@@ -58,7 +58,7 @@ describe('issue board in the browser', () => {
     expect(history.find((h: any) => h.field === 'status')).toMatchObject({ from: 'open', to: 'queued', by: 'web' });
     await first.close();
     await second.close();
-  });
+  }, 180_000);
 
   it('moves a card with the keyboard: Alt+arrows and the Move to… menu', async () => {
     const c = await createIssue({ title: 'Keyboard mover' });
@@ -80,7 +80,7 @@ describe('issue board in the browser', () => {
     await card(page, c.id).waitFor();
     expect(await columnIds(page, 'resolved')).toContain(c.id);
     await close();
-  });
+  }, 180_000);
 
   it('opens the drawer from a card (the URL holds it), edits details, creates a session and types into it', async () => {
     const d = await createIssue({ title: 'Needs a terminal', body: '# Plan\n\n- step **one**\n\n<img src=x onerror="window.__xss=1">' });
@@ -136,7 +136,7 @@ describe('issue board in the browser', () => {
     await drawer.getByRole('tab', { name: /Terminal/, selected: true }).waitFor();
     await waitForTerminalText(terminalPanel(page), 'sent-5');
     await close();
-  });
+  }, 180_000);
 
   it('looks right at desktop and phone sizes, light and dark (screenshots)', async () => {
     const labels = [['bug'], ['ui', 'docs'], [], ['backend']];
@@ -161,5 +161,5 @@ describe('issue board in the browser', () => {
         await close();
       }
     }
-  });
+  }, 180_000);
 });

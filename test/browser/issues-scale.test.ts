@@ -83,5 +83,5 @@ describe('the board with 1,000 issues (fake server)', () => {
     // No polling: the only issue request is the first list and the move.
     expect(server.requests.filter((r) => r.includes('/api/issues'))).toEqual(['GET /api/issues', `POST /api/issues/${moving.id}/move`]);
     await context.close();
-  });
+  }, 180_000);
 });

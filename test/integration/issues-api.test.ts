@@ -179,7 +179,7 @@ describe('issues API', () => {
     expect(renumbered).toBeGreaterThan(1e-6);
     await waitFor(() => feed.events.find((e) => e.type === 'ISSUE_UPDATED' && e.reordered && e.issue.status === 'open'), 'a renumbering event');
     feed.ws.close();
-  });
+   }, 300_000); // 200 durable writes in sequence: minutes on a busy shared machine
 
   it('lists an issue’s sessions (GET /api/cli-sessions?issueId=) and derives its sessions field', async () => {
     const issue = await create({ title: 'With a terminal' });

@@ -53,14 +53,14 @@ describe('drag to in_progress starts work (real executions, fake claude)', () =>
     expect(sessions[0].resumeKey).toBe(`issue-${id}`);
     const history = (await api('GET', `/api/issues/${id}/history`)).body.history;
     expect(history.filter((h: any) => h.field === 'status').at(-1)).toMatchObject({ from: 'in_progress', to: 'resolved', by: 'scheduler' });
-  });
+  }, 180_000);
 
   it('a failing run leaves the issue in_progress with the failure recorded', async () => {
     const id = await create('will fail exit=3');
     await api('POST', `/api/issues/${id}/move`, { status: 'in_progress' });
     const failed = await waitFor(async () => ((await issue(id)).lastRun?.status === 'failed' ? issue(id) : undefined), 'failure', 60_000);
     expect(failed).toMatchObject({ status: 'in_progress', lastRun: { exitCode: 3 } });
-  });
+  }, 180_000);
 
   it('an execution in the issue’s own session (the drawer’s Execute) moves it to in_progress, then resolved', async () => {
     await api('PUT', '/api/board/settings', { autoStartOnInProgress: { enabled: false, tool: 'claude', promptTemplate: 'x' } });
@@ -75,5 +75,5 @@ describe('drag to in_progress starts work (real executions, fake claude)', () =>
       ['in_progress', 'scheduler'],
       ['resolved', 'scheduler'],
     ]);
-  });
+  }, 180_000);
 });

@@ -42,5 +42,5 @@ describe('issues survive restart and kill -9', () => {
       ['open', 'in_progress'],
       ['in_progress', 'resolved'],
     ]);
-  });
+  }, 180_000);
 });
