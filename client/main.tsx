@@ -12,9 +12,10 @@ import './styles/board-history.css';
 import './styles/board-config.css';
 import './styles/issues.css';
 import './styles/queues.css';
+import './styles/flows.css';
 import './styles/phone.css';
 import { render } from 'preact';
-import { App, configPage, historyPage } from './components/App.tsx';
+import { App, configPage, flowsPage, historyPage } from './components/App.tsx';
 import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
@@ -36,6 +37,7 @@ idle(() => {
   services.terminals.preload();
   configPage.preload();
   historyPage.preload();
+  flowsPage.preload();
 });
 
 // For tests and debugging: the live services (no secrets: the token is an HttpOnly cookie).

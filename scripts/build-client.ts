@@ -7,16 +7,60 @@
  * for. Chunks the entry imports statically are announced in index.html with
  * <link rel="modulepreload">, so the browser fetches them in parallel with app.js.
  * Prints every file's size, and what the first paint needs, so growth is noticed.
+ *
+ * Skips the build when nothing it reads changed since the last one (a hash of the
+ * client and schema sources, this script and the lockfile, kept in
+ * dist/client/.build-stamp), so `npm start` is fast on a warm start. `--force` builds anyway.
  */
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'client');
 const watch = process.argv.includes('--watch');
+const stampFile = join(out, '.build-stamp');
+
+/** A hash of everything the bundle is made from. */
+async function sourceStamp(): Promise<string> {
+  const hash = createHash('sha256');
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.push(path);
+    }
+  };
+  await walk(join(root, 'client'));
+  await walk(join(root, 'schemas'));
+  files.push(fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
+  for (const file of files.sort()) {
+    hash.update(file.slice(root.length));
+    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  }
+  return hash.digest('hex');
+}
+
+// An installed package ships dist/client prebuilt and may not carry the sources.
+const haveSources = await stat(join(root, 'client', 'main.tsx')).then(() => true, () => false);
+if (!haveSources) {
+  if (!process.env.TB_BUILD_QUIET) console.error('client sources not present: using the prebuilt dist/client');
+  process.exit(0);
+}
+const stamp = await sourceStamp();
+if (!watch && !process.argv.includes('--force')) {
+  const previous = await readFile(stampFile, 'utf8').catch(() => '');
+  const built = await stat(join(out, 'index.html')).then(() => true, () => false);
+  if (built && previous === stamp) {
+    if (!process.env.TB_BUILD_QUIET) console.error('client up to date (sources unchanged): not rebuilt');
+    process.exit(0);
+  }
+}
+// esbuild is loaded only when there is something to build.
+const { build } = await import('esbuild');
 
 // Chunk names carry a hash: clear old ones so dist/client holds one build.
 await rm(join(out, 'chunks'), { recursive: true, force: true });
@@ -64,3 +108,4 @@ if (!process.env.TB_BUILD_QUIET) {
   console.error(`client built: ${sizes.join(', ')}`);
   console.error(`first paint loads ${(initialGz / 1024).toFixed(1)} KiB gzip (JS + CSS); everything ${(totalGz / 1024).toFixed(1)} KiB gzip`);
 }
+await writeFile(stampFile, stamp);

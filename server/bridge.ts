@@ -143,7 +143,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     disposables.push({ dispose: () => void agent.dispose() });
 
-    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, log, options: overrides.executions });
+    const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, token, log, options: overrides.executions });
     disposables.push(executions);
     const issues = new IssueBoard({ repo: store.issues, sessions: store.sessions, bus, executions: executions.service, hub, log });
     disposables.push(issues);
@@ -178,7 +178,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ...executions.apiRouters,
         ...issues.apiRouters,
       ],
-      publicRoutes: agent.publicRouters,
+      publicRoutes: [...agent.publicRouters, ...executions.publicRouters],
       sse: sseRoute(bus),
       trustProxy: options.trustProxy,
       metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
@@ -193,6 +193,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     });
     port = (server.address() as AddressInfo).port;
     url = `${scheme}://${listenHost}:${port}${options.basePath}/`;
+    await executions.listening(url);
 
     let closing: Promise<void> | undefined;
     const close = () =>

@@ -15,6 +15,7 @@ import { TopBar } from './TopBar.tsx';
 // Pages few visits open load with their own chunk (code and strings).
 export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then((m) => m.ConfigPage));
 export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
+export const flowsPage = lazyPage(() => import('../pages/FlowsPage.tsx').then((m) => m.FlowsPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
 export function App() {
@@ -71,6 +72,8 @@ function Page({ route }: { route: Route }) {
       return <IssuesRoute />;
     case 'queues':
       return <QueuesRoute />;
+    case 'flows':
+      return <flowsPage.Page view={route.view} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }

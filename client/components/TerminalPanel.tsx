@@ -6,6 +6,7 @@ import type { TerminalTab } from '../terminal/terminal-tab.ts';
 import { AttachCommand } from './AttachCommand.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { ConnectionState } from './ConnectionState.tsx';
+import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 interface Props {
@@ -20,12 +21,14 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
+  const [routing, setRouting] = useState(false);
   const connection = tab.connection;
   const session = sessions.byKey.value.get(tab.sessionKey);
   const state = connection.state.value;
   const exit = connection.exit.value;
   const size = connection.size.value;
   const fitted = tab.fitted.value;
+  const sizing = tab.sizing.value;
   const closed = state === 'closed' || session?.status === 'closed';
 
   useLayoutEffect(() => {
@@ -61,13 +64,29 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           {status && <StatusBadge session={status} />}
           <ConnectionState tab={tab} />
           {size && (
-            <span class="size" title={fitted ? t('term.sizeFits', fitted) : t('term.sizeTitle')}>
+            <span
+              class={`size${sizing ? ' size-here' : ''}`}
+              data-testid="terminal-size"
+              data-owner={native ? 'native' : sizing ? 'this' : 'other'}
+              title={`${fitted ? t('term.sizeFits', fitted) : t('term.sizeTitle')} — ${native ? t('term.nativeSized', size) : sizing ? t('term.sizedHere') : t('term.sizedElsewhere')}`}
+            >
               {size.cols}×{size.rows}
             </span>
+          )}
+          {size && !closed && !native && !sizing && (
+            <button type="button" class="small" data-testid="fit-button" aria-label={t('term.fitLabel')} title={t('term.sizedElsewhere')} onClick={() => tab.claimSize()}>
+              {t('term.fit')}
+            </button>
           )}
         </div>
         <div class="terminal-actions">
           {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {!closed && (
+            // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
+            <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
+              {t('flows.routeButton')}
+            </button>
+          )}
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
               {t('term.closeTab')}
@@ -84,6 +103,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
           {t('term.nativeSized', size)}
         </p>
       )}
+      {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>

@@ -14,9 +14,13 @@ export type Route =
   | { readonly page: 'sessions'; readonly sessionKey: string | undefined }
   | { readonly page: 'issues' }
   | { readonly page: 'queues' }
+  | { readonly page: 'flows'; readonly view: FlowsView }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
+
+/** `/flows` (list), `/flows/new` and `/flows/:id` (editor), `/flows/runs/:runId` (run monitor). */
+export type FlowsView = { readonly view: 'list' } | { readonly view: 'edit'; readonly flowId: string | undefined } | { readonly view: 'run'; readonly runId: string };
 
 export interface NavItem {
   readonly href: string;
@@ -34,6 +38,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/history', label: 'nav.history', page: 'history' },
   { href: '/config', label: 'nav.config', page: 'config' },
   { href: '/issues', label: 'nav.issues', page: 'issues' },
+  { href: '/flows', label: 'nav.flows', page: 'flows' },
   { href: '/sessions', label: 'nav.terminals', page: 'sessions' },
 ];
 
@@ -47,6 +52,8 @@ const SIMPLE: Record<string, Route> = {
   '/sessions': { page: 'sessions', sessionKey: undefined },
   '/issues': { page: 'issues' },
   '/queues': { page: 'queues' },
+  '/flows': { page: 'flows', view: { view: 'list' } },
+  '/flows/new': { page: 'flows', view: { view: 'edit', flowId: undefined } },
 };
 
 function decode(part: string): string | undefined {
@@ -63,6 +70,10 @@ export function matchRoute(path: string): Route {
   if (simple) return simple;
   const session = /^\/sessions\/([A-Za-z0-9_-]{1,100})$/.exec(trimmed);
   if (session) return { page: 'sessions', sessionKey: session[1] };
+  const flowRun = /^\/flows\/runs\/([A-Za-z0-9_.:-]{1,100})$/.exec(trimmed);
+  if (flowRun) return { page: 'flows', view: { view: 'run', runId: flowRun[1]! } };
+  const flow = /^\/flows\/([A-Za-z0-9_.:-]{1,100})$/.exec(trimmed);
+  if (flow) return { page: 'flows', view: { view: 'edit', flowId: flow[1]! } };
   const pipeline = /^\/pipelines\/([^/]+)$/.exec(trimmed);
   const name = pipeline ? decode(pipeline[1]!) : undefined;
   if (name) return { page: 'pipelines', name };

@@ -85,6 +85,7 @@ export class TabsStore extends Disposable {
       theme: this.theme.theme,
       probe: (k) => this.api.probeSession(k),
       onEscapeFocus: this.onEscapeFocus,
+      sizesByDefault: () => this.sessions.get(key)?.adopted === false,
     });
     if (this.sessions.get(key)?.status === 'closed') tab.connection.markClosed('the session is closed');
     else tab.start();

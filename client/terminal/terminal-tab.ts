@@ -15,7 +15,16 @@ export interface TerminalTabOptions {
   readonly probe: (key: string) => Promise<SessionProbe>;
   /** Where focus goes when the user leaves the terminal with F6. */
   readonly onEscapeFocus: () => void;
+  /**
+   * Whether this tab may size the pane without being asked: true for sessions the
+   * bridge created; false for adopted ones (a user's own tmux windows), which keep
+   * their size until this viewer types or presses "fit to this window".
+   */
+  readonly sizesByDefault?: () => boolean;
 }
+
+/** Who decides the pane's size, as far as this tab knows. */
+export type SizeOwner = 'this' | 'other' | 'native';
 
 const WISH_DEBOUNCE_MS = 120;
 
@@ -29,6 +38,11 @@ export class TerminalTab extends Disposable {
   readonly view: XtermView;
   /** The size that would fit this tab's container, when it can be measured. */
   readonly fitted = signal<{ cols: number; rows: number } | undefined>(undefined);
+  /**
+   * True once this tab decides the pane's size (it typed, or "fit" was pressed,
+   * or the session sizes by default). A native tmux client still wins while attached.
+   */
+  readonly sizing = signal(false);
   private active = false;
   private wishTimer: IDisposable | undefined;
   private mounted: IDisposable | undefined;
@@ -41,7 +55,11 @@ export class TerminalTab extends Disposable {
       new XtermView({
         theme: TERMINAL_THEMES[options.theme.value],
         readOnly: options.mode === 'view',
-        onData: (data) => this.connection.sendInput(data),
+        onData: (data) => {
+          // Typing is using the terminal: from now on this window decides the size.
+          if (!this.sizing.value) this.claimSize();
+          this.connection.sendInput(data);
+        },
         onBinary: (data) => this.connection.sendBinaryInput(data),
         onEscapeFocus: options.onEscapeFocus,
       }),
@@ -57,7 +75,12 @@ export class TerminalTab extends Disposable {
     );
     this.register(toDisposable(effect(() => this.view.setTheme(TERMINAL_THEMES[options.theme.value]))));
     // A new socket (first connect, reconnect, server restart): offer our size once.
-    this.register(this.connection.onHello(({ first }) => first && this.scheduleWish()));
+    this.register(
+      this.connection.onHello(({ first }) => {
+        if (first && !this.sizing.value && (options.sizesByDefault?.() ?? true)) this.sizing.value = true;
+        if (first) this.scheduleWish();
+      }),
+    );
     this.register(listen(window, 'focus', () => this.scheduleWish()));
     this.register(
       listen(document, 'visibilitychange', () => {
@@ -133,6 +156,12 @@ export class TerminalTab extends Disposable {
     this.view.focus();
   }
 
+  /** "Fit to this window" (or typing): this tab takes the size and asks for what fits now. */
+  claimSize(): void {
+    this.sizing.value = true;
+    this.scheduleWish();
+  }
+
   private scheduleWish(): void {
     this.wishTimer?.dispose();
     this.wishTimer = timeout(() => {
@@ -145,7 +174,7 @@ export class TerminalTab extends Disposable {
   private sendWish(): void {
     const proposed = this.measure();
     this.fitted.value = proposed;
-    if (!proposed || !this.active || document.visibilityState !== 'visible') return;
+    if (!proposed || !this.active || !this.sizing.value || document.visibilityState !== 'visible') return;
     const connection = this.connection;
     if (connection.mode !== 'control' || connection.state.value !== 'live' || connection.exit.value) return;
     const size = connection.size.value;

@@ -144,4 +144,50 @@ describe('sizing policy in the browser', () => {
     await waitFor(async () => (await panel.getByTestId('native-size-hint').count()) === 0, 'hint gone');
     await context.close();
   });
+
+  it('viewing an adopted 80×24 session leaves it 80×24; Fit or typing takes the size', async () => {
+    await tmux.tmux('new-session', '-d', '-s', 'adopt-80', '-x', '80', '-y', '24', 'bash --norc --noprofile -i');
+    const paneId = (await tmux.tmux('display', '-p', '-t', 'adopt-80', '#{pane_id}')).trim();
+    const key = await waitFor(async () => {
+      const { body } = await bridge.api('GET', '/api/cli-sessions');
+      const found = (body.sessions ?? body).find?.((s: { name: string; adopted: boolean }) => s.name === 'adopt-80' && s.adopted);
+      return found?.sessionKey as string | undefined;
+    }, 'the native session adopted');
+    const { context, page } = await newPage(browser, DESKTOP);
+    await login(page, bridge.url, bridge.token);
+    await page.goto(new URL(`sessions/${key}`, bridge.url).toString());
+    const panel = terminalPanel(page, key);
+    await waitForTerminalState(panel, 'live');
+    const fit = (await fittedSize(page, key))!;
+    expect(fit).not.toBe('80x24');
+    // Viewing, focusing the window, resizing it: the pane keeps its size, and the UI says who decides.
+    await stays(() => paneSize(paneId), '80x24');
+    await page.setViewportSize({ width: 1200, height: 760 });
+    await stays(() => paneSize(paneId), '80x24');
+    expect(await panel.getByTestId('terminal-size').getAttribute('data-owner')).toBe('other');
+    expect(await panel.getByTestId('terminal-size').textContent()).toBe('80×24');
+    await screenshot(page, 'sizing-adopted-viewed-desktop');
+
+    // "Fit" takes the size.
+    await panel.getByTestId('fit-button').click();
+    const fit2 = (await fittedSize(page, key))!;
+    await waitFor(async () => (await paneSize(paneId)) === fit2, `fitted to ${fit2}`);
+    await waitFor(async () => (await panel.getByTestId('terminal-size').getAttribute('data-owner')) === 'this', 'this window decides');
+    expect(await panel.getByTestId('fit-button').count()).toBe(0);
+
+    // Typing in a second view of it takes the size too.
+    const second = await newPage(browser, { width: 900, height: 600 });
+    await login(second.page, bridge.url, bridge.token);
+    await second.page.goto(new URL(`sessions/${key}`, bridge.url).toString());
+    const panel2 = terminalPanel(second.page, key);
+    await waitForTerminalState(panel2, 'live');
+    await stays(() => paneSize(paneId), fit2);
+    expect(await panel2.getByTestId('terminal-size').getAttribute('data-owner')).toBe('other');
+    await panel2.locator('.xterm').click();
+    await second.page.keyboard.type('echo typed');
+    const fit3 = (await fittedSize(second.page, key))!;
+    await waitFor(async () => (await paneSize(paneId)) === fit3, `typing took the size (${fit3})`);
+    await second.context.close();
+    await context.close();
+  });
 });

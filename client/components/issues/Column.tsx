@@ -1,5 +1,5 @@
 import Sortable from 'sortablejs';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CliSession, Issue, IssueSessionState, IssueStatus } from '../../../schemas/index.ts';
 import type { RunView } from '../../services/executions.ts';
 import { IssueCard } from './IssueCard.tsx';
@@ -19,6 +19,14 @@ interface Props {
   readonly onOpen: (id: string) => void;
   readonly onMove: (id: string, status: IssueStatus, index: number) => void;
 }
+
+/** Cards rendered in the first frame, then added per frame: 1,000 issues never block the page at once. */
+const FIRST_CARDS = 25;
+const MORE_CARDS = 25;
+
+const ANIMATION_MS = 120;
+/** Sortable measures every card of a list for its animation on each step of a drag: not for long lists. */
+const ANIMATE_UP_TO = 60;
 
 const NO_STATES: readonly IssueSessionState[] = [];
 
@@ -40,15 +48,26 @@ function statesOf(issue: Issue, sessions: ReadonlyMap<string, CliSession>, byIss
  */
 export function Column({ status, issues, statuses, sessions, byIssue, running, selectedId, onOpen, onMove }: Props) {
   const list = useRef<HTMLOListElement>(null);
+  const sortableRef = useRef<Sortable | undefined>(undefined);
+  const current = useRef(issues);
+  current.current = issues;
+  const [locate] = useState(() => (id: string) => ({ index: current.current.findIndex((i) => i.id === id), length: current.current.length }));
   const moveRef = useRef(onMove);
   moveRef.current = onMove;
   const cache = useRef(new Map<string, readonly IssueSessionState[]>());
+  const [shown, setShown] = useState(FIRST_CARDS);
+  useEffect(() => {
+    if (shown >= issues.length) return;
+    const frame = requestAnimationFrame(() => setShown((n) => n + MORE_CARDS));
+    return () => cancelAnimationFrame(frame);
+  }, [shown, issues.length]);
+  const visible = shown >= issues.length ? issues : issues.slice(0, shown);
 
   useEffect(() => {
     let nextSibling: Node | null = null;
     const sortable = Sortable.create(list.current!, {
       group: 'issues',
-      animation: 120,
+      animation: ANIMATION_MS,
       draggable: '.issue-card',
       filter: '.move-menu, .card-move',
       preventOnFilter: false,
@@ -75,8 +94,12 @@ export function Column({ status, issues, statuses, sessions, byIssue, running, s
         moveRef.current(id, target, index);
       },
     });
+    sortableRef.current = sortable;
     return () => sortable.destroy();
   }, []);
+  useEffect(() => {
+    sortableRef.current?.option('animation', issues.length > ANIMATE_UP_TO ? 0 : ANIMATION_MS);
+  }, [issues.length > ANIMATE_UP_TO]);
 
   return (
     <section class={`board-column column-${status}`} aria-labelledby={`column-${status}-title`} data-status={status}>
@@ -87,13 +110,12 @@ export function Column({ status, issues, statuses, sessions, byIssue, running, s
         </span>
       </header>
       <ol class="column-list" ref={list} data-status={status} aria-labelledby={`column-${status}-title`}>
-        {issues.map((issue, i) => (
+        {visible.map((issue) => (
           <IssueCard
             key={issue.id}
             issue={issue}
             states={statesOf(issue, sessions, byIssue, running, cache.current)}
-            index={i}
-            columnLength={issues.length}
+            locate={locate}
             statuses={statuses}
             selected={issue.id === selectedId}
             onOpen={onOpen}

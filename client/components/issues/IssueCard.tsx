@@ -10,8 +10,8 @@ interface Props {
   readonly issue: Issue;
   /** The live states of the issue's open sessions (closed ones are left out). */
   readonly states: readonly IssueSessionState[];
-  readonly index: number;
-  readonly columnLength: number;
+  /** Where the card is in its column now (asked when a key or the menu needs it, so a move elsewhere does not re-render every card). */
+  readonly locate: (id: string) => { index: number; length: number };
   readonly statuses: readonly IssueStatus[];
   readonly selected: boolean;
   readonly onOpen: (id: string) => void;
@@ -19,13 +19,14 @@ interface Props {
 }
 
 /** A card: title, id, priority, labels, the sessions' live state; keyboard moves with Alt+arrows or the Move menu. */
-export const IssueCard = memo(function IssueCard({ issue, states, index, columnLength, statuses, selected, onOpen, onMove }: Props) {
+export const IssueCard = memo(function IssueCard({ issue, states, locate, statuses, selected, onOpen, onMove }: Props) {
   const [menu, setMenu] = useState(false);
   const moveButton = useRef<HTMLButtonElement>(null);
   const column = statuses.indexOf(issue.status);
   const failed = issue.lastRun && (issue.lastRun.error || ['failed', 'timeout', 'cancelled'].includes(issue.lastRun.status)) ? issue.lastRun : null;
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget) return;
+    const { index, length: columnLength } = locate(issue.id);
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       onOpen(issue.id);
@@ -109,8 +110,7 @@ export const IssueCard = memo(function IssueCard({ issue, states, index, columnL
         <MoveMenu
           issue={issue}
           statuses={statuses}
-          index={index}
-          columnLength={columnLength}
+          {...locate(issue.id)}
           anchor={moveButton.current}
           onClose={() => setMenu(false)}
           onMove={(status, to) => {

@@ -8,7 +8,7 @@ interface Props {
   readonly issue: Issue;
   readonly statuses: readonly IssueStatus[];
   readonly index: number;
-  readonly columnLength: number;
+  readonly length: number;
   readonly onClose: () => void;
   readonly onMove: (status: IssueStatus, index: number) => void;
   /** The button the menu belongs to: the menu opens under it. */
@@ -16,7 +16,7 @@ interface Props {
 }
 
 /** "Move to…": every other column (at its end), or the top/bottom of this one. Arrow keys walk it, Escape closes. */
-export function MoveMenu({ issue, statuses, index, columnLength, onClose, onMove, anchor }: Props) {
+export function MoveMenu({ issue, statuses, index, length: columnLength, onClose, onMove, anchor }: Props) {
   const ref = useRef<HTMLUListElement>(null);
   // In a portal on <body>: a card clips what it holds (content-visibility), and columns scroll.
   const [position] = useState(() => {

@@ -37,7 +37,7 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
   const idle = [...sessions.values()].filter((s) => s.status === 'running');
   const statusClass = item.skipped ? 'skipped' : item.status;
   return (
-    <li class={`queue-item item-${statusClass}`} data-item-id={item.item_id} data-status={item.status} aria-label={`${item.item_id}: ${itemStatusLabel(item)}`}>
+    <li class={`queue-item qi-${statusClass}`} data-item-id={item.item_id} data-status={item.status} aria-label={`${item.item_id}: ${itemStatusLabel(item)}`}>
       <div class="item-head">
         <span class="item-grip" aria-hidden="true">
           ⋮⋮

@@ -16,6 +16,10 @@ export interface ExecutionsDomain {
   readonly tools: ToolRegistry;
   /** Routers mounted under /api. */
   readonly apiRouters: ReadonlyArray<readonly [string, Router]>;
+  /** Routers mounted outside /api (the tool hook callback, with its own per-session token). */
+  readonly publicRouters: ReadonlyArray<readonly [string, Router]>;
+  /** The server listens at `url`: writes the hook script that calls back to it. */
+  listening(url: string): Promise<void>;
   dispose(): void;
 }
 
@@ -28,6 +32,7 @@ export async function startExecutions(parts: {
   bus: EventBus;
   store: Store;
   dataDir: string;
+  token: string;
   log: (message: string) => void;
   options?: ExecutionServiceOptions;
 }): Promise<ExecutionsDomain> {
@@ -40,6 +45,7 @@ export async function startExecutions(parts: {
     cliOutput: parts.store.cliOutput,
     tools,
     dataDir: parts.dataDir,
+    token: parts.token,
     log: parts.log,
     options: parts.options,
   });
@@ -54,6 +60,8 @@ export async function startExecutions(parts: {
       ['/resume-keys', resumeKeyRoutes(parts.store.resume)],
       ['/tools', toolRoutes(tools)],
     ],
+    publicRouters: [['/hooks', service.hooks.router()]],
+    listening: (url) => service.hooks.install(url).catch((error: unknown) => parts.log(`tool hook script not written: ${String(error)}`)),
     dispose: () => service.dispose(),
   };
 }

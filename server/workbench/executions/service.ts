@@ -13,6 +13,8 @@ import type { ResumeRepository } from '../../store/repos/resume.ts';
 import type { ToolAdapter, ToolRegistry } from '../tools/index.ts';
 import type { ExecutionLinks, ExecutionService } from './contract.ts';
 import { ResumePlanner, type ResumePlan } from './resume.ts';
+import { HookCallbacks } from './hooks.ts';
+import { InteractiveRunner } from './interactive-runner.ts';
 import { ShellRunner } from './shell-runner.ts';
 import { StatelessRunner } from './stateless.ts';
 import { plainText, tailLines } from './text.ts';
@@ -34,6 +36,8 @@ export interface ExecutionDeps {
   readonly cliOutput: CliOutputRepository;
   readonly tools: ToolRegistry;
   readonly dataDir: string;
+  /** The server token (tool hook tokens are derived from it). */
+  readonly token: string;
   readonly log: (message: string) => void;
   readonly options?: ExecutionServiceOptions;
 }
@@ -85,6 +89,8 @@ export class Executions extends Disposable implements ExecutionService {
   readonly planner: ResumePlanner;
   private readonly shell: ShellRunner;
   private readonly stateless: StatelessRunner;
+  private readonly interactive: InteractiveRunner;
+  readonly hooks: HookCallbacks;
   private readonly recentOutput = new Map<string, Buffer>();
 
   constructor(private readonly deps: ExecutionDeps) {
@@ -92,12 +98,16 @@ export class Executions extends Disposable implements ExecutionService {
     this.planner = new ResumePlanner(deps.resume, { maxHistoryBytes: deps.options?.maxHistoryBytes });
     this.shell = new ShellRunner(this, deps);
     this.stateless = new StatelessRunner(this, deps);
+    this.hooks = new HookCallbacks(deps.dataDir, deps.token);
+    this.interactive = new InteractiveRunner(this, deps, this.hooks);
     this.register(
       deps.hub.onSignal((signal) => {
         if (signal.kind === 'resized') return;
         const id = this.busy.get(signal.key);
         const run = id ? this.active.get(id) : undefined;
-        if (run) this.shell.paneGone(run, signal.kind, signal.code);
+        if (!run) return;
+        if (this.interactive.owns(run.execution.executionId)) void this.interactive.paneGone(run, signal.kind, signal.code);
+        else void this.shell.paneGone(run, signal.kind, signal.code);
       }),
     );
     const prune = () => {
@@ -117,6 +127,7 @@ export class Executions extends Disposable implements ExecutionService {
     for (const stored of this.deps.executions.running()) {
       try {
         if (stored.execution.sessionKey === null) await this.stateless.recover(stored);
+        else if (stored.data.mode === 'interactive') await this.settleInteractive(stored);
         else await this.shell.recover(stored);
       } catch (error) {
         this.deps.log(`execution ${stored.execution.executionId} could not be recovered: ${String(error)}`);
@@ -151,6 +162,13 @@ export class Executions extends Disposable implements ExecutionService {
     const executionId = newId();
     this.busy.set(sessionKey, executionId);
     try {
+      // A session created for an agent runs it in its pane: the prompt is typed as its input.
+      // (A one-shot run of an agent goes to a bash session with `tool` set.)
+      const agent = this.deps.tools.adapter(session.tool);
+      const sameTool = request.tool === undefined || request.tool === session.tool;
+      if (agent && session.tool !== 'bash' && session.tool !== 'custom' && sameTool) {
+        return await this.interactive.start(executionId, session, agent, request);
+      }
       return await this.shell.start(executionId, session, request);
     } catch (error) {
       if (this.busy.get(sessionKey) === executionId && !this.active.has(executionId)) this.busy.delete(sessionKey);
@@ -185,7 +203,7 @@ export class Executions extends Disposable implements ExecutionService {
     const recent = this.recentOutput.get(executionId);
     if (recent) return recent;
     const run = this.active.get(executionId);
-    if (run) return this.shell.liveOutput(run);
+    if (run) return this.interactive.liveOutput(run) ?? this.shell.liveOutput(run);
     try {
       return await readFile(join(this.dirOf(stored.execution), 'output'));
     } catch {
@@ -287,6 +305,16 @@ export class Executions extends Disposable implements ExecutionService {
     this.announce(run.execution);
   }
 
+  /** An interactive turn the server lost sight of: its end was not observed, so it is not reported completed. */
+  private async settleInteractive(stored: { execution: Execution; queueId: string | null; data: Record<string, unknown> }): Promise<void> {
+    await this.settleStored(stored.execution, stored.queueId, { ...stored.data, recovered: true }, {
+      status: stored.data.cancelRequested === true ? 'cancelled' : 'failed',
+      exitCode: null,
+      completion: null,
+      outputTail: '(the server restarted during this interactive turn; its end was not observed)',
+    });
+  }
+
   /** Settles a stored execution without a live run (recovery at start). */
   async settleStored(execution: Execution, queueId: string | null, data: Record<string, unknown>, patch: Partial<Execution>): Promise<void> {
     const next = { ...execution, endedAt: new Date().toISOString(), ...patch };
@@ -319,6 +347,7 @@ export class Executions extends Disposable implements ExecutionService {
       run.dispose?.();
     }
     this.stateless.dispose();
+    this.hooks.dispose();
     super.dispose();
   }
 }

@@ -1,0 +1,105 @@
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution } from '../../schemas/index.ts';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+const fakes = writeFakeTools(['claude', 'codex']);
+// An interactive agent: a `> ` prompt, reads a line, "thinks" (sleep=S), answers, and
+// runs its turn-finished hook when it was given one (like a claude Stop hook).
+const tui = join(fakes.dir, 'agent-tui');
+writeFileSync(
+  tui,
+  `#!/bin/bash
+hook="$1"
+while true; do
+  printf '> '
+  IFS= read -r line || exit 0
+  s=$(printf '%s\\n' "$line" | grep -o 'sleep=[0-9.]*' | tail -1 | cut -d= -f2)
+  [ -n "$s" ] && sleep "$s"
+  echo "ANSWER: $line"
+  [ -n "$hook" ] && "$hook" stop
+done
+`,
+);
+chmodSync(tui, 0o755);
+
+const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
+const originalPath = process.env.PATH;
+
+beforeAll(async () => {
+  process.env.PATH = pathWithFakes(fakes.dir);
+  ctx.tmux = new TestTmux();
+  ctx.bridge = await startTestBridge(ctx.tmux);
+});
+
+afterAll(async () => {
+  process.env.PATH = originalPath;
+  await ctx.bridge?.close();
+  await ctx.tmux?.kill();
+  rmSync(fakes.dir, { recursive: true, force: true });
+});
+
+async function agentSession(name: string, withHook: boolean): Promise<{ sessionKey: string; paneId: string }> {
+  const shell = withHook ? `${tui} ${join(ctx.bridge.dataDir, 'hooks', 'tmux-bridge-hook')}` : tui;
+  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'claude', shell, workingDir: ctx.tmux.dir });
+  expect(status).toBe(201);
+  await waitFor(async () => (await ctx.tmux.capture(body.tmux.paneId)).includes('>'), 'the agent prompt');
+  return { sessionKey: body.sessionKey, paneId: body.tmux.paneId };
+}
+
+async function get(id: string): Promise<Execution> {
+  return (await ctx.bridge.api('GET', `/api/executions/${id}`)).body as Execution;
+}
+
+async function ended(id: string): Promise<Execution> {
+  return waitFor(async () => {
+    const e = await get(id);
+    return e.status !== 'running' ? e : undefined;
+  }, 'the turn to end', 30_000, 50);
+}
+
+describe('executions in an interactive agent session', () => {
+  it('without hooks: the prompt is typed as input and the end is a labelled guess after the thinking', async () => {
+    const s = await agentSession('ia-guess', false);
+    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'think sleep=3' });
+    expect(started.status).toBe(202);
+    // One turn at a time: a second prompt would become a new prompt in the agent.
+    const busy = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'again' });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('session_busy');
+    const done = await ended(started.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', completion: 'heuristic', tool: 'claude', prompt: 'think sleep=3' });
+    expect(Date.parse(done.endedAt!) - Date.parse(done.startedAt)).toBeGreaterThanOrEqual(2900);
+    expect(done.outputTail).toContain('ANSWER: think sleep=3');
+    expect(await ctx.tmux.capture(s.paneId)).toContain('ANSWER: think sleep=3');
+  });
+
+  it("with the tool's hook: the end comes from the hook callback", async () => {
+    const s = await agentSession('ia-hook', true);
+    const first = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn one' });
+    const one = await ended(first.body.executionId);
+    expect(one.status).toBe('completed');
+    // The first callback showed that this tool calls back: from now on only the hook ends a turn.
+    await waitFor(() => ctx.bridge.bridge.executions && (ctx.bridge.bridge.executions as any).hooks.hasHooks(s.sessionKey), 'the first hook callback');
+    const second = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn two sleep=3' });
+    const two = await ended(second.body.executionId);
+    expect(two).toMatchObject({ status: 'completed', completion: 'hook', exitCode: 0 });
+    expect(Date.parse(two.endedAt!) - Date.parse(two.startedAt)).toBeGreaterThanOrEqual(2900);
+    expect(two.outputTail).toContain('ANSWER: turn two sleep=3');
+  });
+
+  it('the hook endpoint wants the session token; the agent dying ends the turn as pane-exit', async () => {
+    const wrong = await fetch(new URL('hooks/s_whatever?event=stop', ctx.bridge.url), { method: 'POST', headers: { 'x-tmux-bridge-hook': 'nope' } });
+    expect(wrong.status).toBe(401);
+    const s = await agentSession('ia-die', false);
+    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'long sleep=60' });
+    await waitFor(async () => (await ctx.tmux.capture(s.paneId)).includes('long sleep=60'), 'the prompt typed');
+    await ctx.tmux.tmux('respawn-pane', '-k', '-t', s.paneId, 'exit 9');
+    const done = await ended(started.body.executionId);
+    expect(done.completion).toBe('pane-exit');
+    expect(done.status).toBe('failed');
+  });
+});
