@@ -160,7 +160,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     let port = options.port;
     const publicOrigin = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
-    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy });
+    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy, allowedHosts: options.allowedHosts, sessions: store.loginSessions });
+    // Expired logins go, and so does every login of an earlier token: a new token revokes them.
+    await store.loginSessions.prune(token);
     const app = createApp({
       auth,
       token,

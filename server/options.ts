@@ -16,6 +16,8 @@ export const BridgeOptions = z.object({
   config: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
   allowOrigin: z.array(z.string().url()).default([]),
+  /** Host names served besides the listen address and loopback (DNS rebinding check). */
+  allowedHosts: z.array(z.string().min(1).max(253)).default([]),
   token: z.string().min(16).optional(),
   historyLimit: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
   pollIntervalMs: z.coerce.number().int().min(50).max(10_000).default(500),
@@ -74,6 +76,7 @@ const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'l
   '--config': { key: 'config', kind: 'string' },
   '--policy': { key: 'policy', kind: 'string' },
   '--allow-origin': { key: 'allowOrigin', kind: 'list' },
+  '--allowed-hosts': { key: 'allowedHosts', kind: 'list' },
   '--history-limit': { key: 'historyLimit', kind: 'string' },
   '--poll-interval-ms': { key: 'pollIntervalMs', kind: 'string' },
   '--dry-run': { key: 'dryRun', kind: 'bool' },
@@ -98,6 +101,7 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --config FILE          tmuxagent hosts.yaml
   --policy FILE          tmuxagent policy.yaml
   --allow-origin URL     another origin allowed to call the API (repeatable)
+  --allowed-hosts NAMES  host names (comma-separated, repeatable) served besides the listen address and loopback
   --history-limit N      tmux history-limit for new panes on the bridge's own server (50000)
   --poll-interval-ms N   how often tmux is re-listed for exits and resizes (500)
   --dry-run              agent actions are logged instead of run
@@ -136,7 +140,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
-    if (flag.kind === 'list') out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), value];
+    const values = flag.key === 'allowedHosts' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+    if (flag.kind === 'list') out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), ...values];
     else out[flag.key] = value;
   }
   return out as BridgeOptionsInput;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { tokenMatches } from '../auth/token.ts';
 import { COOKIE_NAME, type AuthGuard } from './auth.ts';
+import { clientOf } from './client-identity.ts';
 import { errorHandler, sendError } from './errors.ts';
 
 export interface AppParts {
@@ -66,21 +67,35 @@ export function createApp(parts: AppParts): Express {
     res.set(SECURITY_HEADERS);
     next();
   });
+  app.use(parts.auth.hostMiddleware());
 
   app.get('/healthz', (_req, res) => {
     res.json(parts.health());
   });
 
-  app.get('/login', (req, res) => {
+  app.get('/login', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (!tokenMatches(parts.token, token)) {
+      if (parts.auth.limited(req)) {
+        res.status(429).set('retry-after', '60').type('html').send('<!doctype html><title>tmux-bridge</title><p>Too many wrong login links from this address. Wait a minute, then use the URL the server printed.</p>');
+        return;
+      }
       parts.auth.recordFailure(req);
       res.status(401).type('html').send('<!doctype html><title>tmux-bridge</title><p>That login link is not valid. Use the URL the server printed when it started.</p>');
       return;
     }
+    // The cookie is a random login session id (stored server-side with its expiry), never the token.
     // Scoped to the base path; Secure whenever the browser came over HTTPS (directly or through the proxy).
-    res.cookie(COOKIE_NAME, token, { httpOnly: true, sameSite: 'strict', path: req.baseUrl || '/', secure: req.secure });
+    const session = await parts.auth.login(clientOf(req));
+    res.cookie(COOKIE_NAME, session.id, { httpOnly: true, sameSite: 'strict', path: req.baseUrl || '/', secure: req.secure, maxAge: session.maxAgeMs });
     res.redirect(303, `${req.baseUrl}/`);
+  });
+
+  // Ends this browser's login session.
+  app.post('/logout', async (req, res) => {
+    await parts.auth.logout(req);
+    res.clearCookie(COOKIE_NAME, { httpOnly: true, sameSite: 'strict', path: req.baseUrl || '/', secure: req.secure });
+    res.json({ ok: true });
   });
 
   for (const [path, router] of parts.publicRoutes ?? []) app.use(path, router);
@@ -88,6 +103,12 @@ export function createApp(parts: AppParts): Express {
 
   const api = express.Router();
   api.use(parts.auth.middleware());
+  // Every browser logged in with the token has to log in again.
+  api.post('/auth/revoke-sessions', async (req, res) => {
+    const revoked = await parts.auth.revokeAll();
+    res.clearCookie(COOKIE_NAME, { httpOnly: true, sameSite: 'strict', path: req.baseUrl.replace(/\/api$/, '') || '/', secure: req.secure });
+    res.json({ ok: true, revoked });
+  });
   api.use(requireJsonBody);
   api.use(express.json({ limit: '8mb' }));
   for (const [path, router] of parts.api) api.use(path, router);

@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { tokenMatches } from '../auth/token.ts';
 import { sendError } from './errors.ts';
 import { peerAddress, requestHost } from './proxy.ts';
 
-export const COOKIE_NAME = 'tb_token';
+/** The login cookie: a random session id (server-side, with an expiry), never the token itself. */
+export const COOKIE_NAME = 'tb_session';
 
 export type AuthMethod = 'bearer' | 'cookie' | 'query';
 
@@ -17,6 +19,10 @@ export interface AuthOptions {
   readonly port: () => number;
   /** Behind a reverse proxy on loopback (`--trust-proxy`): forwarded client address and host count. */
   readonly trustProxy?: boolean;
+  /** Host names served besides the listen address and loopback (`--allowed-hosts`). */
+  readonly allowedHosts?: readonly string[];
+  /** Browser login sessions; without them the cookie login is off. */
+  readonly sessions?: LoginSessions;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -46,25 +52,98 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** Where login sessions live (the store's `login_sessions`). */
+export interface LoginSessions {
+  create(token: string, ttlMs: number, client: string | null): Promise<{ id: string; expiresAt: string }>;
+  find(id: string, token: string): unknown;
+  revoke(id: string): Promise<boolean>;
+  revokeAll(): Promise<number>;
+}
+
+/** What a request presented, checked. */
+type Credential =
+  | { readonly ok: true; readonly method: AuthMethod }
+  /** `guess`: a token was presented and it was wrong (what the rate limit counts). */
+  | { readonly ok: false; readonly guess: boolean };
+
+const BEARER = /^bearer\s+(\S+)\s*$/i;
+
+/** How long a browser login lasts. */
+export const LOGIN_TTL_MS = 30 * 24 * 3600_000;
+
 /**
- * Token auth on every API and WebSocket, Origin checks against cross-site use,
- * and a small rate limit on failed attempts.
+ * Token auth on every API and WebSocket, login sessions for browsers (the
+ * cookie is a random session id, never the token), Host and Origin checks
+ * against DNS rebinding and cross-site use, and a rate limit on wrong tokens
+ * that never stands in the way of a right one.
  */
 export class AuthGuard {
   private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(private readonly options: AuthOptions) {}
 
-  /** How the request proved it has the token, or undefined. */
-  authenticate(req: IncomingMessage, allowQuery: boolean): AuthMethod | undefined {
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ') && tokenMatches(this.options.token, header.slice(7).trim())) return 'bearer';
-    if (tokenMatches(this.options.token, parseCookies(req.headers.cookie).get(COOKIE_NAME))) return 'cookie';
+  private check(req: IncomingMessage, allowQuery: boolean): Credential {
+    let guess = false;
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    if (match) {
+      if (tokenMatches(this.options.token, match[1])) return { ok: true, method: 'bearer' };
+      guess = true;
+    }
+    const cookie = parseCookies(req.headers.cookie).get(COOKIE_NAME);
+    // A session id is 256 random bits: a wrong one is an old login, not a guess.
+    if (cookie && this.options.sessions?.find(cookie, this.options.token)) return { ok: true, method: 'cookie' };
     if (allowQuery) {
       const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
-      if (tokenMatches(this.options.token, token)) return 'query';
+      if (token !== undefined) {
+        if (tokenMatches(this.options.token, token)) return { ok: true, method: 'query' };
+        guess = true;
+      }
     }
-    return undefined;
+    return { ok: false, guess };
+  }
+
+  /** How the request proved it has the token (or a login session), or undefined. */
+  authenticate(req: IncomingMessage, allowQuery: boolean): AuthMethod | undefined {
+    const credential = this.check(req, allowQuery);
+    return credential.ok ? credential.method : undefined;
+  }
+
+  /** Starts a browser login session for a request that presented the token; returns the cookie value. */
+  async login(client: string | null): Promise<{ id: string; maxAgeMs: number }> {
+    if (!this.options.sessions) throw new Error('login sessions need the store');
+    const { id } = await this.options.sessions.create(this.options.token, LOGIN_TTL_MS, client);
+    return { id, maxAgeMs: LOGIN_TTL_MS };
+  }
+
+  /** Ends the login session this request's cookie stands for. */
+  async logout(req: IncomingMessage): Promise<boolean> {
+    const cookie = parseCookies(req.headers.cookie).get(COOKIE_NAME);
+    return cookie && this.options.sessions ? this.options.sessions.revoke(cookie) : false;
+  }
+
+  /** Ends every login session (each browser has to log in again). */
+  revokeAll(): Promise<number> {
+    return this.options.sessions?.revokeAll() ?? Promise.resolve(0);
+  }
+
+  /**
+   * DNS rebinding: a page on attacker.example whose name now resolves to
+   * 127.0.0.1 reaches us with `Host: attacker.example`. Only our listen
+   * address, the loopback names and `--allowed-hosts` are served. Behind a
+   * trusted proxy the proxy's own server name check stands in for this one.
+   */
+  hostAllowed(req: IncomingMessage): boolean {
+    if (this.options.trustProxy) return true;
+    const header = req.headers.host;
+    if (!header) return false;
+    const host = hostnameOf(header);
+    if (host === undefined) return false;
+    if (LOOPBACK.has(host)) return true;
+    const listen = this.options.listenHost.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === listen || host === `[${listen}]`) return true;
+    // Listening on every address: any IP literal is one of ours (names are what rebinding uses).
+    if ((listen === '0.0.0.0' || listen === '::') && (isIP(host.replace(/^\[|\]$/g, '')) !== 0)) return true;
+    return (this.options.allowedHosts ?? []).some((allowed) => allowed.toLowerCase() === host);
   }
 
   /** Our own origins, `--allow-origin`, and (when listening beyond loopback) the Host the browser used. */
@@ -108,20 +187,23 @@ export class AuthGuard {
     else entry.count++;
   }
 
-  /** Express middleware for `/api/*` and `/events`. */
+  /** Express middleware for `/api/*` and `/events`: the token first, so a valid one is never rate limited. */
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
-      if (this.limited(req)) {
-        sendError(res, 429, 'rate_limited', 'too many failed attempts; wait a minute');
-        return;
-      }
-      const method = this.authenticate(req, false);
-      if (!method) {
-        this.recordFailure(req);
+      const credential = this.check(req, false);
+      if (!credential.ok) {
+        if (credential.guess) {
+          if (this.limited(req)) {
+            res.set('retry-after', '60');
+            sendError(res, 429, 'rate_limited', 'too many wrong tokens from this address; wait a minute (a valid token still works)');
+            return;
+          }
+          this.recordFailure(req);
+        }
         sendError(res, 401, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>" or open the login URL the server printed');
         return;
       }
-      if (method === 'cookie' && UNSAFE.has(req.method) && (!req.headers.origin || !this.originAllowed(req))) {
+      if (credential.method === 'cookie' && UNSAFE.has(req.method) && (!req.headers.origin || !this.originAllowed(req))) {
         sendError(res, 403, 'forbidden_origin', `origin ${req.headers.origin ?? '(none)'} may not change anything here`);
         return;
       }
@@ -129,14 +211,35 @@ export class AuthGuard {
     };
   }
 
+  /** Express middleware for every request: the Host header check. */
+  hostMiddleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (this.hostAllowed(req)) return next();
+      sendError(res, 403, 'forbidden_host', `host "${String(req.headers.host ?? '').slice(0, 100)}" is not served here; start the bridge with --allowed-hosts NAME to allow it`);
+    };
+  }
+
   /** For WebSocket upgrades: undefined if allowed, else the HTTP status and message. */
   checkUpgrade(req: IncomingMessage): { status: number; message: string } | undefined {
-    if (this.limited(req)) return { status: 429, message: 'too many failed attempts; wait a minute' };
-    if (!this.authenticate(req, true)) {
-      this.recordFailure(req);
+    if (!this.hostAllowed(req)) return { status: 403, message: `host "${String(req.headers.host ?? '').slice(0, 100)}" is not served here (--allowed-hosts)` };
+    const credential = this.check(req, true);
+    if (!credential.ok) {
+      if (credential.guess) {
+        if (this.limited(req)) return { status: 429, message: 'too many wrong tokens; wait a minute' };
+        this.recordFailure(req);
+      }
       return { status: 401, message: 'missing or wrong token' };
     }
     if (!this.originAllowed(req)) return { status: 403, message: `origin ${req.headers.origin} is not allowed` };
+    return undefined;
+  }
+}
+
+/** The host name of a Host header (`name:port`, `[::1]:port`), lower case; undefined if malformed. */
+function hostnameOf(header: string): string | undefined {
+  try {
+    return new URL(`http://${header}/`).hostname.toLowerCase();
+  } catch {
     return undefined;
   }
 }

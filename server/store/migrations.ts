@@ -198,6 +198,19 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (execution_id, seq))`,
       ]),
   },
+  {
+    version: 9,
+    name: 'login sessions',
+    up: (tx) =>
+      sql(tx, [
+        // Only a hash of the cookie's session id is kept; token_hash ties the session to the
+        // access token it logged in with, so a new token ends every older session.
+        `CREATE TABLE login_sessions (
+          id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL, client TEXT)`,
+        'CREATE INDEX login_sessions_expiry ON login_sessions (expires_at)',
+      ]),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -80,6 +80,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   readonly issues: Repositories['issues'];
   readonly flows: Repositories['flows'];
   readonly queues: Repositories['queues'];
+  readonly loginSessions: Repositories['loginSessions'];
 
   private readonly journal: Journal;
   private readonly replica: Replica;
@@ -174,6 +175,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
     this.issues = repos.issues;
     this.flows = repos.flows;
     this.queues = repos.queues;
+    this.loginSessions = repos.loginSessions;
   }
 
   get schemaVersion(): number {

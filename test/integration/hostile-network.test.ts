@@ -51,3 +51,63 @@ describe('malformed cookies', () => {
     await alive();
   });
 });
+
+describe('login sessions', () => {
+  it('the cookie is a random session id, not the token; logout and revoke-all end sessions', async () => {
+    const first = await loginCookie();
+    const second = await loginCookie();
+    expect(first).not.toContain(ctx.server.token);
+    expect(first).not.toBe(second);
+    for (const cookie of [first, second]) expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { cookie })).status).toBe(200);
+    // The token itself in the cookie is no login.
+    expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { cookie: `tb_session=${ctx.server.token}` })).status).toBe(401);
+
+    const out = await rawRequest(ctx.server.url, 'POST', '/logout', { cookie: first });
+    expect(out.status).toBe(200);
+    expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { cookie: first })).status).toBe(401);
+    expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { cookie: second })).status).toBe(200);
+
+    const third = await loginCookie();
+    const revoked = await rawRequest(ctx.server.url, 'POST', '/api/auth/revoke-sessions', { authorization: `Bearer ${ctx.server.token}` });
+    expect(revoked.status).toBe(200);
+    expect(JSON.parse(revoked.body).revoked).toBeGreaterThanOrEqual(2);
+    for (const cookie of [second, third]) expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { cookie })).status).toBe(401);
+  });
+
+  it('accepts the bearer scheme in any letter case', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: `${scheme} ${ctx.server.token}` })).status, scheme).toBe(200);
+    }
+  });
+});
+
+describe('DNS rebinding', () => {
+  it('refuses a foreign Host header on HTTP and WebSocket; loopback names pass', async () => {
+    const port = new URL(ctx.server.url).port;
+    const auth = { authorization: `Bearer ${ctx.server.token}` };
+    for (const host of [`evil.example:${port}`, 'evil.example', `localhost.evil.example:${port}`]) {
+      const res = await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { ...auth, host });
+      expect(res.status, host).toBe(403);
+      expect(JSON.parse(res.body).error.code).toBe('forbidden_host');
+      expect((await rawRequest(ctx.server.url, 'GET', '/', { host })).status).toBe(403);
+      expect((await rawUpgrade(ctx.server.url, `/ws/events?token=${encodeURIComponent(ctx.server.token)}`, { host })).status).toBe(403);
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
+      expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { ...auth, host })).status, host).toBe(200);
+    }
+  });
+});
+
+describe('rate limit', () => {
+  it('anonymous requests and wrong tokens never lock out a valid token', async () => {
+    for (let i = 0; i < 40; i++) expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', {})).status).toBe(401);
+    expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: `Bearer ${ctx.server.token}` })).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: 'Bearer wrong-token-guess-123' })).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // Guessing is slowed down; the user with the real token is not.
+    expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: `Bearer ${ctx.server.token}` })).status).toBe(200);
+    expect((await rawUpgrade(ctx.server.url, `/ws/events?token=${encodeURIComponent(ctx.server.token)}`, {})).status).toBe(101);
+  });
+});

@@ -21,7 +21,7 @@ describe('migrations', () => {
   test('an empty directory gets the latest schema, and the migrations replay after a crash', async () => {
     const dir = tempDir();
     const store = await Store.open({ dataDir: dir, log: recordingLog() });
-    const expected = ['approval_tokens', 'approvals', 'audit_log', 'board_settings', 'cli_output', 'events', 'executions', 'flow_run_nodes', 'flow_runs', 'flows', 'issue_history', 'issues', 'notifications', 'pane_offsets', 'queue_items', 'queues', 'resume_bindings', 'resume_turns', 'sessions', 'stage_history', 'stage_state'];
+    const expected = ['approval_tokens', 'approvals', 'audit_log', 'board_settings', 'cli_output', 'events', 'executions', 'flow_run_nodes', 'flow_runs', 'flows', 'issue_history', 'issues', 'login_sessions', 'notifications', 'pane_offsets', 'queue_items', 'queues', 'resume_bindings', 'resume_turns', 'sessions', 'stage_history', 'stage_state'];
     expect(store.schemaVersion).toBe(MIGRATIONS.length);
     expect(tables(store)).toEqual(expected);
     const copy = crashCopy(dir); // journal only, no snapshot yet

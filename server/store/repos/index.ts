@@ -4,6 +4,7 @@ import { PaneOffsetRepository, StageStateRepository } from './agent-state.ts';
 import { AuditRepository } from './audit.ts';
 import { EventRepository } from './events.ts';
 import { IssueRepository } from './issues.ts';
+import { LoginSessionRepository } from './login-sessions.ts';
 import { FlowRepository } from './flows.ts';
 import { NotificationRepository } from './notifications.ts';
 import { DEFAULT_RETENTION, type RetentionOptions } from './retention.ts';
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly issues: IssueRepository;
   readonly flows: FlowRepository;
   readonly queues: QueueRepository;
+  readonly loginSessions: LoginSessionRepository;
 }
 
 export function createRepositories(store: StoreCore, retention: RetentionOptions): Repositories {
@@ -48,5 +50,6 @@ export function createRepositories(store: StoreCore, retention: RetentionOptions
     issues: new IssueRepository(store),
     flows: new FlowRepository(store),
     queues: new QueueRepository(store),
+    loginSessions: new LoginSessionRepository(store),
   };
 }
