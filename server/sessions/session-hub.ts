@@ -144,6 +144,11 @@ export class SessionHub extends Disposable {
     throw notFound(key);
   }
 
+  /** The `shell` command the session was created with; null when its pane runs the tool itself. */
+  launchShell(key: string): string | null {
+    return (this.live.get(key)?.meta ?? this.repo.get(key))?.shell ?? null;
+  }
+
   /** Writes every live session's last activity (on a clean stop), so a session that ends while we are away keeps it. */
   async persistActivity(): Promise<void> {
     await Promise.all(

@@ -1,5 +1,6 @@
 import { t } from '../../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import '../../lib/zod-no-eval.ts';
 import { FlowInput, flowProblems, type Flow, type FlowEdge, type FlowNode } from '../../../schemas/index.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';

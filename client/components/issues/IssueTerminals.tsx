@@ -110,13 +110,15 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | undefined>();
   const busyRun = executions.runningBySession.value.get(sessionKey);
   const run = async (what: 'send' | 'execute') => {
-    if (!text) return;
+    const sent = text;
+    if (!sent) return;
     setBusy(true);
     setMessage(undefined);
     try {
-      if (what === 'send') await api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/send`, { text, appendNewline: newline });
-      else await executions.execute(sessionKey, text);
-      setText('');
+      if (what === 'send') await api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/send`, { text: sent, appendNewline: newline });
+      else await executions.execute(sessionKey, sent);
+      // Text typed while this was sending is the next message: keep it.
+      setText((current) => (current === sent ? '' : current));
       setMessage({ kind: 'ok', text: what === 'send' ? t('issues.term.sent') : t('issues.term.started') });
     } catch (error) {
       setMessage({ kind: 'error', text: error instanceof ApiError ? error.message : String(error) });

@@ -5,11 +5,12 @@ import type { PaneStream } from '../../../tmux/pane-stream.ts';
 /** Most bytes an execution keeps in memory; the output file has them all (up to MAX_FILE_BYTES). */
 const MAX_MEMORY_BYTES = 16 * 1024 * 1024;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
-const FLUSH_MS = 1000;
+/** Output reaches the file this soon after the pane printed it (a kill -9 loses at most this much). */
+const FLUSH_MS = 100;
 
 /**
  * Records a pane's output from a start offset, flushes it to the execution's
- * output file every second (so a crash keeps most of it), and watches for an
+ * output file every 100 ms (so a crash keeps most of it), and watches for an
  * end pattern across chunk boundaries.
  */
 export class PaneRecorder extends Disposable {

@@ -15,7 +15,7 @@ import type { ExecutionLinks, ExecutionService } from './contract.ts';
 import { ResumePlanner, type ResumePlan } from './resume.ts';
 import { HookCallbacks } from './hooks.ts';
 import { InteractiveRunner } from './interactive-runner.ts';
-import { ShellRunner } from './shell-runner.ts';
+import { isShellCommand, ShellRunner } from './shell-runner.ts';
 import { StatelessRunner } from './stateless.ts';
 import { plainText, tailLines } from './text.ts';
 import { executionDir } from './wrapper.ts';
@@ -163,10 +163,11 @@ export class Executions extends Disposable implements ExecutionService {
     this.busy.set(sessionKey, executionId);
     try {
       // A session created for an agent runs it in its pane: the prompt is typed as its input.
-      // (A one-shot run of an agent goes to a bash session with `tool` set.)
+      // A session of an agent whose pane sits at a shell (created with `shell`, as the queues do)
+      // runs the agent one-shot per execution, like a bash session with `tool` set.
       const agent = this.deps.tools.adapter(session.tool);
       const sameTool = request.tool === undefined || request.tool === session.tool;
-      if (agent && session.tool !== 'bash' && session.tool !== 'custom' && sameTool) {
+      if (agent && session.tool !== 'bash' && session.tool !== 'custom' && sameTool && !this.launchedAsShell(sessionKey)) {
         return await this.interactive.start(executionId, session, agent, request);
       }
       return await this.shell.start(executionId, session, request);
@@ -174,6 +175,12 @@ export class Executions extends Disposable implements ExecutionService {
       if (this.busy.get(sessionKey) === executionId && !this.active.has(executionId)) this.busy.delete(sessionKey);
       throw error;
     }
+  }
+
+  /** A session created with a shell as its command (`shell: "bash …"`) sits at a prompt, whatever its tool. */
+  private launchedAsShell(sessionKey: string): boolean {
+    const shell = this.deps.hub.launchShell(sessionKey);
+    return shell !== null && isShellCommand(shell.trim().split(/\s+/)[0] ?? '');
   }
 
   async executeStateless(request: CliExecuteRequest & ExecutionLinks): Promise<Execution> {

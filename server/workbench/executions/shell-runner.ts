@@ -16,6 +16,8 @@ const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcs
 /** A shell is ready for input once it printed something (its prompt) and then stayed quiet this long. */
 const READY_QUIET_MS = 150;
 const READY_TIMEOUT_MS = 20_000;
+/** A session younger than this may not run its shell yet. */
+const YOUNG_PANE_MS = 10_000;
 const STATUS_POLL_MS = 250;
 
 export function isShellCommand(command: string): boolean {
@@ -52,11 +54,14 @@ export class ShellRunner {
   async start(executionId: string, session: CliSession, request: ExecuteRequest & ExecutionLinks): Promise<import('../../../schemas/index.ts').Execution> {
     const key = session.sessionKey;
     const pane = this.deps.hub.paneOf(key);
-    if (pane.currentCommand && !isShellCommand(pane.currentCommand)) {
+    const command = await this.currentCommand(pane.paneId, pane.currentCommand);
+    // A pane a moment old may still show tmux's own fork before the shell runs: waitReady waits for the shell.
+    const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
+    if (command && !isShellCommand(command) && !young) {
       throw new HubError(
         409,
         'session_busy',
-        `session "${key}" is running "${pane.currentCommand}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`,
+        `session "${key}" is running "${command}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`,
       );
     }
     const toolName = request.tool ?? (session.tool === 'custom' ? 'bash' : session.tool);
@@ -305,7 +310,8 @@ export class ShellRunner {
       if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
       const now = performance.now();
       const quiet = now - Math.max(stream.lastDataAt, stream.lastDataAt > 0 ? 0 : began) >= READY_QUIET_MS;
-      const atShell = !pane.currentCommand || isShellCommand(pane.currentCommand);
+      const command = await this.currentCommand(pane.paneId, pane.currentCommand);
+      const atShell = !command || isShellCommand(command);
       if (quiet && atShell) {
         if (stream.lastDataAt > 0 || (await this.cursorX(pane.paneId)) > 0) return stream;
         // A shell with an empty prompt never says it is ready: after a while, take the quiet as readiness.
@@ -315,6 +321,32 @@ export class ShellRunner {
         throw new HubError(409, 'session_not_ready', `session "${key}" shows no quiet shell prompt after ${READY_TIMEOUT_MS / 1000} s; check the pane and try again`);
       }
       await sleep(READY_QUIET_MS / 3);
+    }
+  }
+
+  /** The pane's text (history included) after the line that typed `script`, without the next prompt. */
+  private async textAfterTyped(paneId: string, script: string): Promise<string | undefined> {
+    let lines: string[];
+    try {
+      lines = await this.deps.hub.tmux.control.run(['capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', paneId]);
+    } catch {
+      return undefined;
+    }
+    const at = lines.findLastIndex((line) => line.includes(script));
+    if (at < 0) return undefined;
+    const prompt = lines[at]!.slice(0, lines[at]!.indexOf(' bash ')).trimEnd();
+    const after = lines.slice(at + 1);
+    while (after.length > 0 && (after.at(-1)!.trim() === '' || (prompt !== '' && after.at(-1)!.trimEnd() === prompt))) after.pop();
+    return after.join('\n');
+  }
+
+  /** Asked of tmux now: the monitor's copy is up to one poll old. */
+  private async currentCommand(paneId: string, known: string): Promise<string> {
+    try {
+      const [line] = await this.deps.hub.tmux.control.run(['display-message', '-p', '-t', paneId, '#{pane_current_command}']);
+      return line ?? known;
+    } catch {
+      return known;
     }
   }
 
@@ -356,13 +388,23 @@ export class ShellRunner {
     const state: ShellState = { key, wrapper, attempt: typeof data.attempt === 'number' ? data.attempt : 1, recorder: undefined, poll: undefined, statusSeen: false, timers: [], ending: false };
     this.states.set(execution.executionId, state);
     const code = await readStatus(wrapper.statusFile);
-    const outputText = async () => this.service.textOf(this.between(await readFile(join(dir, 'output')).catch(() => Buffer.alloc(0)), nonce));
     let pane;
     try {
       pane = this.deps.hub.paneOf(key);
     } catch {
       pane = undefined;
     }
+    const livePane = pane && !pane.dead ? pane.paneId : undefined;
+    const outputText = async () => {
+      const recorded = await readFile(join(dir, 'output')).catch(() => Buffer.alloc(0));
+      // The file is flushed as bytes arrive, but what the command printed while no server read the
+      // pane is only in tmux's history: read it there when the file has not seen the end.
+      if (!markerPattern(nonce).end.test(recorded.toString('latin1')) && livePane) {
+        const screen = await this.textAfterTyped(livePane, wrapper.script);
+        if (screen !== undefined) return screen;
+      }
+      return this.service.textOf(this.between(recorded, nonce));
+    };
     if (code !== undefined || !pane || pane.dead) {
       // Ended while we were away: the wrapper's status file is the fact; without one the pane's end is.
       run.dispose = () => this.release(run, state);
