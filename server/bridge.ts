@@ -21,14 +21,14 @@ import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
-import { startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
+import { executionMetrics, startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
 import { createMetricsRegistry, metricsHandler } from './ops/prometheus.ts';
 import { exposureVerdict } from './ops/exposure.ts';
 import { mountAt } from './http/base-path.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, flowRoutes } from './workbench/flows/index.ts';
-import { Queues, queueIssuesFrom, queueRoutes } from './workbench/queues/index.ts';
+import { Queues, queueIssuesFrom, queueMetrics, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,7 +156,13 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     await queues.start();
 
     let sockets: WebSockets | undefined;
-    const metrics = options.metrics ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }) : undefined;
+    const metrics = options.metrics
+      ? createMetricsRegistry({ hub, store, tmux, agent, traffic: () => sockets?.traffic }, [
+          executionMetrics(executions.service, store.executions),
+          queueMetrics(queues.state),
+        ])
+      : undefined;
+    if (metrics) disposables.push(metrics);
 
     let port = options.port;
     const publicOrigin = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
@@ -181,7 +187,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       publicRoutes: [...agent.publicRouters, ...executions.publicRouters],
       sse: sseRoute(bus),
       trustProxy: options.trustProxy,
-      metrics: metricsHandler(() => metrics, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
+      metrics: metricsHandler(() => metrics?.registry, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));

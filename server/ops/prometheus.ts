@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { DisposableStore, type IDisposable } from '../../schemas/base/lifecycle.ts';
 import { StageStatus } from '../../schemas/agent.ts';
 import { SessionStatus } from '../../schemas/session.ts';
 import type { TmuxServer } from '../../tmux/server.ts';
@@ -20,8 +21,13 @@ export interface MetricsSources {
   readonly traffic: () => Traffic | undefined;
 }
 
-/** A domain that adds its own collectors (executions, queues…) to the registry. */
-export type MetricsExtension = (registry: Registry, prefix: string) => void;
+/** A domain that adds its own collectors (executions, queues…) to the registry; what it returns is released with it. */
+export type MetricsExtension = (registry: Registry, prefix: string) => IDisposable | void;
+
+/** The registry and the listeners its extensions hold. */
+export interface Metrics extends IDisposable {
+  readonly registry: Registry;
+}
 
 const PREFIX = 'tmux_bridge_';
 /** A tmux round trip slower than this is reported as this (and tmux as unresponsive). */
@@ -38,7 +44,7 @@ function countBy<T extends string>(keys: readonly T[], values: Iterable<T>): Map
  * escaping and the process/event-loop collectors are its job, not ours).
  * Everything is read at scrape time; nothing runs between scrapes.
  */
-export function createMetricsRegistry(sources: MetricsSources, extensions: readonly MetricsExtension[] = []): Registry {
+export function createMetricsRegistry(sources: MetricsSources, extensions: readonly MetricsExtension[] = []): Metrics {
   const registry = new Registry();
   // process_resident_memory_bytes, nodejs_eventloop_lag_*_seconds, GC, heap, handles.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
@@ -161,8 +167,12 @@ export function createMetricsRegistry(sources: MetricsSources, extensions: reado
     },
   });
 
-  for (const extend of extensions) extend(registry, PREFIX);
-  return registry;
+  const held = new DisposableStore();
+  for (const extend of extensions) {
+    const listener = extend(registry, PREFIX);
+    if (listener) held.add(listener);
+  }
+  return { registry, dispose: () => held.dispose() };
 }
 
 export interface MetricsAccess {

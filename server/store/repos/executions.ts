@@ -1,4 +1,4 @@
-import { Execution, type ExecutionFilter } from '../../../schemas/index.ts';
+import { Execution, ExecutionStatus, type ExecutionFilter } from '../../../schemas/index.ts';
 import type { CliOutputChunk } from '../../../schemas/index.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlParam, SqlRow } from '../types.ts';
@@ -126,6 +126,15 @@ export class ExecutionRepository {
 
   count(): number {
     return int(this.store.get('SELECT COUNT(*) AS n FROM executions')?.n);
+  }
+
+  /** How many executions the store holds in each status (every status present, 0 when none). */
+  countByStatus(): Record<ExecutionStatus, number> {
+    const counts = Object.fromEntries(ExecutionStatus.options.map((s) => [s, 0])) as Record<ExecutionStatus, number>;
+    for (const row of this.store.all('SELECT status, COUNT(*) AS n FROM executions GROUP BY status')) {
+      if (typeof row.status === 'string' && row.status in counts) counts[row.status as ExecutionStatus] = Number(row.n);
+    }
+    return counts;
   }
 }
 

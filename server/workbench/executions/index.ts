@@ -10,6 +10,7 @@ import { Executions, type ExecutionServiceOptions } from './service.ts';
 export type { ExecutionLinks, ExecutionService } from './contract.ts';
 export { Executions, type ExecutionServiceOptions } from './service.ts';
 export { concatPrompt, DEFAULT_MAX_HISTORY_BYTES } from './resume.ts';
+export { executionMetrics } from './metrics.ts';
 
 export interface ExecutionsDomain {
   readonly service: Executions;

@@ -7,6 +7,7 @@ import { QueueState, type QueuePublisher } from './queue-state.ts';
 import { QueueRunner } from './scheduler.ts';
 
 export { queueRoutes } from './routes.ts';
+export { queueMetrics } from './metrics.ts';
 export { queueIssuesFrom } from './issues-adapter.ts';
 export { planQueue, type Plan } from './plan.ts';
 export { validateQueueShape, QueueShapeError } from './graph.ts';
