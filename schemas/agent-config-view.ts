@@ -84,6 +84,8 @@ export const AgentConfigView = z.object({
     wecomWebhook: z.string().nullable(),
     notifyRetry: z.object({ attempts: z.number().int(), baseDelayMs: z.number().int(), timeoutMs: z.number().int() }),
     shellTimeoutMs: z.number().int(),
+    /** Whether writing into a request file decides (`bridge.approvals.file`). */
+    fileApprovals: z.boolean(),
   }),
   hosts: z.array(
     z.object({

@@ -146,6 +146,8 @@ export const BridgeExtensions = z
     ),
     /** Time limit of one `shell` action. */
     shell_timeout_ms: optional(intLike(100, 86_400_000, ' (milliseconds)')),
+    /** `file: false` accepts decisions only from the web and signed links (any local process can write a file). */
+    approvals: optional(z.strictObject({ file: optional(z.boolean({ error: 'expected true or false' })) })),
   })
   .transform((b) => {
     const webhooks = [b.webhook_url ?? [], b.notify_endpoints?.webhook ?? []].flat();
@@ -161,6 +163,7 @@ export const BridgeExtensions = z
         timeoutMs: b.notify_retry?.timeout_ms ?? 5000,
       },
       shellTimeoutMs: b.shell_timeout_ms ?? 60_000,
+      fileApprovals: b.approvals?.file ?? true,
     };
   });
 export type BridgeExtensions = z.output<typeof BridgeExtensions>;

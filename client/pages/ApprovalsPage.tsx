@@ -114,12 +114,14 @@ function PendingApproval({ approval: a }: { approval: ApprovalView }) {
             <dd class="prompt">{a.prompt}</dd>
           </div>
         )}
-        <div>
-          <dt>{t('ap.requestFile')}</dt>
-          <dd>
-            <code class="path">{a.file}</code>
-          </dd>
-        </div>
+        {a.file && (
+          <div>
+            <dt>{t('ap.requestFile')}</dt>
+            <dd>
+              <code class="path">{a.file}</code>
+            </dd>
+          </div>
+        )}
       </dl>
       <form
         class="decision"

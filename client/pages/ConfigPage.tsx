@@ -148,6 +148,7 @@ function Settings({ config }: { config: ConfigView }) {
           {t('cfg.retriesText', { attempts: b.notifyRetry.attempts, delay: b.notifyRetry.baseDelayMs, timeout: b.notifyRetry.timeoutMs })}
         </Fact>
         <Fact label={t('cfg.shellTimeout')}>{b.shellTimeoutMs} ms</Fact>
+        <Fact label={t('cfg.fileApprovals')}>{b.fileApprovals ? t('cfg.fileApprovalsOn') : t('cfg.fileApprovalsOff')}</Fact>
       </dl>
     </section>
   );

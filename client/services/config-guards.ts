@@ -83,6 +83,7 @@ export function readAgentConfig(value: unknown): ConfigView | undefined {
       wecomWebhook: strOrNull(bridge.wecomWebhook),
       notifyRetry: { attempts: num(retry.attempts, 0), baseDelayMs: num(retry.baseDelayMs, 0), timeoutMs: num(retry.timeoutMs, 0) },
       shellTimeoutMs: num(bridge.shellTimeoutMs, 0),
+      fileApprovals: bridge.fileApprovals !== false,
     },
     hosts: list(value.hosts, (h) => {
       if (!isObject(h) || !str(h.name)) return undefined;

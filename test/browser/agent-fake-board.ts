@@ -159,6 +159,7 @@ export class FakeBoard {
         wecomWebhook: null,
         notifyRetry: { attempts: 4, baseDelayMs: 500, timeoutMs: 5000 },
         shellTimeoutMs: 60000,
+        fileApprovals: true,
       },
       hosts: hosts.map((name) => ({
         name,

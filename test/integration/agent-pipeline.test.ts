@@ -60,7 +60,7 @@ describe('agent board on live panes: lint → approval → build → test', () =
     // Decided once, via the file, which is cleaned up.
     await waitFor(() => !existsSync(file), 'the request file to be removed');
     const { body } = await ctx.api('GET', '/api/approvals?status=decided');
-    expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'file' });
+    expect(body.approvals.find((a: any) => a.id === approval.id)).toMatchObject({ status: 'approved', decidedVia: 'file', decidedBy: expect.stringMatching(new RegExp(`^uid ${process.getuid!()}\\b`)) });
     expect(ctx.agent.events.filter((e) => e.type === 'APPROVAL_DECIDED' && (e as any).approval.id === approval.id)).toHaveLength(1);
   });
 

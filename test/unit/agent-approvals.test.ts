@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ApprovalService,
   MemoryApprovalPersistence,
+  approvalDirProblem,
   approvalFilePath,
   approvalNotice,
   parseApprovalText,
@@ -189,7 +190,7 @@ describe('ApprovalService', () => {
     const failed = nextEvent<unknown>(service.onError);
     const { approval, created } = await ask();
     expect(created).toBe(true);
-    expect(String(await failed)).toMatch(/ENOTDIR|EEXIST/);
+    expect(String(await failed)).toMatch(/ENOTDIR|EEXIST|not a directory/);
     expect(await service.decide(approval.id, 'approve', { via: 'web' })).toMatchObject({ ok: true });
   });
 
@@ -206,3 +207,109 @@ describe('ApprovalService', () => {
     expect((await decided).approval.id).toBe(approval.id);
   });
 });
+
+describe('approval directory safety and who decided', () => {
+  let dir: string;
+  let persistence: MemoryApprovalPersistence;
+  let service: ApprovalService | undefined;
+  const key = { host: 'local', paneId: '%3', pipeline: 'ci', stage: 'build' };
+  const isRoot = process.getuid?.() === 0;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tb-approvals-safe-'));
+    persistence = new MemoryApprovalPersistence();
+  });
+
+  afterEach(() => {
+    service?.dispose();
+    service = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (approvalDir: string, files: boolean | (() => boolean) = true) =>
+    (service = new ApprovalService({ persistence, secret: SECRET, approvalDir, pollMs: 0, files }));
+
+  it('creates the approval directory and its host directory with mode 0700', async () => {
+    const root = join(dir, 'a', 'approvals');
+    const { approval } = await start(root).request({ ...key, kind: 'require_approval', prompt: null });
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'local')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o700);
+    expect(statSync(approval.file).mode & 0o777).toBe(0o600);
+  });
+
+  it('names what is wrong with a directory others can write to', async () => {
+    expect(await approvalDirProblem(join(dir, 'missing'))).toBeNull();
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    expect(await approvalDirProblem(open)).toMatch(/writable by every user \(mode 0777\).*chmod 700/);
+    // A world-writable parent without the sticky bit lets anyone swap the directory.
+    expect(await approvalDirProblem(join(open, 'inner'))).toMatch(/inside .*open, which every user can write to/);
+    // /tmp is world-writable but sticky: fine.
+    expect(await approvalDirProblem(join(dir, 'fine'))).toBeNull();
+    if (isRoot) {
+      const theirs = join(dir, 'theirs');
+      mkdirSync(theirs, { mode: 0o700 });
+      chownSync(theirs, 4242, 4242);
+      expect(await approvalDirProblem(theirs)).toMatch(/belongs to uid 4242/);
+      expect(await approvalDirProblem(join(theirs, 'x'))).toMatch(/inside .*theirs, which belongs to uid 4242/);
+    }
+  });
+
+  it('writes no request file into a world-writable directory, and the web still decides', async () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const failed = nextEvent<unknown>(start(open).onError);
+    const { approval } = await service!.request({ ...key, kind: 'require_approval', prompt: null });
+    expect(String(await failed)).toMatch(/writable by every user/);
+    expect(existsSync(approval.file)).toBe(false);
+    expect(await service!.decide(approval.id, 'approve', { via: 'web' })).toMatchObject({ ok: true });
+  });
+
+  it('ignores a decision written after the directory became writable by others', async () => {
+    const root = join(dir, 'approvals');
+    const { approval } = await start(root).request({ ...key, kind: 'require_approval', prompt: null });
+    chmodSync(root, 0o777);
+    const failed = nextEvent<unknown>(service!.onError);
+    writeFileSync(approval.file, 'approve\n');
+    await service!.checkFiles();
+    expect(String(await failed)).toMatch(/decision written into .* was ignored/);
+    expect((await service!.pending()).map((a) => a.id)).toEqual([approval.id]);
+  });
+
+  it('records the uid owning the file that decided', async () => {
+    const { approval } = await start(join(dir, 'approvals')).request({ ...key, kind: 'require_approval', prompt: null });
+    const decided = nextEvent<ApprovalDecided>(service!.onDecided);
+    writeFileSync(approval.file, 'approve\n');
+    // Root can play another user writing the file; anyone else records themselves.
+    const writer = isRoot ? 4242 : process.getuid!();
+    if (isRoot) chownSync(approval.file, 4242, 4242);
+    await service!.checkFiles();
+    const by = (await decided).approval.decidedBy;
+    expect(by).toMatch(new RegExp(`^uid ${writer}( \\(.+\\))?$`));
+  });
+
+  it('with approvals.file off: no request file, a file written by hand decides nothing, the web decides', async () => {
+    let files = true;
+    const root = join(dir, 'approvals');
+    start(root, () => files);
+    const first = await service!.request({ ...key, kind: 'require_approval', prompt: null });
+    expect(existsSync(first.approval.file)).toBe(true);
+    // Switched off (a config reload): the pending request's file goes away.
+    files = false;
+    await service!.refreshFiles();
+    expect(existsSync(first.approval.file)).toBe(false);
+    const second = await service!.request({ ...key, stage: 'deploy', kind: 'require_approval', prompt: null });
+    expect(second.approval.file).toBe('');
+    expect(approvalNotice(second.approval, second.links, 't', 'b').body).not.toMatch(/File:/);
+    // Someone writes the old path by hand: nothing reads it.
+    mkdirSync(join(root, 'local'), { recursive: true });
+    writeFileSync(first.approval.file, 'approve\n');
+    await service!.checkFiles();
+    expect((await service!.pending()).map((a) => a.stage).sort()).toEqual(['build', 'deploy']);
+    expect(await service!.decide(second.approval.id, 'approve', { via: 'web', by: 'alice' })).toMatchObject({ ok: true });
+  });
+});
+

@@ -8,13 +8,15 @@ import { basename, dirname } from 'node:path';
 import type { ApprovalDecision } from '../../../schemas/agent.ts';
 import { Emitter } from '../../../schemas/base/emitter.ts';
 import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../schemas/base/lifecycle.ts';
-import { readApprovalFile } from './files.ts';
+import { readApprovalFileOwned } from './files.ts';
 
 export interface FileDecisionEvent {
   /** The key given to `track` (the approval id). */
   readonly key: string;
   readonly path: string;
   readonly decision: ApprovalDecision;
+  /** The uid owning the file when it was read: who wrote the decision. */
+  readonly uid: number | null;
 }
 
 export interface ApprovalFileWatcherOptions {
@@ -86,9 +88,9 @@ export class ApprovalFileWatcher extends Disposable {
 
   private async checkAll(): Promise<void> {
     for (const [key, path] of [...this.tracked]) {
-      let decision;
+      let decision, uid;
       try {
-        decision = await readApprovalFile(path);
+        ({ decision, uid } = await readApprovalFileOwned(path));
       } catch (error) {
         this.errorEmitter.fire({ path, error });
         continue;
@@ -97,7 +99,7 @@ export class ApprovalFileWatcher extends Disposable {
       if (this.isDisposed || this.tracked.get(key) !== path) continue;
       if (decision === 'approve' || decision === 'reject') {
         this.untrack(key);
-        this.decisionEmitter.fire({ key, path, decision });
+        this.decisionEmitter.fire({ key, path, decision, uid });
       }
     }
   }

@@ -6,9 +6,10 @@
  * that is not on a `#` comment line decides.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ApprovalDecision } from '../../../schemas/agent.ts';
+import { approvalDirProblem, ensurePrivateDir } from './dir-safety.ts';
 
 export type FileDecision = ApprovalDecision | 'pending' | 'missing';
 
@@ -70,23 +71,42 @@ export function approvalFileText(info: ApprovalFileInfo): string {
   return lines.join('\n');
 }
 
-/** Write the request file (atomically: a reader never sees half a file). */
+/**
+ * Write the request file (atomically: a reader never sees half a file) into a private
+ * directory; refuse a directory another user can write to (they could approve).
+ */
 export async function writeApprovalFile(path: string, info: ApprovalFileInfo): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  const hostDir = dirname(path);
+  const problem = (await approvalDirProblem(dirname(hostDir))) ?? (await approvalDirProblem(hostDir));
+  if (problem) throw new Error(`${problem}; the request file was not written (decide in the web UI or by link)`);
+  await ensurePrivateDir(hostDir);
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, approvalFileText(info), { mode: 0o600 });
   await rename(temp, path);
 }
 
 export async function readApprovalFile(path: string): Promise<FileDecision> {
-  let text: string;
+  return (await readApprovalFileOwned(path)).decision;
+}
+
+/** The decision and the uid owning the file (who wrote it, for the record). */
+export async function readApprovalFileOwned(path: string): Promise<{ decision: FileDecision; uid: number | null }> {
+  let handle;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { decision: 'missing', uid: null };
     throw error;
   }
-  return parseApprovalText(text.length > 65_536 ? text.slice(0, 65_536) : text);
+  try {
+    // One open file for both: the owner is the owner of the text we read.
+    const info = await handle.stat();
+    const buffer = Buffer.alloc(Math.min(info.size, 65_536));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return { decision: parseApprovalText(buffer.subarray(0, bytesRead).toString('utf8')), uid: info.uid };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Remove a request file once decided; a file already gone is fine. */

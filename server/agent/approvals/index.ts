@@ -24,5 +24,7 @@ export {
 } from './files.ts';
 export type { ApprovalFileInfo, FileDecision } from './files.ts';
 export { ApprovalFileWatcher } from './file-watcher.ts';
+export { approvalDirProblem, ensurePrivateDir } from './dir-safety.ts';
+export { describeUid } from './owner.ts';
 export type { FileDecisionEvent, ApprovalFileWatcherOptions } from './file-watcher.ts';
 export { MemoryApprovalPersistence } from './memory.ts';

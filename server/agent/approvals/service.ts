@@ -9,11 +9,14 @@
  * in the server and a Map backs it in tests.
  */
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Approval, ApprovalDecision, ApprovalVia } from '../../../schemas/agent.ts';
 import { Emitter } from '../../../schemas/base/emitter.ts';
 import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { approvalDirProblem } from './dir-safety.ts';
 import { ApprovalFileWatcher } from './file-watcher.ts';
 import { approvalFilePath, readApprovalFile, removeApprovalFile, writeApprovalFile } from './files.ts';
+import { describeUid } from './owner.ts';
 import { DEFAULT_TOKEN_TTL_MS, signApprovalToken, tokenDigest, verifyApprovalToken } from './tokens.ts';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -82,8 +85,12 @@ export interface ApprovalServiceOptions {
   readonly approvalDir: string | (() => string);
   readonly baseUrl?: string | null | (() => string | null);
   readonly ttlMs?: number | (() => number);
-  /** Write and watch request files (default true). */
-  readonly files?: boolean;
+  /**
+   * Write and watch request files (default true). `false` for good means no file
+   * machinery at all; a function is read at each use (`approvals.file` in the config)
+   * and `refreshFiles()` applies a change to pending approvals.
+   */
+  readonly files?: boolean | (() => boolean);
   /** Request-file poll period (ms). */
   readonly pollMs?: number;
   readonly clock?: () => number;
@@ -135,8 +142,14 @@ export class ApprovalService extends Disposable {
     const ttl = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
     this.ttlMs = typeof ttl === 'function' ? ttl : () => ttl;
     this.watcher = options.files === false ? null : this.register(new ApprovalFileWatcher({ pollMs: options.pollMs }));
-    this.watcher?.onDecision((event) => void this.decideFromFile(event.key, event.path, event.decision));
+    this.watcher?.onDecision((event) => void this.decideFromFile(event.key, event.path, event.decision, event.uid));
     this.watcher?.onError(({ error }) => this.errorEmitter.fire(error));
+  }
+
+  /** Are decisions by request file accepted now? */
+  filesEnabled(): boolean {
+    const files = this.options.files;
+    return typeof files === 'function' ? files() : files !== false;
   }
 
   private iso(ms = this.clock()): string {
@@ -180,12 +193,15 @@ export class ApprovalService extends Disposable {
       prompt: input.prompt,
       status: 'pending',
       requestedAt: this.iso(now),
-      file: approvalFilePath(
-        typeof this.options.approvalDir === 'function' ? this.options.approvalDir() : this.options.approvalDir,
-        input.host,
-        input.paneId,
-        input.stage,
-      ),
+      // No file when file decisions are off: nothing to write, nothing to show.
+      file: this.filesEnabled()
+        ? approvalFilePath(
+            typeof this.options.approvalDir === 'function' ? this.options.approvalDir() : this.options.approvalDir,
+            input.host,
+            input.paneId,
+            input.stage,
+          )
+        : '',
       expiresAt: this.iso(now + this.ttlMs()),
       decidedAt: null,
       decidedVia: null,
@@ -221,9 +237,18 @@ export class ApprovalService extends Disposable {
     return { ok: true, approval: updated, decision };
   }
 
-  private async decideFromFile(id: string, path: string, decision: ApprovalDecision): Promise<void> {
+  private async decideFromFile(id: string, path: string, decision: ApprovalDecision, uid: number | null): Promise<void> {
     try {
-      const result = await this.decide(id, decision, { via: 'file', by: 'request file' });
+      // Switched off since the file was written: the file decides nothing.
+      if (!this.filesEnabled()) return;
+      // The directory became writable by others since (chmod, a swapped parent): whoever wrote may not be the user.
+      const hostDir = dirname(path);
+      const problem = (await approvalDirProblem(dirname(hostDir))) ?? (await approvalDirProblem(hostDir));
+      if (problem) {
+        this.errorEmitter.fire(new Error(`${problem}; the decision written into ${path} was ignored (decide in the web UI or by link)`));
+        return;
+      }
+      const result = await this.decide(id, decision, { via: 'file', by: await describeUid(uid) });
       // Decided elsewhere first: the file is stale, remove it as a decision would have.
       if (!result.ok) await removeApprovalFile(path);
     } catch (error) {
@@ -283,6 +308,23 @@ export class ApprovalService extends Disposable {
     return pending.length;
   }
 
+  /**
+   * Apply the current `files` setting to pending approvals: off removes their
+   * request files (they would decide nothing), on writes the missing ones.
+   */
+  async refreshFiles(): Promise<void> {
+    if (!this.watcher) return;
+    const pending = await this.persistence.listPending();
+    if (this.filesEnabled()) {
+      for (const approval of pending) await this.ensureFile(approval);
+      return;
+    }
+    for (const approval of pending) {
+      this.watcher.untrack(approval.id);
+      if (approval.file !== '') await removeApprovalFile(approval.file).catch(() => undefined);
+    }
+  }
+
   /** Read the request files now (tests, or a "check" button). */
   async checkFiles(): Promise<void> {
     await this.watcher?.checkNow();
@@ -295,7 +337,7 @@ export class ApprovalService extends Disposable {
    * and the web still decide.
    */
   private async ensureFile(approval: Approval, fresh = false): Promise<void> {
-    if (!this.watcher) return;
+    if (!this.watcher || !this.filesEnabled() || approval.file === '') return;
     try {
       if (fresh || (await readApprovalFile(approval.file)) === 'missing') await writeApprovalFile(approval.file, approval);
       this.watcher.track(approval.id, approval.file);
@@ -306,7 +348,7 @@ export class ApprovalService extends Disposable {
 
   private async forgetFile(approval: Approval): Promise<void> {
     this.watcher?.untrack(approval.id);
-    if (this.options.files === false) return;
+    if (this.options.files === false || approval.file === '') return;
     try {
       await removeApprovalFile(approval.file);
     } catch {
@@ -317,7 +359,7 @@ export class ApprovalService extends Disposable {
 
 /** Title and body of the notification for a new approval: the prompt, the file, the links. */
 export function approvalNotice(approval: Approval, links: ApprovalLinks, title: string, body: string): { title: string; body: string } {
-  const lines = [body, `File: ${approval.file} (write approve or reject into it)`];
+  const lines = [body, approval.file ? `File: ${approval.file} (write approve or reject into it)` : ''];
   if (links.approve && links.reject) lines.push(`[Approve](${links.approve}) | [Reject](${links.reject})`);
   return { title, body: lines.filter((line) => line.length > 0).join('\n') };
 }

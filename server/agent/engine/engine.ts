@@ -9,7 +9,7 @@ import type { EventType } from '../../../schemas/events.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { AgentApprovalRepository, PaneProgressRepository, type Store } from '../../store/index.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
-import { ApprovalService, approvalNotice, tokenDigest, type ApprovalKey } from '../approvals/index.ts';
+import { ApprovalService, approvalDirProblem, approvalNotice, tokenDigest, type ApprovalKey } from '../approvals/index.ts';
 import { ConfigWatcher, defaultAgentConfig, formatIssue, loadAgentConfig } from '../config/index.ts';
 import type { AgentConfig, CompiledHost, ConfigIssue } from '../config/types.ts';
 import { createChannels, Notifier } from '../notify/index.ts';
@@ -98,6 +98,7 @@ export class AgentEngine implements EngineContext {
       approvalDir: () => this.current.approvalDir,
       baseUrl: () => this.baseUrl,
       ttlMs: () => this.current.bridge.approvalTtlMs,
+      files: () => this.current.bridge.fileApprovals,
       pollMs: deps.options.approvalPollMs,
     });
     persistence.digestFor = (approval) => tokenDigest(this.approvals.links(approval).token);
@@ -111,7 +112,12 @@ export class AgentEngine implements EngineContext {
   static async start(deps: AgentEngineDeps): Promise<AgentEngine> {
     const secret = await loadOrCreateSecret(deps.options.dataDir);
     const engine = new AgentEngine(deps, secret);
-    await engine.begin();
+    try {
+      await engine.begin();
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
     return engine;
   }
 
@@ -169,6 +175,7 @@ export class AgentEngine implements EngineContext {
     const { configPath, policyPath, socketName, configPollMs } = this.deps.options;
     if (configPath || policyPath) {
       const result = await loadAgentConfig({ hostsPath: configPath, policyPath, socketName });
+      if (result.ok) await refuseUnsafeApprovalDir(result.config);
       // Invalid at start: there is no previous config to keep, so the default one runs
       // (the bridge's panes, no pipelines) until the files are fixed.
       this.applyConfig(result.ok ? result.config : this.current, result.ok ? result.warnings : [], false);
@@ -178,6 +185,7 @@ export class AgentEngine implements EngineContext {
       // The watcher reports the errors (CONFIG_ERROR) and remembers them, so they are not reported twice.
       if (!result.ok) await this.watcher.check();
     } else {
+      await refuseUnsafeApprovalDir(this.current);
       this.applyConfig(this.current, [], false);
     }
     await this.hostChain;
@@ -194,6 +202,14 @@ export class AgentEngine implements EngineContext {
     for (const warning of channelWarnings) this.log(`agent: ${warning}`);
     this.hostChain = this.hostChain.then(() => this.syncHosts()).catch((error: unknown) => this.log(`agent: starting host watchers failed: ${(error as Error).message}`));
     if (reload) {
+      void this.approvals.refreshFiles().catch((error: unknown) => this.log(`agent: approval request files: ${(error as Error).message}`));
+      if (config.bridge.fileApprovals) {
+        // Not refused on a reload (the running board keeps going), but no file is written or read there.
+        void approvalDirProblem(config.approvalDir).then(
+          (problem) => problem && this.log(`agent: ${problem}; approval by file is suspended until it is fixed`),
+          () => undefined,
+        );
+      }
       this.log(`agent: config reloaded (${config.policy.pipelines.length} pipelines, ${config.hosts.length} hosts)`);
       this.publish('CONFIG_RELOADED', {
         hash: config.hash,
@@ -375,4 +391,11 @@ export class AgentEngine implements EngineContext {
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     this.notifier.dispose();
   }
+}
+
+/** At start, an approval directory others can write to is a reason not to start: they could approve stages. */
+async function refuseUnsafeApprovalDir(config: AgentConfig): Promise<void> {
+  if (!config.bridge.fileApprovals) return;
+  const problem = await approvalDirProblem(config.approvalDir);
+  if (problem) throw new Error(`${problem}. (Or set bridge.approvals.file: false in hosts.yaml to decide only in the web UI and by signed links.)`);
 }

@@ -143,6 +143,7 @@ export function configViewOf(engine: AgentEngine): AgentConfigView {
       wecomWebhook: config.bridge.wecomWebhook ? redact(config.bridge.wecomWebhook) : null,
       notifyRetry: { ...config.bridge.notifyRetry },
       shellTimeoutMs: config.bridge.shellTimeoutMs,
+      fileApprovals: config.bridge.fileApprovals,
     },
     hosts: config.hosts.map((host) => {
       const watcher = watchers.get(host.name);
