@@ -7,6 +7,7 @@ import { Disposable, disposableInterval } from '../../../schemas/base/lifecycle.
 import { shellQuote } from '../../../tmux/command.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { HubError } from '../../sessions/errors.ts';
+import { isShellCommand } from '../../sessions/shell-names.ts';
 import type { SessionHub } from '../../sessions/session-hub.ts';
 import type { CliOutputRepository, ExecutionRepository } from '../../store/repos/executions.ts';
 import type { ResumeRepository } from '../../store/repos/resume.ts';
@@ -15,7 +16,7 @@ import type { ExecutionLinks, ExecutionService } from './contract.ts';
 import { ResumePlanner, type ResumePlan } from './resume.ts';
 import { HookCallbacks } from './hooks.ts';
 import { InteractiveRunner } from './interactive-runner.ts';
-import { isShellCommand, ShellRunner } from './shell-runner.ts';
+import { ShellRunner } from './shell-runner.ts';
 import { StatelessRunner } from './stateless.ts';
 import { plainText, tailLines } from './text.ts';
 import { executionDir } from './wrapper.ts';

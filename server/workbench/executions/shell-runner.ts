@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 import { HubError } from '../../sessions/errors.ts';
+import { isShellCommand } from '../../sessions/shell-names.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { StoredExecution } from '../../store/repos/executions.ts';
 import { BUILTIN_ADAPTERS, type ToolAdapter } from '../tools/index.ts';
@@ -12,17 +13,12 @@ import { PaneRecorder } from './pane-recorder.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
 import { childrenOf, executionDir, markerPattern, readPid, readStatus, writeWrapper, type Wrapper } from './wrapper.ts';
 
-const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcsh', 'csh', 'ash', 'busybox', 'nu', 'elvish', 'xonsh']);
 /** A shell is ready for input once it printed something (its prompt) and then stayed quiet this long. */
 const READY_QUIET_MS = 150;
 const READY_TIMEOUT_MS = 20_000;
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
 const STATUS_POLL_MS = 250;
-
-export function isShellCommand(command: string): boolean {
-  return SHELLS.has(basename(command.replace(/^-/, '')));
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

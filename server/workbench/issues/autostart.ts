@@ -2,6 +2,7 @@ import { fillPromptTemplate, type CliSession, type CreateSessionBody, type Issue
 import type { Event } from '../../../schemas/base/emitter.ts';
 import { Disposable } from '../../../schemas/base/lifecycle.ts';
 import type { IssueService, IssueStatusChange } from './service.ts';
+import { isShellCommand } from '../../sessions/shell-names.ts';
 
 /** What the board needs of an execution (API.md "Executions"). */
 export interface RunLike {
@@ -29,7 +30,6 @@ export interface SessionsPort {
   create(body: CreateSessionBody): Promise<CliSession>;
 }
 
-const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
 const ENDED = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 
 function message(error: unknown): string {
@@ -108,7 +108,7 @@ export class IssueAutoStart extends Disposable {
     return this.sessions
       .list()
       .filter((s) => s.issueId === issue.id && s.status === 'running' && !this.executions.isBusy(s.sessionKey))
-      .find((s) => !s.currentCommand || SHELLS.has(s.currentCommand));
+      .find((s) => !s.currentCommand || isShellCommand(s.currentCommand));
   }
 
   private newSession(issue: Issue, workingDir: string | undefined): Promise<CliSession> {

@@ -1,7 +1,7 @@
 import type { CliSession } from '../../../schemas/session.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
+import { isShellCommand } from '../../sessions/shell-names.ts';
 
-const SHELLS = new Set(['bash', 'sh', 'zsh', 'fish', 'dash', 'ksh']);
 
 /** Where an item runs: an existing session, a new one, or not yet (its session is busy). */
 export type SessionChoice = { kind: 'existing'; sessionKey: string } | { kind: 'new' } | { kind: 'wait'; reason: string };
@@ -39,7 +39,7 @@ export function chooseSession(
 ): SessionChoice {
   const live = sessions.filter((s) => s.status === 'running');
   // Executions type a command at a shell prompt: a pane running something else (an editor, a REPL) is not free.
-  const atPrompt = new Set(live.filter((s) => !s.currentCommand || SHELLS.has(s.currentCommand)).map((s) => s.sessionKey));
+  const atPrompt = new Set(live.filter((s) => !s.currentCommand || isShellCommand(s.currentCommand)).map((s) => s.sessionKey));
   const isFree = (key: string) => atPrompt.has(key) && isIdle(key);
   if (item.sessionKey) {
     const pinned = live.find((s) => s.sessionKey === item.sessionKey);
