@@ -52,8 +52,9 @@ export class ExecutionStore extends Disposable {
     this.merge(await this.fetch(`/api/executions?issueId=${encodeURIComponent(issueId)}`));
   }
 
-  async execute(sessionKey: string, prompt: string): Promise<void> {
-    await this.api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, { prompt });
+  /** `tool` left out: the session's own tool. */
+  async execute(sessionKey: string, prompt: string, tool?: string): Promise<void> {
+    await this.api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, tool ? { prompt, tool } : { prompt });
   }
 
   async output(executionId: string): Promise<string> {

@@ -1,7 +1,7 @@
-import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, closeQuietly, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
+import { DESKTOP, PHONE, hasHorizontalScroll, screenshot, terminalPanel, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { card, columnIds, drag, openBoard as openBoardIn } from './issues-page.ts';
 
 const ctx = useBrowserBridge();
 
@@ -12,27 +12,7 @@ async function createIssue(body: Record<string, unknown>): Promise<any> {
 }
 
 const statusOf = async (id: string) => (await ctx.bridge.api('GET', `/api/issues/${id}`)).body.status as string;
-const card = (page: Page, id: string) => page.locator(`.issue-card[data-issue-id="${id}"]`);
-const columnIds = (page: Page, status: string) => page.locator(`.column-list[data-status="${status}"] > .issue-card`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.issueId));
-
-/** A real mouse drag: press, move in steps (SortableJS follows mouse events), release over the target. */
-async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 10, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + 30, { steps: 12 });
-  await page.mouse.move(b.x + b.width / 2, b.y + 32, { steps: 2 });
-  await page.mouse.up();
-}
-
-async function openBoard(viewport: { width: number; height: number } = DESKTOP): Promise<{ page: Page; close: () => Promise<void> }> {
-  const { context, page } = await newPage(ctx.browser, viewport);
-  await login(page, ctx.bridge.url, ctx.bridge.token, '/issues');
-  await page.locator('[data-testid="issue-board"]').waitFor();
-  return { page, close: () => closeQuietly(context) };
-}
+const openBoard = (viewport?: { width: number; height: number }) => openBoardIn(ctx.browser, ctx.bridge, viewport);
 
 describe('issue board in the browser', () => {
   it('drags a card across columns with the mouse: persisted after reload, live in a second page', async () => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 /**
  * Fake coding-agent CLIs for tests: small bash scripts named like the real tools.
  * Each prints its argv on stderr (`ARGV: [a] [b]…`), sleeps `sleep=S` seconds and exits
- * with `exit=N` when the prompt says so (the last such word counts), prints an
+ * with `exit=N` when the prompt says so (the last such word counts), waits for
+ * `gate=NAME` until the test calls `openGate(dir, NAME)` (at most 120 s), prints an
  * answer (`ANSWER: <last line of the prompt>`) and its session id the way the
  * real tool does, and remembers its sessions in a state directory so that
  * resuming an unknown id fails like the real tool.
@@ -22,7 +23,9 @@ mkdir -p "$state"
 knobs() {
   s=$(printf '%s\\n' "$prompt" | grep -o 'sleep=[0-9.]*' | tail -1 | cut -d= -f2)
   e=$(printf '%s\\n' "$prompt" | grep -o 'exit=[0-9]*' | tail -1 | cut -d= -f2)
+  g=$(printf '%s\\n' "$prompt" | grep -o 'gate=[A-Za-z0-9_-]*' | tail -1 | cut -d= -f2)
   [ -n "$s" ] && sleep "$s"
+  if [ -n "$g" ]; then i=0; while [ ! -e "${dir}/gate-$g" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; fi
   last=$(printf '%s\\n' "$prompt" | tail -1)
 }
 newid() { cat /proc/sys/kernel/random/uuid; }
@@ -87,6 +90,11 @@ exit "\${e:-0}"
     chmodSync(path, 0o755);
   }
   return { dir, state };
+}
+
+/** Lets a fake tool waiting on `gate=NAME` go on. */
+export function openGate(fakeDir: string, name: string): void {
+  writeFileSync(join(fakeDir, `gate-${name}`), '');
 }
 
 /** PATH with the fake tools first and without any directory that holds a real one. */

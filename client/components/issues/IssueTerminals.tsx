@@ -96,15 +96,23 @@ function ActiveTerminal({ sessionKey, session }: { sessionKey: string; session: 
   return (
     <div class="issue-terminal">
       <TerminalPanel tab={tab} active onCloseTab={() => undefined} />
-      {session && session.status !== 'closed' && <SendBox sessionKey={sessionKey} />}
+      {session && session.status !== 'closed' && <SendBox session={session} />}
     </div>
   );
 }
 
-/** Text to the pane (with or without Enter), or an execution of it through the executions API. */
-function SendBox({ sessionKey }: { sessionKey: string }) {
+/**
+ * Text to the pane (with or without Enter), or an execution of it through the executions API.
+ * Execute runs the session's own tool unless another is chosen: in a shell session that is the
+ * tool run one-shot at its prompt, as the board's auto-start does.
+ */
+function SendBox({ session }: { session: CliSession }) {
   const { api, executions } = useServices();
+  const sessionKey = session.sessionKey;
+  const ownTool: string = session.tool === 'custom' ? 'bash' : session.tool;
+  const toolChoices = [...new Set([ownTool, ...TOOLS.filter((name) => name !== 'custom')])];
   const [text, setText] = useState('');
+  const [tool, setTool] = useState(ownTool);
   const [newline, setNewline] = useState(true);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | undefined>();
@@ -116,7 +124,7 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
     setMessage(undefined);
     try {
       if (what === 'send') await api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/send`, { text: sent, appendNewline: newline });
-      else await executions.execute(sessionKey, sent);
+      else await executions.execute(sessionKey, sent, tool === ownTool ? undefined : tool);
       // Text typed while this was sending is the next message: keep it.
       setText((current) => (current === sent ? '' : current));
       setMessage({ kind: 'ok', text: what === 'send' ? t('issues.term.sent') : t('issues.term.started') });
@@ -157,6 +165,16 @@ function SendBox({ sessionKey }: { sessionKey: string }) {
         <button type="submit" class="small" disabled={busy || !text}>
           {t('issues.term.send')}
         </button>
+        <label class="execute-tool">
+          <span class="visually-hidden">{t('issues.term.executeWith')}</span>
+          <select name="executeTool" value={tool} title={t('issues.term.executeWith')} onChange={(e) => setTool(e.currentTarget.value)}>
+            {toolChoices.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="button"
           class="small primary"

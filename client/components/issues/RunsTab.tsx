@@ -3,6 +3,7 @@ import type { Issue } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import type { RunView } from '../../services/executions.ts';
 import { duration, shortTime, t } from '../../i18n/index.ts';
+import { plainText } from './plain-text.ts';
 
 function runDuration(run: RunView, now: number): string {
   const ms = (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt);
@@ -59,7 +60,7 @@ function Run({ run, now }: { run: RunView; now: number }) {
           class="link-button"
           onClick={() =>
             void executions.output(run.executionId).then(
-              (text) => setOutput(text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')),
+              (text) => setOutput(plainText(text)),
               (e: unknown) => setError(String(e instanceof Error ? e.message : e)),
             )
           }

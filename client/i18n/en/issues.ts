@@ -109,6 +109,7 @@ export const issues = {
   'issues.term.newline': 'Append newline',
   'issues.term.send': 'Send',
   'issues.term.execute': 'Execute',
+  'issues.term.executeWith': 'Execute with',
   'issues.term.busy': 'An execution is running in this session',
   'issues.term.executeHint': 'Run it as an execution, tracked to its real end',
   'issues.term.sent': 'Sent.',

@@ -108,6 +108,7 @@ export const issues: Translation<typeof en> = {
   'issues.term.newline': '追加换行',
   'issues.term.send': '发送',
   'issues.term.execute': '执行',
+  'issues.term.executeWith': '执行所用工具',
   'issues.term.busy': '此会话中有执行正在运行',
   'issues.term.executeHint': '作为一次执行运行，并跟踪到真正结束',
   'issues.term.sent': '已发送。',
