@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRunDetail } from '../../schemas/index.ts';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
 /**
@@ -14,11 +15,12 @@ import { TestTmux, waitFor } from '../helpers/tmux.ts';
  * or the script stops working, this fails.
  */
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples', 'flows');
+const fakes = writeFakeTools(['claude']);
 const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
 const saved = { PATH: process.env.PATH, TMUX_BRIDGE_TOOLS: process.env.TMUX_BRIDGE_TOOLS, FAKE_ANSWER_DELAY: process.env.FAKE_ANSWER_DELAY };
 
 beforeAll(async () => {
-  process.env.PATH = `${join(EXAMPLES, 'bin')}:${process.env.PATH}`;
+  process.env.PATH = `${join(EXAMPLES, 'bin')}:${pathWithFakes(fakes.dir)}`;
   process.env.TMUX_BRIDGE_TOOLS = join(EXAMPLES, 'tools.yaml');
   process.env.FAKE_ANSWER_DELAY = '0.2';
   ctx.tmux = new TestTmux();
@@ -28,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.bridge?.close();
   await ctx.tmux?.kill();
+  rmSync(fakes.dir, { recursive: true, force: true });
   for (const [name, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -95,5 +98,21 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     expect(run.nodes.B!.prompt).toBe('echo X=56');
     const sessions = (await ctx.bridge.api('GET', '/api/cli-sessions')).body.sessions as { name: string; sessionKey: string }[];
     expect(sessions.find((s) => s.name === 'example-script')?.sessionKey).toBe(run.nodes.B!.sessionKey);
+  });
+
+  it('with a real tool\'s output format (--tool claude, a fake that prints stream-json), B gets the answer, not the JSON stream', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(EXAMPLES, 'run-example.mjs'), '--tool', 'claude', '--session', 'example-claude', '--timeout', '60'], {
+      env: { ...process.env, TMUX_BRIDGE_URL: ctx.bridge.url, TMUX_BRIDGE_TOKEN: ctx.bridge.token },
+      timeout: 90_000,
+    });
+    expect(stdout).toMatch(/run completed/);
+    const runId = /run (r_[A-Za-z0-9]+):/.exec(stdout)![1]!;
+    const run = (await ctx.bridge.api('GET', `/api/orchestrator/runs/${runId}`)).body as FlowRunDetail;
+    // The fake claude answers "ANSWER: <last line of its prompt>" inside a {"type":"result"} line.
+    expect(run.nodes.A!.output).toBe('ANSWER: What is 6 times 7? Reply with exactly one line of the form X=N, where N is the number.');
+    const exec = (await ctx.bridge.api('GET', `/api/executions/${run.nodes.A!.executionId}`)).body;
+    expect(exec.tool).toBe('claude');
+    expect(exec.outputTail).toContain('"type":"result"');
+    expect(run.nodes.B!.prompt).toBe(`echo ${run.nodes.A!.output}`);
   });
 });

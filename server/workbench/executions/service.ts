@@ -74,6 +74,12 @@ export interface ActiveRun {
   timer?: NodeJS.Timeout;
 }
 
+/** The longest answer kept (its end), like a flow node's output. */
+const ANSWER_MAX = 64 * 1024;
+function boundedAnswer(text: string): string {
+  return text.length > ANSWER_MAX ? text.slice(text.length - ANSWER_MAX) : text;
+}
+
 const newId = () => `x_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
 
 export function displayCommand(argv: readonly string[]): string {
@@ -293,6 +299,8 @@ export class Executions extends Disposable implements ExecutionService {
       }
     }
     if (output) this.keepOutput(run.execution.executionId, output);
+    // Kept with the final row: downstream work (a flow node's outputName) takes the answer, not the raw stream.
+    run.data = { ...run.data, answer: boundedAnswer(run.adapter.answerFrom(end.answerText ?? end.text)) };
     run.execution = {
       ...run.execution,
       status,
@@ -328,6 +336,12 @@ export class Executions extends Disposable implements ExecutionService {
     const next = { ...execution, endedAt: new Date().toISOString(), ...patch };
     await this.deps.executions.put(next, { queueId, data });
     this.announce(next);
+  }
+
+  /** What a run answered (its tool's answer in its output, e.g. claude's result text), once it ended; null when not known. */
+  answer(executionId: string): string | null {
+    const value = this.deps.executions.get(executionId)?.data.answer;
+    return typeof value === 'string' ? value : null;
   }
 
   private keepOutput(executionId: string, output: Buffer): void {

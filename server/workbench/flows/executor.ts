@@ -33,6 +33,8 @@ export interface FlowExecutor {
   executeInSession(sessionKey: string, request: FlowExecuteRequest): Promise<FlowExecution>;
   executeStateless(request: FlowExecuteRequest & { tool: string; workingDir?: string }): Promise<FlowExecution>;
   get(executionId: string): FlowExecution | undefined;
+  /** The tool's answer in an ended execution's output (null: not known; the output tail stands in). */
+  answer(executionId: string): string | null;
   list(filter?: { flowRunId?: string }): FlowExecution[];
   cancel(executionId: string): Promise<FlowExecution>;
   readonly onDidUpdate: Event<FlowExecution>;
@@ -54,6 +56,7 @@ export function executionsUnavailable(): FlowExecutor {
     executeInSession: refuse,
     executeStateless: refuse,
     get: () => undefined,
+    answer: () => null,
     list: () => [],
     cancel: refuse,
     onDidUpdate: () => ({ dispose: () => undefined }),

@@ -305,7 +305,9 @@ export class FlowRunner extends Disposable {
     const ok = execution.status === 'completed';
     await this.nodeEnded(run, owner.nodeId, {
       status: ok ? 'completed' : 'failed',
-      output: outputText(execution.outputTail),
+      // A completed node passes on the tool's answer (claude: its result text, not the JSON stream);
+      // a failed one shows the end of what it printed, errors included.
+      output: outputText((ok ? this.executor.answer(execution.executionId) : null) ?? execution.outputTail),
       error: ok ? null : `the execution ended ${execution.status}${execution.exitCode !== null ? ` (exit code ${execution.exitCode})` : ''}`,
       offsetStart: execution.offsetStart,
     });
