@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { closeQuietly, DESKTOP, hasHorizontalScroll, launchBrowser, login, newPage, PHONE, screenshot, terminalPanel, waitForTerminalText } from '../helpers/browser.ts';
 import { writeFakeFlowTool } from '../helpers/fake-flow-tool.ts';
-import { TestTmux } from '../helpers/tmux.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
 const fake = writeFakeFlowTool();
 const ctx = {} as { tmux: TestTmux; bridge: TestBridge; browser: Browser };
@@ -114,6 +114,74 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       } finally {
         await phoneContext.close();
       }
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('routes to a session from the run monitor (a node\'s instruction), the terminal page (any text) and a queue item (its prompt)', async () => {
+    const { body: target } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'route-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+    const key = target.sessionKey as string;
+    /** The newest execution in the target session, once it ended. */
+    const ended = (what: RegExp) =>
+      waitFor(
+        async () => {
+          const list = (await ctx.bridge.api('GET', `/api/executions?sessionKey=${key}`)).body.executions as any[];
+          return list.find((e) => e.status !== 'running' && what.test(e.outputTail ?? ''));
+        },
+        `an execution in route-target printed ${what}`,
+        60_000,
+        100,
+      );
+    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+      name: 'Route source',
+      variables: { n: '7' },
+      nodes: [{ id: 'A', data: { instruction: 'say=from-node-{{n}}', tool: 'fakeagent', outputName: 'a' } }],
+    });
+    const { body: started } = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.body.id}/execute`, {});
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    page.setDefaultTimeout(45_000);
+    try {
+      await login(page, ctx.bridge.url, ctx.bridge.token, `/flows/runs/${started.runId}`);
+      await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
+      // A one-shot node has no pane bytes: its output link is the stdout/stderr record.
+      await expect(page.getByTestId('output-link-A').getAttribute('href')).resolves.toBe(`/api/cli/executions/${(await ctx.bridge.api('GET', `/api/orchestrator/runs/${started.runId}`)).body.nodes.A.executionId}/output`);
+
+      // 1. The run monitor: node A's instruction as the run filled it in, with A's tool.
+      await page.locator('.run-node[data-node="A"]').getByRole('button', { name: 'Route to session…' }).click();
+      const dialog = page.locator('dialog.route-dialog');
+      await dialog.locator('select[name="sessionKey"]').selectOption(key);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.locator('.form-ok').waitFor();
+      expect((await ended(/from-node-7/)).tool).toBe('fakeagent');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      // 2. The terminal page: any text into its own session.
+      await page.goto(new URL(`/sessions/${key}`, ctx.bridge.url).toString());
+      await page.getByTestId('route-to-session').click();
+      await expect(dialog.locator('select[name="sessionKey"]').inputValue()).resolves.toBe(key);
+      await dialog.locator('textarea[name="text"]').fill('echo from-terminal-$((6*7))');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.locator('.form-ok').waitFor();
+      await ended(/from-terminal-42/);
+      await waitForTerminalText(terminalPanel(page, key), /^from-terminal-42\s*$/m, 'the routed text ran in the terminal', 45_000);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      // 3. A queue item: its prompt (with its tool) into the chosen session; the item itself stays as it was.
+      const queue = await ctx.bridge.api('POST', '/api/queues', { name: 'route from here', items: [{ prompt: 'echo from-queue-$((40+3))', title: 'Routed item' }] });
+      expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+      await page.goto(new URL(`/queues?queue=${queue.body.id}`, ctx.bridge.url).toString());
+      await page.getByTestId('route-T-1').click();
+      await expect(dialog.locator('textarea[name="text"]').inputValue()).resolves.toBe('echo from-queue-$((40+3))');
+      await dialog.locator('select[name="sessionKey"]').selectOption(key);
+      await screenshot(page, 'flows-route-queue-item-desktop');
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.locator('.form-ok').waitFor();
+      const routed = await ended(/from-queue-43/);
+      expect(routed.queueItemId ?? null).toBeNull();
+      const item = (await ctx.bridge.api('GET', `/api/queues/${queue.body.id}`)).body.items[0];
+      expect(item.status).not.toBe('executing');
+      expect(item.executionId ?? null).toBeNull();
     } finally {
       await context.close();
     }

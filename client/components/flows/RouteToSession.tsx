@@ -12,6 +12,8 @@ interface Props {
   readonly text?: string;
   readonly runId?: string;
   readonly nodeId?: string;
+  /** The tool that runs the text (a queue item's); default: the session's own. */
+  readonly tool?: string;
   readonly onClose: () => void;
 }
 
@@ -19,7 +21,7 @@ interface Props {
  * "Route to session": sends text, or a run node's instruction, into a chosen
  * session through the execute path (tracked to its end, like a sendToSession node).
  */
-export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nodeId, onClose }: Props) {
+export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nodeId, tool, onClose }: Props) {
   const services = useServices();
   const flows = useMemo(() => new FlowsApi(services.api), []);
   const live = services.sessions.list.value.filter((s) => s.status === 'running');
@@ -36,7 +38,7 @@ export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nod
     setBusy(true);
     setError(undefined);
     try {
-      const body = fromNode && text === '' ? { sessionKey: target, runId, nodeId } : { sessionKey: target, text };
+      const body = fromNode && text === '' ? { sessionKey: target, runId, nodeId } : { sessionKey: target, text, ...(tool ? { tool } : {}) };
       setSent(await flows.route(body));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : String(err));
@@ -50,6 +52,7 @@ export function RouteToSessionDialog({ sessionKey, text: initialText, runId, nod
       <form class="form" onSubmit={submit} noValidate>
         <h2 id="route-title">{t('flows.route.title')}</h2>
         <p class="hint">{t('flows.route.hint')}</p>
+        {tool && <p class="hint">{t('flows.route.withTool', { tool })}</p>}
         {error && (
           <p class="form-error" role="alert">
             {error}

@@ -152,9 +152,16 @@ function NodeCard({ node, state, selected, onRoute }: { node: FlowNode; state: F
             {s.offsetStart !== null ? t('flows.openTerminalAt') : t('flows.openTerminal')}
           </Link>
         )}
+        {/* A run in a session has its exact pane bytes; a one-shot run without one keeps its stdout/stderr chunks. */}
         {s?.executionId && (
-          <a class="button-link small" href={`/api/executions/${encodeURIComponent(s.executionId)}/output`} target="_blank" rel="noopener">
-            {t('flows.outputBytes')}
+          <a
+            class="button-link small"
+            data-testid={`output-link-${node.id}`}
+            href={s.sessionKey ? `/api/executions/${encodeURIComponent(s.executionId)}/output` : `/api/cli/executions/${encodeURIComponent(s.executionId)}/output`}
+            target="_blank"
+            rel="noopener"
+          >
+            {s.sessionKey ? t('flows.outputBytes') : t('flows.outputChunks')}
           </a>
         )}
         <button type="button" class="small" onClick={onRoute}>

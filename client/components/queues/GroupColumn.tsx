@@ -35,7 +35,8 @@ export function GroupColumn({ queue, group, index, items, byId, sessions, now, o
       group: `queue-${queue.id}`,
       animation: 120,
       draggable: '.queue-item',
-      filter: 'button, select, a, summary, pre, input',
+      // A dialog opened from an item (route to session) is not a drag handle.
+      filter: 'button, select, a, summary, pre, input, textarea, dialog',
       preventOnFilter: false,
       forceFallback: true,
       fallbackOnBody: true,

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CliSession, Queue, QueueItem } from '../../../schemas/index.ts';
 import { duration, t, type MessageKey } from '../../i18n/index.ts';
+import { RouteToSessionDialog } from '../flows/RouteToSession.tsx';
 
 interface Props {
   readonly queue: Queue;
@@ -26,6 +27,7 @@ export function itemStatusLabel(item: Pick<QueueItem, 'status' | 'skipped'>): st
 export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, first, last, onMove, onAction, onExecute, onOpenSession }: Props) {
   const [picking, setPicking] = useState(false);
   const [choice, setChoice] = useState('');
+  const [routing, setRouting] = useState(false);
   const waits = item.status === 'pending' || item.status === 'ready' ? item.depends_on.map((id) => byId.get(id)).filter((d): d is QueueItem => !!d && d.status !== 'completed' && !d.skipped) : [];
   const session = item.sessionKey ? sessions.get(item.sessionKey) : undefined;
   const took =
@@ -109,6 +111,10 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
             {t('queues.execute')}
           </button>
         )}
+        {/* Route to session: the item's prompt into any session, by hand; the item itself does not change. */}
+        <button type="button" data-testid={`route-${item.item_id}`} onClick={() => setRouting(true)}>
+          {t('flows.routeButton')}
+        </button>
         {item.status !== 'executing' && (
           <button type="button" class="danger" onClick={() => onAction(item.item_id, 'delete')}>
             {t('queues.delete')}
@@ -140,6 +146,7 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
           </button>
         </form>
       )}
+      {routing && <RouteToSessionDialog text={item.prompt} tool={item.tool} onClose={() => setRouting(false)} />}
     </li>
   );
 }

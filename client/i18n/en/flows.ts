@@ -96,6 +96,7 @@ export const flows = {
   'flows.openTerminal': 'Open terminal',
   'flows.openTerminalAt': 'Open terminal at its start',
   'flows.outputBytes': 'Exact output bytes',
+  'flows.outputChunks': 'Full output (JSON)',
   'flows.routeButton': 'Route to session…',
 
   'flows.route.title': 'Route to session',
@@ -105,6 +106,7 @@ export const flows = {
   'flows.route.session': 'Session',
   'flows.route.none': 'No running session',
   'flows.route.text': 'Text',
+  'flows.route.withTool': 'Runs with {tool}, in the chosen session.',
   'flows.route.textFromNode': 'Text (empty: the node’s instruction as the run filled it in)',
   'flows.route.close': 'Close',
   'flows.route.send': 'Send',

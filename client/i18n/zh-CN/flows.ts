@@ -95,6 +95,7 @@ export const flows: Translation<typeof en> = {
   'flows.openTerminal': '打开终端',
   'flows.openTerminalAt': '在开始处打开终端',
   'flows.outputBytes': '精确输出字节',
+  'flows.outputChunks': '完整输出（JSON）',
   'flows.routeButton': '路由到会话…',
 
   'flows.route.title': '路由到会话',
@@ -104,6 +105,7 @@ export const flows: Translation<typeof en> = {
   'flows.route.session': '会话',
   'flows.route.none': '没有运行中的会话',
   'flows.route.text': '文本',
+  'flows.route.withTool': '在所选会话中用 {tool} 运行。',
   'flows.route.textFromNode': '文本（留空：使用运行时填充后的节点指令）',
   'flows.route.close': '关闭',
   'flows.route.send': '发送',
