@@ -13,9 +13,10 @@ import './styles/board-config.css';
 import './styles/issues.css';
 import './styles/queues.css';
 import './styles/flows.css';
+import './styles/executions.css';
 import './styles/phone.css';
 import { render } from 'preact';
-import { App, configPage, flowsPage, historyPage } from './components/App.tsx';
+import { App, configPage, executionsPage, flowsPage, historyPage } from './components/App.tsx';
 import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
@@ -38,6 +39,7 @@ idle(() => {
   configPage.preload();
   historyPage.preload();
   flowsPage.preload();
+  executionsPage.preload();
 });
 
 // For tests and debugging: the live services (no secrets: the token is an HttpOnly cookie).

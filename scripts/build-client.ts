@@ -84,7 +84,8 @@ const result = await build({
 });
 const outputs = result.metafile.outputs;
 const rel = (file: string) => file.replace(/^dist\/client\//, '');
-const entry = Object.keys(outputs).find((file) => outputs[file]!.entryPoint !== undefined && file.endsWith('.js'))!;
+// The app's own entry: lazily imported pages are entry points too, and may come first.
+const entry = Object.keys(outputs).find((file) => outputs[file]!.entryPoint?.endsWith('client/main.tsx') && file.endsWith('.js'))!;
 /** The files the first paint needs: the entry and what it imports statically (transitively). */
 const initial = new Set<string>([entry]);
 for (const file of initial) for (const imp of outputs[file]!.imports) if (imp.kind === 'import-statement' && !imp.external) initial.add(imp.path);

@@ -16,6 +16,7 @@ import { TopBar } from './TopBar.tsx';
 export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then((m) => m.ConfigPage));
 export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
 export const flowsPage = lazyPage(() => import('../pages/FlowsPage.tsx').then((m) => m.FlowsPage));
+export const executionsPage = lazyPage(() => import('../pages/ExecutionsPage.tsx').then((m) => m.ExecutionsPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
 export function App() {
@@ -74,6 +75,8 @@ function Page({ route }: { route: Route }) {
       return <QueuesRoute />;
     case 'flows':
       return <flowsPage.Page view={route.view} />;
+    case 'executions':
+      return <executionsPage.Page />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }

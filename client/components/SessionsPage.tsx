@@ -7,13 +7,15 @@ import { TerminalTabs } from './TerminalTabs.tsx';
 
 /** The session list beside the terminal tabs; `/sessions/:key` shows that session's tab. */
 export function SessionsPage({ sessionKey }: { sessionKey: string | undefined }) {
-  const { router } = useServices();
+  const { router, executions } = useServices();
   const tabs = useTabs();
   const [creating, setCreating] = useState(false);
   useEffect(() => {
     tabs.activate(sessionKey);
   }, [sessionKey]);
   useEffect(() => () => tabs.activate(undefined), []);
+  // The toolbars show a session's running execution, wherever it was started.
+  useEffect(() => executions.use(), []);
   return (
     <div class={`sessions-page${sessionKey ? ' has-terminal' : ''}`}>
       <aside class="sidebar" aria-labelledby="sessions-title">

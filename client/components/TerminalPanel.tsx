@@ -6,6 +6,8 @@ import type { TerminalTab } from '../terminal/terminal-tab.ts';
 import { AttachCommand } from './AttachCommand.tsx';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { ConnectionState } from './ConnectionState.tsx';
+import { RunningChip } from './executions/RunningChip.tsx';
+import { SessionExecutions } from './executions/SessionExecutions.tsx';
 import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -13,11 +15,14 @@ interface Props {
   readonly tab: TerminalTab;
   readonly active: boolean;
   readonly onCloseTab: () => void;
+  /** Show the Executions toggle and panel (the terminal page; the issue drawer has its own). */
+  readonly withExecutions?: boolean;
 }
 
 /** One terminal: toolbar (state, size, attach command, close), the xterm, and what happened to the session. */
-export function TerminalPanel({ tab, active, onCloseTab }: Props) {
-  const { sessions, api } = useServices();
+export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false }: Props) {
+  const { sessions, api, executions } = useServices();
+  const [showRuns, setShowRuns] = useState(false);
   const frame = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
@@ -55,6 +60,7 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
       ? { status: 'exited', exitCode }
       : session;
   const native = (session?.nativeClients ?? 0) > 0 && !closed;
+  const running = withExecutions ? executions.runningBySession.value.get(tab.sessionKey) : undefined;
 
   return (
     <section class={`terminal-panel${closed ? ' is-closed' : ''}`} hidden={!active} aria-label={t('term.label', { name })} data-session-key={tab.sessionKey}>
@@ -81,6 +87,12 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
         </div>
         <div class="terminal-actions">
           {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {running && <RunningChip run={running} onClick={() => setShowRuns(true)} />}
+          {withExecutions && (
+            <button type="button" class={`small${showRuns ? ' pressed' : ''}`} aria-expanded={showRuns} aria-controls={`exec-panel-${tab.sessionKey}`} onClick={() => setShowRuns(!showRuns)} data-testid="executions-toggle">
+              {t('executions.toggle')}
+            </button>
+          )}
           {!closed && (
             // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
             <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
@@ -107,6 +119,11 @@ export function TerminalPanel({ tab, active, onCloseTab }: Props) {
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>
+      {withExecutions && showRuns && (
+        <div class="exec-panel" id={`exec-panel-${tab.sessionKey}`}>
+          <SessionExecutions sessionKey={tab.sessionKey} sessionTool={session?.tool} closed={closed} />
+        </div>
+      )}
       {state === 'reconnecting' && (
         <div class="terminal-banner banner-warn" role="status">
           <span>{t('term.reconnecting')}</span>

@@ -43,7 +43,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
       </div>
       <div class="panels">
         {list.map((tab) => (
-          <TerminalPanel key={tab.sessionKey} tab={tab} active={tab.sessionKey === activeKey} onCloseTab={() => closeTab(tab)} />
+          <TerminalPanel key={tab.sessionKey} tab={tab} active={tab.sessionKey === activeKey} onCloseTab={() => closeTab(tab)} withExecutions />
         ))}
         {!list.some((tab) => tab.sessionKey === activeKey) && (
           <div class="panel-empty">

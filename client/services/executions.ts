@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { BridgeEvent, Execution } from '../../schemas/index.ts';
+import type { BridgeEvent, CliExecuteRequest, CliOutputChunk, ExecuteAccepted, ExecuteRequest, Execution, ToolInfo } from '../../schemas/index.ts';
 import { Disposable } from '../lib/disposable.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
@@ -9,13 +9,30 @@ import { withBase } from '../lib/base-path.ts';
 /** An execution as the API sends it (API.md "Executions"). */
 export type RunView = Execution;
 
+/** A stateless run's output as shown: chunks in order, stdout and stderr apart. */
+export type RunChunk = Pick<CliOutputChunk, 'seq' | 'stream' | 'data'>;
+
+/** Output kept per stateless run in the page (the server keeps the whole of it). */
+const MAX_CHUNK_CHARS = 256 * 1024;
+
 function isRun(value: unknown): value is RunView {
   return isObject(value) && typeof value.executionId === 'string' && typeof value.status === 'string' && typeof value.startedAt === 'string';
 }
 
+function isTool(value: unknown): value is ToolInfo {
+  return isObject(value) && typeof value.tool === 'string' && typeof value.available === 'boolean';
+}
+
+function isChunk(value: unknown): value is RunChunk {
+  return isObject(value) && typeof value.seq === 'number' && (value.stream === 'stdout' || value.stream === 'stderr') && typeof value.data === 'string';
+}
+
+const newestFirst = (a: RunView, b: RunView) => b.startedAt.localeCompare(a.startedAt);
+
 /**
- * Executions the board knows about, kept live by EXECUTION_UPDATED: the running ones
- * (for the cards' "executing" state) and those of the issues a drawer showed.
+ * Executions the pages know about, kept live by EXECUTION_UPDATED (no polling):
+ * the running ones (for the cards' "executing" state), those of the issues a
+ * drawer showed, of the sessions a terminal showed, and the stateless runs.
  */
 export class ExecutionStore extends Disposable {
   readonly byId = signal<ReadonlyMap<string, RunView>>(new Map());
@@ -25,8 +42,16 @@ export class ExecutionStore extends Disposable {
     for (const run of this.byId.value.values()) if (run.status === 'running' && run.sessionKey) out.set(run.sessionKey, run);
     return out;
   });
+  /** Stateless runs (`sessionKey` null), newest first. */
+  readonly stateless = computed(() => [...this.byId.value.values()].filter((r) => r.sessionKey === null).sort(newestFirst));
   readonly available = signal(true);
+  /** `GET /api/tools`, once asked for (undefined until then). */
+  readonly tools = signal<readonly ToolInfo[] | undefined>(undefined);
+  /** Stateless run id → its output chunks, for the runs whose output a page opened. */
+  readonly chunks = signal<ReadonlyMap<string, readonly RunChunk[]>>(new Map());
   private started = false;
+  private readonly sessionsShown = new Set<string>();
+  private statelessShown = false;
 
   constructor(
     private readonly api: ApiClient,
@@ -34,7 +59,14 @@ export class ExecutionStore extends Disposable {
   ) {
     super();
     this.register(feed.onEvent((event) => this.onEvent(event)));
-    this.register(feed.onOpen(() => this.started && void this.loadRunning()));
+    // Events missed while the socket was away: fetch again what the pages show.
+    this.register(
+      feed.onOpen(() => {
+        if (this.started) void this.loadRunning();
+        for (const key of this.sessionsShown) void this.loadSession(key);
+        if (this.statelessShown) void this.loadStateless();
+      }),
+    );
   }
 
   /** Starts following running executions (once a page needs it). */
@@ -45,22 +77,89 @@ export class ExecutionStore extends Disposable {
   }
 
   forIssue(issueId: string): RunView[] {
-    return [...this.byId.value.values()].filter((r) => r.issueId === issueId).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return [...this.byId.value.values()].filter((r) => r.issueId === issueId).sort(newestFirst);
+  }
+
+  forSession(sessionKey: string): RunView[] {
+    return [...this.byId.value.values()].filter((r) => r.sessionKey === sessionKey).sort(newestFirst);
   }
 
   async loadIssue(issueId: string): Promise<void> {
     this.merge(await this.fetch(`/api/executions?issueId=${encodeURIComponent(issueId)}`));
   }
 
-  /** `tool` left out: the session's own tool. */
-  async execute(sessionKey: string, prompt: string, tool?: string): Promise<void> {
-    await this.api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, tool ? { prompt, tool } : { prompt });
+  async loadSession(sessionKey: string): Promise<void> {
+    this.sessionsShown.add(sessionKey);
+    this.merge(await this.fetch(`/api/executions?sessionKey=${encodeURIComponent(sessionKey)}&limit=50`));
   }
 
+  async loadStateless(): Promise<void> {
+    this.statelessShown = true;
+    this.merge(await this.fetch('/api/cli/executions'));
+  }
+
+  async loadTools(force = false): Promise<void> {
+    if (this.tools.value && !force) return;
+    const body = await this.api.call('GET', '/api/tools');
+    this.tools.value = isObject(body) && Array.isArray(body.tools) ? body.tools.filter(isTool) : [];
+  }
+
+  /** The issue drawer's Execute; `tool` left out: the session's own tool. */
+  async execute(sessionKey: string, prompt: string, tool?: string): Promise<void> {
+    await this.start(sessionKey, tool ? { prompt, tool } : { prompt });
+  }
+
+  /** `POST /api/cli-sessions/:key/execute`; the run shows at once, its end comes by event. */
+  async start(sessionKey: string, body: ExecuteRequest): Promise<ExecuteAccepted> {
+    const reply = await this.api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, body);
+    return this.accepted(reply);
+  }
+
+  /** `POST /api/cli/execute`: a run without a terminal. */
+  async startStateless(body: CliExecuteRequest): Promise<ExecuteAccepted> {
+    const reply = await this.api.call('POST', '/api/cli/execute', body);
+    const accepted = this.accepted(reply);
+    // Its output from the first chunk on: CLI_OUTPUT events are kept for it from now.
+    if (!this.chunks.value.has(accepted.executionId)) this.setChunks(accepted.executionId, []);
+    return accepted;
+  }
+
+  async cancel(executionId: string): Promise<void> {
+    const reply = await this.api.call('POST', `/api/executions/${encodeURIComponent(executionId)}/cancel`);
+    if (isRun(reply)) this.merge([reply]);
+  }
+
+  /** A session execution's exact pane bytes, as text (escape sequences left in). */
   async output(executionId: string): Promise<string> {
     const response = await fetch(withBase(`/api/executions/${encodeURIComponent(executionId)}/output`), { credentials: 'same-origin' });
     if (!response.ok) throw new Error(`the output is not available (${response.status})`);
     return response.text();
+  }
+
+  /** A stateless run's stored output; live chunks are added by CLI_OUTPUT events. */
+  async loadChunks(executionId: string): Promise<void> {
+    const body = await this.api.call('GET', `/api/cli/executions/${encodeURIComponent(executionId)}/output`);
+    const stored = isObject(body) && Array.isArray(body.chunks) ? body.chunks.filter(isChunk) : [];
+    // Chunks that came by event while the request ran are merged in by their sequence number.
+    const live = this.chunks.value.get(executionId) ?? [];
+    const bySeq = new Map<number, RunChunk>();
+    for (const chunk of [...stored, ...live]) bySeq.set(chunk.seq, { seq: chunk.seq, stream: chunk.stream, data: chunk.data });
+    this.setChunks(executionId, [...bySeq.values()].sort((a, b) => a.seq - b.seq));
+  }
+
+  private accepted(reply: unknown): ExecuteAccepted {
+    if (!isObject(reply) || typeof reply.executionId !== 'string') throw new Error('the server did not say which execution it started');
+    if (isRun(reply.execution)) this.merge([reply.execution]);
+    return { executionId: reply.executionId, command: typeof reply.command === 'string' ? reply.command : '' };
+  }
+
+  private setChunks(executionId: string, list: readonly RunChunk[]): void {
+    let total = 0;
+    let from = list.length;
+    while (from > 0 && total + list[from - 1]!.data.length <= MAX_CHUNK_CHARS) total += list[--from]!.data.length;
+    const next = new Map(this.chunks.value);
+    next.set(executionId, from === 0 ? list : list.slice(from));
+    this.chunks.value = next;
   }
 
   private async loadRunning(): Promise<void> {
@@ -81,12 +180,29 @@ export class ExecutionStore extends Disposable {
   private merge(runs: readonly RunView[]): void {
     if (runs.length === 0) return;
     const next = new Map(this.byId.value);
-    for (const run of runs) next.set(run.executionId, run);
+    for (const run of runs) {
+      const known = next.get(run.executionId);
+      // An older copy (a list fetched before the end event) never replaces an ended one.
+      if (known && known.status !== 'running' && run.status === 'running') continue;
+      next.set(run.executionId, run);
+    }
     this.byId.value = next;
   }
 
   private onEvent(event: BridgeEvent): void {
-    if (event.type !== 'EXECUTION_UPDATED' || !isRun(event.execution)) return;
-    this.merge([event.execution]);
+    if (event.type === 'EXECUTION_UPDATED' || event.type === 'CLI_EXECUTION_STARTED' || event.type === 'CLI_EXECUTION_COMPLETED') {
+      if (isRun(event.execution)) this.merge([event.execution]);
+      // A run started elsewhere (curl, a flow) shows its output live on the runs page too.
+      if (event.type === 'CLI_EXECUTION_STARTED' && this.statelessShown && typeof event.executionId === 'string' && !this.chunks.value.has(event.executionId)) {
+        this.setChunks(event.executionId, []);
+      }
+      return;
+    }
+    if (event.type === 'CLI_OUTPUT' && typeof event.executionId === 'string' && isChunk(event)) {
+      const list = this.chunks.value.get(event.executionId);
+      // Only the runs a page shows keep their output here.
+      if (!list || list.some((c) => c.seq === event.seq)) return;
+      this.setChunks(event.executionId, [...list, { seq: event.seq, stream: event.stream, data: event.data }]);
+    }
   }
 }

@@ -15,6 +15,7 @@ export type Route =
   | { readonly page: 'issues' }
   | { readonly page: 'queues' }
   | { readonly page: 'flows'; readonly view: FlowsView }
+  | { readonly page: 'executions' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export type PageName = Route['page'];
@@ -39,6 +40,7 @@ export const NAV: readonly NavItem[] = [
   { href: '/config', label: 'nav.config', page: 'config' },
   { href: '/issues', label: 'nav.issues', page: 'issues' },
   { href: '/flows', label: 'nav.flows', page: 'flows' },
+  { href: '/executions', label: 'nav.executions', page: 'executions' },
   { href: '/sessions', label: 'nav.terminals', page: 'sessions' },
 ];
 
@@ -54,6 +56,7 @@ const SIMPLE: Record<string, Route> = {
   '/queues': { page: 'queues' },
   '/flows': { page: 'flows', view: { view: 'list' } },
   '/flows/new': { page: 'flows', view: { view: 'edit', flowId: undefined } },
+  '/executions': { page: 'executions' },
 };
 
 function decode(part: string): string | undefined {
