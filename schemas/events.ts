@@ -23,6 +23,8 @@ export const EventType = z.enum([
   'FLOW_RUN_UPDATED',
   /** A remote host's connection changed (connected, reconnecting with the reason, auth failed…). Not stored. */
   'HOST_STATUS',
+  /** The bridge's connection to its own tmux server changed (connected, slow, reconnecting). Not stored. */
+  'TMUX_STATUS',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

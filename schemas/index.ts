@@ -13,3 +13,4 @@ export * from './issue.ts';
 export * from './flow.ts';
 export * from './flow-graph.ts';
 export * from './queue.ts';
+export * from './health.ts';

@@ -66,6 +66,8 @@ export interface BridgeOverrides {
   readonly agent?: Partial<Pick<AgentEngineOptions, 'env' | 'stdout' | 'configPollMs' | 'approvalPollMs'>>;
   /** Execution settings tests change (escalation steps, history bound). */
   readonly executions?: ExecutionServiceOptions;
+  /** Time limit of one tmux command; the control watchdog restarts a client stuck this long (default 15 s). */
+  readonly tmuxCommandTimeoutMs?: number;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -94,6 +96,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       ringBytes: options.ringBytes,
       pollIntervalMs: options.pollIntervalMs,
       historyLimit: options.historyLimit,
+      commandTimeoutMs: overrides.tmuxCommandTimeoutMs,
     });
   } catch (error) {
     await store.close();
@@ -108,10 +111,15 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
   });
   try {
     tmux.control.onDisconnect((reason) => log(`tmux control client lost (${reason}); reconnecting`));
+    // The control connection's health (watchdog restarts, reconnects) shown in /healthz and, live, in the UI.
     tmux.streams.onError(({ paneId, error }) => log(`pane ${paneId}: output stream problem: ${error.message}`));
 
     const bus = new EventBus(store.events);
     disposables.push(bus);
+    tmux.control.onHealth((control) => {
+      if (control.state === 'connected') log('tmux control client connected');
+      void bus.publish('TMUX_STATUS', { control }, { ephemeral: true });
+    });
     bus.onError((error) => log(`event not stored: ${error.message}`));
     const auditor = new InputAuditor(store.audit, (error) => log(`audit record not stored: ${String(error)}`));
     disposables.push(auditor);
@@ -173,7 +181,11 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       auth,
       token,
       clientDir: overrides.clientDir ?? join(ROOT, 'dist', 'client'),
-      health: () => ({ ok: true, version: VERSION, tmux: { version: tmux.version.text, socket: address.label } }),
+      health: () => {
+        const control = tmux.control.health();
+        // Answering (even slowly) is healthy; a client being restarted or reconnecting is not.
+        return { ok: control.state === 'connected' || control.state === 'slow', version: VERSION, tmux: { version: tmux.version.text, socket: address.label, control } };
+      },
       api: [
         ['/cli-sessions', sessionRoutes(hub)],
         ['/events', eventRoutes(bus)],

@@ -6,6 +6,7 @@ import { formatCommandList, type TmuxCommand } from './command.ts';
 import { ControlProtocolParser, type ControlNotification, type ControlReply } from './control-protocol.ts';
 import { TmuxCommandError, TmuxDisconnectedError, TmuxTimeoutError } from './errors.ts';
 import type { TmuxAddress } from './address.ts';
+import { ControlWatchdog, type ControlHealth, type ControlHealthState } from './control-watchdog.ts';
 
 export interface ControlClientOptions {
   readonly address: TmuxAddress;
@@ -24,6 +25,12 @@ export interface ControlClientOptions {
   readonly reconnect?: boolean;
   /** Longest wait between reconnect attempts (default 2 s). */
   readonly maxReconnectDelayMs?: number;
+  /**
+   * The oldest command unanswered this long means the connection (or tmux) is
+   * wedged: the watchdog fails what is in flight and reconnects. Default: the
+   * command time limit. 0 turns the watchdog off.
+   */
+  readonly stuckAfterMs?: number;
 }
 
 interface PendingCommand {
@@ -34,6 +41,8 @@ interface PendingCommand {
   readonly reject: (error: Error) => void;
   settled: boolean;
   timer?: NodeJS.Timeout;
+  /** When it was written to tmux (for the watchdog). */
+  sentAt?: number;
 }
 
 /**
@@ -59,6 +68,15 @@ export class ControlClient extends Disposable {
   private reconnectDelay = 100;
   private stderr = '';
   private readonly timeoutMs: number;
+  /** Whether the current client process answered anything yet. */
+  private answered = false;
+  private lastWriteAt = 0;
+  /** Set when the watchdog kills the client: the reason the in-flight commands fail with. */
+  private killReason: string | null = null;
+  private healthState: ControlHealthState = 'connecting';
+  private healthSince = Date.now();
+  private restarts = 0;
+  private lastProblem: { reason: string; at: string } | null = null;
 
   private readonly onNotificationEmitter = this.register(new Emitter<ControlNotification>());
   readonly onNotification = this.onNotificationEmitter.event;
@@ -67,11 +85,68 @@ export class ControlClient extends Disposable {
   readonly onConnect = this.onConnectEmitter.event;
   private readonly onDisconnectEmitter = this.register(new Emitter<string>());
   readonly onDisconnect = this.onDisconnectEmitter.event;
+  private readonly onHealthEmitter = this.register(new Emitter<ControlHealth>());
+  /** The health state changed (connecting, connected, slow, reconnecting, closed). */
+  readonly onHealth = this.onHealthEmitter.event;
 
   constructor(private readonly options: ControlClientOptions) {
     super();
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.register(toDisposable(() => this.shutdown()));
+    const stuckAfterMs = options.stuckAfterMs ?? this.timeoutMs;
+    if (stuckAfterMs > 0) this.register(new ControlWatchdog(this, { stuckAfterMs }));
+  }
+
+  /** How the connection to tmux is doing, for /healthz and the UI. */
+  health(): ControlHealth {
+    const oldest = this.oldestInFlightMs();
+    return {
+      state: this.healthState,
+      since: new Date(this.healthSince).toISOString(),
+      restarts: this.restarts,
+      pending: this.inFlight.length + this.waiting.length,
+      oldestPendingMs: oldest,
+      lastProblem: this.lastProblem?.reason ?? null,
+      lastProblemAt: this.lastProblem?.at ?? null,
+    };
+  }
+
+  /** @internal (watchdog) Milliseconds the oldest command written to tmux has waited; 0 when none. */
+  oldestInFlightMs(now = Date.now()): number {
+    const head = this.inFlight[0];
+    return head?.sentAt !== undefined ? now - head.sentAt : 0;
+  }
+
+  /** @internal (watchdog) Milliseconds since a command was last written. */
+  idleMs(now = Date.now()): number {
+    return this.connected ? now - this.lastWriteAt : 0;
+  }
+
+  /** @internal (watchdog) Marks the connection slow (answers late) or fine again. */
+  setSlow(slow: boolean): void {
+    if (slow && this.healthState === 'connected') this.setHealth('slow');
+    else if (!slow && this.healthState === 'slow') this.setHealth('connected');
+  }
+
+  /**
+   * @internal (watchdog) The connection is wedged: kill the client process (ours),
+   * which fails every command in flight with `reason` and reconnects.
+   */
+  restart(reason: string): void {
+    const child = this.child;
+    if (!child || this.isDisposed) return;
+    this.restarts++;
+    this.killReason = reason;
+    this.lastProblem = { reason, at: new Date().toISOString() };
+    this.setHealth('reconnecting');
+    child.kill('SIGKILL');
+  }
+
+  private setHealth(state: ControlHealthState): void {
+    if (state === this.healthState) return;
+    this.healthState = state;
+    this.healthSince = Date.now();
+    this.onHealthEmitter.fire(this.health());
   }
 
   get isConnected(): boolean {
@@ -126,6 +201,7 @@ export class ControlClient extends Disposable {
   }
 
   private write(pending: PendingCommand): void {
+    pending.sentAt = this.lastWriteAt = Date.now();
     this.inFlight.push(pending);
     this.child!.stdin.write(`${pending.line}\n`);
   }
@@ -153,6 +229,8 @@ export class ControlClient extends Disposable {
     this.child = child;
     this.parser = new ControlProtocolParser();
     this.stderr = '';
+    this.answered = false;
+    this.killReason = null;
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-2000);
@@ -161,6 +239,15 @@ export class ControlClient extends Disposable {
       // EPIPE when tmux exits first; the 'close' handler reconnects.
     });
     child.on('error', (error) => this.onClosed(child, `cannot run ${launched.file}: ${error.message}`, null));
+    // Killed by the watchdog: tmux's server holds our pipes (it reads and writes them
+    // itself), so 'close' may wait for a hung server. Let go of them at the exit.
+    child.on('exit', (code, signal) => {
+      if (!this.killReason || this.child !== child) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      this.onClosed(child, `tmux control client exited (${signal ?? code})`, code);
+    });
     child.on('close', (code, signal) =>
       this.onClosed(child, `tmux control client exited (${signal ?? code})${this.stderr ? `: ${this.stderr.trim()}` : ''}`, code),
     );
@@ -193,6 +280,10 @@ export class ControlClient extends Disposable {
     if (this.reconnectDelay !== 100) {
       this.reconnectDelay = 100;
     }
+    if (!this.answered) {
+      this.answered = true;
+      this.setHealth('connected');
+    }
     if (!reply.ok) {
       this.inFlight.shift();
       this.settle(head, new TmuxCommandError(head.line, reply.lines.join('\n')));
@@ -224,8 +315,14 @@ export class ControlClient extends Disposable {
     if (this.child !== child) return;
     this.child = undefined;
     this.connected = false;
+    // Killed by the watchdog: say why, not just "exited (SIGKILL)".
+    if (this.killReason) reason = `${this.killReason}; reconnecting`;
     this.exitReason = reason;
     this.exitCode = code;
+    if (!this.isDisposed) {
+      if (!this.killReason) this.lastProblem = { reason, at: new Date().toISOString() };
+      this.setHealth(this.options.reconnect === false ? 'closed' : 'reconnecting');
+    }
     const lost = this.inFlight;
     this.inFlight = [];
     for (const pending of lost) this.settle(pending, new TmuxDisconnectedError(reason));
@@ -252,6 +349,7 @@ export class ControlClient extends Disposable {
   }
 
   private shutdown(): void {
+    this.healthState = 'closed';
     const child = this.child;
     this.child = undefined;
     this.connected = false;

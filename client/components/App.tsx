@@ -10,6 +10,7 @@ import { LoadError, Loading } from './board/States.tsx';
 import { lazyPage } from './LazyPage.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+import { TmuxStatusBanner } from './TmuxStatusBanner.tsx';
 import { TopBar } from './TopBar.tsx';
 
 // Pages few visits open load with their own chunk (code and strings).
@@ -46,6 +47,7 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <TopBar />
+      {auth === 'ok' && <TmuxStatusBanner />}
       <main id="main" ref={main} class={`main main-${route.page}`} tabIndex={-1}>
         {page}
       </main>

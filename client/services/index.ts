@@ -11,6 +11,7 @@ import { PaneTails } from './pane-tails.ts';
 import { QueueStore, QueuesApi } from './queues.ts';
 import { AgentConfigStore, PaneStore } from './panes.ts';
 import { Router } from './router.ts';
+import { ServerStatus } from './server-status.ts';
 import { SessionStore } from './sessions.ts';
 import type { TabsStore } from './tabs.ts';
 import { Terminals } from './terminals.ts';
@@ -34,6 +35,8 @@ export interface Services {
   readonly issues: IssueBoardStore;
   readonly executions: ExecutionStore;
   readonly queues: QueueStore;
+  /** The server's connection to tmux (watchdog state). */
+  readonly serverStatus: ServerStatus;
 }
 
 export function createServices(): Services {
@@ -62,6 +65,7 @@ export function createServices(): Services {
     issues: new IssueBoardStore(feed, new IssuesApi(api)),
     executions: new ExecutionStore(api, feed),
     queues: new QueueStore(feed, new QueuesApi(api)),
+    serverStatus: new ServerStatus(feed),
   };
   // The events socket runs while the cookie works; a 401 anywhere stops it.
   api.auth.subscribe((auth) => {

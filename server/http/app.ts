@@ -11,7 +11,7 @@ export interface AppParts {
   readonly auth: AuthGuard;
   readonly token: string;
   readonly clientDir: string;
-  readonly health: () => unknown;
+  readonly health: () => { readonly ok: boolean };
   /** Routers mounted under /api (path → router). */
   readonly api: ReadonlyArray<readonly [string, Router]>;
   /** Routers mounted at the top level without auth (e.g. approval links). */
@@ -70,7 +70,9 @@ export function createApp(parts: AppParts): Express {
   app.use(parts.auth.hostMiddleware());
 
   app.get('/healthz', (_req, res) => {
-    res.json(parts.health());
+    const health = parts.health();
+    // 503 while tmux does not answer, so a supervisor or proxy check sees it.
+    res.status(health.ok ? 200 : 503).json(health);
   });
 
   app.get('/login', async (req, res) => {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from '../../schemas/base/emitter.ts';
 import { HOLDER_SESSION, TmuxServer } from '../../tmux/server.ts';
 import { TmuxCommandError } from '../../tmux/errors.ts';
+import { ControlClient } from '../../tmux/control-client.ts';
+import { TmuxAddress } from '../../tmux/address.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
 let tmux: TestTmux;
@@ -58,5 +60,39 @@ describe('control client', () => {
     // The holder is never listed as a pane of ours.
     await server.monitor.refresh();
     expect(server.monitor.list().some((p) => p.sessionName === HOLDER_SESSION)).toBe(false);
+  });
+});
+
+describe('control client watchdog', () => {
+  it('restarts a control client whose tmux stopped answering, fails what was in flight, and reconnects once tmux answers', async () => {
+    const client = new ControlClient({ address: new TmuxAddress({ socketName: tmux.socketName, configFile: tmux.configFile }), holderSession: HOLDER_SESSION, timeoutMs: 2000 });
+    // tmux's server reads and writes control clients' pipes itself: freezing it (our own test server) is a hung tmux.
+    const serverPid = Number(await tmux.tmux('display-message', '-p', '#{pid}'));
+    let frozen = false;
+    try {
+      await client.start();
+      expect(client.health()).toMatchObject({ state: 'connected', restarts: 0 });
+      const states: string[] = [];
+      client.onHealth((h) => states.push(h.state));
+      process.kill(serverPid, 'SIGSTOP');
+      frozen = true;
+      const stuck = client.run(['display-message', '-p', 'lost']);
+      await expect(stuck).rejects.toThrow(/did not answer/);
+      // The watchdog kills the client and keeps trying, without waiting for the frozen server.
+      await waitFor(() => client.health().restarts >= 1 && client.health().state === 'reconnecting', 'the watchdog to restart the client', 60_000);
+      expect(client.health().lastProblem).toMatch(/tmux did not answer for \d+ s/);
+      const queued = client.run(['display-message', '-p', 'queued']).catch((error: Error) => error);
+      process.kill(serverPid, 'SIGCONT');
+      frozen = false;
+      await waitFor(() => client.health().state === 'connected', 'the client to reconnect', 60_000);
+      expect(states).toEqual(expect.arrayContaining(['slow', 'reconnecting', 'connected']));
+      expect(await client.run(['display-message', '-p', 'back'])).toEqual(['back']);
+      // A command queued meanwhile got an answer or a clear error, never silence.
+      const result = await queued;
+      expect(String(result instanceof Error ? result.message : result)).toMatch(/queued|did not answer|tmux/);
+    } finally {
+      if (frozen) process.kill(serverPid, 'SIGCONT');
+      client.dispose();
+    }
   });
 });

@@ -33,6 +33,10 @@ export const common = {
   'feed.live': 'live',
   'feed.reconnecting': 'reconnecting…',
 
+  'tmux.down': 'tmux is not answering (since {since}): the server is reconnecting to it. Terminals and actions wait until it answers.',
+  'tmux.slow.one': 'tmux is slow to answer ({n} command waiting).',
+  'tmux.slow.other': 'tmux is slow to answer ({n} commands waiting).',
+
   'theme.toLight': 'Switch to light theme',
   'theme.toDark': 'Switch to dark theme',
 

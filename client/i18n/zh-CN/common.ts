@@ -33,6 +33,9 @@ export const common: Translation<typeof en> = {
   'feed.idle': '离线',
   'feed.connecting': '连接中…',
   'feed.live': '实时',
+  'tmux.down': 'tmux 没有响应（自 {since} 起）：服务器正在重新连接。终端和操作将等待它恢复响应。',
+  'tmux.slow.one': 'tmux 响应缓慢（{n} 条命令等待中）。',
+  'tmux.slow.other': 'tmux 响应缓慢（{n} 条命令等待中）。',
   'feed.reconnecting': '重新连接中…',
 
   'theme.toLight': '切换到浅色主题',
