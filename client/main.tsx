@@ -14,6 +14,7 @@ import './styles/issues.css';
 import './styles/queues.css';
 import './styles/flows.css';
 import './styles/executions.css';
+import './styles/terminal-tools.css';
 import './styles/phone.css';
 import { render } from 'preact';
 import { App, configPage, executionsPage, flowsPage, historyPage } from './components/App.tsx';

@@ -10,6 +10,21 @@ import { RunningChip } from './executions/RunningChip.tsx';
 import { SessionExecutions } from './executions/SessionExecutions.tsx';
 import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
+import { ExtraKeys } from './term/ExtraKeys.tsx';
+import { FindBar } from './term/FindBar.tsx';
+import { TerminalMenu } from './term/TerminalMenu.tsx';
+import { shortcutLabel } from '../terminal/settings.ts';
+import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
+import type { ViewNotice } from '../terminal/xterm-view.ts';
+import type { MessageKey } from '../i18n/index.ts';
+
+const NOTICES: Record<ViewNotice, MessageKey> = {
+  copied: 'notice.copied',
+  copyFailed: 'notice.copyFailed',
+  pasteBlocked: 'notice.pasteBlocked',
+  oscCopied: 'notice.oscCopied',
+  oscBlocked: 'notice.oscBlocked',
+};
 
 interface Props {
   readonly tab: TerminalTab;
@@ -35,6 +50,8 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   const fitted = tab.fitted.value;
   const sizing = tab.sizing.value;
   const closed = state === 'closed' || session?.status === 'closed';
+  const notice = tab.notice.value;
+  const menu = tab.menu.value;
 
   useLayoutEffect(() => {
     tab.mount(frame.current!, sizer.current!);
@@ -86,6 +103,11 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
           )}
         </div>
         <div class="terminal-actions">
+          {notice && (
+            <span class={`term-notice${notice === 'copyFailed' || notice === 'pasteBlocked' || notice === 'oscBlocked' ? ' is-warn' : ''}`} role="status" data-testid="terminal-notice" data-notice={notice}>
+              {t(NOTICES[notice], { paste: shortcutLabel('paste') })}
+            </span>
+          )}
           {session && !closed && <AttachCommand command={session.attachCommand} />}
           {running && <RunningChip run={running} onClick={() => setShowRuns(true)} />}
           {withExecutions && (
@@ -93,6 +115,17 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
               {t('executions.toggle')}
             </button>
           )}
+          <div class="term-tools">
+            <button type="button" class="small icon" aria-label={t('tools.find')} title={`${t('tools.find')} (${shortcutLabel('find')})`} data-testid="find-button" onClick={() => (tab.searching.value = !tab.searching.value)}>
+              ⌕
+            </button>
+            <button type="button" class="small icon" aria-label={t('tools.settings')} title={t('tools.settings')} data-testid="settings-button" onClick={() => (settingsOpen.value = true)}>
+              ⚙
+            </button>
+            <button type="button" class="small icon" aria-label={t('tools.keys')} title={t('tools.keys')} data-testid="keys-button" onClick={() => (keysHelpOpen.value = true)}>
+              ?
+            </button>
+          </div>
           {!closed && (
             // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
             <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
@@ -116,14 +149,17 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
         </p>
       )}
       {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
+      {tab.searching.value && <FindBar tab={tab} />}
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>
+      {!closed && connection.mode === 'control' && <ExtraKeys tab={tab} />}
       {withExecutions && showRuns && (
         <div class="exec-panel" id={`exec-panel-${tab.sessionKey}`}>
           <SessionExecutions sessionKey={tab.sessionKey} sessionTool={session?.tool} closed={closed} />
         </div>
       )}
+      {menu && <TerminalMenu tab={tab} at={menu} />}
       {state === 'reconnecting' && (
         <div class="terminal-banner banner-warn" role="status">
           <span>{t('term.reconnecting')}</span>

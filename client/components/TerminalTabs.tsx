@@ -4,12 +4,32 @@ import { useServices, useTabs } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { ConnectionDot } from './ConnectionState.tsx';
+import { useEffect } from 'preact/hooks';
+import { KeysHelp } from './term/KeysHelp.tsx';
+import { TerminalSettingsDialog } from './term/TerminalSettingsDialog.tsx';
+import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
+
+/** `?` opens the keys help, unless the focus is where `?` is typed (a field, or a terminal, whose textarea counts). */
+function useHelpKey(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.altKey || e.metaKey || e.defaultPrevented) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable], dialog')) return;
+      e.preventDefault();
+      keysHelpOpen.value = true;
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}
 
 /** The strip of open terminals and their panels; inactive panels stay mounted (hidden) with their sockets. */
 export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
   const { sessions, router } = useServices();
   const tabs = useTabs();
   const list = tabs.tabs.value;
+  useHelpKey();
   const closeTab = (tab: TerminalTab) => {
     const next = tabs.close(tab.sessionKey);
     if (activeKey === tab.sessionKey) router.navigate(next ? `/sessions/${next}` : '/sessions');
@@ -54,6 +74,8 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
           </div>
         )}
       </div>
+      {keysHelpOpen.value && <KeysHelp onClose={() => (keysHelpOpen.value = false)} />}
+      {settingsOpen.value && <TerminalSettingsDialog onClose={() => (settingsOpen.value = false)} />}
     </div>
   );
 }

@@ -31,3 +31,13 @@ export async function copyText(text: string): Promise<boolean> {
   previous?.focus();
   return ok;
 }
+
+/** Reads the clipboard with the async API; undefined where the page may not (plain http, denied). */
+export async function readText(): Promise<string | undefined> {
+  if (!navigator.clipboard?.readText || !window.isSecureContext) return undefined;
+  try {
+    return await navigator.clipboard.readText();
+  } catch {
+    return undefined;
+  }
+}

@@ -4,8 +4,10 @@ import { Disposable, listen, timeout, toDisposable, type IDisposable } from '../
 import type { SessionProbe } from '../services/api.ts';
 import type { Theme } from '../services/theme.ts';
 import { TerminalConnection } from './terminal-connection.ts';
+import { applyModifiers, type ExtraKey, extraKeyData, type Modifiers } from './extra-keys.ts';
+import { terminalSettings } from './settings.ts';
 import { TERMINAL_THEMES } from './themes.ts';
-import { XtermView } from './xterm-view.ts';
+import { XtermView, type ViewNotice } from './xterm-view.ts';
 
 export interface TerminalTabOptions {
   readonly sessionKey: string;
@@ -43,6 +45,15 @@ export class TerminalTab extends Disposable {
    * or the session sizes by default). A native tmux client still wins while attached.
    */
   readonly sizing = signal(false);
+  /** A short note for the toolbar (copied, paste blocked, …), cleared after a moment. */
+  readonly notice = signal<ViewNotice | undefined>(undefined);
+  /** The terminal's context menu, where it was opened. */
+  readonly menu = signal<{ x: number; y: number } | undefined>(undefined);
+  /** The find bar is open. */
+  readonly searching = signal(false);
+  /** Sticky Ctrl / Alt of the phone's extra keys: they apply to the next key, then release. */
+  readonly modifiers = signal<Modifiers>({ ctrl: false, alt: false });
+  private noticeTimer: IDisposable | undefined;
   private active = false;
   private wishTimer: IDisposable | undefined;
   private mounted: IDisposable | undefined;
@@ -55,13 +66,12 @@ export class TerminalTab extends Disposable {
       new XtermView({
         theme: TERMINAL_THEMES[options.theme.value],
         readOnly: options.mode === 'view',
-        onData: (data) => {
-          // Typing is using the terminal: from now on this window decides the size.
-          if (!this.sizing.value) this.claimSize();
-          this.connection.sendInput(data);
-        },
+        onData: (data) => this.input(data),
         onBinary: (data) => this.connection.sendBinaryInput(data),
         onEscapeFocus: options.onEscapeFocus,
+        onNotice: (notice) => this.showNotice(notice),
+        onContextMenu: (x, y) => (this.menu.value = { x, y }),
+        onFind: () => (this.searching.value = true),
       }),
     );
     this.connection = this.register(
@@ -74,6 +84,19 @@ export class TerminalTab extends Disposable {
       }),
     );
     this.register(toDisposable(effect(() => this.view.setTheme(TERMINAL_THEMES[options.theme.value]))));
+    // A new font size changes what fits: ask again (when this tab decides the size).
+    let fontSize = terminalSettings.value.fontSize;
+    this.register(
+      toDisposable(
+        effect(() => {
+          const size = terminalSettings.value.fontSize;
+          if (size !== fontSize) {
+            fontSize = size;
+            this.scheduleWish();
+          }
+        }),
+      ),
+    );
     // A new socket (first connect, reconnect, server restart): offer our size once.
     this.register(
       this.connection.onHello(({ first }) => {
@@ -93,6 +116,35 @@ export class TerminalTab extends Disposable {
     this.register(listen(window, 'online', () => this.connection.retryNow()));
     this.register(toDisposable(() => this.unmount()));
     this.register(toDisposable(() => this.wishTimer?.dispose()));
+    this.register(toDisposable(() => this.noticeTimer?.dispose()));
+  }
+
+  /** What the user typed (keyboard, paste, extra keys), with the sticky modifiers applied. */
+  input(data: string): void {
+    const modifiers = this.modifiers.value;
+    if (modifiers.ctrl || modifiers.alt) {
+      data = applyModifiers(data, modifiers);
+      this.modifiers.value = { ctrl: false, alt: false };
+    }
+    // Typing is using the terminal: from now on this window decides the size.
+    if (!this.sizing.value) this.claimSize();
+    this.connection.sendInput(data);
+  }
+
+  /** A key of the phone's extra-key row. */
+  sendKey(key: ExtraKey): void {
+    if (key === 'ctrl' || key === 'alt') {
+      const current = this.modifiers.value;
+      this.modifiers.value = { ...current, [key]: !current[key] };
+      return;
+    }
+    this.input(extraKeyData(key, this.view.term.modes.applicationCursorKeysMode));
+  }
+
+  showNotice(notice: ViewNotice): void {
+    this.notice.value = notice;
+    this.noticeTimer?.dispose();
+    this.noticeTimer = timeout(() => (this.notice.value = undefined), 2500);
   }
 
   get sessionKey(): string {

@@ -4,8 +4,10 @@
  */
 import { addEnglish } from '../i18n/index.ts';
 import { terminal } from '../i18n/en/terminal.ts';
+import { termtools } from '../i18n/en/termtools.ts';
 
 addEnglish(terminal);
+addEnglish(termtools);
 
 export { SessionsPage } from '../components/SessionsPage.tsx';
 export { TabsStore } from '../services/tabs.ts';

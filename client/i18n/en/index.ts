@@ -13,8 +13,9 @@ import type { history } from './history.ts';
 import { issues } from './issues.ts';
 import { queues } from './queues.ts';
 import type { terminal } from './terminal.ts';
+import type { termtools } from './termtools.ts';
 
 export const en = { ...common, ...board, ...issues, ...queues, ...flows, ...executions };
 
 /** Every English key, the lazily added areas included. */
-export type EnglishCatalog = typeof en & typeof terminal & typeof config & typeof history;
+export type EnglishCatalog = typeof en & typeof terminal & typeof termtools & typeof config & typeof history;

@@ -9,5 +9,6 @@ import { history } from './history.ts';
 import { issues } from './issues.ts';
 import { queues } from './queues.ts';
 import { terminal } from './terminal.ts';
+import { termtools } from './termtools.ts';
 
-export const zhCN: Catalog = { ...common, ...board, ...terminal, ...config, ...history, ...issues, ...queues, ...flows, ...executions };
+export const zhCN: Catalog = { ...common, ...board, ...terminal, ...termtools, ...config, ...history, ...issues, ...queues, ...flows, ...executions };

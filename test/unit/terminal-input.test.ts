@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { applyModifiers, extraKeyData } from '../../client/terminal/extra-keys.ts';
+import { parseOsc52 } from '../../client/terminal/osc52.ts';
+import { DEFAULT_SETTINGS, parseSettings } from '../../client/terminal/settings.ts';
+
+describe('OSC 52', () => {
+  it('decodes a set request as UTF-8, refuses queries and garbage', () => {
+    expect(parseOsc52(`c;${Buffer.from('héllo 世界').toString('base64')}`)).toEqual({ kind: 'set', text: 'héllo 世界' });
+    expect(parseOsc52(';aGk=')).toEqual({ kind: 'set', text: 'hi' });
+    expect(parseOsc52('c;?')).toEqual({ kind: 'query' });
+    expect(parseOsc52('c;not base64!')).toEqual({ kind: 'invalid' });
+    expect(parseOsc52('aGk=')).toEqual({ kind: 'invalid' });
+    expect(parseOsc52(`c;${Buffer.from([0xff, 0xfe]).toString('base64')}`)).toEqual({ kind: 'invalid' });
+  });
+});
+
+describe('extra keys and sticky modifiers', () => {
+  it('sends arrows in the cursor-key mode of the program', () => {
+    expect(extraKeyData('up', false)).toBe('\x1b[A');
+    expect(extraKeyData('left', true)).toBe('\x1bOD');
+    expect(extraKeyData('esc', false)).toBe('\x1b');
+    expect(extraKeyData('tab', false)).toBe('\t');
+    expect(extraKeyData('|', false)).toBe('|');
+  });
+
+  it('Ctrl makes control characters, Alt prefixes ESC, both mark arrows', () => {
+    expect(applyModifiers('c', { ctrl: true, alt: false })).toBe('\x03');
+    expect(applyModifiers('C', { ctrl: true, alt: false })).toBe('\x03');
+    expect(applyModifiers('[', { ctrl: true, alt: false })).toBe('\x1b');
+    expect(applyModifiers(' ', { ctrl: true, alt: false })).toBe('\x00');
+    expect(applyModifiers('x', { ctrl: false, alt: true })).toBe('\x1bx');
+    expect(applyModifiers('\x1b[A', { ctrl: true, alt: false })).toBe('\x1b[1;5A');
+    expect(applyModifiers('\x1bOC', { ctrl: false, alt: true })).toBe('\x1b[1;3C');
+    expect(applyModifiers('hello', { ctrl: true, alt: false })).toBe('hello');
+  });
+});
+
+describe('terminal settings from storage', () => {
+  it('keeps valid fields and replaces the rest with defaults', () => {
+    expect(parseSettings(null)).toEqual(DEFAULT_SETTINGS);
+    expect(parseSettings({ fontSize: 16, osc52: true, leaveKey: 'F7', rightClick: 'paste' })).toEqual({ ...DEFAULT_SETTINGS, fontSize: 16, osc52: true, leaveKey: 'F7', rightClick: 'paste' });
+    expect(parseSettings({ fontSize: 400, copyOnSelect: 'yes', leaveKey: 'Enter' })).toEqual(DEFAULT_SETTINGS);
+  });
+});
