@@ -2,7 +2,8 @@
 // Runs examples/flows/answer-then-echo.flow.json on a running tmux-bridge through
 // its HTTP API (no dependencies: Node's fetch):
 //   1. opens (or reuses) a bash session named "flow-demo", the session node B types into;
-//   2. imports the flow with that session as B's target (and --tool as A's tool);
+//   2. imports the flow (or updates the one it imported before) with that session as
+//      B's target and --tool as A's tool;
 //   3. executes it and prints each node's state until the run ends.
 // Usage: node examples/flows/run-example.mjs [--tool fake-answer|claude|codex|…]
 //        [--question "What is 7 times 8?"] [--session flow-demo] [--timeout 300]
@@ -51,7 +52,10 @@ for (const node of flow.nodes) {
   if (node.data.delivery === 'sendToSession') node.data.targetSessionKey = session.sessionKey;
   if (node.id === 'A') node.data.tool = opts.tool;
 }
-const imported = await api('POST', '/api/orchestrator/flows/import', flow);
+// Run again, run the same flow: one imported before under this name is updated instead of imported twice.
+const { flows } = await api('GET', '/api/orchestrator/flows');
+const earlier = flows.find((f) => f.name === flow.name);
+const imported = earlier ? await api('PUT', `/api/orchestrator/flows/${earlier.id}`, flow) : await api('POST', '/api/orchestrator/flows/import', flow);
 console.log(`flow ${imported.id}: ${base}/flows/${imported.id}`);
 
 const { runId } = await api('POST', `/api/orchestrator/flows/${imported.id}/execute`, opts.question ? { variables: { question: opts.question } } : {});

@@ -64,6 +64,8 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
       await expect(page.locator('.run-node[data-node="A"]').getAttribute('data-status')).resolves.toBe('completed');
       await expect(page.locator('.run-node[data-node="B"]').getAttribute('data-status')).resolves.toBe('completed');
+      // The monitor names B's session as people know it.
+      await expect(page.locator('.run-node[data-node="B"] > p.small').textContent()).resolves.toContain('sent to session flow-target');
       const out = await page.getByTestId('output-B').textContent();
       expect(out!.split('\n').map((l) => l.trim())).toContain('X=42');
       await page.locator('[data-testid="flow-graph"] [data-node="B"][data-status="completed"]').waitFor();

@@ -110,6 +110,10 @@ export function RunMonitor({ runId }: { runId: string }) {
 
 function NodeCard({ node, state, selected, onRoute }: { node: FlowNode; state: FlowNodeState | undefined; selected: boolean; onRoute: () => void }) {
   const s = state;
+  const services = useServices();
+  // The session's name where it is known: keys are for machines.
+  const targetKey = node.data.targetSessionKey ?? '';
+  const targetName = services.sessions.list.value.find((x) => x.sessionKey === targetKey)?.name;
   return (
     <article class={`panel run-node${selected ? ' selected' : ''}`} id={`run-node-${node.id}`} data-node={node.id} data-status={s?.status ?? 'pending'}>
       <header class="panel-head">
@@ -120,7 +124,7 @@ function NodeCard({ node, state, selected, onRoute }: { node: FlowNode; state: F
       </header>
       <p class="small muted">
         {node.data.delivery === 'sendToSession'
-          ? t('flows.via.session', { key: node.data.targetSessionKey ?? '' })
+          ? t('flows.via.session', { key: targetName ?? targetKey })
           : node.data.terminal
             ? t('flows.via.terminal')
             : t('flows.via.new')}{' '}

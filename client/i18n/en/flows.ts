@@ -55,7 +55,7 @@ export const flows = {
   'flows.node.idHint': 'Names the node in runs and errors.',
   'flows.node.label': 'Label',
   'flows.node.tool': 'Tool',
-  'flows.node.toolHint': 'bash runs the instruction as a command.',
+  'flows.node.toolHint': 'bash runs the instruction as a command; an agent (claude, codex…) takes it as its prompt.',
   'flows.node.delivery': 'Delivery',
   'flows.node.newExecution': 'New execution',
   'flows.node.sendToSession': 'Send to a session',

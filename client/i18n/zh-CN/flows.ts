@@ -54,7 +54,7 @@ export const flows: Translation<typeof en> = {
   'flows.node.idHint': '在运行和错误信息中标识该节点。',
   'flows.node.label': '标签',
   'flows.node.tool': '工具',
-  'flows.node.toolHint': 'bash 会把指令当作命令运行。',
+  'flows.node.toolHint': 'bash 会把指令当作命令运行；智能体（claude、codex…）把它当作提示词。',
   'flows.node.delivery': '投递方式',
   'flows.node.newExecution': '新执行',
   'flows.node.sendToSession': '发送到会话',
