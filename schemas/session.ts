@@ -19,6 +19,20 @@ export const SessionName = z
   .max(64)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_ +@-]*$/, 'letters, digits, space, _ + @ - (no . or :)');
 
+/**
+ * A remote host of hosts.yaml (`local` = the bridge's own tmux server): names as
+ * tmuxagent allows them, without white space or path characters.
+ */
+export const HostName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'a host name from hosts.yaml (letters, digits, _ . @ -), or "local"');
+
+/** The host value that means the bridge's own tmux server. */
+export const LOCAL_HOST = 'local';
+
 export const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
 export const TerminalCols = z.number().int().min(10).max(1000);
@@ -38,6 +52,8 @@ export const CreateSessionBody = z
     cols: TerminalCols.optional(),
     rows: TerminalRows.optional(),
     issueId: z.string().max(200).nullable().optional(),
+    /** A remote host of hosts.yaml to create the session on; absent, null or `local`: the bridge's own server. */
+    host: HostName.nullable().optional(),
   })
   .strict();
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
@@ -83,6 +99,9 @@ export const CliSession = z.object({
   adopted: z.boolean(),
   issueId: z.string().nullable(),
   tmux: TmuxLocation,
+  /** The remote host (hosts.yaml name) the session runs on; null = the bridge's own tmux server. */
+  host: z.string().nullable(),
+  /** What a person types to attach natively (`ssh -t … tmux … attach -t …` for a remote host). */
   attachCommand: z.string(),
   /** Extension: the command running in the pane now (tmux `pane_current_command`). */
   currentCommand: z.string().optional(),

@@ -81,6 +81,8 @@ export const SessionRow = z.object({
   shell: z.string().nullable(),
   /** tmux socket name or path the session lives on; null = the bridge's own. */
   socket: z.string().nullable(),
+  /** Remote host (hosts.yaml name) the session lives on; null = the bridge's own server. */
+  host: z.string().nullable(),
   tmuxSession: z.string(),
   windowId: z.string(),
   paneId: z.string(),
@@ -103,6 +105,7 @@ export const SessionRowInput = SessionRow.omit({ status: true }).extend({
   envWrapper: z.string().nullable().default(null),
   shell: z.string().nullable().default(null),
   socket: z.string().nullable().default(null),
+  host: z.string().nullable().default(null),
   tmuxSession: z.string().default(''),
   windowId: z.string().default(''),
   paneId: z.string().default(''),

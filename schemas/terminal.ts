@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostConnectionView } from './agent-config-view.ts';
 import { QueryInt } from './common.ts';
 import { TerminalCols, TerminalRows } from './session.ts';
 
@@ -38,6 +39,8 @@ export const ServerTerminalMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resize'), cols: z.number().int(), rows: z.number().int() }),
   z.object({ type: z.literal('exit'), code: z.number().int().nullable() }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** Extension: the remote host of the session lost or regained its connection (reason says why). */
+  z.object({ type: z.literal('host'), host: z.string(), state: HostConnectionView.shape.state, reason: z.string().nullable() }),
 ]);
 export type ServerTerminalMessage = z.infer<typeof ServerTerminalMessage>;
 

@@ -19,6 +19,7 @@ import { WebSockets } from './http/websockets.ts';
 import { resolveOptions, type BridgeOptions, type BridgeOptionsInput } from './options.ts';
 import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
+import { SessionHosts } from './sessions/session-hosts.ts';
 import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 import { executionMetrics, startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
@@ -40,7 +41,8 @@ export interface Bridge {
   readonly token: string;
   readonly options: BridgeOptions;
   readonly tmux: TmuxServer;
-  readonly hub: SessionHub;
+  /** The CLI sessions of the bridge's own tmux server and of every remote host with a live connection. */
+  readonly hub: SessionHosts;
   readonly bus: EventBus;
   readonly store: Store;
   /** The agent board engine (hosts.yaml/policy.yaml on live panes). */
@@ -123,7 +125,9 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     bus.onError((error) => log(`event not stored: ${error.message}`));
     const auditor = new InputAuditor(store.audit, (error) => log(`audit record not stored: ${String(error)}`));
     disposables.push(auditor);
-    const hub = new SessionHub(tmux, bus, store.sessions, { runDir, auditor });
+    const localHub = new SessionHub(tmux, bus, store.sessions, { runDir, auditor });
+    disposables.push(localHub);
+    const hub = new SessionHosts(localHub, bus, store.sessions, { runDir, auditor, log });
     disposables.push(hub);
     await hub.start();
 
@@ -146,6 +150,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       },
       log,
       sessionKeyOf: (paneId) => hub.keyOfPane(paneId),
+      remoteSessionKeyOf: (host, paneId) => hub.keyOfRemotePane(host, paneId),
+      onRemoteHost: (host, server) => hub.setRemote(host, server),
       typeIntoBridgePane: (paneId, text, { enter }) =>
         hub.writeToPane(paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
     });

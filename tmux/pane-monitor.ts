@@ -42,6 +42,7 @@ export class PaneMonitor extends Disposable {
   private refreshing: Promise<void> | undefined;
   private again = false;
   private debounce: IDisposable | undefined;
+  private listedOk = false;
 
   private readonly onAddedEmitter = this.register(new Emitter<PaneInfo>());
   readonly onPaneAdded = this.onAddedEmitter.event;
@@ -68,6 +69,11 @@ export class PaneMonitor extends Disposable {
 
   get(paneId: string): PaneInfo | undefined {
     return this.panes.get(paneId);
+  }
+
+  /** Whether a listing ever succeeded (before that, an empty list means nothing). */
+  get hasListed(): boolean {
+    return this.listedOk;
   }
 
   list(): PaneInfo[] {
@@ -106,6 +112,7 @@ export class PaneMonitor extends Disposable {
   private async list_(): Promise<void> {
     const listed = await listAllPanes(this.control);
     if (this.isDisposed) return;
+    this.listedOk = true;
     const next = new Map<string, PaneInfo>();
     for (const pane of listed) {
       if (!this.options.hiddenSessions.has(pane.sessionName)) next.set(pane.paneId, pane);

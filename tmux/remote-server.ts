@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { PaneMonitor } from './pane-monitor.ts';
 import { RemotePaneStreams } from './remote-streams.ts';
 import { HOLDER_SESSION } from './server.ts';
 import { channelArgs, classifySshFailure, masterArgs, remoteCommand, sshAttachCommand, type SshTarget } from './ssh.ts';
-import type { TmuxEndpoint } from './stream-source.ts';
+import type { SessionEndpoint } from './stream-source.ts';
 
 /**
  * - `connecting`: the first connection is being made.
@@ -57,7 +58,7 @@ const CONTROL_UNAVAILABLE = /unknown flag|usage: |invalid option|unknown option|
  * per-session output clients run as further channels. Keep-alives notice a dead
  * network; the control client reconnects with backoff and everything follows.
  */
-export class RemoteTmuxServer extends Disposable implements TmuxEndpoint {
+export class RemoteTmuxServer extends Disposable implements SessionEndpoint {
   readonly address: TmuxAddress;
   readonly control: ControlClient;
   readonly monitor: PaneMonitor;
@@ -127,10 +128,37 @@ export class RemoteTmuxServer extends Disposable implements TmuxEndpoint {
     return sshAttachCommand(this.options.target, [this.options.tmuxBin, ...this.address.globalArgs(), 'attach', '-t', `=${sessionName}`]);
   }
 
+  /**
+   * Large input for a paste: the bytes go over one more channel of the connection
+   * into `tmux load-buffer -` on the host (a command line cannot carry them).
+   */
+  loadBuffer(bufferName: string, bytes: Uint8Array): Promise<void> {
+    const { tmuxBin } = this.options;
+    const args = this.channel(remoteTmux(tmuxBin, [...this.address.globalArgs(), 'load-buffer', '-b', bufferName, '-']));
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.sshBin ?? 'ssh', args, { stdio: ['pipe', 'ignore', 'pipe'], env: this.address.env() });
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGTERM'), this.options.commandTimeoutMs ?? 15_000);
+      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+      child.stdin.on('error', () => undefined); // the exit code tells
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve();
+        else reject(new Error(`tmux load-buffer on ${this.options.target.host} failed (${code}): ${stderr.trim() || 'no output'}`));
+      });
+      child.stdin.end(Buffer.from(bytes));
+    });
+  }
+
   private onUp(): void {
     if (this.isDisposed) return;
-    this.setStatus('connected', null);
+    // Stream clients attach first: whoever hears "connected" can wait for them (streams.ready).
     this.streams.setConnected(true);
+    this.setStatus('connected', null);
     void this.monitor.refresh().catch(() => undefined);
   }
 

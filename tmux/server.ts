@@ -4,6 +4,7 @@ import { TmuxAddress, type TmuxAddressOptions } from './address.ts';
 import { ControlClient } from './control-client.ts';
 import { PaneMonitor } from './pane-monitor.ts';
 import { PaneStreams } from './pane-streams.ts';
+import type { SessionEndpoint } from './stream-source.ts';
 import { requireTmux, type TmuxVersion } from './version.ts';
 
 export interface TmuxServerOptions extends TmuxAddressOptions {
@@ -23,7 +24,7 @@ export const HOLDER_SESSION = '_tmux-bridge';
  * Everything the bridge knows about one local tmux server: its address, the
  * persistent control client, the pane monitor and the pane output streams.
  */
-export class TmuxServer extends Disposable {
+export class TmuxServer extends Disposable implements SessionEndpoint {
   private constructor(
     readonly address: TmuxAddress,
     readonly version: TmuxVersion,
@@ -68,6 +69,11 @@ export class TmuxServer extends Disposable {
     server.register(control.onConnect(() => void server.readServerPid()));
     await monitor.refresh();
     return server;
+  }
+
+  /** What a person types to attach natively: `tmux -L sock attach -t =name`. */
+  attachCommand(sessionName: string): string {
+    return this.address.attachCommand(sessionName);
   }
 
   private serverPid: number | undefined;

@@ -1,4 +1,6 @@
 import type { Event } from '../schemas/base/emitter.ts';
+import type { TmuxAddress } from './address.ts';
+import type { PaneInfo } from './panes.ts';
 import type { ControlClient } from './control-client.ts';
 import type { PaneMonitor } from './pane-monitor.ts';
 import type { PaneStream } from './pane-stream.ts';
@@ -23,4 +25,25 @@ export interface TmuxEndpoint {
   readonly control: ControlClient;
   readonly monitor: PaneMonitor;
   readonly streams: PaneStreamSource;
+}
+
+/**
+ * A tmux server the workbench runs sessions on: the bridge's own (TmuxServer) or a
+ * remote one over its ssh connection (RemoteTmuxServer).
+ */
+export interface SessionEndpoint extends TmuxEndpoint {
+  readonly address: TmuxAddress;
+  readonly streams: PaneStreamSource & {
+    open(pane: PaneInfo): PaneStream;
+    readonly onError?: Event<{ paneId: string; error: Error }>;
+  };
+  /** What a person types to attach to a session natively. */
+  attachCommand(sessionName: string): string;
+  /**
+   * Puts bytes into a named tmux buffer on that server, for pastes too large for
+   * send-keys; absent: a local file is loaded (`load-buffer <file>`).
+   */
+  loadBuffer?(bufferName: string, bytes: Uint8Array): Promise<void>;
+  /** Nudges tmux to record exit statuses it missed (local servers only). */
+  reapExitedPanes?(): void;
 }

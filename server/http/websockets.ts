@@ -5,7 +5,7 @@ import { ClientTerminalMessage, TerminalQuery, type ServerTerminalMessage } from
 import { Disposable, toDisposable } from '../../schemas/base/lifecycle.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError } from '../sessions/errors.ts';
-import type { SessionHub } from '../sessions/session-hub.ts';
+import type { SessionHosts } from '../sessions/session-hosts.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
@@ -41,7 +41,7 @@ export class WebSockets extends Disposable {
   constructor(
     server: Server,
     private readonly auth: AuthGuard,
-    private readonly hub: SessionHub,
+    private readonly hub: SessionHosts,
     private readonly bus: EventBus,
     private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void } = {},
   ) {

@@ -9,12 +9,12 @@ import { tokenMatches } from '../auth/token.ts';
 import type { AuthGuard } from '../http/auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { Traffic } from '../http/traffic.ts';
-import type { SessionHub } from '../sessions/session-hub.ts';
+import type { SessionHosts } from '../sessions/session-hosts.ts';
 import type { Store } from '../store/index.ts';
 
 /** What /metrics reads, each through its public face. `traffic` appears once the HTTP server exists. */
 export interface MetricsSources {
-  readonly hub: SessionHub;
+  readonly hub: SessionHosts;
   readonly store: Store;
   readonly tmux: TmuxServer;
   readonly agent: AgentBoard;

@@ -18,9 +18,14 @@ export class PaneInput {
   private readonly tails = new Map<string, Promise<unknown>>();
   private pasteCounter = 0;
 
+  /**
+   * `loadBuffer`: how bytes get into a tmux buffer on a server on another machine
+   * (absent: through a private local file).
+   */
   constructor(
     private readonly tmux: TmuxRunner,
     private readonly runDir: string,
+    private readonly loadBuffer?: (bufferName: string, bytes: Uint8Array) => Promise<void>,
   ) {}
 
   /** Raw bytes, as a terminal would send them. `leaveMode`: the pane is in copy mode. */
@@ -28,6 +33,25 @@ export class PaneInput {
     const prefix: TmuxCommand[] = leaveMode ? [leaveModeCommand(paneId)] : [];
     if (bytes.length <= PASTE_THRESHOLD) {
       return this.enqueue(paneId, () => this.now([...prefix, ...sendBytesCommands(paneId, bytes)]));
+    }
+    const load = this.loadBuffer;
+    if (load) {
+      return this.enqueue(paneId, () => {
+        const name = `tb-paste-${process.pid}-${++this.pasteCounter}`;
+        let markSubmitted!: () => void;
+        const submitted = new Promise<void>((resolve) => (markSubmitted = resolve));
+        const completion = load(name, bytes)
+          .then(() => {
+            const done = this.tmux.runList([...prefix, ['paste-buffer', '-b', name, '-t', paneId, '-r', '-d']]);
+            markSubmitted();
+            return done;
+          })
+          .catch((error: unknown) => {
+            markSubmitted();
+            throw error;
+          });
+        return { submitted, completion };
+      });
     }
     return this.enqueue(paneId, () => {
       const id = ++this.pasteCounter;

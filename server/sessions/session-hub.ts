@@ -5,7 +5,7 @@ import { Emitter } from '../../schemas/base/emitter.ts';
 import { Disposable } from '../../schemas/base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
 import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
-import type { TmuxServer } from '../../tmux/server.ts';
+import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
@@ -24,6 +24,8 @@ export interface SessionHubOptions {
   readonly closedRetentionMs?: number;
   /** Records every input in the audit log. */
   readonly auditor?: InputAuditor;
+  /** The remote host (hosts.yaml name) this server is on; null/absent = the bridge's own server. */
+  readonly host?: string | null;
 }
 
 const UNKNOWN_ORIGIN: InputOrigin = { source: 'ws', client: null };
@@ -76,24 +78,29 @@ export class SessionHub extends Disposable {
   private readonly onSignalEmitter = this.register(new Emitter<SessionSignal>());
   readonly onSignal = this.onSignalEmitter.event;
 
+  readonly host: string | null;
+
   constructor(
-    readonly tmux: TmuxServer,
+    readonly tmux: SessionEndpoint,
     private readonly bus: EventBus,
     private readonly repo: SessionMetaRepository,
     private readonly options: SessionHubOptions,
   ) {
     super();
-    this.input = new PaneInput(tmux.control, options.runDir);
+    this.host = options.host ?? null;
+    this.input = new PaneInput(tmux.control, options.runDir, tmux.loadBuffer?.bind(tmux));
     const { monitor } = tmux;
     this.register(monitor.onPaneAdded((pane) => this.onPaneAdded(pane)));
     this.register(monitor.onPaneChanged(({ previous, current }) => this.onPaneChanged(previous, current)));
     this.register(monitor.onPaneRemoved((pane) => void this.onPaneRemoved(pane)));
-    this.register(
-      tmux.streams.onError(({ paneId, error }) => {
-        const key = this.keyByPane.get(paneId);
-        void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key ?? null, paneId, message: error.message });
-      }),
-    );
+    if (tmux.streams.onError) {
+      this.register(
+        tmux.streams.onError(({ paneId, error }) => {
+          const key = this.keyByPane.get(paneId);
+          void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key ?? null, paneId, message: error.message });
+        }),
+      );
+    }
     this.register(
       tmux.streams.onStreamOpened((stream) => {
         stream.onData(() => {
@@ -108,9 +115,11 @@ export class SessionHub extends Disposable {
   /** Adopts what tmux already runs; sessions that vanished while we were away are marked closed. */
   async start(): Promise<void> {
     await this.tmux.monitor.refresh();
+    // An empty list from a server that never answered says nothing about what is gone.
+    if (!this.tmux.monitor.hasListed) throw new Error('tmux did not answer the pane listing');
     for (const pane of this.tmux.monitor.list()) this.onPaneAdded(pane);
     const now = new Date().toISOString();
-    for (const meta of this.repo.list()) {
+    for (const meta of this.stored()) {
       if (meta.closedAt || this.live.has(meta.sessionKey)) continue;
       // It ended while we were away: its last activity is what we knew then, not now.
       await this.repo.put({ ...meta, closedAt: now, lastActivityAt: meta.lastActivityAt ?? meta.createdAt });
@@ -119,34 +128,53 @@ export class SessionHub extends Disposable {
   }
 
   list(): CliSession[] {
-    const out = [...this.live.values()].map((s) => toCliSession(s.meta, s.pane, s.lastActivity, this.tmux.address));
+    const out = [...this.live.values()].map((s) => this.view(s.meta, s.pane, s.lastActivity));
     const keep = Date.now() - (this.options.closedRetentionMs ?? 24 * 3600_000);
-    for (const meta of this.repo.list()) {
+    for (const meta of this.stored()) {
       if (!meta.closedAt || this.live.has(meta.sessionKey) || Date.parse(meta.closedAt) < keep) continue;
-      out.push(toCliSession(meta, undefined, closedActivity(meta), this.tmux.address));
+      out.push(this.view(meta, undefined, closedActivity(meta)));
     }
     return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionKey.localeCompare(b.sessionKey));
   }
 
   get(key: string): CliSession {
     const session = this.live.get(key);
-    if (session) return toCliSession(session.meta, session.pane, session.lastActivity, this.tmux.address);
-    const meta = this.repo.get(key);
-    if (meta) return toCliSession(meta, undefined, closedActivity(meta), this.tmux.address);
+    if (session) return this.view(session.meta, session.pane, session.lastActivity);
+    const meta = this.storedMeta(key);
+    if (meta) return this.view(meta, undefined, closedActivity(meta));
     throw notFound(key);
+  }
+
+  /** Whether this hub holds the session (live here, or stored for this host). */
+  owns(key: string): boolean {
+    return this.live.has(key) || this.storedMeta(key) !== undefined;
+  }
+
+  private view(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number): CliSession {
+    return toCliSession(meta, pane, lastActivity, { label: this.tmux.address.label, host: this.host, attachCommand: (name) => this.tmux.attachCommand(name) });
+  }
+
+  /** Stored sessions of this hub's host (one table holds every host's). */
+  private stored(): SessionMeta[] {
+    return this.repo.list().filter((meta) => (meta.host ?? null) === this.host);
+  }
+
+  private storedMeta(key: string): SessionMeta | undefined {
+    const meta = this.repo.get(key);
+    return meta && (meta.host ?? null) === this.host ? meta : undefined;
   }
 
   /** The pane behind a live session (for streams and viewers). */
   paneOf(key: string): PaneInfo {
     const session = this.live.get(key);
     if (session) return session.pane;
-    if (this.repo.get(key)) throw sessionClosed(key);
+    if (this.storedMeta(key)) throw sessionClosed(key);
     throw notFound(key);
   }
 
   /** The `shell` command the session was created with; null when its pane runs the tool itself. */
   launchShell(key: string): string | null {
-    return (this.live.get(key)?.meta ?? this.repo.get(key))?.shell ?? null;
+    return (this.live.get(key)?.meta ?? this.storedMeta(key))?.shell ?? null;
   }
 
   /** Writes every live session's last activity (on a clean stop), so a session that ends while we are away keeps it. */
@@ -165,11 +193,11 @@ export class SessionHub extends Disposable {
   }
 
   has(key: string): boolean {
-    return this.live.has(key) || this.repo.get(key) !== undefined;
+    return this.owns(key);
   }
 
   async create(body: CreateSessionBody): Promise<CliSession> {
-    const { tool, workingDir, argv } = await prepareLaunch(body);
+    const { tool, workingDir, argv } = await prepareLaunch(body, { remote: this.host !== null });
     const name = body.name?.trim() || this.freeName(tool);
     // Names that differ only in white space are the same name to a person reading the list.
     const taken = this.tmux.monitor.list().find((p) => sameName(p.sessionName, name));
@@ -184,7 +212,7 @@ export class SessionHub extends Disposable {
         name,
         cols: body.cols ?? this.options.defaultCols ?? 120,
         rows: body.rows ?? this.options.defaultRows ?? 30,
-        workingDir,
+        workingDir: workingDir ?? undefined,
         env: { ...body.env, TMUX_BRIDGE_SESSION: key },
         command: argv,
         remainOnExit: true,
@@ -202,12 +230,13 @@ export class SessionHub extends Disposable {
         name,
         tool,
         model: body.model ?? null,
-        workingDir,
+        workingDir: workingDir ?? '~',
         resumeKey: body.resumeKey ?? null,
         resumeStrategy: body.resumeStrategy ?? null,
         issueId: body.issueId ?? null,
         envWrapper: body.envWrapper ?? null,
         shell: body.shell ?? null,
+        host: this.host,
         createdAt,
         adopted: false,
         tmuxSession: name,
@@ -302,7 +331,7 @@ export class SessionHub extends Disposable {
   async close(key: string): Promise<CliSession> {
     const session = this.live.get(key);
     if (!session) {
-      if (this.repo.get(key)) throw sessionClosed(key);
+      if (this.storedMeta(key)) throw sessionClosed(key);
       throw notFound(key);
     }
     const { pane, meta } = session;
@@ -359,7 +388,7 @@ export class SessionHub extends Disposable {
   private liveOrThrow(key: string): LiveSession {
     const session = this.live.get(key);
     if (session) return session;
-    if (this.repo.get(key)) throw sessionClosed(key);
+    if (this.storedMeta(key)) throw sessionClosed(key);
     throw notFound(key);
   }
 
@@ -369,7 +398,10 @@ export class SessionHub extends Disposable {
   }
 
   private keyOf(pane: PaneInfo): string {
-    return pane.key || `a_${pane.sessionCreated.toString(36)}_${pane.paneId.slice(1)}`;
+    if (pane.key) return pane.key;
+    // Pane ids repeat across servers: an adopted remote pane's key names its host too.
+    const where = this.host === null ? '' : `${this.host.replace(/[^A-Za-z0-9]/g, 'x')}_`;
+    return `a_${where}${pane.sessionCreated.toString(36)}_${pane.paneId.slice(1)}`;
   }
 
   private track(key: string, meta: SessionMeta, pane: PaneInfo): LiveSession {
@@ -394,12 +426,12 @@ export class SessionHub extends Disposable {
       this.onPaneChanged(known.pane, pane);
       return;
     }
-    const stored = this.repo.get(key);
-    const meta: SessionMeta = stored && !stored.closedAt ? stored : adoptedMeta(key, pane);
+    const stored = this.storedMeta(key);
+    const meta: SessionMeta = stored && !stored.closedAt ? stored : { ...adoptedMeta(key, pane), host: this.host };
     const session = this.track(key, meta, pane);
     if (!stored && pane.key === '') void this.repo.put(meta).catch(() => undefined);
     if (this.started) {
-      void this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session: toCliSession(meta, pane, session.lastActivity, this.tmux.address) });
+      void this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session: this.view(meta, pane, session.lastActivity) });
     }
   }
 
@@ -432,7 +464,7 @@ export class SessionHub extends Disposable {
     if (tries >= 10) return;
     this.rechecks.set(paneId, tries + 1);
     this.store.timeout(() => {
-      this.tmux.reapExitedPanes();
+      this.tmux.reapExitedPanes?.();
       this.tmux.monitor.scheduleRefresh();
     }, 100 + tries * 100);
   }

@@ -14,6 +14,8 @@ export interface SessionMeta {
   readonly shell: string | null;
   readonly createdAt: string;
   readonly adopted: boolean;
+  /** Remote host (hosts.yaml name) it runs on; null or absent = the bridge's own server. */
+  readonly host?: string | null;
   /** Where it lives (or lived) in tmux. */
   readonly tmuxSession: string;
   readonly windowId: string;

@@ -1,10 +1,16 @@
 import type { CliSession } from '../../schemas/index.ts';
-import type { TmuxAddress } from '../../tmux/address.ts';
 import type { PaneInfo } from '../../tmux/panes.ts';
 import type { SessionMeta } from './session-meta.ts';
 
+/** Where a session runs: the tmux socket label, the remote host (null = the bridge's own), the native attach command. */
+export interface SessionPlace {
+  readonly label: string;
+  readonly host: string | null;
+  attachCommand(sessionName: string): string;
+}
+
 /** How a session looks in the API: stored metadata joined with what tmux says now. */
-export function toCliSession(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number, address: TmuxAddress): CliSession {
+export function toCliSession(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number, place: SessionPlace): CliSession {
   const status = !pane ? 'closed' : pane.dead ? 'exited' : 'running';
   return {
     sessionKey: meta.sessionKey,
@@ -23,12 +29,13 @@ export function toCliSession(meta: SessionMeta, pane: PaneInfo | undefined, last
     adopted: meta.adopted,
     issueId: meta.issueId,
     tmux: {
-      socket: address.label,
+      socket: place.label,
       session: pane?.sessionName ?? meta.tmuxSession,
       window: pane?.windowId ?? meta.windowId,
       paneId: pane?.paneId ?? meta.paneId,
     },
-    attachCommand: address.attachCommand(pane?.sessionName ?? meta.tmuxSession),
+    host: place.host,
+    attachCommand: place.attachCommand(pane?.sessionName ?? meta.tmuxSession),
     currentCommand: pane?.currentCommand,
     nativeClients: pane?.sessionAttached,
     title: pane?.title,

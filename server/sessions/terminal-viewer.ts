@@ -1,7 +1,8 @@
 import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../schemas/base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
-import type { SessionHub } from './session-hub.ts';
+import type { ConnectionState } from '../../tmux/remote-server.ts';
+import type { SessionHosts } from './session-hosts.ts';
 
 /** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
 export interface ViewerSocket {
@@ -68,7 +69,7 @@ export class TerminalViewer extends Disposable {
   private lastSendAt = 0;
 
   constructor(
-    private readonly hub: SessionHub,
+    private readonly hub: SessionHosts,
     readonly sessionKey: string,
     private readonly socket: ViewerSocket,
     private readonly options: ViewerOptions,
@@ -91,9 +92,44 @@ export class TerminalViewer extends Disposable {
     );
   }
 
+  /** A remote host's connection: the viewer says so, and redraws once it is back (output meanwhile was not received). */
+  private followHost(): void {
+    const host = this.hub.hostOf(this.sessionKey);
+    if (host === null) return;
+    let down = false;
+    const tell = (state: ConnectionState, reason: string | null) => this.socket.sendJson({ type: 'host', host, state, reason });
+    this.register(
+      this.hub.onHostStatus(({ host: changed, status }) => {
+        if (changed !== host || this.state === 'closed') return;
+        tell(status.state, status.reason);
+        if (status.state !== 'connected') down = true;
+        else if (down) {
+          down = false;
+          void this.redrawWhenStreaming();
+        }
+      }),
+    );
+    const now = this.hub.hostStatus(host);
+    if (now && now.state !== 'connected') {
+      down = true;
+      tell(now.state, now.reason);
+    }
+  }
+
+  /** Once the pane's output is received again, a fresh screen covers what was missed. */
+  private async redrawWhenStreaming(): Promise<void> {
+    try {
+      await this.hub.endpointOf(this.sessionKey).streams.ready(this.hub.paneOf(this.sessionKey).paneId);
+    } catch {
+      return; // closed meanwhile: the signal ends the viewer
+    }
+    await this.refresh();
+  }
+
   async start(): Promise<void> {
+    this.followHost();
     const pane = this.hub.paneOf(this.sessionKey);
-    this.stream = await this.hub.tmux.streams.ready(pane.paneId);
+    this.stream = await this.hub.endpointOf(this.sessionKey).streams.ready(pane.paneId);
     if (this.stream) this.register(this.stream.onData((chunk) => this.onData(chunk)));
     const { since, streamId } = this.options;
     const stream = this.stream;
@@ -113,7 +149,7 @@ export class TerminalViewer extends Disposable {
     }
     const status = this.hub.get(this.sessionKey);
     if (status.status === 'exited') this.socket.sendJson({ type: 'exit', code: status.exitCode });
-    if (this.hub.tmux.streams.state(pane.paneId) === 'foreign-pipe') {
+    if (this.hub.endpointOf(this.sessionKey).streams.state(pane.paneId) === 'foreign-pipe') {
       this.socket.sendJson({ type: 'error', message: 'live output is unavailable: another pipe-pane is set on this pane' });
     }
   }

@@ -72,12 +72,17 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** Checks a create request against this machine and returns what tmux will run, and where. */
-export async function prepareLaunch(body: CreateSessionBody): Promise<{ tool: ToolName; workingDir: string; argv: string[] }> {
+/**
+ * Checks a create request against this machine and returns what tmux will run, and
+ * where. `remote`: the session runs on another machine, whose directories and PATH
+ * cannot be checked from here (no working dir given = tmux's default there).
+ */
+export async function prepareLaunch(body: CreateSessionBody, where: { remote?: boolean } = {}): Promise<{ tool: ToolName; workingDir: string | null; argv: string[] }> {
   const tool: ToolName = body.tool ?? 'bash';
+  const launch = { tool, model: body.model, resumeKey: body.resumeKey, resumeStrategy: body.resumeStrategy, shell: body.shell, envWrapper: body.envWrapper };
+  if (where.remote) return { tool, workingDir: body.workingDir ?? null, argv: launchCommand(launch) };
   const workingDir = body.workingDir ?? process.env.HOME ?? process.cwd();
   await requireDirectory(workingDir);
-  const launch = { tool, model: body.model, resumeKey: body.resumeKey, resumeStrategy: body.resumeStrategy, shell: body.shell, envWrapper: body.envWrapper };
   const argv = launchCommand(launch);
   const executable = requiredExecutable(launch);
   if (executable && !(await findOnPath(executable))) {

@@ -211,6 +211,11 @@ export const MIGRATIONS: readonly Migration[] = [
         'CREATE INDEX login_sessions_expiry ON login_sessions (expires_at)',
       ]),
   },
+  {
+    version: 10,
+    name: 'sessions on remote hosts',
+    up: (tx) => sql(tx, ['ALTER TABLE sessions ADD COLUMN host TEXT']),
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -53,6 +53,13 @@ export interface AgentEngineDeps {
    * input path (ordered with the user's typing, audited as the agent's).
    */
   readonly typeIntoBridgePane?: (paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
+  /**
+   * A remote host's live connection was made (server) or let go (null): the
+   * workbench runs that host's sessions over it.
+   */
+  readonly onRemoteHost?: (host: string, server: RemoteTmuxServer | null) => void;
+  /** The workbench session showing a pane of a remote host, if any. */
+  readonly remoteSessionKeyOf?: (host: string, paneId: string) => string | null;
 }
 
 export interface ConfigProblem {
@@ -262,7 +269,7 @@ export class AgentEngine implements EngineContext {
       const host = wanted.get(name);
       if (host && hostIdentity(host, this.deps.options.socketName) === entry.identity) continue;
       this.hosts.delete(name);
-      await entry.watcher.close();
+      await this.closeWatcher(entry.watcher);
     }
     for (const host of this.current.hosts) {
       const existing = this.hosts.get(host.name);
@@ -281,7 +288,7 @@ export class AgentEngine implements EngineContext {
     this.hostChain = this.hostChain.then(async () => {
       const entry = this.hosts.get(host.name);
       if (this.closed || !entry || entry.watcher.kind !== 'ssh' || entry.watcher.connection?.mode === 'poll') return;
-      await entry.watcher.close();
+      await this.closeWatcher(entry.watcher);
       const watcher = this.createWatcher(host, `${reason}; polling with captures instead`);
       this.hosts.set(host.name, { watcher, identity: entry.identity });
       await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${(error as Error).message}`));
@@ -310,11 +317,18 @@ export class AgentEngine implements EngineContext {
         // tmux older than 3.2 on the host: fall back to polling with captures.
         if (status.state === 'control_unavailable') void this.fallBackToPolling(host, status.reason ?? 'tmux control mode is not available');
       });
+      this.deps.onRemoteHost?.(host.name, remote);
       return new LocalHostWatcher({ ctx: this, host, remote, runDir: join(this.deps.options.dataDir, 'run', `agent-${host.name}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
     }
     const bridge = host.tmux.socket === this.deps.options.socketName ? this.deps.tmux : undefined;
     const label = host.tmux.socket.replace(/[^A-Za-z0-9_.-]/g, '_');
     return new LocalHostWatcher({ ctx: this, host, bridgeServer: bridge, bridgeInput: bridge ? this.deps.typeIntoBridgePane : undefined, runDir: join(this.deps.options.dataDir, 'run', `agent-${label}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
+  }
+
+  /** Stops a watcher; the workbench lets go of a remote host's connection first. */
+  private async closeWatcher(watcher: HostWatcher): Promise<void> {
+    if (watcher.kind === 'ssh' && watcher.connection?.mode === 'stream') this.deps.onRemoteHost?.(watcher.name, null);
+    await watcher.close();
   }
 
   /** A watched pane closed: its pending approvals can never lead anywhere. */
@@ -371,6 +385,7 @@ export class AgentEngine implements EngineContext {
   sessionKeyOf(host: string, paneId: string): string | null {
     // Only panes of the bridge's own server have sessions (a host gone from the config has none).
     const watcher = this.hosts.get(host)?.watcher;
+    if (watcher?.kind === 'ssh') return this.deps.remoteSessionKeyOf?.(host, paneId) ?? null;
     if (watcher?.kind !== 'bridge') return null;
     return this.deps.sessionKeyOf?.(paneId) ?? null;
   }
@@ -385,7 +400,7 @@ export class AgentEngine implements EngineContext {
     this.watcher?.dispose();
     await this.hostChain;
     this.closed = true;
-    for (const { watcher } of this.hosts.values()) await watcher.close();
+    for (const { watcher } of this.hosts.values()) await this.closeWatcher(watcher);
     this.hosts.clear();
     this.approvals.dispose();
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);

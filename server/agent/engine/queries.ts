@@ -181,7 +181,7 @@ export async function panesOf(engine: AgentEngine, bridge: TmuxServer, sessionKe
       out.push({
         host: watcher.name,
         paneId: runtime.paneId,
-        sessionKey: watcher.kind === 'bridge' ? sessionKeyOf(runtime.paneId) : null,
+        sessionKey: engine.sessionKeyOf(watcher.name, runtime.paneId),
         session: runtime.pane.sessionName,
         window: runtime.pane.windowName,
         title: runtime.pane.paneTitle,

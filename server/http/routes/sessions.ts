@@ -1,23 +1,28 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateSessionBody, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
+import { CreateSessionBody, HostName, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
-import type { SessionHub } from '../../sessions/session-hub.ts';
+import type { SessionHosts } from '../../sessions/session-hosts.ts';
 import { clientOf } from '../client-identity.ts';
 import { parseOr400 } from '../errors.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });
-const ListQuery = z.object({ status: z.enum(['running', 'exited', 'closed']).optional(), issueId: z.string().min(1).max(200).optional() });
+const ListQuery = z.object({
+  status: z.enum(['running', 'exited', 'closed']).optional(),
+  issueId: z.string().min(1).max(200).optional(),
+  /** A remote host of hosts.yaml, or `local` for the bridge's own server. */
+  host: HostName.optional(),
+});
 
 const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
 /** `/api/cli-sessions`: create, list, get, send, keys, resize, close, snapshot. */
-export function sessionRoutes(hub: SessionHub): Router {
+export function sessionRoutes(hub: SessionHosts): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
-    const { status, issueId } = parseOr400(ListQuery, req.query, 'query');
-    const sessions = hub.list().filter((s) => (!status || s.status === status) && (!issueId || s.issueId === issueId));
+    const { status, issueId, host } = parseOr400(ListQuery, req.query, 'query');
+    const sessions = hub.list({ host }).filter((s) => (!status || s.status === status) && (!issueId || s.issueId === issueId));
     res.json({ sessions });
   });
 

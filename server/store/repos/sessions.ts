@@ -5,7 +5,7 @@ import type { SqlRow } from '../types.ts';
 import { bool, int, nullableInt, nullableText, text } from './rows.ts';
 
 const COLUMNS =
-  'session_key, name, tool, model, working_dir, resume_key, resume_strategy, issue_id, env_wrapper, shell, socket, ' +
+  'session_key, name, tool, model, working_dir, resume_key, resume_strategy, issue_id, env_wrapper, shell, socket, host, ' +
   'tmux_session, window_id, pane_id, adopted, status, exit_code, created_at, closed_at, last_activity_at';
 
 const UPSERT = `INSERT INTO sessions (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})
@@ -27,6 +27,7 @@ function fromSql(row: SqlRow): SessionRow {
     envWrapper: nullableText(row.env_wrapper),
     shell: nullableText(row.shell),
     socket: nullableText(row.socket),
+    host: nullableText(row.host),
     tmuxSession: text(row.tmux_session),
     windowId: text(row.window_id),
     paneId: text(row.pane_id),
@@ -114,6 +115,7 @@ export class SessionRepository {
       row.envWrapper,
       row.shell,
       row.socket,
+      row.host,
       row.tmuxSession,
       row.windowId,
       row.paneId,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Router } from 'express';
 import type { EventBus } from '../../events/event-bus.ts';
-import type { SessionHub } from '../../sessions/session-hub.ts';
+import type { SessionHosts } from '../../sessions/session-hosts.ts';
 import type { Store } from '../../store/index.ts';
 import { ToolRegistry, toolRoutes } from '../tools/index.ts';
 import { cliRoutes, executionRoutes, resumeKeyRoutes, sessionExecuteRoutes } from './routes.ts';
@@ -29,7 +29,7 @@ export interface ExecutionsDomain {
  * `TMUX_BRIDGE_TOOLS` or `<data-dir>/tools.yaml`.
  */
 export async function startExecutions(parts: {
-  hub: SessionHub;
+  hub: SessionHosts;
   bus: EventBus;
   store: Store;
   dataDir: string;

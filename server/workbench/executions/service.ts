@@ -8,7 +8,7 @@ import { shellQuote } from '../../../tmux/command.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { HubError } from '../../sessions/errors.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
-import type { SessionHub } from '../../sessions/session-hub.ts';
+import type { SessionHosts } from '../../sessions/session-hosts.ts';
 import type { CliOutputRepository, ExecutionRepository } from '../../store/repos/executions.ts';
 import type { ResumeRepository } from '../../store/repos/resume.ts';
 import type { ToolAdapter, ToolRegistry } from '../tools/index.ts';
@@ -30,7 +30,7 @@ export interface ExecutionServiceOptions {
 }
 
 export interface ExecutionDeps {
-  readonly hub: SessionHub;
+  readonly hub: SessionHosts;
   readonly bus: EventBus;
   readonly executions: ExecutionRepository;
   readonly resume: ResumeRepository;
@@ -162,6 +162,10 @@ export class Executions extends Disposable implements ExecutionService {
     const session = this.deps.hub.get(sessionKey);
     if (session.status === 'closed') throw new HubError(409, 'session_closed', `session "${sessionKey}" is closed; create a new session to execute in`);
     if (session.status === 'exited') throw new HubError(409, 'session_exited', `the program in session "${sessionKey}" has exited; create a new session to execute in`);
+    // The wrapper's script and status files live on this machine: a remote pane cannot run it.
+    if (session.host !== null) {
+      throw new HubError(409, 'remote_session', `session "${sessionKey}" runs on remote host "${session.host}"; executions run only in sessions on the bridge's own tmux server (send text or keys to remote sessions instead)`);
+    }
     const holder = this.busy.get(sessionKey);
     if (holder) {
       throw new HubError(409, 'session_busy', `execution ${holder} is still running in session "${sessionKey}"; wait for it or cancel it (POST /api/executions/${holder}/cancel)`);
