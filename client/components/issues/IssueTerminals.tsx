@@ -110,7 +110,12 @@ function SendBox({ session }: { session: CliSession }) {
   const { api, executions } = useServices();
   const sessionKey = session.sessionKey;
   const ownTool: string = session.tool === 'custom' ? 'bash' : session.tool;
-  const toolChoices = [...new Set([ownTool, ...TOOLS.filter((name) => name !== 'custom')])];
+  // The tools installed on the server (GET /api/tools) once known; the built-in names until then.
+  const installed = executions.tools.value?.filter((x) => x.available && x.supports.oneShot).map((x) => x.tool);
+  const toolChoices = [...new Set([ownTool, ...(installed ?? TOOLS.filter((name) => name !== 'custom'))])];
+  useEffect(() => {
+    void executions.loadTools().catch(() => undefined);
+  }, []);
   const [text, setText] = useState('');
   const [tool, setTool] = useState(ownTool);
   const [newline, setNewline] = useState(true);
