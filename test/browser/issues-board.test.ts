@@ -25,9 +25,9 @@ describe('issue board in the browser', () => {
     await card(second.page, a.id).waitFor();
 
     await drag(page, card(page, a.id), page.locator('.column-list[data-status="queued"]'));
-    await waitFor(async () => (await statusOf(a.id)) === 'queued', 'moved on the server');
+    await waitFor(async () => (await statusOf(a.id)) === 'queued', 'moved on the server', 30_000);
     // The other browser sees it without reloading (events, no polling).
-    await waitFor(async () => (await columnIds(second.page, 'queued')).includes(a.id), 'live in the second page', 5000);
+    await waitFor(async () => (await columnIds(second.page, 'queued')).includes(a.id), 'live in the second page', 30_000);
     expect(await columnIds(page, 'queued')).toContain(b.id);
     expect((await columnIds(page, 'open')).includes(a.id)).toBe(false);
 
@@ -45,17 +45,17 @@ describe('issue board in the browser', () => {
     const { page, close } = await openBoard();
     await card(page, c.id).focus();
     await page.keyboard.press('Alt+ArrowRight');
-    await waitFor(async () => (await statusOf(c.id)) === 'queued', 'moved right');
+    await waitFor(async () => (await statusOf(c.id)) === 'queued', 'moved right', 30_000);
     // Focus stays on the card, so the next key moves it again.
-    await waitFor(async () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.issueId), 'focus kept');
+    await waitFor(async () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.issueId), 'focus kept', 30_000);
     expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.issueId)).toBe(c.id);
     await page.keyboard.press('Alt+ArrowRight');
-    await waitFor(async () => (await statusOf(c.id)) === 'in_progress', 'moved right again');
+    await waitFor(async () => (await statusOf(c.id)) === 'in_progress', 'moved right again', 30_000);
     await page.keyboard.press('m');
     const menu = page.getByRole('menu', { name: `Move ${c.id} to` });
     await menu.waitFor();
     await menu.getByRole('menuitem', { name: 'Resolved' }).click();
-    await waitFor(async () => (await statusOf(c.id)) === 'resolved', 'moved by the menu');
+    await waitFor(async () => (await statusOf(c.id)) === 'resolved', 'moved by the menu', 30_000);
     await page.reload();
     await card(page, c.id).waitFor();
     expect(await columnIds(page, 'resolved')).toContain(c.id);
@@ -77,7 +77,7 @@ describe('issue board in the browser', () => {
     await drawer.locator('input[name="labels"]').fill('backend, urgent-fix');
     await drawer.locator('select[name="priority"]').selectOption('urgent');
     await drawer.getByRole('button', { name: 'Save' }).click();
-    await waitFor(async () => (await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.priority === 'urgent', 'saved');
+    await waitFor(async () => (await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.priority === 'urgent', 'saved', 30_000);
     expect((await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.labels).toEqual(['backend', 'urgent-fix']);
     await drawer.locator('.issue-history li').filter({ hasText: 'priority' }).first().waitFor();
     await screenshot(page, 'issues-drawer-details-desktop');
@@ -108,7 +108,7 @@ describe('issue board in the browser', () => {
     await waitForTerminalText(panel, 'sent-5');
 
     // The card shows the session's live state.
-    await waitFor(async () => (await card(page, d.id).locator('.session-state').count()) > 0, 'session state on the card');
+    await waitFor(async () => (await card(page, d.id).locator('.session-state').count()) > 0, 'session state on the card', 30_000);
     await screenshot(page, 'issues-drawer-terminal-desktop');
 
     // A reload (or a shared link) reopens the same drawer tab.
