@@ -13,7 +13,7 @@
  * dist/client/.build-stamp), so `npm start` is fast on a warm start. `--force` builds anyway.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -93,6 +93,9 @@ const preload = [...initial].filter((file) => file !== entry).map((file) => `   
 const html = await readFile(join(root, 'client', 'index.html'), 'utf8');
 await writeFile(join(out, 'index.html'), html.replace('  </head>', `${preload.join('')}  </head>`));
 await copyFile(join(root, 'client', 'favicon.svg'), join(out, 'favicon.svg')).catch(() => undefined);
+// Installable to a home screen: the web manifest and its icons.
+await copyFile(join(root, 'client', 'manifest.webmanifest'), join(out, 'manifest.webmanifest'));
+await cp(join(root, 'client', 'icons'), join(out, 'icons'), { recursive: true });
 
 const sizes: string[] = [];
 let initialGz = 0;

@@ -9,6 +9,30 @@ import { KeysHelp } from './term/KeysHelp.tsx';
 import { TerminalSettingsDialog } from './term/TerminalSettingsDialog.tsx';
 import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
 
+/**
+ * Browsers whose on-screen keyboard overlays the page instead of resizing it
+ * (Safari; those without interactive-widget): the app takes the visual viewport's
+ * height, so the terminal and its extra keys stay above the keyboard.
+ */
+function useKeyboardAwareHeight(): void {
+  useEffect(() => {
+    const viewport = window.visualViewport;
+    if (!viewport || !matchMedia('(pointer: coarse)').matches) return;
+    const root = document.documentElement;
+    const update = () => {
+      const covered = window.innerHeight - viewport.height > 80;
+      if (covered) root.style.setProperty('--app-height', `${Math.round(viewport.height)}px`);
+      else root.style.removeProperty('--app-height');
+    };
+    viewport.addEventListener('resize', update);
+    update();
+    return () => {
+      viewport.removeEventListener('resize', update);
+      root.style.removeProperty('--app-height');
+    };
+  }, []);
+}
+
 /** `?` opens the keys help, unless the focus is where `?` is typed (a field, or a terminal, whose textarea counts). */
 function useHelpKey(): void {
   useEffect(() => {
@@ -30,6 +54,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
   const tabs = useTabs();
   const list = tabs.tabs.value;
   useHelpKey();
+  useKeyboardAwareHeight();
   const closeTab = (tab: TerminalTab) => {
     const next = tabs.close(tab.sessionKey);
     if (activeKey === tab.sessionKey) router.navigate(next ? `/sessions/${next}` : '/sessions');

@@ -76,6 +76,7 @@ export function TopBar() {
         ))}
       </nav>
       <div class="topbar-end">
+        {loggedIn && <ApprovalsShortcut />}
         <span class={`conn conn-${state}`} data-testid="events-state" data-state={state} role="status" title={t('feed.title')}>
           <span class="dot" aria-hidden="true" />
           <span class="conn-label">{t(FEED_LABEL[state])}</span>
@@ -132,4 +133,16 @@ function NavBadge({ page, quiet }: { page: PageName; quiet?: boolean }) {
     );
   }
   return null;
+}
+
+/** On a phone: the approval center in one tap, with how many wait (the nav is folded into a menu there). */
+function ApprovalsShortcut() {
+  const { approvals } = useServices();
+  const n = approvals.pendingCount.value;
+  return (
+    <Link href="/approvals" class={`approvals-shortcut${n > 0 ? ' attention' : ''}`} aria-label={t('nav.approvalsShortcut', { n })} title={t('nav.approvalsShortcut', { n })} data-testid="approvals-shortcut">
+      <span aria-hidden="true">✓</span>
+      {n > 0 && <span class="nav-badge attention" aria-hidden="true">{n}</span>}
+    </Link>
+  );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { plural, Rich, t, type MessageKey } from '../i18n/index.ts';
 import type { ApprovalDecision, ApprovalView } from '../../schemas/index.ts';
+import { NotifyToggle } from '../components/board/NotifyToggle.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Empty, Loaded } from '../components/board/States.tsx';
 import { At, Elapsed } from '../components/board/Time.tsx';
@@ -41,7 +42,9 @@ function Approvals({ lists }: { lists: ApprovalLists }) {
       <PageHeader
         title={t('nav.approvals')}
         sub={lists.pending.length === 0 ? t('ap.nothing') : plural('ap.waitingSub', lists.pending.length)}
-      />
+      >
+        <NotifyToggle />
+      </PageHeader>
       <section aria-labelledby="pending-heading" class="approvals-pending">
         <h2 id="pending-heading" class="section-title">
           {t('ap.pending')} <span class="count-pill">{lists.pending.length}</span>

@@ -7,6 +7,7 @@ import { OverviewStore, PipelinesStore } from './board.ts';
 import { EventFeed, wsBase } from './events.ts';
 import { ExecutionStore } from './executions.ts';
 import { IssueBoardStore, IssuesApi } from './issues.ts';
+import { DesktopNotifier } from './notifier.ts';
 import { PaneTails } from './pane-tails.ts';
 import { QueueStore, QueuesApi } from './queues.ts';
 import { AgentConfigStore, PaneStore } from './panes.ts';
@@ -37,6 +38,8 @@ export interface Services {
   readonly queues: QueueStore;
   /** The server's connection to tmux (watchdog state). */
   readonly serverStatus: ServerStatus;
+  /** Browser notifications for approvals and failed stages. */
+  readonly notifier: DesktopNotifier;
 }
 
 export function createServices(): Services {
@@ -57,6 +60,7 @@ export function createServices(): Services {
     router,
     theme,
     tails,
+    notifier: new DesktopNotifier(feed, (path) => router.navigate(path)),
     overview: new OverviewStore(feed, agent),
     pipelines: new PipelinesStore(feed, agent, tails),
     approvals: new ApprovalStore(feed, agent),

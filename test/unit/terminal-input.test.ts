@@ -42,3 +42,20 @@ describe('terminal settings from storage', () => {
     expect(parseSettings({ fontSize: 400, copyOnSelect: 'yes', leaveKey: 'Enter' })).toEqual(DEFAULT_SETTINGS);
   });
 });
+
+describe('browser notifications', async () => {
+  const { noteFor } = await import('../../client/services/notifier.ts');
+  const now = Date.parse('2026-01-01T12:00:00Z');
+  const approval = { id: 'a1', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'deploy', kind: 'require_approval', prompt: null, status: 'pending', requestedAt: '2026-01-01T11:59:30Z', file: '/x', expiresAt: '2026-01-02T00:00:00Z', decidedAt: null, decidedVia: null, decidedBy: null, note: null, sessionKey: null, pane: null };
+
+  it('one for a fresh approval request and for a stage that just failed, none for replays', () => {
+    const ask = noteFor({ type: 'APPROVAL_REQUESTED', approval } as never, now);
+    expect(ask).toMatchObject({ tag: 'approval-a1', path: '/approvals' });
+    expect(ask?.title).toContain('ci');
+    expect(noteFor({ type: 'APPROVAL_REQUESTED', approval: { ...approval, requestedAt: '2026-01-01T11:00:00Z' } } as never, now)).toBeUndefined();
+    const stage = { type: 'STAGE_UPDATED', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'test', status: 'FAILED', from: 'RUNNING', reason: 'exit 2', at: '2026-01-01T11:59:59Z' };
+    expect(noteFor(stage as never, now)).toMatchObject({ body: 'exit 2', path: '/pipelines' });
+    expect(noteFor({ ...stage, status: 'COMPLETED' } as never, now)).toBeUndefined();
+    expect(noteFor({ ...stage, at: '2026-01-01T10:00:00Z' } as never, now)).toBeUndefined();
+  });
+});
