@@ -242,4 +242,31 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: 's_nope', text: 'x' })).status).toBe(404);
     expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'Z' })).status).toBe(404);
   });
+
+  it('a newExecution node that asks for a terminal runs in a new session of its own, watchable and attachable', async () => {
+    const flowId = await createFlow({
+      name: 'with a terminal',
+      nodes: [node('T', 'say=in-a-terminal', { label: 'Watch me', terminal: true, workingDir: ctx.files, outputName: 't' }), node('U', 'say=after-{{t}}')],
+      edges: [{ source: 'T', target: 'U' }],
+    });
+    const runId = await execute(flowId);
+    const done = await runUntil(runId, 'completed', (r) => r.status === 'completed');
+    const t = done.nodes.T!;
+    expect(t).toMatchObject({ status: 'completed', output: 'in-a-terminal' });
+    expect(t.sessionKey).toMatch(/^s_/);
+    expect(typeof t.offsetStart).toBe('number');
+    const session = (await ctx.bridge.api('GET', `/api/cli-sessions/${t.sessionKey}`)).body;
+    // A name tmux takes (no ":"), unique per run: the same flow runs again below.
+    expect(session).toMatchObject({ name: `with a terminal - Watch me ${runId.slice(2, 8)}`, workingDir: ctx.files, status: 'running' });
+    const exec = (await ctx.bridge.api('GET', `/api/executions/${t.executionId}`)).body;
+    expect(exec).toMatchObject({ sessionKey: t.sessionKey, tool: 'fakeagent', status: 'completed', flowRunId: runId });
+    // The pane shows the run: its output is there for a person (or tmux attach) to see.
+    await waitFor(async () => (await ctx.tmux.capture(session.tmux.paneId)).split('\n').some((l) => l.trim() === 'in-a-terminal'), 'the answer in the new pane', 30_000);
+    // One-shot nodes without a terminal have no session.
+    expect(done.nodes.U).toMatchObject({ status: 'completed', output: 'after-in-a-terminal', sessionKey: null });
+    // Run it again: another session, no name clash.
+    const again = await runUntil(await execute(flowId), 'completed again', (r) => r.status === 'completed');
+    expect(again.nodes.T!.sessionKey).not.toBe(t.sessionKey);
+  });
 });
+

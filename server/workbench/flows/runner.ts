@@ -42,6 +42,18 @@ function freshNode(): FlowNodeState {
   return { status: 'pending', executionId: null, output: null, sessionKey: null, offsetStart: null, prompt: null, error: null, startedAt: null, endedAt: null, attempts: 0 };
 }
 
+/**
+ * The name of the session a `terminal: true` node opens: "<flow> - <node> <run>", in the
+ * characters a tmux session name may hold (no `:` or `.`, see schemas SessionName), and
+ * unique per run and attempt (an existing name is refused).
+ */
+export function terminalSessionName(flowName: string, nodeName: string, runId: string, attempt: number): string {
+  const clean = (text: string) => text.replace(/[^A-Za-z0-9_ +@-]+/g, '-').replace(/\s+/g, ' ');
+  const suffix = ` ${runId.replace(/^r_/, '').slice(0, 6)}${attempt > 1 ? `-${attempt}` : ''}`;
+  const base = clean(`${flowName} - ${nodeName}`).replace(/^[^A-Za-z0-9_]+/, '').slice(0, 64 - suffix.length).trimEnd();
+  return `${base || 'flow'}${suffix}`;
+}
+
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
@@ -266,7 +278,8 @@ export class FlowRunner extends Disposable {
     };
     if (d.delivery === 'sendToSession') return this.executor.executeInSession(d.targetSessionKey!, common);
     if (d.terminal) {
-      const session = await this.sessions.create({ name: `${run.flowName}: ${d.label || node.id}`.slice(0, 100), ...(d.workingDir ? { workingDir: d.workingDir } : {}) });
+      const name = terminalSessionName(run.flowName, d.label || node.id, run.runId, run.nodes[node.id]!.attempts);
+      const session = await this.sessions.create({ name, ...(d.workingDir ? { workingDir: d.workingDir } : {}) });
       run.nodes[node.id] = { ...run.nodes[node.id]!, sessionKey: session.sessionKey };
       await this.save(run, node.id);
       return this.executor.executeInSession(session.sessionKey, common);
