@@ -70,6 +70,8 @@ export interface BridgeOverrides {
   readonly executions?: ExecutionServiceOptions;
   /** Time limit of one tmux command; the control watchdog restarts a client stuck this long (default 15 s). */
   readonly tmuxCommandTimeoutMs?: number;
+  /** When the control watchdog restarts a client (default: the command time limit). */
+  readonly tmuxStuckAfterMs?: number;
 }
 
 /** The composition root: tmux, sessions, events, HTTP and WebSockets. */
@@ -99,6 +101,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       pollIntervalMs: options.pollIntervalMs,
       historyLimit: options.historyLimit,
       commandTimeoutMs: overrides.tmuxCommandTimeoutMs,
+      stuckAfterMs: overrides.tmuxStuckAfterMs,
     });
   } catch (error) {
     await store.close();

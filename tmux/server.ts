@@ -15,6 +15,8 @@ export interface TmuxServerOptions extends TmuxAddressOptions {
   /** history-limit for new panes, set globally only on a server of our own (not `default`). */
   readonly historyLimit?: number;
   readonly commandTimeoutMs?: number;
+  /** The control watchdog's restart threshold (default: the command time limit). */
+  readonly stuckAfterMs?: number;
 }
 
 /** The control client's own session: hidden from every listing. */
@@ -46,6 +48,7 @@ export class TmuxServer extends Disposable implements SessionEndpoint {
       address,
       holderSession: HOLDER_SESSION,
       timeoutMs: options.commandTimeoutMs ?? 15_000,
+      stuckAfterMs: options.stuckAfterMs,
     });
     try {
       await control.start();

@@ -10,6 +10,7 @@ import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
+import { CreateQueue } from './create-queue.ts';
 import { KeyedThrottle } from './keyed-throttle.ts';
 import { PaneInput } from './pane-input.ts';
 import type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
@@ -72,6 +73,12 @@ export class SessionHub extends Disposable {
   private readonly live = new Map<string, LiveSession>();
   private readonly keyByPane = new Map<string, string>();
   private readonly creating = new Set<string>();
+  /**
+   * Keys of creates that failed (tmux answered too late, say) with when: if tmux
+   * makes the pane after all, nobody asked for it any more and it is removed.
+   */
+  private readonly abandoned = new Map<string, number>();
+  private readonly createQueue = new CreateQueue();
   private readonly input: PaneInput;
   private started = false;
 
@@ -197,16 +204,21 @@ export class SessionHub extends Disposable {
   }
 
   async create(body: CreateSessionBody): Promise<CliSession> {
-    const { tool, workingDir, argv } = await prepareLaunch(body, { remote: this.host !== null });
+    const launch = await prepareLaunch(body, { remote: this.host !== null });
+    return this.createQueue.run(() => this.createNow(body, launch));
+  }
+
+  private async createNow(body: CreateSessionBody, { tool, workingDir, argv }: Awaited<ReturnType<typeof prepareLaunch>>): Promise<CliSession> {
     const name = body.name?.trim() || this.freeName(tool);
     // Names that differ only in white space are the same name to a person reading the list.
-    const taken = this.tmux.monitor.list().find((p) => sameName(p.sessionName, name));
-    if (taken) {
-      throw new HubError(409, 'name_taken', `a tmux session named "${taken.sessionName}" already exists; choose another name`);
+    const taken = this.sessionNames().find((existing) => sameName(existing, name));
+    if (taken !== undefined) {
+      throw new HubError(409, 'name_taken', `a tmux session named "${taken}" already exists; choose another name`);
     }
     const key = `s_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
     const createdAt = new Date().toISOString();
     this.creating.add(key);
+    let ok = false;
     try {
       const created = await newSession(this.tmux.control, {
         name,
@@ -252,10 +264,41 @@ export class SessionHub extends Disposable {
       await this.tmux.streams.ready(pane.paneId);
       const session = this.get(key);
       await this.bus.publish('CLI_SESSION_CREATED', { sessionKey: key, session });
+      ok = true;
       return session;
     } finally {
       this.creating.delete(key);
+      if (!ok) this.abandon(key);
     }
+  }
+
+  /**
+   * A create failed after tmux may have made (or may still make) its pane: the
+   * caller was told it failed, so such a pane is an orphan — removed now if the
+   * monitor saw it meanwhile, or when it shows up (remembered for 10 minutes).
+   */
+  private abandon(key: string): void {
+    const now = Date.now();
+    for (const [old, at] of this.abandoned) if (now - at > 600_000) this.abandoned.delete(old);
+    this.abandoned.set(key, now);
+    const seen = this.live.get(key)?.pane ?? this.tmux.monitor.list().find((p) => p.key === key);
+    if (seen) void this.removeOrphan(key, seen);
+  }
+
+  private async removeOrphan(key: string, pane: PaneInfo): Promise<void> {
+    this.abandoned.delete(key);
+    const session = this.live.get(key);
+    if (session) {
+      this.live.delete(key);
+      this.keyByPane.delete(pane.paneId);
+    }
+    try {
+      await this.tmux.control.run(killSessionCommand(pane.sessionId));
+    } catch {
+      // Gone already, or tmux is still stuck: the next listing tries again (the key is remembered).
+      if (this.tmux.monitor.get(pane.paneId)) this.abandoned.set(key, Date.now());
+    }
+    void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key, paneId: pane.paneId, message: `removed tmux session "${pane.sessionName}": its creation had already failed` });
   }
 
   /**
@@ -392,8 +435,13 @@ export class SessionHub extends Disposable {
     throw notFound(key);
   }
 
+  /** Session names in use: the last listing and the sessions made since (the listing may lag a create). */
+  private sessionNames(): string[] {
+    return [...this.tmux.monitor.list().map((p) => p.sessionName), ...[...this.live.values()].map((s) => s.pane.sessionName)];
+  }
+
   private freeName(tool: string): string {
-    const taken = new Set(this.tmux.monitor.list().map((p) => p.sessionName));
+    const taken = new Set(this.sessionNames());
     for (let n = 1; ; n++) if (!taken.has(`${tool}-${n}`)) return `${tool}-${n}`;
   }
 
@@ -420,6 +468,10 @@ export class SessionHub extends Disposable {
   private onPaneAdded(pane: PaneInfo): void {
     const key = this.keyOf(pane);
     if (this.creating.has(key)) return;
+    if (this.abandoned.has(key)) {
+      void this.removeOrphan(key, pane);
+      return;
+    }
     const known = this.live.get(key);
     if (known) {
       // Created here and tracked before the monitor's first listing: compare with what we knew.

@@ -1,0 +1,69 @@
+/**
+ * Creating sessions under load (issue 9, item 8): parallel creates are queued so
+ * tmux is not flooded and default names never collide, and a create that failed
+ * because tmux answered too late leaves no orphan session behind.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, type Bridge } from '../../server/bridge.ts';
+import { apiCall } from '../helpers/bridge.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+let tmux: TestTmux;
+let bridge: Bridge;
+let dataDir: string;
+const api = (method: string, path: string, body?: unknown) => apiCall(bridge.url, bridge.token, method, path, body);
+
+beforeAll(async () => {
+  tmux = new TestTmux();
+  dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
+  // A short command limit so a frozen tmux fails a create quickly; the watchdog kept out of the way.
+  bridge = await startBridge(
+    { port: 0, socket: tmux.socketName, tmuxConfig: tmux.configFile, dataDir, pollIntervalMs: 200 },
+    { log: () => undefined, tmuxCommandTimeoutMs: 3000, tmuxStuckAfterMs: 600_000 },
+  );
+});
+
+afterAll(async () => {
+  await bridge?.close();
+  await tmux?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const tmuxSessions = async () => (await tmux.tmux('list-sessions', '-F', '#{session_name}')).split('\n').filter((n) => n && n !== '_tmux-bridge');
+
+describe('session creation under load', () => {
+  it('serves 30 parallel creates without a name: each gets its own name and shows in the list', async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, () => api('POST', '/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir })));
+    expect(results.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const names = results.map((r) => r.body.name as string);
+    expect(new Set(names).size).toBe(30);
+    const { body } = await api('GET', '/api/cli-sessions');
+    const listed = new Set(body.sessions.filter((s: any) => s.status === 'running').map((s: any) => s.name));
+    for (const name of names) expect(listed.has(name)).toBe(true);
+    expect((await tmuxSessions()).sort()).toEqual([...names].sort());
+    await Promise.all(results.map((r) => api('POST', `/api/cli-sessions/${r.body.sessionKey}/close`)));
+  });
+
+  it('removes the session of a create that failed because tmux answered too late', async () => {
+    const serverPid = Number(await tmux.tmux('display-message', '-p', '#{pid}'));
+    process.kill(serverPid, 'SIGSTOP');
+    let failed;
+    try {
+      failed = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+    } finally {
+      process.kill(serverPid, 'SIGCONT');
+    }
+    expect(failed.status).toBe(500);
+    expect(failed.body.error.code).toBe('tmux_failed');
+    // tmux runs the queued new-session once it wakes up; the bridge removes what nobody asked for any more.
+    await waitFor(async () => !(await tmuxSessions()).includes('late') && (await tmux.tmux('list-panes', '-a', '-F', '#{@tb_key}')).trim() === '', 'the orphan to be removed', 45_000);
+    const { body } = await api('GET', '/api/cli-sessions');
+    expect(body.sessions.some((s: any) => s.name === 'late' && s.status === 'running')).toBe(false);
+    // The name is free again: a retry succeeds.
+    const retry = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+    expect(retry.status).toBe(201);
+  });
+});
