@@ -188,4 +188,34 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await context.close();
     }
   });
+
+  it('a node with onError pause holds the run in the monitor; Resume there runs it again and the run finishes', async () => {
+    const once = join(ctx.tmux.dir, 'flow-fail-once');
+    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+      name: 'Pause in the browser',
+      nodes: [
+        { id: 'F', data: { label: 'Flaky', instruction: `failonce=${once} say=recovered`, tool: 'fakeagent', onError: 'pause', outputName: 'f' } },
+        { id: 'G', data: { instruction: 'say={{f}}-next', tool: 'fakeagent' } },
+      ],
+      edges: [{ source: 'F', target: 'G' }],
+    });
+    const { body: started } = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.body.id}/execute`, {});
+    const { context, page } = await newPage(ctx.browser, PHONE);
+    page.setDefaultTimeout(45_000);
+    try {
+      await login(page, ctx.bridge.url, ctx.bridge.token, `/flows/runs/${started.runId}`);
+      await page.locator('[data-testid="run-monitor"][data-status="paused"]').waitFor({ timeout: 60_000 });
+      await page.getByText('node "F" failed').waitFor();
+      await expect(page.locator('.run-node[data-node="G"]').getAttribute('data-status')).resolves.toBe('pending');
+      expect(await hasHorizontalScroll(page)).toBe(false);
+      await screenshot(page, 'flows-paused-phone');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
+      await expect(page.getByTestId('output-G').textContent()).resolves.toBe('recovered-next');
+      await expect(page.locator('.run-node[data-node="F"]').textContent()).resolves.toContain('attempt 2');
+    } finally {
+      await context.close();
+    }
+  });
 });
+

@@ -67,8 +67,9 @@ export function RunMonitor({ runId }: { runId: string }) {
             · <Rich k="flows.runningFor" values={{ elapsed: <Elapsed from={run.startedAt} /> }} />
           </span>
         )}
-        {run.reason && <span class="run-reason"> · {run.reason}</span>}
       </p>
+      {/* Its own line: a long reason wraps under itself, not under the badge. */}
+      {run.reason && <p class="run-reason">{run.reason}</p>}
       {actionError && (
         <p class="form-error" role="alert">
           {actionError}

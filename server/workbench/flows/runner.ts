@@ -344,7 +344,7 @@ export class FlowRunner extends Disposable {
     if (end.status === 'failed' && run.status === 'running') {
       if (node.data.onError === 'pause') {
         run.status = 'paused';
-        run.reason = `node "${nodeId}" failed (${end.error ?? 'see its output'}); resume runs it again`;
+        run.reason = `node "${nodeId}" failed: ${end.error ?? 'see its output'}; resume runs it again`;
       } else if (node.data.onError === 'fail') {
         // No new nodes start; running ones end on their own and are recorded.
         for (const [id, s] of Object.entries(run.nodes)) if (s.status === 'pending') run.nodes[id] = { ...s, status: 'skipped' };
