@@ -10,6 +10,7 @@ import { LoadError, Loading } from './board/States.tsx';
 import { lazyPage } from './LazyPage.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+import { RateLimitBanner } from './RateLimitBanner.tsx';
 import { TmuxStatusBanner } from './TmuxStatusBanner.tsx';
 import { TopBar } from './TopBar.tsx';
 
@@ -47,6 +48,7 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <TopBar />
+      <RateLimitBanner />
       {auth === 'ok' && <TmuxStatusBanner />}
       <main id="main" ref={main} class={`main main-${route.page}`} tabIndex={-1}>
         {page}

@@ -31,6 +31,28 @@ export class ApiError extends Error {
 /** unknown: not asked yet; ok: the cookie works; anonymous: the server said 401. */
 export type AuthState = 'unknown' | 'ok' | 'anonymous';
 
+/** The server refuses this address for a while (429 after too many wrong tokens). */
+export interface RateLimit {
+  /** When the server said to try again (ms since the epoch). */
+  readonly until: number;
+}
+
+/** Longest Retry-After honoured; a wait beyond it is cut short (the server limits per minute). */
+const MAX_RETRY_AFTER_MS = 120_000;
+/** A request answered 429 is retried this often before its caller hears the 429. */
+const RATE_LIMIT_RETRIES = 3;
+
+/** Milliseconds a Retry-After header asks for (seconds or an HTTP date), 60 s when missing. */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+    const at = Date.parse(header);
+    if (!Number.isNaN(at)) return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+  }
+  return 60_000;
+}
+
 /** Where a session is, for a terminal that lost its socket. */
 export type SessionProbe = 'alive' | 'gone' | 'unreachable' | 'unauthorized';
 
@@ -40,6 +62,8 @@ export type SessionProbe = 'alive' | 'gone' | 'unreachable' | 'unauthorized';
  */
 export class ApiClient {
   readonly auth = signal<AuthState>('unknown');
+  /** Set while the server answers 429: the UI says why and when it retries. */
+  readonly rateLimit = signal<RateLimit | null>(null);
 
   constructor(private readonly base = BASE_PATH) {}
 
@@ -85,7 +109,29 @@ export class ApiClient {
     return body;
   }
 
+  /**
+   * One call; a 429 is waited out (its Retry-After) and retried by itself, a few
+   * times, while `rateLimit` tells the page what is going on.
+   */
   private async request(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.requestOnce(method, path, body, timeoutMs);
+        this.rateLimit.value = null;
+        return result;
+      } catch (error) {
+        if (!(error instanceof RateLimitedError) || attempt >= RATE_LIMIT_RETRIES) {
+          if (error instanceof RateLimitedError) throw error.apiError;
+          throw error;
+        }
+        const until = Date.now() + error.waitMs;
+        if (!this.rateLimit.value || this.rateLimit.value.until < until) this.rateLimit.value = { until };
+        await new Promise((resolve) => setTimeout(resolve, error.waitMs));
+      }
+    }
+  }
+
+  private async requestOnce(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(this.base + path, {
@@ -106,6 +152,10 @@ export class ApiClient {
       parsed = undefined;
     }
     if (response.status === 401) this.auth.value = 'anonymous';
+    if (response.status === 429) {
+      const message = isApiErrorBody(parsed) ? parsed.error.message : t('error.rateLimited');
+      throw new RateLimitedError(retryAfterMs(response.headers.get('retry-after')), new ApiError(429, 'rate_limited', message));
+    }
     if (!response.ok) {
       if (isApiErrorBody(parsed)) {
         throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
@@ -114,5 +164,15 @@ export class ApiClient {
     }
     this.auth.value = 'ok';
     return parsed;
+  }
+}
+
+/** A 429 on its way to being retried. */
+class RateLimitedError extends Error {
+  constructor(
+    readonly waitMs: number,
+    readonly apiError: ApiError,
+  ) {
+    super(apiError.message);
   }
 }

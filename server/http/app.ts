@@ -79,7 +79,7 @@ export function createApp(parts: AppParts): Express {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (!tokenMatches(parts.token, token)) {
       if (parts.auth.limited(req)) {
-        res.status(429).set('retry-after', '60').type('html').send('<!doctype html><title>tmux-bridge</title><p>Too many wrong login links from this address. Wait a minute, then use the URL the server printed.</p>');
+        res.status(429).set('retry-after', String(parts.auth.retryAfterSeconds(req))).type('html').send('<!doctype html><title>tmux-bridge</title><p>Too many wrong login links from this address. Wait a minute, then use the URL the server printed.</p>');
         return;
       }
       parts.auth.recordFailure(req);

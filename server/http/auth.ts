@@ -180,6 +180,12 @@ export class AuthGuard {
     return entry.count >= 30;
   }
 
+  /** Seconds until a limited address may try again (for Retry-After). */
+  retryAfterSeconds(req: IncomingMessage): number {
+    const entry = this.failures.get(peerAddress(req, this.options.trustProxy ?? false));
+    return entry ? Math.max(1, Math.ceil((entry.since + 60_000 - Date.now()) / 1000)) : 60;
+  }
+
   recordFailure(req: IncomingMessage): void {
     const key = peerAddress(req, this.options.trustProxy ?? false);
     const entry = this.failures.get(key);
@@ -194,7 +200,7 @@ export class AuthGuard {
       if (!credential.ok) {
         if (credential.guess) {
           if (this.limited(req)) {
-            res.set('retry-after', '60');
+            res.set('retry-after', String(this.retryAfterSeconds(req)));
             sendError(res, 429, 'rate_limited', 'too many wrong tokens from this address; wait a minute (a valid token still works)');
             return;
           }

@@ -106,6 +106,12 @@ describe('rate limit', () => {
     for (let i = 0; i < 40; i++) statuses.push((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: 'Bearer wrong-token-guess-123' })).status);
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+    // Retry-After says how long is left of the minute (the UI waits that long, then retries).
+    const limited = await fetch(new URL('api/cli-sessions', ctx.server.url), { headers: { authorization: 'Bearer wrong-token-guess-123' } });
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
     // Guessing is slowed down; the user with the real token is not.
     expect((await rawRequest(ctx.server.url, 'GET', '/api/cli-sessions', { authorization: `Bearer ${ctx.server.token}` })).status).toBe(200);
     expect((await rawUpgrade(ctx.server.url, `/ws/events?token=${encodeURIComponent(ctx.server.token)}`, {})).status).toBe(101);

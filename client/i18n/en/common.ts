@@ -80,6 +80,8 @@ export const common = {
   'error.unreachable': 'the tmux-bridge server cannot be reached; is it running?',
   'error.badResponse': 'the server sent an unexpected {what}',
   'error.http': 'the server answered {status} {text}',
+  'error.rateLimited': 'too many wrong tokens from this address; wait a minute',
+  'rateLimit.banner': 'The server refuses this address for a moment: too many wrong tokens came from it (another page or program on this machine may be guessing). Trying again by itself in {seconds} s.',
   'error.terminalLoad': 'The terminal code did not load ({error}). Reload the page.',
 
   'action.cancel': 'Cancel',

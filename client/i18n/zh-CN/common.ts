@@ -81,6 +81,8 @@ export const common: Translation<typeof en> = {
   'error.unreachable': '无法连接 tmux-bridge 服务器；它在运行吗？',
   'error.badResponse': '服务器返回了意外的{what}',
   'error.http': '服务器返回 {status} {text}',
+  'error.rateLimited': '来自此地址的错误令牌过多；请稍等一分钟',
+  'rateLimit.banner': '服务器暂时拒绝此地址：来自该地址的错误令牌过多（本机上的其他页面或程序可能在猜测令牌）。将在 {seconds} 秒后自动重试。',
   'error.terminalLoad': '终端代码没有加载（{error}）。请重新加载页面。',
 
   'action.cancel': '取消',
