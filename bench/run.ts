@@ -18,13 +18,14 @@ import { progress } from './lib/util.ts';
 import { echo } from './scenarios/echo.ts';
 import { flood } from './scenarios/flood.ts';
 import { lateAttach } from './scenarios/late-attach.ts';
+import { queue } from './scenarios/queue.ts';
 import { scale } from './scenarios/scale.ts';
 import { startup } from './scenarios/startup.ts';
 import { store } from './scenarios/store.ts';
 import { throughput } from './scenarios/throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store];
+const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue];
 
 interface Args {
   quick: boolean;

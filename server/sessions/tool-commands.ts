@@ -55,12 +55,13 @@ export function requiredExecutable(request: LaunchRequest): string | undefined {
 
 export async function findOnPath(bin: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
   if (isAbsolute(bin)) return (await isExecutable(bin)) ? bin : undefined;
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, bin);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  // Every directory at once (one round through the thread pool, not one per directory), the first in PATH order wins.
+  const candidates = path
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, bin));
+  const found = await Promise.all(candidates.map(isExecutable));
+  return candidates[found.indexOf(true)];
 }
 
 async function isExecutable(path: string): Promise<boolean> {

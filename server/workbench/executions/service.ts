@@ -317,12 +317,16 @@ export class Executions extends Disposable implements ExecutionService {
     };
     this.active.delete(run.execution.executionId);
     if (run.execution.sessionKey && this.busy.get(run.execution.sessionKey) === run.execution.executionId) this.busy.delete(run.execution.sessionKey);
-    try {
-      await this.persist(run);
-    } catch (error) {
-      this.deps.log(`execution ${run.execution.executionId}: end not stored: ${String(error)}`);
-    }
-    this.announce(run.execution);
+    const execution = run.execution;
+    const stored = this.persist(run).catch((error: unknown) => this.deps.log(`execution ${execution.executionId}: end not stored: ${String(error)}`));
+    // An end seen by its marker is already a fact on disk (the wrapper writes its status file first, and a
+    // restart settles from it): followers in this process (the queue scheduler) hear of it now, so their
+    // own writes share this row's group commit instead of waiting for it. Everyone else hears once stored.
+    const early = end.completion === 'sentinel';
+    if (early) this.updates.fire(execution);
+    await stored;
+    if (early) void this.deps.bus.publish('EXECUTION_UPDATED', { execution });
+    else this.announce(execution);
   }
 
   /** An interactive turn the server lost sight of: its end was not observed, so it is not reported completed. */

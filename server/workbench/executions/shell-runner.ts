@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
@@ -11,16 +11,12 @@ import type { ExecutionLinks } from './contract.ts';
 import type { ResumePlan } from './resume.ts';
 import { PaneRecorder } from './pane-recorder.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
+import { ShellReadiness } from './shell-ready.ts';
 import { childrenOf, executionDir, markerPattern, readPid, readStatus, writeWrapper, type Wrapper } from './wrapper.ts';
 
-/** A shell is ready for input once it printed something (its prompt) and then stayed quiet this long. */
-const READY_QUIET_MS = 150;
-const READY_TIMEOUT_MS = 20_000;
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
 const STATUS_POLL_MS = 250;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface ShellState {
   readonly key: string;
@@ -41,35 +37,54 @@ interface ShellState {
  */
 export class ShellRunner {
   private readonly states = new Map<string, ShellState>();
+  private readonly readiness: ShellReadiness;
 
   constructor(
     private readonly service: Executions,
     private readonly deps: ExecutionDeps,
-  ) {}
+  ) {
+    this.readiness = new ShellReadiness(deps.hub, { currentCommand: (pane, known) => this.currentCommand(pane, known), cursorX: (pane) => this.cursorX(pane) });
+  }
 
   async start(executionId: string, session: CliSession, request: ExecuteRequest & ExecutionLinks): Promise<import('../../../schemas/index.ts').Execution> {
     const key = session.sessionKey;
     const pane = this.deps.hub.paneOf(key);
-    const command = await this.currentCommand(pane.paneId, pane.currentCommand);
-    // A pane a moment old may still show tmux's own fork before the shell runs: waitReady waits for the shell.
-    const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
-    if (command && !isShellCommand(command) && !young) {
-      throw new HubError(
-        409,
-        'session_busy',
-        `session "${key}" is running "${command}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`,
-      );
-    }
     const toolName = request.tool ?? (session.tool === 'custom' ? 'bash' : session.tool);
-    const { adapter, path } = await this.deps.tools.require(toolName, { oneShot: true });
     const resumeKey = request.resumeKey !== undefined ? request.resumeKey : session.resumeKey;
     const strategy = request.resumeStrategy !== undefined ? request.resumeStrategy : session.resumeStrategy;
-    const plan = this.service.planner.plan(adapter, request.prompt, resumeKey, strategy);
     const model = request.model ?? (toolName === session.tool ? session.model : null);
-    const argv = [path, ...adapter.oneShotArgs({ prompt: plan.prompt, model, resume: plan.native })];
-
-    const stream = await this.waitReady(key);
-    const wrapper = await writeWrapper(executionDir(this.deps.dataDir, executionId), argv);
+    const dir = executionDir(this.deps.dataDir, executionId);
+    // The tool's path and the wrapper script (file system) are prepared while tmux is asked what the pane
+    // runs and while the shell gets ready: between two queue items in a session these waits add up.
+    const prepared = this.prepare(toolName, request.prompt, resumeKey, strategy, model, dir);
+    // Its failure is reported below, in order; until then it must not count as unhandled.
+    prepared.catch(() => undefined);
+    const abort = new AbortController();
+    const failed = async (error: unknown): Promise<never> => {
+      abort.abort();
+      await prepared.catch(() => undefined);
+      // A start that fails leaves no directory behind.
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
+    };
+    const command = await this.currentCommand(pane.paneId, pane.currentCommand);
+    const askedAt = performance.now();
+    // A pane a moment old may still show tmux's own fork before the shell runs: the readiness wait waits for the shell.
+    const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
+    if (command && !isShellCommand(command) && !young) {
+      return failed(
+        new HubError(409, 'session_busy', `session "${key}" is running "${command}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`),
+      );
+    }
+    let stream: PaneStream;
+    let prep: Awaited<typeof prepared>;
+    try {
+      // A missing tool is reported at once, not after the shell's readiness wait.
+      [stream, prep] = await Promise.all([this.readiness.wait(key, { command, at: askedAt }, abort.signal), prepared]);
+    } catch (error) {
+      return failed(error);
+    }
+    const { adapter, plan, argv, wrapper } = prep;
     const offsetStart = stream.offset;
     const now = new Date().toISOString();
     const run: ActiveRun = {
@@ -127,6 +142,15 @@ export class ShellRunner {
     return run.execution;
   }
 
+  /** The tool's adapter and path, the resume plan, the argv, and the wrapper script on disk. */
+  private async prepare(toolName: string, prompt: string, resumeKey: string | null, strategy: CliSession['resumeStrategy'], model: string | null, dir: string) {
+    const { adapter, path } = await this.deps.tools.require(toolName, { oneShot: true });
+    const plan = this.service.planner.plan(adapter, prompt, resumeKey, strategy);
+    const argv = [path, ...adapter.oneShotArgs({ prompt: plan.prompt, model, resume: plan.native })];
+    const wrapper = await writeWrapper(dir, argv);
+    return { adapter, plan, argv, wrapper };
+  }
+
   private origin(run: ActiveRun): InputOrigin {
     return { source: 'api', client: `execution ${run.execution.executionId}` };
   }
@@ -140,7 +164,12 @@ export class ShellRunner {
     if (stream) {
       state.recorder = new PaneRecorder(stream, offset, join(this.service.dirOf(run.execution), 'output'), ({ text, absoluteStart }) => {
         const match = markerPattern(state.wrapper.nonce).end.exec(text);
-        if (match && !state.ending) void this.attemptEnded(run, state, Number(match[1]), absoluteStart + match.index + match[0].length);
+        if (match && !state.ending) {
+          const offsetEnd = absoluteStart + match.index + match[0].length;
+          // What the shell prints next is its prompt: the next execution here need not wait long (shell-ready.ts).
+          this.readiness.ended(state.key, offsetEnd);
+          void this.attemptEnded(run, state, Number(match[1]), offsetEnd);
+        }
       });
     }
     state.poll = setInterval(() => void this.pollStatus(run, state), STATUS_POLL_MS);
@@ -292,32 +321,8 @@ export class ShellRunner {
     return this.states.get(run.execution.executionId)?.recorder?.recorded();
   }
 
-  /**
-   * Waits until the pane sits at a shell that printed its prompt and went quiet.
-   * A prompt printed before the stream was armed is not in the stream: then the
-   * cursor standing after it on screen says so.
-   */
-  private async waitReady(key: string): Promise<PaneStream> {
-    const began = performance.now();
-    for (;;) {
-      const pane = this.deps.hub.paneOf(key);
-      if (pane.dead) throw new HubError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
-      const stream = await this.deps.hub.tmux.streams.ready(pane.paneId);
-      if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
-      const now = performance.now();
-      const quiet = now - Math.max(stream.lastDataAt, stream.lastDataAt > 0 ? 0 : began) >= READY_QUIET_MS;
-      const command = await this.currentCommand(pane.paneId, pane.currentCommand);
-      const atShell = !command || isShellCommand(command);
-      if (quiet && atShell) {
-        if (stream.lastDataAt > 0 || (await this.cursorX(pane.paneId)) > 0) return stream;
-        // A shell with an empty prompt never says it is ready: after a while, take the quiet as readiness.
-        if (now - began > READY_TIMEOUT_MS / 2) return stream;
-      }
-      if (now - began > READY_TIMEOUT_MS) {
-        throw new HubError(409, 'session_not_ready', `session "${key}" shows no quiet shell prompt after ${READY_TIMEOUT_MS / 1000} s; check the pane and try again`);
-      }
-      await sleep(READY_QUIET_MS / 3);
-    }
+  private waitReady(key: string): Promise<PaneStream> {
+    return this.readiness.wait(key);
   }
 
   /** The pane's text (history included) after the line that typed `script`, without the next prompt. */

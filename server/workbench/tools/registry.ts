@@ -26,6 +26,8 @@ interface Probe {
 export class ToolRegistry {
   private readonly adapters = new Map<string, ToolAdapter>();
   private readonly probes = new Map<string, Probe>();
+  /** Binary name → where an execute last found it. */
+  private readonly found = new Map<string, string>();
   readonly problems: string[] = [];
 
   constructor(private readonly options: ToolRegistryOptions = {}) {
@@ -117,8 +119,16 @@ export class ToolRegistry {
   }
 
   private async locate(adapter: ToolAdapter, fresh: boolean): Promise<string | null> {
-    // An execute checks the file system itself (a tool installed a second ago counts).
-    if (fresh) return (await findOnPath(adapter.bin, this.searchPath())) ?? null;
+    // An execute checks the file system itself (a tool installed a second ago counts). The file it found
+    // last time, still there and executable, is one check instead of one per PATH directory.
+    if (fresh) {
+      const last = this.found.get(adapter.bin);
+      if (last && (await findOnPath(last))) return last;
+      const path = (await findOnPath(adapter.bin, this.searchPath())) ?? null;
+      if (path) this.found.set(adapter.bin, path);
+      else this.found.delete(adapter.bin);
+      return path;
+    }
     return (await this.probe(adapter, false)).path;
   }
 
