@@ -24,16 +24,29 @@ const { values: opts } = parseArgs({
   },
 });
 const base = opts.url.replace(/\/+$/, '');
-const token = process.env.TMUX_BRIDGE_TOKEN || readFileSync(join(process.env.TMUX_BRIDGE_DATA || 'data', 'token'), 'utf8').trim();
+const token = process.env.TMUX_BRIDGE_TOKEN || readToken(join(process.env.TMUX_BRIDGE_DATA || 'data', 'token'));
+
+function fail(message) {
+  console.error(`run-example: ${message}`);
+  process.exit(1);
+}
+
+function readToken(file) {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return fail(`no token in ${file}: run this from the checkout the server runs in, or set TMUX_BRIDGE_TOKEN (or TMUX_BRIDGE_DATA)`);
+  }
+}
 
 async function api(method, path, body) {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
-  });
+  }).catch(() => fail(`no tmux-bridge answers at ${base}: start it (npm start) or set TMUX_BRIDGE_URL`));
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.message ?? JSON.stringify(json)}`);
+  if (!response.ok) fail(`${method} ${path}: ${response.status} ${json.error?.message ?? JSON.stringify(json)}`);
   return json;
 }
 

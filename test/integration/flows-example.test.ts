@@ -115,4 +115,19 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     expect(exec.outputTail).toContain('"type":"result"');
     expect(run.nodes.B!.prompt).toBe(`echo ${run.nodes.A!.output}`);
   });
+
+  it('run-example.mjs says what went wrong: a tool that is not installed, a server that is not there', async () => {
+    const run = (args: string[], env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, [join(EXAMPLES, 'run-example.mjs'), ...args], { env: { ...process.env, ...env }, timeout: 90_000 }).then(
+        () => ({ code: 0, out: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stdout + error.stderr }),
+      );
+    const noTool = await run(['--tool', 'no-such-agent', '--session', 'example-script', '--timeout', '60'], { TMUX_BRIDGE_URL: ctx.bridge.url, TMUX_BRIDGE_TOKEN: ctx.bridge.token });
+    expect(noTool.code).toBe(1);
+    expect(noTool.out).toMatch(/run failed: node "A" failed: .*unknown tool "no-such-agent"/);
+    const noServer = await run([], { TMUX_BRIDGE_URL: 'http://127.0.0.1:1', TMUX_BRIDGE_TOKEN: 'x' });
+    expect(noServer).toMatchObject({ code: 1 });
+    expect(noServer.out).toContain('no tmux-bridge answers at http://127.0.0.1:1');
+  });
 });
+
