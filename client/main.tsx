@@ -1,7 +1,6 @@
-import '@xterm/xterm/css/xterm.css';
+// The terminal pages and the queues bring their own stylesheets (client/styles/*.bundle.css).
 import './styles/base.css';
 import './styles/shell.css';
-import './styles/sessions.css';
 import './styles/dialogs.css';
 import './styles/board.css';
 import './styles/board-dashboard.css';
@@ -11,13 +10,11 @@ import './styles/board-monitor.css';
 import './styles/board-history.css';
 import './styles/board-config.css';
 import './styles/issues.css';
-import './styles/queues.css';
 import './styles/flows.css';
 import './styles/executions.css';
-import './styles/terminal-tools.css';
 import './styles/phone.css';
 import { render } from 'preact';
-import { App, configPage, executionsPage, flowsPage, historyPage } from './components/App.tsx';
+import { App, approvalsPage, configPage, executionsPage, flowsPage, historyPage, monitorPage } from './components/App.tsx';
 import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
@@ -37,6 +34,8 @@ render(
 const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 1500));
 idle(() => {
   services.terminals.preload();
+  approvalsPage.preload();
+  monitorPage.preload();
   configPage.preload();
   historyPage.preload();
   flowsPage.preload();

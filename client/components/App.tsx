@@ -1,13 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApprovalsPage } from '../pages/ApprovalsPage.tsx';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
-import { MonitorPage } from '../pages/MonitorPage.tsx';
 import { PipelinesPage } from '../pages/PipelinesPage.tsx';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
 import { LoadError, Loading } from './board/States.tsx';
 import { lazyPage } from './LazyPage.tsx';
+import { loadStylesheet } from '../lib/stylesheet.ts';
 import { LoginScreen } from './LoginScreen.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { RateLimitBanner } from './RateLimitBanner.tsx';
@@ -19,6 +18,9 @@ export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then(
 export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
 export const flowsPage = lazyPage(() => import('../pages/FlowsPage.tsx').then((m) => m.FlowsPage));
 export const executionsPage = lazyPage(() => import('../pages/ExecutionsPage.tsx').then((m) => m.ExecutionsPage));
+// Approvals and the pane monitor too: the first paint stays small (fetched when the browser is idle).
+export const approvalsPage = lazyPage(() => import('../pages/ApprovalsPage.tsx').then((m) => m.ApprovalsPage));
+export const monitorPage = lazyPage(() => import('../pages/MonitorPage.tsx').then((m) => m.MonitorPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
 export function App() {
@@ -64,9 +66,9 @@ function Page({ route }: { route: Route }) {
     case 'pipelines':
       return <PipelinesPage name={route.name} />;
     case 'approvals':
-      return <ApprovalsPage />;
+      return <approvalsPage.Page />;
     case 'monitor':
-      return <MonitorPage />;
+      return <monitorPage.Page />;
     case 'history':
       return <historyPage.Page />;
     case 'config':
@@ -115,7 +117,7 @@ function QueuesRoute() {
   const [error, setError] = useState<string | undefined>(undefined);
   const load = () => {
     setError(undefined);
-    queuesModule ??= import('../pages/QueuesPage.tsx');
+    queuesModule ??= Promise.all([import('../pages/QueuesPage.tsx'), loadStylesheet('queues')]).then(([module]) => module);
     queuesModule.then(setModule, (e: unknown) => {
       queuesModule = undefined;
       setError(`${e instanceof Error ? e.message : String(e)}`);

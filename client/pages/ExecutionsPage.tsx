@@ -5,6 +5,11 @@ import { PageHeader } from '../components/board/PageHeader.tsx';
 import { ExecuteForm, type ExecuteInput } from '../components/executions/ExecuteForm.tsx';
 import { RunItem } from '../components/executions/RunItem.tsx';
 import { useServices } from '../services/index.ts';
+import { addEnglish } from '../i18n/index.ts';
+import { executions as executionsStrings } from '../i18n/en/executions.ts';
+
+// This chunk's English strings travel with it (the first paint carries only common and board).
+addEnglish(executionsStrings);
 
 /** How many stateless runs the page lists (the server keeps more; newest first). */
 const SHOWN = 100;

@@ -8,6 +8,13 @@ import { LoadError, Loading } from '../components/board/States.tsx';
 import { ApiError } from '../services/api.ts';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
+import { addEnglish } from '../i18n/index.ts';
+import { issues as issuesStrings } from '../i18n/en/issues.ts';
+import { queues as queuesStrings } from '../i18n/en/queues.ts';
+
+// This chunk's English strings travel with it (the first paint carries only common and board).
+addEnglish(issuesStrings);
+addEnglish(queuesStrings);
 
 /** The tabs of the issues hub; the board is the first. */
 export const HUB_TABS: ReadonlyArray<{ readonly href: string; readonly label: () => string }> = [

@@ -5,6 +5,13 @@ import { LoadError, Loading } from '../components/board/States.tsx';
 import { GroupColumn } from '../components/queues/GroupColumn.tsx';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
+import { addEnglish } from '../i18n/index.ts';
+import { flows as flowsStrings } from '../i18n/en/flows.ts';
+import { queues as queuesStrings } from '../i18n/en/queues.ts';
+
+// This chunk's English strings travel with it (the first paint carries only common and board).
+addEnglish(flowsStrings);
+addEnglish(queuesStrings);
 
 /** The issues hub's tabs: the board and the queues. */
 const HUB: ReadonlyArray<{ readonly href: string; readonly label: MessageKey }> = [

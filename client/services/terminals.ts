@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import { t } from '../i18n/index.ts';
+import { loadStylesheet } from '../lib/stylesheet.ts';
 import type { TerminalsModule } from '../terminal/workspace.ts';
 import type { TabsStore, TabsStoreDeps } from './tabs.ts';
 
@@ -33,8 +34,9 @@ export class Terminals {
 
   /** Loads the terminal code and creates the tab store (once). */
   load(): Promise<TerminalsModule> {
-    this.loading ??= import('../terminal/workspace.ts').then(
-      (module) => {
+    // The code and its stylesheet together: the terminal never paints unstyled.
+    this.loading ??= Promise.all([import('../terminal/workspace.ts'), loadStylesheet('terminal')]).then(
+      ([module]) => {
         this.store.value = new module.TabsStore(this.deps);
         this.module.value = module;
         this.loadError.value = undefined;
@@ -52,5 +54,6 @@ export class Terminals {
   /** Fetches the chunk without creating tabs (no sockets), so a later load() is instant. */
   preload(): void {
     void import('../terminal/workspace.ts').catch(() => undefined);
+    void loadStylesheet('terminal').catch(() => undefined);
   }
 }

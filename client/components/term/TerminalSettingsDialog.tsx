@@ -23,14 +23,14 @@ export function TerminalSettingsDialog({ onClose }: { onClose: () => void }) {
           </button>
         </div>
       </div>
-      <label class="check">
+      <label class="term-check">
         <input type="checkbox" name="copyOnSelect" checked={s.copyOnSelect} onChange={(e) => updateSettings({ copyOnSelect: e.currentTarget.checked })} />
         <span>
           {t('settings.copyOnSelect')}
           <small class="hint">{t('settings.copyOnSelectHint')}</small>
         </span>
       </label>
-      <label class="check">
+      <label class="term-check">
         <input type="checkbox" name="osc52" checked={s.osc52} onChange={(e) => updateSettings({ osc52: e.currentTarget.checked })} />
         <span>
           {t('settings.osc52')}
@@ -56,7 +56,7 @@ export function TerminalSettingsDialog({ onClose }: { onClose: () => void }) {
         </select>
         <small class="hint">{t('settings.leaveKeyHint')}</small>
       </label>
-      <label class="check">
+      <label class="term-check">
         <input type="checkbox" name="webgl" checked={s.webgl} onChange={(e) => updateSettings({ webgl: e.currentTarget.checked })} />
         <span>
           {t('settings.webgl')}

@@ -100,4 +100,8 @@ export const common = {
   'notify.on': 'Notifications on',
   'notify.onTitle': 'Click to turn browser notifications off',
   'notify.denied': 'Notifications blocked by the browser (allow them in its site settings)',
+  // Named by the app shell before the page's own strings are loaded.
+  'issues.what': 'the issue board',
+  'issues.loadCode': 'The board code did not load ({message}). Reload the page.',
+  'queues.title': 'Queues',
 } as const;

@@ -7,15 +7,15 @@
 import { board } from './board.ts';
 import { common } from './common.ts';
 import type { config } from './config.ts';
-import { executions } from './executions.ts';
-import { flows } from './flows.ts';
+import type { executions } from './executions.ts';
+import type { flows } from './flows.ts';
 import type { history } from './history.ts';
-import { issues } from './issues.ts';
-import { queues } from './queues.ts';
+import type { issues } from './issues.ts';
+import type { queues } from './queues.ts';
 import type { terminal } from './terminal.ts';
 import type { termtools } from './termtools.ts';
 
-export const en = { ...common, ...board, ...issues, ...queues, ...flows, ...executions };
+export const en = { ...common, ...board };
 
 /** Every English key, the lazily added areas included. */
-export type EnglishCatalog = typeof en & typeof terminal & typeof termtools & typeof config & typeof history;
+export type EnglishCatalog = typeof en & typeof terminal & typeof termtools & typeof config & typeof history & typeof issues & typeof queues & typeof flows & typeof executions;

@@ -4,9 +4,7 @@
  */
 export const issues = {
   'issues.title': 'Issues',
-  'issues.what': 'the issue board',
   'issues.whatIssues': 'issues',
-  'issues.loadCode': 'The board code did not load ({message}). Reload the page.',
 
   'issues.status.open': 'Open',
   'issues.status.queued': 'Queued',

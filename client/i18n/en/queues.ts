@@ -3,7 +3,6 @@
  * client/i18n/zh-CN/queues.ts (the typecheck and test/unit/i18n-catalog.test.ts check both).
  */
 export const queues = {
-  'queues.title': 'Queues',
   'queues.hubLabel': 'Issues hub',
   'queues.tabBoard': 'Board',
   'queues.tabQueues': 'Queues',

@@ -101,4 +101,8 @@ export const common: Translation<typeof en> = {
   'notify.on': '通知已开启',
   'notify.onTitle': '点击关闭浏览器通知',
   'notify.denied': '通知被浏览器阻止（请在网站设置中允许）',
+  // Named by the app shell before the page's own strings are loaded.
+  'issues.what': '议题看板',
+  'issues.loadCode': '看板代码未能加载（{message}）。请重新加载页面。',
+  'queues.title': '队列',
 };

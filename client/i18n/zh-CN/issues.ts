@@ -3,9 +3,7 @@ import type { Translation } from '../types.ts';
 
 export const issues: Translation<typeof en> = {
   'issues.title': '议题',
-  'issues.what': '议题看板',
   'issues.whatIssues': '议题',
-  'issues.loadCode': '看板代码未能加载（{message}）。请重新加载页面。',
 
   'issues.status.open': '待处理',
   'issues.status.queued': '已排队',

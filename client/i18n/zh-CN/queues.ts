@@ -2,7 +2,6 @@ import type { queues as en } from '../en/queues.ts';
 import type { Translation } from '../types.ts';
 
 export const queues: Translation<typeof en> = {
-  'queues.title': '队列',
   'queues.hubLabel': '问题中心',
   'queues.tabBoard': '看板',
   'queues.tabQueues': '队列',
