@@ -217,5 +217,32 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await context.close();
     }
   });
+
+  it('Run on a flow with variables asks for this run\'s values, prefilled with the flow\'s', async () => {
+    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+      name: 'Variables per run',
+      variables: { who: 'world' },
+      nodes: [{ id: 'A', data: { instruction: 'say=hello-{{who}}', tool: 'fakeagent' } }],
+    });
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    page.setDefaultTimeout(45_000);
+    try {
+      await login(page, ctx.bridge.url, ctx.bridge.token, '/flows');
+      await page.locator('.run-table [data-status]').first().waitFor();
+      await screenshot(page, 'flows-list-many-desktop');
+      await page.locator(`.flow-card[data-flow="${flow.body.id}"]`).getByRole('button', { name: 'Run', exact: true }).click();
+      const dialog = page.locator('dialog.flow-run-dialog');
+      await expect(dialog.locator('textarea[name="who"]').inputValue()).resolves.toBe('world');
+      await dialog.locator('textarea[name="who"]').fill('tmux');
+      await screenshot(page, 'flows-run-variables-desktop');
+      await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
+      await expect(page.getByTestId('output-A').textContent()).resolves.toBe('hello-tmux');
+      // The flow kept its own value.
+      expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.body.id}`)).body.variables).toEqual({ who: 'world' });
+    } finally {
+      await context.close();
+    }
+  });
 });
 

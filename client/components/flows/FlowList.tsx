@@ -9,6 +9,7 @@ import { Empty, LoadError, Loading } from '../board/States.tsx';
 import { Ago } from '../board/Time.tsx';
 import { FlowsApi } from './api.ts';
 import { RunBadge } from './RunBadge.tsx';
+import { RunDialog } from './RunDialog.tsx';
 
 /** All flows (new, import, run, duplicate, export, delete) and the run history. */
 export function FlowList() {
@@ -18,6 +19,12 @@ export function FlowList() {
   const [runs, setRuns] = useState<FlowRunDetail[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  /** The flow whose variables are being set for a run. */
+  const [running, setRunning] = useState<Flow | undefined>(undefined);
+  const startRun = async (flow: Flow, variables: Record<string, string>) => {
+    const runId = await flows.execute(flow.id, variables);
+    services.router.navigate(`/flows/runs/${encodeURIComponent(runId)}`);
+  };
 
   const load = () => {
     flows.list().then(setList, (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
@@ -106,12 +113,7 @@ export function FlowList() {
                 <button
                   type="button"
                   class="small primary"
-                  onClick={() =>
-                    void act(async () => {
-                      const runId = await flows.execute(flow.id, {});
-                      services.router.navigate(`/flows/runs/${encodeURIComponent(runId)}`);
-                    })
-                  }
+                  onClick={() => (Object.keys(flow.variables).length ? setRunning(flow) : void act(() => startRun(flow, {})))}
                 >
                   {t('flows.run')}
                 </button>
@@ -129,6 +131,7 @@ export function FlowList() {
           ))}
         </ul>
       )}
+      {running && <RunDialog flow={running} onRun={(variables) => startRun(running, variables)} onClose={() => setRunning(undefined)} />}
       <h2 class="section-title">{t('flows.history')}</h2>
       {!runs ? (
         <Loading what={t('flows.runsWhat')} />
