@@ -5,9 +5,8 @@ import { Link } from './Link.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { ConnectionDot } from './ConnectionState.tsx';
 import { useEffect } from 'preact/hooks';
-import { KeysHelp } from './term/KeysHelp.tsx';
-import { TerminalSettingsDialog } from './term/TerminalSettingsDialog.tsx';
-import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
+import { TerminalDialogs } from './term/TerminalDialogs.tsx';
+import { keysHelpOpen } from '../terminal/ui-state.ts';
 
 /**
  * Browsers whose on-screen keyboard overlays the page instead of resizing it
@@ -99,8 +98,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
           </div>
         )}
       </div>
-      {keysHelpOpen.value && <KeysHelp onClose={() => (keysHelpOpen.value = false)} />}
-      {settingsOpen.value && <TerminalSettingsDialog onClose={() => (settingsOpen.value = false)} />}
+      <TerminalDialogs />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { Terminal, type ITheme } from '@xterm/xterm';
 import { copyText, readText } from '../lib/clipboard.ts';
 import { Disposable, listen, toDisposable, type IDisposable } from '../lib/disposable.ts';
 import { parseOsc52 } from './osc52.ts';
-import { isLeaveKey, shortcutOf, terminalSettings } from './settings.ts';
+import { changeFontSize, isLeaveKey, shortcutOf, terminalSettings } from './settings.ts';
 import type { TerminalSink } from './terminal-connection.ts';
 import { loadWebgl, type Renderer } from './webgl.ts';
 
@@ -182,10 +182,41 @@ export class XtermView extends Disposable implements TerminalSink {
         }),
       );
       this.register(toDisposable(effect(() => this.useRenderer(terminalSettings.value.webgl))));
+      this.registerPinch(opened);
     } else if (element.parentElement !== sizer) {
       sizer.appendChild(element);
       this.term.refresh(0, this.term.rows - 1);
     }
+  }
+
+  /**
+   * Two fingers pinching on the terminal change the font size (kept like the A−/A+
+   * buttons): one step each time the distance grows or shrinks by a sixth.
+   */
+  private registerPinch(element: HTMLElement): void {
+    let base = 0;
+    const distance = (e: TouchEvent) => {
+      const [a, b] = [e.touches[0]!, e.touches[1]!];
+      return Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
+    };
+    this.register(
+      listen(element, 'touchstart', (event) => {
+        const e = event as TouchEvent;
+        base = e.touches.length === 2 ? distance(e) : 0;
+      }),
+    );
+    this.register(
+      listen(element, 'touchmove', (event) => {
+        const e = event as TouchEvent;
+        if (e.touches.length !== 2 || base === 0) return;
+        const ratio = distance(e) / base;
+        if (ratio > 7 / 6 || ratio < 6 / 7) {
+          changeFontSize(ratio > 1 ? 1 : -1);
+          base = distance(e);
+        }
+      }),
+    );
+    this.register(listen(element, 'touchend', () => (base = 0)));
   }
 
   /** The WebGL renderer when wanted and the browser has a hardware one; else xterm's DOM renderer. */

@@ -54,6 +54,21 @@ describe('a phone (390×844)', () => {
     await waitFor(async () => (await cols()) < wide, 'fewer columns at the larger size', LIMIT);
     expect(JSON.parse((await page.evaluate(() => localStorage.getItem('tb.terminal')))!).fontSize).toBe(before + 2);
 
+    // A two-finger pinch on the terminal shrinks the text again.
+    const frame = (await panel.locator('.xterm-screen').boundingBox())!;
+    const cx = frame.x + frame.width / 2;
+    const cy = frame.y + 120;
+    const cdp = await context.newCDPSession(page);
+    const touch = (type: string, spread: number) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: type === 'touchEnd' ? [] : [{ x: cx - spread, y: cy, id: 1 }, { x: cx + spread, y: cy, id: 2 }],
+      });
+    await touch('touchStart', 120);
+    for (const spread of [100, 80, 60]) await touch('touchMove', spread);
+    await touch('touchEnd', 0);
+    await waitFor(async () => (await fontSize()) < before + 2, 'pinch made the text smaller', LIMIT);
+
     // The approval center is one tap away; notifications can be turned on there.
     await page.getByTestId('approvals-shortcut').tap();
     await page.waitForURL(/\/approvals$/);

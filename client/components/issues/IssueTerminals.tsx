@@ -4,6 +4,7 @@ import { ApiError } from '../../services/api.ts';
 import { wsBase } from '../../services/events.ts';
 import { useServices } from '../../services/index.ts';
 import { TerminalTab } from '../../terminal/terminal-tab.ts';
+import { TerminalDialogs } from '../term/TerminalDialogs.tsx';
 import { TerminalPanel } from '../TerminalPanel.tsx';
 import { issueSessionKeys, sessionState, stateLabel } from './session-state.ts';
 import { t } from '../../i18n/index.ts';
@@ -96,6 +97,7 @@ function ActiveTerminal({ sessionKey, session }: { sessionKey: string; session: 
   return (
     <div class="issue-terminal">
       <TerminalPanel tab={tab} active onCloseTab={() => undefined} />
+      <TerminalDialogs />
       {session && session.status !== 'closed' && <SendBox session={session} />}
     </div>
   );
