@@ -118,6 +118,10 @@ export class RemoteTmuxServer extends Disposable implements SessionEndpoint {
     return channelArgs(this.options.target, this.controlPath, command, tty);
   }
 
+  ownClients(sessionId: string): number {
+    return this.streams.ownClients(sessionId);
+  }
+
   /** Process id of the ssh master (the host's connection). */
   get masterPid(): number | undefined {
     return this.control.pid;

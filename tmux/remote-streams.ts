@@ -106,6 +106,11 @@ export class RemotePaneStreams extends Disposable implements PaneStreamSource {
     return entry !== undefined && this.clients.get(entry.sessionId)?.up === true;
   }
 
+  /** Clients of ours attached to a session (its output client): not a person's. */
+  ownClients(sessionId: string): number {
+    return this.clients.has(sessionId) ? 1 : 0;
+  }
+
   async ready(paneId: string): Promise<PaneStream | undefined> {
     const entry = this.entries.get(paneId);
     if (!entry) return undefined;

@@ -44,6 +44,11 @@ export interface SessionEndpoint extends TmuxEndpoint {
    * send-keys; absent: a local file is loaded (`load-buffer <file>`).
    */
   loadBuffer?(bufferName: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Clients of the bridge's own attached to a session (a remote host's output
+   * clients), which tmux counts in `session_attached` like a person's.
+   */
+  ownClients?(sessionId: string): number;
   /** Nudges tmux to record exit statuses it missed (local servers only). */
   reapExitedPanes?(): void;
 }

@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { plural, t } from '../i18n/index.ts';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CliSession, CreateSessionBody, ToolName } from '../../schemas/index.ts';
 import { ApiError } from '../services/api.ts';
 import { useServices } from '../services/index.ts';
+import { hostStateText } from './HostState.tsx';
 import { Modal } from './Modal.tsx';
 
 /** Every ToolName, checked against the schema at compile time. */
@@ -12,8 +13,8 @@ type MissingTool = Exclude<ToolName, (typeof TOOLS)[number]>;
 const toolsComplete: [MissingTool] extends [never] ? true : false = true;
 void toolsComplete;
 
-type Field = 'tool' | 'name' | 'workingDir' | 'shell';
-const FIELDS: readonly Field[] = ['tool', 'name', 'workingDir', 'shell'];
+type Field = 'host' | 'tool' | 'name' | 'workingDir' | 'shell';
+const FIELDS: readonly Field[] = ['host', 'tool', 'name', 'workingDir', 'shell'];
 
 interface Props {
   readonly onClose: () => void;
@@ -22,7 +23,11 @@ interface Props {
 
 /** Tool, name, working directory (and a command for `custom`); the server validates, errors show at their field. */
 export function NewSessionDialog({ onClose, onCreated }: Props) {
-  const { api, sessions } = useServices();
+  const { api, sessions, hosts } = useServices();
+  useEffect(() => hosts.use(), [hosts]);
+  const remoteHosts = hosts.remote();
+  /** '' = the bridge's own machine. */
+  const [host, setHost] = useState('');
   const [tool, setTool] = useState<ToolName>('bash');
   const [name, setName] = useState('');
   const [workingDir, setWorkingDir] = useState('');
@@ -35,6 +40,7 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
     e.preventDefault();
     if (busy) return;
     const body: CreateSessionBody = { tool };
+    if (host) body.host = host;
     if (name.trim()) body.name = name.trim();
     if (workingDir.trim()) body.workingDir = workingDir.trim();
     if (tool === 'custom' || shell.trim()) body.shell = shell.trim() || undefined;
@@ -58,6 +64,7 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
       }
       // Errors the server reports without a field path but about one field.
       if (err.code === 'name_taken') perField.name = err.message;
+      if (err.code === 'unknown_host' || err.code === 'host_unavailable') perField.host = err.message;
       if (tool === 'custom' && /"shell"/.test(err.message) && !perField.shell) perField.shell = err.message;
       setFieldErrors(perField);
       const first = FIELDS.find((f) => perField[f]);
@@ -75,6 +82,20 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
           <p class="form-error" role="alert">
             {error}
           </p>
+        )}
+        {remoteHosts.length > 0 && (
+          <FormField field="host" label={t('newSession.host')} hint={t('newSession.hostHint')} error={fieldErrors.host}>
+            {(attrs) => (
+              <select {...attrs} value={host} onChange={(e) => setHost(e.currentTarget.value)}>
+                <option value="">{t('host.thisMachine')}</option>
+                {remoteHosts.map((h) => (
+                  <option key={h.name} value={h.name}>
+                    {h.state === 'connected' ? h.name : t('newSession.hostDown', { host: h.name, state: hostStateText(h.state) })}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
         )}
         <FormField field="tool" label={t('newSession.tool')} hint={t('newSession.toolHint')} error={fieldErrors.tool}>
           {(attrs) => (
@@ -111,7 +132,7 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
         <TextField
           field="workingDir"
           label={t('newSession.dir')}
-          hint={t('newSession.dirHint')}
+          hint={host ? t('newSession.dirHintRemote', { host }) : t('newSession.dirHint')}
           error={fieldErrors.workingDir}
           value={workingDir}
           onInput={setWorkingDir}

@@ -1,13 +1,16 @@
+import { useEffect } from 'preact/hooks';
 import type { CliSession } from '../../schemas/index.ts';
 import { Rich, t } from '../i18n/index.ts';
 import { absoluteTime, now, relativeTime } from '../lib/format.ts';
 import { useServices } from '../services/index.ts';
 import { Link } from './Link.tsx';
+import { HostStateBadge } from './HostState.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
 /** Every session the server knows, live from events. */
 export function SessionList({ activeKey }: { activeKey: string | undefined }) {
-  const { sessions } = useServices();
+  const { sessions, hosts } = useServices();
+  useEffect(() => hosts.use(), [hosts]);
   const list = sessions.list.value;
   const error = sessions.loadError.value;
   if (!sessions.loaded.value) {
@@ -32,8 +35,44 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
     );
   }
   const at = now.value;
+  const groups = byHost(list, hosts.remote().map((h) => h.name));
+  // Only the bridge's own sessions and no remote host: no group headings.
+  if (groups.length === 1 && groups[0]![0] === null) return <Sessions list={list} activeKey={activeKey} at={at} label={t('sessions.title')} />;
   return (
-    <ul class="session-list" aria-label={t('sessions.title')}>
+    <div class="session-groups">
+      {groups.filter(([host, sessions]) => host !== null || sessions.length > 0).map(([host, sessions]) => {
+        const view = host === null ? undefined : hosts.get(host);
+        const label = host ?? t('host.thisMachine');
+        return (
+          <section key={host ?? ''} class="host-sessions" data-host={host ?? 'local'} aria-label={label}>
+            <h3 class="host-group-head">
+              <span>{label}</span>
+              {view && <HostStateBadge state={view.state} reason={view.reason} />}
+            </h3>
+            {sessions.length > 0 && <Sessions list={sessions} activeKey={activeKey} at={at} label={label} />}
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Sessions by host: the bridge's own first, then each remote host (also those without sessions yet). */
+function byHost(list: readonly CliSession[], remoteHosts: readonly string[]): [string | null, CliSession[]][] {
+  const groups = new Map<string | null, CliSession[]>([[null, []]]);
+  for (const host of remoteHosts) groups.set(host, []);
+  for (const s of list) {
+    const host = s.host ?? null;
+    const group = groups.get(host);
+    if (group) group.push(s);
+    else groups.set(host, [s]);
+  }
+  return [...groups];
+}
+
+function Sessions({ list, activeKey, at, label }: { list: readonly CliSession[]; activeKey: string | undefined; at: number; label: string }) {
+  return (
+    <ul class="session-list" aria-label={label}>
       {list.map((s, i) => [
         s.status === 'closed' && list[i - 1]?.status !== 'closed' ? (
           <li key="closed-divider" class="list-divider" aria-hidden="true">

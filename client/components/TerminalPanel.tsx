@@ -1,3 +1,5 @@
+import type { HostView } from '../../schemas/index.ts';
+import { hostStateText } from './HostState.tsx';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import type { CliSession } from '../../schemas/index.ts';
@@ -35,6 +37,8 @@ interface Props {
 }
 
 /** One terminal: toolbar (state, size, attach command, close), the xterm, and what happened to the session. */
+type HostState = HostView['state'];
+
 export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false }: Props) {
   const { sessions, api, executions } = useServices();
   const [showRuns, setShowRuns] = useState(false);
@@ -51,6 +55,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   const sizing = tab.sizing.value;
   const closed = state === 'closed' || session?.status === 'closed';
   const notice = tab.notice.value;
+  const hostDown = connection.host.value;
   const menu = tab.menu.value;
 
   useLayoutEffect(() => {
@@ -160,6 +165,15 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
         </div>
       )}
       {menu && <TerminalMenu tab={tab} at={menu} />}
+      {!closed && hostDown && (
+        <div class="terminal-banner banner-warn" role="status" data-testid="host-banner" data-host-state={hostDown.state}>
+          <span>
+            {hostDown.reason
+              ? t('term.hostDown', { host: hostDown.host, state: hostStateText(hostDown.state as HostState), reason: hostDown.reason })
+              : t('term.hostDownShort', { host: hostDown.host, state: hostStateText(hostDown.state as HostState) })}
+          </span>
+        </div>
+      )}
       {state === 'reconnecting' && (
         <div class="terminal-banner banner-warn" role="status">
           <span>{t('term.reconnecting')}</span>

@@ -7,6 +7,7 @@ import { PolicyConfig } from '../components/board/PolicyConfig.tsx';
 import { Ago, At } from '../components/board/Time.tsx';
 import type { ConfigView } from '../services/agent-types.ts';
 import { useServices } from '../services/index.ts';
+import { HostStateBadge } from '../components/HostState.tsx';
 import { addEnglish } from '../i18n/index.ts';
 import { config as strings } from '../i18n/en/config.ts';
 
@@ -14,8 +15,11 @@ addEnglish(strings);
 
 /** The running hosts.yaml and policy.yaml as readable structure (secrets redacted by the server), warnings, and the last load error. */
 export function ConfigPage() {
-  const { agentConfig } = useServices();
-  useEffect(() => agentConfig.use(), []);
+  const { agentConfig, hosts } = useServices();
+  useEffect(() => {
+    agentConfig.use();
+    hosts.use();
+  }, []);
   return (
     <div class="page config-page">
       <PageHeader title={t('nav.config')} sub={t('cfg.sub')} />
@@ -202,11 +206,22 @@ function Hosts({ hosts }: { hosts: ConfigView['hosts'] }) {
               <td data-label={t('cfg.capture')}>
                 {t('cfg.captureText', { lines: h.captureLines, ms: h.pollIntervalMs })}
               </td>
-              <td data-label={t('cfg.state')}>{h.error ? <span class="field-error">{h.error}</span> : <span class="ok-text">{t('cfg.ok')}</span>}</td>
+              <td data-label={t('cfg.state')}>
+                <HostCell host={h} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
   );
+}
+
+/** A remote host's connection, live from HOST_STATUS events (the config view is fetched on reloads only). */
+function HostCell({ host }: { host: ConfigView['hosts'][number] }) {
+  const { hosts } = useServices();
+  const live = hosts.get(host.name);
+  const connection = host.ssh ? (live ? { state: live.state, reason: live.reason } : host.connection) : null;
+  if (connection) return <HostStateBadge state={connection.state} reason={connection.reason} showReason />;
+  return host.error ? <span class="field-error">{host.error}</span> : <span class="ok-text">{t('cfg.ok')}</span>;
 }

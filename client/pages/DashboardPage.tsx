@@ -5,6 +5,7 @@ import { addCounts, CountsRow } from '../components/board/Counts.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { Empty, Loaded } from '../components/board/States.tsx';
 import { Ago, Elapsed } from '../components/board/Time.tsx';
+import { HostStateBadge } from '../components/HostState.tsx';
 import { Link } from '../components/Link.tsx';
 import type { Counts } from '../services/agent-types.ts';
 import type { CountTable } from '../services/board.ts';
@@ -43,10 +44,11 @@ function cardsByHost(overview: Overview, table: CountTable | undefined): Array<[
 
 /** The landing page: what every pane and pipeline is doing, what waits for a human, what failed. */
 export function DashboardPage() {
-  const { overview, pipelines } = useServices();
+  const { overview, pipelines, hosts } = useServices();
   useEffect(() => {
     overview.use();
     pipelines.use();
+    hosts.use();
   }, []);
   return (
     <div class="page dashboard">
@@ -119,6 +121,7 @@ function Dashboard({ overview }: { overview: Overview }) {
 }
 
 function HostGroup({ host, cards }: { host: string; cards: Card[] }) {
+  const view = useServices().hosts.get(host);
   const active = cards.filter((c) => c.panes > 0);
   const idle = cards.filter((c) => c.panes === 0).map((c) => c.pipeline);
   return (
@@ -128,6 +131,7 @@ function HostGroup({ host, cards }: { host: string; cards: Card[] }) {
           ⌂
         </span>{' '}
         {host}
+        {view && view.kind === 'ssh' && <HostStateBadge state={view.state} reason={view.reason} showReason={view.state !== 'connected'} />}
       </h3>
       {active.length === 0 ? (
         <p class="muted small">{t('dash.noPaneMatches')}</p>

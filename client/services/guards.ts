@@ -1,4 +1,4 @@
-import type { ApiErrorBody, BridgeEvent, CliSession, HelloMessage, ServerTerminalMessage } from '../../schemas/index.ts';
+import type { ApiErrorBody, BridgeEvent, CliSession, HelloMessage, HostView, ServerTerminalMessage } from '../../schemas/index.ts';
 
 /*
  * Light runtime checks of what the server sends. The shapes are the zod
@@ -17,6 +17,24 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isIntOrNull = (v: unknown): v is number | null => v === null || isInt(v);
 const STATUSES = new Set(['running', 'exited', 'closed']);
+const HOST_STATES = new Set<string>(['connecting', 'connected', 'reconnecting', 'auth_failed', 'host_key_failed', 'control_unavailable'] satisfies HostView['state'][]);
+
+/** One host of `GET /api/hosts`, or undefined. */
+export function readHostView(value: unknown): HostView | undefined {
+  if (!isObject(value) || !isStr(value.name) || !HOST_STATES.has(value.state as string)) return undefined;
+  if (!(value.kind === 'bridge' || value.kind === 'local' || value.kind === 'ssh')) return undefined;
+  return {
+    name: value.name,
+    kind: value.kind,
+    target: isStr(value.target) ? value.target : null,
+    socket: isStr(value.socket) ? value.socket : '',
+    state: value.state as HostView['state'],
+    reason: isStr(value.reason) ? value.reason : null,
+    since: isStr(value.since) ? value.since : null,
+    mode: value.mode === 'poll' ? 'poll' : 'stream',
+    panes: isInt(value.panes) ? value.panes : 0,
+  };
+}
 
 export function isCliSession(value: unknown): value is CliSession {
   if (!isObject(value)) return false;
@@ -86,6 +104,10 @@ export function parseServerTerminalMessage(text: string): ServerTerminalMessage 
       return isIntOrNull(value.code) ? { type: 'exit', code: value.code } : undefined;
     case 'error':
       return isStr(value.message) ? { type: 'error', message: value.message } : undefined;
+    case 'host':
+      return isStr(value.host) && HOST_STATES.has(value.state as string) && (value.reason === null || isStr(value.reason))
+        ? { type: 'host', host: value.host, state: value.state as HostView['state'], reason: value.reason as string | null }
+        : undefined;
     default:
       return undefined;
   }

@@ -1,3 +1,4 @@
+import { HostsStore } from './hosts.ts';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { AgentApi } from './agent-api.ts';
@@ -40,6 +41,8 @@ export interface Services {
   readonly serverStatus: ServerStatus;
   /** Browser notifications for approvals and failed stages. */
   readonly notifier: DesktopNotifier;
+  /** Every host of hosts.yaml with its connection. */
+  readonly hosts: HostsStore;
 }
 
 export function createServices(): Services {
@@ -70,6 +73,7 @@ export function createServices(): Services {
     executions: new ExecutionStore(api, feed),
     queues: new QueueStore(feed, new QueuesApi(api)),
     serverStatus: new ServerStatus(feed),
+    hosts: new HostsStore(feed, api),
   };
   // The events socket runs while the cookie works; a 401 anywhere stops it.
   api.auth.subscribe((auth) => {

@@ -66,6 +66,8 @@ export class TerminalConnection extends Disposable {
   readonly exit = signal<{ code: number | null } | undefined>(undefined);
   /** The last error the server or the connection reported. */
   readonly lastError = signal<string | undefined>(undefined);
+  /** The session's remote host is not connected (the server says so); undefined while it is. */
+  readonly host = signal<{ host: string; state: string; reason: string | null } | undefined>(undefined);
   /** Why the connection is closed (when state is closed). */
   readonly closedReason = signal<string | undefined>(undefined);
   /** Failed attempts since the last hello. */
@@ -293,6 +295,9 @@ export class TerminalConnection extends Disposable {
         break;
       case 'error':
         this.lastError.value = message.message;
+        break;
+      case 'host':
+        this.host.value = message.state === 'connected' ? undefined : { host: message.host, state: message.state, reason: message.reason };
         break;
     }
   }

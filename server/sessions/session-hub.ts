@@ -157,8 +157,14 @@ export class SessionHub extends Disposable {
     return this.live.has(key) || this.storedMeta(key) !== undefined;
   }
 
+  /** Native (a person's) clients on the pane's session: tmux also counts a remote host's output client. */
+  private nativeClients(pane: PaneInfo): number {
+    return Math.max(0, pane.sessionAttached - (this.tmux.ownClients?.(pane.sessionId) ?? 0));
+  }
+
   private view(meta: SessionMeta, pane: PaneInfo | undefined, lastActivity: number): CliSession {
-    return toCliSession(meta, pane, lastActivity, { label: this.tmux.address.label, host: this.host, attachCommand: (name) => this.tmux.attachCommand(name) });
+    const seen = pane && this.tmux.ownClients ? { ...pane, sessionAttached: this.nativeClients(pane) } : pane;
+    return toCliSession(meta, seen, lastActivity, { label: this.tmux.address.label, host: this.host, attachCommand: (name) => this.tmux.attachCommand(name) });
   }
 
   /** Stored sessions of this hub's host (one table holds every host's). */
@@ -363,7 +369,7 @@ export class SessionHub extends Disposable {
    */
   async requestViewerSize(key: string, cols: number, rows: number): Promise<SizeResult> {
     const { pane } = this.liveOrThrow(key);
-    if (pane.sessionAttached > 0) {
+    if (this.nativeClients(pane) > 0) {
       return { applied: false, cols: pane.width, rows: pane.height, reason: 'a native tmux client is attached; its size wins' };
     }
     if (pane.dead) return { applied: false, cols: pane.width, rows: pane.height, reason: 'the program has exited' };

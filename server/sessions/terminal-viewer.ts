@@ -109,9 +109,10 @@ export class TerminalViewer extends Disposable {
         }
       }),
     );
+    // Said at once, connected or not: a client that reconnected forgets what it knew.
     const now = this.hub.hostStatus(host);
-    if (now && now.state !== 'connected') {
-      down = true;
+    if (now) {
+      down = now.state !== 'connected';
       tell(now.state, now.reason);
     }
   }

@@ -104,4 +104,11 @@ export const common = {
   'issues.what': 'the issue board',
   'issues.loadCode': 'The board code did not load ({message}). Reload the page.',
   'queues.title': 'Queues',
+  'host.connected': 'connected',
+  'host.connecting': 'connecting…',
+  'host.reconnecting': 'reconnecting',
+  'host.authFailed': 'auth failed',
+  'host.hostKeyFailed': 'host key refused',
+  'host.polled': 'polled (no control mode)',
+  'host.thisMachine': 'this machine',
 } as const;

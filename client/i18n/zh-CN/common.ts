@@ -105,4 +105,11 @@ export const common: Translation<typeof en> = {
   'issues.what': '议题看板',
   'issues.loadCode': '看板代码未能加载（{message}）。请重新加载页面。',
   'queues.title': '队列',
+  'host.connected': '已连接',
+  'host.connecting': '正在连接…',
+  'host.reconnecting': '正在重新连接',
+  'host.authFailed': '认证失败',
+  'host.hostKeyFailed': '主机密钥被拒绝',
+  'host.polled': '轮询（无控制模式）',
+  'host.thisMachine': '本机',
 };
