@@ -59,7 +59,7 @@ describe('a phone (390×844)', () => {
     const cx = frame.x + frame.width / 2;
     const cy = frame.y + 120;
     const cdp = await context.newCDPSession(page);
-    const touch = (type: string, spread: number) =>
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', spread: number) =>
       cdp.send('Input.dispatchTouchEvent', {
         type,
         touchPoints: type === 'touchEnd' ? [] : [{ x: cx - spread, y: cy, id: 1 }, { x: cx + spread, y: cy, id: 2 }],
