@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { useServices, useTabs } from '../services/index.ts';
+import { offsetParam } from '../services/router.ts';
 import { NewSessionDialog } from './NewSessionDialog.tsx';
 import { SessionList } from './SessionList.tsx';
 import { TerminalTabs } from './TerminalTabs.tsx';
@@ -10,9 +11,12 @@ export function SessionsPage({ sessionKey }: { sessionKey: string | undefined })
   const { router, executions } = useServices();
   const tabs = useTabs();
   const [creating, setCreating] = useState(false);
+  // `?offset=N`: the terminal opens at that point of its stream (an execution's start).
+  const offset = offsetParam(router.search.value);
   useEffect(() => {
     tabs.activate(sessionKey);
-  }, [sessionKey]);
+    if (sessionKey) tabs.get(sessionKey)?.showFrom(offset);
+  }, [sessionKey, offset]);
   useEffect(() => () => tabs.activate(undefined), []);
   // The toolbars show a session's running execution, wherever it was started.
   useEffect(() => executions.use(), []);

@@ -12,6 +12,7 @@ import { RunningChip } from './executions/RunningChip.tsx';
 import { SessionExecutions } from './executions/SessionExecutions.tsx';
 import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
+import { ExecutionStart } from './term/ExecutionStart.tsx';
 import { ExtraKeys } from './term/ExtraKeys.tsx';
 import { FindBar } from './term/FindBar.tsx';
 import { TerminalMenu } from './term/TerminalMenu.tsx';
@@ -155,6 +156,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
       )}
       {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
       {tab.searching.value && <FindBar tab={tab} />}
+      <ExecutionStart tab={tab} />
       <div class="term-frame" ref={frame} onClick={() => tab.focus()}>
         <div class="term-sizer" ref={sizer} />
       </div>

@@ -118,7 +118,9 @@ export function QueuesPage() {
 }
 
 function QueueView({ queue, now, run }: { queue: Queue; now: number; run: (what: () => Promise<unknown>) => Promise<void> }) {
-  const { queues, sessions, router } = useServices();
+  const { queues, sessions, router, executions } = useServices();
+  // The items' executions (where each started, for the session links); new ones come by event.
+  useEffect(() => void executions.loadQueue(queue.id), [queue.id]);
   const api = queues.api;
   const byId = new Map(queue.items.map((i) => [i.item_id, i]));
   const groups = queue.execution_groups;
@@ -147,7 +149,9 @@ function QueueView({ queue, now, run }: { queue: Queue; now: number; run: (what:
   const onAction = (itemId: string, action: 'retry' | 'skip' | 'delete') =>
     void run(() => (action === 'delete' ? api.deleteItem(queue.id, itemId) : api.itemAction(queue.id, itemId, action)));
   const onExecute = (itemId: string, sessionKey: string | undefined) => void run(() => api.execute(queue.id, itemId, sessionKey));
-  const onOpenSession = (key: string) => router.navigate(`/sessions/${encodeURIComponent(key)}`);
+  const onOpenSession = (href: string) => router.navigate(href);
+  const runs = executions.byId.value;
+  const startOf = (executionId: string) => runs.get(executionId)?.offsetStart ?? null;
 
   return (
     <section class="queue-view" aria-labelledby="queue-title">
@@ -226,6 +230,7 @@ function QueueView({ queue, now, run }: { queue: Queue; now: number; run: (what:
             onAction={onAction}
             onExecute={onExecute}
             onOpenSession={onOpenSession}
+            startOf={startOf}
           />
         ))}
       </div>

@@ -51,6 +51,7 @@ export class ExecutionStore extends Disposable {
   readonly chunks = signal<ReadonlyMap<string, readonly RunChunk[]>>(new Map());
   private started = false;
   private readonly sessionsShown = new Set<string>();
+  private readonly queuesShown = new Set<string>();
   private statelessShown = false;
 
   constructor(
@@ -64,6 +65,7 @@ export class ExecutionStore extends Disposable {
       feed.onOpen(() => {
         if (this.started) void this.loadRunning();
         for (const key of this.sessionsShown) void this.loadSession(key);
+        for (const id of this.queuesShown) void this.loadQueue(id);
         if (this.statelessShown) void this.loadStateless();
       }),
     );
@@ -86,6 +88,12 @@ export class ExecutionStore extends Disposable {
 
   async loadIssue(issueId: string): Promise<void> {
     this.merge(await this.fetch(`/api/executions?issueId=${encodeURIComponent(issueId)}`));
+  }
+
+  /** A queue's executions (the queues page links each item's terminal at its start). */
+  async loadQueue(queueId: string): Promise<void> {
+    this.queuesShown.add(queueId);
+    this.merge(await this.fetch(`/api/executions?queueId=${encodeURIComponent(queueId)}`));
   }
 
   async loadSession(sessionKey: string): Promise<void> {

@@ -83,6 +83,23 @@ export function matchRoute(path: string): Route {
   return { page: 'not-found', path };
 }
 
+/**
+ * The terminal page of a session; with `offset` (an execution's `offsetStart`) it opens
+ * at that point of the pane's stream: the queues and the flows link an item's or a node's
+ * run this way (docs/workbench.md, "Opening a terminal at an execution").
+ */
+export function terminalHref(sessionKey: string, offset?: number | null): string {
+  return `/sessions/${encodeURIComponent(sessionKey)}${offset !== null && offset !== undefined ? `?offset=${offset}` : ''}`;
+}
+
+/** The `offset` of a terminal page's query string, when it is a stream offset. */
+export function offsetParam(search: string): number | undefined {
+  const raw = new URLSearchParams(search).get('offset');
+  if (raw === null || !/^\d{1,16}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** The URL of a pipeline's detail page (names may hold any character). */
 export function pipelineHref(name: string): string {
   return `/pipelines/${encodeURIComponent(name)}`;

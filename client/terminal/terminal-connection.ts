@@ -76,6 +76,15 @@ export class TerminalConnection extends Disposable {
   private readonly helloEmitter = this.register(new Emitter<{ readonly hello: HelloMessage; readonly resumed: boolean; readonly first: boolean }>());
   /** Every hello, after the sink got its reset. `first`: the first hello on this socket. */
   readonly onHello = this.helloEmitter.event;
+  private readonly seekEmitter = this.register(new Emitter<{ readonly offset: number; readonly found: boolean }>());
+  /**
+   * The answer to `seek`: found, the screen was cleared and the stream replays
+   * from that offset; not found (it left the server's buffer), a fresh screen came.
+   */
+  readonly onSeek = this.seekEmitter.event;
+  private readonly replayedEmitter = this.register(new Emitter<void>());
+  /** After a found seek: the replayed bytes that came with the hello are parsed. */
+  readonly onReplayed = this.replayedEmitter.event;
   private readonly resizeEmitter = this.register(new Emitter<{ cols: number; rows: number }>());
   /** A resize message from the server. */
   readonly onServerResize = this.resizeEmitter.event;
@@ -95,6 +104,12 @@ export class TerminalConnection extends Disposable {
   private ackedAt = 0;
   /** Bumped by every hello; parse callbacks of an older screen must not ack. */
   private generation = 0;
+  /** A stream offset to start from (`seek`), asked on the next connect. */
+  private seekTo: number | undefined;
+  /** Set from a found seek's hello until the bytes it brought are parsed. */
+  private replaying = false;
+  /** The offset the view shows the stream from, after a found seek. */
+  private shownFrom: number | undefined;
 
   constructor(private readonly options: TerminalConnectionOptions) {
     super();
@@ -125,6 +140,23 @@ export class TerminalConnection extends Disposable {
     if (this.cannotConnect() || this.probing || !this.retry) return;
     this.retry.dispose();
     this.retry = undefined;
+    this.connect();
+  }
+
+  /**
+   * Shows the stream from `offset` (a position from an execution's `offsetStart`):
+   * reconnects asking for it. The server replays from there when its buffer still
+   * holds it (`onSeek` found), else sends the current screen (not found).
+   * Undefined: reconnects for the current screen.
+   */
+  seek(offset: number | undefined): void {
+    if (this.isDisposed || this.state.value === 'closed') return;
+    this.seekTo = offset;
+    if (offset === undefined) this.shownFrom = undefined;
+    this.position = undefined;
+    this.stream = undefined;
+    this.teardown();
+    if (this.state.value === 'live') this.state.value = 'connecting';
     this.connect();
   }
 
@@ -164,7 +196,9 @@ export class TerminalConnection extends Disposable {
 
   private url(): string {
     const params = new URLSearchParams({ mode: this.options.mode });
-    if (this.position !== undefined && this.stream !== undefined) {
+    // A seek has no stream id: an offset from another server run lies outside this one's buffer anyway.
+    if (this.seekTo !== undefined) params.set('since', String(this.seekTo));
+    else if (this.position !== undefined && this.stream !== undefined) {
       params.set('since', String(this.position));
       params.set('stream', this.stream);
     }
@@ -304,6 +338,7 @@ export class TerminalConnection extends Disposable {
 
   private onHelloMessage(hello: HelloMessage): void {
     this.generation++;
+    this.replaying = false;
     // Resumed: the same stream from exactly where we are, no screen. Anything else redraws.
     const resumed = this.stream !== undefined && hello.stream === this.stream && hello.snapshotBytes === 0 && hello.offset === this.position;
     const previous = this.size.value;
@@ -326,6 +361,19 @@ export class TerminalConnection extends Disposable {
     this.socketHadHello = true;
     if (hello.snapshotBytes === 0 && !resumed) this.sendAck(hello.offset);
     this.helloEmitter.fire({ hello, resumed, first });
+    const seek = this.seekTo;
+    if (seek !== undefined) {
+      this.seekTo = undefined;
+      const found = hello.snapshotBytes === 0 && hello.offset === seek;
+      this.replaying = found;
+      this.shownFrom = found ? seek : undefined;
+      this.seekEmitter.fire({ offset: seek, found });
+    } else if (!resumed && this.shownFrom !== undefined) {
+      // A fresh screen (a resize redraws from tmux) replaced the replay: ask for it again, so the
+      // view stays at the execution's start (redrawn for the new size); gone from the buffer, it says so.
+      const offset = this.shownFrom;
+      queueMicrotask(() => this.seek(offset));
+    }
   }
 
   private onBytes(bytes: Uint8Array): void {
@@ -350,6 +398,10 @@ export class TerminalConnection extends Disposable {
       if (generation !== this.generation) return;
       const unacked = end - this.ackedAt;
       const idle = end === this.position;
+      if (idle && this.replaying) {
+        this.replaying = false;
+        this.replayedEmitter.fire();
+      }
       if (unacked >= this.ackEvery || (idle && unacked >= ACK_WHEN_IDLE)) this.sendAck(end);
     });
   }

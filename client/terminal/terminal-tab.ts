@@ -53,6 +53,12 @@ export class TerminalTab extends Disposable {
   readonly searching = signal(false);
   /** Sticky Ctrl / Alt of the phone's extra keys: they apply to the next key, then release. */
   readonly modifiers = signal<Modifiers>({ ctrl: false, alt: false });
+  /**
+   * Set while the view starts at a stream offset (`/sessions/:key?offset=N`, an execution's
+   * start): `found` undefined while asking, true when the server replayed from there, false
+   * when its buffer no longer held it (the current screen is shown instead).
+   */
+  readonly from = signal<{ readonly offset: number; readonly found: boolean | undefined } | undefined>(undefined);
   private noticeTimer: IDisposable | undefined;
   private active = false;
   private wishTimer: IDisposable | undefined;
@@ -97,6 +103,9 @@ export class TerminalTab extends Disposable {
         }),
       ),
     );
+    this.register(this.connection.onSeek(({ offset, found }) => (this.from.value = { offset, found })));
+    // The replay is in: its first line (the execution's start) at the top; later output does not move the view.
+    this.register(this.connection.onReplayed(() => this.view.term.scrollToTop()));
     // A new socket (first connect, reconnect, server restart): offer our size once.
     this.register(
       this.connection.onHello(({ first }) => {
@@ -145,6 +154,19 @@ export class TerminalTab extends Disposable {
     this.notice.value = notice;
     this.noticeTimer?.dispose();
     this.noticeTimer = timeout(() => (this.notice.value = undefined), 2500);
+  }
+
+  /** Shows the stream from `offset` (an execution's start); undefined: back to the current screen. */
+  showFrom(offset: number | undefined): void {
+    if (offset === undefined) {
+      if (!this.from.value) return;
+      this.from.value = undefined;
+      this.connection.seek(undefined);
+      return;
+    }
+    if (this.from.value?.offset === offset) return;
+    this.from.value = { offset, found: undefined };
+    this.connection.seek(offset);
   }
 
   get sessionKey(): string {

@@ -58,7 +58,5 @@ export class FlowsApi {
   }
 }
 
-/** The terminal page at the point where an execution started. */
-export function terminalHref(sessionKey: string, offset: number | null): string {
-  return `/sessions/${enc(sessionKey)}${offset !== null ? `?offset=${offset}` : ''}`;
-}
+/** The terminal page at the point where an execution started (the same link the queues use). */
+export { terminalHref } from '../../services/router.ts';

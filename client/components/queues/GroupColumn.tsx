@@ -16,7 +16,8 @@ interface Props {
   readonly onMove: (itemId: string, how: 'up' | 'down' | 'prev' | 'next') => void;
   readonly onAction: (itemId: string, action: 'retry' | 'skip' | 'delete') => void;
   readonly onExecute: (itemId: string, sessionKey: string | undefined) => void;
-  readonly onOpenSession: (sessionKey: string) => void;
+  readonly onOpenSession: (href: string) => void;
+  readonly startOf: (executionId: string) => number | null;
 }
 
 /**
@@ -24,7 +25,7 @@ interface Props {
  * the DOM while dragging; on drop the DOM is put back and the move goes to the store,
  * so Preact stays the only owner of the list and renders the server's order.
  */
-export function GroupColumn({ queue, group, index, items, byId, sessions, now, onDrop, onMove, onAction, onExecute, onOpenSession }: Props) {
+export function GroupColumn({ queue, group, index, items, byId, sessions, now, onDrop, onMove, onAction, onExecute, onOpenSession, startOf }: Props) {
   const list = useRef<HTMLOListElement>(null);
   const dropRef = useRef(onDrop);
   dropRef.current = onDrop;
@@ -86,6 +87,7 @@ export function GroupColumn({ queue, group, index, items, byId, sessions, now, o
             onAction={onAction}
             onExecute={onExecute}
             onOpenSession={onOpenSession}
+            startOf={startOf}
           />
         ))}
       </ol>

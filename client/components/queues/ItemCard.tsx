@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { CliSession, Queue, QueueItem } from '../../../schemas/index.ts';
 import { duration, t, type MessageKey } from '../../i18n/index.ts';
+import { terminalHref } from '../../services/router.ts';
 import { RouteToSessionDialog } from '../flows/RouteToSession.tsx';
 
 interface Props {
@@ -16,7 +17,10 @@ interface Props {
   readonly onMove: (itemId: string, how: 'up' | 'down' | 'prev' | 'next') => void;
   readonly onAction: (itemId: string, action: 'retry' | 'skip' | 'delete') => void;
   readonly onExecute: (itemId: string, sessionKey: string | undefined) => void;
-  readonly onOpenSession: (sessionKey: string) => void;
+  /** Opens the item's terminal (a terminal page URL, at its execution's start when known). */
+  readonly onOpenSession: (href: string) => void;
+  /** Where the item's execution started in its session's stream, when known. */
+  readonly startOf: (executionId: string) => number | null;
 }
 
 export function itemStatusLabel(item: Pick<QueueItem, 'status' | 'skipped'>): string {
@@ -24,7 +28,7 @@ export function itemStatusLabel(item: Pick<QueueItem, 'status' | 'skipped'>): st
 }
 
 /** One queue item: status, what it waits for or why it is blocked, its session, duration and result; moves by keyboard too. */
-export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, first, last, onMove, onAction, onExecute, onOpenSession }: Props) {
+export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, first, last, onMove, onAction, onExecute, onOpenSession, startOf }: Props) {
   const [picking, setPicking] = useState(false);
   const [choice, setChoice] = useState('');
   const [routing, setRouting] = useState(false);
@@ -36,6 +40,8 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
       : item.started_at && item.status === 'executing'
         ? t('queues.runningFor', { time: duration(now - Date.parse(item.started_at)) })
         : null;
+  // The session link opens the terminal at this item's execution (docs/workbench.md).
+  const sessionHref = item.sessionKey ? terminalHref(item.sessionKey, item.executionId ? startOf(item.executionId) : null) : '';
   const idle = [...sessions.values()].filter((s) => s.status === 'running');
   const statusClass = item.skipped ? 'skipped' : item.status;
   return (
@@ -75,13 +81,13 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
       <div class="item-meta">
         {item.sessionKey && (
           <a
-            href={`/sessions/${encodeURIComponent(item.sessionKey)}`}
+            href={sessionHref}
             class="item-session"
             aria-label={t('queues.openSession', { id: item.item_id })}
             onClick={(e) => {
               if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
               e.preventDefault();
-              onOpenSession(item.sessionKey!);
+              onOpenSession(sessionHref);
             }}
           >
             {t('queues.session', { name: session?.name ?? item.sessionKey })}

@@ -77,4 +77,13 @@ export const terminal = {
   'newSession.dirHintRemote': 'An absolute path on {host}; empty: tmux\'s default there.',
   'newSession.creating': 'Creating…',
   'newSession.create': 'Create session',
+  'term.from.opening': 'Opening at the start of the execution…',
+  'term.from.found': 'Shown from the start of {what}: what it printed, then live. New output does not move the view.',
+  'term.from.missed': 'The start of {what} is no longer in the server\'s buffer: here is its recorded output; the terminal below shows the current screen.',
+  'term.from.what': '“{prompt}”',
+  'term.from.offset': 'the execution at offset {offset}',
+  'term.from.current': 'Show the current screen',
+  'term.from.outputLabel': 'Recorded output of {what}',
+  'term.from.loading': 'Loading its output…',
+  'term.from.unknown': 'No execution of this session starts at this offset.',
 } as const;

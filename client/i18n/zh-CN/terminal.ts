@@ -79,4 +79,13 @@ export const terminal: Translation<typeof en> = {
   'newSession.dirHintRemote': '{host} 上的绝对路径；留空则使用那里 tmux 的默认目录。',
   'newSession.creating': '创建中…',
   'newSession.create': '创建会话',
+  'term.from.opening': '正在打开到该执行的开始处…',
+  'term.from.found': '从 {what} 的开始处显示：先是它的输出，然后是实时内容。新的输出不会移动视图。',
+  'term.from.missed': '{what} 的开始处已不在服务器的缓冲区中：这里是它记录的输出；下面的终端显示当前屏幕。',
+  'term.from.what': '“{prompt}”',
+  'term.from.offset': '偏移 {offset} 处的执行',
+  'term.from.current': '显示当前屏幕',
+  'term.from.outputLabel': '{what} 记录的输出',
+  'term.from.loading': '正在加载它的输出…',
+  'term.from.unknown': '此会话没有从这个偏移开始的执行。',
 };
