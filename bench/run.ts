@@ -16,6 +16,7 @@ import { ContentionMeter, machineInfo } from './lib/proc.ts';
 import { machineLine, markdownTable, summarizeTargets, textTable, type RunReport, type Scenario, type ScenarioResult } from './lib/report.ts';
 import { progress } from './lib/util.ts';
 import { echo } from './scenarios/echo.ts';
+import { execute } from './scenarios/execute.ts';
 import { flood } from './scenarios/flood.ts';
 import { lateAttach } from './scenarios/late-attach.ts';
 import { queue } from './scenarios/queue.ts';
@@ -25,7 +26,7 @@ import { store } from './scenarios/store.ts';
 import { throughput } from './scenarios/throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue];
+const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue, execute];
 
 interface Args {
   quick: boolean;

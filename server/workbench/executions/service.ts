@@ -319,14 +319,16 @@ export class Executions extends Disposable implements ExecutionService {
     if (run.execution.sessionKey && this.busy.get(run.execution.sessionKey) === run.execution.executionId) this.busy.delete(run.execution.sessionKey);
     const execution = run.execution;
     const stored = this.persist(run).catch((error: unknown) => this.deps.log(`execution ${execution.executionId}: end not stored: ${String(error)}`));
+    // EXECUTION_UPDATED joins this row's group commit (one fsync, not two in a row); the bus delivers
+    // it once stored, and the journal keeps order, so the row is durable by then.
+    void this.deps.bus.publish('EXECUTION_UPDATED', { execution });
     // An end seen by its marker is already a fact on disk (the wrapper writes its status file first, and a
     // restart settles from it): followers in this process (the queue scheduler) hear of it now, so their
-    // own writes share this row's group commit instead of waiting for it. Everyone else hears once stored.
+    // own writes share this row's group commit instead of waiting for it. Other ends are heard once stored.
     const early = end.completion === 'sentinel';
     if (early) this.updates.fire(execution);
     await stored;
-    if (early) void this.deps.bus.publish('EXECUTION_UPDATED', { execution });
-    else this.announce(execution);
+    if (!early) this.updates.fire(execution);
   }
 
   /** An interactive turn the server lost sight of: its end was not observed, so it is not reported completed. */

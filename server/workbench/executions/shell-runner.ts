@@ -254,10 +254,14 @@ export class ShellRunner {
     state.ending = true;
     let output: Buffer | undefined;
     if (state.recorder && end.offsetEnd !== null) output = state.recorder.stopAt(end.offsetEnd);
-    await state.recorder?.flush();
+    const flushed = state.recorder?.flush();
     const recovered = run.data.recovered === true;
+    // The end is not held up by the output file (a slow disk): the service keeps these bytes for /output.
+    // Without them in memory, the file is what /output reads: then it is complete first.
+    if (recovered || output === undefined) await flushed;
     if (recovered) output = await readFile(join(this.service.dirOf(run.execution), 'output')).catch(() => output);
     await this.service.finish(run, { ...end, offsetEnd: recovered ? null : end.offsetEnd, text }, output);
+    await flushed;
   }
 
   private release(run: ActiveRun, state: ShellState): void {

@@ -6,7 +6,7 @@ import { shellQuote } from '../../../tmux/command.ts';
 /**
  * The wrapper an execution runs in a shell session: a script file under the data
  * directory that prints an invisible begin marker, runs the command (an argv,
- * every word quoted), records `$?` in a status file (written then renamed), and
+ * every word quoted), records `$?` in a status file (one write by a shell builtin), and
  * prints the end marker with the exit status. The line typed into the pane is
  * only `bash '<script>'`; the markers are OSC sequences built by printf from
  * pieces, with a random nonce, so neither the echoed line nor the script's text
@@ -53,7 +53,8 @@ export async function writeWrapper(dir: string, argv: readonly string[], working
     `printf '\\033]%s;tb:%s:%s\\007' '${OSC}' '${nonce}' 'begin'`,
     argv.map(q).join(' '),
     '__tb_rc=$?',
-    `printf '%s\\n' "$__tb_rc" > ${q(statusFile + '.tmp')} && mv -f -- ${q(statusFile + '.tmp')} ${q(statusFile)}`,
+    // One write() by a builtin (no mv to fork): a reader sees an empty file or the whole number, never part of it.
+    `printf '%s\\n' "$__tb_rc" > ${q(statusFile)}`,
     `printf '\\033]%s;tb:%s:end:%s\\007' '${OSC}' '${nonce}' "$__tb_rc"`,
     '',
   ].join('\n');
