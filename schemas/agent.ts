@@ -237,6 +237,11 @@ export const PaneProgress = z.object({
   count: z.number().int().min(0),
   /** The last ≤ 8 lines evaluated (rendered text, each cut to 500 characters), oldest first. */
   anchor: z.array(z.string()),
+  /**
+   * The tmux server the pane was on (`<pid>@<start time>`). A pane with the same id
+   * on another server is a new pane: it starts clean. Absent in older rows.
+   */
+  server: z.string().optional(),
 });
 export type PaneProgress = z.infer<typeof PaneProgress>;
 

@@ -99,7 +99,7 @@ export class ControlClient extends Disposable {
 
   /** How the connection to tmux is doing, for /healthz and the UI. */
   health(): ControlHealth {
-    const oldest = this.oldestInFlightMs();
+    const oldest = Math.max(0, this.oldestInFlightMs());
     return {
       state: this.healthState,
       since: new Date(this.healthSince).toISOString(),
@@ -111,8 +111,13 @@ export class ControlClient extends Disposable {
     };
   }
 
-  /** @internal (watchdog) Milliseconds the oldest command written to tmux has waited; 0 when none. */
+  /**
+   * @internal (watchdog) Milliseconds the oldest command written to tmux has waited;
+   * 0 when none, -1 while this client has not answered yet (still connecting: ssh and
+   * tmux have their own connect timeouts, and a slow connect is not a hang).
+   */
   oldestInFlightMs(now = Date.now()): number {
+    if (!this.answered) return -1;
     const head = this.inFlight[0];
     return head?.sentAt !== undefined ? now - head.sentAt : 0;
   }

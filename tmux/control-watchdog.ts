@@ -39,6 +39,7 @@ export class ControlWatchdog extends Disposable {
 
   check(now = Date.now()): void {
     const age = this.client.oldestInFlightMs(now);
+    if (age < 0) return;
     if (age >= this.options.stuckAfterMs) {
       this.client.restart(`tmux did not answer for ${Math.round(age / 1000)} s`);
       return;

@@ -119,12 +119,16 @@ export class PaneMonitor extends Disposable {
     }
     const previous = this.panes;
     this.panes = next;
+    // tmux restarted between two listings: its pane ids start over, so a "%3" now is
+    // another pane than the "%3" before. Report the old one gone and the new one added.
+    const replaced = (before: PaneInfo, now: PaneInfo | undefined) => now !== undefined && before.serverId !== now.serverId;
     for (const [id, pane] of previous) {
-      if (!next.has(id)) this.onRemovedEmitter.fire(pane);
+      const now = next.get(id);
+      if (!now || replaced(pane, now)) this.onRemovedEmitter.fire(pane);
     }
     for (const [id, pane] of next) {
       const before = previous.get(id);
-      if (!before) this.onAddedEmitter.fire(pane);
+      if (!before || replaced(before, pane)) this.onAddedEmitter.fire(pane);
       else if (!samePane(before, pane)) this.onChangedEmitter.fire({ previous: before, current: pane });
     }
   }

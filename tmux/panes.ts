@@ -34,6 +34,11 @@ export interface PaneInfo {
   /** The `@tb_tool` and `@tb_created` pane options of panes the bridge created. */
   readonly tool: string;
   readonly createdAt: string;
+  /**
+   * The tmux server this pane lives on (`<pid>@<start time>`): a restarted server
+   * hands out the same pane ids again, so a pane is this plus its id.
+   */
+  readonly serverId: string;
 }
 
 const PANE_FIELDS = [
@@ -64,6 +69,8 @@ const PANE_FIELDS = [
   'window_panes',
   '@tb_tool',
   '@tb_created',
+  'pid',
+  'start_time',
 ] as const;
 
 const PANE_FORMAT = fieldsFormat(PANE_FIELDS);
@@ -106,6 +113,7 @@ export function parsePaneLine(line: string): PaneInfo | undefined {
     windowPanes: Number(get(24)) || 1,
     tool: get(25),
     createdAt: get(26),
+    serverId: `${get(27)}@${get(28)}`,
   };
 }
 

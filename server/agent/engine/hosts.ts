@@ -64,7 +64,7 @@ export interface HostWatcher extends IDisposable {
 }
 
 export function paneFacts(pane: PaneInfo): WatchedPaneInfo {
-  return { paneId: pane.paneId, sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.title, dead: pane.dead };
+  return { paneId: pane.paneId, sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.title, dead: pane.dead, serverId: pane.serverId };
 }
 
 /** What a watcher keeps per watched pane: at least its runtime. */
@@ -182,7 +182,13 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
     this.register(server.streams.onStreamClosed((paneId) => this.openedAt.delete(paneId)));
     this.register(monitor.onPaneAdded((pane) => this.consider(pane)));
     this.register(monitor.onPaneChanged(({ current }) => this.consider(current)));
-    this.register(monitor.onPaneRemoved((pane) => void this.drop(pane.paneId, true)));
+    this.register(
+      monitor.onPaneRemoved((pane) => {
+        // Removed but listed: the id is another pane's now (tmux restarted), added right after.
+        const now = monitor.get(pane.paneId);
+        void this.drop(pane.paneId, true, now !== undefined && now.serverId !== pane.serverId);
+      }),
+    );
     await monitor.refresh();
     for (const pane of monitor.list()) this.consider(pane);
   }
@@ -315,11 +321,18 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
     }, this.options.pollMs);
   }
 
-  private async drop(paneId: string, gone: boolean): Promise<void> {
+  private async drop(paneId: string, gone: boolean, replaced = false): Promise<void> {
     const entry = this.entries.get(paneId);
     if (!entry) return;
     this.entries.delete(paneId);
     entry.feed?.dispose();
+    if (replaced) {
+      // Its approvals are withdrawn now, before the new pane with this id can ask for any.
+      entry.runtime.abandon();
+      this.options.onPaneGone(this.name, paneId);
+      await this.retire([entry]);
+      return;
+    }
     await this.retire([entry]);
     if (gone) this.options.onPaneGone(this.name, paneId);
   }

@@ -73,14 +73,39 @@ export class PaneRuntime extends Disposable {
     super();
     this.facts = pane;
     this.mode = mode;
-    this.stored = ctx.progress.get(host.name, pane.paneId)?.progress;
+    const stored = ctx.progress.get(host.name, pane.paneId)?.progress;
+    // Same id, another tmux server (it restarted): a new pane. Nothing of the old one —
+    // stages, anchor, approvals — may attach to it (a false green otherwise).
+    const replaced = stored?.server !== undefined && pane.serverId !== undefined && stored.server !== pane.serverId;
+    this.stored = replaced ? undefined : stored;
     this.progressState = this.stored ? { count: this.stored.count, anchor: [...this.stored.anchor] } : { count: 0, anchor: [] };
-    this.loadLastReasons();
     this.register(toDisposable(() => {
       this.progressTimer?.dispose();
       this.tailTimer?.dispose();
     }));
+    if (replaced) void this.enqueue(() => this.forgetPreviousPane(stored.server!));
+    else this.loadLastReasons();
     this.refreshPipelines();
+  }
+
+  /** The state of the pane that had this id on the earlier tmux server goes, before any pipeline starts here. */
+  private async forgetPreviousPane(previousServer: string): Promise<void> {
+    const host = this.host.name;
+    const paneId = this.paneId;
+    this.ctx.log(`agent: ${host} ${paneId} is a new pane (tmux server ${this.facts.serverId} replaced ${previousServer}): starting it clean`);
+    await this.ctx.store.transaction(() => {
+      void this.ctx.store.stageState.resetPane(host, paneId);
+      void this.ctx.progress.set(host, paneId, this.progressToStore());
+    });
+    for (const approval of this.ctx.approvalRepo.listPending()) {
+      if (approval.host !== host || approval.paneId !== paneId) continue;
+      await this.ctx.approvals.cancel(approval, 'tmux restarted: the pane this approval was for is gone').catch(() => undefined);
+    }
+  }
+
+  /** The progress as stored: with the tmux server it belongs to. */
+  private progressToStore(): PaneProgress {
+    return this.facts.serverId ? { ...this.progressState, server: this.facts.serverId } : this.progressState;
   }
 
   get paneId(): string {
@@ -152,6 +177,16 @@ export class PaneRuntime extends Disposable {
       return result;
     });
   }
+
+  /**
+   * Another pane now has this id (tmux restarted): this runtime writes nothing more,
+   * so none of the old pane's late lines, stages or progress land on the new one.
+   */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  private abandoned = false;
 
   /** Waits for queued work and writes the progress if it is behind (before stopping). */
   async flush(): Promise<void> {
@@ -258,10 +293,11 @@ export class PaneRuntime extends Disposable {
 
   /** Stage changes + history + progress in one transaction, then events and effects. */
   private async commit(batch: Batch, progressMoved: boolean): Promise<void> {
+    if (this.abandoned) return;
     const host = this.host.name;
     const paneId = this.paneId;
     if (batch.changed.size > 0 || batch.transitions.length > 0) {
-      const progress = this.progressState;
+      const progress = this.progressToStore();
       const at = new Date().toISOString();
       try {
         await this.ctx.store.transaction(() => {
@@ -301,10 +337,10 @@ export class PaneRuntime extends Disposable {
   }
 
   private async writeProgress(): Promise<void> {
-    if (!this.progressDirty) return;
+    if (!this.progressDirty || this.abandoned) return;
     this.progressDirty = false;
     try {
-      await this.ctx.progress.set(this.host.name, this.paneId, this.progressState);
+      await this.ctx.progress.set(this.host.name, this.paneId, this.progressToStore());
     } catch (error) {
       this.ctx.log(`agent: could not store the progress of ${this.host.name} ${this.paneId}: ${(error as Error).message}`);
     }

@@ -17,7 +17,7 @@ import type { SshTmuxRunner } from './ssh-runner.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
 import type { HostConnectionView } from '../../../schemas/agent-config-view.ts';
 
-const LIST_FIELDS = ['pane_id', 'session_name', 'window_name', 'pane_title', 'pane_dead', 'pane_in_mode'] as const;
+const LIST_FIELDS = ['pane_id', 'session_name', 'window_name', 'pane_title', 'pane_dead', 'pane_in_mode', 'pid', 'start_time'] as const;
 
 interface RemotePane extends WatchedPaneInfo {
   readonly inMode: boolean;
@@ -28,7 +28,7 @@ function parsePanes(lines: readonly string[]): RemotePane[] {
   for (const line of lines) {
     const f = line.split(FIELD_SEP);
     if (f.length < LIST_FIELDS.length || !f[0]!.startsWith('%')) continue;
-    out.push({ paneId: f[0]!, sessionName: f[1]!, windowName: f[2]!, paneTitle: f[3]!, dead: f[4] === '1', inMode: f[5] === '1' });
+    out.push({ paneId: f[0]!, sessionName: f[1]!, windowName: f[2]!, paneTitle: f[3]!, dead: f[4] === '1', inMode: f[5] === '1', serverId: `${f[6] ?? ''}@${f[7] ?? ''}` });
   }
   return out;
 }
@@ -141,7 +141,13 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
       if (!hostWatchesPane(this.options.host, pane)) continue;
       seen.add(pane.paneId);
       const entry = this.entries.get(pane.paneId);
-      if (entry) {
+      if (entry && entry.pane.serverId !== pane.serverId) {
+        // tmux restarted on the host: same id, another pane. The old one's state goes with it.
+        entry.runtime.abandon();
+        this.entries.delete(pane.paneId);
+        this.options.onPaneGone(this.name, pane.paneId);
+        void this.retire([entry]);
+      } else if (entry) {
         entry.pane = pane;
         entry.runtime.update(pane);
         continue;

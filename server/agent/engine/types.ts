@@ -62,4 +62,6 @@ export interface EngineContext {
 export interface WatchedPaneInfo extends PaneFacts {
   readonly paneId: string;
   readonly dead: boolean;
+  /** The tmux server's identity (`<pid>@<start time>`), when the watcher knows it: pane ids repeat across servers. */
+  readonly serverId?: string;
 }

@@ -142,6 +142,15 @@ export class StageStateRepository {
     });
   }
 
+  /** Forgets every stage of every pipeline on a pane (a new pane got its id); resolves with the count. */
+  resetPane(host: string, paneId: string): Promise<number> {
+    return this.store.write((tx) => {
+      const { changes } = tx.run('DELETE FROM stage_state WHERE host = ? AND pane_id = ?', [host, paneId]);
+      if (changes > 0) tx.changed({ table: 'stage_state', op: 'delete', key: { host, paneId } });
+      return changes;
+    });
+  }
+
   /** Forgets every stage of a pipeline on a pane (tmuxagent's reset_pipeline); resolves with the count. */
   resetPipeline(host: string, paneId: string, pipeline: string): Promise<number> {
     return this.store.write((tx) => {

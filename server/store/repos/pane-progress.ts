@@ -40,7 +40,7 @@ export class PaneProgressRepository {
       tx.run(
         `INSERT INTO pane_offsets (host, pane_id, "offset", data, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(host, pane_id) DO UPDATE SET "offset" = excluded."offset", data = excluded.data, updated_at = excluded.updated_at`,
-        [host, paneId, value.count, JSON.stringify({ anchor: value.anchor }), updatedAt],
+        [host, paneId, value.count, JSON.stringify(value.server ? { anchor: value.anchor, server: value.server } : { anchor: value.anchor }), updatedAt],
       );
       tx.changed({ table: 'pane_offsets', op: 'upsert', key: { host, paneId } });
     });
