@@ -20,13 +20,14 @@ import { execute } from './scenarios/execute.ts';
 import { flood } from './scenarios/flood.ts';
 import { lateAttach } from './scenarios/late-attach.ts';
 import { queue } from './scenarios/queue.ts';
+import { remote } from './scenarios/remote.ts';
 import { scale } from './scenarios/scale.ts';
 import { startup } from './scenarios/startup.ts';
 import { store } from './scenarios/store.ts';
 import { throughput } from './scenarios/throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue, execute];
+const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue, execute, remote];
 
 interface Args {
   quick: boolean;
