@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Queue, QueueItem } from '../../schemas/index.ts';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { LoadError, Loading } from '../components/board/States.tsx';
+import { DependencyArrows } from '../components/queues/DependencyArrows.tsx';
 import { GroupColumn } from '../components/queues/GroupColumn.tsx';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
@@ -18,6 +19,11 @@ const HUB: ReadonlyArray<{ readonly href: string; readonly label: MessageKey }> 
   { href: '/issues', label: 'queues.tabBoard' },
   { href: '/queues', label: 'queues.tabQueues' },
 ];
+
+/** The queue item an event happened in, if any. */
+function itemOf(target: EventTarget | null): string | undefined {
+  return target instanceof Element ? ((target.closest('.queue-item') as HTMLElement | null)?.dataset.itemId ?? undefined) : undefined;
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -132,6 +138,10 @@ function QueueView({ queue, now, run }: { queue: Queue; now: number; run: (what:
   const [title, setTitle] = useState('');
   const [group, setGroup] = useState(groups[0]?.id ?? 'P1');
   const [deps, setDeps] = useState('');
+  const groupsRef = useRef<HTMLDivElement>(null);
+  // The item under the pointer or keyboard focus: its dependency arrows come forward.
+  const [hot, setHot] = useState<string | undefined>();
+  const hasDeps = queue.items.some((i) => i.depends_on.length > 0);
 
   const onMove = (itemId: string, how: 'up' | 'down' | 'prev' | 'next') => {
     const item = byId.get(itemId)!;
@@ -214,7 +224,16 @@ function QueueView({ queue, now, run }: { queue: Queue; now: number; run: (what:
         </label>
       </div>
       <p class="queue-hint">{t('queues.dragHint')}</p>
-      <div class="queue-groups">
+      {hasDeps && <p class="queue-hint">{t('queues.arrowsHint')}</p>}
+      <div
+        class={`queue-groups${hasDeps ? ' has-deps' : ''}`}
+        ref={groupsRef}
+        onPointerOver={(e) => setHot(itemOf(e.target))}
+        onPointerLeave={() => setHot(undefined)}
+        onFocusIn={(e) => setHot(itemOf(e.target))}
+        onFocusOut={() => setHot(undefined)}
+      >
+        <DependencyArrows container={groupsRef} items={queue.items} hot={hot} />
         {groups.map((g, k) => (
           <GroupColumn
             key={g.id}

@@ -82,6 +82,44 @@ describe('queues page in the browser', () => {
     }
   });
 
+  it('dependency arrows join each item to what it waits for, across groups, on desktop and phone', { timeout: 120_000 }, async () => {
+    const q = await createQueue('arrows');
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page, close } = await open(q.id, viewport);
+      try {
+        const arrows = page.locator('[data-testid="dep-arrows"] path.dep-arrow');
+        await waitFor(async () => (await arrows.count()) === 2, 'two arrows (T-1 → T-3, T-2 → T-3)', 15_000);
+        // Each arrow starts at the card waited for and ends at the card that waits (within a few pixels of its edge).
+        for (const from of ['T-1', 'T-2']) {
+          const ends = await page.evaluate(
+            ([f, to]) => {
+              const path = document.querySelector<SVGPathElement>(`path.dep-arrow[data-from="${f}"][data-to="${to}"]`)!;
+              const m = path.getScreenCTM()!;
+              const at = (p: DOMPoint) => new DOMPoint(p.x, p.y).matrixTransform(m);
+              const a = at(path.getPointAtLength(0));
+              const b = at(path.getPointAtLength(path.getTotalLength()));
+              const box = (id: string) => document.querySelector(`.queue-item[data-item-id="${id}"]`)!.getBoundingClientRect().toJSON();
+              return { a: { x: a.x, y: a.y }, b: { x: b.x, y: b.y }, from: box(f), to: box(to) };
+            },
+            [from, 'T-3'],
+          );
+          const near = (p: { x: number; y: number }, r: { left: number; right: number; top: number; bottom: number }) =>
+            p.x >= r.left - 6 && p.x <= r.right + 6 && p.y >= r.top && p.y <= r.bottom;
+          expect(near(ends.a, ends.from), `${from} arrow starts at ${from}: ${JSON.stringify(ends)}`).toBe(true);
+          expect(near(ends.b, ends.to), `${from} arrow ends at T-3: ${JSON.stringify(ends)}`).toBe(true);
+        }
+        // Waiting dependencies are drawn as such; pointing at T-3 brings its arrows forward.
+        await expect(arrows.first().getAttribute('class')).resolves.toContain('tone-waiting');
+        await page.locator('.queue-item[data-item-id="T-3"] .item-title').hover();
+        await waitFor(async () => (await page.locator('path.dep-arrow.is-hot').count()) === 2, 'T-3 arrows highlighted', 5000);
+        expect(await hasHorizontalScroll(page)).toBe(false);
+        await screenshot(page, `queues-arrows-${viewport === PHONE ? 'phone' : 'desktop'}`);
+      } finally {
+        await close();
+      }
+    }
+  });
+
   it('start the scheduler and watch the items go green, live', { timeout: 180_000 }, async () => {
     const q = await createQueue('live');
     const { page, close } = await open(q.id);

@@ -67,5 +67,6 @@ export const queues = {
   'queues.movePrev': 'Move {id} to the previous group',
   'queues.moveNext': 'Move {id} to the next group',
   'queues.dragHint': 'Drag items to reorder them or move them between groups; or use the arrow buttons.',
+  'queues.arrowsHint': 'Arrows show dependencies: from the item waited for to the item that waits (green: done, red: failed or blocked, blue: running). Point at an item to bring its arrows forward.',
   'queues.error': 'The server refused: {message}',
 } as const;

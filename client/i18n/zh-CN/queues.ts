@@ -66,5 +66,6 @@ export const queues: Translation<typeof en> = {
   'queues.movePrev': '把 {id} 移到上一个分组',
   'queues.moveNext': '把 {id} 移到下一个分组',
   'queues.dragHint': '拖动条目可调整顺序或移到其他分组；也可以使用箭头按钮。',
+  'queues.arrowsHint': '箭头表示依赖：从被等待的条目指向等待它的条目（绿色：已完成，红色：失败或受阻，蓝色：运行中）。指向某个条目可突出它的箭头。',
   'queues.error': '服务器拒绝了请求：{message}',
 };
