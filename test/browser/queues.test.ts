@@ -101,7 +101,7 @@ describe('queues page in the browser', () => {
               const box = (id: string) => document.querySelector(`.queue-item[data-item-id="${id}"]`)!.getBoundingClientRect().toJSON();
               return { a: { x: a.x, y: a.y }, b: { x: b.x, y: b.y }, from: box(f), to: box(to) };
             },
-            [from, 'T-3'],
+            [from, 'T-3'] as [string, string],
           );
           const near = (p: { x: number; y: number }, r: { left: number; right: number; top: number; bottom: number }) =>
             p.x >= r.left - 6 && p.x <= r.right + 6 && p.y >= r.top && p.y <= r.bottom;
