@@ -14,7 +14,7 @@ import './styles/flows.css';
 import './styles/executions.css';
 import './styles/phone.css';
 import { render } from 'preact';
-import { App, approvalsPage, configPage, executionsPage, flowsPage, historyPage, monitorPage } from './components/App.tsx';
+import { App, approvalsPage, configPage, executionsPage, flowsPage, historyPage, monitorPage, pipelinesPage } from './components/App.tsx';
 import * as i18n from './i18n/index.ts';
 import { createServices, ServicesContext } from './services/index.ts';
 
@@ -35,6 +35,7 @@ const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 1
 idle(() => {
   services.terminals.preload();
   approvalsPage.preload();
+  pipelinesPage.preload();
   monitorPage.preload();
   configPage.preload();
   historyPage.preload();

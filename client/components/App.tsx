@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DashboardPage } from '../pages/DashboardPage.tsx';
-import { PipelinesPage } from '../pages/PipelinesPage.tsx';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import type { Route } from '../services/router.ts';
@@ -18,8 +17,9 @@ export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then(
 export const historyPage = lazyPage(() => import('../pages/HistoryPage.tsx').then((m) => m.HistoryPage));
 export const flowsPage = lazyPage(() => import('../pages/FlowsPage.tsx').then((m) => m.FlowsPage));
 export const executionsPage = lazyPage(() => import('../pages/ExecutionsPage.tsx').then((m) => m.ExecutionsPage));
-// Approvals and the pane monitor too: the first paint stays small (fetched when the browser is idle).
+// Approvals, pipelines and the pane monitor too: the first paint stays small (fetched when the browser is idle).
 export const approvalsPage = lazyPage(() => import('../pages/ApprovalsPage.tsx').then((m) => m.ApprovalsPage));
+export const pipelinesPage = lazyPage(() => import('../pages/PipelinesPage.tsx').then((m) => m.PipelinesPage));
 export const monitorPage = lazyPage(() => import('../pages/MonitorPage.tsx').then((m) => m.MonitorPage));
 
 /** The shell: top bar and the page for the current route (or the login screen). */
@@ -64,7 +64,7 @@ function Page({ route }: { route: Route }) {
     case 'dashboard':
       return <DashboardPage />;
     case 'pipelines':
-      return <PipelinesPage name={route.name} />;
+      return <pipelinesPage.Page name={route.name} />;
     case 'approvals':
       return <approvalsPage.Page />;
     case 'monitor':

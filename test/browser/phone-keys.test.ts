@@ -46,11 +46,11 @@ describe('a phone (390×844)', () => {
     const fontSize = () =>
       page.evaluate((k) => (window as unknown as { tmuxBridge: { tabs: { get(key: string): { view: { term: { options: { fontSize: number } } } } } } }).tmuxBridge.tabs.get(k).view.term.options.fontSize, body.sessionKey);
     const before = await fontSize();
+    const cols = async () => (await ctx.bridge.api('GET', `/api/cli-sessions/${body.sessionKey}`)).body.cols as number;
+    const wide = await cols();
     await keys.getByRole('button', { name: 'Larger text' }).tap();
     await keys.getByRole('button', { name: 'Larger text' }).tap();
     await waitFor(async () => (await fontSize()) === before + 2, 'font size grew', LIMIT);
-    const cols = async () => (await ctx.bridge.api('GET', `/api/cli-sessions/${body.sessionKey}`)).body.cols as number;
-    const wide = await cols();
     await waitFor(async () => (await cols()) < wide, 'fewer columns at the larger size', LIMIT);
     expect(JSON.parse((await page.evaluate(() => localStorage.getItem('tb.terminal')))!).fontSize).toBe(before + 2);
 
