@@ -92,19 +92,21 @@ export class TerminalViewer extends Disposable {
     );
   }
 
+  /** The session's remote host is not connected: its screen cannot be read until it is. */
+  private hostDown = false;
+
   /** A remote host's connection: the viewer says so, and redraws once it is back (output meanwhile was not received). */
   private followHost(): void {
     const host = this.hub.hostOf(this.sessionKey);
     if (host === null) return;
-    let down = false;
     const tell = (state: ConnectionState, reason: string | null) => this.socket.sendJson({ type: 'host', host, state, reason });
     this.register(
       this.hub.onHostStatus(({ host: changed, status }) => {
         if (changed !== host || this.state === 'closed') return;
         tell(status.state, status.reason);
-        if (status.state !== 'connected') down = true;
-        else if (down) {
-          down = false;
+        if (status.state !== 'connected') this.hostDown = true;
+        else if (this.hostDown) {
+          this.hostDown = false;
           void this.redrawWhenStreaming();
         }
       }),
@@ -112,7 +114,7 @@ export class TerminalViewer extends Disposable {
     // Said at once, connected or not: a client that reconnected forgets what it knew.
     const now = this.hub.hostStatus(host);
     if (now) {
-      down = now.state !== 'connected';
+      this.hostDown = now.state !== 'connected';
       tell(now.state, now.reason);
     }
   }
@@ -208,6 +210,11 @@ export class TerminalViewer extends Disposable {
       this.afterSend();
     } catch (error) {
       if (this.isDisposed) return;
+      if (this.hostDown) {
+        // The host is away (the viewer was told): the screen comes once it is back.
+        this.state = 'live';
+        return;
+      }
       this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${error instanceof Error ? error.message : String(error)}` });
       this.end(CLOSE_SESSION_GONE, 'session unavailable');
     }

@@ -139,6 +139,9 @@ describe('workbench sessions on a remote host', () => {
     const during = await api('POST', `/api/cli-sessions/${key}/send`, { text: 'echo lost' });
     expect(during.status).toBe(503);
     expect(during.body.error).toMatchObject({ code: 'host_unavailable' });
+    // A terminal opened now is told the host's state and waits for it (it is not ended).
+    const late = new TerminalClient(agent!.bridge.url, agent!.bridge.token, key);
+    await late.opened();
     // The terminal is told the host is reconnecting (and why), then that it is back.
     await waitFor(() => term.messages.some((m) => m.type === 'host' && m.state === 'reconnecting'), 'the terminal to hear of the drop', 30_000);
     await waitFor(() => term.messages.some((m) => m.type === 'host' && m.state === 'connected'), 'the terminal to hear of the reconnect', 60_000);
@@ -147,7 +150,11 @@ describe('workbench sessions on a remote host', () => {
     await waitFor(() => `${term.snapshot.toString('utf8')}${term.text}`.includes('back-2'), 'the output after the reconnect', 30_000);
     term.send('echo again-$((3+3))\r');
     await term.waitForText('again-6', 30_000);
+    await waitFor(() => late.hello, 'the late terminal to get its screen', 60_000);
+    expect(late.closed).toBeUndefined();
+    expect(late.messages[0]).toMatchObject({ type: 'host', host: 'farm' });
     await term.close();
+    await late.close();
     await api('POST', `/api/cli-sessions/${key}/close`);
   }, 180_000);
 });
