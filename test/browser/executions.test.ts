@@ -103,6 +103,8 @@ describe('executions from the terminal page', () => {
       await output.waitFor();
       expect(await output.textContent()).toContain('ANSWER: browser work sleep=3 exit=3');
       expect(await output.getAttribute('data-offsets')).toBe(`${done.offsetStart}-${done.offsetEnd}`);
+      // A link to the terminal from where the execution started.
+      expect(await run.getByTestId('exec-at-start').getAttribute('href')).toBe(`/sessions/${key}?offset=${done.offsetStart}`);
       await screenshot(page, 'executions-ended');
     } finally {
       await closeQuietly(context);

@@ -3,6 +3,8 @@ import { duration, shortTime, t } from '../../i18n/index.ts';
 import { seconds } from '../../lib/format.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
+import { terminalHref } from '../../services/router.ts';
+import { Link } from '../Link.tsx';
 import type { RunChunk, RunView } from '../../services/executions.ts';
 import { plainText } from '../issues/plain-text.ts';
 
@@ -101,6 +103,11 @@ export function RunItem({ run }: { run: RunView }) {
             <button type="button" class="link-button" onClick={() => void show()} data-testid="exec-output">
               {t('executions.output')}
             </button>
+          )}
+          {run.sessionKey !== null && run.offsetStart !== null && (
+            <Link href={terminalHref(run.sessionKey, run.offsetStart)} title={t('executions.atStartHint')} data-testid="exec-at-start">
+              {t('executions.atStart')}
+            </Link>
           )}
           {open && (
             <button type="button" class="link-button" onClick={() => setOpen(false)}>

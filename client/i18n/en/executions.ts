@@ -31,6 +31,8 @@ export const executions = {
   'executions.completionHint.heuristic': 'A guess: the pane went quiet and showed the tool’s idle prompt. The tool has no hook to say so.',
   'executions.cancel': 'Cancel',
   'executions.output': 'Output',
+  'executions.atStart': 'In the terminal',
+  'executions.atStartHint': 'The terminal from where this execution started',
   'executions.hideOutput': 'Hide output',
   'executions.noOutput': '(no output)',
   'executions.loadingOutput': 'Loading the output…',

@@ -30,6 +30,8 @@ export const executions: Translation<typeof en> = {
   'executions.completionHint.heuristic': '推测：窗格安静下来并显示了工具的空闲提示符。该工具没有可报告结束的钩子。',
   'executions.cancel': '取消',
   'executions.output': '输出',
+  'executions.atStart': '在终端中查看',
+  'executions.atStartHint': '从此执行开始处显示终端',
   'executions.hideOutput': '隐藏输出',
   'executions.noOutput': '（无输出）',
   'executions.loadingOutput': '正在加载输出…',
