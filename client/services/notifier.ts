@@ -7,8 +7,12 @@ import { readEventApproval, readStageUpdate } from './agent-guards.ts';
 import type { EventFeed } from './events.ts';
 
 const STORAGE_KEY = 'tb.notify';
-/** Events older than this are replays (a reconnect resumes the feed): no notification for them. */
-const FRESH_MS = 120_000;
+/**
+ * Events older than this (by the event's own time) are replays of a long gap (a
+ * reconnect resumes the feed): no notification for them. Generous, so a skewed clock
+ * between server and browser does not swallow fresh ones.
+ */
+const FRESH_MS = 10 * 60_000;
 
 export interface DesktopNote {
   readonly title: string;
@@ -21,9 +25,10 @@ export interface DesktopNote {
 
 /** The notification an event deserves, if any: an approval requested, or a stage that failed. */
 export function noteFor(event: BridgeEvent, now: number): DesktopNote | undefined {
+  if (now - Date.parse(event.at) > FRESH_MS) return undefined;
   if (event.type === 'APPROVAL_REQUESTED') {
     const approval = readEventApproval(event);
-    if (!approval || approval.status !== 'pending' || now - Date.parse(approval.requestedAt) > FRESH_MS) return undefined;
+    if (!approval || approval.status !== 'pending') return undefined;
     return {
       title: t('notify.approval', { pipeline: approval.pipeline }),
       body: approval.prompt ?? t('notify.approvalBody', { stage: approval.stage, host: approval.host }),
@@ -33,7 +38,7 @@ export function noteFor(event: BridgeEvent, now: number): DesktopNote | undefine
   }
   if (event.type === 'STAGE_UPDATED') {
     const u = readStageUpdate(event);
-    if (!u || u.status !== 'FAILED' || u.from === 'FAILED' || now - Date.parse(u.at) > FRESH_MS) return undefined;
+    if (!u || u.status !== 'FAILED' || u.from === 'FAILED') return undefined;
     return {
       title: t('notify.failed', { pipeline: u.pipeline, stage: u.stage }),
       body: u.reason ?? t('notify.failedBody', { host: u.host }),

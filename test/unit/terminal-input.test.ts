@@ -49,10 +49,11 @@ describe('browser notifications', async () => {
   const approval = { id: 'a1', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'deploy', kind: 'require_approval', prompt: null, status: 'pending', requestedAt: '2026-01-01T11:59:30Z', file: '/x', expiresAt: '2026-01-02T00:00:00Z', decidedAt: null, decidedVia: null, decidedBy: null, note: null, sessionKey: null, pane: null };
 
   it('one for a fresh approval request and for a stage that just failed, none for replays', () => {
-    const ask = noteFor({ type: 'APPROVAL_REQUESTED', approval } as never, now);
+    const ask = noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:59:30Z', approval } as never, now);
     expect(ask).toMatchObject({ tag: 'approval-a1', path: '/approvals' });
     expect(ask?.title).toContain('ci');
-    expect(noteFor({ type: 'APPROVAL_REQUESTED', approval: { ...approval, requestedAt: '2026-01-01T11:00:00Z' } } as never, now)).toBeUndefined();
+    expect(noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:00:00Z', approval } as never, now)).toBeUndefined();
+    expect(noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:59:30Z', approval: { ...approval, status: 'approved' } } as never, now)).toBeUndefined();
     const stage = { type: 'STAGE_UPDATED', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'test', status: 'FAILED', from: 'RUNNING', reason: 'exit 2', at: '2026-01-01T11:59:59Z' };
     expect(noteFor(stage as never, now)).toMatchObject({ body: 'exit 2', path: '/pipelines' });
     expect(noteFor({ ...stage, status: 'COMPLETED' } as never, now)).toBeUndefined();
