@@ -16,7 +16,7 @@ import { auditRoutes } from './http/routes/audit.ts';
 import { eventRoutes, sseRoute } from './http/routes/events.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { WebSockets } from './http/websockets.ts';
-import { resolveOptions, type BridgeOptions, type BridgeOptionsInput } from './options.ts';
+import { resolveOptions, retentionFrom, type BridgeOptions, type BridgeOptionsInput } from './options.ts';
 import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
 import { SessionHosts } from './sessions/session-hosts.ts';
@@ -86,7 +86,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
   const token = await loadOrCreateToken(options.dataDir, options.token);
   const storeLog: StoreLogger = { info: () => undefined, warn: (m) => log(`store: ${m}`), error: (m) => log(`store: ${m}`) };
   // The store first: its lock tells a second server on this data directory to go away.
-  const store = await Store.open({ dataDir: options.dataDir, log: storeLog });
+  const store = await Store.open({ dataDir: options.dataDir, log: storeLog, retention: retentionFrom(options.retention) });
   const address = new TmuxAddress({ socketName: options.socket, socketPath: options.socketPath, configFile: options.tmuxConfig });
   const runDir = TmuxServer.runDirFor(options.dataDir, address);
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { RetentionOptions } from './store/index.ts';
 
 /** Everything `tmux-bridge serve` can be told, from flags, environment and defaults. */
 export const BridgeOptions = z.object({
@@ -40,6 +41,13 @@ export const BridgeOptions = z.object({
   publicUrl: z.string().url().optional(),
   /** Serve GET /metrics (Prometheus text format). */
   metrics: z.boolean().default(false),
+  /**
+   * Retention per table, `name=DAYS` or `name=DAYS:ROWS` (events, audit, stage-history,
+   * notifications, approvals, sessions, approval-tokens); the rest keep their defaults.
+   */
+  retention: z
+    .array(z.string().regex(/^(events|audit|stage-history|notifications|approvals|sessions|approval-tokens)=\d+(\.\d+)?(:\d+)?$/, 'expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of events, audit, stage-history, notifications, approvals, sessions, approval-tokens'))
+    .default([]),
   /** A token that is good for /metrics only (implies `metrics`). */
   metricsToken: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
 });
@@ -89,6 +97,7 @@ const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'l
   '--public-url': { key: 'publicUrl', kind: 'string' },
   '--metrics': { key: 'metrics', kind: 'bool' },
   '--metrics-token': { key: 'metricsToken', kind: 'string' },
+  '--retention': { key: 'retention', kind: 'list' },
 };
 
 export const FLAG_HELP = `Options (environment variables in brackets):
@@ -114,6 +123,9 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --public-url URL       the URL people open through the proxy, e.g. https://host/tmux/ (sets --base-path)
   --metrics              serve GET /metrics for Prometheus (Bearer access token)
   --metrics-token T      a token good only for /metrics; implies --metrics [TMUX_BRIDGE_METRICS_TOKEN]
+  --retention N=D[:R]    keep table N for D days (and at most R rows), comma-separated; N is events (30:100000),
+                         audit (90:200000), stage-history (90:200000), notifications (30:50000),
+                         approvals (90:50000), sessions (90:20000), approval-tokens (7)
   [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -140,9 +152,30 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
-    const values = flag.key === 'allowedHosts' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+    const values = flag.key === 'allowedHosts' || flag.key === 'retention' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
     if (flag.kind === 'list') out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), ...values];
     else out[flag.key] = value;
   }
   return out as BridgeOptionsInput;
+}
+
+const RETENTION_NAMES = {
+  events: 'events',
+  audit: 'audit',
+  'stage-history': 'stageHistory',
+  notifications: 'notifications',
+  approvals: 'approvals',
+  sessions: 'sessions',
+  'approval-tokens': 'approvalTokens',
+} as const;
+
+/** `--retention` entries as the store's retention options (days → ms). */
+export function retentionFrom(entries: readonly string[]): RetentionOptions {
+  const out: Record<string, { maxAgeMs: number; maxCount?: number }> = {};
+  for (const entry of entries) {
+    const [name, value = ''] = entry.split('=') as [keyof typeof RETENTION_NAMES, string];
+    const [days, rows] = value.split(':');
+    out[RETENTION_NAMES[name]] = { maxAgeMs: Number(days) * 86_400_000, ...(rows ? { maxCount: Number(rows) } : {}) };
+  }
+  return out as RetentionOptions;
 }

@@ -10,6 +10,7 @@ import { checkMigrations, latestVersion, MIGRATIONS, type Migration } from './mi
 import { JOURNAL_DIR, recover, type Recovered } from './recovery.ts';
 import { Replica, type SnapshotResult } from './replica.ts';
 import { createRepositories, type Repositories, type RetentionOptions } from './repos/index.ts';
+import { DEFAULT_RETENTION, pruneAged, type AgedTable } from './repos/retention.ts';
 import { loadSqlJs, type SqlDb } from './sqljs.ts';
 import { tidyAfterCrash } from './tidy.ts';
 import { WriteTx, type StoreChange, type StoreCore } from './tx.ts';
@@ -317,14 +318,36 @@ export class Store extends Disposable implements StoreCore, Repositories {
     }
   }
 
+  private retentionOptions: RetentionOptions = {};
+  private retentionRun: Promise<void> | undefined;
+
+  /**
+   * Applies every table's retention now (also every 10 minutes): events and the audit
+   * log by id, the other growing tables by the age of their rows. One run at a time.
+   */
+  pruneRetention(): Promise<void> {
+    if (this.refusal) return Promise.resolve();
+    this.retentionRun ??= (async () => {
+      await Promise.all([
+        this.events.prune().catch((error: Error) => this.log.warn(`pruning events failed: ${error.message}`)),
+        this.audit.prune().catch((error: Error) => this.log.warn(`pruning the audit log failed: ${error.message}`)),
+      ]);
+      // sql.js keeps the whole database in memory: every table that grows has a retention.
+      for (const table of ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens'] as const satisfies readonly AgedTable[]) {
+        const retention = { ...DEFAULT_RETENTION[table], ...this.retentionOptions[table] };
+        await pruneAged(this, table, retention, Date.now()).catch((error: Error) => this.log.warn(`pruning ${table} failed: ${error.message}`));
+      }
+    })().finally(() => (this.retentionRun = undefined));
+    return this.retentionRun;
+  }
+
   private startMaintenance(options: StoreOptions): void {
-    const prune = (): void => {
-      if (this.refusal) return;
-      this.events.prune().catch((error: Error) => this.log.warn(`pruning events failed: ${error.message}`));
-      this.audit.prune().catch((error: Error) => this.log.warn(`pruning the audit log failed: ${error.message}`));
-    };
-    prune();
-    this.register(disposableInterval(prune, options.pruneIntervalMs ?? 10 * 60_000));
+    this.retentionOptions = options.retention ?? {};
+    // Events and the audit log at once; the rest with the first periodic run, so opening
+    // a store (a restore, a crash copy) gives back exactly what was written.
+    this.events.prune().catch((error: Error) => this.log.warn(`pruning events failed: ${error.message}`));
+    this.audit.prune().catch((error: Error) => this.log.warn(`pruning the audit log failed: ${error.message}`));
+    this.register(disposableInterval(() => void this.pruneRetention(), options.pruneIntervalMs ?? 10 * 60_000));
   }
 
   private onDurable(entries: readonly JournalEntry[], bytes: number): void {

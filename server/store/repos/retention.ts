@@ -10,13 +10,84 @@ export interface Retention {
 export interface RetentionOptions {
   readonly events?: Retention;
   readonly audit?: Retention;
+  /** Stage transitions (the history page). */
+  readonly stageHistory?: Retention;
+  /** Delivery records of notifications (not the ones still being sent). */
+  readonly notifications?: Retention;
+  /** Decided and cancelled approvals, by their decision time (pending ones stay). */
+  readonly approvals?: Retention;
+  /** Closed sessions, by their close time (running ones stay). */
+  readonly sessions?: Retention;
+  /** Signed-link token rows, by their expiry. */
+  readonly approvalTokens?: Retention;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 export const DEFAULT_RETENTION = {
   events: { maxAgeMs: 30 * DAY, maxCount: 100_000 },
   audit: { maxAgeMs: 90 * DAY, maxCount: 200_000 },
+  stageHistory: { maxAgeMs: 90 * DAY, maxCount: 200_000 },
+  notifications: { maxAgeMs: 30 * DAY, maxCount: 50_000 },
+  approvals: { maxAgeMs: 90 * DAY, maxCount: 50_000 },
+  sessions: { maxAgeMs: 90 * DAY, maxCount: 20_000 },
+  approvalTokens: { maxAgeMs: 7 * DAY },
 } as const satisfies Required<RetentionOptions>;
+
+/** The tables kept by age of a time column rather than by id (`pruneAged`). */
+export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens';
+
+interface AgedSpec {
+  readonly table: string;
+  /** The time a row is old by; `unix` columns hold seconds, the others ISO text. */
+  readonly column: string;
+  readonly unix?: boolean;
+  /** Rows that are never pruned (still pending, still running) are left out here. */
+  readonly done: string;
+}
+
+const AGED: Record<AgedTable, AgedSpec> = {
+  stageHistory: { table: 'stage_history', column: 'at', done: '1 = 1' },
+  notifications: { table: 'notifications', column: 'created_at', done: "status <> 'pending'" },
+  approvals: { table: 'approvals', column: 'decided_at', done: "status <> 'pending' AND decided_at IS NOT NULL" },
+  sessions: { table: 'sessions', column: 'closed_at', done: 'closed_at IS NOT NULL' },
+  approvalTokens: { table: 'approval_tokens', column: 'expires_at', unix: true, done: '1 = 1' },
+};
+
+/**
+ * Deletes finished rows of `which` older than its retention, and beyond its count
+ * the oldest finished ones, in chunks. Each chunk is an ordinary journaled write
+ * whose cut-off is an explicit value, so replay deletes exactly the same rows.
+ */
+export async function pruneAged(store: StoreCore, which: AgedTable, retention: Retention, now: number): Promise<number> {
+  const spec = AGED[which];
+  if (!store.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = ?", [spec.table])) return 0;
+  const cutoffs: Array<string | number> = [];
+  if (retention.maxAgeMs !== undefined) {
+    const at = now - retention.maxAgeMs;
+    cutoffs.push(spec.unix ? Math.floor(at / 1000) : new Date(at).toISOString());
+  }
+  if (retention.maxCount !== undefined) {
+    // The newest maxCount finished rows stay: everything older than the one after them goes.
+    const row = store.get(`SELECT ${spec.column} AS t FROM ${spec.table} WHERE ${spec.done} ORDER BY ${spec.column} DESC LIMIT 1 OFFSET ?`, [retention.maxCount]);
+    if (row && row.t !== null && row.t !== undefined) cutoffs.push(spec.unix ? Number(row.t) + 1 : `${String(row.t)}\u0000`);
+  }
+  if (cutoffs.length === 0) return 0;
+  // The later cut-off deletes more: both limits hold.
+  const cutoff = cutoffs.reduce((a, b) => (a > b ? a : b));
+  let deleted = 0;
+  for (;;) {
+    const changes = await store.write((tx) => {
+      const result = tx.run(
+        `DELETE FROM ${spec.table} WHERE rowid IN (SELECT rowid FROM ${spec.table} WHERE ${spec.done} AND ${spec.column} < ? ORDER BY rowid LIMIT ${CHUNK})`,
+        [cutoff],
+      );
+      if (result.changes > 0) tx.changed({ table: spec.table, op: 'delete', key: { before: cutoff } });
+      return result.changes;
+    });
+    deleted += changes;
+    if (changes < CHUNK) return deleted;
+  }
+}
 
 /** Rows deleted per journaled statement: keeps each delete short on the main thread. */
 const CHUNK = 5000;

@@ -1,0 +1,111 @@
+/**
+ * Every growing table has a retention (issue 9, item 10): sql.js keeps the whole
+ * database in memory, so stage history, notifications, decided approvals, closed
+ * sessions and expired link tokens are pruned like events and the audit log — and
+ * rows still in use (pending, running) never are.
+ */
+import { afterAll, describe, expect, test } from 'vitest';
+import { Store } from '../../server/store/index.ts';
+import { crashCopy, recordingLog, removeTempDirs, tempDir } from '../fixtures/store/helpers.ts';
+
+afterAll(removeTempDirs);
+
+const DAY = 86_400_000;
+
+async function seed(store: Store, now: number): Promise<void> {
+  const iso = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+  await store.write((tx) => {
+    for (let i = 0; i < 10; i++) {
+      // Day 0 … 9 ago, one row each.
+      tx.run("INSERT INTO stage_history (host, pane_id, pipeline, stage, from_status, to_status, at) VALUES ('h', '%1', 'p', 's', 'IDLE', 'RUNNING', ?)", [iso(i * 10)]);
+      tx.run(
+        "INSERT INTO notifications (notification_id, channel, title, body, status, created_at, updated_at) VALUES (?, 'stdout', 't', 'b', ?, ?, ?)",
+        [`n${i}`, i === 9 ? 'pending' : 'sent', iso(i * 10), iso(i * 10)],
+      );
+      tx.run(
+        "INSERT INTO approvals (id, host, pane_id, pipeline, stage, kind, status, requested_at, file, expires_at, decided_at) VALUES (?, 'h', '%1', 'p', ?, 'require_approval', ?, ?, '', ?, ?)",
+        [`a${i}`, `s${i}`, i === 9 ? 'pending' : 'approved', iso(i * 10), iso(i * 10), i === 9 ? null : iso(i * 10)],
+      );
+      tx.run("INSERT INTO sessions (session_key, name, tool, working_dir, created_at, closed_at, status) VALUES (?, 'n', 'bash', '/', ?, ?, ?)", [
+        `k${i}`,
+        iso(i * 10 + 1),
+        i === 9 ? null : iso(i * 10),
+        i === 9 ? 'running' : 'closed',
+      ]);
+      tx.run("INSERT INTO approval_tokens (host, pane_id, stage, token, expires_at) VALUES ('h', '%1', ?, 'd', ?)", [`s${i}`, Math.floor((now - i * 10 * DAY) / 1000)]);
+    }
+  });
+}
+
+const count = (store: Store, table: string) => Number(store.get(`SELECT COUNT(*) AS n FROM ${table}`)?.n);
+
+describe('retention of every growing table', () => {
+  test('deletes what is older than its age and beyond its count, keeps pending and running rows, durably', async () => {
+    const now = Date.now();
+    const dir = tempDir();
+    const first = await Store.open({ dataDir: dir, log: recordingLog(), pruneIntervalMs: 3_600_000 });
+    await seed(first, now);
+    await first.close();
+
+    const store = await Store.open({
+      dataDir: dir,
+      log: recordingLog(),
+      pruneIntervalMs: 3_600_000,
+      retention: {
+        stageHistory: { maxAgeMs: 45 * DAY },
+        notifications: { maxAgeMs: 1000 * DAY, maxCount: 3 },
+        approvals: { maxAgeMs: 25 * DAY },
+        sessions: { maxAgeMs: 35 * DAY },
+        approvalTokens: { maxAgeMs: 15 * DAY },
+      },
+    });
+    try {
+      await store.pruneRetention();
+      // Rows 0…4 are 0…40 days old.
+      expect(count(store, 'stage_history')).toBe(5);
+      // The newest 3 sent ones, and the pending one whatever its age.
+      expect(store.all('SELECT notification_id AS id FROM notifications ORDER BY id').map((r) => r.id)).toEqual(['n0', 'n1', 'n2', 'n9']);
+      expect(store.all('SELECT id FROM approvals ORDER BY id').map((r) => r.id)).toEqual(['a0', 'a1', 'a2', 'a9']);
+      expect(store.all('SELECT session_key AS k FROM sessions ORDER BY k').map((r) => r.k)).toEqual(['k0', 'k1', 'k2', 'k3', 'k9']);
+      expect(count(store, 'approval_tokens')).toBe(2);
+      // Journaled: a crash copy opened with generous limits has the same rows.
+      const copy = await Store.open({ dataDir: crashCopy(dir), log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { sessions: { maxAgeMs: 1e13 }, stageHistory: { maxAgeMs: 1e13 } } });
+      expect(count(copy, 'sessions')).toBe(5);
+      expect(count(copy, 'stage_history')).toBe(5);
+      await copy.close();
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the defaults keep a month of notifications and three months of the rest', async () => {
+    const now = Date.now();
+    const dir = tempDir();
+    const store = await Store.open({ dataDir: dir, log: recordingLog(), pruneIntervalMs: 3_600_000 });
+    try {
+      await seed(store, now);
+      await store.pruneRetention();
+      // Rows are 0…90 days old: stage history keeps 90 days (the 90-day-old row just went).
+      expect(count(store, 'stage_history')).toBe(9);
+      // Notifications keep 30 days (0, 10, 20 days) plus the pending one.
+      expect(count(store, 'notifications')).toBe(4);
+      // Link tokens: expired for more than 7 days go (0 days stays).
+      expect(count(store, 'approval_tokens')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('--retention', () => {
+  test('sets days and rows per table; a wrong entry names what is expected', async () => {
+    const { parseServeArgs, resolveOptions, retentionFrom } = await import('../../server/options.ts');
+    const options = resolveOptions(parseServeArgs(['--retention', 'stage-history=10,notifications=2:500', '--retention=approval-tokens=1'], {}));
+    expect(retentionFrom(options.retention)).toEqual({
+      stageHistory: { maxAgeMs: 10 * DAY },
+      notifications: { maxAgeMs: 2 * DAY, maxCount: 500 },
+      approvalTokens: { maxAgeMs: DAY },
+    });
+    expect(() => resolveOptions(parseServeArgs(['--retention', 'widgets=3'], {}))).toThrow(/NAME=DAYS/);
+  });
+});
