@@ -155,6 +155,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       sessionKeyOf: (paneId) => hub.keyOfPane(paneId),
       remoteSessionKeyOf: (host, paneId) => hub.keyOfRemotePane(host, paneId),
       onRemoteHost: (host, server) => hub.setRemote(host, server),
+      typeIntoRemotePane: (host, paneId, text, { enter }) =>
+        hub.writeToRemotePane(host, paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
       typeIntoBridgePane: (paneId, text, { enter }) =>
         hub.writeToPane(paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
     });

@@ -178,6 +178,13 @@ export class SessionHosts extends Disposable {
     return this.local.writeToPane(paneId, bytes, origin);
   }
 
+  /** Input to a pane of a remote host (the agent engine's actions), through that host's queue and audit. */
+  writeToRemotePane(host: string, paneId: string, bytes: Uint8Array, origin: InputOrigin): Promise<void> {
+    const entry = this.remotes.get(host);
+    if (!entry) return Promise.reject(new HubError(503, 'host_unavailable', `host "${host}" has no live connection`));
+    return entry.hub.writeToPane(paneId, bytes, origin);
+  }
+
   async create(body: CreateSessionBody): Promise<CliSession> {
     const host = body.host ?? null;
     if (host === null || host === LOCAL_HOST) return this.local.create({ ...body, host: undefined });

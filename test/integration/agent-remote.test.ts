@@ -130,7 +130,12 @@ describe('a remote host through a real sshd', () => {
     const screen = await remote.capture(paneId, '-S', '-100');
     expect(screen.match(/^ci> (lint|build|test)$/gm)).toEqual(['ci> lint', 'ci> build', 'ci> test', 'ci> test']);
     const { body: panes } = await api('GET', '/api/panes');
-    expect(panes.panes.find((p: any) => p.host === 'farm' && p.paneId === paneId)).toMatchObject({ status: 'watching', watched: true });
+    const watched = panes.panes.find((p: any) => p.host === 'farm' && p.paneId === paneId);
+    expect(watched).toMatchObject({ status: 'watching', watched: true });
+    // The pane is a workbench session of the host, and the agent's typing is in its audit log.
+    expect(watched.sessionKey).toMatch(/^a_farm_/);
+    const { body: audit } = await api('GET', `/api/audit?sessionKey=${watched.sessionKey}`);
+    expect(audit.entries.filter((e: any) => e.source === 'agent').map((e: any) => e.preview).sort()).toEqual(['build\\r', 'lint\\r', 'test\\r', 'test\\r']);
     // One master connection per host; everything else is a channel over it, and no ssh process typed keys.
     const farmCalls = sshCalls().filter((c) => c.args.includes(`-p ${sshd.port}`) && c.args.includes(sshd.userKey));
     const masters = farmCalls.filter((c) => c.args.includes('ControlMaster=yes'));

@@ -60,6 +60,11 @@ export interface AgentEngineDeps {
   readonly onRemoteHost?: (host: string, server: RemoteTmuxServer | null) => void;
   /** The workbench session showing a pane of a remote host, if any. */
   readonly remoteSessionKeyOf?: (host: string, paneId: string) => string | null;
+  /**
+   * Typing into a pane of a remote host goes through the workbench's input path of
+   * that host (ordered with a person's typing in its terminal, audited as the agent's).
+   */
+  readonly typeIntoRemotePane?: (host: string, paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
 }
 
 export interface ConfigProblem {
@@ -318,7 +323,9 @@ export class AgentEngine implements EngineContext {
         if (status.state === 'control_unavailable') void this.fallBackToPolling(host, status.reason ?? 'tmux control mode is not available');
       });
       this.deps.onRemoteHost?.(host.name, remote);
-      return new LocalHostWatcher({ ctx: this, host, remote, runDir: join(this.deps.options.dataDir, 'run', `agent-${host.name}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
+      const typeInto = this.deps.typeIntoRemotePane;
+      const bridgeInput = typeInto ? (paneId: string, text: string, options: { enter: boolean }) => typeInto(host.name, paneId, text, options) : undefined;
+      return new LocalHostWatcher({ ctx: this, host, remote, bridgeInput, runDir: join(this.deps.options.dataDir, 'run', `agent-${host.name}`), tmuxBin: this.current.tmuxBin, pollMs, onPaneGone });
     }
     const bridge = host.tmux.socket === this.deps.options.socketName ? this.deps.tmux : undefined;
     const label = host.tmux.socket.replace(/[^A-Za-z0-9_.-]/g, '_');

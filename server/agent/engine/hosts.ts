@@ -120,7 +120,7 @@ export interface LocalHostOptions {
   readonly host: CompiledHost;
   /** The bridge's server, or undefined to start one on `host.tmux.socket`. */
   readonly bridgeServer?: TmuxServer;
-  /** How to type into the bridge server's panes (the bridge's input path). */
+  /** How to type into the bridge server's panes, or a remote host's (the workbench's input path). */
   readonly bridgeInput?: (paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
   /** A remote host's live connection (then `kind` is `ssh`). */
   readonly remote?: RemoteTmuxServer;
