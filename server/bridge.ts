@@ -232,9 +232,10 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // Sessions' activity first: stopping the agent lets go of the remote hosts' sessions.
+        await hub.persistActivity();
         // The agent writes its progress while the store is still open.
         await agent.dispose();
-        await hub.persistActivity();
         // Stop our pipes so no orphaned `cat` waits for a reader that is gone.
         await Promise.allSettled(
           tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),
