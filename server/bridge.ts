@@ -185,7 +185,10 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
 
     let port = options.port;
     const publicOrigin = options.publicUrl ? [new URL(options.publicUrl).origin] : [];
-    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy, allowedHosts: options.allowedHosts, sessions: store.loginSessions });
+    const auth = new AuthGuard({ token, allowOrigins: [...options.allowOrigin, ...publicOrigin], listenHost: options.host, port: () => port, trustProxy: options.trustProxy, allowedHosts: options.allowedHosts, publicHost: options.publicUrl ? new URL(options.publicUrl).hostname : undefined, sessions: store.loginSessions });
+    if (options.trustProxy && !options.publicUrl && options.allowedHosts.length === 0) {
+      log('warning: --trust-proxy without --public-url or --allowed-hosts: the Host header is not checked (DNS rebinding); give the name people use');
+    }
     // Expired logins go, and so does every login of an earlier token: a new token revokes them.
     await store.loginSessions.prune(token);
     const app = createApp({

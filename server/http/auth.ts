@@ -21,6 +21,8 @@ export interface AuthOptions {
   readonly trustProxy?: boolean;
   /** Host names served besides the listen address and loopback (`--allowed-hosts`). */
   readonly allowedHosts?: readonly string[];
+  /** The host name of `--public-url`: the name a proxy in front forwards in Host. */
+  readonly publicHost?: string;
   /** Browser login sessions; without them the cookie login is off. */
   readonly sessions?: LoginSessions;
 }
@@ -129,11 +131,14 @@ export class AuthGuard {
   /**
    * DNS rebinding: a page on attacker.example whose name now resolves to
    * 127.0.0.1 reaches us with `Host: attacker.example`. Only our listen
-   * address, the loopback names and `--allowed-hosts` are served. Behind a
-   * trusted proxy the proxy's own server name check stands in for this one.
+   * address, the loopback names, `--allowed-hosts` and the `--public-url` host
+   * are served. Behind `--trust-proxy` the check stays: a rebound page can still
+   * reach the loopback port directly, around the proxy. Only when the proxy's
+   * name is unknown (no `--public-url`, no `--allowed-hosts`) is it skipped —
+   * with a warning at start.
    */
   hostAllowed(req: IncomingMessage): boolean {
-    if (this.options.trustProxy) return true;
+    if (this.options.trustProxy && !this.options.publicHost && (this.options.allowedHosts ?? []).length === 0) return true;
     const header = req.headers.host;
     if (!header) return false;
     const host = hostnameOf(header);
@@ -143,6 +148,7 @@ export class AuthGuard {
     if (host === listen || host === `[${listen}]`) return true;
     // Listening on every address: any IP literal is one of ours (names are what rebinding uses).
     if ((listen === '0.0.0.0' || listen === '::') && (isIP(host.replace(/^\[|\]$/g, '')) !== 0)) return true;
+    if (this.options.publicHost && this.options.publicHost.toLowerCase() === host) return true;
     return (this.options.allowedHosts ?? []).some((allowed) => allowed.toLowerCase() === host);
   }
 
