@@ -16,6 +16,7 @@ import { auditRoutes } from './http/routes/audit.ts';
 import { eventRoutes, sseRoute } from './http/routes/events.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { WebSockets } from './http/websockets.ts';
+import { EventStreamLimits } from './http/event-streams.ts';
 import { resolveOptions, retentionFrom, type BridgeOptions, type BridgeOptionsInput } from './options.ts';
 import { InputAuditor } from './sessions/input-audit.ts';
 import { SessionHub } from './sessions/session-hub.ts';
@@ -70,6 +71,8 @@ export interface BridgeOverrides {
   readonly executions?: ExecutionServiceOptions;
   /** Time limit of one tmux command; the control watchdog restarts a client stuck this long (default 15 s). */
   readonly tmuxCommandTimeoutMs?: number;
+  /** Event stream limits (per-client cap, how far a reader may fall behind). */
+  readonly eventStreams?: { readonly perClient?: number; readonly maxBufferedBytes?: number };
   /** When the control watchdog restarts a client (default: the command time limit). */
   readonly tmuxStuckAfterMs?: number;
 }
@@ -191,6 +194,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
     }
     // Expired logins go, and so does every login of an earlier token: a new token revokes them.
     await store.loginSessions.prune(token);
+    const eventLimits = new EventStreamLimits({ trustProxy: options.trustProxy, ...overrides.eventStreams });
     const app = createApp({
       auth,
       token,
@@ -211,13 +215,13 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         ...issues.apiRouters,
       ],
       publicRoutes: [...agent.publicRouters, ...executions.publicRouters],
-      sse: sseRoute(bus),
+      sse: sseRoute(bus, eventLimits),
       trustProxy: options.trustProxy,
       metrics: metricsHandler(() => metrics?.registry, { enabled: options.metrics, token, metricsToken: options.metricsToken, auth }),
       log,
     });
     const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));
-    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log });
+    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log, eventLimits });
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

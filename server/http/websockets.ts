@@ -9,6 +9,7 @@ import type { SessionHosts } from '../sessions/session-hosts.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
+import { EventStreamLimits } from './event-streams.ts';
 import { Traffic } from './traffic.ts';
 import { stripBasePath } from './base-path.ts';
 
@@ -35,6 +36,7 @@ function toBuffer(data: RawData): Buffer {
 export class WebSockets extends Disposable {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
   private readonly sockets = new Set<WebSocket>();
+  private readonly eventLimits: EventStreamLimits;
   /** Terminal bytes in and out and viewers connected, for /metrics. */
   readonly traffic = new Traffic();
 
@@ -43,9 +45,10 @@ export class WebSockets extends Disposable {
     private readonly auth: AuthGuard,
     private readonly hub: SessionHosts,
     private readonly bus: EventBus,
-    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void } = {},
+    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void; readonly eventLimits?: EventStreamLimits } = {},
   ) {
     super();
+    this.eventLimits = options.eventLimits ?? new EventStreamLimits();
     // Nothing a client sends may take the server down: whatever an upgrade
     // throws becomes a refusal for that one connection.
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -95,7 +98,10 @@ export class WebSockets extends Disposable {
     }
     if (url.pathname === '/ws/events') {
       const since = Number(url.searchParams.get('since') ?? 0);
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.events(ws, Number.isFinite(since) ? since : 0));
+      const release = this.eventLimits.acquire(req);
+      if (!release) return reject(socket, 429, this.eventLimits.tooManyMessage());
+      socket.once('close', release);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.events(ws, Number.isFinite(since) ? since : 0, release));
       return;
     }
     reject(socket, 404, `no WebSocket at ${url.pathname}`);
@@ -171,15 +177,32 @@ export class WebSockets extends Disposable {
     void viewer.message(message.data).catch((error: unknown) => socket.sendJson({ type: 'error', message: String(error) }));
   }
 
-  private events(ws: WebSocket, since: number): void {
+  private events(ws: WebSocket, since: number, release: () => void): void {
     this.track(ws);
+    let last = since;
+    let dropped = false;
+    const send = (event: { id?: number }) => {
+      if (dropped || ws.readyState !== ws.OPEN) return;
+      // A reader this far behind is dropped, not buffered for: it resumes from its last id.
+      if (ws.bufferedAmount > this.eventLimits.maxBufferedBytes) {
+        dropped = true;
+        sub.dispose();
+        ws.close(4008, `too slow: reconnect with ?since=${last}`);
+        // Its socket may not even read the close frame: let go of it shortly.
+        setTimeout(() => ws.terminate(), 2000).unref();
+        return;
+      }
+      ws.send(JSON.stringify(event));
+      if (event.id !== undefined) last = event.id;
+    };
+    const sub = this.bus.onEvent(send);
     if (since > 0) {
-      for (const event of this.bus.history({ since, limit: 1000 })) ws.send(JSON.stringify(event));
+      for (const event of this.bus.history({ since, limit: 1000 })) send(event);
     }
-    const sub = this.bus.onEvent((event) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+    ws.on('close', () => {
+      sub.dispose();
+      release();
     });
-    ws.on('close', () => sub.dispose());
     ws.on('message', () => {
       // The events socket is read-only; anything sent is ignored.
     });

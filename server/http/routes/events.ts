@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { EventsQuery } from '../../../schemas/index.ts';
 import type { EventBus } from '../../events/event-bus.ts';
-import { parseOr400 } from '../errors.ts';
+import { parseOr400, sendError } from '../errors.ts';
+import { EventStreamLimits } from '../event-streams.ts';
 
 /**
  * `GET /api/events?since=&before=&limit=&type=&host=&pipeline=&from=&to=`: stored
@@ -27,10 +28,20 @@ export function eventRoutes(bus: EventBus): Router {
   return router;
 }
 
-/** `GET /events`: the same events as Server-Sent Events; `Last-Event-ID` catches up. */
-export function sseRoute(bus: EventBus): Router {
+/**
+ * `GET /events`: the same events as Server-Sent Events; `Last-Event-ID` catches up.
+ * A reader too far behind is ended; EventSource reconnects with its Last-Event-ID.
+ */
+export function sseRoute(bus: EventBus, limits = new EventStreamLimits()): Router {
   const router = Router();
   router.get('/', (req, res) => {
+    const release = limits.acquire(req);
+    if (!release) {
+      res.set('retry-after', '10');
+      sendError(res, 429, 'too_many_streams', limits.tooManyMessage());
+      return;
+    }
+    res.on('close', release);
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -38,15 +49,23 @@ export function sseRoute(bus: EventBus): Router {
       'x-accel-buffering': 'no',
     });
     const last = Number(req.headers['last-event-id'] ?? req.query.since);
-    const write = (event: { id?: number }) => res.write(`${event.id ? `id: ${event.id}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
+    const write = (event: { id?: number }) => {
+      if (res.writableLength > limits.maxBufferedBytes) {
+        sub?.dispose();
+        res.end();
+        return;
+      }
+      res.write(`${event.id ? `id: ${event.id}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
+    };
+    let sub: { dispose(): void } | undefined;
     if (Number.isFinite(last) && last > 0) {
       for (const event of bus.history({ since: last, limit: 1000 })) write(event);
     }
     res.write(': connected\n\n');
-    const sub = bus.onEvent(write);
+    sub = bus.onEvent(write);
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
     req.on('close', () => {
-      sub.dispose();
+      sub?.dispose();
       clearInterval(ping);
     });
   });

@@ -1,0 +1,48 @@
+/**
+ * Limits for the live event streams (`/ws/events`, `GET /events`): a cap on how
+ * many one client may hold open, and how far a reader may fall behind. A reader
+ * whose unsent bytes pass the limit is dropped rather than buffered without end;
+ * it reconnects and resumes from the last event id it has (`?since=`, or
+ * `Last-Event-ID` for SSE), so nothing stored is lost.
+ */
+import type { IncomingMessage } from 'node:http';
+import { peerAddress } from './proxy.ts';
+
+export interface EventStreamOptions {
+  /** Open event streams per client address (default 32: one per tab, with room). */
+  readonly perClient?: number;
+  /** Unsent bytes a reader may have before it is dropped (default 4 MiB). */
+  readonly maxBufferedBytes?: number;
+  readonly trustProxy?: boolean;
+}
+
+export class EventStreamLimits {
+  private readonly open = new Map<string, number>();
+  readonly perClient: number;
+  readonly maxBufferedBytes: number;
+
+  constructor(private readonly options: EventStreamOptions = {}) {
+    this.perClient = options.perClient ?? 32;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** A slot for this request's client (call the result when the stream ends), or undefined when it holds too many. */
+  acquire(req: Pick<IncomingMessage, 'socket' | 'headers'>): (() => void) | undefined {
+    const client = peerAddress(req, this.options.trustProxy ?? false);
+    const count = this.open.get(client) ?? 0;
+    if (count >= this.perClient) return undefined;
+    this.open.set(client, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.open.get(client) ?? 1) - 1;
+      if (left <= 0) this.open.delete(client);
+      else this.open.set(client, left);
+    };
+  }
+
+  tooManyMessage(): string {
+    return `too many event streams from this client (at most ${this.perClient}); close some tabs`;
+  }
+}
