@@ -333,7 +333,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
         this.audit.prune().catch((error: Error) => this.log.warn(`pruning the audit log failed: ${error.message}`)),
       ]);
       // sql.js keeps the whole database in memory: every table that grows has a retention.
-      for (const table of ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens'] as const satisfies readonly AgedTable[]) {
+      for (const table of ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens', 'executions', 'cliOutput'] as const satisfies readonly AgedTable[]) {
         const retention = { ...DEFAULT_RETENTION[table], ...this.retentionOptions[table] };
         await pruneAged(this, table, retention, Date.now()).catch((error: Error) => this.log.warn(`pruning ${table} failed: ${error.message}`));
       }

@@ -33,6 +33,13 @@ async function seed(store: Store, now: number): Promise<void> {
         i === 9 ? 'running' : 'closed',
       ]);
       tx.run("INSERT INTO approval_tokens (host, pane_id, stage, token, expires_at) VALUES ('h', '%1', ?, 'd', ?)", [`s${i}`, Math.floor((now - i * 10 * DAY) / 1000)]);
+      tx.run("INSERT INTO executions (execution_id, tool, prompt, command, status, started_at, ended_at) VALUES (?, 'bash', 'p', 'c', ?, ?, ?)", [
+        `e${i}`,
+        i === 9 ? 'running' : 'completed',
+        iso(i * 10 + 1),
+        i === 9 ? null : iso(i * 10),
+      ]);
+      tx.run("INSERT INTO cli_output (execution_id, seq, stream, data, at) VALUES ('e0', ?, 'stdout', 'x', ?)", [i, iso(i * 10)]);
     }
   });
 }
@@ -57,6 +64,8 @@ describe('retention of every growing table', () => {
         approvals: { maxAgeMs: 25 * DAY },
         sessions: { maxAgeMs: 35 * DAY },
         approvalTokens: { maxAgeMs: 15 * DAY },
+        executions: { maxAgeMs: 15 * DAY },
+        cliOutput: { maxAgeMs: 5 * DAY },
       },
     });
     try {
@@ -68,6 +77,8 @@ describe('retention of every growing table', () => {
       expect(store.all('SELECT id FROM approvals ORDER BY id').map((r) => r.id)).toEqual(['a0', 'a1', 'a2', 'a9']);
       expect(store.all('SELECT session_key AS k FROM sessions ORDER BY k').map((r) => r.k)).toEqual(['k0', 'k1', 'k2', 'k3', 'k9']);
       expect(count(store, 'approval_tokens')).toBe(2);
+      expect(store.all('SELECT execution_id AS id FROM executions ORDER BY id').map((r) => r.id)).toEqual(['e0', 'e1', 'e9']);
+      expect(count(store, 'cli_output')).toBe(1);
       // Journaled: a crash copy opened with generous limits has the same rows.
       const copy = await Store.open({ dataDir: crashCopy(dir), log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { sessions: { maxAgeMs: 1e13 }, stageHistory: { maxAgeMs: 1e13 } } });
       expect(count(copy, 'sessions')).toBe(5);

@@ -20,6 +20,10 @@ export interface RetentionOptions {
   readonly sessions?: Retention;
   /** Signed-link token rows, by their expiry. */
   readonly approvalTokens?: Retention;
+  /** Finished executions, by their end (running ones stay). */
+  readonly executions?: Retention;
+  /** Recorded output of stateless executions, by when it was written. */
+  readonly cliOutput?: Retention;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -31,10 +35,12 @@ export const DEFAULT_RETENTION = {
   approvals: { maxAgeMs: 90 * DAY, maxCount: 50_000 },
   sessions: { maxAgeMs: 90 * DAY, maxCount: 20_000 },
   approvalTokens: { maxAgeMs: 7 * DAY },
+  executions: { maxAgeMs: 90 * DAY, maxCount: 50_000 },
+  cliOutput: { maxAgeMs: 30 * DAY, maxCount: 500_000 },
 } as const satisfies Required<RetentionOptions>;
 
 /** The tables kept by age of a time column rather than by id (`pruneAged`). */
-export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens';
+export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens' | 'executions' | 'cliOutput';
 
 interface AgedSpec {
   readonly table: string;
@@ -51,6 +57,8 @@ const AGED: Record<AgedTable, AgedSpec> = {
   approvals: { table: 'approvals', column: 'decided_at', done: "status <> 'pending' AND decided_at IS NOT NULL" },
   sessions: { table: 'sessions', column: 'closed_at', done: 'closed_at IS NOT NULL' },
   approvalTokens: { table: 'approval_tokens', column: 'expires_at', unix: true, done: '1 = 1' },
+  executions: { table: 'executions', column: 'ended_at', done: "status <> 'running' AND ended_at IS NOT NULL" },
+  cliOutput: { table: 'cli_output', column: 'at', done: '1 = 1' },
 };
 
 /**
