@@ -73,6 +73,8 @@ export interface BridgeOverrides {
   readonly tmuxCommandTimeoutMs?: number;
   /** Event stream limits (per-client cap, how far a reader may fall behind). */
   readonly eventStreams?: { readonly perClient?: number; readonly maxBufferedBytes?: number };
+  /** Terminal sockets per client address (default 256). */
+  readonly terminalSocketsPerClient?: number;
   /** When the control watchdog restarts a client (default: the command time limit). */
   readonly tmuxStuckAfterMs?: number;
 }
@@ -221,7 +223,8 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       log,
     });
     const server: Server = tls ? createHttpsServer(tls, mountAt(options.basePath, app, options.trustProxy)) : createServer(mountAt(options.basePath, app, options.trustProxy));
-    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log, eventLimits });
+    const terminalLimits = new EventStreamLimits({ trustProxy: options.trustProxy, perClient: overrides.terminalSocketsPerClient ?? 256, what: 'terminal sockets' });
+    sockets = new WebSockets(server, auth, hub, bus, { basePath: options.basePath, log, eventLimits, terminalLimits });
     disposables.push(sockets);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -14,6 +14,8 @@ export interface EventStreamOptions {
   /** Unsent bytes a reader may have before it is dropped (default 4 MiB). */
   readonly maxBufferedBytes?: number;
   readonly trustProxy?: boolean;
+  /** What the streams are, for the refusal ("event streams", "terminal sockets"). */
+  readonly what?: string;
 }
 
 export class EventStreamLimits {
@@ -43,6 +45,6 @@ export class EventStreamLimits {
   }
 
   tooManyMessage(): string {
-    return `too many event streams from this client (at most ${this.perClient}); close some tabs`;
+    return `too many ${this.options.what ?? 'event streams'} from this client (at most ${this.perClient}); close some tabs`;
   }
 }

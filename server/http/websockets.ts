@@ -37,6 +37,8 @@ export class WebSockets extends Disposable {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
   private readonly sockets = new Set<WebSocket>();
   private readonly eventLimits: EventStreamLimits;
+  /** Terminal sockets per client: generous (one per open terminal), but not without end. */
+  private readonly terminalLimits: EventStreamLimits;
   /** Terminal bytes in and out and viewers connected, for /metrics. */
   readonly traffic = new Traffic();
 
@@ -45,10 +47,11 @@ export class WebSockets extends Disposable {
     private readonly auth: AuthGuard,
     private readonly hub: SessionHosts,
     private readonly bus: EventBus,
-    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void; readonly eventLimits?: EventStreamLimits } = {},
+    private readonly options: { readonly basePath?: string; readonly log?: (message: string) => void; readonly eventLimits?: EventStreamLimits; readonly terminalLimits?: EventStreamLimits } = {},
   ) {
     super();
     this.eventLimits = options.eventLimits ?? new EventStreamLimits();
+    this.terminalLimits = options.terminalLimits ?? new EventStreamLimits({ perClient: 256, what: 'terminal sockets' });
     // Nothing a client sends may take the server down: whatever an upgrade
     // throws becomes a refusal for that one connection.
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -93,7 +96,13 @@ export class WebSockets extends Disposable {
         if (error instanceof HubError) return reject(socket, error.status, error.message);
         throw error;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.terminal(ws, key, query.data, clientOf(req)));
+      const release = this.terminalLimits.acquire(req);
+      if (!release) return reject(socket, 429, this.terminalLimits.tooManyMessage());
+      socket.once('close', release);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.once('close', release);
+        this.terminal(ws, key, query.data, clientOf(req));
+      });
       return;
     }
     if (url.pathname === '/ws/events') {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
+import { apiCall } from '../helpers/bridge.ts';
 import { rawUpgrade } from '../helpers/raw-http.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
   bridge = await startBridge(
     { port: 0, socket: tmux.socketName, tmuxConfig: tmux.configFile, dataDir, pollIntervalMs: 200 },
-    { log: () => undefined, eventStreams: { perClient: 3, maxBufferedBytes: 256 * 1024 } },
+    { log: () => undefined, eventStreams: { perClient: 3, maxBufferedBytes: 256 * 1024 }, terminalSocketsPerClient: 2 },
   );
 });
 
@@ -94,5 +95,20 @@ describe('event streams', () => {
     await waitFor(() => stored.every((id) => resumed.ids.includes(id) || slow.ids.includes(id)), 'the missed events after resuming', 30_000);
     resumed.ws.close();
     await resumed.closed;
+  });
+
+  it('caps the terminal sockets one client holds open', async () => {
+    const { body: session } = await apiCall(bridge.url, bridge.token, 'POST', '/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+    const url = new URL(`ws/terminal/${session.sessionKey}?token=${encodeURIComponent(bridge.token)}`, bridge.url.replace(/^http/, 'ws'));
+    const open = [new WebSocket(url), new WebSocket(url)];
+    await Promise.all(open.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
+    const third = await rawUpgrade(bridge.url, `/ws/terminal/${session.sessionKey}?token=${bridge.token}`, {});
+    expect(third.status).toBe(429);
+    expect(third.body).toMatch(/too many terminal sockets/);
+    for (const ws of open) {
+      ws.close();
+      await new Promise((resolve) => ws.once('close', resolve));
+    }
+    await waitFor(async () => (await rawUpgrade(bridge.url, `/ws/terminal/${session.sessionKey}?token=${bridge.token}`, {})).status === 101, 'a freed terminal slot', 30_000);
   });
 });
