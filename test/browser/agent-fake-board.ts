@@ -332,6 +332,7 @@ export class FakeBoard {
         body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       }
       if (path === '/api/cli-sessions') return json(200, { sessions: [] });
+      if (path === '/api/hosts') return json(200, { hosts: [] });
       if (path === '/api/overview') return json(200, this.overview());
       if (path === '/api/pipelines') return json(200, { pipelines: [...this.pipelines.values()] });
       if (path === '/api/panes') return json(200, { panes: this.panes });

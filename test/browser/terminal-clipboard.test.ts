@@ -12,6 +12,10 @@ async function openSession(page: Page, name: string): Promise<{ key: string; pan
   await page.goto(new URL(`sessions/${body.sessionKey}`, ctx.bridge.url).toString());
   const panel = terminalPanel(page, body.sessionKey);
   await waitForTerminalState(panel, 'live', LIMIT);
+  // The first keystroke makes this tab size the pane, and the resize redraws the screen from
+  // tmux: take the size before the checks, so what they print arrives as a plain stream.
+  await typeInTerminal(panel, 'echo sized-$((40+2))');
+  await waitForTerminalText(panel, 'sized-42', 'the first command after taking the size', LIMIT);
   return { key: body.sessionKey, panel };
 }
 
@@ -85,6 +89,7 @@ describe('clipboard like a desktop terminal', () => {
     await menu.waitFor();
     await menu.getByRole('menuitem', { name: /Paste/ }).click();
     await expect.poll(() => menu.count()).toBe(0);
+    await waitForTerminalText(panel, 'echo menu-$((2+3))', 'menu paste typed', LIMIT);
     await page.keyboard.press('Enter');
     await waitForTerminalText(panel, 'menu-5', 'menu paste ran', LIMIT);
 

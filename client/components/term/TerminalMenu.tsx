@@ -51,7 +51,11 @@ export function TerminalMenu({ tab, at }: { tab: TerminalTab; at: { x: number; y
         <span>{t('menu.copy')}</span>
         <kbd>{shortcutLabel('copy')}</kbd>
       </button>
-      <button type="button" role="menuitem" onClick={run(() => void tab.view.pasteClipboard())}>
+      <button type="button" role="menuitem" onClick={run(() => {
+          // Focus back at once: keys pressed while the clipboard is read go to the program.
+          tab.focus();
+          void tab.view.pasteClipboard();
+        })}>
         <span>{t('menu.paste')}</span>
         <kbd>{shortcutLabel('paste')}</kbd>
       </button>
