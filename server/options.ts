@@ -46,7 +46,7 @@ export const BridgeOptions = z.object({
    * notifications, approvals, sessions, approval-tokens); the rest keep their defaults.
    */
   retention: z
-    .array(z.string().regex(/^(events|audit|stage-history|notifications|approvals|sessions|approval-tokens|executions|cli-output)=\d+(\.\d+)?(:\d+)?$/, 'expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of events, audit, stage-history, notifications, approvals, sessions, approval-tokens, executions, cli-output'))
+    .array(z.string().regex(/^(events|audit|stage-history|notifications|approvals|sessions|approval-tokens|executions|cli-output|flow-runs|archived-queues)=\d+(\.\d+)?(:\d+)?$/, 'expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of events, audit, stage-history, notifications, approvals, sessions, approval-tokens, executions, cli-output, flow-runs, archived-queues'))
     .default([]),
   /** A token that is good for /metrics only (implies `metrics`). */
   metricsToken: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
@@ -126,7 +126,7 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --retention N=D[:R]    keep table N for D days (and at most R rows), comma-separated; N is events (30:100000),
                          audit (90:200000), stage-history (90:200000), notifications (30:50000),
                          approvals (90:50000), sessions (90:20000), approval-tokens (7), executions (90:50000),
-                         cli-output (30:500000)
+                         cli-output (30:500000), flow-runs (180:20000), archived-queues (365:5000)
   [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -170,6 +170,8 @@ const RETENTION_NAMES = {
   'approval-tokens': 'approvalTokens',
   executions: 'executions',
   'cli-output': 'cliOutput',
+  'flow-runs': 'flowRuns',
+  'archived-queues': 'archivedQueues',
 } as const;
 
 /** `--retention` entries as the store's retention options (days → ms). */

@@ -10,7 +10,7 @@ import { checkMigrations, latestVersion, MIGRATIONS, type Migration } from './mi
 import { JOURNAL_DIR, recover, type Recovered } from './recovery.ts';
 import { Replica, type SnapshotResult } from './replica.ts';
 import { createRepositories, type Repositories, type RetentionOptions } from './repos/index.ts';
-import { DEFAULT_RETENTION, pruneAged, type AgedTable } from './repos/retention.ts';
+import { AGED_TABLES, DEFAULT_RETENTION, pruneAged } from './repos/retention.ts';
 import { loadSqlJs, type SqlDb } from './sqljs.ts';
 import { tidyAfterCrash } from './tidy.ts';
 import { WriteTx, type StoreChange, type StoreCore } from './tx.ts';
@@ -333,7 +333,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
         this.audit.prune().catch((error: Error) => this.log.warn(`pruning the audit log failed: ${error.message}`)),
       ]);
       // sql.js keeps the whole database in memory: every table that grows has a retention.
-      for (const table of ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens', 'executions', 'cliOutput'] as const satisfies readonly AgedTable[]) {
+      for (const table of AGED_TABLES) {
         const retention = { ...DEFAULT_RETENTION[table], ...this.retentionOptions[table] };
         await pruneAged(this, table, retention, Date.now()).catch((error: Error) => this.log.warn(`pruning ${table} failed: ${error.message}`));
       }

@@ -108,14 +108,65 @@ describe('retention of every growing table', () => {
   });
 });
 
+describe('retention of flow runs and archived queues', () => {
+  test('finished runs go with their node rows and archived queues with their items; running, paused and live ones stay', async () => {
+    const now = Date.now();
+    const iso = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+    const dir = tempDir();
+    const store = await Store.open({ dataDir: dir, log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { flowRuns: { maxAgeMs: 30 * DAY }, archivedQueues: { maxAgeMs: 30 * DAY } } });
+    try {
+      await store.write((tx) => {
+        const runs: Array<[string, string, number | null]> = [
+          ['r-old-done', 'completed', 60],
+          ['r-old-failed', 'failed', 40],
+          ['r-new-done', 'completed', 5],
+          ['r-old-paused', 'paused', null],
+          ['r-running', 'running', null],
+        ];
+        for (const [id, status, endedDaysAgo] of runs) {
+          tx.run(
+            "INSERT INTO flow_runs (run_id, flow_id, flow_name, status, variables, flow, started_at, updated_at, ended_at) VALUES (?, 'f', 'f', ?, '{}', '{}', ?, ?, ?)",
+            [id, status, iso(90), iso(90), endedDaysAgo === null ? null : iso(endedDaysAgo)],
+          );
+          tx.run("INSERT INTO flow_run_nodes (run_id, node_id, status) VALUES (?, 'A', 'completed'), (?, 'B', 'completed')", [id, id]);
+        }
+        const queues: Array<[string, string, number]> = [
+          ['q-old-archived', 'archived', 60],
+          ['q-new-archived', 'archived', 5],
+          ['q-old-completed', 'completed', 60],
+          ['q-old-active', 'active', 60],
+        ];
+        for (const [id, status, daysAgo] of queues) {
+          tx.run("INSERT INTO queues (id, name, status, execution_groups, scheduler, created_at, updated_at) VALUES (?, 'q', ?, '[]', '{}', ?, ?)", [id, status, iso(daysAgo), iso(daysAgo)]);
+          tx.run("INSERT INTO queue_items (queue_id, item_id, status, data) VALUES (?, 'T-1', 'completed', '{}'), (?, 'T-2', 'completed', '{}')", [id, id]);
+        }
+      });
+      await store.pruneRetention();
+      expect(store.all('SELECT run_id AS id FROM flow_runs ORDER BY id').map((r) => r.id)).toEqual(['r-new-done', 'r-old-paused', 'r-running']);
+      expect(store.all('SELECT DISTINCT run_id AS id FROM flow_run_nodes ORDER BY id').map((r) => r.id)).toEqual(['r-new-done', 'r-old-paused', 'r-running']);
+      expect(store.all('SELECT id FROM queues ORDER BY id').map((r) => r.id)).toEqual(['q-new-archived', 'q-old-active', 'q-old-completed']);
+      expect(store.all('SELECT DISTINCT queue_id AS id FROM queue_items ORDER BY id').map((r) => r.id)).toEqual(['q-new-archived', 'q-old-active', 'q-old-completed']);
+      // Journaled, dependents included: a crash copy opened with generous limits has the same rows.
+      const copy = await Store.open({ dataDir: crashCopy(dir), log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { flowRuns: { maxAgeMs: 1e13 }, archivedQueues: { maxAgeMs: 1e13 } } });
+      expect(count(copy, 'flow_run_nodes')).toBe(6);
+      expect(count(copy, 'queue_items')).toBe(6);
+      await copy.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('--retention', () => {
   test('sets days and rows per table; a wrong entry names what is expected', async () => {
     const { parseServeArgs, resolveOptions, retentionFrom } = await import('../../server/options.ts');
-    const options = resolveOptions(parseServeArgs(['--retention', 'stage-history=10,notifications=2:500', '--retention=approval-tokens=1'], {}));
+    const options = resolveOptions(parseServeArgs(['--retention', 'stage-history=10,notifications=2:500', '--retention=approval-tokens=1', '--retention', 'flow-runs=7,archived-queues=30:100'], {}));
     expect(retentionFrom(options.retention)).toEqual({
       stageHistory: { maxAgeMs: 10 * DAY },
       notifications: { maxAgeMs: 2 * DAY, maxCount: 500 },
       approvalTokens: { maxAgeMs: DAY },
+      flowRuns: { maxAgeMs: 7 * DAY },
+      archivedQueues: { maxAgeMs: 30 * DAY, maxCount: 100 },
     });
     expect(() => resolveOptions(parseServeArgs(['--retention', 'widgets=3'], {}))).toThrow(/NAME=DAYS/);
   });

@@ -24,6 +24,10 @@ export interface RetentionOptions {
   readonly executions?: Retention;
   /** Recorded output of stateless executions, by when it was written. */
   readonly cliOutput?: Retention;
+  /** Finished flow runs (completed, failed, stopped) with their node states, by their end. */
+  readonly flowRuns?: Retention;
+  /** Archived queues with their items, by when they were archived (last changed). */
+  readonly archivedQueues?: Retention;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -37,10 +41,15 @@ export const DEFAULT_RETENTION = {
   approvalTokens: { maxAgeMs: 7 * DAY },
   executions: { maxAgeMs: 90 * DAY, maxCount: 50_000 },
   cliOutput: { maxAgeMs: 30 * DAY, maxCount: 500_000 },
+  flowRuns: { maxAgeMs: 180 * DAY, maxCount: 20_000 },
+  archivedQueues: { maxAgeMs: 365 * DAY, maxCount: 5_000 },
 } as const satisfies Required<RetentionOptions>;
 
 /** The tables kept by age of a time column rather than by id (`pruneAged`). */
-export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens' | 'executions' | 'cliOutput';
+export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens' | 'executions' | 'cliOutput' | 'flowRuns' | 'archivedQueues';
+
+/** Every aged table, in the order they are pruned. */
+export const AGED_TABLES: readonly AgedTable[] = ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens', 'executions', 'cliOutput', 'flowRuns', 'archivedQueues'];
 
 interface AgedSpec {
   readonly table: string;
@@ -49,6 +58,8 @@ interface AgedSpec {
   readonly unix?: boolean;
   /** Rows that are never pruned (still pending, still running) are left out here. */
   readonly done: string;
+  /** Rows of another table that belong to the deleted ones: removed in the same write. */
+  readonly dependents?: string;
 }
 
 const AGED: Record<AgedTable, AgedSpec> = {
@@ -59,6 +70,18 @@ const AGED: Record<AgedTable, AgedSpec> = {
   approvalTokens: { table: 'approval_tokens', column: 'expires_at', unix: true, done: '1 = 1' },
   executions: { table: 'executions', column: 'ended_at', done: "status <> 'running' AND ended_at IS NOT NULL" },
   cliOutput: { table: 'cli_output', column: 'at', done: '1 = 1' },
+  flowRuns: {
+    table: 'flow_runs',
+    column: 'ended_at',
+    done: "status IN ('completed', 'failed', 'stopped') AND ended_at IS NOT NULL",
+    dependents: 'DELETE FROM flow_run_nodes WHERE run_id NOT IN (SELECT run_id FROM flow_runs)',
+  },
+  archivedQueues: {
+    table: 'queues',
+    column: 'updated_at',
+    done: "status = 'archived'",
+    dependents: 'DELETE FROM queue_items WHERE queue_id NOT IN (SELECT id FROM queues)',
+  },
 };
 
 /**
@@ -89,7 +112,10 @@ export async function pruneAged(store: StoreCore, which: AgedTable, retention: R
         `DELETE FROM ${spec.table} WHERE rowid IN (SELECT rowid FROM ${spec.table} WHERE ${spec.done} AND ${spec.column} < ? ORDER BY rowid LIMIT ${CHUNK})`,
         [cutoff],
       );
-      if (result.changes > 0) tx.changed({ table: spec.table, op: 'delete', key: { before: cutoff } });
+      if (result.changes > 0) {
+        if (spec.dependents) tx.run(spec.dependents);
+        tx.changed({ table: spec.table, op: 'delete', key: { before: cutoff } });
+      }
       return result.changes;
     });
     deleted += changes;
