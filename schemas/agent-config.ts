@@ -85,6 +85,9 @@ export const SshConfig = z
   }));
 export type SshConfig = z.output<typeof SshConfig>;
 
+/** `socket: bridge`: follow the bridge's own `--socket`, so one hosts.yaml works with any. */
+export const BRIDGE_SOCKET = 'bridge';
+
 export const TmuxHostConfig = z
   .strictObject({
     socket: optional(Text.min(1)),
@@ -94,7 +97,11 @@ export const TmuxHostConfig = z
     poll_interval_ms: optional(intLike(100, 3_600_000, ' (milliseconds)')),
   })
   .transform((t) => ({
-    /** `default` is the user's default tmux server; any other name means `tmux -L <socket>`. */
+    /**
+     * `default` is the user's default tmux server; `bridge` (BRIDGE_SOCKET) is the
+     * bridge's own server, whatever `--socket` says (resolved when the config is
+     * compiled); any other name means `tmux -L <socket>`.
+     */
     socket: t.socket ?? 'default',
     sessionFilters: t.session_filters ?? [],
     paneNamePatterns: t.pane_name_patterns ?? [],

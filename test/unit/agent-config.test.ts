@@ -95,6 +95,19 @@ describe('hosts.yaml', () => {
     expect(ok(hosts('notify: [serverchan, webhook]\n')).config.notify).toEqual(['serverchan', 'webhook']);
   });
 
+  it('reads socket: bridge as the bridge\'s own --socket on a local host, and refuses it on an ssh host', async () => {
+    const text = 'hosts:\n  - name: local\n    tmux: {socket: bridge}\n  - name: other\n    tmux: {socket: default}\n';
+    const sockets = (socketName?: string) => ok(parseAgentConfig({ hosts: { file: 'hosts.yaml', text } }, { homeDir: '/home/u', socketName })).config.hosts.map((h) => h.tmux.socket);
+    expect(sockets('tb-work')).toEqual(['tb-work', 'default']);
+    expect(sockets()).toEqual(['tmux-bridge', 'default']);
+    const [issue] = errors(hosts('hosts:\n  - name: nas\n    ssh: {host: h}\n    tmux: {socket: bridge}\n'));
+    expect(issue).toMatchObject({ line: 4, path: 'hosts[0].tmux.socket' });
+    expect(issue?.message).toMatch(/bridge's own tmux server/);
+    // The example hosts.yaml follows whatever --socket the bridge runs with.
+    const example = ok(await loadAgentConfig({ hostsPath: join(import.meta.dirname, '../../examples/hosts.yaml'), socketName: 'tb-any', homeDir: '/home/u' }));
+    expect(example.config.hosts.map((h) => [h.name, h.tmux.socket])).toEqual([['local', 'tb-any']]);
+  });
+
   it('warns about (and skips) notification channels it does not support', () => {
     const { config, warnings } = ok(hosts('notify: stdout,wecom_app\n'));
     expect(config.notify).toEqual(['stdout']);

@@ -3,13 +3,14 @@
  * (Python syntax translated), and the checks a schema cannot make alone (unique
  * names, `after_stage_success` naming a real stage).
  */
-import type {
-  HostConfig,
-  MatchCondition,
-  MatchConditionGroup,
-  PolicyConfig,
-  StageCondition,
-  StageConditionGroup,
+import {
+  BRIDGE_SOCKET,
+  type HostConfig,
+  type MatchCondition,
+  type MatchConditionGroup,
+  type PolicyConfig,
+  type StageCondition,
+  type StageConditionGroup,
 } from '../../../schemas/agent-config.ts';
 import { compilePythonRegex, PythonRegexError } from './regex.ts';
 import type {
@@ -53,15 +54,22 @@ function group<C, R>(
   };
 }
 
-export function compileHosts(hosts: readonly HostConfig[], sink: Sink): CompiledHost[] {
+/** `bridgeSocket`: the bridge's own `--socket`, which `socket: bridge` stands for on a local host. */
+export function compileHosts(hosts: readonly HostConfig[], sink: Sink, bridgeSocket: string): CompiledHost[] {
   const seen = new Set<string>();
   return hosts.map((host, i) => {
     if (seen.has(host.name)) sink.errors.push({ path: ['hosts', i, 'name'], message: `host name "${host.name}" is used twice; host names must be unique` });
     seen.add(host.name);
+    let tmux = host.tmux;
+    if (tmux.socket === BRIDGE_SOCKET) {
+      // The bridge's server is on this machine; on an ssh host the word would silently mean another server.
+      if (host.ssh) sink.errors.push({ path: ['hosts', i, 'tmux', 'socket'], message: `"${BRIDGE_SOCKET}" means the bridge's own tmux server, which is local; an ssh host names its socket (or "default")` });
+      else tmux = { ...tmux, socket: bridgeSocket };
+    }
     return {
       name: host.name,
       ssh: host.ssh,
-      tmux: host.tmux,
+      tmux,
       sessionFilters: host.tmux.sessionFilters.map((p, k) => regex(p, ['hosts', i, 'tmux', 'session_filters', k], sink)),
       paneNamePatterns: host.tmux.paneNamePatterns.map((p, k) => regex(p, ['hosts', i, 'tmux', 'pane_name_patterns', k], sink)),
     };

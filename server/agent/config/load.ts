@@ -15,6 +15,8 @@ import { formatIssuePath, parseYamlSource, type YamlSource } from './yaml-source
 
 /** Config files are small; a bigger one is almost certainly the wrong file. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** The bridge's `--socket` when the caller does not say (as in server/options.ts). */
+const DEFAULT_SOCKET = 'tmux-bridge';
 
 export interface LoadAgentConfigOptions {
   readonly hostsPath?: string | null;
@@ -43,7 +45,7 @@ export function configHash(hostsText: string | null, policyText: string | null):
 }
 
 /** No files at all: one local host on the bridge's own tmux socket, no pipelines. */
-export function defaultAgentConfig(socketName = 'tmux-bridge', homeDir = homedir()): AgentConfig {
+export function defaultAgentConfig(socketName = DEFAULT_SOCKET, homeDir = homedir()): AgentConfig {
   const hosts = HostsFile.parse({ hosts: [{ name: 'local', tmux: { socket: socketName } }] });
   return {
     pollIntervalMs: hosts.pollIntervalMs,
@@ -97,7 +99,7 @@ export function parseAgentConfig(
         errors.push(...toIssues(source, prepared, result.errors));
       } else {
         const sink = { errors: [] as RawIssue[], warnings: [] as RawIssue[] };
-        const hosts = compileHosts(result.value.hosts, sink);
+        const hosts = compileHosts(result.value.hosts, sink, options.socketName ?? DEFAULT_SOCKET);
         const notify: NotifyChannelName[] = [];
         const notifyKey = (source.data as Record<string, unknown>).notify !== undefined ? 'notify' : 'notify_channel';
         for (const name of result.value.notify) {
