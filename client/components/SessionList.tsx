@@ -6,12 +6,14 @@ import { useServices } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { HostStateBadge } from './HostState.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
+import { clearClosed, closedSessions, setShowClosed, showClosed, visibleSessions } from './closed-filter.ts';
 
 /** Every session the server knows, live from events. */
 export function SessionList({ activeKey }: { activeKey: string | undefined }) {
   const { sessions, hosts } = useServices();
   useEffect(() => hosts.use(), [hosts]);
-  const list = sessions.list.value;
+  const all = sessions.list.value;
+  const list = visibleSessions(all, activeKey);
   const error = sessions.loadError.value;
   if (!sessions.loaded.value) {
     return error ? (
@@ -27,19 +29,31 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
       </p>
     );
   }
+  const filter = <ClosedFilter all={all} activeKey={activeKey} />;
   if (list.length === 0) {
     return (
-      <p class="list-message">
-        <Rich k="sessions.empty" values={{ new: <strong>{t('sessions.new')}</strong> }} />
-      </p>
+      <>
+        {filter}
+        <p class="list-message">
+          {all.length === 0 ? <Rich k="sessions.empty" values={{ new: <strong>{t('sessions.new')}</strong> }} /> : t('sessions.allClosed')}
+        </p>
+      </>
     );
   }
   const at = now.value;
   const groups = byHost(list, hosts.remote().map((h) => h.name));
   // Only the bridge's own sessions and no remote host: no group headings.
-  if (groups.length === 1 && groups[0]![0] === null) return <Sessions list={list} activeKey={activeKey} at={at} label={t('sessions.title')} />;
+  if (groups.length === 1 && groups[0]![0] === null) {
+    return (
+      <>
+        {filter}
+        <Sessions list={list} activeKey={activeKey} at={at} label={t('sessions.title')} />
+      </>
+    );
+  }
   return (
     <div class="session-groups">
+      {filter}
       {groups.filter(([host, sessions]) => host !== null || sessions.length > 0).map(([host, sessions]) => {
         const view = host === null ? undefined : hosts.get(host);
         const label = host ?? t('host.thisMachine');
@@ -53,6 +67,23 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
           </section>
         );
       })}
+    </div>
+  );
+}
+
+/** "Show closed (N)" and "Clear closed": only when there are closed sessions to show or clear. */
+function ClosedFilter({ all, activeKey }: { all: readonly CliSession[]; activeKey: string | undefined }) {
+  const closed = closedSessions(all, activeKey).length;
+  if (closed === 0) return null;
+  return (
+    <div class="closed-filter">
+      <label>
+        <input type="checkbox" checked={showClosed.value} onChange={(e) => setShowClosed((e.currentTarget as HTMLInputElement).checked)} />
+        {t('sessions.showClosed', { count: closed })}
+      </label>
+      <button type="button" onClick={() => clearClosed(all, activeKey)} title={t('sessions.clearClosedTitle')}>
+        {t('sessions.clearClosed')}
+      </button>
     </div>
   );
 }

@@ -12,6 +12,10 @@ export const terminal = {
   'sessions.adopted': 'adopted',
   'sessions.adoptedTitle': 'created outside the bridge (native tmux) and adopted',
   'sessions.lastActivity': 'last activity {time}',
+  'sessions.showClosed': 'Show closed ({count})',
+  'sessions.clearClosed': 'Clear closed',
+  'sessions.clearClosedTitle': 'Hide the closed sessions listed now, in this browser (the server forgets them after 24 hours)',
+  'sessions.allClosed': 'No open sessions.',
 
   'tabs.back': '← Sessions',
   'tabs.label': 'Open terminals',

@@ -14,6 +14,10 @@ export const terminal: Translation<typeof en> = {
   'sessions.adopted': '已接管',
   'sessions.adoptedTitle': '在 bridge 之外（原生 tmux）创建并被接管',
   'sessions.lastActivity': '最近活动 {time}',
+  'sessions.showClosed': '显示已关闭（{count}）',
+  'sessions.clearClosed': '清除已关闭',
+  'sessions.clearClosedTitle': '在此浏览器中隐藏当前列出的已关闭会话（服务器 24 小时后会忘记它们）',
+  'sessions.allClosed': '没有打开的会话。',
 
   'tabs.back': '← 会话',
   'tabs.label': '已打开的终端',
