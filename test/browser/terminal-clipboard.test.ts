@@ -147,7 +147,8 @@ describe('clipboard like a desktop terminal', () => {
     await waitFor(async () => (await termState(page, key)).selection === 'needle-abc', 'match selected', LIMIT);
     const after = await termState(page, key);
     expect(after.viewportY).toBeLessThan(before.baseY);
-    expect((await terminalRows(panel)).join('\n')).toContain('needle-abc');
+    // The renderer draws the scrolled rows on its next frame.
+    await waitFor(async () => (await terminalRows(panel)).join('\n').includes('needle-abc'), 'the match drawn on screen', LIMIT);
     await bar.getByRole('searchbox').press('Escape');
     await expect.poll(() => bar.count()).toBe(0);
 

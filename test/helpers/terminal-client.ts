@@ -147,7 +147,8 @@ export class TerminalClient {
   }
 }
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** A busy machine (CI on 2 cores, stress-ng beside it) can take seconds per step: the default limit is generous. */
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
