@@ -72,6 +72,9 @@ export type KeysBody = z.infer<typeof KeysBody>;
 export const ResizeBody = z.object({ cols: TerminalCols, rows: TerminalRows }).strict();
 export type ResizeBody = z.infer<typeof ResizeBody>;
 
+export const RenameSessionBody = z.object({ name: SessionName }).strict();
+export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
+
 export const SnapshotQuery = z.object({ lines: QueryInt(0, 100_000).optional() });
 
 export const TmuxLocation = z.object({

@@ -54,6 +54,11 @@ export function killSessionCommand(sessionId: string): TmuxCommand {
   return ['kill-session', '-t', sessionId];
 }
 
+/** `--` before the name: a name can never be read as a flag. */
+export function renameSessionCommand(sessionId: string, name: string): TmuxCommand {
+  return ['rename-session', '-t', sessionId, '--', name];
+}
+
 /** Whether a session with exactly this name exists. */
 export async function hasSession(tmux: TmuxRunner, name: string): Promise<boolean> {
   try {

@@ -223,6 +223,10 @@ export class SessionHosts extends Disposable {
     return this.connectedHub(key).close(key);
   }
 
+  rename(key: string, name: string): Promise<CliSession> {
+    return this.connectedHub(key).rename(key, name);
+  }
+
   snapshot(key: string, historyLines = 0): Promise<Snapshot> {
     return this.connectedHub(key).snapshot(key, historyLines);
   }

@@ -6,7 +6,7 @@ import { Disposable } from '../../schemas/base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
 import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
-import { killSessionCommand, newSession } from '../../tmux/sessions.ts';
+import { killSessionCommand, newSession, renameSessionCommand } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
@@ -392,6 +392,35 @@ export class SessionHub extends Disposable {
     }
     await this.markClosed(pane);
     void this.tmux.monitor.refresh();
+    return this.get(key);
+  }
+
+  /**
+   * Renames the tmux session the pane is in (for an adopted pane that is the user's
+   * tmux session, with all its panes). The name is validated by the caller (SessionName).
+   */
+  async rename(key: string, name: string): Promise<CliSession> {
+    const { pane } = this.liveOrThrow(key);
+    if (pane.sessionName === name) return this.get(key);
+    if (this.tmux.monitor.list().some((p) => p.sessionName === name && p.sessionId !== pane.sessionId)) {
+      throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
+    }
+    try {
+      await this.tmux.control.run(renameSessionCommand(pane.sessionId, name));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/duplicate session/i.test(message)) throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists`);
+      throw error;
+    }
+    await this.tmux.monitor.refresh();
+    // The stored name is what a closed session shows; every live session of that tmux session changed.
+    for (const session of this.live.values()) {
+      if (session.pane.sessionId !== pane.sessionId) continue;
+      session.meta = { ...session.meta, name };
+      session.pane = { ...session.pane, sessionName: name };
+      await this.repo.put(session.meta);
+      void this.bus.publish('CLI_SESSION_UPDATED', { sessionKey: session.key, session: this.get(session.key) });
+    }
     return this.get(key);
   }
 

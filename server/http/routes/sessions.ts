@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateSessionBody, HostName, KeysBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
+import { CreateSessionBody, HostName, KeysBody, RenameSessionBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { SessionHosts } from '../../sessions/session-hosts.ts';
 import { clientOf } from '../client-identity.ts';
@@ -16,7 +16,7 @@ const ListQuery = z.object({
 
 const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
-/** `/api/cli-sessions`: create, list, get, send, keys, resize, close, snapshot. */
+/** `/api/cli-sessions`: create, list, get, send, keys, resize, rename, close, snapshot. */
 export function sessionRoutes(hub: SessionHosts): Router {
   const router = Router();
 
@@ -55,6 +55,12 @@ export function sessionRoutes(hub: SessionHosts): Router {
     const body = parseOr400(ResizeBody, req.body);
     const result = await hub.resize(key, body.cols, body.rows);
     res.json({ ok: true, cols: result.cols, rows: result.rows });
+  });
+
+  router.post('/:key/rename', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    const body = parseOr400(RenameSessionBody, req.body ?? {});
+    res.json(await hub.rename(key, body.name));
   });
 
   router.post('/:key/close', async (req, res) => {
