@@ -11,6 +11,7 @@ import { ConnectionState } from './ConnectionState.tsx';
 import { RunningChip } from './executions/RunningChip.tsx';
 import { SessionExecutions } from './executions/SessionExecutions.tsx';
 import { RouteToSessionDialog } from './flows/RouteToSession.tsx';
+import { RenameSessionDialog } from './RenameSessionDialog.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { ExecutionStart } from './term/ExecutionStart.tsx';
 import { ExtraKeys } from './term/ExtraKeys.tsx';
@@ -46,6 +47,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   const frame = useRef<HTMLDivElement>(null);
   const sizer = useRef<HTMLDivElement>(null);
   const [confirming, setConfirming] = useState(false);
+  const [renaming, setRenaming] = useState(false);
   const [routing, setRouting] = useState(false);
   const connection = tab.connection;
   const session = sessions.byKey.value.get(tab.sessionKey);
@@ -138,6 +140,11 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
               {t('flows.routeButton')}
             </button>
           )}
+          {!closed && (
+            <button type="button" class="small" onClick={() => setRenaming(true)} data-testid="rename-session">
+              {t('term.rename')}
+            </button>
+          )}
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
               {t('term.closeTab')}
@@ -154,6 +161,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
           {t('term.nativeSized', size)}
         </p>
       )}
+      {renaming && <RenameSessionDialog sessionKey={tab.sessionKey} name={name} onClose={() => setRenaming(false)} />}
       {routing && <RouteToSessionDialog sessionKey={tab.sessionKey} onClose={() => setRouting(false)} />}
       {tab.searching.value && <FindBar tab={tab} />}
       <ExecutionStart tab={tab} />

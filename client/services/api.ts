@@ -81,6 +81,10 @@ export class ApiClient {
     return this.session(await this.request('POST', '/api/cli-sessions', body));
   }
 
+  async renameSession(key: string, name: string): Promise<CliSession> {
+    return this.session(await this.request('POST', `/api/cli-sessions/${encodeURIComponent(key)}/rename`, { name }));
+  }
+
   async closeSession(key: string): Promise<CliSession> {
     return this.session(await this.request('POST', `/api/cli-sessions/${encodeURIComponent(key)}/close`));
   }

@@ -4,7 +4,7 @@
  * across a reload.
  */
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, login, newPage, screenshot, useBrowserBridge } from '../helpers/browser.ts';
+import { DESKTOP, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
 
 const ctx = useBrowserBridge();
@@ -46,6 +46,29 @@ describe('session list: closed sessions', () => {
     expect((await ctx.bridge.api('POST', `/api/cli-sessions/${open}/close`)).status).toBe(200);
     await waitFor(async () => (await row(open).getAttribute('class'))?.includes('status-closed'), 'the row on screen shows closed', 60_000);
     expect(await page.locator('.closed-filter').count()).toBe(0);
+    await context.close();
+  });
+
+  it('renames a session from its terminal; a taken name is refused with the server\'s reason', async () => {
+    const key = await createSession('to-rename');
+    await createSession('name-in-use');
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    await login(page, ctx.bridge.url, ctx.bridge.token);
+    await page.goto(new URL(`sessions/${key}`, ctx.bridge.url).toString());
+    const panel = terminalPanel(page, key);
+    await waitForTerminalState(panel, 'live');
+    await panel.getByTestId('rename-session').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('rename-input').fill('name-in-use');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('alert').waitFor();
+    expect(await dialog.getByRole('alert').textContent()).toContain('already exists');
+    await dialog.getByTestId('rename-input').fill('renamed here');
+    await screenshot(page, 'session-rename-desktop');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await waitFor(async () => (await page.locator(`.session-row[data-session-key="${key}"] .session-name`).textContent()) === 'renamed here', 'the list shows the new name', 30_000);
+    expect((await ctx.tmux.tmux('list-sessions', '-F', '#{session_name}')).split('\n')).toContain('renamed here');
     await context.close();
   });
 });
