@@ -4,7 +4,8 @@ import { useServices, useTabs } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { TerminalPanel } from './TerminalPanel.tsx';
 import { ConnectionDot } from './ConnectionState.tsx';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { TabOverflow, useOverflowing } from './TabOverflow.tsx';
 import { TerminalDialogs } from './term/TerminalDialogs.tsx';
 import { keysHelpOpen } from '../terminal/ui-state.ts';
 
@@ -54,6 +55,12 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
   const list = tabs.tabs.value;
   useHelpKey();
   useKeyboardAwareHeight();
+  const strip = useRef<HTMLUListElement>(null);
+  const overflowing = useOverflowing(strip, [list.length]);
+  // The active tab scrolls into the strip (opened from the list or the overflow menu).
+  useEffect(() => {
+    strip.current?.querySelector('.tab.active')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeKey, list.length]);
   const closeTab = (tab: TerminalTab) => {
     const next = tabs.close(tab.sessionKey);
     if (activeKey === tab.sessionKey) router.navigate(next ? `/sessions/${next}` : '/sessions');
@@ -65,7 +72,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
           {t('tabs.back')}
         </Link>
         {list.length > 0 && (
-          <ul class="tab-list" aria-label={t('tabs.label')}>
+          <ul class="tab-list" aria-label={t('tabs.label')} ref={strip}>
             {list.map((tab) => {
               const session = sessions.byKey.value.get(tab.sessionKey);
               const active = tab.sessionKey === activeKey;
@@ -84,6 +91,7 @@ export function TerminalTabs({ activeKey }: { activeKey: string | undefined }) {
             })}
           </ul>
         )}
+        {overflowing && <TabOverflow tabs={list.map((tab) => ({ key: tab.sessionKey, label: sessions.byKey.value.get(tab.sessionKey)?.name ?? tab.sessionKey, active: tab.sessionKey === activeKey }))} />}
       </div>
       <div class="panels">
         {list.map((tab) => (

@@ -4,7 +4,7 @@
  * across a reload.
  */
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
+import { DESKTOP, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
 
 const ctx = useBrowserBridge();
@@ -69,6 +69,41 @@ describe('session list: closed sessions', () => {
     await dialog.waitFor({ state: 'detached' });
     await waitFor(async () => (await page.locator(`.session-row[data-session-key="${key}"] .session-name`).textContent()) === 'renamed here', 'the list shows the new name', 30_000);
     expect((await ctx.tmux.tmux('list-sessions', '-F', '#{session_name}')).split('\n')).toContain('renamed here');
+    await context.close();
+  });
+
+  it('many tabs: the strip scrolls, keeps the active tab in view, and the overflow menu opens any of them', async () => {
+    const keys: string[] = [];
+    for (let i = 1; i <= 10; i++) keys.push(await createSession(`many-tabs-${String(i).padStart(2, '0')}`));
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    await login(page, ctx.bridge.url, ctx.bridge.token);
+    for (const key of keys) {
+      await page.locator(`.session-row[data-session-key="${key}"] a`).click();
+      await waitFor(async () => (await page.locator('.tab').count()) >= keys.indexOf(key) + 1, 'the tab opens', 30_000);
+    }
+    const strip = page.locator('.tab-list');
+    const inView = async (locator: ReturnType<typeof page.locator>) => {
+      const box = (await locator.boundingBox())!;
+      const area = (await strip.boundingBox())!;
+      return box.x >= area.x - 1 && box.x + box.width <= area.x + area.width + 1;
+    };
+    expect(await strip.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    // Tabs keep their width (names readable) instead of being squeezed.
+    const widths = await page.locator('.tab').evaluateAll((tabs) => tabs.map((tab) => tab.getBoundingClientRect().width));
+    expect(Math.min(...widths)).toBeGreaterThan(100);
+    expect(await inView(page.locator('.tab.active'))).toBe(true);
+    expect(await page.locator('.tab.active .tab-name').textContent()).toBe('many-tabs-10');
+
+    await page.getByTestId('tabs-overflow').click();
+    const menu = page.locator('.tab-overflow-menu');
+    expect(await menu.locator('a').allTextContents()).toEqual(keys.map((_, i) => `many-tabs-${String(i + 1).padStart(2, '0')}`));
+    await screenshot(page, 'tabs-overflow-desktop');
+    await menu.getByText('many-tabs-01').click();
+    await page.waitForURL(new RegExp(`/sessions/${keys[0]}$`));
+    await menu.waitFor({ state: 'detached' });
+    await waitFor(async () => (await page.locator('.tab.active .tab-name').textContent()) === 'many-tabs-01', 'the first tab is active');
+    await waitFor(() => inView(page.locator('.tab.active')), 'the first tab scrolled into view');
+    expect(await hasHorizontalScroll(page)).toBe(false);
     await context.close();
   });
 });

@@ -19,6 +19,7 @@ export const terminal = {
 
   'tabs.back': '← Sessions',
   'tabs.label': 'Open terminals',
+  'tabs.all': 'All {count} open terminals',
   'tabs.closeLabel': 'Close tab {name} (the session keeps running)',
   'tabs.closeTitle': 'Close tab (the session keeps running)',
   'tabs.emptyOpen': 'Open a session from the list, or create one with {new}.',

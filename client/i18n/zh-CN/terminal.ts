@@ -21,6 +21,7 @@ export const terminal: Translation<typeof en> = {
 
   'tabs.back': '← 会话',
   'tabs.label': '已打开的终端',
+  'tabs.all': '全部 {count} 个打开的终端',
   'tabs.closeLabel': '关闭标签 {name}（会话继续运行）',
   'tabs.closeTitle': '关闭标签（会话继续运行）',
   'tabs.emptyOpen': '从列表中打开一个会话，或用{new}创建一个。',
