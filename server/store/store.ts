@@ -95,6 +95,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
   private lastSnapshot: SnapshotResult | undefined;
   private lastSnapshotAt: number | undefined;
   private replicaRestarts = 0;
+  private replicaStarted = false;
   private snapshotRetryAt = 0;
   private quietTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
@@ -158,8 +159,9 @@ export class Store extends Disposable implements StoreCore, Repositories {
         this.failureEmitter.fire(error);
       },
     });
+    // The worker (its own thread, TypeScript loader and sql.js: ~30 MB, and CPU while
+    // the server starts) is started by the first snapshot, from the sealed files.
     this.replica = new Replica(dataDir, log);
-    this.replica.start(state.lastLsn);
     this.register(toDisposable(() => clearTimeout(this.quietTimer)));
     const repos = createRepositories(this, options.retention ?? {});
     this.sessions = repos.sessions;
@@ -277,7 +279,7 @@ export class Store extends Disposable implements StoreCore, Repositories {
       snapshotLsn: this.snapshotLsn,
       journalBytes: this.journalBytes,
       segments: this.journal.segmentCount,
-      snapshotHealthy: this.replica.healthy,
+      snapshotHealthy: !this.replicaStarted || this.replica.healthy,
       lastSnapshot: this.lastSnapshot,
       lastSnapshotAt: this.lastSnapshotAt,
     };
@@ -387,7 +389,10 @@ export class Store extends Disposable implements StoreCore, Repositories {
       }
       // New entries go to a new segment: the sealed ones are what the snapshot will hold.
       await this.journal.seal();
-      if (!this.replica.healthy) {
+      if (!this.replicaStarted) {
+        this.replicaStarted = true;
+        this.replica.start(lsn);
+      } else if (!this.replica.healthy) {
         this.replicaRestarts++;
         this.log.warn(`rebuilding the snapshot worker from the files (attempt ${this.replicaRestarts})`);
         this.replica.start(lsn);
