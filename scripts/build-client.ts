@@ -8,41 +8,14 @@
  * <link rel="modulepreload">, so the browser fetches them in parallel with app.js.
  * Prints every file's size, and what the first paint needs, so growth is noticed.
  *
- * Skips the build when nothing it reads changed since the last one (a hash of the
- * client and schema sources, this script and the lockfile, kept in
- * dist/client/.build-stamp), so `npm start` is fast on a warm start. `--force` builds anyway.
+ * Skips the build when nothing it reads changed since the last one (scripts/client-stamp.mjs), so `npm start` is fast on a warm start. `--force` builds anyway.
  */
-import { createHash } from 'node:crypto';
-import { copyFile, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { out, root, sourceStamp, stampFile, upToDate } from './client-stamp.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'client');
 const watch = process.argv.includes('--watch');
-const stampFile = join(out, '.build-stamp');
-
-/** A hash of everything the bundle is made from. */
-async function sourceStamp(): Promise<string> {
-  const hash = createHash('sha256');
-  const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else files.push(path);
-    }
-  };
-  await walk(join(root, 'client'));
-  await walk(join(root, 'schemas'));
-  files.push(fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
-  for (const file of files.sort()) {
-    hash.update(file.slice(root.length));
-    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
-  }
-  return hash.digest('hex');
-}
 
 // An installed package ships dist/client prebuilt and may not carry the sources.
 const haveSources = await stat(join(root, 'client', 'main.tsx')).then(() => true, () => false);
@@ -52,9 +25,7 @@ if (!haveSources) {
 }
 const stamp = await sourceStamp();
 if (!watch && !process.argv.includes('--force')) {
-  const previous = await readFile(stampFile, 'utf8').catch(() => '');
-  const built = await stat(join(out, 'index.html')).then(() => true, () => false);
-  if (built && previous === stamp) {
+  if (await upToDate(stamp)) {
     if (!process.env.TB_BUILD_QUIET) console.error('client up to date (sources unchanged): not rebuilt');
     process.exit(0);
   }

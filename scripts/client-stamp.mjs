@@ -1,0 +1,56 @@
+/**
+ * The hash of everything the client bundle is made from (client and schema
+ * sources, the build script, this file, the lockfile), kept in
+ * dist/client/.build-stamp by scripts/build-client.ts.
+ *
+ * Plain JavaScript so that `npm start` can compare it without starting tsx
+ * (~0.2 s): run directly, it exits at once when the bundle is up to date and
+ * runs the build otherwise.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const out = join(root, 'dist', 'client');
+export const stampFile = join(out, '.build-stamp');
+
+/** @returns {Promise<string>} */
+export async function sourceStamp() {
+  const hash = createHash('sha256');
+  /** @type {string[]} */
+  const files = [];
+  /** @param {string} dir */
+  const walk = async (dir) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.push(path);
+    }
+  };
+  await walk(join(root, 'client'));
+  await walk(join(root, 'schemas'));
+  files.push(join(root, 'scripts', 'build-client.ts'), fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
+  for (const file of files.sort()) {
+    hash.update(file.slice(root.length));
+    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
+  }
+  return hash.digest('hex');
+}
+
+/** True when dist/client was built from exactly these sources. @param {string} stamp */
+export async function upToDate(stamp) {
+  const previous = await readFile(stampFile, 'utf8').catch(() => '');
+  const built = await stat(join(out, 'index.html')).then(() => true, () => false);
+  return built && previous === stamp;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const haveSources = await stat(join(root, 'client', 'main.tsx')).then(() => true, () => false);
+  if (haveSources && !(await upToDate(await sourceStamp()))) {
+    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-client.ts')], { stdio: 'inherit' });
+    process.exit(build.status ?? 1);
+  }
+}
