@@ -79,9 +79,12 @@ describe('a terminal opened at an execution (?offset=)', () => {
       // The view starts at the item: its typed line at the top, its first output below, nothing of the item before it.
       const text = await waitForTerminalText(panel, /^SECOND-START$/m, 'the item\'s first line', 30_000);
       expect(text).not.toContain('FIRST-ITEM-OUT');
-      const rows = await terminalRows(panel);
-      // The typed line may wrap (a long path): it is in the first rows.
-      expect(rows.slice(0, 3).join('')).toContain('run.sh');
+      // The typed line may wrap (a long path): it is in the first rows. A resize while the page
+      // settles replays again (the screen is cleared and redrawn), so wait for the drawn result.
+      const rows = await waitFor(async () => {
+        const now = await terminalRows(panel);
+        return now.slice(0, 3).join('').includes('run.sh') ? now : undefined;
+      }, 'the item\'s typed line in the first rows', 30_000);
       expect(rows.map((r) => r.trim())).not.toContain('150');
       await screenshot(page, 'terminal-offset-desktop');
 
