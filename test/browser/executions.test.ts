@@ -1,21 +1,12 @@
-import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, closeQuietly, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalText } from '../helpers/browser.ts';
-import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The server finds tools on its own PATH: the fake claude first, and no qwen anywhere.
-const fakes = writeFakeTools(['claude']);
-const originalPath = process.env.PATH;
-beforeAll(() => {
-  process.env.PATH = pathWithFakes(fakes.dir);
-});
+useFakeTools(['claude']);
 const ctx = useBrowserBridge();
-afterAll(() => {
-  process.env.PATH = originalPath;
-  rmSync(fakes.dir, { recursive: true, force: true });
-});
 
 async function shellSession(name: string): Promise<string> {
   const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });

@@ -1,22 +1,13 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
-import { openGate, pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { openGate, useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/tmux.ts';
 import { card, columnIds, drag, openBoard } from './issues-page.ts';
 
-// The server finds tools on its own PATH: the fake claude first. Set before the bridge starts
-// (this hook is registered before useBrowserBridge's, so it runs first).
-const fakes = writeFakeTools(['claude']);
-const originalPath = process.env.PATH;
-beforeAll(() => {
-  process.env.PATH = pathWithFakes(fakes.dir);
-});
+// The server finds tools on its own PATH: the fake claude first. Registered before
+// useBrowserBridge's hooks, so PATH is set before the bridge starts.
+const fakes = useFakeTools(['claude']);
 const ctx = useBrowserBridge();
-afterAll(() => {
-  process.env.PATH = originalPath;
-  rmSync(fakes.dir, { recursive: true, force: true });
-});
 
 const api = (method: string, path: string, body?: unknown) => ctx.bridge.api(method, path, body);
 const issue = async (id: string) => (await api('GET', `/api/issues/${id}`)).body;

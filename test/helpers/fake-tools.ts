@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Fake coding-agent CLIs for tests: small bash scripts named like the real tools.
@@ -100,4 +101,22 @@ export function openGate(fakeDir: string, name: string): void {
 /** PATH with the fake tools first and without any directory that holds a real one. */
 export function pathWithFakes(fakeDir: string): string {
   return [fakeDir, ...(process.env.PATH ?? '').split(':').filter((d) => d && d !== fakeDir)].join(':');
+}
+
+/**
+ * Fake tools for one test file: written now, first on PATH from a beforeAll (call this before
+ * the hooks that start the bridge, so the server and its tmux server inherit that PATH), and
+ * PATH restored and the files removed by the last afterAll.
+ */
+export function useFakeTools(tools: Parameters<typeof writeFakeTools>[0]): { dir: string; state: string } {
+  const fakes = writeFakeTools(tools);
+  const originalPath = process.env.PATH;
+  beforeAll(() => {
+    process.env.PATH = pathWithFakes(fakes.dir);
+  });
+  afterAll(() => {
+    process.env.PATH = originalPath;
+    rmSync(fakes.dir, { recursive: true, force: true });
+  });
+  return fakes;
 }

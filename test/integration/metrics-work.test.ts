@@ -1,28 +1,22 @@
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
-import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { useFakeTools } from '../helpers/fake-tools.ts';
 import { parsePrometheus, type Exposition } from '../helpers/prometheus.ts';
 import { TestTmux } from '../helpers/tmux.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const METRICS_TOKEN = 'scrape-only-token-for-work-0123';
-const fakes = writeFakeTools(['claude', 'codex']);
-const originalPath = process.env.PATH;
+useFakeTools(['claude', 'codex']);
 let tmux: TestTmux;
 let bridge: TestBridge;
 
 beforeAll(async () => {
-  // The server and the shells of its tmux server find the fake tools first on PATH.
-  process.env.PATH = pathWithFakes(fakes.dir);
   tmux = new TestTmux();
   bridge = await startTestBridge(tmux, { metricsToken: METRICS_TOKEN });
 });
 afterAll(async () => {
-  process.env.PATH = originalPath;
   await bridge?.close();
   await tmux?.kill();
-  rmSync(fakes.dir, { recursive: true, force: true });
 });
 
 async function scrape(): Promise<Exposition> {

@@ -1,27 +1,22 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
-import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { useFakeTools } from '../helpers/fake-tools.ts';
 import { TestTmux } from '../helpers/tmux.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const fakes = writeFakeTools(['claude']);
-const originalPath = process.env.PATH;
+const fakes = useFakeTools(['claude']);
 let tmux: TestTmux;
 let bridge: TestBridge;
 
 beforeAll(async () => {
-  // The server (and the tmux server it types into) find the fake claude first on PATH.
-  process.env.PATH = pathWithFakes(fakes.dir);
   tmux = new TestTmux();
   bridge = await startTestBridge(tmux);
 });
 afterAll(async () => {
-  process.env.PATH = originalPath;
   await bridge?.close();
   await tmux?.kill();
-  rmSync(fakes.dir, { recursive: true, force: true });
 });
 
 async function queueOf(id: string): Promise<any> {
