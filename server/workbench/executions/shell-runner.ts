@@ -339,7 +339,9 @@ export class ShellRunner {
     }
     const at = lines.findLastIndex((line) => line.includes(script));
     if (at < 0) return undefined;
-    const prompt = lines[at]!.slice(0, lines[at]!.indexOf(' bash ')).trimEnd();
+    // What stands before the typed `bash <script>` is the prompt (the script may be quoted or not).
+    const typedAt = lines[at]!.lastIndexOf(' bash ', lines[at]!.indexOf(script));
+    const prompt = typedAt >= 0 ? lines[at]!.slice(0, typedAt).trimEnd() : '';
     const after = lines.slice(at + 1);
     while (after.length > 0 && (after.at(-1)!.trim() === '' || (prompt !== '' && after.at(-1)!.trimEnd() === prompt))) after.pop();
     return after.join('\n');
