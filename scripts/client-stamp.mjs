@@ -32,6 +32,7 @@ export async function sourceStamp() {
   };
   await walk(join(root, 'client'));
   await walk(join(root, 'schemas'));
+  await walk(join(root, 'base'));
   files.push(join(root, 'scripts', 'build-client.ts'), fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
   for (const file of files.sort()) {
     hash.update(file.slice(root.length));

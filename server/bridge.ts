@@ -8,7 +8,7 @@ import { TmuxAddress } from '../tmux/address.ts';
 import { disarmPipeCommands } from '../tmux/pipe.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { loadOrCreateToken } from './auth/token.ts';
-import { Emitter, type Event } from '../schemas/base/emitter.ts';
+import { Emitter, type Event } from '../base/emitter.ts';
 import { EventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { AuthGuard } from './http/auth.ts';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { Disposable, toDisposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable, toDisposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 import { formatCommandList, type TmuxCommand } from './command.ts';
 import { ControlProtocolParser, type ControlNotification, type ControlReply } from './control-protocol.ts';
 import { TmuxCommandError, TmuxDisconnectedError, TmuxTimeoutError } from './errors.ts';

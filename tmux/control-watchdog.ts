@@ -6,7 +6,7 @@
  * with nothing to do gets a cheap probe now and then, so a hang is noticed without
  * traffic too. The check reads two numbers: it costs nothing while all is well.
  */
-import { Disposable, disposableInterval } from '../schemas/base/lifecycle.ts';
+import { Disposable, disposableInterval } from '../base/lifecycle.ts';
 
 export type { ControlHealth, ControlHealthState } from '../schemas/health.ts';
 

@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket, type ConnectOpts, type SocketConstructorOpts } from 'node:net';
-import { Disposable, toDisposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable, toDisposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 
 /**
  * Reads a FIFO through epoll, never through the libuv threadpool.

@@ -1,5 +1,5 @@
-import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 import type { ControlClient } from './control-client.ts';
 import { listAllPanes, type PaneInfo } from './panes.ts';
 

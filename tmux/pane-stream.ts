@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Disposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 import { ByteRing } from './byte-ring.ts';
 
 export interface StreamChunk {

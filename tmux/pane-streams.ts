@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { Disposable, toDisposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable, toDisposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 import type { ControlClient } from './control-client.ts';
 import { FifoReader } from './fifo-reader.ts';
 import type { PaneMonitor } from './pane-monitor.ts';

@@ -1,5 +1,5 @@
-import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../schemas/base/lifecycle.ts';
-import { Emitter } from '../schemas/base/emitter.ts';
+import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../base/lifecycle.ts';
+import { Emitter } from '../base/emitter.ts';
 import type { TmuxAddress } from './address.ts';
 import { ControlClient, type ControlClientOptions } from './control-client.ts';
 import type { PaneMonitor } from './pane-monitor.ts';

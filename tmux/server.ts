@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Disposable } from '../schemas/base/lifecycle.ts';
+import { Disposable } from '../base/lifecycle.ts';
 import { TmuxAddress, type TmuxAddressOptions } from './address.ts';
 import { ControlClient } from './control-client.ts';
 import { PaneMonitor } from './pane-monitor.ts';

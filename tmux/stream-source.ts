@@ -1,4 +1,4 @@
-import type { Event } from '../schemas/base/emitter.ts';
+import type { Event } from '../base/emitter.ts';
 import type { TmuxAddress } from './address.ts';
 import type { PaneInfo } from './panes.ts';
 import type { ControlClient } from './control-client.ts';

@@ -2,10 +2,10 @@
  * The client's lifecycle kit: the shared primitives (schemas/base, also used by
  * the server) plus the browser-specific helpers below.
  */
-import { toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
+import { toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 
-export { Disposable, DisposableStore, toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
-export { Emitter, type Event } from '../../schemas/base/emitter.ts';
+export { Disposable, DisposableStore, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
+export { Emitter, type Event } from '../../base/emitter.ts';
 
 /** `addEventListener` that comes back as a disposable. */
 export function listen<K extends keyof WindowEventMap>(target: Window, type: K, fn: (e: WindowEventMap[K]) => void): IDisposable;

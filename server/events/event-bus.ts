@@ -1,6 +1,6 @@
 import type { BridgeEvent, EventListQuery, EventType } from '../../schemas/index.ts';
-import { Emitter } from '../../schemas/base/emitter.ts';
-import { Disposable } from '../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../base/emitter.ts';
+import { Disposable } from '../../base/lifecycle.ts';
 import { queryEvents } from './event-query.ts';
 
 /** Where events are kept: the durable store, or memory in tests. */

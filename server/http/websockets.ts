@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ClientTerminalMessage, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
-import { Disposable, toDisposable } from '../../schemas/base/lifecycle.ts';
+import { Disposable, toDisposable } from '../../base/lifecycle.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { HubError } from '../sessions/errors.ts';
 import type { SessionHosts } from '../sessions/session-hosts.ts';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { DisposableStore, type IDisposable } from '../../schemas/base/lifecycle.ts';
+import { DisposableStore, type IDisposable } from '../../base/lifecycle.ts';
 import { StageStatus } from '../../schemas/agent.ts';
 import { SessionStatus } from '../../schemas/session.ts';
 import type { TmuxServer } from '../../tmux/server.ts';

@@ -1,5 +1,5 @@
 import type { AuditSource } from '../../schemas/index.ts';
-import { toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
+import { toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 
 /** Where an input came from: the API, a terminal WebSocket, the agent engine, an execution… */
 export interface InputOrigin {

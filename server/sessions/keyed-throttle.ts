@@ -1,4 +1,4 @@
-import type { IDisposable } from '../../schemas/base/lifecycle.ts';
+import type { IDisposable } from '../../base/lifecycle.ts';
 
 /**
  * Calls `run(key)` at once for a key that was quiet, then at most once per

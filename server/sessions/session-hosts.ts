@@ -1,6 +1,6 @@
 import { LOCAL_HOST, type CliSession, type CreateSessionBody, type Snapshot } from '../../schemas/index.ts';
-import { Emitter } from '../../schemas/base/emitter.ts';
-import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../base/emitter.ts';
+import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneInfo } from '../../tmux/panes.ts';
 import type { ConnectionStatus, RemoteTmuxServer } from '../../tmux/remote-server.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';

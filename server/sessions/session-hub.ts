@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CliSession, CreateSessionBody, Snapshot } from '../../schemas/index.ts';
 import { KEY_NAME_HINT, isTmuxKeyName } from '../../schemas/keys.ts';
-import { Emitter } from '../../schemas/base/emitter.ts';
-import { Disposable } from '../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../base/emitter.ts';
+import { Disposable } from '../../base/lifecycle.ts';
 import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
 import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';

@@ -1,5 +1,5 @@
 import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
-import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../schemas/base/lifecycle.ts';
+import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
 import type { SessionHosts } from './session-hosts.ts';

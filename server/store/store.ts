@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Emitter, type Event } from '../../schemas/base/emitter.ts';
-import { Disposable, disposableInterval, toDisposable } from '../../schemas/base/lifecycle.ts';
+import { Emitter, type Event } from '../../base/emitter.ts';
+import { Disposable, disposableInterval, toDisposable } from '../../base/lifecycle.ts';
 import { StoreClosedError, StoreVersionError } from './errors.ts';
 import { Journal } from './journal.ts';
 import { DataDirLock } from './lock.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent } from '../../schemas/base/emitter.ts';
+import { nextEvent } from '../../base/emitter.ts';
 import { HOLDER_SESSION, TmuxServer } from '../../tmux/server.ts';
 import { TmuxCommandError } from '../../tmux/errors.ts';
 import { ControlClient } from '../../tmux/control-client.ts';

@@ -15,7 +15,7 @@ import {
   verifyApprovalToken,
   type ApprovalDecided,
 } from '../../server/agent/approvals/index.ts';
-import { nextEvent } from '../../schemas/base/emitter.ts';
+import { nextEvent } from '../../base/emitter.ts';
 
 const SECRET = 'test-secret-0123456789';
 const claims = { id: 'ap_1', host: 'local', pane: '%3', pipeline: 'ci', stage: 'build', expires: 2_000_000_000 };

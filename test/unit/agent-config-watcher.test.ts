@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigWatcher, loadAgentConfig, type AgentConfig, type ConfigRejected, type ConfigReloaded } from '../../server/agent/config/index.ts';
-import { nextEvent } from '../../schemas/base/emitter.ts';
+import { nextEvent } from '../../base/emitter.ts';
 
 const policyText = (stage: string) => `pipelines:\n  - name: ci\n    stages:\n      - name: ${stage}\n        triggers: {any_of: [{log_regex: "(?i)go"}]}\n`;
 

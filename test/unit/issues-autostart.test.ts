@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
-import { Emitter } from '../../schemas/base/emitter.ts';
+import { Emitter } from '../../base/emitter.ts';
 import { EventBus, MemoryEventSink } from '../../server/events/event-bus.ts';
 import { Store } from '../../server/store/index.ts';
 import { IssueAutoStart, type ExecutionsPort, type RunLike, type SessionsPort } from '../../server/workbench/issues/autostart.ts';

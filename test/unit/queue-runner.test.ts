@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Emitter } from '../../schemas/base/emitter.ts';
+import { Emitter } from '../../base/emitter.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/session.ts';
 import { MemoryEventSink, EventBus } from '../../server/events/event-bus.ts';
 import { Store } from '../../server/store/index.ts';

@@ -6,8 +6,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ApprovalDecision } from '../../../schemas/agent.ts';
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../base/lifecycle.ts';
 import { readApprovalFileOwned } from './files.ts';
 
 export interface FileDecisionEvent {

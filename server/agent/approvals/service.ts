@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Approval, ApprovalDecision, ApprovalVia } from '../../../schemas/agent.ts';
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import { approvalDirProblem } from './dir-safety.ts';
 import { ApprovalFileWatcher } from './file-watcher.ts';
 import { approvalFilePath, readApprovalFile, removeApprovalFile, writeApprovalFile } from './files.ts';

@@ -8,8 +8,8 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable, disposableInterval, disposableTimeout, toDisposable, type IDisposable } from '../../../base/lifecycle.ts';
 import { configHash, parseAgentConfig, readConfigText, type ConfigText, type LoadAgentConfigOptions } from './load.ts';
 import type { AgentConfig, ConfigIssue } from './types.ts';
 

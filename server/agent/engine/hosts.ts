@@ -10,7 +10,7 @@
  * Remote hosts are in ssh-host.ts.
  */
 import { TmuxAddress } from '../../../tmux/address.ts';
-import { Disposable, disposableInterval, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable, disposableInterval, type IDisposable } from '../../../base/lifecycle.ts';
 import { hexWords, type TmuxCommand } from '../../../tmux/command.ts';
 import { execTmux } from '../../../tmux/exec.ts';
 import { leaveModeCommand, sendBytesCommands } from '../../../tmux/keys.ts';

@@ -11,7 +11,7 @@
  * approvals) follow the commit.
  */
 import type { PaneProgress, StageData, StageStatus } from '../../../schemas/agent.ts';
-import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../../base/lifecycle.ts';
 import { runActions } from '../actions.ts';
 import type { CompiledPipeline } from '../config/types.ts';
 import { parseMessage } from '../parser.ts';

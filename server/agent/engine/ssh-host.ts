@@ -5,7 +5,7 @@
  * `capture_lines` between two polls cannot be seen from here — such a gap is
  * reported, and nothing is ever evaluated twice.
  */
-import { disposableTimeout, type IDisposable } from '../../../schemas/base/lifecycle.ts';
+import { disposableTimeout, type IDisposable } from '../../../base/lifecycle.ts';
 import { FIELD_SEP, fieldsFormat } from '../../../tmux/command.ts';
 import type { CompiledHost } from '../config/types.ts';
 import { hostWatchesPane } from '../policy/match.ts';

@@ -10,7 +10,7 @@
  * are neither missed nor repeated however fast the pane prints, even far beyond
  * tmux's history limit.
  */
-import { Disposable, toDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 import type { PaneProgress } from '../../../schemas/agent.ts';
 import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';

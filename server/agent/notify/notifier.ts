@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { NotificationRecord } from '../../../schemas/agent.ts';
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable, toDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import { ChannelError, type Notification, type NotificationChannel, type OutgoingNotification } from './channels.ts';
 
 /** Persists deliveries (the store's `notifications` table); upsert by `deliveryId`. */

@@ -1,4 +1,4 @@
-import type { Event } from '../../../schemas/base/emitter.ts';
+import type { Event } from '../../../base/emitter.ts';
 import type { CliExecuteRequest, ExecuteRequest, Execution, ExecutionFilter } from '../../../schemas/index.ts';
 
 export interface ExecutionLinks {

@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
-import { Emitter } from '../../../schemas/base/emitter.ts';
+import { Emitter } from '../../../base/emitter.ts';
 
 const KeyParam = z.object({ sessionKey: z.string().min(1).max(100).regex(/^[A-Za-z0-9_]+$/) });
 const HookQuery = z.object({ event: z.string().max(100).optional() });

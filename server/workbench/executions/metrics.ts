@@ -1,6 +1,6 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Execution } from '../../../schemas/index.ts';
-import type { IDisposable } from '../../../schemas/base/lifecycle.ts';
+import type { IDisposable } from '../../../base/lifecycle.ts';
 import type { ExecutionRepository } from '../../store/repos/executions.ts';
 import type { ExecutionService } from './contract.ts';
 

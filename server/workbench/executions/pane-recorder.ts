@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { Disposable, disposableInterval } from '../../../schemas/base/lifecycle.ts';
+import { Disposable, disposableInterval } from '../../../base/lifecycle.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 
 /** Most bytes an execution keeps in memory; the output file has them all (up to MAX_FILE_BYTES). */

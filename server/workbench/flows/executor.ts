@@ -1,4 +1,4 @@
-import type { Event } from '../../../schemas/base/emitter.ts';
+import type { Event } from '../../../base/emitter.ts';
 
 /**
  * What the flow runner needs from the execution service (server/workbench/executions,

@@ -9,7 +9,7 @@ import {
   type FlowRun,
   type FlowRunDetail,
 } from '../../../schemas/index.ts';
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { FlowRepository } from '../../store/index.ts';

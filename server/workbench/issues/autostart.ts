@@ -1,6 +1,6 @@
 import { fillPromptTemplate, type CliSession, type CreateSessionBody, type Issue, type IssueRun } from '../../../schemas/index.ts';
-import type { Event } from '../../../schemas/base/emitter.ts';
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import type { Event } from '../../../base/emitter.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import type { IssueService, IssueStatusChange } from './service.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
 

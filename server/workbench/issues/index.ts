@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import type { IssueRepository } from '../../store/repos/issues.ts';
 import { IssueAutoStart, type ExecutionsPort, type SessionsPort } from './autostart.ts';

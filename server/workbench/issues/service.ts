@@ -12,8 +12,8 @@ import {
   type SessionRow,
   type UpdateIssueBody,
 } from '../../../schemas/index.ts';
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { IssueRepository, IssueRow } from '../../store/repos/issues.ts';

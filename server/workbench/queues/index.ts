@@ -1,4 +1,4 @@
-import { Disposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable } from '../../../base/lifecycle.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { QueueRepository } from '../../store/repos/queues.ts';
 import type { QueueExecutions, QueueIssues, QueueSessions } from './ports.ts';

@@ -1,4 +1,4 @@
-import type { Event } from '../../../schemas/base/emitter.ts';
+import type { Event } from '../../../base/emitter.ts';
 import type { CliSession, CreateSessionBody } from '../../../schemas/session.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { Emitter } from '../../../schemas/base/emitter.ts';
-import { Disposable, toDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Emitter } from '../../../base/emitter.ts';
+import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
 import type { QueueRepository } from '../../store/repos/queues.ts';
 import { ApiError } from '../../http/errors.ts';

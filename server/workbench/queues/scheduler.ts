@@ -1,4 +1,4 @@
-import { Disposable, toDisposable } from '../../../schemas/base/lifecycle.ts';
+import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { Queue, QueueItem, SchedulerState } from '../../../schemas/queue.ts';
 import { ApiError } from '../../http/errors.ts';
 import { planQueue } from './plan.ts';
