@@ -3,6 +3,24 @@ import { z } from 'zod';
 import type { RetentionOptions } from './store/index.ts';
 
 /** Everything `tmux-bridge serve` can be told, from flags, environment and defaults. */
+/** `--retention` table names and the store's retention keys they set. */
+const RETENTION_NAMES = {
+  events: 'events',
+  audit: 'audit',
+  'stage-history': 'stageHistory',
+  notifications: 'notifications',
+  approvals: 'approvals',
+  sessions: 'sessions',
+  'approval-tokens': 'approvalTokens',
+  executions: 'executions',
+  'cli-output': 'cliOutput',
+  'flow-runs': 'flowRuns',
+  'archived-queues': 'archivedQueues',
+  'issue-history': 'issueHistory',
+  'closed-issues': 'closedIssues',
+} as const satisfies Record<string, keyof RetentionOptions>;
+const RETENTION_ENTRY = new RegExp(`^(${Object.keys(RETENTION_NAMES).join('|')})=\\d+(\\.\\d+)?(:\\d+)?$`);
+
 export const BridgeOptions = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(7690),
@@ -42,11 +60,11 @@ export const BridgeOptions = z.object({
   /** Serve GET /metrics (Prometheus text format). */
   metrics: z.boolean().default(false),
   /**
-   * Retention per table, `name=DAYS` or `name=DAYS:ROWS` (events, audit, stage-history,
-   * notifications, approvals, sessions, approval-tokens); the rest keep their defaults.
+   * Retention per table, `name=DAYS` or `name=DAYS:ROWS` (names: RETENTION_NAMES); the rest keep
+   * their defaults.
    */
   retention: z
-    .array(z.string().regex(/^(events|audit|stage-history|notifications|approvals|sessions|approval-tokens|executions|cli-output|flow-runs|archived-queues)=\d+(\.\d+)?(:\d+)?$/, 'expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of events, audit, stage-history, notifications, approvals, sessions, approval-tokens, executions, cli-output, flow-runs, archived-queues'))
+    .array(z.string().regex(RETENTION_ENTRY, `expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of ${Object.keys(RETENTION_NAMES).join(', ')}`))
     .default([]),
   /** A token that is good for /metrics only (implies `metrics`). */
   metricsToken: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
@@ -126,7 +144,8 @@ export const FLAG_HELP = `Options (environment variables in brackets):
   --retention N=D[:R]    keep table N for D days (and at most R rows), comma-separated; N is events (30:100000),
                          audit (90:200000), stage-history (90:200000), notifications (30:50000),
                          approvals (90:50000), sessions (90:20000), approval-tokens (7), executions (90:50000),
-                         cli-output (30:500000), flow-runs (180:20000), archived-queues (365:5000)
+                         cli-output (30:500000), flow-runs (180:20000), archived-queues (365:5000),
+                         issue-history (365:500000), closed-issues (kept until set)
   [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -160,19 +179,6 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   return out as BridgeOptionsInput;
 }
 
-const RETENTION_NAMES = {
-  events: 'events',
-  audit: 'audit',
-  'stage-history': 'stageHistory',
-  notifications: 'notifications',
-  approvals: 'approvals',
-  sessions: 'sessions',
-  'approval-tokens': 'approvalTokens',
-  executions: 'executions',
-  'cli-output': 'cliOutput',
-  'flow-runs': 'flowRuns',
-  'archived-queues': 'archivedQueues',
-} as const;
 
 /** `--retention` entries as the store's retention options (days → ms). */
 export function retentionFrom(entries: readonly string[]): RetentionOptions {

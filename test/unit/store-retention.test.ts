@@ -157,16 +157,75 @@ describe('retention of flow runs and archived queues', () => {
   });
 });
 
+describe('retention of issues', () => {
+  test('closed issues stay until a retention is set, then go with their history; history alone is cut by its own limit', async () => {
+    const now = Date.now();
+    const iso = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+    const insert = (store: Store) =>
+      store.write((tx) => {
+        const issues: Array<[string, string, number]> = [
+          ['ISS-1', 'closed', 400],
+          ['ISS-2', 'closed', 5],
+          ['ISS-3', 'open', 400],
+          ['ISS-4', 'completed', 400],
+        ];
+        for (const [id, status, daysAgo] of issues) {
+          tx.run(
+            "INSERT INTO issues (id, title, body, status, priority, labels, sort_order, created_at, updated_at) VALUES (?, 't', '', ?, 'medium', '[]', 1, ?, ?)",
+            [id, status, iso(daysAgo), iso(daysAgo)],
+          );
+          // One change 400 days ago and one yesterday for each.
+          tx.run("INSERT INTO issue_history (issue_id, field, from_value, to_value, at, by) VALUES (?, 'status', 'open', ?, ?, 'api'), (?, 'title', 'a', 'b', ?, 'api')", [
+            id,
+            status,
+            iso(400),
+            id,
+            iso(1),
+          ]);
+        }
+      });
+    const ids = (store: Store) => store.all('SELECT id FROM issues ORDER BY id').map((r) => r.id);
+    const history = (store: Store) => store.all('SELECT issue_id AS id FROM issue_history ORDER BY issue_id, id').map((r) => r.id);
+
+    const byDefault = await Store.open({ dataDir: tempDir(), log: recordingLog(), pruneIntervalMs: 3_600_000 });
+    try {
+      await insert(byDefault);
+      await byDefault.pruneRetention();
+      // Every issue stays; a year of history stays, the change 400 days ago goes.
+      expect(ids(byDefault)).toEqual(['ISS-1', 'ISS-2', 'ISS-3', 'ISS-4']);
+      expect(history(byDefault)).toEqual(['ISS-1', 'ISS-2', 'ISS-3', 'ISS-4']);
+    } finally {
+      await byDefault.close();
+    }
+
+    const dir = tempDir();
+    const store = await Store.open({ dataDir: dir, log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { closedIssues: { maxAgeMs: 30 * DAY }, issueHistory: { maxAgeMs: 1e13 } } });
+    try {
+      await insert(store);
+      await store.pruneRetention();
+      expect(ids(store)).toEqual(['ISS-2', 'ISS-3', 'ISS-4']);
+      expect(history(store)).toEqual(['ISS-2', 'ISS-2', 'ISS-3', 'ISS-3', 'ISS-4', 'ISS-4']);
+      const copy = await Store.open({ dataDir: crashCopy(dir), log: recordingLog(), pruneIntervalMs: 3_600_000, retention: { issueHistory: { maxAgeMs: 1e13 } } });
+      expect(count(copy, 'issue_history')).toBe(6);
+      await copy.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('--retention', () => {
   test('sets days and rows per table; a wrong entry names what is expected', async () => {
     const { parseServeArgs, resolveOptions, retentionFrom } = await import('../../server/options.ts');
-    const options = resolveOptions(parseServeArgs(['--retention', 'stage-history=10,notifications=2:500', '--retention=approval-tokens=1', '--retention', 'flow-runs=7,archived-queues=30:100'], {}));
+    const options = resolveOptions(parseServeArgs(['--retention', 'stage-history=10,notifications=2:500', '--retention=approval-tokens=1', '--retention', 'flow-runs=7,archived-queues=30:100', '--retention', 'closed-issues=180,issue-history=30:1000'], {}));
     expect(retentionFrom(options.retention)).toEqual({
       stageHistory: { maxAgeMs: 10 * DAY },
       notifications: { maxAgeMs: 2 * DAY, maxCount: 500 },
       approvalTokens: { maxAgeMs: DAY },
       flowRuns: { maxAgeMs: 7 * DAY },
       archivedQueues: { maxAgeMs: 30 * DAY, maxCount: 100 },
+      closedIssues: { maxAgeMs: 180 * DAY },
+      issueHistory: { maxAgeMs: 30 * DAY, maxCount: 1000 },
     });
     expect(() => resolveOptions(parseServeArgs(['--retention', 'widgets=3'], {}))).toThrow(/NAME=DAYS/);
   });

@@ -28,6 +28,10 @@ export interface RetentionOptions {
   readonly flowRuns?: Retention;
   /** Archived queues with their items, by when they were archived (last changed). */
   readonly archivedQueues?: Retention;
+  /** Issues' change history, by when the change was made (the issues themselves stay). */
+  readonly issueHistory?: Retention;
+  /** Closed issues with their history, by their last change; kept forever unless set. */
+  readonly closedIssues?: Retention;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -43,13 +47,28 @@ export const DEFAULT_RETENTION = {
   cliOutput: { maxAgeMs: 30 * DAY, maxCount: 500_000 },
   flowRuns: { maxAgeMs: 180 * DAY, maxCount: 20_000 },
   archivedQueues: { maxAgeMs: 365 * DAY, maxCount: 5_000 },
+  issueHistory: { maxAgeMs: 365 * DAY, maxCount: 500_000 },
+  // The user's own records: no limit until one is set.
+  closedIssues: {},
 } as const satisfies Required<RetentionOptions>;
 
 /** The tables kept by age of a time column rather than by id (`pruneAged`). */
-export type AgedTable = 'stageHistory' | 'notifications' | 'approvals' | 'sessions' | 'approvalTokens' | 'executions' | 'cliOutput' | 'flowRuns' | 'archivedQueues';
+export type AgedTable = Exclude<keyof RetentionOptions, 'events' | 'audit'>;
 
 /** Every aged table, in the order they are pruned. */
-export const AGED_TABLES: readonly AgedTable[] = ['stageHistory', 'notifications', 'approvals', 'sessions', 'approvalTokens', 'executions', 'cliOutput', 'flowRuns', 'archivedQueues'];
+export const AGED_TABLES: readonly AgedTable[] = [
+  'stageHistory',
+  'notifications',
+  'approvals',
+  'sessions',
+  'approvalTokens',
+  'executions',
+  'cliOutput',
+  'flowRuns',
+  'archivedQueues',
+  'closedIssues',
+  'issueHistory',
+];
 
 interface AgedSpec {
   readonly table: string;
@@ -82,6 +101,13 @@ const AGED: Record<AgedTable, AgedSpec> = {
     done: "status = 'archived'",
     dependents: 'DELETE FROM queue_items WHERE queue_id NOT IN (SELECT id FROM queues)',
   },
+  closedIssues: {
+    table: 'issues',
+    column: 'updated_at',
+    done: "status = 'closed'",
+    dependents: 'DELETE FROM issue_history WHERE issue_id NOT IN (SELECT id FROM issues)',
+  },
+  issueHistory: { table: 'issue_history', column: 'at', done: '1 = 1' },
 };
 
 /**
