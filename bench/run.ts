@@ -25,6 +25,7 @@ import { scale } from './scenarios/scale.ts';
 import { startup } from './scenarios/startup.ts';
 import { store } from './scenarios/store.ts';
 import { throughput } from './scenarios/throughput.ts';
+import { errorDetail, errorMessage } from '../base/errors.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCENARIOS: Scenario[] = [throughput, echo, lateAttach, scale, flood, startup, store, queue, execute, remote];
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     } catch (error) {
       // Interrupted: the failure is ours (its processes were just stopped), not a result.
       if (isInterrupted()) return untilExit();
-      const full = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const full = errorDetail(error);
       // Long tmux command lines make unreadable reports: keep the head of the message.
       const message = full.length > 2000 ? `${full.slice(0, 2000)}…` : full;
       progress(`  ${scenario.name} FAILED: ${message}`);
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench: ${errorMessage(error)}\n`);
   await cleanupAll();
   process.exit(2);
 });

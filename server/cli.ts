@@ -3,6 +3,7 @@ import { startBridge } from './bridge.ts';
 import { VERSION } from './version.ts';
 import { startMetricsReport } from './metrics.ts';
 import { installLastResort } from './last-resort.ts';
+import { errorMessage } from '../base/errors.ts';
 
 const USAGE = `tmux-bridge ${VERSION}: every CLI session a real tmux pane, in the browser and in tmux attach.
 
@@ -68,6 +69,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`tmux-bridge: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`tmux-bridge: ${errorMessage(error)}`);
   process.exit(1);
 });

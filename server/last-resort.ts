@@ -1,3 +1,5 @@
+import { errorDetail } from '../base/errors.ts';
+
 /**
  * The last resort of a long-running server: an exception or rejected promise
  * that nothing caught is logged and the process keeps serving. Every handler
@@ -7,9 +9,8 @@
  * stray error must fail the test.
  */
 export function installLastResort(log: (message: string) => void): () => void {
-  const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
-  const onException = (error: unknown) => log(`uncaught exception (the server keeps running): ${describe(error)}`);
-  const onRejection = (reason: unknown) => log(`unhandled promise rejection (the server keeps running): ${describe(reason)}`);
+  const onException = (error: unknown) => log(`uncaught exception (the server keeps running): ${errorDetail(error)}`);
+  const onRejection = (reason: unknown) => log(`unhandled promise rejection (the server keeps running): ${errorDetail(reason)}`);
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {

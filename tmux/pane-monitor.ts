@@ -2,6 +2,7 @@ import { Disposable, disposableInterval, disposableTimeout, type IDisposable } f
 import { Emitter } from '../base/emitter.ts';
 import type { ControlClient } from './control-client.ts';
 import { listAllPanes, type PaneInfo } from './panes.ts';
+import { toError } from '../base/errors.ts';
 
 export interface PaneChange {
   readonly previous: PaneInfo;
@@ -97,7 +98,7 @@ export class PaneMonitor extends Disposable {
     }
     this.refreshing = this.list_()
       .catch((error: unknown) => {
-        if (!this.isDisposed) this.onErrorEmitter.fire(error instanceof Error ? error : new Error(String(error)));
+        if (!this.isDisposed) this.onErrorEmitter.fire(toError(error));
       })
       .finally(() => {
         this.refreshing = undefined;

@@ -16,6 +16,7 @@ export interface PaneStreamsOptions {
 }
 
 import type { PaneStreamSource, StreamState } from './stream-source.ts';
+import { toError } from '../base/errors.ts';
 
 export type { StreamState } from './stream-source.ts';
 
@@ -169,7 +170,7 @@ export class PaneStreams extends Disposable implements PaneStreamSource {
     }
     this.release(paneId);
     if (!this.isDisposed) {
-      this.onErrorEmitter.fire({ paneId, error: error instanceof Error ? error : new Error(String(error)) });
+      this.onErrorEmitter.fire({ paneId, error: toError(error) });
     }
   }
 

@@ -1,3 +1,5 @@
+import { errorDetail, errorMessage } from '../../base/errors.ts';
+
 /**
  * Everything the harness starts registers its own teardown here, so an
  * interrupted run (Ctrl-C, SIGTERM, a crash) still kills exactly the processes
@@ -26,7 +28,7 @@ export function cleanupAll(): Promise<void> {
       try {
         await task();
       } catch (error) {
-        process.stderr.write(`bench: cleanup step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`bench: cleanup step failed: ${errorMessage(error)}\n`);
       }
     }
   })();
@@ -67,7 +69,7 @@ export function installCleanupHandlers(): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   const onCrash = (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`bench: ${errorDetail(error)}\n`);
     void cleanupAll().finally(() => process.exit(1));
   };
   process.on('uncaughtException', onCrash);

@@ -11,6 +11,7 @@ import { NotFoundPage } from './NotFoundPage.tsx';
 import { RateLimitBanner } from './RateLimitBanner.tsx';
 import { TmuxStatusBanner } from './TmuxStatusBanner.tsx';
 import { TopBar } from './TopBar.tsx';
+import { errorMessage } from '../../base/errors.ts';
 
 // Pages few visits open load with their own chunk (code and strings).
 export const configPage = lazyPage(() => import('../pages/ConfigPage.tsx').then((m) => m.ConfigPage));
@@ -100,7 +101,7 @@ function IssuesRoute() {
     issuesModule ??= import('../pages/IssuesPage.tsx');
     issuesModule.then(setModule, (e: unknown) => {
       issuesModule = undefined;
-      setError(t('issues.loadCode', { message: e instanceof Error ? e.message : String(e) }));
+      setError(t('issues.loadCode', { message: errorMessage(e) }));
     });
   };
   useEffect(load, []);
@@ -120,7 +121,7 @@ function QueuesRoute() {
     queuesModule ??= Promise.all([import('../pages/QueuesPage.tsx'), loadStylesheet('queues')]).then(([module]) => module);
     queuesModule.then(setModule, (e: unknown) => {
       queuesModule = undefined;
-      setError(`${e instanceof Error ? e.message : String(e)}`);
+      setError(errorMessage(e));
     });
   };
   useEffect(load, []);

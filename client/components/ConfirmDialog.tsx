@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { t } from '../i18n/index.ts';
 import { useState } from 'preact/hooks';
 import { Modal } from './Modal.tsx';
+import { errorMessage } from '../../base/errors.ts';
 
 interface Props {
   readonly title: string;
@@ -28,7 +29,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
           try {
             await onConfirm();
           } catch (err) {
-            setError(err instanceof Error ? err.message : String(err));
+            setError(errorMessage(err));
             setBusy(false);
           }
         }}

@@ -3,6 +3,7 @@ import type { ComponentType } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { LoadError, Loading } from './board/States.tsx';
+import { errorMessage } from '../../base/errors.ts';
 
 /**
  * A page whose code (and strings) is a chunk of its own, fetched the first time
@@ -21,7 +22,7 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
       },
       (err: unknown) => {
         pending = undefined;
-        error.value = err instanceof Error ? err.message : String(err);
+        error.value = errorMessage(err);
       },
     ));
   function Page(props: P) {

@@ -5,12 +5,12 @@ import { NewIssueDialog } from '../components/issues/NewIssueDialog.tsx';
 import { SettingsDialog } from '../components/issues/SettingsDialog.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { LoadError, Loading } from '../components/board/States.tsx';
-import { ApiError } from '../services/api.ts';
 import { t } from '../i18n/index.ts';
 import { useServices } from '../services/index.ts';
 import { addEnglish } from '../i18n/index.ts';
 import { issues as issuesStrings } from '../i18n/en/issues.ts';
 import { queues as queuesStrings } from '../i18n/en/queues.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 // This chunk's English strings travel with it (the first paint carries only common and board).
 addEnglish(issuesStrings);
@@ -64,7 +64,7 @@ export function IssuesPage() {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (error) {
-      setNotice({ kind: 'error', text: t('issues.exportFailed', { message: error instanceof Error ? error.message : String(error) }) });
+      setNotice({ kind: 'error', text: t('issues.exportFailed', { message: errorMessage(error) }) });
     }
   };
 
@@ -74,7 +74,7 @@ export function IssuesPage() {
       setNotice({ kind: 'info', text: `${t('issues.imported', { created: result.created, updated: result.updated })}${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}` });
       void issues.refresh();
     } catch (error) {
-      setNotice({ kind: 'error', text: t('issues.importFailed', { message: error instanceof ApiError || error instanceof Error ? error.message : String(error) }) });
+      setNotice({ kind: 'error', text: t('issues.importFailed', { message: errorMessage(error) }) });
     }
   };
 

@@ -9,6 +9,7 @@ import { useServices } from '../services/index.ts';
 import { addEnglish } from '../i18n/index.ts';
 import { flows as flowsStrings } from '../i18n/en/flows.ts';
 import { queues as queuesStrings } from '../i18n/en/queues.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 // This chunk's English strings travel with it (the first paint carries only common and board).
 addEnglish(flowsStrings);
@@ -23,10 +24,6 @@ const HUB: ReadonlyArray<{ readonly href: string; readonly label: MessageKey }> 
 /** The queue item an event happened in, if any. */
 function itemOf(target: EventTarget | null): string | undefined {
   return target instanceof Element ? ((target.closest('.queue-item') as HTMLElement | null)?.dataset.itemId ?? undefined) : undefined;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** `/queues`: the queues, the selected one as its groups, its scheduler, live over /ws/events. */
@@ -57,7 +54,7 @@ export function QueuesPage() {
       const answer = await what();
       if (answer && typeof answer === 'object' && 'execution_groups' in answer) queues.put(answer as Queue);
     } catch (e) {
-      setError(t('queues.error', { message: message(e) }));
+      setError(t('queues.error', { message: errorMessage(e) }));
     }
   };
   const select = (id: string) => router.navigate(`/queues?queue=${encodeURIComponent(id)}`, { replace: true });

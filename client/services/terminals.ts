@@ -3,6 +3,7 @@ import { t } from '../i18n/index.ts';
 import { loadStylesheet } from '../lib/stylesheet.ts';
 import type { TerminalsModule } from '../terminal/workspace.ts';
 import type { TabsStore, TabsStoreDeps } from './tabs.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /** sessionStorage key of the open terminal tabs (read here so the nav can count them before the terminal code loads). */
 export const TABS_STORAGE_KEY = 'tb.tabs';
@@ -44,7 +45,7 @@ export class Terminals {
       },
       (error: unknown) => {
         this.loading = undefined;
-        this.loadError.value = t('error.terminalLoad', { error: error instanceof Error ? error.message : String(error) });
+        this.loadError.value = t('error.terminalLoad', { error: errorMessage(error) });
         throw error;
       },
     );

@@ -11,6 +11,7 @@
 import { execa } from 'execa';
 import type { SshConfig, StageAction } from '../../schemas/agent-config.ts';
 import { shellQuote } from '../../tmux/command.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /** Output kept per action (the tail: that is where errors are). */
 const OUTPUT_TAIL = 4096;
@@ -103,7 +104,7 @@ export async function runActions(actions: readonly StageAction[], ctx: ActionCon
       await ctx.sendKeys(ctx.paneId, action.command, { enter: true });
       outcomes.push({ kind: 'send_keys', command: action.command, ok: true, dryRun: false, exitCode: null, timedOut: false, output: '', error: null, durationMs: Date.now() - started });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       outcomes.push({ kind: 'send_keys', command: action.command, ok: false, dryRun: false, exitCode: null, timedOut: false, output: '', error: message, durationMs: Date.now() - started });
     }
   }

@@ -2,6 +2,7 @@ import type { BridgeEvent, EventListQuery, EventType } from '../../schemas/index
 import { Emitter } from '../../base/emitter.ts';
 import { Disposable } from '../../base/lifecycle.ts';
 import { queryEvents } from './event-query.ts';
+import { toError } from '../../base/errors.ts';
 
 /** Where events are kept: the durable store, or memory in tests. */
 export interface EventSink {
@@ -63,7 +64,7 @@ export class EventBus extends Disposable {
       try {
         result = await this.sink.append(event);
       } catch (error) {
-        this.onErrorEmitter.fire(error instanceof Error ? error : new Error(String(error)));
+        this.onErrorEmitter.fire(toError(error));
         result = event;
       }
       if (!this.isDisposed) this.onEventEmitter.fire(result);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { HubError } from '../sessions/errors.ts';
+import { errorDetail } from '../../base/errors.ts';
 
 /** An error with an HTTP status and the body shape every API error has. */
 export class ApiError extends Error {
@@ -59,7 +60,7 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
       sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
       return;
     }
-    log(`internal error on ${req.method} ${req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(`internal error on ${req.method} ${req.path}: ${errorDetail(error)}`);
     sendError(res, 500, 'internal', 'internal error; the server log has the details');
   };
 }

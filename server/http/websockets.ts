@@ -12,6 +12,7 @@ import { clientOf } from './client-identity.ts';
 import { EventStreamLimits } from './event-streams.ts';
 import { Traffic } from './traffic.ts';
 import { stripBasePath } from './base-path.ts';
+import { errorDetail, errorMessage } from '../../base/errors.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -58,7 +59,7 @@ export class WebSockets extends Disposable {
       try {
         this.upgrade(req, socket, head);
       } catch (error) {
-        this.options.log?.(`WebSocket upgrade of ${String(req.url).slice(0, 200)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.options.log?.(`WebSocket upgrade of ${String(req.url).slice(0, 200)} failed: ${errorDetail(error)}`);
         if (!socket.destroyed) reject(socket, 400, 'the upgrade request could not be handled');
       }
     };
@@ -155,11 +156,11 @@ export class WebSockets extends Disposable {
       try {
         this.terminalMessage(viewer, socket, data, isBinary);
       } catch (error) {
-        this.options.log?.(`terminal ${key}: message not handled: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.log?.(`terminal ${key}: message not handled: ${errorMessage(error)}`);
       }
     });
     viewer.start().catch((error: unknown) => {
-      socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      socket.sendJson({ type: 'error', message: errorMessage(error) });
       ws.close(4404, 'session unavailable');
     });
   }

@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { BridgeOptions } from '../options.ts';
 import type { Check } from './doctor.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -51,7 +52,7 @@ async function tlsChecks(options: BridgeOptions): Promise<Check[]> {
     certPem = await readFile(options.tlsCert);
     keyPem = await readFile(options.tlsKey);
   } catch (error) {
-    return [{ level: 'fail', what: 'TLS', detail: (error as Error).message, fix: 'point --tls-cert and --tls-key at readable PEM files' }];
+    return [{ level: 'fail', what: 'TLS', detail: errorMessage(error), fix: 'point --tls-cert and --tls-key at readable PEM files' }];
   }
   const keyMode = (await stat(options.tlsKey)).mode;
   if (keyMode & 0o077) {
@@ -69,7 +70,7 @@ async function tlsChecks(options: BridgeOptions): Promise<Check[]> {
     else if (days < 14) checks.push({ level: 'warn', what: 'TLS certificate', detail: `expires in ${days} days`, fix: 'renew it soon' });
     else checks.push({ level: 'ok', what: 'TLS certificate', detail: `${cert.subject.replace(/\n/g, ', ')}, valid until ${expires.toISOString().slice(0, 10)}` });
   } catch (error) {
-    checks.push({ level: 'fail', what: 'TLS', detail: `cannot read the certificate or key: ${(error as Error).message}`, fix: 'give PEM files (-----BEGIN CERTIFICATE----- / PRIVATE KEY-----)' });
+    checks.push({ level: 'fail', what: 'TLS', detail: `cannot read the certificate or key: ${errorMessage(error)}`, fix: 'give PEM files (-----BEGIN CERTIFICATE----- / PRIVATE KEY-----)' });
   }
   return checks;
 }

@@ -9,6 +9,7 @@ import { HubError, notFound } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import type { SessionMetaRepository } from './session-meta.ts';
 import { SessionHub, type SessionSignal, type SizeResult, type TerminalScreen } from './session-hub.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /** A remote host's state as a terminal viewer shows it. */
 export interface HostStatusSignal {
@@ -93,7 +94,7 @@ export class SessionHosts extends Disposable {
     entry.hub.start().catch((error: unknown) => {
       entry.started = false;
       if (this.remotes.get(host) !== entry) return;
-      this.options.log?.(`sessions on host ${host}: cannot list its panes yet (${(error as Error).message}); trying again`);
+      this.options.log?.(`sessions on host ${host}: cannot list its panes yet (${errorMessage(error)}); trying again`);
       entry.retry = disposableTimeout(() => {
         entry.retry = undefined;
         if (entry.server.status.state === 'connected') this.startRemote(host, entry);

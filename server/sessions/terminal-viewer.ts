@@ -3,6 +3,7 @@ import { Disposable, disposableInterval, disposableTimeout, type IDisposable } f
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
 import type { SessionHosts } from './session-hosts.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
 export interface ViewerSocket {
@@ -166,7 +167,7 @@ export class TerminalViewer extends Disposable {
     try {
       await this.hub.write(this.sessionKey, bytes, { source: 'ws', client: this.options.client });
     } catch (error) {
-      this.socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      this.socket.sendJson({ type: 'error', message: errorMessage(error) });
     }
   }
 
@@ -184,7 +185,7 @@ export class TerminalViewer extends Disposable {
         this.socket.sendJson({ type: 'resize', cols: result.cols, rows: result.rows });
       }
     } catch (error) {
-      this.socket.sendJson({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      this.socket.sendJson({ type: 'error', message: errorMessage(error) });
     }
   }
 
@@ -215,7 +216,7 @@ export class TerminalViewer extends Disposable {
         this.state = 'live';
         return;
       }
-      this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${error instanceof Error ? error.message : String(error)}` });
+      this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${errorMessage(error)}` });
       this.end(CLOSE_SESSION_GONE, 'session unavailable');
     }
   }

@@ -5,6 +5,7 @@ import { StageStatus } from '../../schemas/index.ts';
 import { loadSqlJs, SqlDb } from './sqljs.ts';
 import type { Store } from './store.ts';
 import type { SqlRow } from './types.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 export interface ImportCounts {
   readonly paneOffsets: number;
@@ -65,7 +66,7 @@ export async function importTmuxagent(store: Store, sqlitePath: string): Promise
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new Error(`cannot read tmuxagent database ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read tmuxagent database ${path}: ${errorMessage(error)}`);
   }
   if (!bytes.subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'))) {
     throw new Error(`${path} is not a SQLite database (tmuxagent keeps its state in ~/.tmux_agent/state.db)`);

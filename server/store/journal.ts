@@ -6,6 +6,7 @@ import { encodeFrame, segmentName } from './journal-format.ts';
 import type { SegmentInfo } from './recovery.ts';
 import { shrinkAndUnlink } from './shrink.ts';
 import type { JournalEntry, StoreLogger } from './types.ts';
+import { errorMessage, toError } from '../../base/errors.ts';
 
 /** Entries per frame: bounds the JSON encoding done on the main thread for one write. */
 const MAX_ENTRIES_PER_FRAME = 2000;
@@ -88,7 +89,7 @@ export class Journal {
           try {
             resolve(await fn());
           } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
+            reject(toError(error));
           }
         },
       });
@@ -115,7 +116,7 @@ export class Journal {
         await shrinkAndUnlink(segment.path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.options.log.warn(`could not delete journal segment ${segment.path}: ${(error as Error).message}`);
+          this.options.log.warn(`could not delete journal segment ${segment.path}: ${errorMessage(error)}`);
           continue;
         }
       }
@@ -169,7 +170,7 @@ export class Journal {
         try {
           bytes = await this.write(entries);
         } catch (error) {
-          this.failure = error instanceof Error ? error : new Error(String(error));
+          this.failure = toError(error);
           this.options.log.error(`journal write failed, the store stops accepting writes: ${this.failure.message}`);
           for (const job of jobs) job.reject(this.refusal());
           this.options.onFailure(this.failure);
@@ -180,7 +181,7 @@ export class Journal {
           this.options.onDurable(entries, bytes);
         } catch (error) {
           // The entries are on disk whatever a listener thinks: acknowledge them anyway.
-          this.options.log.error(`after a journal write: ${(error as Error).message}`);
+          this.options.log.error(`after a journal write: ${errorMessage(error)}`);
         }
         for (const job of jobs) job.resolve();
       }

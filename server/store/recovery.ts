@@ -5,6 +5,7 @@ import { StoreCorruptError } from './errors.ts';
 import { parseSegmentName, scanSegment, SEGMENT_SUFFIX, type TornTail } from './journal-format.ts';
 import { SqlDb } from './sqljs.ts';
 import { SNAPSHOT_LSN_KEY, type JournalEntry, type StoreLogger } from './types.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 export const SNAPSHOT_FILE = 'state.sqlite';
 export const JOURNAL_DIR = 'journal';
@@ -68,7 +69,7 @@ async function loadSnapshot(SQL: SqlJsStatic, path: string, verify: boolean): Pr
     return { db, lsn };
   } catch (error) {
     db?.close();
-    throw new StoreCorruptError(path, error instanceof Error ? error.message : String(error));
+    throw new StoreCorruptError(path, errorMessage(error));
   }
 }
 
@@ -130,7 +131,7 @@ export async function recover(SQL: SqlJsStatic, options: RecoverOptions): Promis
         try {
           db.applyEntry(entry);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           throw new StoreCorruptError(segment.path, `journal entry ${entry.lsn} cannot be replayed (${message})`);
         }
         lastLsn = entry.lsn;

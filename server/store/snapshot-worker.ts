@@ -6,6 +6,7 @@ import { SNAPSHOT_TEMP_INFIX, type FromReplica, type ToReplica } from './replica
 import { shrinkAndUnlinkSync } from './shrink.ts';
 import { loadSqlJs, type SqlDb } from './sqljs.ts';
 import { SNAPSHOT_LSN_KEY, type StoreLogger } from './types.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /**
  * The snapshot worker: a replica of the store's database, fed the same journal
@@ -111,7 +112,7 @@ async function handle(message: ToReplica): Promise<void> {
         send({ type: 'snapshot-done', id: message.id, lsn, bytes: bytes.length, exportMs: writeStart - exportStart, writeMs });
         if (old) shrinkAndUnlinkSync(old);
       } catch (error) {
-        send({ type: 'snapshot-failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
+        send({ type: 'snapshot-failed', id: message.id, message: errorMessage(error) });
       }
       return;
     }
@@ -123,5 +124,5 @@ let chain = Promise.resolve();
 port.on('message', (message: ToReplica) => {
   chain = chain
     .then(() => handle(message))
-    .catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+    .catch((error: unknown) => fail(errorMessage(error)));
 });

@@ -3,6 +3,7 @@ import type { ResumeStrategy, ToolInfo } from '../../../schemas/index.ts';
 import { t } from '../../i18n/index.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** What the form asks for; the caller turns it into its request. */
 export interface ExecuteInput {
@@ -28,7 +29,7 @@ interface Props {
 
 /** An API error as the user needs it: which case it is, and the server's words (what to do). */
 export function executeError(error: unknown): string {
-  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ApiError)) return errorMessage(error);
   if (error.code === 'session_busy') return t('executions.err.busy', { message: error.message });
   if (error.code === 'tool_not_found') return t('executions.err.tool', { message: error.message });
   const fields = error.details

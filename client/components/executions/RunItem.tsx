@@ -7,6 +7,7 @@ import { terminalHref } from '../../services/router.ts';
 import { Link } from '../Link.tsx';
 import type { RunChunk, RunView } from '../../services/executions.ts';
 import { plainText } from '../issues/plain-text.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** Escape sequences out of a stateless run's chunk (pipes seldom carry any; chunks join as they are). */
 function withoutEscapes(text: string): string {
@@ -69,7 +70,7 @@ export function RunItem({ run }: { run: RunView }) {
       if (stateless) await executions.loadChunks(run.executionId);
       else setOutput(plainText(await executions.output(run.executionId)));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
   const cancel = async () => {

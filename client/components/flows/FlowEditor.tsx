@@ -10,6 +10,7 @@ import { LoadError, Loading } from '../board/States.tsx';
 import { FlowsApi } from './api.ts';
 import { FlowGraph } from './FlowGraph.tsx';
 import { NodeForm } from './NodeForm.tsx';
+import { errorMessage } from '../../../base/errors.ts';
 
 interface Draft {
   name: string;
@@ -75,7 +76,7 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
         setFlow(f);
         setDraft(toDraft(f));
       })
-      .catch((e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setLoadError(errorMessage(e)));
   }, [flowId]);
 
   const problems = useMemo(() => {

@@ -10,6 +10,7 @@ import { Ago } from '../board/Time.tsx';
 import { FlowsApi } from './api.ts';
 import { RunBadge } from './RunBadge.tsx';
 import { RunDialog } from './RunDialog.tsx';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** All flows (new, import, run, duplicate, export, delete) and the run history. */
 export function FlowList() {
@@ -27,7 +28,7 @@ export function FlowList() {
   };
 
   const load = () => {
-    flows.list().then(setList, (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
+    flows.list().then(setList, (e: unknown) => setError(errorMessage(e)));
     flows.runs().then(setRuns, () => undefined);
   };
   useEffect(() => {

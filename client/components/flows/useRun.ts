@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { FlowRunDetail } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import { FlowsApi } from './api.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** A run, fetched and refetched on its FLOW_RUN_UPDATED events (and when the event feed reconnects). */
 export function useRun(runId: string): { run: FlowRunDetail | undefined; error: string | undefined; reload: () => void } {
@@ -23,7 +24,7 @@ export function useRun(runId: string): { run: FlowRunDetail | undefined; error: 
       flows
         .run(runId)
         .then((r) => live && (setRun(r), setError(undefined)))
-        .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)))
+        .catch((e: unknown) => live && setError(errorMessage(e)))
         .finally(() => {
           inFlight = false;
           if (again && live) {

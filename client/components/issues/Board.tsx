@@ -3,6 +3,7 @@ import type { CliSession, IssueStatus } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import { Column } from './Column.tsx';
 import { t } from '../../i18n/index.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 interface Props {
   readonly selectedId: string | undefined;
@@ -30,7 +31,7 @@ export function Board({ selectedId, onOpen, onError }: Props) {
   const onMove = useMemo(
     () => (id: string, status: IssueStatus, index: number) => {
       const hadFocus = (document.activeElement as HTMLElement | null)?.closest?.('.issue-card')?.getAttribute('data-issue-id') === id;
-      const done = issues.move(id, status, index).catch((error: unknown) => onError(t('issues.notMoved', { message: error instanceof Error ? error.message : String(error) })));
+      const done = issues.move(id, status, index).catch((error: unknown) => onError(t('issues.notMoved', { message: errorMessage(error) })));
       // Keyboard moves keep the focus on the card, wherever it went.
       if (hadFocus) {
         requestAnimationFrame(() => document.querySelector<HTMLElement>(`.issue-card[data-issue-id="${CSS.escape(id)}"]`)?.focus());

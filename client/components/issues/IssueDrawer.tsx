@@ -6,6 +6,7 @@ import { DetailsTab } from './DetailsTab.tsx';
 import { statusLabel } from './labels.ts';
 import { RunsTab } from './RunsTab.tsx';
 import { t } from '../../i18n/index.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 export type DrawerTab = 'details' | 'terminal' | 'runs';
 export const DRAWER_TABS: ReadonlyArray<readonly [DrawerTab, () => string]> = [
@@ -32,7 +33,7 @@ export function IssueDrawer({ id, tab, onTab, onClose }: Props) {
   useEffect(() => {
     setError(undefined);
     if (known || !issues.data.value) return;
-    issues.api.get(id).then(setFetched, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    issues.api.get(id).then(setFetched, (e: unknown) => setError(errorMessage(e)));
   }, [id, !known, !issues.data.value]);
   useEffect(() => {
     if (tab === 'terminal') void terminals.load().catch(() => undefined);

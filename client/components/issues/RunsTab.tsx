@@ -4,6 +4,7 @@ import { useServices } from '../../services/index.ts';
 import type { RunView } from '../../services/executions.ts';
 import { duration, shortTime, t } from '../../i18n/index.ts';
 import { plainText } from './plain-text.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 function runDuration(run: RunView, now: number): string {
   const ms = (run.endedAt ? Date.parse(run.endedAt) : now) - Date.parse(run.startedAt);
@@ -61,7 +62,7 @@ function Run({ run, now }: { run: RunView; now: number }) {
           onClick={() =>
             void executions.output(run.executionId).then(
               (text) => setOutput(plainText(text)),
-              (e: unknown) => setError(String(e instanceof Error ? e.message : e)),
+              (e: unknown) => setError(errorMessage(e)),
             )
           }
         >

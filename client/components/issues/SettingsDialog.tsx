@@ -4,6 +4,7 @@ import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
 import { Modal } from '../Modal.tsx';
 import { t } from '../../i18n/index.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 const TOOLS = ['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode', 'custom'] as const satisfies readonly ToolName[];
 
@@ -13,7 +14,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [settings, setSettings] = useState<BoardSettings | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
-    issues.api.settings().then(setSettings, (e: unknown) => setError(String(e instanceof Error ? e.message : e)));
+    issues.api.settings().then(setSettings, (e: unknown) => setError(errorMessage(e)));
   }, []);
   const auto = settings?.autoStartOnInProgress;
   const set = (patch: Partial<BoardSettings['autoStartOnInProgress']>) => settings && setSettings({ autoStartOnInProgress: { ...settings.autoStartOnInProgress, ...patch } });

@@ -5,6 +5,7 @@ import { useServices } from '../../services/index.ts';
 import { terminalHref } from '../../services/router.ts';
 import type { TerminalTab } from '../../terminal/terminal-tab.ts';
 import { plainText } from '../issues/plain-text.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** The session's execution that starts at `offset` (or, failing that, the one running over it). */
 function runAt(runs: readonly RunView[], offset: number): RunView | undefined {
@@ -42,7 +43,7 @@ export function ExecutionStart({ tab }: { tab: TerminalTab }) {
     setError(undefined);
     executions.output(run.executionId).then(
       (bytes) => current && setText(plainText(bytes)),
-      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => current && setError(errorMessage(e)),
     );
     return () => {
       current = false;

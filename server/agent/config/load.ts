@@ -12,6 +12,7 @@ import { prepareHosts, preparePolicy, type Prepared } from './prepare.ts';
 import type { AgentConfig, ConfigIssue, IssuePath, LoadResult } from './types.ts';
 import { validateWithWarnings, type RawIssue } from './validate.ts';
 import { formatIssuePath, parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** Config files are small; a bigger one is almost certainly the wrong file. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -176,7 +177,7 @@ export async function readConfigText(file: string): Promise<{ text: ConfigText }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail('does not exist; check the path (or leave the option out to run without it)');
     if (code === 'EACCES') return fail('cannot be read (permission denied)');
-    return fail(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    return fail(`cannot be read: ${errorMessage(error)}`);
   }
 }
 

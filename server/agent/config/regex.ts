@@ -10,6 +10,8 @@
  * flag, so a compiled RegExp is stateless and can be shared.
  */
 
+import { errorMessage } from '../../../base/errors.ts';
+
 export class PythonRegexError extends Error {
   override readonly name = 'PythonRegexError';
 }
@@ -201,7 +203,7 @@ export function compilePythonRegex(pattern: string): CompiledRegex {
   try {
     return { regex: new RegExp(translated.source, translated.flags), pattern, warnings: translated.warnings };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
+    const reason = errorMessage(error).replace(/^Invalid regular expression: /, '');
     throw new PythonRegexError(`invalid regex ${JSON.stringify(pattern)}: ${reason}`);
   }
 }

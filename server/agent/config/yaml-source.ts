@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigIssue, IssuePath } from './types.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 // PyYAML's booleans: YAML 1.1 without the single letters y/n, which `yaml` would
 // otherwise read as true/false (a key `y:` would silently become `true:`).
@@ -87,7 +88,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
     } catch (error) {
-      errors.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${error instanceof Error ? error.message : String(error)}` });
+      errors.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${errorMessage(error)}` });
     }
   }
 

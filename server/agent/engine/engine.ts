@@ -20,6 +20,7 @@ import { SshHostWatcher } from './ssh-host.ts';
 import { SshTmuxRunner } from './ssh-runner.ts';
 import { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
 import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 export interface AgentEngineOptions {
   readonly configPath?: string | null;
@@ -116,7 +117,7 @@ export class AgentEngine implements EngineContext {
     persistence.digestFor = (approval) => tokenDigest(this.approvals.links(approval).token);
     this.approvals.onDecided(({ approval, decision }) => this.onDecided(approval, decision));
     this.approvals.onCancelled((approval) => this.publish('APPROVAL_DECIDED', { approval: this.approvalView(approval), decision: null }));
-    this.approvals.onError((error) => this.log(`agent: approval request file problem: ${(error as Error)?.message ?? String(error)}`));
+    this.approvals.onError((error) => this.log(`agent: approval request file problem: ${errorMessage(error)}`));
     this.recorder = new StoreNotificationRecorder(deps.store.notifications);
     this.notifier = this.createNotifier();
   }
@@ -212,9 +213,9 @@ export class AgentEngine implements EngineContext {
     for (const warning of warnings) this.log(`agent config warning: ${formatIssue(warning)}`);
     const { warnings: channelWarnings } = this.setChannels();
     for (const warning of channelWarnings) this.log(`agent: ${warning}`);
-    this.hostChain = this.hostChain.then(() => this.syncHosts()).catch((error: unknown) => this.log(`agent: starting host watchers failed: ${(error as Error).message}`));
+    this.hostChain = this.hostChain.then(() => this.syncHosts()).catch((error: unknown) => this.log(`agent: starting host watchers failed: ${errorMessage(error)}`));
     if (reload) {
-      void this.approvals.refreshFiles().catch((error: unknown) => this.log(`agent: approval request files: ${(error as Error).message}`));
+      void this.approvals.refreshFiles().catch((error: unknown) => this.log(`agent: approval request files: ${errorMessage(error)}`));
       if (config.bridge.fileApprovals) {
         // Not refused on a reload (the running board keeps going), but no file is written or read there.
         void approvalDirProblem(config.approvalDir).then(
@@ -245,7 +246,7 @@ export class AgentEngine implements EngineContext {
     this.notifierRetry = JSON.stringify(retry);
     const notifier = new Notifier({ channels: [], recorder: this.recorder, attempts: retry.attempts, baseDelayMs: retry.baseDelayMs, timeoutMs: retry.timeoutMs });
     notifier.onRecord((record) => this.publish('NOTIFICATION', { notification: record }));
-    notifier.onRecorderError((error) => this.log(`agent: could not record a notification: ${(error as Error)?.message ?? String(error)}`));
+    notifier.onRecorderError((error) => this.log(`agent: could not record a notification: ${errorMessage(error)}`));
     return notifier;
   }
 
@@ -284,7 +285,7 @@ export class AgentEngine implements EngineContext {
       }
       const watcher = this.createWatcher(host);
       this.hosts.set(host.name, { watcher, identity: hostIdentity(host, this.deps.options.socketName) });
-      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${(error as Error).message}`));
+      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${errorMessage(error)}`));
     }
   }
 
@@ -296,7 +297,7 @@ export class AgentEngine implements EngineContext {
       await this.closeWatcher(entry.watcher);
       const watcher = this.createWatcher(host, `${reason}; polling with captures instead`);
       this.hosts.set(host.name, { watcher, identity: entry.identity });
-      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${(error as Error).message}`));
+      await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${errorMessage(error)}`));
     });
     return this.hostChain;
   }
@@ -386,7 +387,7 @@ export class AgentEngine implements EngineContext {
 
   publish(type: EventType, payload: Record<string, unknown>, options: { ephemeral?: boolean } = {}): void {
     if (this.closed && !options.ephemeral) return;
-    this.deps.bus.publish(type, payload, options).catch((error: unknown) => this.log(`agent: event ${type} not published: ${(error as Error).message}`));
+    this.deps.bus.publish(type, payload, options).catch((error: unknown) => this.log(`agent: event ${type} not published: ${errorMessage(error)}`));
   }
 
   sessionKeyOf(host: string, paneId: string): string | null {

@@ -28,6 +28,7 @@ import { PaneRuntime } from './runtime.ts';
 import { StreamPaneFeed } from './stream-feed.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
 import type { PaneProgress } from '../../../schemas/agent.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** Up to this many bytes an action is one `send-keys -H` command; longer text goes in pieces on one command line. */
 export const ONE_COMMAND_BYTES = 256;
@@ -212,7 +213,7 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
       this.lastError = null;
       return true;
     } catch (error) {
-      this.lastError = `tmux server "${host.tmux.socket}" is not reachable: ${(error as Error).message.split('\n')[0]}; checking again every 5 s`;
+      this.lastError = `tmux server "${host.tmux.socket}" is not reachable: ${errorMessage(error).split('\n')[0]}; checking again every 5 s`;
       if (!this.isDisposed) {
         this.retry ??= this.register(
           disposableInterval(() => {
@@ -269,7 +270,7 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
       },
       (error: unknown) => {
         // A pane that closed while its watcher started is not worth a message.
-        if (!feed.isDisposed) this.options.ctx.log(`agent: cannot watch pane ${pane.paneId} on ${this.name}: ${(error as Error).message}`);
+        if (!feed.isDisposed) this.options.ctx.log(`agent: cannot watch pane ${pane.paneId} on ${this.name}: ${errorMessage(error)}`);
       },
     );
   }

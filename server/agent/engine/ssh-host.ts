@@ -16,6 +16,7 @@ import { PaneRuntime } from './runtime.ts';
 import type { SshTmuxRunner } from './ssh-runner.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
 import type { HostConnectionView } from '../../../schemas/agent-config-view.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 const LIST_FIELDS = ['pane_id', 'session_name', 'window_name', 'pane_title', 'pane_dead', 'pane_in_mode', 'pid', 'start_time'] as const;
 
@@ -86,7 +87,7 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
   pollNow(): Promise<void> {
     this.polling ??= this.poll()
       .catch((error: unknown) => {
-        this.lastError = (error as Error).message;
+        this.lastError = errorMessage(error);
         return false;
       })
       .then((again) => {

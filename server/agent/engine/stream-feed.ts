@@ -17,6 +17,7 @@ import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';
 import { LineSplitter } from '../lines.ts';
 import { ANCHOR_LINES, anchorText, findAfterAnchor, lineCaptureCommands, parseLineCapture, type LineCapture } from './anchor.ts';
 import type { PaneRuntime } from './runtime.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** How long to keep trying for an exact cut before settling for a best-effort one. */
 const EXACT_CUT_TRIES = 12;
@@ -288,7 +289,7 @@ export class StreamPaneFeed extends Disposable {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
-      this.options.log(`agent: pane ${this.runtime.paneId}: reading its output failed: ${(error as Error).message}`);
+      this.options.log(`agent: pane ${this.runtime.paneId}: reading its output failed: ${errorMessage(error)}`);
     } finally {
       this.pumping = false;
     }

@@ -8,6 +8,7 @@
  */
 import type { BridgeExtensions, NotifyChannelName } from '../../../schemas/agent-config.ts';
 import type { NotificationKind } from '../../../schemas/agent.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 export interface Notification {
   readonly title: string;
@@ -66,7 +67,8 @@ async function postJson(url: string, payload: unknown, signal: AbortSignal): Pro
       signal,
     });
   } catch (error) {
-    const reason = signal.aborted ? 'timed out' : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    // fetch's own message is a bare "fetch failed"; its cause says why (refused, DNS, TLS).
+    const reason = signal.aborted ? 'timed out' : errorMessage(error instanceof Error && error.cause instanceof Error ? error.cause : error);
     throw new ChannelError(`POST ${redact(url)} failed: ${reason}`, true);
   }
   const text = await response.text().catch(() => '');

@@ -9,6 +9,7 @@ import type { NotificationRecord } from '../../../schemas/agent.ts';
 import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import { ChannelError, type Notification, type NotificationChannel, type OutgoingNotification } from './channels.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** Persists deliveries (the store's `notifications` table); upsert by `deliveryId`. */
 export interface NotificationRecorder {
@@ -41,11 +42,6 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 export class Notifier extends Disposable {
@@ -132,7 +128,7 @@ export class Notifier extends Disposable {
         const retryable = error instanceof ChannelError ? error.retryable : true;
         const httpStatus = error instanceof ChannelError ? error.httpStatus : null;
         const last = attempt === this.attempts || !retryable || this.abort.signal.aborted;
-        record = { ...record, attempts: attempt, httpStatus, lastError: errorText(error), status: last ? 'failed' : 'pending' };
+        record = { ...record, attempts: attempt, httpStatus, lastError: errorMessage(error), status: last ? 'failed' : 'pending' };
         await this.report(record);
         if (last) return record;
         const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));

@@ -13,6 +13,7 @@ import { PaneRecorder } from './pane-recorder.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
 import { ShellReadiness } from './shell-ready.ts';
 import { childrenOf, executionDir, markerPattern, readPid, readStatus, writeWrapper, type Wrapper } from './wrapper.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
@@ -136,7 +137,7 @@ export class ShellRunner {
     try {
       await this.type(run, state);
     } catch (error) {
-      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `the command could not be typed: ${(error as Error).message}`);
+      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `the command could not be typed: ${errorMessage(error)}`);
       throw error;
     }
     return run.execution;
@@ -223,7 +224,7 @@ export class ShellRunner {
       await this.type(run, state);
     } catch (error) {
       state.ending = true;
-      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${text}\nfallback to promptConcat failed: ${(error as Error).message}`);
+      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${text}\nfallback to promptConcat failed: ${errorMessage(error)}`);
     }
   }
 

@@ -15,6 +15,7 @@ import { ApiError } from '../../http/errors.ts';
 import type { FlowRepository } from '../../store/index.ts';
 import type { FlowExecution, FlowExecutor, FlowSessions } from './executor.ts';
 import { newId } from './flows.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** Terminal control sequences and carriage returns: outputs feed prompts as plain text. */
 // eslint-disable-next-line no-control-regex
@@ -52,11 +53,6 @@ export function terminalSessionName(flowName: string, nodeName: string, runId: s
   const suffix = ` ${runId.replace(/^r_/, '').slice(0, 6)}${attempt > 1 ? `-${attempt}` : ''}`;
   const base = clean(`${flowName} - ${nodeName}`).replace(/^[^A-Za-z0-9_]+/, '').slice(0, 64 - suffix.length).trimEnd();
   return `${base || 'flow'}${suffix}`;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 /**
@@ -168,7 +164,7 @@ export class FlowRunner extends Disposable {
     this.runs.delete(runId);
     await Promise.all(
       cancelling.map((id) =>
-        this.executor.cancel(id).catch((error: unknown) => this.log(`flow run ${runId}: cancelling execution ${id} failed: ${errorText(error)}`)),
+        this.executor.cancel(id).catch((error: unknown) => this.log(`flow run ${runId}: cancelling execution ${id} failed: ${errorMessage(error)}`)),
       ),
     );
     return run;
@@ -229,7 +225,7 @@ export class FlowRunner extends Disposable {
     run.reason = failed.length ? `node "${failed[0]!.id}" failed: ${run.nodes[failed[0]!.id]!.error ?? 'see its output'}` : null;
     run.endedAt = new Date().toISOString();
     this.runs.delete(run.runId);
-    void this.save(run).catch((error: unknown) => this.log(`flow run ${run.runId}: not saved: ${errorText(error)}`));
+    void this.save(run).catch((error: unknown) => this.log(`flow run ${run.runId}: not saved: ${errorMessage(error)}`));
   }
 
   private valuesFor(run: FlowRunDetail, nodeId: string, upstream: ReadonlyMap<string, readonly string[]>): Record<string, string> {
@@ -261,7 +257,7 @@ export class FlowRunner extends Disposable {
       this.attach(run, node.id, execution);
     } catch (error) {
       if (run.nodes[node.id]!.status !== 'running') return;
-      await this.nodeEnded(run, node.id, { status: 'failed', output: null, error: errorText(error) });
+      await this.nodeEnded(run, node.id, { status: 'failed', output: null, error: errorMessage(error) });
     }
   }
 
@@ -304,7 +300,7 @@ export class FlowRunner extends Disposable {
     };
     const latest = this.executor.get(execution.executionId) ?? execution;
     if (ENDED.has(latest.status)) void this.onExecution(latest);
-    else void this.save(run, nodeId).catch((error: unknown) => this.log(`flow run ${run.runId}: not saved: ${errorText(error)}`));
+    else void this.save(run, nodeId).catch((error: unknown) => this.log(`flow run ${run.runId}: not saved: ${errorMessage(error)}`));
   }
 
   private async onExecution(execution: FlowExecution): Promise<void> {

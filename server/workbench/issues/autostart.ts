@@ -3,6 +3,7 @@ import type { Event } from '../../../base/emitter.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { IssueService, IssueStatusChange } from './service.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** What the board needs of an execution (API.md "Executions"). */
 export interface RunLike {
@@ -31,10 +32,6 @@ export interface SessionsPort {
 }
 
 const ENDED = new Set(['completed', 'failed', 'timeout', 'cancelled']);
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The board's link to executions:
@@ -71,7 +68,7 @@ export class IssueAutoStart extends Disposable {
   }
 
   private enqueue(step: () => Promise<void>): void {
-    this.chain = this.chain.then(step).catch((error: unknown) => this.log(`issue board: ${message(error)}`));
+    this.chain = this.chain.then(step).catch((error: unknown) => this.log(`issue board: ${errorMessage(error)}`));
   }
 
   private async onStatus(change: IssueStatusChange): Promise<void> {
@@ -97,7 +94,7 @@ export class IssueAutoStart extends Disposable {
         if (this.issues.has(issue.id) && this.issues.get(issue.id).lastRun?.executionId !== run.executionId) await this.record(issue.id, run);
       });
     } catch (error) {
-      await this.issues.setLastRun(issue.id, { executionId: null, sessionKey, status: 'failed', exitCode: null, error: `auto-start failed: ${message(error)}`, at: new Date().toISOString() });
+      await this.issues.setLastRun(issue.id, { executionId: null, sessionKey, status: 'failed', exitCode: null, error: `auto-start failed: ${errorMessage(error)}`, at: new Date().toISOString() });
     } finally {
       this.starting.delete(issue.id);
     }

@@ -5,6 +5,7 @@ import { BUILTIN_TOOLS, ToolsFile, type ToolInfo } from '../../../schemas/index.
 import { HubError } from '../../sessions/errors.ts';
 import { findOnPath } from '../../sessions/tool-commands.ts';
 import { BUILTIN_ADAPTERS, customAdapter, type ToolAdapter } from './adapter.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 export interface ToolRegistryOptions {
   /** The custom tools file (YAML or JSON); missing is fine. */
@@ -40,14 +41,14 @@ export class ToolRegistry {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.problem(`tools file ${file} cannot be read: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.problem(`tools file ${file} cannot be read: ${errorMessage(error)}`);
       return;
     }
     let parsed: ToolsFile;
     try {
       parsed = ToolsFile.parse(parseYaml(text) ?? {});
     } catch (error) {
-      this.problem(`tools file ${file} is not valid: ${(error as Error).message}; custom tools are not loaded`);
+      this.problem(`tools file ${file} is not valid: ${errorMessage(error)}; custom tools are not loaded`);
       return;
     }
     for (const [name, config] of Object.entries(parsed.tools)) {
@@ -62,7 +63,7 @@ export class ToolRegistry {
       try {
         this.adapters.set(name, customAdapter(name, config));
       } catch (error) {
-        this.problem(`tools file ${file}: tool "${name}": ${(error as Error).message}`);
+        this.problem(`tools file ${file}: tool "${name}": ${errorMessage(error)}`);
       }
     }
   }

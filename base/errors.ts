@@ -1,0 +1,17 @@
+/**
+ * What was thrown, as words. `catch` hands over `unknown`: an Error says its message,
+ * anything else (a string, a number, a rejected plain value) is stringified.
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The same for a log: an Error's stack when it has one (it starts with the message). */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** What was thrown as an Error, for emitters and promises that carry Error objects. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
