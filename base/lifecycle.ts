@@ -69,6 +69,60 @@ export class DisposableStore implements IDisposable {
   }
 }
 
+/**
+ * What must be stopped and waited for (write what it holds, let go of files and
+ * sockets): the engine, the agent board, the bridge, the store. `close()` may be
+ * called more than once; every call resolves when the first one's work is done.
+ */
+export interface IAsyncDisposable {
+  close(): Promise<void>;
+}
+
+/** `close` for an IAsyncDisposable: runs `fn` on the first call and hands every call the same promise. */
+export function closeOnce(fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= fn());
+}
+
+/**
+ * Holds at most one disposable (a timer, a listener, a socket's handlers) and
+ * disposes the one it held when it gets another, as xterm.js's MutableDisposable:
+ * the "clear the old timer, keep the new handle" swap written once.
+ */
+export class MutableDisposable<T extends IDisposable = IDisposable> implements IDisposable {
+  private current: T | undefined;
+  private disposed = false;
+
+  get value(): T | undefined {
+    return this.current;
+  }
+
+  /** Disposes the value held before; after `dispose()` a new value is disposed at once (it would leak). */
+  set value(value: T | undefined) {
+    if (value === this.current) return;
+    if (this.disposed) {
+      value?.dispose();
+      return;
+    }
+    const previous = this.current;
+    this.current = value;
+    previous?.dispose();
+  }
+
+  /** Disposes the held value; the holder stays usable. */
+  clear(): void {
+    this.value = undefined;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const previous = this.current;
+    this.current = undefined;
+    previous?.dispose();
+  }
+}
+
 /** Base class for objects that own disposables. */
 export abstract class Disposable implements IDisposable {
   protected readonly store = new DisposableStore();

@@ -9,6 +9,7 @@ import { disarmPipeCommands } from '../tmux/pipe.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { loadOrCreateToken } from './auth/token.ts';
 import { Emitter, type Event } from '../base/emitter.ts';
+import type { IAsyncDisposable } from '../base/lifecycle.ts';
 import { EventBus } from './events/event-bus.ts';
 import { createApp } from './http/app.ts';
 import { AuthGuard } from './http/auth.ts';
@@ -35,7 +36,7 @@ import { Queues, queueIssuesFrom, queueMetrics, queueRoutes } from './workbench/
 export { VERSION } from './version.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface Bridge {
+export interface Bridge extends IAsyncDisposable {
   readonly url: string;
   readonly loginUrl: string;
   readonly port: number;
@@ -165,7 +166,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       typeIntoBridgePane: (paneId, text, { enter }) =>
         hub.writeToPane(paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
     });
-    disposables.push({ dispose: () => void agent.dispose() });
+    disposables.push({ dispose: () => void agent.close() });
 
     const executions = await startExecutions({ hub, bus, store, dataDir: options.dataDir, token, log, options: overrides.executions });
     disposables.push(executions);
@@ -245,7 +246,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         // Sessions' activity first: stopping the agent lets go of the remote hosts' sessions.
         await hub.persistActivity();
         // The agent writes its progress while the store is still open.
-        await agent.dispose();
+        await agent.close();
         // Stop our pipes so no orphaned `cat` waits for a reader that is gone.
         await Promise.allSettled(
           tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),

@@ -21,6 +21,7 @@ import { SshTmuxRunner } from './ssh-runner.ts';
 import { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
 import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
 import { errorMessage } from '../../../base/errors.ts';
+import { closeOnce, type IAsyncDisposable } from '../../../base/lifecycle.ts';
 
 export interface AgentEngineOptions {
   readonly configPath?: string | null;
@@ -77,7 +78,7 @@ function hostIdentity(host: CompiledHost, bridgeSocket: string): string {
   return JSON.stringify({ name: host.name, ssh: host.ssh, tmux: host.tmux, bridge: !host.ssh && host.tmux.socket === bridgeSocket });
 }
 
-export class AgentEngine implements EngineContext {
+export class AgentEngine implements EngineContext, IAsyncDisposable {
   readonly progress: PaneProgressRepository;
   readonly approvalRepo: AgentApprovalRepository;
   readonly approvals: ApprovalService;
@@ -403,8 +404,9 @@ export class AgentEngine implements EngineContext {
   }
 
   /** Stops watching (progress written), stops file watches, lets sends in flight finish briefly. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  readonly close = closeOnce(() => this.shutdown());
+
+  private async shutdown(): Promise<void> {
     this.watcher?.dispose();
     await this.hostChain;
     this.closed = true;
