@@ -73,6 +73,38 @@ describe('nativeResume', () => {
     expect(await output(second.executionId)).toContain(`[--resume] [${uuid}]`);
   });
 
+  it('claude: a chosen id the tool still has (the resume key was forgotten here) is resumed instead of failing "already in use"', async () => {
+    const key = await shellSession('rs-claude-inuse');
+    const uuid = sessionUuidFor('rk-inuse');
+    expect((await run(key, { tool: 'claude', prompt: 'one', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' })).status).toBe('completed');
+    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-inuse')).status).toBe(200);
+    const again = await run(key, { tool: 'claude', prompt: 'two', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' });
+    expect(again).toMatchObject({ status: 'completed', exitCode: 0, nativeSessionId: uuid });
+    expect(again.command).toContain(`--resume ${uuid}`);
+    const text = await output(again.executionId);
+    expect(text).toContain('is already in use');
+    expect(text).toContain(`[--resume] [${uuid}]`);
+    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-inuse')).body).toMatchObject({ nativeSessionId: uuid, turns: 1 });
+
+    // The same without a terminal.
+    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-inuse')).status).toBe(200);
+    const bare = await stateless({ tool: 'claude', prompt: 'three', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' });
+    expect(bare.execution).toMatchObject({ status: 'completed', exitCode: 0, nativeSessionId: uuid });
+    expect(bare.execution.command).toContain(`--resume ${uuid}`);
+    expect(bare.stderr).toContain('is already in use');
+  });
+
+  it('stateless: an unknown session falls back once to promptConcat', async () => {
+    const first = await stateless({ tool: 'codex', prompt: 'bare one', resumeKey: 'rk-bare' });
+    expect(first.execution.status).toBe('completed');
+    unlinkSync(join(fakes.state, 'codex', first.execution.nativeSessionId!));
+    const second = await stateless({ tool: 'codex', prompt: 'bare two', resumeKey: 'rk-bare' });
+    expect(second.execution).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect(second.execution.command).toContain(`codex exec 'Earlier in this conversation`);
+    expect(second.stderr).toContain('no session found');
+    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-bare')).body.fallbackReason).toContain('no session found');
+  });
+
   it('codex: the id printed by run 1 is passed to run 2; an unknown session falls back once to promptConcat, recorded', async () => {
     const key = await shellSession('rs-codex');
     const first = await run(key, { tool: 'codex', prompt: 'codex one', resumeKey: 'rk-codex' });

@@ -71,6 +71,15 @@ export class ResumePlanner {
     return this.concat(resumeKey, prompt);
   }
 
+  /**
+   * The chosen id of a first run is taken already (the tool kept a session the bridge has no
+   * record of, e.g. after its resume key was forgotten or a first run failed late): resume it.
+   */
+  resumeChosen(plan: ResumePlan): ResumePlan {
+    if (plan.native?.kind !== 'new') return plan;
+    return { ...plan, native: { kind: 'resume', id: plan.native.id }, note: `session ${plan.native.id} exists already: resumed it` };
+  }
+
   /** The same request once more with promptConcat (after the tool said its session is unknown). */
   fallback(plan: ResumePlan, originalPrompt: string, reason: string): ResumePlan {
     return this.concat(plan.resumeKey!, originalPrompt, reason);

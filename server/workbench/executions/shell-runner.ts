@@ -197,8 +197,14 @@ export class ShellRunner {
     state.ending = true;
     const text = this.attemptText(state);
     const native = run.plan.native;
-    if (native?.kind === 'resume' && code !== 0 && !run.fellBack && !run.cancelRequested && !run.timedOut && run.adapter.unknownSession(text)) {
+    const retryable = code !== 0 && !run.fellBack && !run.cancelRequested && !run.timedOut;
+    if (retryable && native?.kind === 'resume' && run.adapter.unknownSession(text)) {
       await this.fallBack(run, state, text);
+      return;
+    }
+    if (retryable && native?.kind === 'new' && run.adapter.sessionInUse(text)) {
+      run.plan = this.service.planner.resumeChosen(run.plan);
+      await this.retry(run, state, text, { strategy: 'nativeResume', note: run.plan.note ?? null, native: run.plan.native }, native.id);
       return;
     }
     await this.endRun(run, state, { exitCode: code, completion: 'sentinel', offsetEnd }, text);
@@ -207,25 +213,39 @@ export class ShellRunner {
   /** The tool said the session to resume is unknown: record it and run once more with promptConcat. */
   private async fallBack(run: ActiveRun, state: ShellState, text: string): Promise<void> {
     const reason = (text.split('\n').find((line) => run.adapter.unknownSession(line)) ?? 'unknown session').trim().slice(0, 300);
-    run.fellBack = true;
     try {
       await this.service.planner.recordFallback(run.adapter, run.plan.resumeKey!, reason);
       run.plan = this.service.planner.fallback(run.plan, run.originalPrompt, reason);
+    } catch (error) {
+      await this.retryFailed(run, state, text, error);
+      return;
+    }
+    await this.retry(run, state, text, { strategy: 'promptConcat', fallback: reason, native: null }, null);
+  }
+
+  /** Runs the tool once more in the same execution, with `run.plan` as it is now. */
+  private async retry(run: ActiveRun, state: ShellState, text: string, data: Record<string, unknown>, nativeSessionId: string | null): Promise<void> {
+    run.fellBack = true;
+    try {
       const path = run.execution.command.split(' ')[0]!;
       const model = typeof run.data.model === 'string' ? run.data.model : null;
-      const argv = [await this.binPath(run.adapter, path), ...run.adapter.oneShotArgs({ prompt: run.plan.prompt, model })];
+      const argv = [await this.binPath(run.adapter, path), ...run.adapter.oneShotArgs({ prompt: run.plan.prompt, model, resume: run.plan.native })];
       state.attempt += 1;
       state.wrapper = await writeWrapper(executionDir(this.deps.dataDir, run.execution.executionId, state.attempt), argv);
       state.statusSeen = false;
-      run.data = { ...run.data, attempt: state.attempt, nonce: state.wrapper.nonce, dir: state.wrapper.dir, strategy: 'promptConcat', fallback: reason, native: null };
-      await this.service.changed(run, { command: displayCommand(argv), nativeSessionId: null });
+      run.data = { ...run.data, attempt: state.attempt, nonce: state.wrapper.nonce, dir: state.wrapper.dir, ...data };
+      await this.service.changed(run, { command: displayCommand(argv), nativeSessionId });
       state.ending = false;
       await this.waitReady(state.key);
       await this.type(run, state);
     } catch (error) {
-      state.ending = true;
-      await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${text}\nfallback to promptConcat failed: ${errorMessage(error)}`);
+      await this.retryFailed(run, state, text, error);
     }
+  }
+
+  private async retryFailed(run: ActiveRun, state: ShellState, text: string, error: unknown): Promise<void> {
+    state.ending = true;
+    await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${text}\nrunning the tool once more failed: ${errorMessage(error)}`);
   }
 
   private async binPath(adapter: ToolAdapter, previous: string): Promise<string> {
@@ -389,7 +409,8 @@ export class ShellRunner {
       data: { ...data, recovered: true },
       cancelRequested: data.cancelRequested === true,
       timedOut: data.timedOut === true,
-      fellBack: typeof data.fallback === 'string',
+      // One retry per execution, also across a restart.
+      fellBack: typeof data.fallback === 'string' || Number(data.attempt) > 1,
       settled: false,
     };
     const key = execution.sessionKey!;

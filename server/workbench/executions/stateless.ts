@@ -71,6 +71,7 @@ export class StatelessRunner {
       data: {
         mode: 'stateless',
         workingDir,
+        model: request.model ?? null,
         resumeKey: plan.resumeKey,
         strategy: plan.strategy,
         note: plan.note ?? null,
@@ -102,8 +103,40 @@ export class StatelessRunner {
       if (result.failed && result.exitCode === undefined && !result.signal) {
         this.output(run, state, 'stderr', `${result.shortMessage ?? result.message}\n`);
       }
+      if (exitCode !== 0 && (await this.retried(run, state, path, cwd))) return;
       await this.end(run, state, exitCode);
     });
+  }
+
+  /**
+   * The tool refused its resume: an unknown session falls back to promptConcat, a chosen id
+   * that exists already is resumed. Once per run; true when a second attempt was started.
+   */
+  private async retried(run: ActiveRun, state: StatelessState, path: string, cwd: string): Promise<boolean> {
+    if (run.fellBack || run.cancelRequested || run.timedOut || !run.plan.resumeKey) return false;
+    const text = state.text.join('');
+    const native = run.plan.native;
+    let data: Record<string, unknown>;
+    if (native?.kind === 'resume' && run.adapter.unknownSession(text)) {
+      const reason = (text.split('\n').find((line) => run.adapter.unknownSession(line)) ?? 'unknown session').trim().slice(0, 300);
+      await this.service.planner.recordFallback(run.adapter, run.plan.resumeKey, reason);
+      run.plan = this.service.planner.fallback(run.plan, run.originalPrompt, reason);
+      data = { strategy: 'promptConcat', fallback: reason };
+    } else if (native?.kind === 'new' && run.adapter.sessionInUse(text)) {
+      run.plan = this.service.planner.resumeChosen(run.plan);
+      data = { strategy: 'nativeResume', note: run.plan.note ?? null };
+    } else {
+      return false;
+    }
+    run.fellBack = true;
+    const model = typeof run.data.model === 'string' ? run.data.model : null;
+    const args = run.adapter.oneShotArgs({ prompt: run.plan.prompt, model, resume: run.plan.native });
+    run.data = { ...run.data, ...data };
+    state.text = [];
+    state.stdout = [];
+    await this.service.changed(run, { command: displayCommand([path, ...args]), nativeSessionId: run.plan.native?.id ?? null });
+    this.spawn(run, state, path, args, cwd);
+    return true;
   }
 
   private output(run: ActiveRun, state: StatelessState, stream: 'stdout' | 'stderr', data: string): void {

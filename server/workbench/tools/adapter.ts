@@ -38,6 +38,8 @@ export interface ToolAdapter {
   sessionIdFrom(output: string): string | null;
   /** The tool said the session to resume does not exist. */
   unknownSession(output: string): boolean;
+  /** The tool refused a chosen session id because a session with it exists already. */
+  sessionInUse(output: string): boolean;
   /** The answer in a one-shot run's output (for promptConcat transcripts). */
   answerFrom(output: string): string;
 }
@@ -52,6 +54,7 @@ export function sessionUuidFor(resumeKey: string, tool = 'claude'): string {
 }
 
 const GENERIC_SESSION_ID = /session[ _-]?id["']?\s*[:=]\s*["']?([A-Za-z0-9][A-Za-z0-9._:-]{3,127})/gi;
+const SESSION_IN_USE = /session(?: id)?\b.{0,80}\b(?:is )?already (?:in use|exists)/i;
 const UNKNOWN_SESSION = /(no (?:conversation|session) found|session (?:id )?not found|unknown session|could not find (?:a )?session|invalid session|no such session|does not exist)/i;
 
 function lastMatch(pattern: RegExp, text: string): string | null {
@@ -125,6 +128,9 @@ function fromSpec(spec: Spec, source: 'builtin' | 'custom', versionArgs: readonl
     },
     unknownSession(output) {
       return UNKNOWN_SESSION.test(output);
+    },
+    sessionInUse(output) {
+      return spec.newSession !== undefined && SESSION_IN_USE.test(output);
     },
     answerFrom(output) {
       return spec.answer ? spec.answer(output) : output.trim();
