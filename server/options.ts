@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { RetentionOptions } from './store/index.ts';
+import { DEFAULT_RETENTION, type Retention, type RetentionOptions } from './store/index.ts';
 
-/** Everything `tmux-bridge serve` can be told, from flags, environment and defaults. */
 /** `--retention` table names and the store's retention keys they set. */
 const RETENTION_NAMES = {
   events: 'events',
@@ -21,54 +20,127 @@ const RETENTION_NAMES = {
 } as const satisfies Record<string, keyof RetentionOptions>;
 const RETENTION_ENTRY = new RegExp(`^(${Object.keys(RETENTION_NAMES).join('|')})=\\d+(\\.\\d+)?(:\\d+)?$`);
 
-export const BridgeOptions = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(7690),
-  dataDir: z.string().min(1).default('./data'),
+/**
+ * One option, defined once: its schema, and where it may come from. `flag` is the flag and the
+ * placeholder of its value in --help (no placeholder: a switch); `env` the environment variable
+ * it is read from; `help` the --help text, to which the schema's default and the variable are added.
+ */
+interface OptionSpec {
+  readonly schema: z.ZodType;
+  readonly flag?: `--${string}`;
+  /** A value flag may be given again and adds to the list; `commas` splits each value at commas too. */
+  readonly takes?: 'repeat' | 'commas';
+  readonly env?: `TMUX_BRIDGE_${string}`;
+  readonly help?: string;
+}
+
+/** Joins words that --help must not wrap apart (a name and its default); printed as a space. */
+const NO_BREAK = '\u00a0';
+
+/** `events (30:100000), …, closed-issues (kept until set)`: the names with their default DAYS:ROWS. */
+function retentionDefaults(): string {
+  const days = (retention: Retention) => (retention.maxAgeMs === undefined ? undefined : retention.maxAgeMs / 86_400_000);
+  return Object.entries(RETENTION_NAMES)
+    .map(([name, key]) => {
+      const retention: Retention = DEFAULT_RETENTION[key];
+      const value = days(retention) === undefined ? 'kept until set' : `${days(retention)}${retention.maxCount === undefined ? '' : `:${retention.maxCount}`}`;
+      return `${name} (${value})`.replaceAll(' ', NO_BREAK);
+    })
+    .join(', ');
+}
+
+/** Everything `tmux-bridge serve` can be told, from flags, environment and defaults; --help lists them in this order. */
+const OPTIONS = {
+  host: { schema: z.string().min(1).default('127.0.0.1'), flag: '--host HOST', env: 'TMUX_BRIDGE_HOST', help: 'listen address' },
+  port: { schema: z.coerce.number().int().min(0).max(65535).default(7690), flag: '--port PORT', env: 'TMUX_BRIDGE_PORT', help: 'listen port, 0 picks a free one' },
+  dataDir: { schema: z.string().min(1).default('./data'), flag: '--data-dir DIR', env: 'TMUX_BRIDGE_DATA', help: 'state, token and FIFOs' },
   /** tmux socket name (`tmux -L`); `default` is the user's own server. */
-  socket: z.string().min(1).default('tmux-bridge'),
+  socket: {
+    schema: z.string().min(1).default('tmux-bridge'),
+    flag: '--socket NAME',
+    env: 'TMUX_BRIDGE_SOCKET',
+    help: 'tmux -L socket name; "default" = your own tmux server',
+  },
   /** tmux socket path (`tmux -S`), wins over `socket`. */
-  socketPath: z.string().min(1).optional(),
+  socketPath: { schema: z.string().min(1).optional(), flag: '--socket-path PATH', help: 'tmux -S socket path instead of a name' },
   /** tmux config for a server the bridge starts (`tmux -f`). */
-  tmuxConfig: z.string().min(1).optional(),
+  tmuxConfig: { schema: z.string().min(1).optional(), flag: '--tmux-config FILE', help: "config file for a tmux server the bridge starts (tmux's default otherwise)" },
   /** tmuxagent hosts.yaml and policy.yaml. */
-  config: z.string().min(1).optional(),
-  policy: z.string().min(1).optional(),
-  allowOrigin: z.array(z.string().url()).default([]),
+  config: { schema: z.string().min(1).optional(), flag: '--config FILE', help: 'tmuxagent hosts.yaml' },
+  policy: { schema: z.string().min(1).optional(), flag: '--policy FILE', help: 'tmuxagent policy.yaml' },
+  allowOrigin: { schema: z.array(z.string().url()).default([]), flag: '--allow-origin URL', takes: 'repeat', help: 'another origin allowed to call the API (repeatable)' },
   /** Host names served besides the listen address and loopback (DNS rebinding check). */
-  allowedHosts: z.array(z.string().min(1).max(253)).default([]),
-  token: z.string().min(16).optional(),
-  historyLimit: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
-  pollIntervalMs: z.coerce.number().int().min(50).max(10_000).default(500),
-  ringBytes: z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024),
-  dryRun: z.boolean().default(false),
-  quiet: z.boolean().default(false),
+  allowedHosts: {
+    schema: z.array(z.string().min(1).max(253)).default([]),
+    flag: '--allowed-hosts NAMES',
+    takes: 'commas',
+    help: 'host names (comma-separated, repeatable) served besides the listen address and loopback',
+  },
+  historyLimit: {
+    schema: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+    flag: '--history-limit N',
+    help: "tmux history-limit for new panes on the bridge's own server",
+  },
+  pollIntervalMs: { schema: z.coerce.number().int().min(50).max(10_000).default(500), flag: '--poll-interval-ms N', help: 'how often tmux is re-listed for exits and resizes' },
+  /** Bytes of recent output kept per pane for a viewer that (re)connects; no flag (tests set it). */
+  ringBytes: { schema: z.coerce.number().int().min(1024 * 1024).default(2 * 1024 * 1024) },
+  dryRun: { schema: z.boolean().default(false), flag: '--dry-run', help: 'agent actions are logged instead of run' },
+  quiet: { schema: z.boolean().default(false), flag: '--quiet', help: 'print only the two start lines' },
   /** HTTPS and WSS with this certificate chain and key (PEM files). */
-  tlsCert: z.string().min(1).optional(),
-  tlsKey: z.string().min(1).optional(),
+  tlsCert: { schema: z.string().min(1).optional(), flag: '--tls-cert FILE', env: 'TMUX_BRIDGE_TLS_CERT', help: 'serve HTTPS and WSS with this PEM certificate chain' },
+  tlsKey: { schema: z.string().min(1).optional(), flag: '--tls-key FILE', env: 'TMUX_BRIDGE_TLS_KEY', help: 'and this PEM private key' },
   /** Listening beyond loopback without TLS is refused unless this is set. */
-  insecureListen: z.boolean().default(false),
+  insecureListen: {
+    schema: z.boolean().default(false),
+    flag: '--insecure-listen',
+    help: 'allow a non-loopback --host without TLS (clear text: only on a trusted network)',
+  },
   /** Believe X-Forwarded-For/-Proto/-Host from a reverse proxy on loopback. */
-  trustProxy: z.boolean().default(false),
+  trustProxy: { schema: z.boolean().default(false), flag: '--trust-proxy', help: 'behind nginx/Caddy on this machine: use X-Forwarded-For/-Proto/-Host' },
   /** Path prefix everything is served under, e.g. /tmux (from --base-path or --public-url). */
-  basePath: z
-    .string()
-    .regex(/^\/?([A-Za-z0-9._~-]+\/?)*$/, 'a path such as /tmux/ (letters, digits, . _ ~ - between slashes)')
-    .default(''),
+  basePath: {
+    schema: z
+      .string()
+      .regex(/^\/?([A-Za-z0-9._~-]+\/?)*$/, 'a path such as /tmux/ (letters, digits, . _ ~ - between slashes)')
+      .default(''),
+    flag: '--base-path PATH',
+    env: 'TMUX_BRIDGE_BASE_PATH',
+    help: 'serve everything under PATH, e.g. /tmux/ (pages, API, WebSockets, login)',
+  },
   /** The URL people open (a proxy's), for the printed login link and approval links. */
-  publicUrl: z.string().url().optional(),
+  publicUrl: {
+    schema: z.string().url().optional(),
+    flag: '--public-url URL',
+    env: 'TMUX_BRIDGE_PUBLIC_URL',
+    help: 'the URL people open through the proxy, e.g. https://host/tmux/ (sets --base-path)',
+  },
   /** Serve GET /metrics (Prometheus text format). */
-  metrics: z.boolean().default(false),
-  /**
-   * Retention per table, `name=DAYS` or `name=DAYS:ROWS` (names: RETENTION_NAMES); the rest keep
-   * their defaults.
-   */
-  retention: z
-    .array(z.string().regex(RETENTION_ENTRY, `expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of ${Object.keys(RETENTION_NAMES).join(', ')}`))
-    .default([]),
+  metrics: { schema: z.boolean().default(false), flag: '--metrics', help: 'serve GET /metrics for Prometheus (Bearer access token)' },
   /** A token that is good for /metrics only (implies `metrics`). */
-  metricsToken: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
-});
+  metricsToken: {
+    schema: z.string().min(16, 'the metrics token needs at least 16 characters').optional(),
+    flag: '--metrics-token T',
+    env: 'TMUX_BRIDGE_METRICS_TOKEN',
+    help: 'a token good only for /metrics; implies --metrics',
+  },
+  /** Retention per table, `name=DAYS` or `name=DAYS:ROWS` (names: RETENTION_NAMES); the rest keep their defaults. */
+  retention: {
+    schema: z
+      .array(z.string().regex(RETENTION_ENTRY, `expected NAME=DAYS or NAME=DAYS:ROWS, NAME one of ${Object.keys(RETENTION_NAMES).join(', ')}`))
+      .default([]),
+    flag: '--retention N=D[:R]',
+    takes: 'commas',
+    help: `keep table N for D days (and at most R rows), comma-separated; N is ${retentionDefaults()}`,
+  },
+  token: { schema: z.string().min(16).optional(), env: 'TMUX_BRIDGE_TOKEN', help: 'use this access token instead of <data-dir>/token' },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionKey = keyof typeof OPTIONS;
+const SPECS = Object.entries(OPTIONS) as [OptionKey, OptionSpec][];
+
+export const BridgeOptions = z.object(
+  Object.fromEntries(SPECS.map(([key, spec]) => [key, spec.schema])) as { [K in OptionKey]: (typeof OPTIONS)[K]['schema'] },
+);
 export type BridgeOptions = z.infer<typeof BridgeOptions>;
 export type BridgeOptionsInput = z.input<typeof BridgeOptions>;
 
@@ -92,93 +164,75 @@ export function resolveOptions(input: BridgeOptionsInput): BridgeOptions {
   return { ...options, basePath, dataDir: resolve(options.dataDir), metrics: options.metrics || options.metricsToken !== undefined };
 }
 
-const FLAGS: Record<string, { key: keyof BridgeOptionsInput; kind: 'string' | 'list' | 'bool' }> = {
-  '--host': { key: 'host', kind: 'string' },
-  '--port': { key: 'port', kind: 'string' },
-  '--data-dir': { key: 'dataDir', kind: 'string' },
-  '--socket': { key: 'socket', kind: 'string' },
-  '--socket-path': { key: 'socketPath', kind: 'string' },
-  '--tmux-config': { key: 'tmuxConfig', kind: 'string' },
-  '--config': { key: 'config', kind: 'string' },
-  '--policy': { key: 'policy', kind: 'string' },
-  '--allow-origin': { key: 'allowOrigin', kind: 'list' },
-  '--allowed-hosts': { key: 'allowedHosts', kind: 'list' },
-  '--history-limit': { key: 'historyLimit', kind: 'string' },
-  '--poll-interval-ms': { key: 'pollIntervalMs', kind: 'string' },
-  '--dry-run': { key: 'dryRun', kind: 'bool' },
-  '--quiet': { key: 'quiet', kind: 'bool' },
-  '--tls-cert': { key: 'tlsCert', kind: 'string' },
-  '--tls-key': { key: 'tlsKey', kind: 'string' },
-  '--insecure-listen': { key: 'insecureListen', kind: 'bool' },
-  '--trust-proxy': { key: 'trustProxy', kind: 'bool' },
-  '--base-path': { key: 'basePath', kind: 'string' },
-  '--public-url': { key: 'publicUrl', kind: 'string' },
-  '--metrics': { key: 'metrics', kind: 'bool' },
-  '--metrics-token': { key: 'metricsToken', kind: 'string' },
-  '--retention': { key: 'retention', kind: 'list' },
-};
+/** `--host` → the option it sets; a flag without a placeholder is a switch. */
+const FLAGS = new Map(
+  SPECS.flatMap(([key, spec]) => {
+    if (!spec.flag) return [];
+    const [name, placeholder] = spec.flag.split(' ');
+    return [[name!, { key, kind: placeholder === undefined ? ('switch' as const) : (spec.takes ?? ('value' as const)) }]];
+  }),
+);
 
-export const FLAG_HELP = `Options (environment variables in brackets):
-  --host HOST            listen address (127.0.0.1) [TMUX_BRIDGE_HOST]
-  --port PORT            listen port, 0 picks a free one (7690) [TMUX_BRIDGE_PORT]
-  --data-dir DIR         state, token and FIFOs (./data) [TMUX_BRIDGE_DATA]
-  --socket NAME          tmux -L socket name; "default" = your own tmux server (tmux-bridge) [TMUX_BRIDGE_SOCKET]
-  --socket-path PATH     tmux -S socket path instead of a name
-  --tmux-config FILE     config file for a tmux server the bridge starts (tmux's default otherwise)
-  --config FILE          tmuxagent hosts.yaml
-  --policy FILE          tmuxagent policy.yaml
-  --allow-origin URL     another origin allowed to call the API (repeatable)
-  --allowed-hosts NAMES  host names (comma-separated, repeatable) served besides the listen address and loopback
-  --history-limit N      tmux history-limit for new panes on the bridge's own server (50000)
-  --poll-interval-ms N   how often tmux is re-listed for exits and resizes (500)
-  --dry-run              agent actions are logged instead of run
-  --quiet                print only the two start lines
-  --tls-cert FILE        serve HTTPS and WSS with this PEM certificate chain [TMUX_BRIDGE_TLS_CERT]
-  --tls-key FILE         and this PEM private key [TMUX_BRIDGE_TLS_KEY]
-  --insecure-listen      allow a non-loopback --host without TLS (clear text: only on a trusted network)
-  --trust-proxy          behind nginx/Caddy on this machine: use X-Forwarded-For/-Proto/-Host
-  --base-path PATH       serve everything under PATH, e.g. /tmux/ (pages, API, WebSockets, login)
-  --public-url URL       the URL people open through the proxy, e.g. https://host/tmux/ (sets --base-path)
-  --metrics              serve GET /metrics for Prometheus (Bearer access token)
-  --metrics-token T      a token good only for /metrics; implies --metrics [TMUX_BRIDGE_METRICS_TOKEN]
-  --retention N=D[:R]    keep table N for D days (and at most R rows), comma-separated; N is events (30:100000),
-                         audit (90:200000), stage-history (90:200000), notifications (30:50000),
-                         approvals (90:50000), sessions (90:20000), approval-tokens (7), executions (90:50000),
-                         cli-output (30:500000), flow-runs (180:20000), archived-queues (365:5000),
-                         issue-history (365:500000), closed-issues (kept until set)
-  [TMUX_BRIDGE_TOKEN]    use this access token instead of <data-dir>/token`;
+const HELP_WIDTH = 115;
+const HELP_INDENT = 25;
+
+/** Words wrapped at HELP_WIDTH, continuation lines under the first line's text. */
+function helpLine(left: string, text: string): string {
+  const lines: string[] = [];
+  let line = `  ${left.padEnd(HELP_INDENT - 4)}  `;
+  for (const word of text.split(' ')) {
+    if (line.length + word.length > HELP_WIDTH && line.trim().length > left.length) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(HELP_INDENT);
+    }
+    line += `${word} `;
+  }
+  return [...lines, line.trimEnd()].join('\n').replaceAll(NO_BREAK, ' ');
+}
+
+/** Shown after a help text: the default when there is one worth saying (not false, '', []). */
+function shownDefault(schema: z.ZodType): string {
+  const result = schema.safeParse(undefined);
+  const value = result.success ? result.data : undefined;
+  return value === undefined || value === false || value === '' || (Array.isArray(value) && value.length === 0) ? '' : ` (${String(value)})`;
+}
+
+export const FLAG_HELP = [
+  'Options (environment variables in brackets):',
+  ...SPECS.filter(([, spec]) => spec.help).map(([, spec]) =>
+    spec.flag
+      ? helpLine(spec.flag, `${spec.help}${shownDefault(spec.schema)}${spec.env ? ` [${spec.env}]` : ''}`)
+      : helpLine(`[${spec.env}]`, spec.help!),
+  ),
+].join('\n');
 
 /** Flags win over environment variables, which win over defaults. */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BridgeOptionsInput {
   const out: Record<string, unknown> = {};
-  if (env.TMUX_BRIDGE_HOST) out.host = env.TMUX_BRIDGE_HOST;
-  if (env.TMUX_BRIDGE_PORT) out.port = env.TMUX_BRIDGE_PORT;
-  if (env.TMUX_BRIDGE_DATA) out.dataDir = env.TMUX_BRIDGE_DATA;
-  if (env.TMUX_BRIDGE_SOCKET) out.socket = env.TMUX_BRIDGE_SOCKET;
-  if (env.TMUX_BRIDGE_TOKEN) out.token = env.TMUX_BRIDGE_TOKEN;
-  if (env.TMUX_BRIDGE_TLS_CERT) out.tlsCert = env.TMUX_BRIDGE_TLS_CERT;
-  if (env.TMUX_BRIDGE_TLS_KEY) out.tlsKey = env.TMUX_BRIDGE_TLS_KEY;
-  if (env.TMUX_BRIDGE_BASE_PATH) out.basePath = env.TMUX_BRIDGE_BASE_PATH;
-  if (env.TMUX_BRIDGE_PUBLIC_URL) out.publicUrl = env.TMUX_BRIDGE_PUBLIC_URL;
-  if (env.TMUX_BRIDGE_METRICS_TOKEN) out.metricsToken = env.TMUX_BRIDGE_METRICS_TOKEN;
+  for (const [key, spec] of SPECS) {
+    const value = spec.env ? env[spec.env] : undefined;
+    if (value) out[key] = value;
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const flag = FLAGS[name];
+    const flag = FLAGS.get(name);
     if (!flag) throw new Error(`unknown option "${arg}"\n\n${FLAG_HELP}`);
-    if (flag.kind === 'bool') {
+    if (flag.kind === 'switch') {
       out[flag.key] = true;
       continue;
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`option ${name} needs a value`);
-    const values = flag.key === 'allowedHosts' || flag.key === 'retention' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
-    if (flag.kind === 'list') out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), ...values];
-    else out[flag.key] = value;
+    if (flag.kind === 'value') {
+      out[flag.key] = value;
+      continue;
+    }
+    const values = flag.kind === 'commas' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+    out[flag.key] = [...((out[flag.key] as string[] | undefined) ?? []), ...values];
   }
   return out as BridgeOptionsInput;
 }
-
 
 /** `--retention` entries as the store's retention options (days → ms). */
 export function retentionFrom(entries: readonly string[]): RetentionOptions {
