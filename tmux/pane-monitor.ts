@@ -53,6 +53,9 @@ export class PaneMonitor extends Disposable {
   readonly onPaneChanged = this.onChangedEmitter.event;
   private readonly onErrorEmitter = this.register(new Emitter<Error>());
   readonly onError = this.onErrorEmitter.event;
+  private readonly onListedEmitter = this.register(new Emitter<void>());
+  /** Every successful listing, after its added/removed/changed events: owners reconcile with the whole list. */
+  readonly onListed = this.onListedEmitter.event;
 
   constructor(
     private readonly control: ControlClient,
@@ -132,6 +135,7 @@ export class PaneMonitor extends Disposable {
       if (!before || replaced(before, pane)) this.onAddedEmitter.fire(pane);
       else if (!samePane(before, pane)) this.onChangedEmitter.fire({ previous: before, current: pane });
     }
+    this.onListedEmitter.fire();
   }
 }
 

@@ -78,6 +78,8 @@ export class SessionHub extends Disposable {
    * makes the pane after all, nobody asked for it any more and it is removed.
    */
   private readonly abandoned = new Map<string, number>();
+  /** Orphans whose kill is in flight (a listing meanwhile must not kill again). */
+  private readonly removing = new Set<string>();
   private readonly createQueue = new CreateQueue();
   private readonly input: PaneInput;
   private started = false;
@@ -100,6 +102,7 @@ export class SessionHub extends Disposable {
     this.register(monitor.onPaneAdded((pane) => this.onPaneAdded(pane)));
     this.register(monitor.onPaneChanged(({ previous, current }) => this.onPaneChanged(previous, current)));
     this.register(monitor.onPaneRemoved((pane) => void this.onPaneRemoved(pane)));
+    this.register(monitor.onListed(() => this.reconcile()));
     if (tmux.streams.onError) {
       this.register(
         tmux.streams.onError(({ paneId, error }) => {
@@ -292,7 +295,9 @@ export class SessionHub extends Disposable {
   }
 
   private async removeOrphan(key: string, pane: PaneInfo): Promise<void> {
-    this.abandoned.delete(key);
+    // The key stays abandoned until the pane is gone, so no listing adopts it meanwhile.
+    if (this.removing.has(key)) return;
+    this.removing.add(key);
     const session = this.live.get(key);
     if (session) {
       this.live.delete(key);
@@ -301,10 +306,23 @@ export class SessionHub extends Disposable {
     try {
       await this.tmux.control.run(killSessionCommand(pane.sessionId));
     } catch {
-      // Gone already, or tmux is still stuck: the next listing tries again (the key is remembered).
-      if (this.tmux.monitor.get(pane.paneId)) this.abandoned.set(key, Date.now());
+      // Gone already, or tmux is still stuck: the next listing tries again.
+      if (this.tmux.monitor.get(pane.paneId)) return;
+    } finally {
+      this.removing.delete(key);
     }
+    this.abandoned.delete(key);
     void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key, paneId: pane.paneId, message: `removed tmux session "${pane.sessionName}": its creation had already failed` });
+  }
+
+  /**
+   * After every listing: a pane no session stands for is handled as a restart
+   * would — adopted (a keyed pane whose registry write never happened, say), or
+   * removed if its create was abandoned (a kill that failed is tried again).
+   * Map lookups only: this runs at each poll.
+   */
+  private reconcile(): void {
+    for (const pane of this.tmux.monitor.list()) if (!this.keyByPane.has(pane.paneId)) this.onPaneAdded(pane);
   }
 
   /**

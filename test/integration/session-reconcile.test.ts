@@ -1,0 +1,80 @@
+/**
+ * The session list follows tmux on every listing (issue 9, item 8): a pane that
+ * carries the bridge's key but that no session stands for is adopted as a restart
+ * would adopt it, and the pane of an abandoned create is removed even when the
+ * first attempt to remove it fails.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, type Bridge } from '../../server/bridge.ts';
+import type { TmuxCommand } from '../../tmux/command.ts';
+import { apiCall } from '../helpers/bridge.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+let tmux: TestTmux;
+let bridge: Bridge;
+let dataDir: string;
+const api = (method: string, path: string, body?: unknown) => apiCall(bridge.url, bridge.token, method, path, body);
+
+beforeAll(async () => {
+  tmux = new TestTmux();
+  dataDir = mkdtempSync(join(tmpdir(), 'tb-data-'));
+  // A short command limit so a frozen tmux fails a create quickly; the watchdog kept out of the way.
+  bridge = await startBridge(
+    { port: 0, socket: tmux.socketName, tmuxConfig: tmux.configFile, dataDir, pollIntervalMs: 200 },
+    { log: () => undefined, tmuxCommandTimeoutMs: 3000, tmuxStuckAfterMs: 600_000 },
+  );
+});
+
+afterAll(async () => {
+  await bridge?.close();
+  await tmux?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const keyedPanes = async () => (await tmux.tmux('list-panes', '-a', '-F', '#{@tb_key}')).split('\n').filter(Boolean);
+
+describe('reconciling the session list with tmux', () => {
+  it('lists a keyed pane made behind its back, without a restart', async () => {
+    const key = 's_behindTheBack1';
+    await tmux.tmux('new-session', '-d', '-s', 'behind', '-x', '80', '-y', '24', '--', 'cat', ';', 'set-option', '-p', '-t', '=behind:', '@tb_key', key);
+    const session = await waitFor(async () => {
+      const { body } = await api('GET', '/api/cli-sessions');
+      return body.sessions.find((s: any) => s.sessionKey === key);
+    }, 'the keyed pane to be listed', 45_000);
+    expect(session).toMatchObject({ name: 'behind', status: 'running', adopted: false });
+    expect((await api('GET', `/api/cli-sessions/${key}`)).status).toBe(200);
+    expect((await api('POST', `/api/cli-sessions/${key}/close`)).status).toBe(200);
+  });
+
+  it('removes an abandoned create even when the first attempt to remove it fails', async () => {
+    const { control } = bridge.tmux;
+    const run = control.run.bind(control);
+    let kills = 0;
+    // The first kill fails as one does when tmux is too busy to answer in time.
+    control.run = async (command: TmuxCommand) => {
+      if (command[0] === "kill-session" && kills++ === 0) throw new Error('tmux did not answer in time');
+      return run(command);
+    };
+    try {
+      const serverPid = Number(await tmux.tmux('display-message', '-p', '#{pid}'));
+      process.kill(serverPid, 'SIGSTOP');
+      let failed;
+      try {
+        failed = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+      } finally {
+        process.kill(serverPid, 'SIGCONT');
+      }
+      expect(failed.status).toBe(500);
+      await waitFor(async () => kills >= 1, 'the first removal to be tried', 45_000);
+      await waitFor(async () => (await keyedPanes()).length === 0, 'the orphan to be removed on a later listing', 45_000);
+      expect(kills).toBeGreaterThanOrEqual(2);
+      const { body } = await api('GET', '/api/cli-sessions');
+      expect(body.sessions.some((s: any) => s.name === 'late' && s.status === 'running')).toBe(false);
+    } finally {
+      control.run = run;
+    }
+  });
+});
