@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { CliExecuteRequest, CliOutputChunk, Execution } from '../../../schemas/index.ts';
+import { errorMessage } from '../../../base/errors.ts';
 import { HubError } from '../../sessions/errors.ts';
 import type { StoredExecution } from '../../store/repos/executions.ts';
 import type { ExecutionLinks } from './contract.ts';
@@ -103,7 +104,11 @@ export class StatelessRunner {
       if (result.failed && result.exitCode === undefined && !result.signal) {
         this.output(run, state, 'stderr', `${result.shortMessage ?? result.message}\n`);
       }
-      if (exitCode !== 0 && (await this.retried(run, state, path, cwd))) return;
+      const again = exitCode !== 0 && (await this.retried(run, state, path, cwd).catch((error: unknown) => {
+        this.output(run, state, 'stderr', `running the tool once more failed: ${errorMessage(error)}\n`);
+        return false;
+      }));
+      if (again) return;
       await this.end(run, state, exitCode);
     });
   }
