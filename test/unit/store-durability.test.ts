@@ -91,7 +91,7 @@ describe('restart', () => {
 
   test('a dead snapshot worker is rebuilt from the files', async () => {
     const { store, dir } = await filled(['a', 'b']);
-    await (store as unknown as { replica: Replica }).replica.stop();
+    await (store as unknown as { snapshots: { replica: Replica } }).snapshots.replica.stop();
     await store.sessions.put(sessionInput('c'));
     expect((await store.snapshot())?.lsn).toBe(store.stats().lastLsn);
     await store.close();
