@@ -8,7 +8,7 @@ import { IsoDate } from './common.ts';
 
 // store.ts imports StageStatus from here: importing store.ts back would make a cycle.
 
-/** tmuxagent's stage statuses (`compat/tmuxagent-config.md`). */
+/** tmuxagent's stage statuses (docs/agent.md "Stage state machine"). */
 export const StageStatus = z.enum(['IDLE', 'WAITING_TRIGGER', 'WAITING_APPROVAL', 'RUNNING', 'COMPLETED', 'FAILED']);
 export type StageStatus = z.infer<typeof StageStatus>;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoDate } from './common.ts';
 
 /**
- * Orchestrator flows (API.md "Orchestrator flows"): a DAG of prompt-template
+ * Orchestrator flows (docs/api.md "Orchestrator flows"): a DAG of prompt-template
  * nodes; one node's output fills `{{outputName}}` in the instructions downstream.
  */
 

@@ -6,7 +6,7 @@ import type { EventFeed } from './events.ts';
 import { isObject } from './guards.ts';
 import { withBase } from '../lib/base-path.ts';
 
-/** An execution as the API sends it (API.md "Executions"). */
+/** An execution as the API sends it (docs/api.md "Executions"). */
 export type RunView = Execution;
 
 /** A stateless run's output as shown: chunks in order, stdout and stderr apart. */

@@ -12,7 +12,7 @@ function isQueue(value: unknown): value is Queue {
 
 const path = (id: string) => `/api/queues/${encodeURIComponent(id)}`;
 
-/** The queues' REST calls (API.md "Queues"). */
+/** The queues' REST calls (docs/api.md "Queues"). */
 export class QueuesApi {
   constructor(private readonly api: ApiClient) {}
 

@@ -24,7 +24,7 @@ export interface ViewerOptions {
   readonly client: string | null;
 }
 
-/** Flow-control watermarks (see DESIGN.md: xterm.js slows down above ~500 kB pending). */
+/** Flow-control watermarks (docs/api.md "Terminal WebSocket": xterm.js slows down above ~500 kB pending). */
 export const HIGH_WATER = 512 * 1024;
 export const LOW_WATER = 128 * 1024;
 export const SOCKET_HIGH_WATER = 1024 * 1024;

@@ -13,7 +13,7 @@ export interface LaunchRequest {
   readonly envWrapper?: string;
 }
 
-/** Interactive launch, model and native resume flags per tool (see compat/tools.md). */
+/** Interactive launch, model and native resume flags per tool (docs/workbench.md "Tools: adapters and `tools.yaml`"). */
 const TOOLS: Record<Exclude<ToolName, 'custom'>, { bin: string; base: string[]; model?: (m: string) => string[]; resume?: (id: string) => string[] }> = {
   bash: { bin: 'bash', base: ['-l'] },
   claude: { bin: 'claude', base: [], model: (m) => ['--model', m], resume: (id) => ['--resume', id] },

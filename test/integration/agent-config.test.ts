@@ -1,6 +1,6 @@
 /**
  * Acceptance: config files.
- * - tmuxagent's own example files (compat/tmuxagent-config.md, in test/fixtures/agent)
+ * - tmuxagent's own example files (test/fixtures/agent; the formats: docs/agent.md)
  *   load unchanged and run: the `local` host on the `default` socket and the `nas`
  *   host over ssh. TMUX_TMPDIR points "default" at a private server, and a fake ssh
  *   runs the remote commands here, so nothing of the user's tmux or network is used.

@@ -1,5 +1,5 @@
 /**
- * The stage state machine of tmuxagent (compat/tmuxagent-config.md), as a pure
+ * The stage state machine of tmuxagent (docs/agent.md "Stage state machine"), as a pure
  * function of (pipeline, stage states of one pane, one input) → (new states, effects).
  *
  * Stages are evaluated in order and evaluation stops at the first stage that is not

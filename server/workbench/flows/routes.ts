@@ -8,7 +8,7 @@ const IdParam = z.object({ id: z.string().min(1).max(100) });
 const RunParam = z.object({ runId: z.string().min(1).max(100) });
 const DuplicateBody = z.object({ name: z.string().min(1).max(200).optional() });
 
-/** `/api/orchestrator`: flows, runs, route to session (API.md "Orchestrator flows"). */
+/** `/api/orchestrator`: flows, runs, route to session (docs/api.md "Orchestrator flows"). */
 export function flowRoutes(service: FlowService): Router {
   const router = Router();
   const { catalog, runner } = service;

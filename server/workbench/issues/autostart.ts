@@ -5,7 +5,7 @@ import type { IssueService, IssueStatusChange } from './service.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
 import { errorMessage } from '../../../base/errors.ts';
 
-/** What the board needs of an execution (API.md "Executions"). */
+/** What the board needs of an execution (docs/api.md "Executions"). */
 export interface RunLike {
   readonly executionId: string;
   readonly sessionKey: string | null;

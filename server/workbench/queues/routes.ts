@@ -21,7 +21,7 @@ const Action = z.object({ id: z.string().min(1).max(100), action: z.enum(['start
 const ItemAction = z.object({ id: z.string().min(1).max(100), itemId: z.string().min(1).max(100), action: z.enum(['retry', 'skip']) });
 const StatusAction = z.object({ id: z.string().min(1).max(100), action: z.enum(['activate', 'deactivate', 'archive', 'unarchive']) });
 
-/** `/api/queues` (API.md "Queues"; docs/api.md for the extensions). */
+/** `/api/queues` (docs/api.md "Queues"). */
 export function queueRoutes(queues: Queues): Router {
   const router = Router();
   const { service } = queues;

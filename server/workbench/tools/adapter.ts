@@ -138,7 +138,7 @@ function fromSpec(spec: Spec, source: 'builtin' | 'custom', versionArgs: readonl
   };
 }
 
-/** The built-in tools (flags from compat/tools.md). */
+/** The built-in tools (docs/workbench.md "Tools: adapters and `tools.yaml`" lists their flags). */
 export const BUILTIN_ADAPTERS: readonly ToolAdapter[] = [
   fromSpec({ name: 'bash', bin: 'bash', install: 'apt-get install bash', oneShot: (cmd) => ['-c', cmd] }, 'builtin'),
   fromSpec(
