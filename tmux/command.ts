@@ -15,10 +15,18 @@ export function quoteArg(arg: string): string {
     // Plain words never need quotes; `$`, `~`, `#`, `;`, quotes and spaces do.
     return arg;
   }
-  if (arg.includes('\n') || arg.includes('\r')) {
-    throw new Error('tmux arguments cannot contain line breaks; send such text through a paste buffer');
-  }
+  if (arg.includes('\0')) throw new Error('tmux arguments cannot contain NUL characters');
+  // A control line ends at a line break: such text goes double-quoted with escapes.
+  if (/[\x00-\x1f\x7f]/.test(arg)) return escapedArg(arg);
   return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Double-quoted for tmux's parser: control characters, `\`, `"` and `$` (a variable
+ * there) become octal escapes (`\012`), which tmux turns back into those bytes.
+ */
+function escapedArg(arg: string): string {
+  return `"${arg.replace(/[\x00-\x1f\x7f"$\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
 }
 
 /** One command as a single line for a control-mode client. */

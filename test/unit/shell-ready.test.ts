@@ -13,7 +13,7 @@ function setup() {
   const asked: string[] = [];
   const hub = {
     paneOf: () => ({ paneId: '%1', dead: false, currentCommand: command }),
-    tmux: { streams: { ready: async () => stream } },
+    endpointOf: () => ({ streams: { ready: async () => stream } }),
   } as unknown as SessionHosts;
   const readiness = new ShellReadiness(hub, {
     currentCommand: async () => {

@@ -14,7 +14,12 @@ describe('command quoting', () => {
     expect(quoteArg(`it's`)).toBe(`'it'\\''s'`);
     expect(quoteArg('')).toBe(`''`);
     expect(quoteArg('#{pane_id}')).toBe(`'#{pane_id}'`);
-    expect(() => quoteArg('two\nlines')).toThrow(/line breaks/);
+    expect(() => quoteArg('nul\0here')).toThrow(/NUL/);
+  });
+
+  it('double-quotes text with line breaks, escaping what tmux would read as syntax', () => {
+    expect(quoteArg('two\nlines')).toBe('"two\\012lines"');
+    expect(quoteArg('a\t"$HOME"\\ é\n')).toBe('"a\\011\\042\\044HOME\\042\\134 é\\012"');
   });
 
   it('joins commands for one control-mode line', () => {

@@ -135,6 +135,7 @@ export class Executions extends Disposable implements ExecutionService {
       try {
         if (stored.execution.sessionKey === null) await this.stateless.recover(stored);
         else if (stored.data.mode === 'interactive') await this.settleInteractive(stored);
+        else if (typeof stored.data.host === 'string') await this.settleRemote(stored, stored.data.host);
         else await this.shell.recover(stored);
       } catch (error) {
         this.deps.log(`execution ${stored.execution.executionId} could not be recovered: ${String(error)}`);
@@ -162,9 +163,10 @@ export class Executions extends Disposable implements ExecutionService {
     const session = this.deps.hub.get(sessionKey);
     if (session.status === 'closed') throw new HubError(409, 'session_closed', `session "${sessionKey}" is closed; create a new session to execute in`);
     if (session.status === 'exited') throw new HubError(409, 'session_exited', `the program in session "${sessionKey}" has exited; create a new session to execute in`);
-    // The wrapper's script and status files live on this machine: a remote pane cannot run it.
-    if (session.host !== null) {
-      throw new HubError(409, 'remote_session', `session "${sessionKey}" runs on remote host "${session.host}"; executions run only in sessions on the bridge's own tmux server (send text or keys to remote sessions instead)`);
+    // A host that is away answers at once, instead of after the shell readiness wait.
+    const hostStatus = this.deps.hub.hostStatus(session.host);
+    if (session.host !== null && hostStatus?.state !== 'connected') {
+      throw new HubError(503, 'host_unavailable', `session "${sessionKey}" is on host "${session.host}", which is ${hostStatus ? hostStatus.state.replace('_', ' ') : 'not connected'}; try again once it is connected`);
     }
     const holder = this.busy.get(sessionKey);
     if (holder) {
@@ -338,6 +340,19 @@ export class Executions extends Disposable implements ExecutionService {
       exitCode: null,
       completion: null,
       outputTail: '(the server restarted during this interactive turn; its end was not observed)',
+    });
+  }
+
+  /**
+   * A run on a remote host the server lost sight of: the host is not connected yet at start,
+   * and what the run printed meanwhile was never received, so its end is not made up.
+   */
+  private async settleRemote(stored: { execution: Execution; queueId: string | null; data: Record<string, unknown> }, host: string): Promise<void> {
+    await this.settleStored(stored.execution, stored.queueId, { ...stored.data, recovered: true }, {
+      status: stored.data.cancelRequested === true ? 'cancelled' : 'failed',
+      exitCode: null,
+      completion: null,
+      outputTail: `(the server restarted while this execution ran on host ${host}; its end was not observed)`,
     });
   }
 

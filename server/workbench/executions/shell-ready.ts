@@ -48,10 +48,10 @@ export class ShellReadiness {
   private readonly prompts = new Map<string, Buffer>();
 
   constructor(
-    private readonly hub: Pick<SessionHosts, 'paneOf' | 'tmux'>,
+    private readonly hub: Pick<SessionHosts, 'paneOf' | 'endpointOf'>,
     private readonly ask: {
-      readonly currentCommand: (paneId: string, known: string) => Promise<string>;
-      readonly cursorX: (paneId: string) => Promise<number>;
+      readonly currentCommand: (key: string, paneId: string, known: string) => Promise<string>;
+      readonly cursorX: (key: string, paneId: string) => Promise<number>;
     },
   ) {}
 
@@ -76,7 +76,8 @@ export class ShellReadiness {
       if (signal?.aborted) throw new HubError(409, 'session_not_ready', `the start in session "${key}" was given up`);
       const pane = this.hub.paneOf(key);
       if (pane.dead) throw new HubError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
-      const stream = await this.hub.tmux.streams.ready(pane.paneId);
+      // The session's own tmux server: the bridge's, or a remote host's over its connection.
+      const stream = await this.hub.endpointOf(key).streams.ready(pane.paneId);
       if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
       const now = performance.now();
       const afterEnd = endAt !== undefined && stream.offset > endAt ? bytesFrom(stream, endAt) : undefined;
@@ -86,11 +87,11 @@ export class ShellReadiness {
       const quiet = now - Math.max(stream.lastDataAt, stream.lastDataAt > 0 ? 0 : began) >= READY_QUIET_MS;
       // tmux is asked only when the stream says the shell may be ready.
       if (endSettled || quiet) {
-        const command = asked ?? (await this.ask.currentCommand(pane.paneId, pane.currentCommand));
+        const command = asked ?? (await this.ask.currentCommand(key, pane.paneId, pane.currentCommand));
         asked = undefined;
         if (!command || isShellCommand(command)) {
           if (endSettled) return this.ready(key, stream, afterEnd);
-          if (stream.lastDataAt > 0 || (await this.ask.cursorX(pane.paneId)) > 0) return this.ready(key, stream, undefined);
+          if (stream.lastDataAt > 0 || (await this.ask.cursorX(key, pane.paneId)) > 0) return this.ready(key, stream, undefined);
           // A shell with an empty prompt never says it is ready: after a while, take the quiet as readiness.
           if (now - began > READY_TIMEOUT_MS / 2) return this.ready(key, stream, undefined);
         }

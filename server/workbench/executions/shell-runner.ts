@@ -12,19 +12,22 @@ import type { ResumePlan } from './resume.ts';
 import { PaneRecorder } from './pane-recorder.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
 import { ShellReadiness } from './shell-ready.ts';
-import { childrenOf, executionDir, markerPattern, readPid, readStatus, writeWrapper, type Wrapper } from './wrapper.ts';
+import { executionDir, markerPattern, readStatus, type Wrapper } from './wrapper.ts';
+import { LocalWrapperHost, RemoteWrapperHost, type WrapperHost } from './wrapper-host.ts';
 import { errorMessage } from '../../../base/errors.ts';
 
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
-const STATUS_POLL_MS = 250;
 
 interface ShellState {
   readonly key: string;
+  /** Where the wrapper's files are (this machine, or the session's remote host). */
+  readonly files: WrapperHost;
   wrapper: Wrapper;
   attempt: number;
   recorder: PaneRecorder | undefined;
   poll: NodeJS.Timeout | undefined;
+  polling: boolean;
   statusSeen: boolean;
   timers: NodeJS.Timeout[];
   ending: boolean;
@@ -39,12 +42,29 @@ interface ShellState {
 export class ShellRunner {
   private readonly states = new Map<string, ShellState>();
   private readonly readiness: ShellReadiness;
+  private readonly local: LocalWrapperHost;
+  /** A remote host's wrapper files, per connection (a reloaded host gets a new one). */
+  private readonly remote = new WeakMap<object, RemoteWrapperHost>();
 
   constructor(
     private readonly service: Executions,
     private readonly deps: ExecutionDeps,
   ) {
-    this.readiness = new ShellReadiness(deps.hub, { currentCommand: (pane, known) => this.currentCommand(pane, known), cursorX: (pane) => this.cursorX(pane) });
+    this.local = new LocalWrapperHost(deps.dataDir);
+    this.readiness = new ShellReadiness(deps.hub, {
+      currentCommand: (key, pane, known) => this.currentCommand(key, pane, known),
+      cursorX: (key, pane) => this.cursorX(key, pane),
+    });
+  }
+
+  /** The wrapper files' place for a session: its own host's file system. */
+  private filesFor(key: string): WrapperHost {
+    const host = this.deps.hub.hostOf(key);
+    if (host === null) return this.local;
+    const { control } = this.deps.hub.endpointOf(key);
+    let files = this.remote.get(control);
+    if (!files) this.remote.set(control, (files = new RemoteWrapperHost(host, control)));
+    return files;
   }
 
   async start(executionId: string, session: CliSession, request: ExecuteRequest & ExecutionLinks): Promise<import('../../../schemas/index.ts').Execution> {
@@ -55,9 +75,10 @@ export class ShellRunner {
     const strategy = request.resumeStrategy !== undefined ? request.resumeStrategy : session.resumeStrategy;
     const model = request.model ?? (toolName === session.tool ? session.model : null);
     const dir = executionDir(this.deps.dataDir, executionId);
+    const files = this.filesFor(key);
     // The tool's path and the wrapper script (file system) are prepared while tmux is asked what the pane
     // runs and while the shell gets ready: between two queue items in a session these waits add up.
-    const prepared = this.prepare(toolName, request.prompt, resumeKey, strategy, model, dir);
+    const prepared = this.prepare(files, executionId, toolName, request.prompt, resumeKey, strategy, model);
     // Its failure is reported below, in order; until then it must not count as unhandled.
     prepared.catch(() => undefined);
     const abort = new AbortController();
@@ -66,9 +87,10 @@ export class ShellRunner {
       await prepared.catch(() => undefined);
       // A start that fails leaves no directory behind.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await files.release(executionId).catch(() => undefined);
       throw error;
     };
-    const command = await this.currentCommand(pane.paneId, pane.currentCommand);
+    const command = await this.currentCommand(key, pane.paneId, pane.currentCommand);
     const askedAt = performance.now();
     // A pane a moment old may still show tmux's own fork before the shell runs: the readiness wait waits for the shell.
     const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
@@ -117,6 +139,7 @@ export class ShellRunner {
         attempt: 1,
         nonce: wrapper.nonce,
         dir: wrapper.dir,
+        host: files.host,
         model,
         resumeKey: plan.resumeKey,
         strategy: plan.strategy,
@@ -130,7 +153,7 @@ export class ShellRunner {
       fellBack: false,
       settled: false,
     };
-    const state: ShellState = { key, wrapper, attempt: 1, recorder: undefined, poll: undefined, statusSeen: false, timers: [], ending: false };
+    const state: ShellState = { key, files, wrapper, attempt: 1, recorder: undefined, poll: undefined, polling: false, statusSeen: false, timers: [], ending: false };
     this.states.set(executionId, state);
     this.attach(run, state, stream, offsetStart);
     await this.service.begin(run);
@@ -144,11 +167,14 @@ export class ShellRunner {
   }
 
   /** The tool's adapter and path, the resume plan, the argv, and the wrapper script on disk. */
-  private async prepare(toolName: string, prompt: string, resumeKey: string | null, strategy: CliSession['resumeStrategy'], model: string | null, dir: string) {
-    const { adapter, path } = await this.deps.tools.require(toolName, { oneShot: true });
+  private async prepare(files: WrapperHost, executionId: string, toolName: string, prompt: string, resumeKey: string | null, strategy: CliSession['resumeStrategy'], model: string | null) {
+    // On a remote host the host's shell finds the tool on its PATH (and says so when it is missing).
+    const { adapter, path } = files.host === null ? await this.deps.tools.require(toolName, { oneShot: true }) : { adapter: this.deps.tools.known(toolName, { oneShot: true }), path: null };
     const plan = this.service.planner.plan(adapter, prompt, resumeKey, strategy);
-    const argv = [path, ...adapter.oneShotArgs({ prompt: plan.prompt, model, resume: plan.native })];
-    const wrapper = await writeWrapper(dir, argv);
+    const argv = [path ?? adapter.bin, ...adapter.oneShotArgs({ prompt: plan.prompt, model, resume: plan.native })];
+    // The output file stays on this machine (the recorder writes what the stream brings).
+    if (files.host !== null) await this.service.prepareDir(executionId);
+    const wrapper = await files.write(executionId, 1, argv);
     return { adapter, plan, argv, wrapper };
   }
 
@@ -173,15 +199,17 @@ export class ShellRunner {
         }
       });
     }
-    state.poll = setInterval(() => void this.pollStatus(run, state), STATUS_POLL_MS);
+    state.poll = setInterval(() => void this.pollStatus(run, state), state.files.statusPollMs);
     state.poll.unref?.();
     run.interrupt = () => this.interrupt(run, state);
     run.dispose = () => this.release(run, state);
   }
 
   private async pollStatus(run: ActiveRun, state: ShellState): Promise<void> {
-    if (state.ending || run.settled) return;
-    const code = await readStatus(state.wrapper.statusFile);
+    // A host that does not answer now must not pile up reads.
+    if (state.ending || run.settled || state.polling) return;
+    state.polling = true;
+    const code = await state.files.readStatus(state.wrapper).finally(() => (state.polling = false));
     if (code === undefined || state.ending) return;
     // The marker normally arrives first; give the stream one more poll to deliver it.
     if (!state.statusSeen && state.recorder) {
@@ -229,9 +257,9 @@ export class ShellRunner {
     try {
       const path = run.execution.command.split(' ')[0]!;
       const model = typeof run.data.model === 'string' ? run.data.model : null;
-      const argv = [await this.binPath(run.adapter, path), ...run.adapter.oneShotArgs({ prompt: run.plan.prompt, model, resume: run.plan.native })];
+      const argv = [state.files.host === null ? await this.binPath(run.adapter, path) : path, ...run.adapter.oneShotArgs({ prompt: run.plan.prompt, model, resume: run.plan.native })];
       state.attempt += 1;
-      state.wrapper = await writeWrapper(executionDir(this.deps.dataDir, run.execution.executionId, state.attempt), argv);
+      state.wrapper = await state.files.write(run.execution.executionId, state.attempt, argv);
       state.statusSeen = false;
       run.data = { ...run.data, attempt: state.attempt, nonce: state.wrapper.nonce, dir: state.wrapper.dir, ...data };
       await this.service.changed(run, { command: displayCommand(argv), nativeSessionId });
@@ -290,6 +318,9 @@ export class ShellRunner {
     for (const timer of state.timers) clearTimeout(timer);
     state.recorder?.dispose();
     this.states.delete(run.execution.executionId);
+    if (state.files.host !== null) {
+      state.files.release(run.execution.executionId).catch((error: unknown) => this.deps.log(`execution ${run.execution.executionId}: wrapper files on host ${state.files.host} not removed: ${String(error)}`));
+    }
   }
 
   /** Ctrl-C; then SIGTERM and SIGKILL to the command's processes; then give up waiting. */
@@ -303,41 +334,20 @@ export class ShellRunner {
       timer.unref?.();
       state.timers.push(timer);
     };
-    later(step, () => this.signalCommand(state, 'SIGTERM'));
-    later(2 * step, () => this.signalCommand(state, 'SIGKILL'));
+    later(step, () => state.files.signal(state.wrapper, 'SIGTERM'));
+    later(2 * step, () => state.files.signal(state.wrapper, 'SIGKILL'));
     later(4 * step, async () => {
-      const code = await readStatus(state.wrapper.statusFile);
+      const code = await state.files.readStatus(state.wrapper);
       if (code !== undefined) return this.attemptEnded(run, state, code, state.recorder?.offset ?? null);
       await this.endRun(run, state, { exitCode: null, completion: null, offsetEnd: state.recorder?.offset ?? null }, `${this.attemptText(state)}\n(the command did not stop after Ctrl-C, SIGTERM and SIGKILL)`);
     });
-  }
-
-  private async signalCommand(state: ShellState, signal: NodeJS.Signals): Promise<void> {
-    const pid = await readPid(state.wrapper.pidFile);
-    if (!pid) return;
-    const tree: number[] = [];
-    const walk = async (parent: number, depth: number) => {
-      if (depth > 16) return;
-      for (const child of await childrenOf(parent)) {
-        tree.push(child);
-        await walk(child, depth + 1);
-      }
-    };
-    await walk(pid, 0);
-    for (const child of tree.reverse()) {
-      try {
-        process.kill(child, signal);
-      } catch {
-        // already gone
-      }
-    }
   }
 
   /** The session's pane died or was closed while the execution ran. */
   async paneGone(run: ActiveRun, kind: 'exited' | 'closed', _code: number | null): Promise<void> {
     const state = this.states.get(run.execution.executionId);
     if (!state || state.ending || run.settled) return;
-    const code = await readStatus(state.wrapper.statusFile);
+    const code = await state.files.readStatus(state.wrapper);
     if (code !== undefined) return this.attemptEnded(run, state, code, state.recorder?.offset ?? null);
     await this.endRun(run, state, { exitCode: null, completion: 'pane-exit', offsetEnd: state.recorder?.offset ?? null, paneGone: kind }, this.attemptText(state));
   }
@@ -354,6 +364,7 @@ export class ShellRunner {
   private async textAfterTyped(paneId: string, script: string): Promise<string | undefined> {
     let lines: string[];
     try {
+      // Recovery follows runs of the bridge's own server only (see recover).
       lines = await this.deps.hub.tmux.control.run(['capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', paneId]);
     } catch {
       return undefined;
@@ -369,25 +380,25 @@ export class ShellRunner {
   }
 
   /** Asked of tmux now: the monitor's copy is up to one poll old. */
-  private async currentCommand(paneId: string, known: string): Promise<string> {
+  private async currentCommand(key: string, paneId: string, known: string): Promise<string> {
     try {
-      const [line] = await this.deps.hub.tmux.control.run(['display-message', '-p', '-t', paneId, '#{pane_current_command}']);
+      const [line] = await this.deps.hub.endpointOf(key).control.run(['display-message', '-p', '-t', paneId, '#{pane_current_command}']);
       return line ?? known;
     } catch {
       return known;
     }
   }
 
-  private async cursorX(paneId: string): Promise<number> {
+  private async cursorX(key: string, paneId: string): Promise<number> {
     try {
-      const [line] = await this.deps.hub.tmux.control.run(['display-message', '-p', '-t', paneId, '#{cursor_x}']);
+      const [line] = await this.deps.hub.endpointOf(key).control.run(['display-message', '-p', '-t', paneId, '#{cursor_x}']);
       return Number(line ?? 0) || 0;
     } catch {
       return 0;
     }
   }
 
-  /** After a restart: settle from what the wrapper left, or follow the run further. */
+  /** After a restart: settle from what the wrapper left, or follow the run further (runs on the bridge's own server). */
   async recover(stored: StoredExecution): Promise<void> {
     const { execution, data } = stored;
     const dir = typeof data.dir === 'string' ? data.dir : executionDir(this.deps.dataDir, execution.executionId);
@@ -414,7 +425,18 @@ export class ShellRunner {
       settled: false,
     };
     const key = execution.sessionKey!;
-    const state: ShellState = { key, wrapper, attempt: typeof data.attempt === 'number' ? data.attempt : 1, recorder: undefined, poll: undefined, statusSeen: false, timers: [], ending: false };
+    const state: ShellState = {
+      key,
+      files: this.local,
+      wrapper,
+      attempt: typeof data.attempt === 'number' ? data.attempt : 1,
+      recorder: undefined,
+      poll: undefined,
+      polling: false,
+      statusSeen: false,
+      timers: [],
+      ending: false,
+    };
     this.states.set(execution.executionId, state);
     const code = await readStatus(wrapper.statusFile);
     let pane;

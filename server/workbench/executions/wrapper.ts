@@ -37,30 +37,41 @@ export function executionDir(dataDir: string, executionId: string, attempt = 1):
   return join(dataDir, 'executions', attempt === 1 ? executionId : `${executionId}.${attempt}`);
 }
 
-export async function writeWrapper(dir: string, argv: readonly string[], workingDir?: string | null): Promise<Wrapper> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const nonce = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+export function newNonce(): string {
+  return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+/** The wrapper's files in `dir` (a directory on the machine whose shell runs it). */
+export function wrapperPaths(dir: string, nonce: string): Wrapper {
   const script = join(dir, 'run.sh');
-  const statusFile = join(dir, 'status');
-  const pidFile = join(dir, 'pid');
+  // A leading space keeps it out of shell history where HISTCONTROL ignores spaces.
+  return { dir, script, statusFile: join(dir, 'status'), pidFile: join(dir, 'pid'), nonce, typed: ` bash ${shellQuote(script)}` };
+}
+
+/** The wrapper script's text for `argv` (see the comment at the top). */
+export function wrapperScript(wrapper: Wrapper, argv: readonly string[], workingDir?: string | null): string {
   const q = shellQuote;
-  const body = [
+  return [
     '# tmux-bridge execution wrapper (generated; see docs/workbench.md)',
-    `printf '%s\\n' "$$" > ${q(pidFile)}`,
+    `printf '%s\\n' "$$" > ${q(wrapper.pidFile)}`,
     // A trapped INT lets the wrapper outlive a Ctrl-C of the command and still report its status.
     "trap ':' INT",
     ...(workingDir ? [`cd -- ${q(workingDir)} || exit 97`] : []),
-    `printf '\\033]%s;tb:%s:%s\\007' '${OSC}' '${nonce}' 'begin'`,
+    `printf '\\033]%s;tb:%s:%s\\007' '${OSC}' '${wrapper.nonce}' 'begin'`,
     argv.map(q).join(' '),
     '__tb_rc=$?',
     // One write() by a builtin (no mv to fork): a reader sees an empty file or the whole number, never part of it.
-    `printf '%s\\n' "$__tb_rc" > ${q(statusFile)}`,
-    `printf '\\033]%s;tb:%s:end:%s\\007' '${OSC}' '${nonce}' "$__tb_rc"`,
+    `printf '%s\\n' "$__tb_rc" > ${q(wrapper.statusFile)}`,
+    `printf '\\033]%s;tb:%s:end:%s\\007' '${OSC}' '${wrapper.nonce}' "$__tb_rc"`,
     '',
   ].join('\n');
-  await writeFile(script, body, { mode: 0o600 });
-  // A leading space keeps it out of shell history where HISTCONTROL ignores spaces.
-  return { dir, script, statusFile, pidFile, nonce, typed: ` bash ${q(script)}` };
+}
+
+export async function writeWrapper(dir: string, argv: readonly string[], workingDir?: string | null): Promise<Wrapper> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const wrapper = wrapperPaths(dir, newNonce());
+  await writeFile(wrapper.script, wrapperScript(wrapper, argv, workingDir), { mode: 0o600 });
+  return wrapper;
 }
 
 /** The exit status the wrapper recorded, or undefined while it has not. */

@@ -83,6 +83,21 @@ export class ToolRegistry {
 
   /** The adapter and the absolute path of its executable, or a 400 tool_not_found that says what to install. */
   async require(name: string, need: { oneShot?: boolean } = {}): Promise<{ adapter: ToolAdapter; path: string }> {
+    const adapter = this.known(name, need);
+    const path = await this.locate(adapter, true);
+    if (!path) {
+      throw new HubError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
+        { path: ['tool'], message: 'not installed' },
+      ]);
+    }
+    return { adapter, path };
+  }
+
+  /**
+   * The adapter, checked but not looked for on this machine's PATH: a run on a
+   * remote host finds the tool on the host's PATH (its shell reports a missing one).
+   */
+  known(name: string, need: { oneShot?: boolean } = {}): ToolAdapter {
     const adapter = this.adapters.get(name);
     if (!adapter) {
       throw new HubError(400, 'tool_not_found', `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`, [
@@ -92,13 +107,7 @@ export class ToolRegistry {
     if (need.oneShot && !adapter.supports.oneShot) {
       throw new HubError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [{ path: ['tool'], message: 'no one-shot form' }]);
     }
-    const path = await this.locate(adapter, true);
-    if (!path) {
-      throw new HubError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
-        { path: ['tool'], message: 'not installed' },
-      ]);
-    }
-    return { adapter, path };
+    return adapter;
   }
 
   /** `GET /api/tools`. */

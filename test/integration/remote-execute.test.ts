@@ -1,0 +1,161 @@
+/**
+ * Executions in sessions on a remote host (a real sshd on 127.0.0.1): the wrapper
+ * and its status file live on the host, written and read through the host's one
+ * control connection; the end comes from the marker in the exact remote stream.
+ * The tools are fakes on the HOST's PATH only (the remote tmux server's environment),
+ * so the bridge cannot have found them on its own.
+ */
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution } from '../../schemas/index.ts';
+import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
+import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
+import { TestSshd } from '../helpers/sshd.ts';
+import { TestTmux, waitFor } from '../helpers/tmux.ts';
+
+const fakes = writeFakeTools(['claude']);
+// An interactive agent: a `> ` prompt, reads a line, "thinks" (sleep=S), answers.
+const tui = join(fakes.dir, 'agent-tui');
+writeFileSync(
+  tui,
+  `#!/bin/bash
+while true; do
+  printf '> '
+  IFS= read -r line || exit 0
+  s=$(printf '%s\\n' "$line" | grep -o 'sleep=[0-9.]*' | tail -1 | cut -d= -f2)
+  [ -n "$s" ] && sleep "$s"
+  echo "ANSWER: $line"
+done
+`,
+);
+chmodSync(tui, 0o755);
+
+let tmux: TestTmux;
+let remote: TestTmux;
+let sshd: TestSshd;
+let files: AgentFiles;
+let agent: AgentBridge | undefined;
+/** The host's HOME (its tmux server's): the wrapper files go under it. */
+const remoteHome = mkdtempSync(join(tmpdir(), 'tb-remote-home-'));
+const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+
+beforeAll(async () => {
+  tmux = new TestTmux();
+  remote = new TestTmux();
+  await remote.tmux('new-session', '-d', '-s', 'idle', 'sleep 600');
+  await remote.tmux('set-environment', '-g', 'PATH', pathWithFakes(fakes.dir));
+  await remote.tmux('set-environment', '-g', 'HOME', remoteHome);
+  sshd = await new TestSshd().start();
+  files = writeAgentFiles(
+    `hosts:
+  - name: farm
+    ssh:
+${sshd.hostYaml('      ')}
+    tmux: {socket: ${remote.socketName}}
+`,
+    'pipelines: []\n',
+  );
+  agent = await startAgentBridge(tmux, files);
+  await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts?.find((h: any) => h.name === 'farm')?.state === 'connected', 'farm to connect', 40_000);
+}, 90_000);
+
+afterAll(async () => {
+  await agent?.close();
+  for (const t of [tmux, remote]) await t?.kill();
+  await sshd?.stop();
+  removeDir(files?.dir);
+  removeDir(fakes.dir);
+  removeDir(remoteHome);
+});
+
+async function get(id: string): Promise<Execution> {
+  const { status, body } = await api('GET', `/api/executions/${id}`);
+  expect(status).toBe(200);
+  return body as Execution;
+}
+
+async function ended(id: string, timeoutMs = 60_000): Promise<Execution> {
+  return waitFor(async () => {
+    const e = await get(id);
+    return e.status !== 'running' ? e : undefined;
+  }, `execution ${id} to end`, timeoutMs, 100);
+}
+
+async function remoteShell(name: string): Promise<string> {
+  const { status, body } = await api('POST', '/api/cli-sessions', { host: 'farm', name, shell: 'bash --noprofile --norc -i' });
+  expect(status).toBe(201);
+  return body.sessionKey as string;
+}
+
+const wrapperDirs = () => {
+  const base = join(remoteHome, '.tmux-bridge', 'executions');
+  return existsSync(base) ? readdirSync(base) : [];
+};
+
+describe('executions on a remote host', () => {
+  it('a shell command ends with its exit status and output; the wrapper ran on the host and its files are gone after', async () => {
+    const key = await remoteShell('rexec');
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: "echo hi-$((40+2)); printf 'two\\nlines\\n'; exit 3" });
+    expect(started.status).toBe(202);
+    const id = started.body.executionId as string;
+    const done = await ended(id);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 3, completion: 'sentinel', tool: 'bash', sessionKey: key });
+    expect(done.outputTail).toContain('hi-42');
+    expect(done.outputTail).toContain('two\nlines');
+    const output = await fetch(new URL(`api/executions/${id}/output`, agent!.bridge.url), { headers: { authorization: `Bearer ${agent!.bridge.token}` } });
+    expect(output.status).toBe(200);
+    expect(await output.text()).toContain('hi-42');
+    // The typed line ran the script under the host's HOME, and the files went once the run was settled.
+    const screen = (await api('GET', `/api/cli-sessions/${key}/snapshot?lines=100`)).body.text as string;
+    expect(screen).toContain(join(remoteHome, '.tmux-bridge', 'executions', id, '1', 'run.sh'));
+    await waitFor(() => !wrapperDirs().includes(id), 'the wrapper files on the host to be removed', 30_000);
+    // The host commands printed nothing into any pane (run-shell output would put one in view mode).
+    expect((await remote.tmux('list-panes', '-a', '-F', '#{pane_in_mode}')).trim().split('\n')).not.toContain('1');
+
+    // The next one in the same session: a prompt with quotes, a `$` and a line break arrives intact.
+    const second = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: `x='a "b" $c'; echo "[$x]"\necho next-line` });
+    expect(second.status).toBe(202);
+    const two = await ended(second.body.executionId);
+    expect(two).toMatchObject({ status: 'completed', exitCode: 0, completion: 'sentinel' });
+    expect(two.outputTail).toContain('[a "b" $c]');
+    expect(two.outputTail).toContain('next-line');
+  }, 120_000);
+
+  it("a tool found on the host's PATH runs one-shot there", async () => {
+    const key = await remoteShell('rtool');
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'claude', prompt: 'work exit=0' });
+    expect(started.status).toBe(202);
+    // Not a path of this machine: the host's shell finds it.
+    expect(started.body.command).toMatch(/^claude -p 'work exit=0'/);
+    const done = await ended(started.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', exitCode: 0, completion: 'sentinel', tool: 'claude' });
+    expect(done.outputTail).toContain('ANSWER: work exit=0');
+  }, 120_000);
+
+  it('cancel stops a command that ignores Ctrl-C (signals on the host, through the connection)', async () => {
+    const key = await remoteShell('rcancel');
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: "trap '' INT; echo armed; sleep 300; echo never" });
+    const id = started.body.executionId as string;
+    await waitFor(async () => /armed/.test((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text), 'the command to run', 30_000);
+    expect((await api('POST', `/api/executions/${id}/cancel`)).status).toBe(200);
+    const done = await ended(id);
+    expect(done.status).toBe('cancelled');
+    // SIGTERM ended it (128+15), reported by the wrapper: the end was seen, not given up on.
+    expect(done).toMatchObject({ exitCode: 143, completion: 'sentinel' });
+    expect(done.outputTail).not.toContain('never');
+  }, 120_000);
+
+  it('an interactive agent on the host takes the prompt as input; its end is the quiet-and-prompt guess', async () => {
+    const created = await api('POST', '/api/cli-sessions', { host: 'farm', name: 'ragent', tool: 'claude', shell: tui });
+    expect(created.status).toBe(201);
+    const key = created.body.sessionKey as string;
+    await waitFor(async () => ((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text as string).includes('>'), 'the agent prompt', 30_000);
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'think sleep=1' });
+    expect(started.status).toBe(202);
+    const done = await ended(started.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', completion: 'heuristic', tool: 'claude', exitCode: 0 });
+    expect(done.outputTail).toContain('ANSWER: think sleep=1');
+  }, 120_000);
+});
