@@ -13,7 +13,7 @@ import { formatIssue } from '../config/index.ts';
 import type { CompiledGroup, CompiledPipeline, ConfigIssue } from '../config/types.ts';
 import { redact } from '../notify/index.ts';
 import type { AgentEngine } from './engine.ts';
-import { TAIL_LINES } from './runtime.ts';
+import { TAIL_LINES } from './tail.ts';
 import { overview, pipelineView } from './views.ts';
 
 export function overviewOf(engine: AgentEngine): Overview {
