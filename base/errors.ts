@@ -15,3 +15,20 @@ export function errorDetail(error: unknown): string {
 export function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/**
+ * A failure the API reports: its HTTP status, a code a program can test and a
+ * message that says what to do (zod issues, if any, in `details`). Any domain
+ * throws it; the HTTP layer turns it into the error body.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TmuxAddress } from '../tmux/address.ts';
-import { disarmPipeCommands } from '../tmux/pipe.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { loadOrCreateToken } from './auth/token.ts';
 import { Emitter, type Event } from '../base/emitter.ts';
@@ -247,10 +246,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
         await hub.persistActivity();
         // The agent writes its progress while the store is still open.
         await agent.close();
-        // Stop our pipes so no orphaned `cat` waits for a reader that is gone.
-        await Promise.allSettled(
-          tmux.monitor.list().filter((p) => tmux.streams.state(p.paneId) === 'streaming').map((p) => tmux.control.runList(disarmPipeCommands(p.paneId))),
-        );
+        await tmux.streams.disarmAll();
         for (const d of [...disposables].reverse()) d.dispose();
         await store.close();
       })());

@@ -6,7 +6,7 @@ import { FifoReader } from './fifo-reader.ts';
 import type { PaneMonitor } from './pane-monitor.ts';
 import { PaneStream } from './pane-stream.ts';
 import type { PaneInfo } from './panes.ts';
-import { armPipeCommands, createFifos, ensureRunDir, fifoPathFor } from './pipe.ts';
+import { armPipeCommands, createFifos, disarmPipeCommands, ensureRunDir, fifoPathFor } from './pipe.ts';
 
 export interface PaneStreamsOptions {
   /** Private directory for the FIFOs. */
@@ -180,6 +180,15 @@ export class PaneStreams extends Disposable implements PaneStreamSource {
     const entry = this.entries.get(paneId);
     if (entry) entry.arming = undefined;
     release?.();
+  }
+
+  /**
+   * Takes our pipes down (a clean stop): the bridge leaves tmux running, and no
+   * `cat` of ours may stay behind waiting for a reader that is gone.
+   */
+  async disarmAll(): Promise<void> {
+    const streaming = [...this.entries].filter(([, entry]) => entry.state === 'streaming').map(([paneId]) => paneId);
+    await Promise.allSettled(streaming.map((paneId) => this.control.runList(disarmPipeCommands(paneId))));
   }
 
   close(paneId: string): void {

@@ -1,20 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { HubError } from '../sessions/errors.ts';
-import { errorDetail } from '../../base/errors.ts';
-
-/** An error with an HTTP status and the body shape every API error has. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown[],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+import { ApiError, errorDetail } from '../../base/errors.ts';
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[]): void {
   if (res.headersSent) return;
@@ -39,7 +25,7 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what 
  */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    if (error instanceof ApiError || error instanceof HubError) {
+    if (error instanceof ApiError) {
       sendError(res, error.status, error.code, error.message, error.details);
       return;
     }

@@ -4,7 +4,6 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ClientTerminalMessage, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
 import { Disposable, toDisposable } from '../../base/lifecycle.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { HubError } from '../sessions/errors.ts';
 import type { SessionHosts } from '../sessions/session-hosts.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
@@ -12,7 +11,7 @@ import { clientOf } from './client-identity.ts';
 import { EventStreamLimits } from './event-streams.ts';
 import { Traffic } from './traffic.ts';
 import { stripBasePath } from './base-path.ts';
-import { errorDetail, errorMessage } from '../../base/errors.ts';
+import { ApiError, errorDetail, errorMessage } from '../../base/errors.ts';
 
 const TERMINAL_PATH = /^\/ws\/terminal\/([A-Za-z0-9_-]{1,100})$/;
 
@@ -94,7 +93,7 @@ export class WebSockets extends Disposable {
       try {
         this.hub.paneOf(key);
       } catch (error) {
-        if (error instanceof HubError) return reject(socket, error.status, error.message);
+        if (error instanceof ApiError) return reject(socket, error.status, error.message);
         throw error;
       }
       const release = this.terminalLimits.acquire(req);

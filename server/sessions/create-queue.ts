@@ -4,7 +4,8 @@
  * default name. In a queue tmux sees one create at a time, names are chosen
  * against what exists, and a queue too long is refused instead of growing.
  */
-import { HubError } from './errors.ts';
+
+import { ApiError } from '../../base/errors.ts';
 
 export class CreateQueue {
   private tail: Promise<unknown> = Promise.resolve();
@@ -19,7 +20,7 @@ export class CreateQueue {
 
   run<T>(job: () => Promise<T>): Promise<T> {
     if (this.waiting >= this.limit) {
-      return Promise.reject(new HubError(503, 'busy', `${this.waiting} sessions are being created; try again in a moment`));
+      return Promise.reject(new ApiError(503, 'busy', `${this.waiting} sessions are being created; try again in a moment`));
     }
     this.waiting++;
     const result = this.tail.then(job);

@@ -5,11 +5,11 @@ import type { PaneInfo } from '../../tmux/panes.ts';
 import type { ConnectionStatus, RemoteTmuxServer } from '../../tmux/remote-server.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { HubError, notFound } from './errors.ts';
+import { notFound } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import type { SessionMetaRepository } from './session-meta.ts';
 import { SessionHub, type SessionSignal, type SizeResult, type TerminalScreen } from './session-hub.ts';
-import { errorMessage } from '../../base/errors.ts';
+import { ApiError, errorMessage } from '../../base/errors.ts';
 
 /** A remote host's state as a terminal viewer shows it. */
 export interface HostStatusSignal {
@@ -182,7 +182,7 @@ export class SessionHosts extends Disposable {
   /** Input to a pane of a remote host (the agent engine's actions), through that host's queue and audit. */
   writeToRemotePane(host: string, paneId: string, bytes: Uint8Array, origin: InputOrigin): Promise<void> {
     const entry = this.remotes.get(host);
-    if (!entry) return Promise.reject(new HubError(503, 'host_unavailable', `host "${host}" has no live connection`));
+    if (!entry) return Promise.reject(new ApiError(503, 'host_unavailable', `host "${host}" has no live connection`));
     return entry.hub.writeToPane(paneId, bytes, origin);
   }
 
@@ -192,7 +192,7 @@ export class SessionHosts extends Disposable {
     const entry = this.remotes.get(host);
     if (!entry) {
       const known = [...this.remotes.keys()];
-      throw new HubError(400, 'unknown_host', `host "${host}" is not a remote host with a live connection in hosts.yaml${known.length ? ` (these are: ${known.join(', ')})` : ' (none is configured)'}`, [
+      throw new ApiError(400, 'unknown_host', `host "${host}" is not a remote host with a live connection in hosts.yaml${known.length ? ` (these are: ${known.join(', ')})` : ' (none is configured)'}`, [
         { path: ['host'], message: 'unknown host' },
       ]);
     }
@@ -241,7 +241,7 @@ export class SessionHosts extends Disposable {
     for (const entry of this.remotes.values()) if (entry.hub.owns(key)) return entry.hub;
     const stored = this.repo.get(key);
     if (stored?.host) {
-      throw new HubError(503, 'host_unavailable', `session "${key}" is on host "${stored.host}", which has no live connection now (not in hosts.yaml, or polled)`);
+      throw new ApiError(503, 'host_unavailable', `session "${key}" is on host "${stored.host}", which has no live connection now (not in hosts.yaml, or polled)`);
     }
     throw notFound(key);
   }
@@ -256,7 +256,7 @@ export class SessionHosts extends Disposable {
   private requireConnected(host: string, entry: RemoteEntry): void {
     const { status } = entry.server;
     if (status.state === 'connected') return;
-    throw new HubError(503, 'host_unavailable', `host "${host}" is ${status.state.replace('_', ' ')}${status.reason ? `: ${status.reason}` : ''}; try again once it is connected`);
+    throw new ApiError(503, 'host_unavailable', `host "${host}" is ${status.state.replace('_', ' ')}${status.reason ? `: ${status.reason}` : ''}; try again once it is connected`);
   }
 
 }

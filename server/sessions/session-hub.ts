@@ -8,7 +8,8 @@ import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } fr
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import { killSessionCommand, newSession, renameSessionCommand } from '../../tmux/sessions.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { HubError, notFound, sessionClosed, sessionExited } from './errors.ts';
+import { notFound, sessionClosed, sessionExited } from './errors.ts';
+import { ApiError } from '../../base/errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import { CreateQueue } from './create-queue.ts';
 import { KeyedThrottle } from './keyed-throttle.ts';
@@ -222,7 +223,7 @@ export class SessionHub extends Disposable {
     // Names that differ only in white space are the same name to a person reading the list.
     const taken = this.sessionNames().find((existing) => sameName(existing, name));
     if (taken !== undefined) {
-      throw new HubError(409, 'name_taken', `a tmux session named "${taken}" already exists; choose another name`);
+      throw new ApiError(409, 'name_taken', `a tmux session named "${taken}" already exists; choose another name`);
     }
     const key = `s_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`;
     const createdAt = new Date().toISOString();
@@ -240,12 +241,12 @@ export class SessionHub extends Disposable {
         paneOptions: { '@tb_key': key, '@tb_tool': tool, '@tb_created': createdAt },
       }).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        if (/duplicate session/i.test(message)) throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists`);
+        if (/duplicate session/i.test(message)) throw new ApiError(409, 'name_taken', `a tmux session named "${name}" already exists`);
         void this.bus.publish('CLI_SESSION_ERROR', { sessionKey: key, name, message: `tmux could not create the session: ${message}` });
-        throw new HubError(500, 'tmux_failed', `tmux could not create the session: ${message}`);
+        throw new ApiError(500, 'tmux_failed', `tmux could not create the session: ${message}`);
       });
       const pane = await describePane(this.tmux.control, created.paneId);
-      if (!pane) throw new HubError(500, 'tmux_failed', 'the new pane vanished at once');
+      if (!pane) throw new ApiError(500, 'tmux_failed', 'the new pane vanished at once');
       const meta: SessionMeta = {
         sessionKey: key,
         name,
@@ -347,7 +348,7 @@ export class SessionHub extends Disposable {
     const key = this.keyByPane.get(paneId);
     if (key) return this.write(key, bytes, origin);
     const pane = this.tmux.monitor.get(paneId);
-    if (!pane) throw new HubError(404, 'pane_not_found', `pane ${paneId} does not exist on this tmux server`);
+    if (!pane) throw new ApiError(404, 'pane_not_found', `pane ${paneId} does not exist on this tmux server`);
     const audited = this.options.auditor?.record(`pane:${paneId}`, bytes, origin);
     await Promise.all([this.input.writeBytes(paneId, bytes, pane.inMode), audited]);
   }
@@ -358,7 +359,7 @@ export class SessionHub extends Disposable {
 
   async keys(key: string, keys: readonly string[], origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const bad = keys.findIndex((k) => !isTmuxKeyName(k));
-    if (bad >= 0) throw new HubError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [{ path: ['keys', bad], message: 'not a tmux key name' }]);
+    if (bad >= 0) throw new ApiError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [{ path: ['keys', bad], message: 'not a tmux key name' }]);
     const session = this.writable(key);
     session.lastActivity = Date.now();
     const audited = this.options.auditor?.record(key, `keys: ${keys.join(' ')}`, origin);
@@ -421,13 +422,13 @@ export class SessionHub extends Disposable {
     const { pane } = this.liveOrThrow(key);
     if (pane.sessionName === name) return this.get(key);
     if (this.tmux.monitor.list().some((p) => p.sessionName === name && p.sessionId !== pane.sessionId)) {
-      throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
+      throw new ApiError(409, 'name_taken', `a tmux session named "${name}" already exists; choose another name`);
     }
     try {
       await this.tmux.control.run(renameSessionCommand(pane.sessionId, name));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (/duplicate session/i.test(message)) throw new HubError(409, 'name_taken', `a tmux session named "${name}" already exists`);
+      if (/duplicate session/i.test(message)) throw new ApiError(409, 'name_taken', `a tmux session named "${name}" already exists`);
       throw error;
     }
     await this.tmux.monitor.refresh();

@@ -2,7 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { CreateSessionBody, ResumeStrategy, ToolName } from '../../schemas/index.ts';
 import { shellQuote } from '../../tmux/command.ts';
-import { HubError } from './errors.ts';
+import { ApiError } from '../../base/errors.ts';
 
 export interface LaunchRequest {
   readonly tool: ToolName;
@@ -32,7 +32,7 @@ export function launchCommand(request: LaunchRequest): string[] {
   if (request.shell !== undefined) {
     argv = [request.shell];
   } else if (request.tool === 'custom') {
-    throw new HubError(400, 'invalid_body', 'tool "custom" needs a "shell" command to run');
+    throw new ApiError(400, 'invalid_body', 'tool "custom" needs a "shell" command to run');
   } else {
     const tool = TOOLS[request.tool];
     argv = [tool.bin, ...tool.base];
@@ -87,7 +87,7 @@ export async function prepareLaunch(body: CreateSessionBody, where: { remote?: b
   const argv = launchCommand(launch);
   const executable = requiredExecutable(launch);
   if (executable && !(await findOnPath(executable))) {
-    throw new HubError(400, 'tool_not_found', `"${executable}" was not found on PATH; install it or pass "shell" with the full command`);
+    throw new ApiError(400, 'tool_not_found', `"${executable}" was not found on PATH; install it or pass "shell" with the full command`);
   }
   return { tool, workingDir, argv };
 }
@@ -98,7 +98,7 @@ async function requireDirectory(path: string): Promise<void> {
   } catch {
     // fall through
   }
-  throw new HubError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+  throw new ApiError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
 }
 
 /** The executables of the known coding-agent CLIs (for `tmux-bridge doctor`). */

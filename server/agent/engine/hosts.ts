@@ -15,7 +15,6 @@ import { hexWords, type TmuxCommand } from '../../../tmux/command.ts';
 import { execTmux } from '../../../tmux/exec.ts';
 import { leaveModeCommand, sendBytesCommands } from '../../../tmux/keys.ts';
 import type { PaneInfo } from '../../../tmux/panes.ts';
-import { disarmPipeCommands } from '../../../tmux/pipe.ts';
 import type { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
 import { TmuxServer } from '../../../tmux/server.ts';
 import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';
@@ -355,10 +354,8 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
     this.options.remote?.dispose();
     const own = this.ownServer;
     if (own) {
-      // Our pipes on somebody else's server: take them down so no `cat` waits for a reader that is gone.
-      await Promise.allSettled(
-        own.monitor.list().filter((p) => own.streams.state(p.paneId) === 'streaming').map((p) => own.control.runList(disarmPipeCommands(p.paneId))),
-      );
+      // Our pipes on somebody else's server.
+      await own.streams.disarmAll();
       own.dispose();
     }
   }

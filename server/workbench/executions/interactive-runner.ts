@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CliSession, ExecuteRequest, Execution } from '../../../schemas/index.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
-import { HubError } from '../../sessions/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { ToolAdapter } from '../tools/index.ts';
 import type { ExecutionLinks } from './contract.ts';
@@ -52,7 +52,7 @@ export class InteractiveRunner {
     const key = session.sessionKey;
     const pane = this.deps.hub.paneOf(key);
     const stream = await this.deps.hub.endpointOf(key).streams.ready(pane.paneId);
-    if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream; executions need the bridge's stream`);
+    if (!stream) throw new ApiError(409, 'session_not_ready', `session "${key}" has no output stream; executions need the bridge's stream`);
     await this.waitQuiet(stream);
     await this.hooks.enable(key);
     const offsetStart = stream.offset;

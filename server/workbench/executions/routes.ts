@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { CliExecuteRequest, ExecuteRequest, ExecutionFilter, ResumeKeyParam } from '../../../schemas/index.ts';
 import type { ResumeRepository } from '../../store/repos/resume.ts';
 import type { CliOutputRepository } from '../../store/repos/executions.ts';
-import { ApiError, parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import type { Executions } from './service.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });

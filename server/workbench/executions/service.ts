@@ -6,7 +6,7 @@ import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, disposableInterval } from '../../../base/lifecycle.ts';
 import { shellQuote } from '../../../tmux/command.ts';
 import type { EventBus } from '../../events/event-bus.ts';
-import { HubError } from '../../sessions/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
 import type { SessionHosts } from '../../sessions/session-hosts.ts';
 import type { CliOutputRepository, ExecutionRepository } from '../../store/repos/executions.ts';
@@ -161,16 +161,16 @@ export class Executions extends Disposable implements ExecutionService {
 
   async executeInSession(sessionKey: string, request: ExecuteRequest & ExecutionLinks): Promise<Execution> {
     const session = this.deps.hub.get(sessionKey);
-    if (session.status === 'closed') throw new HubError(409, 'session_closed', `session "${sessionKey}" is closed; create a new session to execute in`);
-    if (session.status === 'exited') throw new HubError(409, 'session_exited', `the program in session "${sessionKey}" has exited; create a new session to execute in`);
+    if (session.status === 'closed') throw new ApiError(409, 'session_closed', `session "${sessionKey}" is closed; create a new session to execute in`);
+    if (session.status === 'exited') throw new ApiError(409, 'session_exited', `the program in session "${sessionKey}" has exited; create a new session to execute in`);
     // A host that is away answers at once, instead of after the shell readiness wait.
     const hostStatus = this.deps.hub.hostStatus(session.host);
     if (session.host !== null && hostStatus?.state !== 'connected') {
-      throw new HubError(503, 'host_unavailable', `session "${sessionKey}" is on host "${session.host}", which is ${hostStatus ? hostStatus.state.replace('_', ' ') : 'not connected'}; try again once it is connected`);
+      throw new ApiError(503, 'host_unavailable', `session "${sessionKey}" is on host "${session.host}", which is ${hostStatus ? hostStatus.state.replace('_', ' ') : 'not connected'}; try again once it is connected`);
     }
     const holder = this.busy.get(sessionKey);
     if (holder) {
-      throw new HubError(409, 'session_busy', `execution ${holder} is still running in session "${sessionKey}"; wait for it or cancel it (POST /api/executions/${holder}/cancel)`);
+      throw new ApiError(409, 'session_busy', `execution ${holder} is still running in session "${sessionKey}"; wait for it or cancel it (POST /api/executions/${holder}/cancel)`);
     }
     const executionId = newId();
     this.busy.set(sessionKey, executionId);
@@ -204,7 +204,7 @@ export class Executions extends Disposable implements ExecutionService {
     const run = this.active.get(executionId);
     if (!run) {
       const stored = this.get(executionId);
-      if (!stored) throw new HubError(404, 'not_found', `no execution "${executionId}"`);
+      if (!stored) throw new ApiError(404, 'not_found', `no execution "${executionId}"`);
       return stored;
     }
     if (!run.cancelRequested) {
@@ -219,7 +219,7 @@ export class Executions extends Disposable implements ExecutionService {
   /** The bytes of an execution's output (pane bytes between its offsets, or a stateless run's stdout+stderr). */
   async output(executionId: string): Promise<Buffer | undefined> {
     const stored = this.deps.executions.get(executionId);
-    if (!stored) throw new HubError(404, 'not_found', `no execution "${executionId}"`);
+    if (!stored) throw new ApiError(404, 'not_found', `no execution "${executionId}"`);
     const recent = this.recentOutput.get(executionId);
     if (recent) return recent;
     const run = this.active.get(executionId);

@@ -1,5 +1,5 @@
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
-import { HubError } from '../../sessions/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
 import type { SessionHosts } from '../../sessions/session-hosts.ts';
 
@@ -73,12 +73,12 @@ export class ShellReadiness {
     // Only a fresh end says what comes next is the prompt; after a while anything may have been typed.
     const endAt = end && began - end.at < END_FRESH_MS ? end.offset : undefined;
     for (;;) {
-      if (signal?.aborted) throw new HubError(409, 'session_not_ready', `the start in session "${key}" was given up`);
+      if (signal?.aborted) throw new ApiError(409, 'session_not_ready', `the start in session "${key}" was given up`);
       const pane = this.hub.paneOf(key);
-      if (pane.dead) throw new HubError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
+      if (pane.dead) throw new ApiError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
       // The session's own tmux server: the bridge's, or a remote host's over its connection.
       const stream = await this.hub.endpointOf(key).streams.ready(pane.paneId);
-      if (!stream) throw new HubError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
+      if (!stream) throw new ApiError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
       const now = performance.now();
       const afterEnd = endAt !== undefined && stream.offset > endAt ? bytesFrom(stream, endAt) : undefined;
       const prompt = this.prompts.get(key);
@@ -97,7 +97,7 @@ export class ShellReadiness {
         }
       }
       if (now - began > READY_TIMEOUT_MS) {
-        throw new HubError(409, 'session_not_ready', `session "${key}" shows no quiet shell prompt after ${READY_TIMEOUT_MS / 1000} s; check the pane and try again`);
+        throw new ApiError(409, 'session_not_ready', `session "${key}" shows no quiet shell prompt after ${READY_TIMEOUT_MS / 1000} s; check the pane and try again`);
       }
       if (endAt === undefined) await sleep(READY_QUIET_MS / 3);
       // After an end: the prompt's bytes wake us, or the short quiet runs out.

@@ -2,7 +2,6 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
-import { HubError } from '../../sessions/errors.ts';
 import { isShellCommand } from '../../sessions/shell-names.ts';
 import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { StoredExecution } from '../../store/repos/executions.ts';
@@ -14,7 +13,7 @@ import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } f
 import { ShellReadiness } from './shell-ready.ts';
 import { executionDir, markerPattern, readStatus, type Wrapper } from './wrapper.ts';
 import { LocalWrapperHost, RemoteWrapperHost, type WrapperHost } from './wrapper-host.ts';
-import { errorMessage } from '../../../base/errors.ts';
+import { ApiError, errorMessage } from '../../../base/errors.ts';
 
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
@@ -96,7 +95,7 @@ export class ShellRunner {
     const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
     if (command && !isShellCommand(command) && !young) {
       return failed(
-        new HubError(409, 'session_busy', `session "${key}" is running "${command}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`),
+        new ApiError(409, 'session_busy', `session "${key}" is running "${command}", not a shell prompt; executions type a command, so they need a pane at a shell prompt`),
       );
     }
     let stream: PaneStream;

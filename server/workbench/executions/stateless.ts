@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { CliExecuteRequest, CliOutputChunk, Execution } from '../../../schemas/index.ts';
-import { errorMessage } from '../../../base/errors.ts';
-import { HubError } from '../../sessions/errors.ts';
+import { ApiError, errorMessage } from '../../../base/errors.ts';
 import type { StoredExecution } from '../../store/repos/executions.ts';
 import type { ExecutionLinks } from './contract.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
@@ -40,7 +39,7 @@ export class StatelessRunner {
     const { adapter, path } = await this.deps.tools.require(request.tool, { oneShot: true });
     const workingDir = request.workingDir ?? process.env.HOME ?? process.cwd();
     if (!(await stat(workingDir).then((s) => s.isDirectory(), () => false))) {
-      throw new HubError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+      throw new ApiError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
     }
     const plan = this.service.planner.plan(adapter, request.prompt, request.resumeKey, request.resumeStrategy);
     const args = adapter.oneShotArgs({ prompt: plan.prompt, model: request.model, resume: plan.native });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Flow, FlowExport, FlowInput, flowProblems, type FlowInputRaw } from '../../../schemas/index.ts';
 import type { FlowRepository } from '../../store/index.ts';
-import { ApiError } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 
 export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(8).toString('hex')}`;

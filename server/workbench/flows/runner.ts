@@ -11,11 +11,10 @@ import {
 } from '../../../schemas/index.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/event-bus.ts';
-import { ApiError } from '../../http/errors.ts';
 import type { FlowRepository } from '../../store/index.ts';
 import type { FlowExecution, FlowExecutor, FlowSessions } from './executor.ts';
 import { newId } from './flows.ts';
-import { errorMessage } from '../../../base/errors.ts';
+import { ApiError, errorMessage } from '../../../base/errors.ts';
 
 /** Terminal control sequences and carriage returns: outputs feed prompts as plain text. */
 // eslint-disable-next-line no-control-regex

@@ -15,7 +15,7 @@ import {
 import { Emitter } from '../../../base/emitter.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/event-bus.ts';
-import { ApiError } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import type { IssueRepository, IssueRow } from '../../store/repos/issues.ts';
 import type { WriteTx } from '../../store/tx.ts';
 import { place, renumbered } from './ordering.ts';

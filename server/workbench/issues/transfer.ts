@@ -13,7 +13,8 @@ import {
   type IssuePriority,
   type IssueStatus,
 } from '../../../schemas/index.ts';
-import { ApiError, parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import type { IssueRepository, IssueRow } from '../../store/repos/issues.ts';
 import type { WriteTx } from '../../store/tx.ts';
 import { ORDER_STEP } from './ordering.ts';

@@ -1,5 +1,5 @@
 import { Disposable } from '../../../base/lifecycle.ts';
-import { ApiError } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import type { QueueRepository } from '../../store/repos/queues.ts';
 import type { QueueExecutions, QueueIssues, QueueSessions } from './ports.ts';
 import { QueueService } from './queue-service.ts';

@@ -14,7 +14,8 @@ import type {
   UpdateQueueBody,
   UpdateQueueItemBody,
 } from '../../../schemas/queue.ts';
-import { ApiError } from '../../http/errors.ts';
+
+import { ApiError } from '../../../base/errors.ts';
 import { groupItems, QueueShapeError, validateQueueShape } from './graph.ts';
 import type { QueueIssues } from './ports.ts';
 import type { QueueState } from './queue-state.ts';

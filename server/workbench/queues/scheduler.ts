@@ -1,6 +1,6 @@
 import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { Queue, QueueItem, SchedulerState } from '../../../schemas/queue.ts';
-import { ApiError } from '../../http/errors.ts';
+import { ApiError } from '../../../base/errors.ts';
 import { planQueue } from './plan.ts';
 import { parseQueueItemLink, queueItemLink, type QueueExecution, type QueueExecutions, type QueueIssues, type QueueSessions } from './ports.ts';
 import type { QueueState } from './queue-state.ts';

@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { BUILTIN_TOOLS, ToolsFile, type ToolInfo } from '../../../schemas/index.ts';
-import { HubError } from '../../sessions/errors.ts';
 import { findOnPath } from '../../sessions/tool-commands.ts';
 import { BUILTIN_ADAPTERS, customAdapter, type ToolAdapter } from './adapter.ts';
-import { errorMessage } from '../../../base/errors.ts';
+import { ApiError, errorMessage } from '../../../base/errors.ts';
 
 export interface ToolRegistryOptions {
   /** The custom tools file (YAML or JSON); missing is fine. */
@@ -86,7 +85,7 @@ export class ToolRegistry {
     const adapter = this.known(name, need);
     const path = await this.locate(adapter, true);
     if (!path) {
-      throw new HubError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
+      throw new ApiError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
         { path: ['tool'], message: 'not installed' },
       ]);
     }
@@ -100,12 +99,12 @@ export class ToolRegistry {
   known(name: string, need: { oneShot?: boolean } = {}): ToolAdapter {
     const adapter = this.adapters.get(name);
     if (!adapter) {
-      throw new HubError(400, 'tool_not_found', `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`, [
+      throw new ApiError(400, 'tool_not_found', `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`, [
         { path: ['tool'], message: 'unknown tool' },
       ]);
     }
     if (need.oneShot && !adapter.supports.oneShot) {
-      throw new HubError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [{ path: ['tool'], message: 'no one-shot form' }]);
+      throw new ApiError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [{ path: ['tool'], message: 'no one-shot form' }]);
     }
     return adapter;
   }
