@@ -259,10 +259,10 @@ export const ActionOutcomeView = z.object({
 });
 export type ActionOutcomeView = z.infer<typeof ActionOutcomeView>;
 
-/** `STAGE_UPDATED` as the engine publishes it: the stored fields plus the board's view of the stage. */
+/** `STAGE_UPDATED` as the engine publishes it: the stored fields plus the board's view of the stage (null when the policy no longer has the stage). */
 export const StageUpdatedEvent = StageUpdatedPayload.extend({
   escalateCode: z.string().nullable(),
-  view: StageView,
+  view: StageView.nullable(),
 });
 export type StageUpdatedEvent = z.infer<typeof StageUpdatedEvent>;
 

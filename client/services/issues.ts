@@ -1,6 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import { ISSUE_STATUSES } from '../../schemas/issue-constants.ts';
-import type { BoardSettings, BridgeEvent, CreateIssueBody, ImportResult, Issue, IssueHistoryEntry, IssueStatus, UpdateIssueBody } from '../../schemas/index.ts';
+import type { BoardSettings, BridgeEvent, BridgeEventOf, CreateIssueBody, ImportResult, Issue, IssueHistoryEntry, IssueStatus, UpdateIssueBody } from '../../schemas/index.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
 import { isObject } from './guards.ts';
@@ -165,13 +165,13 @@ export class IssueBoardStore extends LiveResource<IssueMap> {
 }
 
 /** An ISSUE_UPDATED event applied to a map of issues (idempotent). */
-export function applyIssueEvent(data: IssueMap, event: BridgeEvent, showClosed: boolean): IssueMap {
+export function applyIssueEvent(data: IssueMap, event: BridgeEventOf<'ISSUE_UPDATED'>, showClosed: boolean): IssueMap {
   const next = new Map(data);
-  if (event.deleted === true && typeof event.issueId === 'string') {
+  if ('deleted' in event && event.deleted === true && typeof event.issueId === 'string') {
     next.delete(event.issueId);
     return next;
   }
-  if (!isIssue(event.issue)) return data;
+  if (!('issue' in event) || !isIssue(event.issue)) return data;
   const issue = event.issue;
   if (issue.status === 'closed' && !showClosed) next.delete(issue.id);
   else next.set(issue.id, issue);

@@ -72,7 +72,7 @@ export class QueueStore extends LiveResource<QueueMap> {
 
   protected apply(data: QueueMap, event: BridgeEvent): QueueMap {
     if (event.type !== 'QUEUE_UPDATED') return data;
-    if (event.deleted === true && typeof event.queueId === 'string') {
+    if ('deleted' in event && event.deleted === true && typeof event.queueId === 'string') {
       if (!data.has(event.queueId)) return data;
       const next = new Map(data);
       next.delete(event.queueId);

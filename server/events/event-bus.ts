@@ -1,4 +1,4 @@
-import type { BridgeEvent, EventListQuery, EventType } from '../../schemas/index.ts';
+import type { BridgeEvent, BridgeEventOf, EventListQuery, EventPayload, EventType, UncheckedEvent } from '../../schemas/index.ts';
 import { Emitter } from '../../base/emitter.ts';
 import { Disposable } from '../../base/lifecycle.ts';
 import { queryEvents } from './event-query.ts';
@@ -19,8 +19,9 @@ export class MemoryEventSink implements EventSink {
 
   constructor(private readonly capacity = 10_000) {}
 
-  async append(event: BridgeEvent): Promise<BridgeEvent> {
-    const stored = { ...event, id: this.nextId++ };
+  /** Takes what the durable store takes (its twin in tests); the bus only ever gives it events of the map. */
+  async append(event: UncheckedEvent): Promise<BridgeEvent> {
+    const stored = { ...event, id: this.nextId++ } as BridgeEvent;
     this.events.push(stored);
     if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
     return stored;
@@ -53,8 +54,9 @@ export class EventBus extends Disposable {
    * such as pane tails and session details) are delivered live only: they get no
    * id and are not in the history.
    */
-  publish(type: EventType, payload: Record<string, unknown> = {}, options: { ephemeral?: boolean } = {}): Promise<BridgeEvent> {
-    const event: BridgeEvent = { ...payload, type, at: new Date().toISOString() };
+  publish<K extends EventType>(type: K, payload: EventPayload<K>, options: { ephemeral?: boolean } = {}): Promise<BridgeEventOf<K>> {
+    // The map ties `payload` to `type`; TypeScript cannot see that a generic K's pair is one member of the union.
+    const event = { ...payload, type, at: new Date().toISOString() } as BridgeEventOf<K> & BridgeEvent;
     if (options.ephemeral) {
       if (!this.isDisposed) this.onEventEmitter.fire(event);
       return Promise.resolve(event);
@@ -68,7 +70,7 @@ export class EventBus extends Disposable {
         result = event;
       }
       if (!this.isDisposed) this.onEventEmitter.fire(result);
-      return result;
+      return result as BridgeEventOf<K> & BridgeEvent;
     });
     this.chain = stored;
     return stored;

@@ -19,6 +19,8 @@ import type {
   AgentConfigView,
   ApprovalView,
   BridgeEvent,
+  BridgeEventOf,
+  EventPayload,
   EventType,
   NotificationRecord,
   Overview,
@@ -139,7 +141,7 @@ export class FakeBoard {
       const p = pipelines[i % pipelines.length]!;
       const stage = p.stages[i % p.stages.length]!;
       const at = iso(Date.now() - ((options.storedEvents ?? 0) - i) * 30_000);
-      this.store({ type: 'STAGE_UPDATED', at, host: hosts[i % hosts.length], paneId: `%${(i % 8) + 1}`, pipeline: p.name, stage, status: i % 7 === 0 ? 'FAILED' : 'COMPLETED', from: 'RUNNING', retries: 0, data: {}, reason: `event ${i}`, escalateCode: null, view: null });
+      this.store({ type: 'STAGE_UPDATED', at, host: hosts[i % hosts.length]!, paneId: `%${(i % 8) + 1}`, pipeline: p.name, stage, status: i % 7 === 0 ? 'FAILED' : 'COMPLETED', from: 'RUNNING', retries: 0, data: {}, reason: `event ${i}`, escalateCode: null, view: null });
     }
     this.config = {
       sources: { hostsPath: '/etc/tmux-bridge/hosts.yaml', policyPath: '/etc/tmux-bridge/policy.yaml' },
@@ -250,8 +252,8 @@ export class FakeBoard {
   }
 
   /** Publishes an event: stored (with an id) unless ephemeral, then sent to every socket. */
-  emit(type: EventType, payload: Record<string, unknown>, ephemeral = false): BridgeEvent {
-    const event: BridgeEvent = { ...payload, type, at: iso() };
+  emit<K extends EventType>(type: K, payload: EventPayload<K>, ephemeral = false): BridgeEvent {
+    const event = { ...payload, type, at: iso() } as BridgeEventOf<K> & BridgeEvent;
     const sent = ephemeral ? event : this.store(event);
     for (const ws of this.sockets) ws.send(JSON.stringify(sent));
     return sent;
@@ -357,7 +359,7 @@ export class FakeBoard {
         const approval = this.approvals.find((a) => a.id === decodeURIComponent(decide[1]!));
         if (!approval) return json(404, { error: { code: 'not_found', message: 'no such approval' } });
         Object.assign(approval, { status: body.decision === 'approve' ? 'approved' : 'rejected', decidedAt: iso(), decidedVia: 'web', decidedBy: 'web', note: body.note ?? null });
-        this.emit('APPROVAL_DECIDED', { approval, decision: body.decision });
+        this.emit('APPROVAL_DECIDED', { approval, decision: body.decision === 'approve' ? 'approve' : 'reject' });
         this.setStage(approval.pipeline, approval.host, approval.paneId, approval.stage, body.decision === 'approve' ? 'RUNNING' : 'FAILED', { reason: body.decision === 'approve' ? 'approved' : 'rejected' });
         return json(200, { approval });
       }

@@ -8,6 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, closeQuietly, hasHorizontalScroll, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
+import { sampleSession } from '../helpers/events.ts';
 import { waitFor } from '../helpers/tmux.ts';
 import { FakeBoard } from './agent-fake-board.ts';
 
@@ -248,7 +249,7 @@ describe('the board at scale (fake server)', () => {
     pane.sessionKey = 's_late2';
     approval.sessionKey = 's_late2';
     const asked = board.apiRequests().length;
-    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_late2', session: { sessionKey: 's_late2', tmux: { session: 'ci-2', paneId: '%2' } } });
+    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_late2', session: sampleSession({ sessionKey: 's_late2', tmux: { socket: 'default', session: 'ci-2', window: '@1', paneId: '%2' } }) });
     await section.locator('.terminal-link[href="/sessions/s_late2"]').waitFor();
     await settled(board);
     expect(board.apiRequests().slice(asked).sort()).toEqual(['GET /api/approvals', 'GET /api/approvals?status=decided&limit=50', 'GET /api/pipelines']);
@@ -257,7 +258,7 @@ describe('the board at scale (fake server)', () => {
 
     // A session for a pane that has its link already asks for nothing.
     const quiet = board.apiRequests().length;
-    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_other', session: { sessionKey: 's_other', tmux: { session: 'x', paneId: '%1' } } });
+    board.emit('CLI_SESSION_CREATED', { sessionKey: 's_other', session: sampleSession({ sessionKey: 's_other', tmux: { socket: 'default', session: 'x', window: '@1', paneId: '%1' } }) });
     await page.waitForTimeout(500);
     expect(board.apiRequests().slice(quiet)).toEqual([]);
     expect(errors).toEqual([]);

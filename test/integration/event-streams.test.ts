@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
 import { apiCall } from '../helpers/bridge.ts';
+import { SAMPLE_PAYLOADS, sampleNotification } from '../helpers/events.ts';
 import { rawUpgrade } from '../helpers/raw-http.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
@@ -72,7 +73,7 @@ describe('event streams', () => {
   it('drops a reader that stops reading; it resumes from its last event id without losing a stored event', async () => {
     const slow = eventsSocket();
     await slow.opened;
-    for (let i = 0; i < 3; i++) await bridge.bus.publish('NOTIFICATION', { n: i });
+    for (let i = 0; i < 3; i++) await bridge.bus.publish('NOTIFICATION', { notification: sampleNotification({ title: String(i) }) });
     await waitFor(() => slow.ids.length === 3, 'the first events', 30_000);
     const lastSeen = slow.ids.at(-1)!;
     // The reader stops reading; the server keeps publishing (big live-only events and stored ones).
@@ -80,8 +81,8 @@ describe('event streams', () => {
     const big = 'x'.repeat(64 * 1024);
     const stored: number[] = [];
     for (let i = 0; i < 400; i++) {
-      void bridge.bus.publish('PANE_TAIL', { big }, { ephemeral: true });
-      if (i % 40 === 0) stored.push((await bridge.bus.publish('NOTIFICATION', { n: `during-${i}` })).id!);
+      void bridge.bus.publish('PANE_TAIL', { ...SAMPLE_PAYLOADS.PANE_TAIL, lines: [big] }, { ephemeral: true });
+      if (i % 40 === 0) stored.push((await bridge.bus.publish('NOTIFICATION', { notification: sampleNotification({ title: `during-${i}` }) })).id!);
       else await new Promise((resolve) => setImmediate(resolve));
     }
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();

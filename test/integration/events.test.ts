@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { useTestBridge } from '../helpers/bridge.ts';
+import { SAMPLE_PAYLOADS, sampleApproval, sampleNotification } from '../helpers/events.ts';
 import { waitFor } from '../helpers/tmux.ts';
 
 const ctx = useTestBridge();
@@ -82,11 +83,11 @@ describe('events', () => {
     const api = (query: string) => ctx.bridge.api('GET', `/api/events?${query}`);
     // Agent events of a host no other test uses; each type keeps host and pipeline elsewhere.
     const published = [
-      await bus.publish('STAGE_UPDATED', { host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' }),
-      await bus.publish('APPROVAL_REQUESTED', { approval: { id: 'ax', host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'build' } }),
-      await bus.publish('NOTIFICATION', { notification: { title: 'n', payload: { host: 'hx', pipeline: 'deploy' } } }),
-      await bus.publish('STAGE_UPDATED', { host: 'hy', paneId: '%2', pipeline: 'ci', stage: 'lint', status: 'FAILED' }),
-      await bus.publish('STAGE_ACTIONS', { host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', outcomes: [] }),
+      await bus.publish('STAGE_UPDATED', { ...SAMPLE_PAYLOADS.STAGE_UPDATED, host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' }),
+      await bus.publish('APPROVAL_REQUESTED', { approval: sampleApproval({ id: 'ax', host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'build' }) }),
+      await bus.publish('NOTIFICATION', { notification: sampleNotification({ title: 'n' }, { host: 'hx', pipeline: 'deploy' }) }),
+      await bus.publish('STAGE_UPDATED', { ...SAMPLE_PAYLOADS.STAGE_UPDATED, host: 'hy', paneId: '%2', pipeline: 'ci', stage: 'lint', status: 'FAILED' }),
+      await bus.publish('STAGE_ACTIONS', { ...SAMPLE_PAYLOADS.STAGE_ACTIONS, host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', outcomes: [] }),
     ];
     const id = (i: number) => published[i]!.id!;
     const ids = (body: { events: Array<{ id: number }> }) => body.events.map((e) => e.id);

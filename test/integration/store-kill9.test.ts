@@ -36,7 +36,7 @@ function checkAcknowledged(store: Store, acks: readonly string[]): void {
   for (const ack of acks) {
     const [kind, id, seq] = ack.split(' ');
     if (kind === 'session' && !store.sessions.get(id!)) missing.push(ack);
-    else if (kind === 'event' && store.events.get(Number(id))?.seq !== seq) missing.push(ack);
+    else if (kind === 'event' && (store.events.get(Number(id)) as { seq?: unknown } | undefined)?.seq !== seq) missing.push(ack);
     else if (kind === 'tx' && (!store.sessions.get(id!) || store.audit.list({ sessionKey: id! }).length !== 1)) missing.push(ack);
   }
   expect(missing).toEqual([]);

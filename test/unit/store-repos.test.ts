@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import type { BridgeEvent, EventListQuery } from '../../schemas/index.ts';
+import type { BridgeEvent, EventListQuery, UncheckedEvent } from '../../schemas/index.ts';
 import { MemoryEventSink, type EventSink } from '../../server/events/event-bus.ts';
 import type { SessionMetaRepository } from '../../server/sessions/session-meta.ts';
 import { auditPreview, Store } from '../../server/store/index.ts';
@@ -89,7 +89,8 @@ describe('events', () => {
 describe('events: newest first, by host, pipeline and time', () => {
   const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
   /** Each type keeps its host and pipeline somewhere else (EVENT_SUBJECT_PATHS). */
-  const EVENTS: BridgeEvent[] = [
+  /** Only the fields these filters read: the table takes any payload under a known type. */
+  const EVENTS: UncheckedEvent[] = [
     { type: 'CLI_SESSION_CREATED', at: at(0), sessionKey: 's1' },
     { type: 'STAGE_UPDATED', at: at(1), host: 'nas', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' },
     { type: 'APPROVAL_REQUESTED', at: at(2), approval: { id: 'a1', host: 'nas', paneId: '%1', pipeline: 'ci', stage: 'build' } },

@@ -17,6 +17,9 @@ const where = (pipeline: string, stage: string, host: string, pane: string) => t
 
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
+/** Stored rows keep the shape of the build that wrote them: the fields an older one used are read loosely. */
+const loose = (event: BridgeEvent): Readonly<Record<string, unknown>> => event;
+
 /** One line a person can read for each kind of event. */
 export function describe(event: BridgeEvent): string {
   switch (event.type) {
@@ -45,23 +48,25 @@ export function describe(event: BridgeEvent): string {
       return `${t('event.decided', { where: at, decision: t(`decision.${a.status}` as MessageKey) })}${via}${a.decidedBy ? t('event.by', { who: a.decidedBy }) : ''}${a.note ? ` — “${a.note}”` : ''}`;
     }
     case 'NOTIFICATION': {
-      const n = isObject(event.notification) ? event.notification : event;
+      const n = isObject(event.notification) ? event.notification : loose(event);
       const title = text(n.title) ?? t('event.NOTIFICATION');
       const body = text(n.body)?.split('\n')[0];
       return `${title}${body ? ` — ${body}` : ''}`;
     }
     case 'CONFIG_RELOADED':
     case 'CONFIG_ERROR': {
-      const message = text(event.message) ?? text(event.error) ?? (Array.isArray(event.errors) ? event.errors.map((e) => (isObject(e) ? text(e.message) : text(e))).filter(Boolean).join('; ') : undefined);
+      const e = loose(event);
+      const message = text(e.message) ?? text(e.error) ?? (Array.isArray(e.errors) ? e.errors.map((x) => (isObject(x) ? text(x.message) : text(x))).filter(Boolean).join('; ') : undefined);
       return message ? `${typeLabel(event.type)}: ${message}` : typeLabel(event.type);
     }
     case 'CLI_SESSION_CREATED':
     case 'CLI_SESSION_UPDATED':
     case 'CLI_SESSION_CLOSED':
     case 'CLI_SESSION_ERROR': {
-      const session = isObject(event.session) ? event.session : {};
-      const name = text(session.name) ?? text(event.sessionKey) ?? '';
-      return `${name}${text(event.message) ? `: ${text(event.message)}` : ''}${typeof event.exitCode === 'number' ? t('event.exit', { code: event.exitCode }) : ''}`;
+      const e = loose(event);
+      const session = isObject(e.session) ? e.session : {};
+      const name = text(session.name) ?? text(e.sessionKey) ?? '';
+      return `${name}${text(e.message) ? `: ${text(e.message)}` : ''}${typeof e.exitCode === 'number' ? t('event.exit', { code: e.exitCode }) : ''}`;
     }
   }
   return '';
@@ -79,8 +84,9 @@ function tone(event: BridgeEvent): string {
 
 /** The host an event is about, for a row that has nothing better to say (where the types keep it: schemas EVENT_SUBJECT_PATHS). */
 function eventHost(event: BridgeEvent): string {
-  const notification = isObject(event.notification) ? event.notification : {};
-  for (const holder of [event, event.approval, notification.payload]) {
+  const e = loose(event);
+  const notification = isObject(e.notification) ? e.notification : {};
+  for (const holder of [e, e.approval, notification.payload]) {
     if (isObject(holder) && typeof holder.host === 'string') return holder.host;
   }
   return '';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Approval, ApprovalDecision, ApprovalView } from '../../../schemas/agent.ts';
-import type { EventType } from '../../../schemas/events.ts';
+import type { EventPayload, EventType } from '../../../schemas/events.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { AgentApprovalRepository, PaneProgressRepository, type Store } from '../../store/index.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
@@ -239,7 +239,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     this.problem = { at: new Date().toISOString(), errors };
     const texts = errors.map(formatIssue);
     this.log(`agent config rejected, the previous config keeps running:\n  ${texts.join('\n  ')}`);
-    this.publish('CONFIG_ERROR', { errors: texts, warnings: warnings.map(formatIssue), issues: errors });
+    this.publish('CONFIG_ERROR', { errors: texts, warnings: warnings.map(formatIssue), issues: [...errors] });
   }
 
   private createNotifier(): Notifier {
@@ -386,7 +386,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     });
   }
 
-  publish(type: EventType, payload: Record<string, unknown>, options: { ephemeral?: boolean } = {}): void {
+  publish<K extends EventType>(type: K, payload: EventPayload<K>, options: { ephemeral?: boolean } = {}): void {
     if (this.closed && !options.ephemeral) return;
     this.deps.bus.publish(type, payload, options).catch((error: unknown) => this.log(`agent: event ${type} not published: ${errorMessage(error)}`));
   }

@@ -4,7 +4,7 @@
  */
 import type { SshConfig } from '../../../schemas/agent-config.ts';
 import type { Approval, NotificationKind } from '../../../schemas/agent.ts';
-import type { EventType } from '../../../schemas/events.ts';
+import type { EventPayload, EventType } from '../../../schemas/events.ts';
 import type { AgentApprovalRepository, PaneProgressRepository, Store } from '../../store/index.ts';
 import type { ApprovalService } from '../approvals/index.ts';
 import type { AgentConfig } from '../config/types.ts';
@@ -53,7 +53,7 @@ export interface EngineContext {
   notify(notification: EngineNotification): void;
   /** Create (or find) the approval, write its file, announce it and notify with its links. */
   requestApproval(request: ApprovalRequest): Promise<void>;
-  publish(type: EventType, payload: Record<string, unknown>, options?: { ephemeral?: boolean }): void;
+  publish<K extends EventType>(type: K, payload: EventPayload<K>, options?: { ephemeral?: boolean }): void;
   sessionKeyOf(host: string, paneId: string): string | null;
   log(message: string): void;
 }

@@ -1,5 +1,5 @@
-import { BridgeEvent, EVENT_SUBJECT_PATHS, EventRow } from '../../../schemas/index.ts';
-import type { EventListQuery, EventType } from '../../../schemas/index.ts';
+import { EVENT_SUBJECT_PATHS, EventEnvelope, EventRow } from '../../../schemas/index.ts';
+import type { BridgeEvent, EventListQuery, EventType, UncheckedEvent } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
 import type { SqlParam, SqlRow } from '../types.ts';
 import { clampLimit, int, jsonObject, text } from './rows.ts';
@@ -40,7 +40,7 @@ export class EventRepository {
 
   private toEvent(row: SqlRow): StoredEvent | undefined {
     const stored = EventRow.parse({ id: int(row.id), type: text(row.type), at: text(row.at), payload: jsonObject(row.payload) ?? {} });
-    const event = BridgeEvent.safeParse({ ...stored.payload, type: stored.type, at: stored.at, id: stored.id });
+    const event = EventEnvelope.safeParse({ ...stored.payload, type: stored.type, at: stored.at, id: stored.id });
     if (!event.success) {
       // A type this build does not know (written by a newer one): skip it, say so once.
       if (!this.warnedBadRow) this.store.log.warn(`skipping stored event ${stored.id} of unknown shape (type ${stored.type})`);
@@ -51,9 +51,9 @@ export class EventRepository {
   }
 
   /** Stores the event; resolves with it and its id once durable. */
-  append(event: BridgeEvent): Promise<StoredEvent> {
+  append(event: UncheckedEvent): Promise<StoredEvent> {
     const promise = this.store.write((tx) => {
-      const parsed = BridgeEvent.parse(event);
+      const parsed = EventEnvelope.parse(event);
       const { type, at, id: _ignored, ...payload } = parsed;
       const { lastInsertRowid } = tx.run('INSERT INTO events (type, at, payload) VALUES (?, ?, ?)', [type, at, JSON.stringify(payload)]);
       const stored = { ...payload, type, at, id: lastInsertRowid } as StoredEvent;

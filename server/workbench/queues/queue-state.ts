@@ -1,12 +1,13 @@
 import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
+import type { EventPayload } from '../../../schemas/events.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
 import type { QueueRepository } from '../../store/repos/queues.ts';
 import { ApiError } from '../../../base/errors.ts';
 import { sortItems } from './graph.ts';
 
 export interface QueuePublisher {
-  publish(type: 'QUEUE_UPDATED', payload: Record<string, unknown>): Promise<unknown>;
+  publish(type: 'QUEUE_UPDATED', payload: EventPayload<'QUEUE_UPDATED'>): Promise<unknown>;
 }
 
 /** How often QUEUE_UPDATED goes out per queue at most while it keeps changing (the last change is never lost). */
