@@ -7,30 +7,17 @@ import type { InputOrigin } from '../../sessions/input-audit.ts';
 import type { StoredExecution } from '../../store/repos/executions.ts';
 import { BUILTIN_ADAPTERS, type ToolAdapter } from '../tools/index.ts';
 import type { ExecutionLinks } from './contract.ts';
-import type { ResumePlan } from './resume.ts';
 import { PaneRecorder } from './pane-recorder.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
 import { ShellReadiness } from './shell-ready.ts';
-import { executionDir, markerPattern, readStatus, type Wrapper } from './wrapper.ts';
+import { newShellRun, newShellState, storedShellRun, type ShellState } from './shell-run.ts';
+import { executionDir, markedOutput, markerPattern, readStatus, type Wrapper } from './wrapper.ts';
+import { currentCommand, cursorX, textAfterTyped } from './pane-queries.ts';
 import { LocalWrapperHost, RemoteWrapperHost, type WrapperHost } from './wrapper-host.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
 
 /** A session younger than this may not run its shell yet. */
 const YOUNG_PANE_MS = 10_000;
-
-interface ShellState {
-  readonly key: string;
-  /** Where the wrapper's files are (this machine, or the session's remote host). */
-  readonly files: WrapperHost;
-  wrapper: Wrapper;
-  attempt: number;
-  recorder: PaneRecorder | undefined;
-  poll: NodeJS.Timeout | undefined;
-  polling: boolean;
-  statusSeen: boolean;
-  timers: NodeJS.Timeout[];
-  ending: boolean;
-}
 
 /**
  * Executions in a shell session: waits for the shell's prompt, types the
@@ -51,8 +38,8 @@ export class ShellRunner {
   ) {
     this.local = new LocalWrapperHost(deps.dataDir);
     this.readiness = new ShellReadiness(deps.hub, {
-      currentCommand: (key, pane, known) => this.currentCommand(key, pane, known),
-      cursorX: (key, pane) => this.cursorX(key, pane),
+      currentCommand: (key, pane, known) => currentCommand(deps.hub, key, pane, known),
+      cursorX: (key, pane) => cursorX(deps.hub, key, pane),
     });
   }
 
@@ -89,7 +76,7 @@ export class ShellRunner {
       await files.release(executionId).catch(() => undefined);
       throw error;
     };
-    const command = await this.currentCommand(key, pane.paneId, pane.currentCommand);
+    const command = await currentCommand(this.deps.hub, key, pane.paneId, pane.currentCommand);
     const askedAt = performance.now();
     // A pane a moment old may still show tmux's own fork before the shell runs: the readiness wait waits for the shell.
     const young = Date.now() - Date.parse(session.createdAt) < YOUNG_PANE_MS;
@@ -108,51 +95,8 @@ export class ShellRunner {
     }
     const { adapter, plan, argv, wrapper } = prep;
     const offsetStart = stream.offset;
-    const now = new Date().toISOString();
-    const run: ActiveRun = {
-      execution: {
-        executionId,
-        sessionKey: key,
-        issueId: request.issueId ?? session.issueId ?? null,
-        queueItemId: request.queueItemId ?? null,
-        flowRunId: request.flowRunId ?? null,
-        tool: adapter.name,
-        prompt: request.prompt,
-        command: displayCommand(argv),
-        status: 'running',
-        exitCode: null,
-        completion: null,
-        startedAt: now,
-        endedAt: null,
-        offsetStart,
-        offsetEnd: null,
-        outputTail: null,
-        nativeSessionId: plan.native?.id ?? null,
-      },
-      queueId: request.queueId ?? null,
-      adapter,
-      originalPrompt: request.prompt,
-      plan,
-      data: {
-        mode: 'shell',
-        attempt: 1,
-        nonce: wrapper.nonce,
-        dir: wrapper.dir,
-        host: files.host,
-        model,
-        resumeKey: plan.resumeKey,
-        strategy: plan.strategy,
-        requestedStrategy: strategy ?? null,
-        native: plan.native ?? null,
-        note: plan.note ?? null,
-        ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}),
-      },
-      cancelRequested: false,
-      timedOut: false,
-      fellBack: false,
-      settled: false,
-    };
-    const state: ShellState = { key, files, wrapper, attempt: 1, recorder: undefined, poll: undefined, polling: false, statusSeen: false, timers: [], ending: false };
+    const run = newShellRun({ executionId, session, request, adapter, plan, argv, wrapper, host: files.host, model, strategy, offsetStart });
+    const state = newShellState(key, files, wrapper, 1);
     this.states.set(executionId, state);
     this.attach(run, state, stream, offsetStart);
     await this.service.begin(run);
@@ -286,16 +230,7 @@ export class ShellRunner {
   /** The current attempt's output as text: between its begin and end markers. */
   private attemptText(state: ShellState): string {
     const bytes = state.recorder?.recorded() ?? Buffer.alloc(0);
-    return this.service.textOf(this.between(bytes, state.wrapper.nonce));
-  }
-
-  private between(bytes: Buffer, nonce: string): Buffer {
-    const { begin, end } = markerPattern(nonce);
-    const at = bytes.lastIndexOf(begin);
-    let body = at >= 0 ? bytes.subarray(at + begin.length) : bytes;
-    const match = end.exec(body.toString('latin1'));
-    if (match) body = body.subarray(0, match.index);
-    return body;
+    return this.service.textOf(markedOutput(bytes, state.wrapper.nonce));
   }
 
   private async endRun(run: ActiveRun, state: ShellState, end: { exitCode: number | null; completion: ActiveRun['execution']['completion']; offsetEnd: number | null; paneGone?: 'exited' | 'closed' }, text: string): Promise<void> {
@@ -359,83 +294,15 @@ export class ShellRunner {
     return this.readiness.wait(key);
   }
 
-  /** The pane's text (history included) after the line that typed `script`, without the next prompt. */
-  private async textAfterTyped(paneId: string, script: string): Promise<string | undefined> {
-    let lines: string[];
-    try {
-      // Recovery follows runs of the bridge's own server only (see recover).
-      lines = await this.deps.hub.tmux.control.run(['capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', paneId]);
-    } catch {
-      return undefined;
-    }
-    const at = lines.findLastIndex((line) => line.includes(script));
-    if (at < 0) return undefined;
-    // What stands before the typed `bash <script>` is the prompt (the script may be quoted or not).
-    const typedAt = lines[at]!.lastIndexOf(' bash ', lines[at]!.indexOf(script));
-    const prompt = typedAt >= 0 ? lines[at]!.slice(0, typedAt).trimEnd() : '';
-    const after = lines.slice(at + 1);
-    while (after.length > 0 && (after.at(-1)!.trim() === '' || (prompt !== '' && after.at(-1)!.trimEnd() === prompt))) after.pop();
-    return after.join('\n');
-  }
-
-  /** Asked of tmux now: the monitor's copy is up to one poll old. */
-  private async currentCommand(key: string, paneId: string, known: string): Promise<string> {
-    try {
-      const [line] = await this.deps.hub.endpointOf(key).control.run(['display-message', '-p', '-t', paneId, '#{pane_current_command}']);
-      return line ?? known;
-    } catch {
-      return known;
-    }
-  }
-
-  private async cursorX(key: string, paneId: string): Promise<number> {
-    try {
-      const [line] = await this.deps.hub.endpointOf(key).control.run(['display-message', '-p', '-t', paneId, '#{cursor_x}']);
-      return Number(line ?? 0) || 0;
-    } catch {
-      return 0;
-    }
-  }
-
   /** After a restart: settle from what the wrapper left, or follow the run further (runs on the bridge's own server). */
   async recover(stored: StoredExecution): Promise<void> {
     const { execution, data } = stored;
     const dir = typeof data.dir === 'string' ? data.dir : executionDir(this.deps.dataDir, execution.executionId);
     const nonce = typeof data.nonce === 'string' ? data.nonce : '';
     const wrapper: Wrapper = { dir, script: join(dir, 'run.sh'), statusFile: join(dir, 'status'), pidFile: join(dir, 'pid'), nonce, typed: ` bash '${join(dir, 'run.sh')}'` };
-    const adapter = this.deps.tools.adapter(execution.tool) ?? BUILTIN_ADAPTERS[0]!;
-    const plan: ResumePlan = {
-      resumeKey: typeof data.resumeKey === 'string' ? data.resumeKey : null,
-      strategy: data.strategy === 'nativeResume' || data.strategy === 'promptConcat' ? data.strategy : null,
-      prompt: execution.prompt,
-      ...(data.native && typeof data.native === 'object' ? { native: data.native as ResumePlan['native'] } : {}),
-    };
-    const run: ActiveRun = {
-      execution,
-      queueId: stored.queueId,
-      adapter,
-      originalPrompt: execution.prompt,
-      plan,
-      data: { ...data, recovered: true },
-      cancelRequested: data.cancelRequested === true,
-      timedOut: data.timedOut === true,
-      // One retry per execution, also across a restart.
-      fellBack: typeof data.fallback === 'string' || Number(data.attempt) > 1,
-      settled: false,
-    };
+    const run = storedShellRun(stored, this.deps.tools.adapter(execution.tool) ?? BUILTIN_ADAPTERS[0]!);
     const key = execution.sessionKey!;
-    const state: ShellState = {
-      key,
-      files: this.local,
-      wrapper,
-      attempt: typeof data.attempt === 'number' ? data.attempt : 1,
-      recorder: undefined,
-      poll: undefined,
-      polling: false,
-      statusSeen: false,
-      timers: [],
-      ending: false,
-    };
+    const state = newShellState(key, this.local, wrapper, typeof data.attempt === 'number' ? data.attempt : 1);
     this.states.set(execution.executionId, state);
     const code = await readStatus(wrapper.statusFile);
     let pane;
@@ -450,10 +317,11 @@ export class ShellRunner {
       // The file is flushed as bytes arrive, but what the command printed while no server read the
       // pane is only in tmux's history: read it there when the file has not seen the end.
       if (!markerPattern(nonce).end.test(recorded.toString('latin1')) && livePane) {
-        const screen = await this.textAfterTyped(livePane, wrapper.script);
+        // Recovery follows runs of the bridge's own server only.
+        const screen = await textAfterTyped(this.deps.hub, livePane, wrapper.script);
         if (screen !== undefined) return screen;
       }
-      return this.service.textOf(this.between(recorded, nonce));
+      return this.service.textOf(markedOutput(recorded, nonce));
     };
     if (code !== undefined || !pane || pane.dead) {
       // Ended while we were away: the wrapper's status file is the fact; without one the pane's end is.

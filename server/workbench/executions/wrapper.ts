@@ -33,6 +33,16 @@ export function markerPattern(nonce: string): { begin: Buffer; end: RegExp } {
   };
 }
 
+/** What a run printed between its begin and end markers (all that came, when a marker is missing). */
+export function markedOutput(bytes: Buffer, nonce: string): Buffer {
+  const { begin, end } = markerPattern(nonce);
+  const at = bytes.lastIndexOf(begin);
+  let body = at >= 0 ? bytes.subarray(at + begin.length) : bytes;
+  const match = end.exec(body.toString('latin1'));
+  if (match) body = body.subarray(0, match.index);
+  return body;
+}
+
 export function executionDir(dataDir: string, executionId: string, attempt = 1): string {
   return join(dataDir, 'executions', attempt === 1 ? executionId : `${executionId}.${attempt}`);
 }

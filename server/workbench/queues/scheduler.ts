@@ -5,8 +5,9 @@ import { planQueue } from './plan.ts';
 import { parseQueueItemLink, queueItemLink, type QueueExecution, type QueueExecutions, type QueueIssues, type QueueSessions } from './ports.ts';
 import type { QueueState } from './queue-state.ts';
 import { chooseSession, newSessionName, type SessionChoice } from './sessions.ts';
+import { followIssue, settledItem } from './outcomes.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
-const RESULT_CHARS = 4000;
 /** A start refused because the session turned busy is tried again after this long. */
 const BUSY_RETRY_MS = 250;
 
@@ -90,7 +91,7 @@ export class QueueRunner extends Disposable {
         );
         const saved = await set('stopped', { items });
         await Promise.all(
-          running.map((i) => (i.executionId ? this.deps.executions.cancel(i.executionId).catch((e) => this.deps.log(`queue ${queueId}: cancel ${i.item_id}: ${errorInfo(e).message}`)) : undefined)),
+          running.map((i) => (i.executionId ? this.deps.executions.cancel(i.executionId).catch((e) => this.deps.log(`queue ${queueId}: cancel ${i.item_id}: ${errorMessage(e)}`)) : undefined)),
         );
         return saved;
       }
@@ -208,7 +209,7 @@ export class QueueRunner extends Disposable {
         return u ? { ...i, status: u.status, blocked_reason: u.blocked_reason } : i;
       });
       const next: Queue = finishing ? { ...queue, items, status: 'completed', scheduler: { ...queue.scheduler, state: 'idle' } } : { ...queue, items };
-      void this.deps.state.commit(next).catch((e) => this.deps.log(`queue ${queueId}: ${errorInfo(e).message}`));
+      void this.deps.state.commit(next).catch((e) => this.deps.log(`queue ${queueId}: ${errorMessage(e)}`));
       if (finishing) return;
     }
     for (const itemId of plan.start) void this.launch(queueId, itemId, choices.get(itemId) ?? { kind: 'new' }).catch(() => undefined);
@@ -247,7 +248,7 @@ export class QueueRunner extends Disposable {
       const queue = state.get(queueId);
       const item = stillOurs();
       if (!item) return;
-      this.followIssue(item, 'started');
+      followIssue(this.deps, item, 'started');
       if (!claimedKey) {
         const taken = new Set(this.deps.sessions.list().filter((s) => s.status !== 'closed').map((s) => s.name));
         const session = await this.deps.sessions.create({
@@ -310,7 +311,7 @@ export class QueueRunner extends Disposable {
     const item = this.deps.state.find(link.queueId)?.items.find((i) => i.item_id === link.itemId);
     if (!item || item.status !== 'executing') return;
     if (item.executionId === execution.executionId) {
-      if (ended(execution)) void this.settle(link.queueId, link.itemId, execution).catch((e) => this.deps.log(`queue ${link.queueId}: ${errorInfo(e).message}`));
+      if (ended(execution)) void this.settle(link.queueId, link.itemId, execution).catch((e) => this.deps.log(`queue ${link.queueId}: ${errorMessage(e)}`));
     } else if (item.executionId === null && !this.launching.has(queueItemLink(link.queueId, link.itemId))) {
       // Started before a crash, its id not recorded: adopt it.
       void this.adopt(link.queueId, item, execution);
@@ -328,25 +329,9 @@ export class QueueRunner extends Disposable {
   private async settle(queueId: string, itemId: string, execution: QueueExecution): Promise<void> {
     const item = this.deps.state.find(queueId)?.items.find((i) => i.item_id === itemId);
     if (!item || item.status !== 'executing' || item.executionId !== execution.executionId) return;
-    const status = execution.status === 'completed' ? 'completed' : execution.status === 'cancelled' ? 'cancelled' : 'failed';
-    const failure =
-      execution.status === 'failed'
-        ? `exited with code ${execution.exitCode ?? 'unknown'}`
-        : execution.status === 'timeout'
-          ? 'timed out'
-          : execution.status === 'cancelled'
-            ? 'its execution was cancelled'
-            : null;
-    const tail = execution.outputTail ?? null;
-    const settled: QueueItem = {
-      ...item,
-      status,
-      completed_at: execution.endedAt ?? new Date().toISOString(),
-      result: tail && tail.length > RESULT_CHARS ? tail.slice(-RESULT_CHARS) : tail,
-      failure_reason: failure,
-    };
+    const settled = settledItem(item, execution);
     const saved = this.deps.state.commitItems(queueId, (items) => items.map((i) => (i.item_id === itemId ? settled : i)));
-    this.followIssue(settled, status === 'completed' ? 'completed' : 'failed', execution.exitCode);
+    followIssue(this.deps, settled, settled.status === 'completed' ? 'completed' : 'failed', execution.exitCode);
     await saved;
   }
 
@@ -377,29 +362,6 @@ export class QueueRunner extends Disposable {
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
       if (found) await this.adopt(queue.id, item, found);
       else await this.deps.state.commitItems(queue.id, (items) => items.map((i) => (i.item_id === item.item_id ? { ...this.reset(i), attempts: Math.max(0, (i.attempts ?? 1) - 1) } : i)));
-    }
-  }
-
-  /** Issues follow their items: in_progress when one starts, resolved when all of them completed. */
-  private followIssue(item: QueueItem, what: 'started' | 'completed' | 'failed', exitCode?: number | null): void {
-    const issues = this.deps.issues();
-    if (!issues || !item.issue_id) return;
-    const issue = issues.get(item.issue_id);
-    if (!issue) return;
-    const by = `queue item ${item.item_id}`;
-    const report = (e: unknown) => this.deps.log(`issue ${item.issue_id}: ${errorInfo(e).message}`);
-    if (what === 'started' && (issue.status === 'open' || issue.status === 'queued')) void issues.setStatus(issue.id, 'in_progress', by).catch(report);
-    if (what !== 'started') {
-      void issues
-        .recordRun?.(issue.id, { executionId: item.executionId, sessionKey: item.sessionKey, status: item.status, exitCode: exitCode ?? null, error: item.failure_reason })
-        .catch(report);
-    }
-    if (what === 'completed' && issue.status !== 'resolved' && issue.status !== 'completed' && issue.status !== 'closed') {
-      const all = this.deps.state
-        .list()
-        .filter((q) => q.status !== 'archived')
-        .flatMap((q) => q.items.filter((i) => i.issue_id === item.issue_id));
-      if (all.every((i) => i.status === 'completed' || (i.status === 'cancelled' && i.skipped))) void issues.setStatus(issue.id, 'resolved', by).catch(report);
     }
   }
 }
