@@ -4,7 +4,7 @@
  */
 import { toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 
-export { Disposable, DisposableStore, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
+export { Disposable, DisposableStore, MutableDisposable, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 export { Emitter, type Event } from '../../base/emitter.ts';
 
 /** `addEventListener` that comes back as a disposable. */

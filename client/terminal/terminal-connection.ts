@@ -1,11 +1,11 @@
 import { signal } from '@preact/signals';
 import type { HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
-import { Backoff, Disposable, Emitter, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { Disposable, Emitter } from '../lib/disposable.ts';
 import type { SessionProbe } from '../services/api.ts';
 import { parseServerTerminalMessage } from '../services/guards.ts';
+import { ReconnectingSocket, type SocketLike } from './terminal-socket.ts';
 
-/** connecting: first attempt; live: hello received; reconnecting: lost, retrying; closed: the session is gone (final). */
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+export { CLOSE_SESSION_GONE, type ConnectionState, type SocketLike } from './terminal-socket.ts';
 
 /**
  * Where the bytes go (an xterm in the app, a fake in tests). Every call is
@@ -18,18 +18,6 @@ export interface TerminalSink {
   resize(cols: number, rows: number): void;
   /** `done` runs once the bytes are parsed. */
   write(data: Uint8Array, done: () => void): void;
-}
-
-/** The part of a WebSocket the connection uses. */
-export interface SocketLike {
-  binaryType: BinaryType;
-  readonly readyState: number;
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  onerror: ((event: Event) => void) | null;
-  send(data: string | ArrayBufferLike | ArrayBufferView): void;
-  close(code?: number, reason?: string): void;
 }
 
 export interface TerminalConnectionOptions {
@@ -47,31 +35,23 @@ export interface TerminalConnectionOptions {
   readonly ackEvery?: number;
 }
 
-export const CLOSE_SESSION_GONE = 4404;
-const OPEN = 1;
 const DEFAULT_ACK_EVERY = 64 * 1024;
 /** When the write queue drains, ack if at least this much is unacknowledged. */
 const ACK_WHEN_IDLE = 4 * 1024;
 
 /**
- * One terminal WebSocket (`/ws/terminal/:key`) and its protocol: hello and
- * screen, stream position, acks from parse callbacks, resume by offset after
- * a lost connection, and the end of the session. It knows nothing of xterm.
+ * The terminal protocol on `/ws/terminal/:key`: hello and screen, stream position,
+ * acks from parse callbacks, resume by offset after a lost connection, seeks, and
+ * the end of the session. The socket that comes back after a loss is
+ * terminal-socket.ts; this knows nothing of xterm.
  */
 export class TerminalConnection extends Disposable {
-  readonly state = signal<ConnectionState>('connecting');
   /** The pane's size as the server last told it. */
   readonly size = signal<{ cols: number; rows: number } | undefined>(undefined);
   /** Set once the program has exited (the pane stays readable). */
   readonly exit = signal<{ code: number | null } | undefined>(undefined);
-  /** The last error the server or the connection reported. */
-  readonly lastError = signal<string | undefined>(undefined);
   /** The session's remote host is not connected (the server says so); undefined while it is. */
   readonly host = signal<{ host: string; state: string; reason: string | null } | undefined>(undefined);
-  /** Why the connection is closed (when state is closed). */
-  readonly closedReason = signal<string | undefined>(undefined);
-  /** Failed attempts since the last hello. */
-  readonly attempts = signal(0);
 
   private readonly helloEmitter = this.register(new Emitter<{ readonly hello: HelloMessage; readonly resumed: boolean; readonly first: boolean }>());
   /** Every hello, after the sink got its reset. `first`: the first hello on this socket. */
@@ -89,11 +69,8 @@ export class TerminalConnection extends Disposable {
   /** A resize message from the server. */
   readonly onServerResize = this.resizeEmitter.event;
 
-  private socket: SocketLike | undefined;
+  private readonly link: ReconnectingSocket;
   private socketHadHello = false;
-  private retry: IDisposable | undefined;
-  private probing = false;
-  private readonly backoff = new Backoff();
   private readonly encoder = new TextEncoder();
   private readonly ackEvery: number;
 
@@ -114,7 +91,36 @@ export class TerminalConnection extends Disposable {
   constructor(private readonly options: TerminalConnectionOptions) {
     super();
     this.ackEvery = options.ackEvery ?? DEFAULT_ACK_EVERY;
-    this.register(toDisposable(() => this.teardown()));
+    this.link = this.register(
+      new ReconnectingSocket({
+        sessionKey: options.sessionKey,
+        url: () => this.url(),
+        probe: options.probe,
+        createSocket: options.createSocket,
+        onConnect: () => (this.socketHadHello = false),
+        onMessage: (data) => (typeof data === 'string' ? this.onControl(data) : this.onBytes(data)),
+      }),
+    );
+  }
+
+  /** connecting, live (hello received), reconnecting, or closed for good. */
+  get state(): ReconnectingSocket['state'] {
+    return this.link.state;
+  }
+
+  /** The last error the server or the connection reported. */
+  get lastError(): ReconnectingSocket['lastError'] {
+    return this.link.lastError;
+  }
+
+  /** Why the connection is closed (when state is closed). */
+  get closedReason(): ReconnectingSocket['closedReason'] {
+    return this.link.closedReason;
+  }
+
+  /** Failed attempts since the last hello. */
+  get attempts(): ReconnectingSocket['attempts'] {
+    return this.link.attempts;
   }
 
   get sessionKey(): string {
@@ -131,16 +137,12 @@ export class TerminalConnection extends Disposable {
   }
 
   start(): void {
-    if (this.socket || this.isDisposed || this.state.value === 'closed') return;
-    this.connect();
+    this.link.start();
   }
 
   /** Skips the backoff wait (the user asked, or the network came back). */
   retryNow(): void {
-    if (this.cannotConnect() || this.probing || !this.retry) return;
-    this.retry.dispose();
-    this.retry = undefined;
-    this.connect();
+    this.link.retryNow();
   }
 
   /**
@@ -155,14 +157,12 @@ export class TerminalConnection extends Disposable {
     if (offset === undefined) this.shownFrom = undefined;
     this.position = undefined;
     this.stream = undefined;
-    this.teardown();
-    if (this.state.value === 'live') this.state.value = 'connecting';
-    this.connect();
+    this.link.reconnect();
   }
 
   /** The session is known to be gone (e.g. a CLI_SESSION_CLOSED event). */
   markClosed(reason: string): void {
-    this.finish(reason);
+    this.link.finish(reason);
   }
 
   /** Keyboard input from the terminal (xterm `onData`): sent as UTF-8. */
@@ -180,18 +180,18 @@ export class TerminalConnection extends Disposable {
   /** A size wish; the server may refuse and answer with the real size. Never in view mode. */
   requestResize(cols: number, rows: number): boolean {
     if (this.options.mode === 'view' || !this.isLive()) return false;
-    this.socket!.send(JSON.stringify({ type: 'resize', cols, rows }));
+    this.link.send(JSON.stringify({ type: 'resize', cols, rows }));
     return true;
   }
 
   private sendBytes(bytes: Uint8Array): boolean {
     if (this.options.mode === 'view' || !this.isLive() || bytes.length === 0) return false;
-    this.socket!.send(bytes);
+    this.link.send(bytes);
     return true;
   }
 
   private isLive(): boolean {
-    return this.state.value === 'live' && this.socket !== undefined && this.socket.readyState === OPEN;
+    return this.state.value === 'live' && this.link.isOpen;
   }
 
   private url(): string {
@@ -204,105 +204,6 @@ export class TerminalConnection extends Disposable {
     }
     if (this.options.history !== undefined) params.set('history', String(this.options.history));
     return `${this.options.baseUrl}/ws/terminal/${encodeURIComponent(this.options.sessionKey)}?${params}`;
-  }
-
-  private connect(): void {
-    const create = this.options.createSocket ?? ((url: string) => new WebSocket(url));
-    let socket: SocketLike;
-    try {
-      socket = create(this.url());
-    } catch (error) {
-      this.lastError.value = error instanceof Error ? error.message : String(error);
-      this.scheduleReconnect();
-      return;
-    }
-    socket.binaryType = 'arraybuffer';
-    this.socket = socket;
-    this.socketHadHello = false;
-    socket.onmessage = (event) => {
-      if (this.socket !== socket) return;
-      if (typeof event.data === 'string') this.onControl(event.data);
-      else if (event.data instanceof ArrayBuffer) this.onBytes(new Uint8Array(event.data));
-    };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.onSocketClosed(event.code, event.reason);
-    };
-    socket.onerror = () => undefined;
-  }
-
-  private onSocketClosed(code: number, reason: string): void {
-    if (this.isDisposed || this.state.value === 'closed') return;
-    if (code === CLOSE_SESSION_GONE) {
-      this.finish(reason || 'the session is closed');
-      return;
-    }
-    if (this.state.value === 'live') this.state.value = 'reconnecting';
-    void this.afterFailure();
-  }
-
-  /**
-   * After any failed or lost socket, ask the API whether the session still
-   * exists: a browser cannot see why an upgrade was refused (404/409 look
-   * like a network error). Gone: stop. Otherwise retry after the backoff.
-   */
-  private async afterFailure(): Promise<void> {
-    this.probing = true;
-    let probe: SessionProbe;
-    try {
-      probe = await this.options.probe(this.options.sessionKey);
-    } catch {
-      probe = 'unreachable';
-    } finally {
-      this.probing = false;
-    }
-    if (this.cannotConnect()) return;
-    if (probe === 'gone') {
-      this.finish('the session is closed');
-      return;
-    }
-    if (probe === 'unauthorized') {
-      this.finish('not logged in: open the login URL the server printed');
-      return;
-    }
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    this.state.value = 'reconnecting';
-    this.attempts.value++;
-    this.retry?.dispose();
-    this.retry = timeout(() => {
-      this.retry = undefined;
-      if (!this.cannotConnect()) this.connect();
-    }, this.backoff.next());
-  }
-
-  private cannotConnect(): boolean {
-    return this.isDisposed || this.state.value === 'closed' || this.socket !== undefined;
-  }
-
-  private finish(reason: string): void {
-    if (this.state.value === 'closed') return;
-    this.closedReason.value = reason;
-    this.state.value = 'closed';
-    this.teardown();
-  }
-
-  private teardown(): void {
-    this.retry?.dispose();
-    this.retry = undefined;
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) {
-      socket.onmessage = socket.onclose = socket.onerror = socket.onopen = null;
-      try {
-        socket.close(1000, 'done');
-      } catch {
-        // already closed
-      }
-    }
   }
 
   private onControl(text: string): void {
@@ -354,9 +255,7 @@ export class TerminalConnection extends Disposable {
     this.size.value = { cols: hello.cols, rows: hello.rows };
     this.exit.value = hello.status === 'running' ? undefined : { code: hello.exitCode };
     this.lastError.value = undefined;
-    this.backoff.reset();
-    this.attempts.value = 0;
-    this.state.value = 'live';
+    this.link.live();
     const first = !this.socketHadHello;
     this.socketHadHello = true;
     if (hello.snapshotBytes === 0 && !resumed) this.sendAck(hello.offset);
@@ -407,9 +306,8 @@ export class TerminalConnection extends Disposable {
   }
 
   private sendAck(offset: number): void {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN) return;
+    if (!this.link.isOpen) return;
     this.ackedAt = Math.max(this.ackedAt, offset);
-    socket.send(JSON.stringify({ type: 'ack', offset }));
+    this.link.send(JSON.stringify({ type: 'ack', offset }));
   }
 }
