@@ -6,6 +6,9 @@
  * `Last-Event-ID` for SSE), so nothing stored is lost.
  */
 import type { IncomingMessage } from 'node:http';
+import type { BridgeEvent } from '../../schemas/index.ts';
+import type { IDisposable } from '../../base/lifecycle.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import { peerAddress } from './proxy.ts';
 
 export interface EventStreamOptions {
@@ -47,4 +50,42 @@ export class EventStreamLimits {
   tooManyMessage(): string {
     return `too many ${this.options.what ?? 'event streams'} from this client (at most ${this.perClient}); close some tabs`;
   }
+}
+
+/** One live reader of the events, as its transport (WebSocket, SSE) sees it. */
+export interface EventReader {
+  /** False while the transport cannot take a message (a socket closing): the event is skipped. */
+  writable(): boolean;
+  /** Bytes written to the reader and not yet sent. */
+  buffered(): number;
+  send(event: BridgeEvent): void;
+  /** The reader fell too far behind: end it; `lastId` is the last stored event it was sent. */
+  drop(lastId: number): void;
+}
+
+/**
+ * The fan-out of the bus to one reader, the same for every transport: the stored events
+ * after `since` first (catching up, at most 1000), then every event live. A reader
+ * whose unsent bytes pass the limit is dropped, not buffered for. Dispose when the
+ * reader goes.
+ */
+export function streamEvents(bus: EventBus, since: number, reader: EventReader, limits: EventStreamLimits): IDisposable {
+  let last = since;
+  let dropped = false;
+  const send = (event: BridgeEvent) => {
+    if (dropped || !reader.writable()) return;
+    if (reader.buffered() > limits.maxBufferedBytes) {
+      dropped = true;
+      sub.dispose();
+      reader.drop(last);
+      return;
+    }
+    reader.send(event);
+    if (event.id !== undefined) last = event.id;
+  };
+  const sub = bus.onEvent(send);
+  if (since > 0) {
+    for (const event of bus.history({ since, limit: 1000 })) send(event);
+  }
+  return sub;
 }

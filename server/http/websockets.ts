@@ -8,7 +8,7 @@ import type { SessionHosts } from '../sessions/session-hosts.ts';
 import { TerminalViewer, type ViewerSocket } from '../sessions/terminal-viewer.ts';
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
-import { EventStreamLimits } from './event-streams.ts';
+import { EventStreamLimits, streamEvents } from './event-streams.ts';
 import { Traffic } from './traffic.ts';
 import { stripBasePath } from './base-path.ts';
 import { ApiError, errorDetail, errorMessage } from '../../base/errors.ts';
@@ -188,26 +188,22 @@ export class WebSockets extends Disposable {
 
   private events(ws: WebSocket, since: number, release: () => void): void {
     this.track(ws);
-    let last = since;
-    let dropped = false;
-    const send = (event: { id?: number }) => {
-      if (dropped || ws.readyState !== ws.OPEN) return;
-      // A reader this far behind is dropped, not buffered for: it resumes from its last id.
-      if (ws.bufferedAmount > this.eventLimits.maxBufferedBytes) {
-        dropped = true;
-        sub.dispose();
-        ws.close(4008, `too slow: reconnect with ?since=${last}`);
-        // Its socket may not even read the close frame: let go of it shortly.
-        setTimeout(() => ws.terminate(), 2000).unref();
-        return;
-      }
-      ws.send(JSON.stringify(event));
-      if (event.id !== undefined) last = event.id;
-    };
-    const sub = this.bus.onEvent(send);
-    if (since > 0) {
-      for (const event of this.bus.history({ since, limit: 1000 })) send(event);
-    }
+    const sub = streamEvents(
+      this.bus,
+      since,
+      {
+        writable: () => ws.readyState === ws.OPEN,
+        buffered: () => ws.bufferedAmount,
+        send: (event) => ws.send(JSON.stringify(event)),
+        drop: (lastId) => {
+          // It resumes from its last id.
+          ws.close(4008, `too slow: reconnect with ?since=${lastId}`);
+          // Its socket may not even read the close frame: let go of it shortly.
+          setTimeout(() => ws.terminate(), 2000).unref();
+        },
+      },
+      this.eventLimits,
+    );
     ws.on('close', () => {
       sub.dispose();
       release();

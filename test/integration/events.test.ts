@@ -148,6 +148,35 @@ describe('events', () => {
     controller.abort();
   });
 
+  it('GET /events with Last-Event-ID first sends the stored events after it, then live ones', async () => {
+    const bus = ctx.bridge.bridge.bus;
+    const first = await bus.publish('NOTIFICATION', { notification: sampleNotification({ title: 'sse-missed-1' }) });
+    const second = await bus.publish('NOTIFICATION', { notification: sampleNotification({ title: 'sse-missed-2' }) });
+    const controller = new AbortController();
+    const response = await fetch(new URL('events', ctx.bridge.url), {
+      headers: { authorization: `Bearer ${ctx.bridge.token}`, 'last-event-id': String(first.id) },
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let text = '';
+    const read = async (until: string) => {
+      while (!text.includes(until)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString();
+      }
+    };
+    await read(': connected');
+    // The missed one before the stream says it is connected; not the one the reader had.
+    expect(text).toContain(`id: ${second.id}\ndata: {`);
+    expect(text.indexOf('sse-missed-2')).toBeLessThan(text.indexOf(': connected'));
+    expect(text).not.toContain('sse-missed-1');
+    const live = await bus.publish('NOTIFICATION', { notification: sampleNotification({ title: 'sse-live' }) });
+    await read('sse-live');
+    expect(text).toContain(`id: ${live.id}\ndata: `);
+    controller.abort();
+  });
+
   it('401 on the events socket and stream without a token', async () => {
     expect((await fetch(new URL('events', ctx.bridge.url))).status).toBe(401);
     const ws = new WebSocket(new URL('ws/events', ctx.bridge.url.replace(/^http/, 'ws')));

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { EventsQuery } from '../../../schemas/index.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import { parseOr400, sendError } from '../errors.ts';
-import { EventStreamLimits } from '../event-streams.ts';
+import { EventStreamLimits, streamEvents } from '../event-streams.ts';
 
 /**
  * `GET /api/events?since=&before=&limit=&type=&host=&pipeline=&from=&to=`: stored
@@ -49,23 +49,22 @@ export function sseRoute(bus: EventBus, limits = new EventStreamLimits()): Route
       'x-accel-buffering': 'no',
     });
     const last = Number(req.headers['last-event-id'] ?? req.query.since);
-    const write = (event: { id?: number }) => {
-      if (res.writableLength > limits.maxBufferedBytes) {
-        sub?.dispose();
-        res.end();
-        return;
-      }
-      res.write(`${event.id ? `id: ${event.id}\n` : ''}data: ${JSON.stringify(event)}\n\n`);
-    };
-    let sub: { dispose(): void } | undefined;
-    if (Number.isFinite(last) && last > 0) {
-      for (const event of bus.history({ since: last, limit: 1000 })) write(event);
-    }
+    const sub = streamEvents(
+      bus,
+      Number.isFinite(last) && last > 0 ? last : 0,
+      {
+        writable: () => true,
+        buffered: () => res.writableLength,
+        send: (event) => res.write(`${event.id ? `id: ${event.id}\n` : ''}data: ${JSON.stringify(event)}\n\n`),
+        // EventSource reconnects with its Last-Event-ID.
+        drop: () => res.end(),
+      },
+      limits,
+    );
     res.write(': connected\n\n');
-    sub = bus.onEvent(write);
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
     req.on('close', () => {
-      sub?.dispose();
+      sub.dispose();
       clearInterval(ping);
     });
   });
