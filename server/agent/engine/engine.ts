@@ -1,6 +1,6 @@
 /**
  * AgentEngine: the running agent board. It owns the config (and its live reload),
- * one watcher per host, the approval service and the notifier, and implements the
+ * one watcher per host, the approval service and the notifications (notifications.ts), and implements the
  * EngineContext every pane runtime uses.
  */
 import { join } from 'node:path';
@@ -12,9 +12,9 @@ import type { TmuxServer } from '../../../tmux/server.ts';
 import { ApprovalService, approvalDirProblem, approvalNotice, tokenDigest, type ApprovalKey } from '../approvals/index.ts';
 import { ConfigWatcher, defaultAgentConfig, formatIssue, loadAgentConfig } from '../config/index.ts';
 import type { AgentConfig, CompiledHost, ConfigIssue } from '../config/types.ts';
-import { createChannels, Notifier } from '../notify/index.ts';
 import { LocalHostWatcher, type HostWatcher } from './hosts.ts';
 import { loadOrCreateSecret, StoreApprovalPersistence, StoreNotificationRecorder } from './persistence.ts';
+import { EngineNotifications } from './notifications.ts';
 import type { PaneRuntime } from './runtime.ts';
 import { SshHostWatcher } from './ssh-host.ts';
 import { SshTmuxRunner } from './ssh-runner.ts';
@@ -83,17 +83,13 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
   readonly approvalRepo: AgentApprovalRepository;
   readonly approvals: ApprovalService;
   readonly dryRun: boolean;
-  private notifier: Notifier;
-  private readonly recorder: StoreNotificationRecorder;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly notifications: EngineNotifications;
   private current: AgentConfig;
   private configWarnings: readonly ConfigIssue[] = [];
   private problem: ConfigProblem | null = null;
   private loadedAt = new Date().toISOString();
   private watcher: ConfigWatcher | undefined;
   private readonly hosts = new Map<string, { watcher: HostWatcher; identity: string }>();
-  private activeChannelNames: string[] = [];
-  private notifierRetry = '';
   private closed = false;
   private hostChain: Promise<void> = Promise.resolve();
 
@@ -119,8 +115,16 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     this.approvals.onDecided(({ approval, decision }) => this.onDecided(approval, decision));
     this.approvals.onCancelled((approval) => this.publish('APPROVAL_DECIDED', { approval: this.approvalView(approval), decision: null }));
     this.approvals.onError((error) => this.log(`agent: approval request file problem: ${errorMessage(error)}`));
-    this.recorder = new StoreNotificationRecorder(deps.store.notifications);
-    this.notifier = this.createNotifier();
+    this.notifications = new EngineNotifications(
+      {
+        recorder: new StoreNotificationRecorder(deps.store.notifications),
+        onRecord: (record) => this.publish('NOTIFICATION', { notification: record }),
+        log: (message) => this.log(message),
+        env: deps.options.env ?? process.env,
+        stdout: deps.options.stdout,
+      },
+      this.current,
+    );
   }
 
   static async start(deps: AgentEngineDeps): Promise<AgentEngine> {
@@ -160,7 +164,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
   }
 
   get channels(): readonly string[] {
-    return this.activeChannelNames;
+    return this.notifications.channels;
   }
 
   hostWatchers(): HostWatcher[] {
@@ -212,7 +216,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     this.problem = null;
     this.loadedAt = new Date().toISOString();
     for (const warning of warnings) this.log(`agent config warning: ${formatIssue(warning)}`);
-    const { warnings: channelWarnings } = this.setChannels();
+    const { warnings: channelWarnings } = this.notifications.configure(config);
     for (const warning of channelWarnings) this.log(`agent: ${warning}`);
     this.hostChain = this.hostChain.then(() => this.syncHosts()).catch((error: unknown) => this.log(`agent: starting host watchers failed: ${errorMessage(error)}`));
     if (reload) {
@@ -240,32 +244,6 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     const texts = errors.map(formatIssue);
     this.log(`agent config rejected, the previous config keeps running:\n  ${texts.join('\n  ')}`);
     this.publish('CONFIG_ERROR', { errors: texts, warnings: warnings.map(formatIssue), issues: [...errors] });
-  }
-
-  private createNotifier(): Notifier {
-    const retry = this.current.bridge.notifyRetry;
-    this.notifierRetry = JSON.stringify(retry);
-    const notifier = new Notifier({ channels: [], recorder: this.recorder, attempts: retry.attempts, baseDelayMs: retry.baseDelayMs, timeoutMs: retry.timeoutMs });
-    notifier.onRecord((record) => this.publish('NOTIFICATION', { notification: record }));
-    notifier.onRecorderError((error) => this.log(`agent: could not record a notification: ${errorMessage(error)}`));
-    return notifier;
-  }
-
-  private setChannels(): { warnings: string[] } {
-    const old = this.notifier;
-    // Retry settings are fixed per Notifier: a new one takes over, the old one finishes what it sends.
-    if (JSON.stringify(this.current.bridge.notifyRetry) !== this.notifierRetry) {
-      this.notifier = this.createNotifier();
-      void Promise.allSettled([...this.inflight]).then(() => old.dispose());
-    }
-    const { channels, warnings } = createChannels(this.current.notify, {
-      env: this.deps.options.env ?? process.env,
-      bridge: this.current.bridge,
-      write: this.deps.options.stdout,
-    });
-    this.notifier.setChannels(channels);
-    this.activeChannelNames = channels.map((channel) => channel.name);
-    return { warnings };
   }
 
   /** Start, keep or replace one watcher per configured host (a host whose settings did not change keeps running). */
@@ -366,9 +344,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
   /* ---------------------------------------------------------------- EngineContext */
 
   notify(notification: EngineNotification): void {
-    const sending = this.notifier.notify(notification);
-    this.inflight.add(sending);
-    void sending.finally(() => this.inflight.delete(sending));
+    this.notifications.notify(notification);
   }
 
   async requestApproval(request: ApprovalRequest): Promise<void> {
@@ -413,8 +389,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     for (const { watcher } of this.hosts.values()) await this.closeWatcher(watcher);
     this.hosts.clear();
     this.approvals.dispose();
-    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    this.notifier.dispose();
+    await this.notifications.close();
   }
 }
 
