@@ -1,35 +1,14 @@
 import type { BridgeEvent, BridgeEventOf, EventListQuery, EventPayload, EventType, UncheckedEvent } from '../../schemas/index.ts';
 import { Emitter } from '../../base/emitter.ts';
 import { Disposable } from '../../base/lifecycle.ts';
-import { queryEvents } from './event-query.ts';
 import { toError } from '../../base/errors.ts';
 
-/** Where events are kept: the durable store, or memory in tests. */
+/** Where events are kept: the durable store (tests may keep them in memory: test/helpers/memory-event-sink.ts). */
 export interface EventSink {
   /** Stores the event; resolves once it is durable, with its id. */
   append(event: BridgeEvent): Promise<BridgeEvent>;
   /** After `since` oldest first, or below `before` newest first; filtered by type, host, pipeline and time. */
   list(query: EventListQuery): BridgeEvent[];
-}
-
-/** Keeps the last `capacity` events in memory. */
-export class MemoryEventSink implements EventSink {
-  private readonly events: BridgeEvent[] = [];
-  private nextId = 1;
-
-  constructor(private readonly capacity = 10_000) {}
-
-  /** Takes what the durable store takes (its twin in tests); the bus only ever gives it events of the map. */
-  async append(event: UncheckedEvent): Promise<BridgeEvent> {
-    const stored = { ...event, id: this.nextId++ } as BridgeEvent;
-    this.events.push(stored);
-    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
-    return stored;
-  }
-
-  list(query: EventListQuery): BridgeEvent[] {
-    return queryEvents(this.events, query);
-  }
 }
 
 /**

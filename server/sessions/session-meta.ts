@@ -27,27 +27,11 @@ export interface SessionMeta {
   readonly lastActivityAt?: string | null;
 }
 
-/** Persistence of session metadata (the durable store in production, memory in tests). */
+/** Persistence of session metadata (the durable store's SessionRepository). */
 export interface SessionMetaRepository {
   get(sessionKey: string): SessionMeta | undefined;
   /** Resolves once durable. */
   put(meta: SessionMeta): Promise<void>;
   /** Every session, newest first. */
   list(): SessionMeta[];
-}
-
-export class MemorySessionMetaRepository implements SessionMetaRepository {
-  private readonly rows = new Map<string, SessionMeta>();
-
-  get(sessionKey: string): SessionMeta | undefined {
-    return this.rows.get(sessionKey);
-  }
-
-  async put(meta: SessionMeta): Promise<void> {
-    this.rows.set(meta.sessionKey, meta);
-  }
-
-  list(): SessionMeta[] {
-    return [...this.rows.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  }
 }

@@ -29,7 +29,7 @@ import type {
   StageStatus,
   StageView,
 } from '../../schemas/index.ts';
-import { queryEvents } from '../../server/events/event-query.ts';
+import { queryEvents } from '../helpers/event-query.ts';
 
 const CLIENT = join(import.meta.dirname, '..', '..', 'dist', 'client');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.svg': 'image/svg+xml', '.map': 'application/json' };

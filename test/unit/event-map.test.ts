@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_PAYLOADS, EventType, parseBridgeEvent, type BridgeEvent, type EventPayload } from '../../schemas/index.ts';
-import { EventBus, MemoryEventSink } from '../../server/events/event-bus.ts';
+import { EventBus } from '../../server/events/event-bus.ts';
+import { MemoryEventSink } from '../helpers/memory-event-sink.ts';
 import { SAMPLE_PAYLOADS, sampleNotification } from '../helpers/events.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { Emitter } from '../../base/emitter.ts';
-import { EventBus, MemoryEventSink } from '../../server/events/event-bus.ts';
+import { EventBus } from '../../server/events/event-bus.ts';
+import { MemoryEventSink } from '../helpers/memory-event-sink.ts';
 import { Store } from '../../server/store/index.ts';
 import { IssueAutoStart, type ExecutionsPort, type RunLike, type SessionsPort } from '../../server/workbench/issues/autostart.ts';
 import { IssueService } from '../../server/workbench/issues/service.ts';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Emitter } from '../../base/emitter.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/session.ts';
-import { MemoryEventSink, EventBus } from '../../server/events/event-bus.ts';
+import { EventBus } from '../../server/events/event-bus.ts';
+import { MemoryEventSink } from '../helpers/memory-event-sink.ts';
 import { Store } from '../../server/store/index.ts';
 import { Queues, type QueueExecution, type QueueExecutions, type QueueIssues, type QueueSessions } from '../../server/workbench/queues/index.ts';
 import type { QueueExecuteRequest } from '../../server/workbench/queues/ports.ts';

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { BridgeEvent, EventListQuery, UncheckedEvent } from '../../schemas/index.ts';
-import { MemoryEventSink, type EventSink } from '../../server/events/event-bus.ts';
+import type { EventSink } from '../../server/events/event-bus.ts';
+import { MemoryEventSink } from '../helpers/memory-event-sink.ts';
 import type { SessionMetaRepository } from '../../server/sessions/session-meta.ts';
 import { auditPreview, Store } from '../../server/store/index.ts';
 import { afterCrash, crashCopy, recordingLog, sessionInput, useFreshStore } from '../fixtures/store/helpers.ts';

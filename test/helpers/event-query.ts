@@ -1,6 +1,6 @@
 /**
  * The in-memory twin of EventRepository.list's SQL: the same filters, order and
- * limit over a list of events, for MemoryEventSink (tests, a bridge without a store).
+ * limit over a list of events, for the tests' MemoryEventSink and the fake agent board.
  */
 import { EVENT_SUBJECT_PATHS, type BridgeEvent, type EventListQuery } from '../../schemas/index.ts';
 
