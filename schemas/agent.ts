@@ -111,33 +111,45 @@ export type StageCommandBody = z.infer<typeof StageCommandBody>;
 export const NotificationKind = z.enum(['start', 'success', 'fail', 'approval', 'ask_human', 'escalate', 'info']);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
+/** `pending` until delivered (`sent`) or given up (`failed`). */
+export const NotificationStatus = z.enum(['pending', 'sent', 'failed']);
+export type NotificationStatus = z.infer<typeof NotificationStatus>;
+
 /**
- * The delivery of one notification on one channel, reported to the recorder after
- * every attempt (status `pending` while retrying, then `sent` or `failed`). Maps onto
- * a `notifications` row (store.ts NotificationRow), upserted by `deliveryId`.
+ * One notification on one channel (a delivery), with its attempts counted: what the
+ * API's NotificationRecord and the stored NotificationRow (store.ts) both say of it.
  */
-export const NotificationRecord = z.object({
-  deliveryId: z.string(),
+export const NotificationDelivery = z.object({
   /** Shared by the deliveries of one notification on several channels. */
-  notificationId: z.string(),
-  channel: z.string(),
+  notificationId: z.string().min(1),
+  channel: z.string().min(1),
   title: z.string(),
   body: z.string(),
-  kind: NotificationKind,
-  /** `pending` while retrying, then `sent` or `failed` (store.ts NotificationStatus). */
-  status: z.enum(['pending', 'sent', 'failed']),
+  status: NotificationStatus,
   attempts: z.number().int().min(0),
   lastError: z.string().nullable(),
   httpStatus: z.number().int().nullable(),
   createdAt: IsoDate,
   sentAt: IsoDate.nullable(),
-  payload: z.object({
-    host: z.string().nullable(),
-    paneId: z.string().nullable(),
-    pipeline: z.string().nullable(),
-    stage: z.string().nullable(),
-    links: z.record(z.string(), z.string()),
-  }),
+});
+
+/** The pane and stage a notification is about; null for one about none. */
+export const NotificationSubject = z.object({
+  host: z.string().nullable(),
+  paneId: z.string().nullable(),
+  pipeline: z.string().nullable(),
+  stage: z.string().nullable(),
+});
+
+/**
+ * A delivery as the recorder hears of it after every attempt, the NOTIFICATION event
+ * carries it and `GET /api/notifications` lists it. Stored as a NotificationRow, upserted
+ * by `deliveryId`.
+ */
+export const NotificationRecord = NotificationDelivery.extend({
+  deliveryId: z.string(),
+  kind: NotificationKind,
+  payload: NotificationSubject.extend({ links: z.record(z.string(), z.string()) }),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 
@@ -318,7 +330,7 @@ export type ApprovalsQuery = z.infer<typeof ApprovalsQuery>;
 
 /** `GET /api/notifications?status=&limit=`. */
 export const NotificationsQuery = z.object({
-  status: z.enum(['pending', 'sent', 'failed']).optional(),
+  status: NotificationStatus.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 export type NotificationsQuery = z.infer<typeof NotificationsQuery>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StageStatus } from './agent.ts';
+import { NotificationDelivery, NotificationSubject, StageStatus } from './agent.ts';
 import { IsoDate } from './common.ts';
 import { ResumeStrategy, SessionStatus } from './session.ts';
 
@@ -125,32 +125,16 @@ export const EventRow = z.object({
 });
 export type EventRow = z.infer<typeof EventRow>;
 
-/** `pending` until delivered (`sent`) or given up (`failed`). */
-export const NotificationStatus = z.enum(['pending', 'sent', 'failed']);
-export type NotificationStatus = z.infer<typeof NotificationStatus>;
-
 /**
- * One notification on one channel (a delivery), with its attempts counted.
- * `notificationId` groups the deliveries of one notification over several channels.
+ * A `notifications` row: a delivery (agent.ts NotificationDelivery) with its subject in
+ * columns of their own, the kind as any text, and the rest of its payload as JSON.
  */
 export const NotificationRow = z.object({
   id: z.number().int().positive(),
-  notificationId: z.string().min(1),
-  channel: z.string().min(1),
+  ...NotificationDelivery.shape,
   kind: z.string().nullable(),
-  title: z.string(),
-  body: z.string(),
-  status: NotificationStatus,
-  attempts: z.number().int().min(0),
-  lastError: z.string().nullable(),
-  httpStatus: z.number().int().nullable(),
-  host: z.string().nullable(),
-  paneId: z.string().nullable(),
-  pipeline: z.string().nullable(),
-  stage: z.string().nullable(),
-  createdAt: IsoDate,
+  ...NotificationSubject.shape,
   updatedAt: IsoDate,
-  sentAt: IsoDate.nullable(),
   payload: JsonObject.nullable(),
 });
 export type NotificationRow = z.infer<typeof NotificationRow>;

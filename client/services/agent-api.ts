@@ -1,4 +1,4 @@
-import type { ApprovalDecision, ApprovalView, BridgeEvent, Overview, PipelineView } from '../../schemas/index.ts';
+import type { ApprovalDecision, ApprovalView, BridgeEvent, NotificationRecord, Overview, PipelineView } from '../../schemas/index.ts';
 import { t } from '../i18n/index.ts';
 import { ApiError, type ApiClient } from './api.ts';
 import {
@@ -11,7 +11,7 @@ import {
   readPipelineList,
   readTransition,
 } from './agent-guards.ts';
-import type { ConfigView, NotificationRow, PaneInfo, StageTransition } from './agent-types.ts';
+import type { ConfigView, PaneInfo, StageTransition } from './agent-types.ts';
 import { readAgentConfig } from './config-guards.ts';
 import { isBridgeEvent, isObject } from './guards.ts';
 
@@ -74,7 +74,7 @@ export class AgentApi {
     return readApproval(isObject(body) && isObject(body.approval) ? body.approval : body);
   }
 
-  notifications(limit: number, status?: string): Promise<NotificationRow[]> {
+  notifications(limit: number, status?: string): Promise<NotificationRecord[]> {
     return this.get(`/api/notifications?limit=${limit}${status ? `&status=${enc(status)}` : ''}`, readNotificationList, 'notification list');
   }
 

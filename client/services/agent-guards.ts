@@ -1,5 +1,6 @@
 import type {
   ApprovalView,
+  NotificationRecord,
   Overview,
   PaneNames,
   PipelinePaneView,
@@ -7,7 +8,7 @@ import type {
   StageStatus,
   StageView,
 } from '../../schemas/index.ts';
-import type { NotificationRow, PaneInfo, PaneTail, StageTransition } from './agent-types.ts';
+import type { PaneInfo, PaneTail, StageTransition } from './agent-types.ts';
 import { isObject } from './guards.ts';
 
 /*
@@ -177,7 +178,7 @@ export function readPaneTail(event: Obj): PaneTail | undefined {
   return { host: event.host, paneId: event.paneId, sessionKey: str(event.sessionKey) ? event.sessionKey : null, lines: strings(event.lines), at: str(event.at) ? event.at : '' };
 }
 
-export function readNotification(value: unknown): NotificationRow | undefined {
+export function readNotification(value: unknown): NotificationRecord | undefined {
   if (!isObject(value) || !str(value.title)) return undefined;
   const payload = isObject(value.payload) ? value.payload : {};
   const kind = str(value.kind) ? value.kind : 'info';
@@ -188,7 +189,7 @@ export function readNotification(value: unknown): NotificationRow | undefined {
     channel: str(value.channel) ? value.channel : '',
     title: value.title,
     body: str(value.body) ? value.body : '',
-    kind: kind as NotificationRow['kind'],
+    kind: kind as NotificationRecord['kind'],
     status,
     attempts: int(value.attempts) ? value.attempts : 0,
     lastError: strOrNull(value.lastError),
@@ -205,7 +206,7 @@ export function readNotification(value: unknown): NotificationRow | undefined {
   };
 }
 
-export function readNotificationList(value: unknown): NotificationRow[] | undefined {
+export function readNotificationList(value: unknown): NotificationRecord[] | undefined {
   const items = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.notifications) ? value.notifications : undefined;
   return items ? list(items, readNotification) : undefined;
 }

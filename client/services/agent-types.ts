@@ -2,7 +2,7 @@
  * Agent board shapes the client uses. They are the schemas' types (imported as
  * types only: zod itself is never bundled), under the names the pages use.
  */
-import type { AgentConfigView, NotificationRecord, PaneTailPayload, PaneView, StageHistoryRow, StageStatus } from '../../schemas/index.ts';
+import type { AgentConfigView, PaneTailPayload, PaneView, StageHistoryRow, StageStatus } from '../../schemas/index.ts';
 
 /** One watched or bridge pane, as `GET /api/panes` lists it. */
 export type PaneInfo = PaneView;
@@ -12,9 +12,6 @@ export type PaneTail = PaneTailPayload;
 
 /** `GET /api/agent/config`: the running config, secrets redacted. */
 export type ConfigView = AgentConfigView;
-
-/** A row of the notifications list (`GET /api/notifications`). */
-export type NotificationRow = NotificationRecord;
 
 /** One stored stage transition (a `stage_history` row, or a STAGE_UPDATED that changed the status). */
 export type StageTransition = Pick<StageHistoryRow, 'stage' | 'from' | 'to' | 'reason' | 'retries' | 'at'>;

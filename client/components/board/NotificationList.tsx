@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Rich, t } from '../../i18n/index.ts';
 import { timeout, type IDisposable } from '../../lib/disposable.ts';
 import { ApiError } from '../../services/api.ts';
-import type { NotificationRow } from '../../services/agent-types.ts';
+import type { NotificationRecord } from '../../../schemas/index.ts';
 import { useServices } from '../../services/index.ts';
 import { FilterBar, FilterSelect } from './Filters.tsx';
 import { Empty, LoadError, Loading } from './States.tsx';
@@ -38,7 +38,7 @@ export function NotificationList() {
   const { agent, feed } = useServices();
   const [status, setStatus] = useState<Status>('');
   const [limit, setLimit] = useState(PAGE);
-  const [rows, setRows] = useState<NotificationRow[] | undefined>(undefined);
+  const [rows, setRows] = useState<NotificationRecord[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [reload, setReload] = useState(0);
 
