@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { Backoff, Disposable, MutableDisposable, timeout } from '../lib/disposable.ts';
 import type { SessionProbe } from '../services/api.ts';
+import { errorMessage } from '../../base/errors.ts';
 
 /** connecting: first attempt; live: hello received; reconnecting: lost, retrying; closed: the session is gone (final). */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -108,7 +109,7 @@ export class ReconnectingSocket extends Disposable {
     try {
       socket = create(this.options.url());
     } catch (error) {
-      this.lastError.value = error instanceof Error ? error.message : String(error);
+      this.lastError.value = errorMessage(error);
       this.scheduleReconnect();
       return;
     }

@@ -290,7 +290,7 @@ export class Store extends Disposable implements StoreCore, Repositories, IAsync
       this.changeEmitter.fire(change);
     } catch (error) {
       // The write is durable: a failing listener must not turn it into a rejection.
-      this.log.error(`a store change listener failed: ${(error as Error).message}`);
+      this.log.error(`a store change listener failed: ${errorMessage(error)}`);
     }
   }
 
