@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ISSUE_STATUSES, MoveIssueBody, type Issue, type IssueStatus } from '../../schemas/index.ts';
+import { ISSUE_STATUSES, MoveIssueBody, type BridgeEventOf, type Issue, type IssueStatus } from '../../schemas/index.ts';
 import { place, renumbered } from '../../server/workbench/issues/ordering.ts';
 
 const CLIENT = join(import.meta.dirname, '..', '..', 'dist', 'client');
@@ -102,8 +102,8 @@ export class FakeIssueServer {
         if (!placed.ok) return this.json(res, 400, { error: { code: 'invalid_body', message: 'bad neighbour' } });
         const moved: Issue = { ...issue, status: body.data.status, sortOrder: placed.sortOrder, updatedAt: new Date().toISOString() };
         this.issues.set(moved.id, moved);
-        const event = JSON.stringify({ type: 'ISSUE_UPDATED', at: moved.updatedAt, issue: moved });
-        for (const ws of this.sockets) ws.send(event);
+        const event: BridgeEventOf<'ISSUE_UPDATED'> = { type: 'ISSUE_UPDATED', at: moved.updatedAt, issue: moved };
+        for (const ws of this.sockets) ws.send(JSON.stringify(event));
         return this.json(res, 200, moved);
       }
       if (url.pathname === '/api/cli-sessions') return this.json(res, 200, { sessions: [] });

@@ -76,8 +76,8 @@ export class IssueService extends Disposable {
       bus.onEvent((event) => {
         // A new session for an issue changes the issue's derived `sessions`.
         if (event.type !== 'CLI_SESSION_CREATED') return;
-        const issueId = (event.session as { issueId?: unknown } | undefined)?.issueId;
-        if (typeof issueId === 'string' && this.repo.get(issueId)) this.announce(issueId);
+        const issueId = event.session.issueId;
+        if (issueId !== null && this.repo.get(issueId)) this.announce(issueId);
       }),
     );
   }
