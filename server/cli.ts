@@ -53,12 +53,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (first === 'serve') return serve(rest);
   if (first === 'doctor') {
-    const { doctorCommand } = await import('./ops/commands.ts');
+    const { doctorCommand } = await import('./ops/index.ts');
     process.exitCode = await doctorCommand(rest);
     return;
   }
   if (first === 'backup' || first === 'restore') {
-    const { backupCommand, restoreCommand } = await import('./ops/commands.ts');
+    const { backupCommand, restoreCommand } = await import('./ops/index.ts');
     return first === 'backup' ? backupCommand(rest) : restoreCommand(rest);
   }
   if (first === 'import-tmuxagent') {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { tokenMatches } from '../auth/token.ts';
+import { tokenMatches } from '../auth/index.ts';
 import { COOKIE_NAME, type AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
 import { errorHandler, sendError } from './errors.ts';

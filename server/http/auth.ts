@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
-import { tokenMatches } from '../auth/token.ts';
+import { tokenMatches } from '../auth/index.ts';
 import { sendError } from './errors.ts';
 import { peerAddress, requestHost } from './proxy.ts';
 

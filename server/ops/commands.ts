@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseServeArgs, resolveOptions } from '../options.ts';
-import { backupDataDir, restoreDataDir } from '../store/backup.ts';
+import { backupDataDir, restoreDataDir } from '../store/index.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 
 const BACKUP_USAGE = `Usage: tmux-bridge backup FILE [--data-dir DIR]

@@ -6,11 +6,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TmuxAddress } from '../../tmux/address.ts';
 import { isSupported, MINIMUM_TMUX, parseTmuxVersion } from '../../tmux/version.ts';
-import { loadAgentConfig } from '../agent/config/load.ts';
+import { loadAgentConfig } from '../agent/index.ts';
 import type { BridgeOptions } from '../options.ts';
-import { findOnPath, TOOL_BINARIES } from '../sessions/tool-commands.ts';
-import { latestVersion, MIGRATIONS } from '../store/migrations.ts';
-import { JOURNAL_DIR, SNAPSHOT_FILE } from '../store/recovery.ts';
+import { findOnPath, TOOL_BINARIES } from '../sessions/index.ts';
+import { latestVersion, MIGRATIONS, JOURNAL_DIR, SNAPSHOT_FILE } from '../store/index.ts';
 import { exposureChecks } from './exposure.ts';
 
 export type CheckLevel = 'ok' | 'info' | 'warn' | 'fail';

@@ -5,11 +5,9 @@ import { StageStatus } from '../../schemas/agent.ts';
 import { SessionStatus } from '../../schemas/session.ts';
 import type { TmuxServer } from '../../tmux/server.ts';
 import type { AgentBoard } from '../agent/index.ts';
-import { tokenMatches } from '../auth/token.ts';
-import type { AuthGuard } from '../http/auth.ts';
-import { sendError } from '../http/errors.ts';
-import type { Traffic } from '../http/traffic.ts';
-import type { SessionHosts } from '../sessions/session-hosts.ts';
+import { tokenMatches } from '../auth/index.ts';
+import { type AuthGuard, sendError, type Traffic } from '../http/index.ts';
+import type { SessionHosts } from '../sessions/index.ts';
 import type { Store } from '../store/index.ts';
 
 /** What /metrics reads, each through its public face. `traffic` appears once the HTTP server exists. */

@@ -4,7 +4,7 @@ import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '.
 import type { PaneInfo } from '../../tmux/panes.ts';
 import type { ConnectionStatus, RemoteTmuxServer } from '../../tmux/remote-server.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import { notFound } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import type { SessionMetaRepository } from './session-meta.ts';

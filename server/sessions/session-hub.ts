@@ -7,7 +7,7 @@ import { capturePane, plainScreen, snapshotBytes } from '../../tmux/capture.ts';
 import { describePane, killPaneCommand, resizeWindowCommands, type PaneInfo } from '../../tmux/panes.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import { killSessionCommand, newSession, renameSessionCommand } from '../../tmux/sessions.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import { notFound, sessionClosed, sessionExited } from './errors.ts';
 import { ApiError } from '../../base/errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Approval, ApprovalDecision, ApprovalView } from '../../../schemas/agent.ts';
 import type { EventPayload, EventType } from '../../../schemas/events.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import { AgentApprovalRepository, PaneProgressRepository, type Store } from '../../store/index.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { ApprovalService, approvalDirProblem, approvalNotice, tokenDigest, type ApprovalKey } from '../approvals/index.ts';

@@ -19,7 +19,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandBody } from '../../../schemas/agent.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';
 import type { AgentEngine } from '../engine/engine.ts';
 import { approvalsOf, configViewOf, hostsOf, notificationsOf, overviewOf, panesOf, pipelineOf, pipelinesOf } from '../engine/queries.ts';

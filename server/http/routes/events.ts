@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { EventsQuery } from '../../../schemas/index.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import { parseOr400, sendError } from '../errors.ts';
 import { EventStreamLimits, streamEvents } from '../event-streams.ts';
 

@@ -1,8 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { CreateSessionBody, HostName, KeysBody, RenameSessionBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
-import type { InputOrigin } from '../../sessions/input-audit.ts';
-import type { SessionHosts } from '../../sessions/session-hosts.ts';
+import type { InputOrigin, SessionHosts } from '../../sessions/index.ts';
 import { clientOf } from '../client-identity.ts';
 import { parseOr400 } from '../errors.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Router } from 'express';
-import type { EventBus } from '../../events/event-bus.ts';
-import type { SessionHosts } from '../../sessions/session-hosts.ts';
+import type { EventBus } from '../../events/index.ts';
+import type { SessionHosts } from '../../sessions/index.ts';
 import type { Store } from '../../store/index.ts';
 import { ToolRegistry, toolRoutes } from '../tools/index.ts';
 import { cliRoutes, executionRoutes, resumeKeyRoutes, sessionExecuteRoutes } from './routes.ts';

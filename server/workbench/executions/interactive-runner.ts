@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CliSession, ExecuteRequest, Execution } from '../../../schemas/index.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 import { ApiError } from '../../../base/errors.ts';
-import type { InputOrigin } from '../../sessions/input-audit.ts';
+import type { InputOrigin } from '../../sessions/index.ts';
 import type { ToolAdapter } from '../tools/index.ts';
 import type { ExecutionLinks } from './contract.ts';
 import type { HookCallbacks } from './hooks.ts';

@@ -1,7 +1,7 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Execution } from '../../../schemas/index.ts';
 import type { IDisposable } from '../../../base/lifecycle.ts';
-import type { ExecutionRepository } from '../../store/repos/executions.ts';
+import type { ExecutionRepository } from '../../store/index.ts';
 import type { ExecutionService } from './contract.ts';
 
 /** From a quick shell command to an agent working for an hour or two. */

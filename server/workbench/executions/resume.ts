@@ -1,5 +1,5 @@
 import type { ResumeStrategy } from '../../../schemas/index.ts';
-import type { ResumeRepository, ResumeTurn } from '../../store/repos/resume.ts';
+import type { ResumeRepository, ResumeTurn } from '../../store/index.ts';
 import { sessionUuidFor, type NativeResume, type ToolAdapter } from '../tools/index.ts';
 
 export interface ResumeOptions {

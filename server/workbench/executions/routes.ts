@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CliExecuteRequest, ExecuteRequest, ExecutionFilter, ResumeKeyParam } from '../../../schemas/index.ts';
-import type { ResumeRepository } from '../../store/repos/resume.ts';
-import type { CliOutputRepository } from '../../store/repos/executions.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import type { ResumeRepository, CliOutputRepository } from '../../store/index.ts';
+import { parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';
 import type { Executions } from './service.ts';
 

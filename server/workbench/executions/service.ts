@@ -5,12 +5,10 @@ import type { CliExecuteRequest, ExecuteRequest, Execution, ExecutionFilter, Exe
 import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, disposableInterval } from '../../../base/lifecycle.ts';
 import { shellQuote } from '../../../tmux/command.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import { ApiError } from '../../../base/errors.ts';
-import { isShellCommand } from '../../sessions/shell-names.ts';
-import type { SessionHosts } from '../../sessions/session-hosts.ts';
-import type { CliOutputRepository, ExecutionRepository } from '../../store/repos/executions.ts';
-import type { ResumeRepository } from '../../store/repos/resume.ts';
+import { isShellCommand, type SessionHosts } from '../../sessions/index.ts';
+import type { CliOutputRepository, ExecutionRepository, ResumeRepository } from '../../store/index.ts';
 import type { ToolAdapter, ToolRegistry } from '../tools/index.ts';
 import type { ExecutionLinks, ExecutionService } from './contract.ts';
 import { ResumePlanner, type ResumePlan } from './resume.ts';

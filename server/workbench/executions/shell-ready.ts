@@ -1,7 +1,6 @@
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 import { ApiError } from '../../../base/errors.ts';
-import { isShellCommand } from '../../sessions/shell-names.ts';
-import type { SessionHosts } from '../../sessions/session-hosts.ts';
+import { isShellCommand, type SessionHosts } from '../../sessions/index.ts';
 
 /** A shell is ready for input once it printed something (its prompt) and then stayed quiet this long. */
 const READY_QUIET_MS = 150;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { CliExecuteRequest, CliOutputChunk, Execution } from '../../../schemas/index.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
-import type { StoredExecution } from '../../store/repos/executions.ts';
+import type { StoredExecution } from '../../store/index.ts';
 import type { ExecutionLinks } from './contract.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
 

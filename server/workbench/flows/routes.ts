@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ExecuteFlowBody, FlowInput, FlowRunsQuery, RouteToSessionBody } from '../../../schemas/index.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/index.ts';
 import type { FlowService } from './service.ts';
 
 const IdParam = z.object({ id: z.string().min(1).max(100) });

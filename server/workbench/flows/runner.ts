@@ -10,7 +10,7 @@ import {
   type FlowRunDetail,
 } from '../../../schemas/index.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import type { FlowRepository } from '../../store/index.ts';
 import type { FlowExecution, FlowExecutor, FlowSessions } from './executor.ts';
 import { newId } from './flows.ts';

@@ -1,6 +1,6 @@
 import type { FlowRunDetail, RouteToSessionBody } from '../../../schemas/index.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import { ApiError } from '../../../base/errors.ts';
 import type { FlowRepository } from '../../store/index.ts';
 import type { FlowExecution, FlowExecutor, FlowSessions } from './executor.ts';

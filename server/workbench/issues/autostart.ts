@@ -2,7 +2,7 @@ import { fillPromptTemplate, type CliSession, type CreateSessionBody, type Issue
 import type { Event } from '../../../base/emitter.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { IssueService, IssueStatusChange } from './service.ts';
-import { isShellCommand } from '../../sessions/shell-names.ts';
+import { isShellCommand } from '../../sessions/index.ts';
 import { errorMessage } from '../../../base/errors.ts';
 
 /** What the board needs of an execution (docs/api.md "Executions"). */

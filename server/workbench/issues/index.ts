@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { Disposable } from '../../../base/lifecycle.ts';
-import type { EventBus } from '../../events/event-bus.ts';
-import type { IssueRepository } from '../../store/repos/issues.ts';
+import type { EventBus } from '../../events/index.ts';
+import type { IssueRepository } from '../../store/index.ts';
 import { IssueAutoStart, type ExecutionsPort, type SessionsPort } from './autostart.ts';
 import { boardRoutes, issueRoutes } from './routes.ts';
 import { IssueService, type IssueSessionSource } from './service.ts';

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { BoardSettings, CreateIssueBody, IssueId, IssuesQuery, MoveIssueBody, UpdateIssueBody, type ChangeSource } from '../../../schemas/index.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/index.ts';
 import type { IssueService } from './service.ts';
 import type { IssueTransfer } from './transfer.ts';
 

@@ -14,10 +14,9 @@ import {
 } from '../../../schemas/index.ts';
 import { Emitter } from '../../../base/emitter.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { EventBus } from '../../events/index.ts';
 import { ApiError } from '../../../base/errors.ts';
-import type { IssueRepository, IssueRow } from '../../store/repos/issues.ts';
-import type { WriteTx } from '../../store/tx.ts';
+import type { IssueRepository, IssueRow, WriteTx } from '../../store/index.ts';
 import { place, renumbered } from './ordering.ts';
 
 /** What the service needs of the session rows: the ones created with an `issueId`. */

@@ -13,10 +13,9 @@ import {
   type IssuePriority,
   type IssueStatus,
 } from '../../../schemas/index.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';
-import type { IssueRepository, IssueRow } from '../../store/repos/issues.ts';
-import type { WriteTx } from '../../store/tx.ts';
+import type { IssueRepository, IssueRow, WriteTx } from '../../store/index.ts';
 import { ORDER_STEP } from './ordering.ts';
 import type { IssueService } from './service.ts';
 

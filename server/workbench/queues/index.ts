@@ -1,6 +1,6 @@
 import { Disposable } from '../../../base/lifecycle.ts';
 import { ApiError } from '../../../base/errors.ts';
-import type { QueueRepository } from '../../store/repos/queues.ts';
+import type { QueueRepository } from '../../store/index.ts';
 import type { QueueExecutions, QueueIssues, QueueSessions } from './ports.ts';
 import { QueueService } from './queue-service.ts';
 import { QueueState, type QueuePublisher } from './queue-state.ts';

@@ -2,7 +2,7 @@ import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { EventPayload } from '../../../schemas/events.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
-import type { QueueRepository } from '../../store/repos/queues.ts';
+import type { QueueRepository } from '../../store/index.ts';
 import { ApiError } from '../../../base/errors.ts';
 import { sortItems } from './graph.ts';
 

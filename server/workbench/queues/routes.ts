@@ -12,7 +12,7 @@ import {
   UpdateQueueBody,
   UpdateQueueItemBody,
 } from '../../../schemas/queue.ts';
-import { parseOr400 } from '../../http/errors.ts';
+import { parseOr400 } from '../../http/index.ts';
 import type { Queues } from './index.ts';
 
 const IdParam = z.object({ id: z.string().min(1).max(100) });

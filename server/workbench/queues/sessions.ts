@@ -1,6 +1,6 @@
 import type { CliSession } from '../../../schemas/session.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
-import { isShellCommand } from '../../sessions/shell-names.ts';
+import { isShellCommand } from '../../sessions/index.ts';
 
 
 /** Where an item runs: an existing session, a new one, or not yet (its session is busy). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { BUILTIN_TOOLS, ToolsFile, type ToolInfo } from '../../../schemas/index.ts';
-import { findOnPath } from '../../sessions/tool-commands.ts';
+import { findOnPath } from '../../sessions/index.ts';
 import { BUILTIN_ADAPTERS, customAdapter, type ToolAdapter } from './adapter.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
 
