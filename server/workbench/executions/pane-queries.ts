@@ -1,4 +1,4 @@
-import type { SessionHosts } from '../../sessions/session-hosts.ts';
+import type { SessionHosts } from '../../sessions/index.ts';
 
 type Hosts = Pick<SessionHosts, 'endpointOf'>;
 

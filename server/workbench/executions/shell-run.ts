@@ -1,5 +1,5 @@
 import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
-import type { StoredExecution } from '../../store/repos/executions.ts';
+import type { StoredExecution } from '../../store/index.ts';
 import type { ToolAdapter } from '../tools/index.ts';
 import type { ExecutionLinks } from './contract.ts';
 import type { PaneRecorder } from './pane-recorder.ts';
