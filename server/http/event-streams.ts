@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BridgeEvent } from '../../schemas/index.ts';
 import type { IDisposable } from '../../base/lifecycle.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { EventBus } from '../events/index.ts';
 import { peerAddress } from './proxy.ts';
 
 export interface EventStreamOptions {
