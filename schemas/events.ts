@@ -55,6 +55,16 @@ export const EVENT_PAYLOADS = {
   HOST_STATUS: z.object({ host: z.string(), connection: HostConnectionView }),
   /** The bridge's connection to its own tmux server changed (connected, slow, reconnecting). Not stored. */
   TMUX_STATUS: z.object({ control: ControlHealth }),
+  /** A remote pane printed `lines` lines while its output was not received (its host's connection was down). Stored. */
+  STREAM_GAP: z.object({
+    host: z.string(),
+    paneId: z.string(),
+    sessionKey: z.string().nullable(),
+    lines: z.number().int(),
+    /** More than the pane's tmux history keeps: at least `lines`. */
+    beyondHistory: z.boolean(),
+    downMs: z.number(),
+  }),
 } as const;
 
 type EventPayloadSchemas = typeof EVENT_PAYLOADS;

@@ -41,6 +41,12 @@ export const ServerTerminalMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string() }),
   /** Extension: the remote host of the session lost or regained its connection (reason says why). */
   z.object({ type: z.literal('host'), host: z.string(), state: HostConnectionView.shape.state, reason: z.string().nullable() }),
+  /**
+   * Extension: after a reconnect, `lines` lines the pane printed while its host was unreachable
+   * (`downMs`) were not received live (the redrawn screen and history hold them); `beyondHistory`:
+   * more were printed than the host's tmux history keeps, so at least that many.
+   */
+  z.object({ type: z.literal('gap'), host: z.string(), lines: z.number().int().min(0), beyondHistory: z.boolean(), downMs: z.number().min(0) }),
 ]);
 export type ServerTerminalMessage = z.infer<typeof ServerTerminalMessage>;
 

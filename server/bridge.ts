@@ -149,7 +149,7 @@ export async function startBridge(input: BridgeOptionsInput, overrides: BridgeOv
       log,
       sessionKeyOf: (paneId) => hub.keyOfPane(paneId),
       remoteSessionKeyOf: (host, paneId) => hub.keyOfRemotePane(host, paneId),
-      onRemoteHost: (host, server) => hub.setRemote(host, server),
+      onRemoteHost: (host, server, why) => hub.setRemote(host, server, why),
       typeIntoRemotePane: (host, paneId, text, { enter }) =>
         hub.writeToRemotePane(host, paneId, Buffer.from(enter ? `${text}\r` : text, 'utf8'), { source: 'agent', client: 'agent engine' }),
       typeIntoBridgePane: (paneId, text, { enter }) =>

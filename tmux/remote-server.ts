@@ -28,6 +28,12 @@ export interface ConnectionStatus {
   readonly since: string;
 }
 
+/**
+ * Why a host's connection was let go: `removed` from hosts.yaml, its settings `changed`
+ * (a new connection follows), `polled` from now on (no control mode), or the server `stopped`.
+ */
+export type RemoteHostDropped = 'removed' | 'changed' | 'polled' | 'stopped';
+
 export interface RemoteTmuxServerOptions {
   readonly target: SshTarget;
   /** `default` = the remote user's default server, else `tmux -L <socket>`. */

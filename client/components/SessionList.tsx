@@ -42,8 +42,9 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
   }
   const at = now.value;
   const groups = byHost(list, hosts.remote().map((h) => h.name));
+  const polled = hosts.polled();
   // Only the bridge's own sessions and no remote host: no group headings.
-  if (groups.length === 1 && groups[0]![0] === null) {
+  if (groups.length === 1 && groups[0]![0] === null && polled.length === 0) {
     return (
       <>
         {filter}
@@ -67,6 +68,20 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
           </section>
         );
       })}
+      {polled.map((h) => (
+        // Why a polled host has no sessions: captures every interval are not an exact stream.
+        <section key={`polled-${h.name}`} class="host-sessions host-polled" data-host={h.name} aria-label={h.name}>
+          <h3 class="host-group-head">
+            <span>{h.name}</span>
+            <span class="host-state host-control_unavailable" data-host-state="polled" title={h.reason ?? undefined}>
+              {t('host.polledShort')}
+            </span>
+          </h3>
+          <p class="polled-note" data-testid="polled-host-note">
+            <Rich k="sessions.polledHost" values={{ monitor: <Link href="/monitor">{t('sessions.monitorPage')}</Link> }} />
+          </p>
+        </section>
+      ))}
     </div>
   );
 }

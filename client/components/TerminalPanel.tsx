@@ -1,7 +1,8 @@
 import type { HostView } from '../../schemas/index.ts';
 import { hostStateText } from './HostState.tsx';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../i18n/index.ts';
+import { plural, t } from '../i18n/index.ts';
+import { duration } from '../i18n/format.ts';
 import type { CliSession } from '../../schemas/index.ts';
 import { useServices } from '../services/index.ts';
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
@@ -59,6 +60,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   const closed = state === 'closed' || session?.status === 'closed';
   const notice = tab.notice.value;
   const hostDown = connection.host.value;
+  const gap = connection.gap.value;
   const menu = tab.menu.value;
 
   useLayoutEffect(() => {
@@ -184,6 +186,14 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
           </span>
         </div>
       )}
+      {!closed && gap && (
+        <div class="terminal-banner banner-info" role="status" data-testid="gap-banner" data-lines={gap.lines}>
+          <span>{plural(gap.beyondHistory ? 'term.gapBeyond' : 'term.gap', gap.lines, { host: gap.host, duration: duration(gap.downMs) })}</span>
+          <button type="button" class="small" onClick={() => (connection.gap.value = undefined)}>
+            {t('term.dismiss')}
+          </button>
+        </div>
+      )}
       {state === 'reconnecting' && (
         <div class="terminal-banner banner-warn" role="status">
           <span>{t('term.reconnecting')}</span>
@@ -197,7 +207,12 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
           <span>{exitCode !== null ? t('term.exitedCode', { code: exitCode }) : t('term.exited')}</span>
         </div>
       )}
-      {closed && (
+      {closed && connection.hostDropped.value && (
+        <div class="terminal-banner banner-closed" role="status" data-testid="host-dropped-banner">
+          <span>{t('term.hostDropped', { reason: connection.hostDropped.value })}</span>
+        </div>
+      )}
+      {closed && !connection.hostDropped.value && (
         <div class="terminal-banner banner-closed" role="status" data-testid="closed-banner">
           <span>
             {connection.closedReason.value && connection.closedReason.value !== 'the session is closed'

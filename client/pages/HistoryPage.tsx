@@ -25,6 +25,7 @@ const TYPES = [
   'CLI_SESSION_UPDATED',
   'CLI_SESSION_CLOSED',
   'CLI_SESSION_ERROR',
+  'STREAM_GAP',
 ] as const;
 const typeOptions = () => TYPES.map((type) => [type, typeLabel(type)] as const);
 

@@ -108,6 +108,10 @@ export function parseServerTerminalMessage(text: string): ServerTerminalMessage 
       return isStr(value.host) && HOST_STATES.has(value.state as string) && (value.reason === null || isStr(value.reason))
         ? { type: 'host', host: value.host, state: value.state as HostView['state'], reason: value.reason as string | null }
         : undefined;
+    case 'gap':
+      return isStr(value.host) && isInt(value.lines) && typeof value.beyondHistory === 'boolean' && typeof value.downMs === 'number'
+        ? { type: 'gap', host: value.host, lines: value.lines, beyondHistory: value.beyondHistory, downMs: value.downMs }
+        : undefined;
     default:
       return undefined;
   }

@@ -28,6 +28,11 @@ export class HostsStore extends LiveResource<HostView[]> {
     return (this.data.value ?? []).filter((h) => h.kind === 'ssh' && h.mode === 'stream');
   }
 
+  /** Remote hosts read by polling (no control mode, or `live: false`): they have no sessions. */
+  polled(): HostView[] {
+    return (this.data.value ?? []).filter((h) => h.kind === 'ssh' && h.mode === 'poll');
+  }
+
   protected async load(): Promise<HostView[]> {
     const body = await this.api.call('GET', '/api/hosts');
     if (!isObject(body) || !Array.isArray(body.hosts)) return [];

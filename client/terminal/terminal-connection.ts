@@ -52,6 +52,8 @@ export class TerminalConnection extends Disposable {
   readonly exit = signal<{ code: number | null } | undefined>(undefined);
   /** The session's remote host is not connected (the server says so); undefined while it is. */
   readonly host = signal<{ host: string; state: string; reason: string | null } | undefined>(undefined);
+  /** Lines the pane printed while its host was unreachable, not received live (shown until dismissed). */
+  readonly gap = signal<{ host: string; lines: number; beyondHistory: boolean; downMs: number } | undefined>(undefined);
 
   private readonly helloEmitter = this.register(new Emitter<{ readonly hello: HelloMessage; readonly resumed: boolean; readonly first: boolean }>());
   /** Every hello, after the sink got its reset. `first`: the first hello on this socket. */
@@ -116,6 +118,11 @@ export class TerminalConnection extends Disposable {
   /** Why the connection is closed (when state is closed). */
   get closedReason(): ReconnectingSocket['closedReason'] {
     return this.link.closedReason;
+  }
+
+  /** Set when the terminal stopped because the server let go of the session's host (why). */
+  get hostDropped(): ReconnectingSocket['hostDropped'] {
+    return this.link.hostDropped;
   }
 
   /** Failed attempts since the last hello. */
@@ -233,6 +240,9 @@ export class TerminalConnection extends Disposable {
         break;
       case 'host':
         this.host.value = message.state === 'connected' ? undefined : { host: message.host, state: message.state, reason: message.reason };
+        break;
+      case 'gap':
+        this.gap.value = { host: message.host, lines: message.lines, beyondHistory: message.beyondHistory, downMs: message.downMs };
         break;
     }
   }

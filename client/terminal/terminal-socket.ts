@@ -19,6 +19,8 @@ export interface SocketLike {
 }
 
 export const CLOSE_SESSION_GONE = 4404;
+/** The session's host is no longer connected by the server (removed from hosts.yaml, or polled). */
+export const CLOSE_HOST_DROPPED = 4410;
 const OPEN = 1;
 
 export interface ReconnectingSocketOptions {
@@ -46,6 +48,8 @@ export class ReconnectingSocket extends Disposable {
   readonly lastError = signal<string | undefined>(undefined);
   /** Why the connection is closed (when state is closed). */
   readonly closedReason = signal<string | undefined>(undefined);
+  /** Set when the socket stopped because the server let go of the session's host (why). */
+  readonly hostDropped = signal<string | undefined>(undefined);
   /** Failed attempts since the socket was last live. */
   readonly attempts = signal(0);
 
@@ -133,6 +137,11 @@ export class ReconnectingSocket extends Disposable {
     if (this.isDisposed || this.state.value === 'closed') return;
     if (code === CLOSE_SESSION_GONE) {
       this.finish(reason || 'the session is closed');
+      return;
+    }
+    if (code === CLOSE_HOST_DROPPED) {
+      this.hostDropped.value = reason || 'the host was removed';
+      this.finish(this.hostDropped.value);
       return;
     }
     if (this.state.value === 'live') this.state.value = 'reconnecting';

@@ -2,7 +2,7 @@ import { LOCAL_HOST, type CliSession, type CreateSessionBody, type Snapshot } fr
 import { Emitter } from '../../base/emitter.ts';
 import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneInfo } from '../../tmux/panes.ts';
-import type { ConnectionStatus, RemoteTmuxServer } from '../../tmux/remote-server.ts';
+import type { ConnectionStatus, RemoteHostDropped, RemoteTmuxServer } from '../../tmux/remote-server.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import type { EventBus } from '../events/index.ts';
 import { notFound } from './errors.ts';
@@ -10,6 +10,7 @@ import type { InputAuditor, InputOrigin } from './input-audit.ts';
 import type { SessionMetaRepository } from './session-meta.ts';
 import { SessionHub, type SessionSignal, type SizeResult, type TerminalScreen } from './session-hub.ts';
 import { ApiError, errorMessage } from '../../base/errors.ts';
+import { RemoteStreamGaps, type StreamGap } from './stream-gaps.ts';
 
 /** A remote host's state as a terminal viewer shows it. */
 export interface HostStatusSignal {
@@ -21,6 +22,7 @@ interface RemoteEntry {
   readonly hub: SessionHub;
   readonly server: RemoteTmuxServer;
   readonly subscriptions: IDisposable[];
+  readonly gaps: RemoteStreamGaps;
   started: boolean;
   retry: IDisposable | undefined;
 }
@@ -49,6 +51,12 @@ export class SessionHosts extends Disposable {
   private readonly onHostStatusEmitter = this.register(new Emitter<HostStatusSignal>());
   /** A remote host's connection changed (terminals of its sessions say so). */
   readonly onHostStatus = this.onHostStatusEmitter.event;
+  private readonly onHostDroppedEmitter = this.register(new Emitter<{ readonly host: string; readonly why: RemoteHostDropped }>());
+  /** A remote host's connection was let go (removed from the config, changed, polled): its terminals are told. */
+  readonly onHostDropped = this.onHostDroppedEmitter.event;
+  private readonly onStreamGapEmitter = this.register(new Emitter<StreamGap & { readonly sessionKey: string | null }>());
+  /** A remote pane printed lines while its output was not received (see stream-gaps.ts). */
+  readonly onStreamGap = this.onStreamGapEmitter.event;
 
   constructor(
     readonly local: SessionHub,
@@ -70,13 +78,21 @@ export class SessionHosts extends Disposable {
     return this.local.start();
   }
 
-  /** A remote host's live connection came up in the agent engine (or went: server null). */
-  setRemote(host: string, server: RemoteTmuxServer | null): void {
+  /** A remote host's live connection came up in the agent engine (or went: server null, and why). */
+  setRemote(host: string, server: RemoteTmuxServer | null, why: RemoteHostDropped = 'stopped'): void {
+    if (this.remotes.has(host) && !server) this.onHostDroppedEmitter.fire({ host, why });
     this.dropRemote(host);
     if (!server || this.isDisposed) return;
     const hub = new SessionHub(server, this.bus, this.repo, { runDir: this.options.runDir, auditor: this.options.auditor, host });
-    const entry: RemoteEntry = { hub, server, subscriptions: [], started: false, retry: undefined };
+    const entry: RemoteEntry = { hub, server, subscriptions: [], gaps: new RemoteStreamGaps(host, server, this.options.log), started: false, retry: undefined };
     this.remotes.set(host, entry);
+    entry.subscriptions.push(
+      entry.gaps.onGap((gap) => {
+        const event = { ...gap, sessionKey: hub.keyOfPane(gap.paneId) };
+        this.onStreamGapEmitter.fire(event);
+        void this.bus.publish('STREAM_GAP', event).catch(() => undefined);
+      }),
+    );
     entry.subscriptions.push(hub.onSignal((signal) => this.onSignalEmitter.fire(signal)));
     entry.subscriptions.push(
       server.onStatus((status) => {
@@ -108,6 +124,7 @@ export class SessionHosts extends Disposable {
     this.remotes.delete(host);
     entry.retry?.dispose();
     for (const subscription of entry.subscriptions) subscription.dispose();
+    entry.gaps.dispose();
     entry.hub.dispose();
   }
 

@@ -47,6 +47,10 @@ const CATCH_UP_INTERVAL_MS = 1000;
 
 /** WebSocket close codes the client understands. */
 export const CLOSE_SESSION_GONE = 4404;
+/** The session's host is no longer connected by this server (removed from hosts.yaml, or polled): do not reconnect. */
+export const CLOSE_HOST_DROPPED = 4410;
+/** The session's host connection is being made anew (its settings changed): reconnect. */
+export const CLOSE_HOST_RECONNECT = 4503;
 
 type State = 'starting' | 'live' | 'paused' | 'refreshing' | 'closed';
 
@@ -110,6 +114,26 @@ export class TerminalViewer extends Disposable {
           this.hostDown = false;
           void this.redrawWhenStreaming();
         }
+      }),
+    );
+    this.register(
+      this.hub.onHostDropped(({ host: dropped, why }) => {
+        if (dropped !== host || this.state === 'closed' || why === 'stopped') return;
+        if (why === 'changed') {
+          // A new connection with the new settings follows: the client reconnects and redraws from it.
+          tell('reconnecting', 'its settings in hosts.yaml changed');
+          this.end(CLOSE_HOST_RECONNECT, 'host settings changed');
+          return;
+        }
+        const what = why === 'removed' ? `host ${host} was removed from hosts.yaml` : `host ${host} is polled now (tmux control mode is not available there)`;
+        this.socket.sendJson({ type: 'error', message: `${what}: this terminal stopped; the session keeps running on the host` });
+        this.end(CLOSE_HOST_DROPPED, what);
+      }),
+    );
+    this.register(
+      this.hub.onStreamGap((gap) => {
+        if (gap.sessionKey !== this.sessionKey || this.state === 'closed') return;
+        this.socket.sendJson({ type: 'gap', host: gap.host, lines: gap.lines, beyondHistory: gap.beyondHistory, downMs: gap.downMs });
       }),
     );
     // Said at once, connected or not: a client that reconnected forgets what it knew.

@@ -2,7 +2,9 @@
  * A remote host in the browser, through a real sshd on 127.0.0.1: the session list
  * groups sessions by host with the host's connection badge, the New session dialog
  * creates one on the host, its terminal is typed into, shows the ssh attach command,
- * and says "host reconnecting" while the ssh connection is down.
+ * says "host reconnecting" while the ssh connection is down, and after the reconnect how
+ * many lines the pane printed meanwhile that were not received live. A polled host is
+ * listed without sessions, saying why.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +35,11 @@ ${sshd.hostYaml('      ')}
   - name: locked
     ssh:
 ${sshd.hostYaml('      ', { key: sshd.wrongKey })}
+    tmux: {socket: ${remote.socketName}}
+  - name: oldtmux
+    ssh:
+${sshd.hostYaml('      ')}
+      live: false
     tmux: {socket: ${remote.socketName}}
 `,
     // One pipeline (matching nothing here) so the dashboard shows its hosts.
@@ -67,6 +74,12 @@ describe('a remote session in the browser', () => {
       const group = page.locator('.host-sessions[data-host="farm"]');
       await waitFor(async () => (await group.locator('[data-host-state]').getAttribute('data-host-state').catch(() => null)) === 'connected', 'farm connected in the list', 60_000);
       await group.locator('.session-row .session-name', { hasText: 'idle' }).waitFor({ timeout: 30_000 });
+      // A polled host has no sessions, and the list says why (and where its panes are).
+      const polled = page.locator('.host-sessions[data-host="oldtmux"]');
+      await polled.getByTestId('polled-host-note').waitFor({ timeout: 30_000 });
+      expect(await polled.locator('.session-row').count()).toBe(0);
+      expect(await polled.getByTestId('polled-host-note').textContent()).toMatch(/No sessions here: this host is polled .*Its panes are on the Monitor page/);
+      expect(await polled.getByRole('link', { name: 'Monitor' }).getAttribute('href')).toMatch(/\/monitor$/);
 
       await page.getByRole('button', { name: 'New session' }).click();
       const dialog = page.getByRole('dialog', { name: 'New session' });
@@ -102,7 +115,18 @@ describe('a remote session in the browser', () => {
       await panel.getByTestId('host-banner').waitFor({ timeout: 30_000 });
       await screenshot(page, 'remote-session-host-down');
       expect(await panel.getByTestId('host-banner').textContent()).toMatch(/Host farm is (reconnecting|connecting)/);
+      // Meanwhile the pane prints on the host (typed there): 12 lines and the command line.
+      await remote.tmux('send-keys', '-t', session.tmux.paneId, '-l', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo unseen-$i; done');
+      await remote.tmux('send-keys', '-t', session.tmux.paneId, 'Enter');
       await panel.getByTestId('host-banner').waitFor({ state: 'detached', timeout: 60_000 });
+      // The gap is said with its size, and the redrawn screen shows what was missed.
+      const gap = panel.getByTestId('gap-banner');
+      await gap.waitFor({ timeout: 60_000 });
+      expect(await gap.textContent()).toMatch(/While host farm was unreachable \(.+\), the pane printed 13 lines that were not received live/);
+      await waitForTerminalText(panel, /^unseen-12$/m, 'the missed lines in the redrawn screen', 30_000);
+      await screenshot(page, 'remote-session-gap');
+      await gap.getByRole('button', { name: 'Dismiss' }).click();
+      await gap.waitFor({ state: 'detached', timeout: 10_000 });
       await typeInTerminal(panel, 'echo after-$((1+2))');
       await waitForTerminalText(panel, /^after-3$/m, 'output after the reconnect', 30_000);
     } finally {

@@ -229,4 +229,5 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayload<K> } = {
   TMUX_STATUS: {
     control: { state: 'connected', since: AT, restarts: 0, pending: 0, oldestPendingMs: 0, lastProblem: null, lastProblemAt: null },
   },
+  STREAM_GAP: { host: 'sample-host', paneId: '%1', sessionKey: 's_sample', lines: 13, beyondHistory: false, downMs: 1200 },
 };

@@ -6,8 +6,9 @@ import { isObject } from '../../services/guards.ts';
 import { stageLabel } from './StageBadge.tsx';
 import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
+import { duration } from '../../i18n/format.ts';
 
-const LABELLED = new Set(['STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR', 'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR']);
+const LABELLED = new Set(['STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR', 'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR', 'STREAM_GAP']);
 
 export function typeLabel(type: string): string {
   return LABELLED.has(type) ? t(`event.${type}` as MessageKey) : type.toLowerCase().replace(/_/g, ' ');
@@ -68,6 +69,11 @@ export function describe(event: BridgeEvent): string {
       const name = text(session.name) ?? text(e.sessionKey) ?? '';
       return `${name}${text(e.message) ? `: ${text(e.message)}` : ''}${typeof e.exitCode === 'number' ? t('event.exit', { code: e.exitCode }) : ''}`;
     }
+    case 'STREAM_GAP': {
+      if (typeof event.lines !== 'number' || typeof event.downMs !== 'number') break;
+      const params = { host: text(event.host) ?? '', pane: text(event.paneId) ?? '', n: event.lines, duration: duration(event.downMs) };
+      return t(event.beyondHistory === true ? 'event.gapBeyond' : 'event.gap', params);
+    }
   }
   return '';
 }
@@ -77,7 +83,7 @@ function tone(event: BridgeEvent): string {
   if (event.type === 'CONFIG_ERROR' || event.type === 'CLI_SESSION_ERROR') return 'bad';
   if (event.type === 'STAGE_ACTIONS' && Array.isArray(event.outcomes) && event.outcomes.some((o) => isObject(o) && o.ok === false)) return 'bad';
   if (event.type === 'STAGE_UPDATED' && event.status === 'FAILED') return 'bad';
-  if (event.type === 'APPROVAL_REQUESTED' || (event.type === 'STAGE_UPDATED' && event.status === 'WAITING_APPROVAL')) return 'warn';
+  if (event.type === 'APPROVAL_REQUESTED' || event.type === 'STREAM_GAP' || (event.type === 'STAGE_UPDATED' && event.status === 'WAITING_APPROVAL')) return 'warn';
   if (event.type === 'STAGE_UPDATED' && event.status === 'COMPLETED') return 'good';
   return '';
 }

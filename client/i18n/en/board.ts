@@ -48,7 +48,7 @@ export const board = {
   'counts.otherTitle': 'Idle or waiting for a trigger',
   'termLink.open': 'Open terminal',
   'termLink.none': 'no terminal here',
-  'termLink.noneTitle': 'Only panes on the bridge’s own tmux server open as terminals here; attach with tmux on that host.',
+  'termLink.noneTitle': 'Panes of the bridge’s own tmux server and of remote hosts with a live connection open as terminals here; those of polled hosts and other local tmux servers do not: attach with tmux on that host.',
   'termLink.label': '{label}: pane {pane} on {host}',
   'decision.approved': 'approved',
   'decision.rejected': 'rejected',

@@ -110,5 +110,6 @@ export const common = {
   'host.authFailed': 'auth failed',
   'host.hostKeyFailed': 'host key refused',
   'host.polled': 'polled (no control mode)',
+  'host.polledShort': 'polled',
   'host.thisMachine': 'this machine',
 } as const;

@@ -50,7 +50,7 @@ export const board: Translation<typeof en> = {
   'counts.otherTitle': '空闲或等待触发',
   'termLink.open': '打开终端',
   'termLink.none': '此处无终端',
-  'termLink.noneTitle': '只有 bridge 自己的 tmux 服务器上的窗格能在这里作为终端打开；请在那台主机上用 tmux 连接。',
+  'termLink.noneTitle': 'bridge 自己的 tmux 服务器以及有实时连接的远程主机上的窗格能在这里作为终端打开；轮询主机和其他本地 tmux 服务器的窗格不能：请在那台主机上用 tmux 连接。',
   'termLink.label': '{label}：{host} 上的窗格 {pane}',
   'decision.approved': '已批准',
   'decision.rejected': '已拒绝',

@@ -111,5 +111,6 @@ export const common: Translation<typeof en> = {
   'host.authFailed': '认证失败',
   'host.hostKeyFailed': '主机密钥被拒绝',
   'host.polled': '轮询（无控制模式）',
+  'host.polledShort': '轮询',
   'host.thisMachine': '本机',
 };

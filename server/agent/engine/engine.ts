@@ -18,7 +18,7 @@ import { EngineNotifications } from './notifications.ts';
 import type { PaneRuntime } from './runtime.ts';
 import { SshHostWatcher } from './ssh-host.ts';
 import { SshTmuxRunner } from './ssh-runner.ts';
-import { RemoteTmuxServer } from '../../../tmux/remote-server.ts';
+import { RemoteTmuxServer, type RemoteHostDropped } from '../../../tmux/remote-server.ts';
 import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
 import { errorMessage } from '../../../base/errors.ts';
 import { closeOnce, type IAsyncDisposable } from '../../../base/lifecycle.ts';
@@ -56,10 +56,10 @@ export interface AgentEngineDeps {
    */
   readonly typeIntoBridgePane?: (paneId: string, text: string, options: { enter: boolean }) => Promise<void>;
   /**
-   * A remote host's live connection was made (server) or let go (null): the
+   * A remote host's live connection was made (server) or let go (null, and why): the
    * workbench runs that host's sessions over it.
    */
-  readonly onRemoteHost?: (host: string, server: RemoteTmuxServer | null) => void;
+  readonly onRemoteHost?: (host: string, server: RemoteTmuxServer | null, why?: RemoteHostDropped) => void;
   /** The workbench session showing a pane of a remote host, if any. */
   readonly remoteSessionKeyOf?: (host: string, paneId: string) => string | null;
   /**
@@ -254,7 +254,8 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
       const host = wanted.get(name);
       if (host && hostIdentity(host, this.deps.options.socketName) === entry.identity) continue;
       this.hosts.delete(name);
-      await this.closeWatcher(entry.watcher);
+      // What the workbench's terminals of that host are told: a new live connection follows, or none.
+      await this.closeWatcher(entry.watcher, !host?.ssh ? 'removed' : host.ssh.live ? 'changed' : 'polled');
     }
     for (const host of this.current.hosts) {
       const existing = this.hosts.get(host.name);
@@ -273,7 +274,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
     this.hostChain = this.hostChain.then(async () => {
       const entry = this.hosts.get(host.name);
       if (this.closed || !entry || entry.watcher.kind !== 'ssh' || entry.watcher.connection?.mode === 'poll') return;
-      await this.closeWatcher(entry.watcher);
+      await this.closeWatcher(entry.watcher, 'polled');
       const watcher = this.createWatcher(host, `${reason}; polling with captures instead`);
       this.hosts.set(host.name, { watcher, identity: entry.identity });
       await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${errorMessage(error)}`));
@@ -313,8 +314,8 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
   }
 
   /** Stops a watcher; the workbench lets go of a remote host's connection first. */
-  private async closeWatcher(watcher: HostWatcher): Promise<void> {
-    if (watcher.kind === 'ssh' && watcher.connection?.mode === 'stream') this.deps.onRemoteHost?.(watcher.name, null);
+  private async closeWatcher(watcher: HostWatcher, why: RemoteHostDropped = 'stopped'): Promise<void> {
+    if (watcher.kind === 'ssh' && watcher.connection?.mode === 'stream') this.deps.onRemoteHost?.(watcher.name, null, why);
     await watcher.close();
   }
 

@@ -1,18 +1,5 @@
-/** Escape sequences: CSI, OSC (to BEL or ST), DCS/SOS/PM/APC strings, two-byte escapes. */
-const ESCAPES = /\x1b\[[0-?]*[ -\/]*[@-~]|\x1b\][\s\S]*?(?:\x07|\x1b\\)|\x1b[PX^_][\s\S]*?\x1b\\|\x1b[@-Z\\-_]|\x1b[ -\/]+[0-~]/g;
-
-/** Terminal bytes as plain text: escapes removed, CR-LF folded, carriage-return overwrites resolved per line. */
-export function plainText(bytes: Buffer | string): string {
-  const text = (typeof bytes === 'string' ? bytes : bytes.toString('utf8')).replace(ESCAPES, '');
-  return text
-    .replace(/\r+\n/g, '\n')
-    .split('\n')
-    .map((line) => {
-      const cut = line.lastIndexOf('\r');
-      return (cut >= 0 ? line.slice(cut + 1) : line).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
-    })
-    .join('\n');
-}
+// Terminal bytes as text: shared with the gap measure of remote panes (server/sessions).
+export { plainText } from '../../../tmux/plain-text.ts';
 
 /** The last `lines` non-empty-ended lines of `text`, at most `maxChars` characters. */
 export function tailLines(text: string, lines = 20, maxChars = 4000): string {
