@@ -8,6 +8,7 @@ import type { ExecutionLinks } from './contract.ts';
 import type { HookCallbacks } from './hooks.ts';
 import { PaneRecorder } from './pane-recorder.ts';
 import type { ActiveRun, ExecutionDeps, Executions } from './service.ts';
+import { newActiveRun } from './new-run.ts';
 
 /** The guess: this long without output, and the tool's idle prompt on the last screen line. */
 const QUIET_MS = 2000;
@@ -56,36 +57,17 @@ export class InteractiveRunner {
     await this.waitQuiet(stream);
     await this.hooks.enable(key);
     const offsetStart = stream.offset;
-    const run: ActiveRun = {
-      execution: {
-        executionId,
-        sessionKey: key,
-        issueId: request.issueId ?? session.issueId ?? null,
-        queueItemId: request.queueItemId ?? null,
-        flowRunId: request.flowRunId ?? null,
-        tool: adapter.name,
-        prompt: request.prompt,
-        command: request.prompt,
-        status: 'running',
-        exitCode: null,
-        completion: null,
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        offsetStart,
-        offsetEnd: null,
-        outputTail: null,
-        nativeSessionId: null,
-      },
-      queueId: request.queueId ?? null,
+    const run = newActiveRun({
+      executionId,
+      sessionKey: key,
+      issueId: request.issueId ?? session.issueId ?? null,
+      request,
       adapter,
-      originalPrompt: request.prompt,
       plan: { resumeKey: null, strategy: null, prompt: request.prompt },
-      data: { mode: 'interactive', ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}) },
-      cancelRequested: false,
-      timedOut: false,
-      fellBack: false,
-      settled: false,
-    };
+      command: request.prompt,
+      offsetStart,
+      data: { mode: 'interactive' },
+    });
     const state: InteractiveState = {
       key,
       recorder: new PaneRecorder(stream, offsetStart, join(this.service.dirOf(run.execution), 'output'), () => undefined),

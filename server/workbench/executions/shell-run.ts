@@ -2,6 +2,7 @@ import type { CliSession, ExecuteRequest } from '../../../schemas/index.ts';
 import type { StoredExecution } from '../../store/index.ts';
 import type { ToolAdapter } from '../tools/index.ts';
 import type { ExecutionLinks } from './contract.ts';
+import { newActiveRun } from './new-run.ts';
 import type { PaneRecorder } from './pane-recorder.ts';
 import type { ResumePlan } from './resume.ts';
 import { displayCommand, type ActiveRun } from './service.ts';
@@ -50,31 +51,15 @@ export interface NewShellRun {
  */
 export function newShellRun(start: NewShellRun): ActiveRun {
   const { executionId, session, request, adapter, plan, argv, wrapper, host, model, strategy, offsetStart } = start;
-  const now = new Date().toISOString();
-  return {
-    execution: {
-      executionId,
-      sessionKey: session.sessionKey,
-      issueId: request.issueId ?? session.issueId ?? null,
-      queueItemId: request.queueItemId ?? null,
-      flowRunId: request.flowRunId ?? null,
-      tool: adapter.name,
-      prompt: request.prompt,
-      command: displayCommand(argv),
-      status: 'running',
-      exitCode: null,
-      completion: null,
-      startedAt: now,
-      endedAt: null,
-      offsetStart,
-      offsetEnd: null,
-      outputTail: null,
-      nativeSessionId: plan.native?.id ?? null,
-    },
-    queueId: request.queueId ?? null,
+  return newActiveRun({
+    executionId,
+    sessionKey: session.sessionKey,
+    issueId: request.issueId ?? session.issueId ?? null,
+    request,
     adapter,
-    originalPrompt: request.prompt,
     plan,
+    command: displayCommand(argv),
+    offsetStart,
     data: {
       mode: 'shell',
       attempt: 1,
@@ -87,13 +72,8 @@ export function newShellRun(start: NewShellRun): ActiveRun {
       requestedStrategy: strategy ?? null,
       native: plan.native ?? null,
       note: plan.note ?? null,
-      ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}),
     },
-    cancelRequested: false,
-    timedOut: false,
-    fellBack: false,
-    settled: false,
-  };
+  });
 }
 
 /** A run that was going on when the server stopped, from its stored row and `data`. */

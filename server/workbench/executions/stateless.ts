@@ -5,6 +5,7 @@ import { ApiError, errorMessage } from '../../../base/errors.ts';
 import type { StoredExecution } from '../../store/index.ts';
 import type { ExecutionLinks } from './contract.ts';
 import { displayCommand, type ActiveRun, type ExecutionDeps, type Executions } from './service.ts';
+import { newActiveRun } from './new-run.ts';
 
 /** Output chunks are stored in batches this far apart (and at the end). */
 const STORE_BATCH_MS = 200;
@@ -43,31 +44,15 @@ export class StatelessRunner {
     }
     const plan = this.service.planner.plan(adapter, request.prompt, request.resumeKey, request.resumeStrategy);
     const args = adapter.oneShotArgs({ prompt: plan.prompt, model: request.model, resume: plan.native });
-    const now = new Date().toISOString();
-    const run: ActiveRun = {
-      execution: {
-        executionId,
-        sessionKey: null,
-        issueId: request.issueId ?? null,
-        queueItemId: request.queueItemId ?? null,
-        flowRunId: request.flowRunId ?? null,
-        tool: adapter.name,
-        prompt: request.prompt,
-        command: displayCommand([path, ...args]),
-        status: 'running',
-        exitCode: null,
-        completion: null,
-        startedAt: now,
-        endedAt: null,
-        offsetStart: null,
-        offsetEnd: null,
-        outputTail: null,
-        nativeSessionId: plan.native?.id ?? null,
-      },
-      queueId: request.queueId ?? null,
+    const run = newActiveRun({
+      executionId,
+      sessionKey: null,
+      issueId: request.issueId ?? null,
+      request,
       adapter,
-      originalPrompt: request.prompt,
       plan,
+      command: displayCommand([path, ...args]),
+      offsetStart: null,
       data: {
         mode: 'stateless',
         workingDir,
@@ -75,13 +60,8 @@ export class StatelessRunner {
         resumeKey: plan.resumeKey,
         strategy: plan.strategy,
         note: plan.note ?? null,
-        ...(request.timeoutS ? { timeoutAt: new Date(Date.now() + request.timeoutS * 1000).toISOString() } : {}),
       },
-      cancelRequested: false,
-      timedOut: false,
-      fellBack: false,
-      settled: false,
-    };
+    });
     const state: StatelessState = { child: undefined, seq: 0, kept: 0, pending: [], flushTimer: undefined, text: [], stdout: [], timers: [] };
     this.states.set(executionId, state);
     run.interrupt = () => this.interrupt(run, state);
