@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importTmuxagent, Store } from './store/index.ts';
+import { fileAndDataDir } from './ops/commands.ts';
 
 const USAGE = `Usage: tmux-bridge import-tmuxagent FILE [--data-dir DIR]
 
@@ -9,22 +10,12 @@ data directory (default ./data, or TMUX_BRIDGE_DATA). Run it while the server is
 
 /** `tmux-bridge import-tmuxagent ~/.tmux_agent/state.db` */
 export async function importCommand(argv: readonly string[]): Promise<void> {
-  let file: string | undefined;
-  let dataDir = process.env.TMUX_BRIDGE_DATA ?? './data';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--data-dir') dataDir = argv[++i] ?? dataDir;
-    else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
-    else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      return;
-    } else if (!file) file = arg;
-    else throw new Error(`unexpected argument "${arg}"\n\n${USAGE}`);
-  }
-  if (!file) throw new Error(`which file? ${USAGE}`);
+  const args = fileAndDataDir(argv, USAGE);
+  if (!args) return;
+  const { file, dataDir } = args;
   const path = resolve(file.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
   if (!existsSync(path)) throw new Error(`${path} does not exist`);
-  const store = await Store.open({ dataDir: resolve(dataDir) });
+  const store = await Store.open({ dataDir });
   try {
     const counts = await importTmuxagent(store, path);
     console.log(

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseServeArgs, resolveOptions } from '../options.ts';
+import { BridgeOptions, parseServeArgs, resolveOptions } from '../options.ts';
 import { backupDataDir, restoreDataDir } from '../store/index.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 
@@ -14,9 +14,13 @@ const RESTORE_USAGE = `Usage: tmux-bridge restore FILE [--data-dir DIR]
 Puts a backup in place in an empty (or new) data directory; start the server on
 it afterwards. A backup from an older version is upgraded on that start.`;
 
-function fileAndDataDir(argv: readonly string[], usage: string): { file: string; dataDir: string } | undefined {
+/**
+ * `FILE [--data-dir DIR]` of the commands that work on a data directory (backup, restore,
+ * import-tmuxagent); the directory's variable and default are the serve option's.
+ */
+export function fileAndDataDir(argv: readonly string[], usage: string): { file: string; dataDir: string } | undefined {
   let file: string | undefined;
-  let dataDir = process.env.TMUX_BRIDGE_DATA ?? './data';
+  const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -26,14 +30,14 @@ function fileAndDataDir(argv: readonly string[], usage: string): { file: string;
     if (arg === '--data-dir') {
       const value = argv[++i];
       if (!value) throw new Error('--data-dir needs a directory');
-      dataDir = value;
-    } else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+      args.push('--data-dir', value);
+    } else if (arg.startsWith('--data-dir=')) args.push(arg);
     else if (arg.startsWith('-')) throw new Error(`unknown option "${arg}"\n\n${usage}`);
     else if (!file) file = arg;
     else throw new Error(`unexpected argument "${arg}"\n\n${usage}`);
   }
   if (!file) throw new Error(`which file?\n\n${usage}`);
-  return { file, dataDir: resolve(dataDir) };
+  return { file, dataDir: resolve(BridgeOptions.shape.dataDir.parse(parseServeArgs(args, process.env).dataDir)) };
 }
 
 export async function backupCommand(argv: readonly string[]): Promise<void> {
