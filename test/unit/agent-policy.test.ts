@@ -14,7 +14,8 @@ function compile(text: string): CompiledPolicy {
   return result.config.policy;
 }
 
-const COMPAT = compile(readFileSync(join(import.meta.dirname, '../fixtures/agent/policy.yaml'), 'utf8'));
+/** tmuxagent's own example (test/fixtures/agent), loaded unchanged. */
+const EXAMPLE = compile(readFileSync(join(import.meta.dirname, '../fixtures/agent/policy.yaml'), 'utf8'));
 
 /** Drives one pane through one pipeline, keeping states like the store would. */
 class Pane {
@@ -51,9 +52,9 @@ class Pane {
 
 const stages = (body: string) => compile(`pipelines:\n  - name: p\n    stages:\n${body}`).pipelines[0]!;
 
-describe('stage state machine: the compat example (lint → approval → build)', () => {
+describe('stage state machine: the tmuxagent example policy.yaml (lint → approval → build)', () => {
   it('runs lint on its trigger, completes it, then waits for approval of build and runs it when approved', () => {
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     pane.line('nothing to see');
     expect(pane.statuses()).toEqual(['lint:WAITING_TRIGGER', 'build:IDLE']);
 
@@ -87,14 +88,14 @@ describe('stage state machine: the compat example (lint → approval → build)'
   });
 
   it('counts a STATUS message (keyword "passed") as lint success', () => {
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     pane.line('start lint');
     pane.line('lint passed');
     expect(pane.status('lint')).toBe('COMPLETED');
   });
 
   it('retries once, then asks a human; approving runs the actions again, rejecting fails the stage', () => {
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     pane.line('start lint');
     const retry = pane.line('src/a.ts: Error: unused variable');
     expect(pane.status('lint')).toBe('RUNNING');
@@ -246,7 +247,7 @@ describe('stage state machine: rules', () => {
   });
 
   it('ignores approvals for stages that are not waiting, and unknown stages', () => {
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     const notWaiting = evaluatePipeline(pane.pipeline, {}, { type: 'approval', stage: 'build', decision: 'approve' }, { host: 'h', paneId: '%1', now: 0 });
     expect(notWaiting.ignored).toMatch(/IDLE, not waiting for approval/);
     expect(notWaiting.effects).toEqual([]);
@@ -269,7 +270,7 @@ describe('stage state machine: rules', () => {
   });
 
   it('retry from the web restarts a stage with retries at 0; reset sends it and later stages back to IDLE', () => {
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     pane.line('start lint');
     pane.line('error');
     pane.line('error');
@@ -295,7 +296,7 @@ describe('stage state machine: rules', () => {
   });
 
   it('is pure: the given states are never modified, and changed lists what to save', () => {
-    const pipeline = COMPAT.pipelines[0]!;
+    const pipeline = EXAMPLE.pipelines[0]!;
     const before: StageStates = {};
     const first = evaluatePipeline(pipeline, before, { type: 'line', text: 'start lint' }, { host: 'h', paneId: '%1', now: 5000 });
     expect(before).toEqual({});
@@ -323,7 +324,7 @@ describe('stage state machine: rules', () => {
 describe('hostile output', () => {
   it('takes a 1 MB malformed SENTRY line and binary garbage as plain lines', () => {
     const splitter = new LineSplitter();
-    const pane = new Pane(COMPAT.pipelines[0]!);
+    const pane = new Pane(EXAMPLE.pipelines[0]!);
     const huge = Buffer.concat([Buffer.from('### SENTRY {"type": "STATUS", "x": "'), Buffer.alloc(1024 * 1024, 'a'), Buffer.from('\n')]);
     for (const data of [Buffer.from('start lint\n'), huge, randomBytes(64 * 1024), Buffer.from('\n0 problems\n')]) {
       for (const line of splitter.push({ offset: splitter.offset, data })) pane.line(line.text);
