@@ -15,6 +15,7 @@ import { cleanupAll, installCleanupHandlers, isInterrupted, onCleanup, untilExit
 import { ContentionMeter, machineInfo } from './lib/proc.ts';
 import { machineLine, markdownTable, summarizeTargets, textTable, type RunReport, type Scenario, type ScenarioResult } from './lib/report.ts';
 import { progress } from './lib/util.ts';
+import { ensureServerBuilt } from '../scripts/build-server.mjs';
 import { echo } from './scenarios/echo.ts';
 import { execute } from './scenarios/execute.ts';
 import { flood } from './scenarios/flood.ts';
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
   const cpuProfDir = args.cpuProf ? join(ROOT, 'bench', 'tmp', 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
+  // The bridge children run the built server, as `npm start` and the installed command do.
+  await ensureServerBuilt();
   const machine = await machineInfo();
   progress(`tmux-bridge benchmark (${args.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
   const results: ScenarioResult[] = [];

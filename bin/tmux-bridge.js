@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// The `tmux-bridge` command: the TypeScript sources run through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `tmux-bridge` command: the server prebuilt into dist/server (plain JavaScript,
+// no TypeScript loader at run time; scripts/build-server.mjs). In a source
+// checkout (`npm start`), first rebuild the client and the server, each only when
+// its sources changed; an installed package ships both prebuilt.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../server/cli.ts');
+const scripts = new URL('../scripts/', import.meta.url);
+if (existsSync(new URL('build-server.mjs', scripts))) {
+  const { ensureClientBuilt } = await import(new URL('client-stamp.mjs', scripts).href);
+  const { ensureServerBuilt } = await import(new URL('build-server.mjs', scripts).href);
+  const [client] = await Promise.all([ensureClientBuilt(), ensureServerBuilt()]);
+  if (client !== 0) process.exit(client);
+}
+await import('../dist/server/cli.js');

@@ -3,9 +3,8 @@
  * sources, the build script, this file, the lockfile), kept in
  * dist/client/.build-stamp by scripts/build-client.ts.
  *
- * Plain JavaScript so that `npm start` can compare it without starting tsx
- * (~0.2 s): run directly, it exits at once when the bundle is up to date and
- * runs the build otherwise.
+ * Plain JavaScript so that `npm start` (bin/tmux-bridge.js) can compare it
+ * without starting tsx (~0.2 s): the build runs only when the stamp differs.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -48,10 +47,18 @@ export async function upToDate(stamp) {
   return built && previous === stamp;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Runs the client build when the stamp differs (the build compares it again and
+ * writes it). Without client sources (an installed package) there is nothing to do.
+ * @returns {Promise<number>} the build's exit status, 0 when none was needed
+ */
+export async function ensureClientBuilt() {
   const haveSources = await stat(join(root, 'client', 'main.tsx')).then(() => true, () => false);
-  if (haveSources && !(await upToDate(await sourceStamp()))) {
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-client.ts')], { stdio: 'inherit' });
-    process.exit(build.status ?? 1);
-  }
+  if (!haveSources || (await upToDate(await sourceStamp()))) return 0;
+  const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-client.ts')], { stdio: 'inherit' });
+  return build.status ?? 1;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.exit(await ensureClientBuilt());
 }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TmuxAddress } from '../tmux/address.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { loadOrCreateToken } from './auth/index.ts';
@@ -17,13 +16,13 @@ import { Store, type StoreLogger } from './store/index.ts';
 import { startAgentBoard, type AgentBoard, type AgentEngineOptions } from './agent/index.ts';
 import { executionMetrics, startExecutions, type ExecutionService, type ExecutionServiceOptions } from './workbench/executions/index.ts';
 import { VERSION } from './version.ts';
+import { ROOT } from './paths.ts';
 import { createMetricsRegistry, metricsHandler, exposureVerdict } from './ops/index.ts';
 import { IssueBoard } from './workbench/issues/index.ts';
 import { FlowService, flowRoutes } from './workbench/flows/index.ts';
 import { Queues, queueIssuesFrom, queueMetrics, queueRoutes } from './workbench/queues/index.ts';
 
 export { VERSION } from './version.ts';
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Bridge extends IAsyncDisposable {
   readonly url: string;

@@ -1,10 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup.ts';
 import { tmuxEnv } from './tmux.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The Node flags the command runs with: those of bin/tmux-bridge.js's `#!/usr/bin/env -S node …` line. */
+export function shippedNodeFlags(): string[] {
+  const shebang = readFileSync(join(ROOT, 'bin', 'tmux-bridge.js'), 'utf8').split('\n', 1)[0]!;
+  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 /** One line of the server's `TMUX_BRIDGE_METRICS=1` report (server/metrics.ts), plus when we read it. */
 export interface MetricsSample {
@@ -34,7 +40,8 @@ export interface BridgeChildOptions {
 }
 
 /**
- * The bridge as a child process (`server/cli.ts`), so its RSS and CPU are its
+ * The bridge as a child process (the built server, dist/server/cli.js, with the
+ * command's Node flags; bench/run.ts builds it first), so its RSS and CPU are its
  * own and not the harness's. Metrics reporting is on; the URL and token come
  * from its two start lines.
  */
@@ -68,9 +75,8 @@ export class BridgeChild {
     if (this.options.exposeGc) nodeArgs.push('--expose-gc');
     const args = [
       ...nodeArgs,
-      '--import',
-      'tsx',
-      join(ROOT, 'server', 'cli.ts'),
+      ...shippedNodeFlags(),
+      join(ROOT, 'dist', 'server', 'cli.js'),
       '--port',
       '0',
       '--data-dir',

@@ -16,13 +16,13 @@ export interface WarmStart {
   readonly serverPid: number;
 }
 
-/** The node process running server/cli.ts inside the `npm start` tree. */
+/** The node process running the server (bin/tmux-bridge.js) inside the `npm start` tree. */
 function serverPid(root: number): number | undefined {
   for (const pid of processTree(root)) {
     try {
       // Not the `sh -c` that npm runs the script line with: the node process itself.
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (/(^|\/)node$/.test(argv[0] ?? '') && argv.some((a) => a.endsWith('server/cli.ts'))) return pid;
+      if (/(^|\/)node$/.test(argv[0] ?? '') && argv.some((a) => a.endsWith('bin/tmux-bridge.js'))) return pid;
     } catch {
       // gone meanwhile
     }

@@ -89,7 +89,7 @@ export const startup: Scenario = {
             bridge: round(serveFull, 0),
             baseline: round(serveEmpty, 0),
             ratio: round(serveFull / serveEmpty, 2),
-            note: 'baseline: the same start on an empty tmux socket (Node + tsx start-up included in both)',
+            note: 'baseline: the same start on an empty tmux socket (Node start-up included in both)',
           },
           { label: `time until all ${SESSIONS} are listed by the API`, unit: 'ms', bridge: round(m(fullRounds, (r) => r.listedMs), 0) },
           { label: `time until all ${SESSIONS} panes stream (pipe-pane armed)`, unit: 'ms', bridge: round(m(fullRounds, (r) => r.streamingMs), 0) },

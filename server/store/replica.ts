@@ -2,8 +2,12 @@ import { Worker } from 'node:worker_threads';
 import type { FromReplica, ToReplica } from './replica-protocol.ts';
 import type { JournalEntry, StoreLogger } from './types.ts';
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY = new URL('./snapshot-worker.ts', import.meta.url).href;
+// From the sources (tests, tsx), a worker needs the TypeScript loader registered
+// first; the built server (dist/server, scripts/build-server.mjs) has the worker's
+// entry as plain JavaScript beside the bundle that holds this module.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER = FROM_SOURCES ? new URL('./worker-boot.mjs', import.meta.url) : new URL('./snapshot-worker.js', import.meta.url);
+const WORKER_DATA = FROM_SOURCES ? { entry: new URL('./snapshot-worker.ts', import.meta.url).href } : {};
 
 export interface SnapshotResult {
   /** Last journal entry the snapshot holds. */
@@ -50,7 +54,7 @@ export class Replica {
    */
   start(upToLsn: number): void {
     void this.stop();
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, name: 'tmux-bridge snapshots' });
+    const worker = new Worker(WORKER, { workerData: WORKER_DATA, name: 'tmux-bridge snapshots' });
     // The store's close() stops it; an idle worker must not keep the process alive on its own.
     worker.unref();
     this.worker = worker;

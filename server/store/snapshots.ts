@@ -25,6 +25,8 @@ export interface SnapshotsOptions {
   readonly journalBytes: number;
   /** Snapshot after this long without writes. */
   readonly quietMs: number;
+  /** Stop the worker when nothing was written for this long after a snapshot that holds everything. */
+  readonly idleWorkerStopMs: number;
 }
 
 /** What `Store.stats()` tells of snapshots. */
@@ -32,6 +34,8 @@ export interface SnapshotStats {
   readonly snapshotLsn: number;
   readonly journalBytes: number;
   readonly snapshotHealthy: boolean;
+  /** Whether the snapshot worker runs now (it starts with a snapshot and stops when idle). */
+  readonly snapshotWorkerRunning: boolean;
   readonly lastSnapshot: SnapshotResult | undefined;
   readonly lastSnapshotAt: number | undefined;
 }
@@ -51,6 +55,7 @@ export class Snapshots extends Disposable {
   /** Set when the store closes: no more snapshots of its own choosing. */
   private stopped = false;
   private readonly quietTimer = this.register(new MutableDisposable());
+  private readonly idleWorkerTimer = this.register(new MutableDisposable());
 
   constructor(private readonly options: SnapshotsOptions) {
     super();
@@ -62,8 +67,8 @@ export class Snapshots extends Disposable {
     } catch {
       this.lastSnapshotAt = undefined; // no snapshot yet
     }
-    // The worker (its own thread, TypeScript loader and sql.js: ~30 MB, and CPU while
-    // the server starts) is started by the first snapshot, from the sealed files.
+    // The worker (its own thread and sql.js: ~15 MB, and CPU while the server starts)
+    // is started by the first snapshot, from the sealed files, and stopped when idle.
     this.replica = new Replica(options.dataDir, options.log);
   }
 
@@ -72,6 +77,7 @@ export class Snapshots extends Disposable {
       snapshotLsn: this.snapshotLsn,
       journalBytes: this.journalBytes,
       snapshotHealthy: !this.replicaStarted || this.replica.healthy,
+      snapshotWorkerRunning: this.replicaStarted && this.replica.healthy,
       lastSnapshot: this.lastSnapshot,
       lastSnapshotAt: this.lastSnapshotAt,
     };
@@ -94,6 +100,7 @@ export class Snapshots extends Disposable {
     this.snapshotting ??= this.takeSnapshot().finally(() => {
       this.snapshotting = undefined;
       if (this.journal.lastDurableLsn > this.snapshotLsn) this.armQuietTimer();
+      else this.armIdleWorkerTimer();
     });
     return this.snapshotting;
   }
@@ -102,6 +109,7 @@ export class Snapshots extends Disposable {
   stopAutomatic(): void {
     this.stopped = true;
     this.quietTimer.clear();
+    this.idleWorkerTimer.clear();
   }
 
   /** Stops the worker (after the final snapshot). */
@@ -123,6 +131,22 @@ export class Snapshots extends Disposable {
     this.quietTimer.value = disposableTimeout(() => {
       if (this.journal.lastDurableLsn > this.snapshotLsn) this.autoSnapshot();
     }, this.options.quietMs);
+  }
+
+  /**
+   * After a snapshot that holds everything: if nothing is written for
+   * `idleWorkerStopMs`, stop the worker, so an idle server gives back its thread
+   * and replica. Nothing is lost: the snapshot and the journal on disk are what
+   * the next start of the worker reads, as at the first snapshot.
+   */
+  private armIdleWorkerTimer(): void {
+    if (this.stopped || !this.replicaStarted) return;
+    this.idleWorkerTimer.value = disposableTimeout(() => {
+      if (this.stopped || this.snapshotting || !this.replica.healthy || this.journal.lastDurableLsn !== this.snapshotLsn) return;
+      this.replicaStarted = false;
+      this.log.info('snapshot worker stopped while idle; the next snapshot starts it from the files');
+      void this.replica.stop();
+    }, this.options.idleWorkerStopMs);
   }
 
   private async takeSnapshot(): Promise<SnapshotResult | undefined> {

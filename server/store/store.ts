@@ -22,6 +22,12 @@ export interface StoreOptions {
   readonly snapshotJournalBytes?: number;
   /** Snapshot after this long without writes (default 30 s). */
   readonly quietSnapshotMs?: number;
+  /**
+   * Stop the snapshot worker when nothing was written for this long after a
+   * snapshot (default 2 min): an idle server gives back its thread and replica
+   * (~15 MB); the next snapshot starts it again from the files.
+   */
+  readonly idleWorkerStopMs?: number;
   /** Retention of `events` and `audit_log` (pruning runs at start and every `pruneIntervalMs`). */
   readonly retention?: RetentionOptions;
   readonly pruneIntervalMs?: number;
@@ -40,6 +46,8 @@ export interface StoreStats {
   readonly journalBytes: number;
   readonly segments: number;
   readonly snapshotHealthy: boolean;
+  /** Whether the snapshot worker runs now (it starts with a snapshot and stops when idle). */
+  readonly snapshotWorkerRunning: boolean;
   readonly lastSnapshot: SnapshotResult | undefined;
   /** When the snapshot on disk was written (ms since the epoch); undefined before the first one. */
   readonly lastSnapshotAt: number | undefined;
@@ -140,6 +148,7 @@ export class Store extends Disposable implements StoreCore, Repositories, IAsync
         snapshotLsn: state.snapshotLsn,
         journalBytes: options.snapshotJournalBytes ?? 16 * 1024 * 1024,
         quietMs: options.quietSnapshotMs ?? 30_000,
+        idleWorkerStopMs: options.idleWorkerStopMs ?? 120_000,
       }),
     );
     const repos = createRepositories(this, options.retention ?? {});

@@ -53,13 +53,16 @@ afterAll(async () => {
 });
 
 describe('the packed tarball installed with npm install -g', () => {
-  it('ships the prebuilt client and the runtime, not the client sources or the dev tools', () => {
+  it('ships the prebuilt client and server and their runtime, not the sources or the dev tools', () => {
     expect(existsSync(join(installed, 'dist', 'client', 'index.html'))).toBe(true);
     expect(readdirSync(join(installed, 'dist', 'client')).some((f) => f.endsWith('.map'))).toBe(false);
-    expect(existsSync(join(installed, 'client'))).toBe(false);
-    expect(existsSync(join(installed, 'test'))).toBe(false);
-    for (const dep of ['tsx', 'express', 'sql.js', 'ws', 'zod', 'prom-client']) expect(existsSync(join(installed, 'node_modules', dep)), dep).toBe(true);
-    for (const dev of ['vitest', 'typescript', 'playwright-core', 'preact', '@xterm/xterm']) expect(existsSync(join(installed, 'node_modules', dev)), dev).toBe(false);
+    // The server runs as plain JavaScript: no TypeScript sources, no loader.
+    expect(existsSync(join(installed, 'dist', 'server', 'cli.js'))).toBe(true);
+    expect(existsSync(join(installed, 'dist', 'server', 'snapshot-worker.js'))).toBe(true);
+    expect(readdirSync(join(installed, 'dist', 'server')).some((f) => f.endsWith('.map'))).toBe(false);
+    for (const dir of ['client', 'server', 'tmux', 'schemas', 'test', 'scripts']) expect(existsSync(join(installed, dir)), dir).toBe(false);
+    for (const dep of ['express', 'sql.js', 'ws', 'zod', 'prom-client']) expect(existsSync(join(installed, 'node_modules', dep)), dep).toBe(true);
+    for (const dev of ['tsx', 'esbuild', 'vitest', 'typescript', 'playwright-core', 'preact', '@xterm/xterm']) expect(existsSync(join(installed, 'node_modules', dev)), dev).toBe(false);
   });
 
   it('answers --version', async () => {
@@ -105,5 +108,12 @@ describe('the packed tarball installed with npm install -g', () => {
     const sessions = await fetch(new URL('api/cli-sessions', url), { headers: { authorization: `Bearer ${token}` } });
     expect(sessions.status).toBe(200);
     expect(await sessions.json()).toMatchObject({ sessions: expect.any(Array) });
+
+    // Stopping writes the final snapshot through the snapshot worker (its own entry file in dist/server).
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).not.toMatch(/snapshot failed|snapshot worker (crashed|exited)/);
+    expect(existsSync(join(dataDir, 'state.sqlite'))).toBe(true);
   });
 });

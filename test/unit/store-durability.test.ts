@@ -89,6 +89,32 @@ describe('restart', () => {
     await store.close();
   });
 
+  test('an idle store stops its snapshot worker, and the next snapshot starts it again from the files', async () => {
+    const dir = tempDir();
+    const log = recordingLog();
+    const store = await Store.open({ dataDir: dir, log, quietSnapshotMs: 50, idleWorkerStopMs: 100 });
+    const until = async (what: () => boolean): Promise<void> => {
+      for (let i = 0; i < 3000 && !what(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(what()).toBe(true);
+    };
+    expect(store.stats().snapshotWorkerRunning).toBe(false);
+    await store.sessions.put(sessionInput('a'));
+    await until(() => store.stats().snapshotWorkerRunning);
+    // The quiet snapshot holds everything; nothing more is written: the worker goes.
+    await until(() => !store.stats().snapshotWorkerRunning && store.stats().snapshotLsn === store.stats().lastLsn);
+    expect(store.stats().snapshotHealthy).toBe(true);
+    await store.sessions.put(sessionInput('b'));
+    await store.sessions.put(sessionInput('c'));
+    expect((await store.snapshot())?.lsn).toBe(store.stats().lastLsn);
+    expect(journalFiles(dir)).toHaveLength(0);
+    await store.sessions.put(sessionInput('d'));
+    await store.close();
+    const reopened = await Store.open({ dataDir: dir, log: recordingLog() });
+    expect(reopened.sessions.list().map((s) => s.sessionKey).sort()).toEqual(['a', 'b', 'c', 'd']);
+    await reopened.close();
+    expect(log.warnings).toEqual([]);
+  });
+
   test('a dead snapshot worker is rebuilt from the files', async () => {
     const { store, dir } = await filled(['a', 'b']);
     await (store as unknown as { snapshots: { replica: Replica } }).snapshots.replica.stop();
