@@ -22,6 +22,7 @@ import { PaneEffects } from './effects.ts';
 import { newBatch, PaneStages, type Batch } from './evaluate.ts';
 import { PaneTail } from './tail.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
+import { errorMessage } from '../../../base/errors.ts';
 
 /** `starting` until the pane's earlier output was read and its live stream is followed. */
 export type RuntimeMode = 'starting' | 'watching' | 'polling';
@@ -189,7 +190,7 @@ export class PaneRuntime extends Disposable {
 
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     const run = this.chain.then(task);
-    this.chain = run.catch((error: unknown) => this.ctx.log(`agent: pane ${this.paneId} on ${this.host.name}: ${(error as Error)?.message ?? String(error)}`));
+    this.chain = run.catch((error: unknown) => this.ctx.log(`agent: pane ${this.paneId} on ${this.host.name}: ${errorMessage(error)}`));
     return run;
   }
 
