@@ -111,13 +111,20 @@ describe('a remote session in the browser', () => {
       await screenshot(page, 'remote-session-desktop');
       // The connection drops: the terminal says the host is reconnecting, then it is back.
       const watcher = bridge.bridge.agent.engine.hostWatchers().find((w) => w.name === 'farm') as any;
-      process.kill(watcher.options.remote.masterPid as number, 'SIGKILL');
-      await panel.getByTestId('host-banner').waitFor({ timeout: 30_000 });
-      await screenshot(page, 'remote-session-host-down');
-      expect(await panel.getByTestId('host-banner').textContent()).toMatch(/Host farm is (reconnecting|connecting)/);
-      // Meanwhile the pane prints on the host (typed there): 12 lines and the command line.
-      await remote.tmux('send-keys', '-t', session.tmux.paneId, '-l', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo unseen-$i; done');
-      await remote.tmux('send-keys', '-t', session.tmux.paneId, 'Enter');
+      // sshd paused: the connection cannot be made again until the pane has printed.
+      process.kill(sshd.pid!, 'SIGSTOP');
+      try {
+        process.kill(watcher.options.remote.masterPid as number, 'SIGKILL');
+        await panel.getByTestId('host-banner').waitFor({ timeout: 30_000 });
+        await screenshot(page, 'remote-session-host-down');
+        expect(await panel.getByTestId('host-banner').textContent()).toMatch(/Host farm is (reconnecting|connecting)/);
+        // Meanwhile the pane prints on the host (typed there): 12 lines and the command line.
+        await remote.tmux('send-keys', '-t', session.tmux.paneId, '-l', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo unseen-$i; done');
+        await remote.tmux('send-keys', '-t', session.tmux.paneId, 'Enter');
+        await waitFor(async () => (await remote.tmux('capture-pane', '-p', '-t', session.tmux.paneId)).includes('unseen-12'), 'the lines on the host', 30_000);
+      } finally {
+        process.kill(sshd.pid!, 'SIGCONT');
+      }
       await panel.getByTestId('host-banner').waitFor({ state: 'detached', timeout: 60_000 });
       // The gap is said with its size, and the redrawn screen shows what was missed.
       const gap = panel.getByTestId('gap-banner');

@@ -95,6 +95,11 @@ export class TestSshd {
     return this;
   }
 
+  /** The listening sshd's process id (a test may pause it: new connections then hang, as with a dead network). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** What sshd wrote to stderr lately (for failure messages). */
   get output(): string {
     return this.log;

@@ -5,7 +5,7 @@
  * The tools are fakes on the HOST's PATH only (the remote tmux server's environment),
  * so the bridge cannot have found them on its own.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,8 @@ afterAll(async () => {
   await sshd?.stop();
   removeDir(files?.dir);
   removeDir(fakes.dir);
-  removeDir(remoteHome);
+  // The remote shells may still write their history there as they end.
+  rmSync(remoteHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 async function get(id: string): Promise<Execution> {
@@ -146,6 +147,36 @@ describe('executions on a remote host', () => {
     expect(done).toMatchObject({ exitCode: 143, completion: 'sentinel' });
     expect(done.outputTail).not.toContain('never');
   }, 120_000);
+
+  it('a run whose end falls while the connection is down ends with its real exit status after the reconnect', async () => {
+    const key = await remoteShell('rdrop');
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo started; sleep 4; echo finished; exit 4' });
+    const id = started.body.executionId as string;
+    await waitFor(async () => /started/.test((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text), 'the command to run', 30_000);
+    const farm = agent!.bridge.bridge.agent.engine.hostWatchers().find((w) => w.name === 'farm') as any;
+    // The connection dies and cannot be made again (sshd paused) until the command has ended.
+    process.kill(sshd.pid!, 'SIGSTOP');
+    try {
+      process.kill(farm.options.remote.masterPid as number, 'SIGKILL');
+      await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts.find((h: any) => h.name === 'farm').state !== 'connected', 'farm to drop', 30_000);
+      // Meanwhile the session cannot take another run: the host is away.
+      const during = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo no' });
+      expect(during.status).toBe(503);
+      expect(during.body.error.code).toBe('host_unavailable');
+      const status = join(remoteHome, '.tmux-bridge', 'executions', id, '1', 'status');
+      await waitFor(() => existsSync(status) && readFileSync(status, 'utf8').trim() === '4', 'the command to end on the host', 30_000);
+      expect((await get(id)).status).toBe('running');
+    } finally {
+      process.kill(sshd.pid!, 'SIGCONT');
+    }
+    const done = await ended(id, 90_000);
+    // The status file on the host said 4 (the end marker may have come while nobody listened).
+    expect(done).toMatchObject({ status: 'failed', exitCode: 4, completion: 'sentinel' });
+    await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts.find((h: any) => h.name === 'farm').state === 'connected', 'farm to be back', 60_000);
+    const next = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo next' });
+    expect(next.status).toBe(202);
+    expect(await ended(next.body.executionId)).toMatchObject({ status: 'completed', exitCode: 0 });
+  }, 180_000);
 
   it('an interactive agent on the host takes the prompt as input; its end is the quiet-and-prompt guess', async () => {
     const created = await api('POST', '/api/cli-sessions', { host: 'farm', name: 'ragent', tool: 'claude', shell: tui });

@@ -74,12 +74,18 @@ describe('remote host faults', () => {
     const term = await openTerminal(key);
     term.send('echo before-$((1+1))\r');
     await term.waitForText('before-2', 30_000);
-    process.kill(master()!, 'SIGKILL');
-    await waitFor(async () => (await farmState()) !== 'connected', 'farm to drop', 30_000);
-    // Typed on the host itself while the bridge cannot see it: the command line and 12 lines.
-    await remote.tmux('send-keys', '-t', '=rgap:', '-l', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo gap-line-$i; done');
-    await remote.tmux('send-keys', '-t', '=rgap:', 'Enter');
-    await waitFor(async () => (await remote.tmux('capture-pane', '-p', '-t', '=rgap:')).includes('gap-line-12'), 'the lines on the host', 30_000);
+    // The connection dies and cannot be made again (sshd paused) while the pane prints.
+    process.kill(sshd.pid!, 'SIGSTOP');
+    try {
+      process.kill(master()!, 'SIGKILL');
+      await waitFor(async () => (await farmState()) !== 'connected', 'farm to drop', 30_000);
+      // Typed on the host itself while the bridge cannot see it: the command line and 12 lines.
+      await remote.tmux('send-keys', '-t', '=rgap:', '-l', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo gap-line-$i; done');
+      await remote.tmux('send-keys', '-t', '=rgap:', 'Enter');
+      await waitFor(async () => (await remote.tmux('capture-pane', '-p', '-t', '=rgap:')).includes('gap-line-12'), 'the lines on the host', 30_000);
+    } finally {
+      process.kill(sshd.pid!, 'SIGCONT');
+    }
     await connected();
     const gap = await waitFor(() => term.messages.find((m) => m.type === 'gap'), 'the terminal to hear of the gap', 60_000);
     expect(gap).toMatchObject({ type: 'gap', host: 'farm', lines: 13, beyondHistory: false });
