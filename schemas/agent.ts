@@ -1,9 +1,11 @@
 /**
  * Agent board data shapes shared by the engine, the store, the HTTP layer and the UI:
  * stage states and their history, approvals, notifications, and the views behind
- * `GET /api/overview`, `GET /api/pipelines[/:name]` and `GET /api/approvals`.
+ * `GET /api/overview`, `GET /api/pipelines[/:name]` and `GET /api/approvals`. zod/mini:
+ * the client checks answers and events with these (see common.ts); the bodies
+ * and queries the API accepts are in agent-input.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IsoDate } from './common.ts';
 
 // store.ts imports StageStatus from here: importing store.ts back would make a cycle.
@@ -13,7 +15,7 @@ export const StageStatus = z.enum(['IDLE', 'WAITING_TRIGGER', 'WAITING_APPROVAL'
 export type StageStatus = z.infer<typeof StageStatus>;
 
 /** Unix time in whole seconds, as tmuxagent stored it (same as store.ts `UnixSeconds`). */
-const Seconds = z.number().int().min(0);
+const Seconds = z.int().check(z.minimum(0));
 
 /** Statuses the evaluation passes over to the next stage. */
 export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = ['COMPLETED', 'FAILED'];
@@ -23,32 +25,30 @@ export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = ['COMPLETED', 'FA
  * ones the engine writes; `reason`, `escalate_code` and `failed_at` keep tmuxagent's
  * names, and times are unix seconds as tmuxagent wrote them.
  */
-export const StageData = z
-  .object({
-    reason: z.string().optional(),
-    escalate_code: z.string().nullable().optional(),
-    failed_at: Seconds.optional(),
-    started_at: Seconds.optional(),
-    completed_at: Seconds.optional(),
-    waiting_since: Seconds.optional(),
-    approved_at: Seconds.optional(),
-    /** Why the stage waits for a human: `require_approval` or `ask_human`. */
-    approval_kind: z.enum(['require_approval', 'ask_human']).optional(),
-    prompt: z.string().optional(),
-    /** The line that caused the last transition (bounded). */
-    line: z.string().optional(),
-    /** all_of memory: indexes of the conditions matched since the stage entered its phase. */
-    matched: z.record(z.string(), z.array(z.number().int())).optional(),
-    /**
-     * When the stage last entered RUNNING or WAITING_APPROVAL (ms since the epoch: durations
-     * to the millisecond, unlike tmuxagent's second keys). Kept through automatic retries
-     * and into COMPLETED/FAILED, so a finished stage still knows when its run began.
-     */
-    started_ms: z.number().int().min(0).optional(),
-    /** When the stage reached COMPLETED or FAILED (ms since the epoch). */
-    finished_ms: z.number().int().min(0).optional(),
-  })
-  .passthrough();
+export const StageData = z.looseObject({
+  reason: z.optional(z.string()),
+  escalate_code: z.optional(z.nullable(z.string())),
+  failed_at: z.optional(Seconds),
+  started_at: z.optional(Seconds),
+  completed_at: z.optional(Seconds),
+  waiting_since: z.optional(Seconds),
+  approved_at: z.optional(Seconds),
+  /** Why the stage waits for a human: `require_approval` or `ask_human`. */
+  approval_kind: z.optional(z.enum(['require_approval', 'ask_human'])),
+  prompt: z.optional(z.string()),
+  /** The line that caused the last transition (bounded). */
+  line: z.optional(z.string()),
+  /** all_of memory: indexes of the conditions matched since the stage entered its phase. */
+  matched: z.optional(z.record(z.string(), z.array(z.int()))),
+  /**
+   * When the stage last entered RUNNING or WAITING_APPROVAL (ms since the epoch: durations
+   * to the millisecond, unlike tmuxagent's second keys). Kept through automatic retries
+   * and into COMPLETED/FAILED, so a finished stage still knows when its run began.
+   */
+  started_ms: z.optional(z.int().check(z.minimum(0))),
+  /** When the stage reached COMPLETED or FAILED (ms since the epoch). */
+  finished_ms: z.optional(z.int().check(z.minimum(0))),
+});
 export type StageData = z.infer<typeof StageData>;
 
 export const ApprovalDecision = z.enum(['approve', 'reject']);
@@ -68,17 +68,17 @@ export const Approval = z.object({
   pipeline: z.string(),
   stage: z.string(),
   kind: z.enum(['require_approval', 'ask_human']),
-  prompt: z.string().nullable(),
+  prompt: z.nullable(z.string()),
   status: ApprovalStatus,
   requestedAt: IsoDate,
   /** The request file a human may edit. */
   file: z.string(),
   /** Signed-link expiry; the file and the API keep working after it. */
   expiresAt: IsoDate,
-  decidedAt: IsoDate.nullable(),
-  decidedVia: ApprovalVia.nullable(),
-  decidedBy: z.string().nullable(),
-  note: z.string().nullable(),
+  decidedAt: z.nullable(IsoDate),
+  decidedVia: z.nullable(ApprovalVia),
+  decidedBy: z.nullable(z.string()),
+  note: z.nullable(z.string()),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -90,23 +90,13 @@ export type PaneNames = z.infer<typeof PaneNames>;
  * An approval as the API and the events show it: the stored request plus where its
  * pane is now, so a page can name the pane and open its terminal without `/api/panes`.
  */
-export const ApprovalView = Approval.extend({
+export const ApprovalView = z.extend(Approval, {
   /** The bridge session showing the pane (its terminal), when it is on the bridge's own tmux server. */
-  sessionKey: z.string().nullable(),
+  sessionKey: z.nullable(z.string()),
   /** null when the pane is not watched now (closed, or its host is down or gone from hosts.yaml). */
-  pane: PaneNames.nullable(),
+  pane: z.nullable(PaneNames),
 });
 export type ApprovalView = z.infer<typeof ApprovalView>;
-
-/** `POST /api/approvals/:id`. */
-export const ApprovalDecisionBody = z
-  .object({ decision: ApprovalDecision, note: z.string().max(2000).optional() })
-  .strict();
-export type ApprovalDecisionBody = z.infer<typeof ApprovalDecisionBody>;
-
-/** `POST /api/pipelines/:name/stages/:stage/retry|reset`. */
-export const StageCommandBody = z.object({ host: z.string().min(1), paneId: z.string().min(1) }).strict();
-export type StageCommandBody = z.infer<typeof StageCommandBody>;
 
 export const NotificationKind = z.enum(['start', 'success', 'fail', 'approval', 'ask_human', 'escalate', 'info']);
 export type NotificationKind = z.infer<typeof NotificationKind>;
@@ -121,24 +111,24 @@ export type NotificationStatus = z.infer<typeof NotificationStatus>;
  */
 export const NotificationDelivery = z.object({
   /** Shared by the deliveries of one notification on several channels. */
-  notificationId: z.string().min(1),
-  channel: z.string().min(1),
+  notificationId: z.string().check(z.minLength(1)),
+  channel: z.string().check(z.minLength(1)),
   title: z.string(),
   body: z.string(),
   status: NotificationStatus,
-  attempts: z.number().int().min(0),
-  lastError: z.string().nullable(),
-  httpStatus: z.number().int().nullable(),
+  attempts: z.int().check(z.minimum(0)),
+  lastError: z.nullable(z.string()),
+  httpStatus: z.nullable(z.int()),
   createdAt: IsoDate,
-  sentAt: IsoDate.nullable(),
+  sentAt: z.nullable(IsoDate),
 });
 
 /** The pane and stage a notification is about; null for one about none. */
 export const NotificationSubject = z.object({
-  host: z.string().nullable(),
-  paneId: z.string().nullable(),
-  pipeline: z.string().nullable(),
-  stage: z.string().nullable(),
+  host: z.nullable(z.string()),
+  paneId: z.nullable(z.string()),
+  pipeline: z.nullable(z.string()),
+  stage: z.nullable(z.string()),
 });
 
 /**
@@ -146,28 +136,28 @@ export const NotificationSubject = z.object({
  * carries it and `GET /api/notifications` lists it. Stored as a NotificationRow, upserted
  * by `deliveryId`.
  */
-export const NotificationRecord = NotificationDelivery.extend({
+export const NotificationRecord = z.extend(NotificationDelivery, {
   deliveryId: z.string(),
   kind: NotificationKind,
-  payload: NotificationSubject.extend({ links: z.record(z.string(), z.string()) }),
+  payload: z.extend(NotificationSubject, { links: z.record(z.string(), z.string()) }),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 
 /** A stage as shown on the board. */
 export const StageView = z.object({
   name: z.string(),
-  order: z.number().int().min(0),
+  order: z.int().check(z.minimum(0)),
   status: StageStatus,
-  retries: z.number().int().min(0),
-  maxRetries: z.number().int().min(0),
+  retries: z.int().check(z.minimum(0)),
+  maxRetries: z.int().check(z.minimum(0)),
   requireApproval: z.boolean(),
-  updatedAt: IsoDate.nullable(),
+  updatedAt: z.nullable(IsoDate),
   /** When the stage last entered RUNNING or WAITING_APPROVAL (an automatic retry continues the run); null before. */
-  startedAt: IsoDate.nullable(),
+  startedAt: z.nullable(IsoDate),
   /** When it reached COMPLETED or FAILED; null while it runs, waits or idles. */
-  finishedAt: IsoDate.nullable(),
-  reason: z.string().nullable(),
-  escalateCode: z.string().nullable(),
+  finishedAt: z.nullable(IsoDate),
+  reason: z.nullable(z.string()),
+  escalateCode: z.nullable(z.string()),
 });
 export type StageView = z.infer<typeof StageView>;
 
@@ -178,7 +168,7 @@ export const PipelinePaneView = z.object({
   windowName: z.string(),
   paneTitle: z.string(),
   /** The bridge session showing this pane (its terminal), when the pane is on the bridge's own tmux server. */
-  sessionKey: z.string().nullable(),
+  sessionKey: z.nullable(z.string()),
   stages: z.array(StageView),
   lastLines: z.array(z.string()),
 });
@@ -192,15 +182,31 @@ export const PipelineView = z.object({
 });
 export type PipelineView = z.infer<typeof PipelineView>;
 
-export const StageCounts = z.record(StageStatus, z.number().int().min(0));
+export const StageCounts = z.record(StageStatus, z.int().check(z.minimum(0)));
 export type StageCounts = z.infer<typeof StageCounts>;
+
+/** `GET /api/pipelines`. */
+export const PipelineList = z.object({ pipelines: z.array(PipelineView) });
+export type PipelineList = z.infer<typeof PipelineList>;
+
+/** `GET /api/approvals`. */
+export const ApprovalList = z.object({ approvals: z.array(ApprovalView) });
+export type ApprovalList = z.infer<typeof ApprovalList>;
+
+/** `POST /api/approvals/:id`: the approval as decided. */
+export const ApprovalDecisionResult = z.object({ approval: ApprovalView });
+export type ApprovalDecisionResult = z.infer<typeof ApprovalDecisionResult>;
+
+/** `GET /api/notifications`. */
+export const NotificationList = z.object({ notifications: z.array(NotificationRecord) });
+export type NotificationList = z.infer<typeof NotificationList>;
 
 /** `GET /api/overview`. */
 export const Overview = z.object({
   hosts: z.array(
     z.object({
       name: z.string(),
-      pipelines: z.array(z.object({ name: z.string(), panes: z.number().int().min(0), counts: StageCounts })),
+      pipelines: z.array(z.object({ name: z.string(), panes: z.int().check(z.minimum(0)), counts: StageCounts })),
     }),
   ),
   pendingApprovals: z.array(ApprovalView),
@@ -210,14 +216,34 @@ export const Overview = z.object({
       paneId: z.string(),
       pipeline: z.string(),
       stage: z.string(),
-      reason: z.string().nullable(),
-      escalateCode: z.string().nullable(),
+      reason: z.nullable(z.string()),
+      escalateCode: z.nullable(z.string()),
       at: IsoDate,
     }),
   ),
   principles: z.array(z.string()),
 });
 export type Overview = z.infer<typeof Overview>;
+
+/** One stage transition (also a retry, RUNNING → RUNNING); `from` is null for a first state. A `stage_history` row, and `GET /api/stage-history`. */
+export const StageHistoryRow = z.object({
+  id: z.int().check(z.positive()),
+  host: z.string().check(z.minLength(1)),
+  paneId: z.string().check(z.minLength(1)),
+  pipeline: z.string().check(z.minLength(1)),
+  stage: z.string().check(z.minLength(1)),
+  from: z.nullable(StageStatus),
+  to: StageStatus,
+  reason: z.nullable(z.string()),
+  retries: z.int().check(z.minimum(0)),
+  data: z.nullable(z.record(z.string(), z.unknown())),
+  at: IsoDate,
+});
+export type StageHistoryRow = z.infer<typeof StageHistoryRow>;
+
+/** `GET /api/stage-history`: one stage's transitions on one pane, newest first. */
+export const StageHistoryList = z.object({ history: z.array(StageHistoryRow) });
+export type StageHistoryList = z.infer<typeof StageHistoryList>;
 
 /** Payloads of the agent events on the event bus (`type` and `at` are added by the bus). */
 export const StageUpdatedPayload = z.object({
@@ -226,11 +252,11 @@ export const StageUpdatedPayload = z.object({
   pipeline: z.string(),
   stage: z.string(),
   status: StageStatus,
-  retries: z.number().int().min(0),
+  retries: z.int().check(z.minimum(0)),
   data: StageData,
   /** Set when the status changed (or a retry happened); null for a data-only update. */
-  from: StageStatus.nullable(),
-  reason: z.string().nullable(),
+  from: z.nullable(StageStatus),
+  reason: z.nullable(z.string()),
 });
 export type StageUpdatedPayload = z.infer<typeof StageUpdatedPayload>;
 export const ApprovalEventPayload = z.object({ approval: ApprovalView });
@@ -246,14 +272,14 @@ export type ApprovalEventPayload = z.infer<typeof ApprovalEventPayload>;
  */
 export const PaneProgress = z.object({
   /** Complete lines evaluated since the pane was first seen. */
-  count: z.number().int().min(0),
+  count: z.int().check(z.minimum(0)),
   /** The last ≤ 8 lines evaluated (rendered text, each cut to 500 characters), oldest first. */
   anchor: z.array(z.string()),
   /**
    * The tmux server the pane was on (`<pid>@<start time>`). A pane with the same id
    * on another server is a new pane: it starts clean. Absent in older rows.
    */
-  server: z.string().optional(),
+  server: z.optional(z.string()),
 });
 export type PaneProgress = z.infer<typeof PaneProgress>;
 
@@ -263,18 +289,18 @@ export const ActionOutcomeView = z.object({
   command: z.string(),
   ok: z.boolean(),
   dryRun: z.boolean(),
-  exitCode: z.number().int().nullable(),
+  exitCode: z.nullable(z.int()),
   timedOut: z.boolean(),
   output: z.string(),
-  error: z.string().nullable(),
-  durationMs: z.number().min(0),
+  error: z.nullable(z.string()),
+  durationMs: z.number().check(z.minimum(0)),
 });
 export type ActionOutcomeView = z.infer<typeof ActionOutcomeView>;
 
 /** `STAGE_UPDATED` as the engine publishes it: the stored fields plus the board's view of the stage (null when the policy no longer has the stage). */
-export const StageUpdatedEvent = StageUpdatedPayload.extend({
-  escalateCode: z.string().nullable(),
-  view: StageView.nullable(),
+export const StageUpdatedEvent = z.extend(StageUpdatedPayload, {
+  escalateCode: z.nullable(z.string()),
+  view: z.nullable(StageView),
 });
 export type StageUpdatedEvent = z.infer<typeof StageUpdatedEvent>;
 
@@ -285,7 +311,7 @@ export const StageActionsPayload = z.object({
   pipeline: z.string(),
   stage: z.string(),
   cause: z.enum(['start', 'approved', 'retry', 'manual_retry']),
-  attempt: z.number().int().min(1),
+  attempt: z.int().check(z.minimum(1)),
   outcomes: z.array(ActionOutcomeView),
 });
 export type StageActionsPayload = z.infer<typeof StageActionsPayload>;
@@ -294,7 +320,7 @@ export type StageActionsPayload = z.infer<typeof StageActionsPayload>;
 export const PaneTailPayload = z.object({
   host: z.string(),
   paneId: z.string(),
-  sessionKey: z.string().nullable(),
+  sessionKey: z.nullable(z.string()),
   lines: z.array(z.string()),
   at: IsoDate,
 });
@@ -305,7 +331,7 @@ export const PaneView = z.object({
   host: z.string(),
   paneId: z.string(),
   /** The bridge session showing this pane, if any. */
-  sessionKey: z.string().nullable(),
+  sessionKey: z.nullable(z.string()),
   session: z.string(),
   window: z.string(),
   title: z.string(),
@@ -321,16 +347,6 @@ export const PaneView = z.object({
 });
 export type PaneView = z.infer<typeof PaneView>;
 
-/** `GET /api/approvals?status=&limit=`. */
-export const ApprovalsQuery = z.object({
-  status: z.enum(['pending', 'decided', 'cancelled', 'all']).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
-export type ApprovalsQuery = z.infer<typeof ApprovalsQuery>;
-
-/** `GET /api/notifications?status=&limit=`. */
-export const NotificationsQuery = z.object({
-  status: NotificationStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
-export type NotificationsQuery = z.infer<typeof NotificationsQuery>;
+/** `GET /api/panes`. */
+export const PaneList = z.object({ panes: z.array(PaneView) });
+export type PaneList = z.infer<typeof PaneList>;

@@ -1,111 +1,10 @@
 import { z } from 'zod';
-import { ApprovalDecision, ApprovalEventPayload, NotificationRecord, PaneTailPayload, StageActionsPayload, StageUpdatedEvent } from './agent.ts';
-import { AgentConfigView, ConfigIssueView, HostConnectionView } from './agent-config-view.ts';
-import { IsoDate, QueryInt } from './common.ts';
-import { CliOutputChunk, Execution, ExecutionStatus } from './execution.ts';
-import { FlowRun } from './flow.ts';
-import { ControlHealth } from './health.ts';
-import { Issue } from './issue.ts';
-import { Queue } from './queue.ts';
-import { CliSession } from './session.ts';
+import { QueryInt } from './input.ts';
+import { EventType } from './events-view.ts';
 
-const SessionEventPayload = z.object({ sessionKey: z.string(), session: CliSession });
+/* What the events API accepts; the event map and the events themselves are in events-view.ts. */
+export * from './events-view.ts';
 
-/**
- * The event map: every event type and the payload it carries. `publish`, the event
- * streams, the store and the client all take their types from here, so a payload that
- * does not fit its type is a compile error. The bus adds `type`, `at` and, once the
- * event is stored, `id` (BridgeEvent).
- */
-export const EVENT_PAYLOADS = {
-  CLI_SESSION_CREATED: SessionEventPayload,
-  CLI_SESSION_CLOSED: z.object({ sessionKey: z.string(), exitCode: z.number().int().nullable() }),
-  /** `paneId` when a pane is known, `name` when tmux refused to create the session. */
-  CLI_SESSION_ERROR: z.object({ sessionKey: z.string().nullable(), paneId: z.string().optional(), name: z.string().optional(), message: z.string() }),
-  CLI_SESSION_UPDATED: SessionEventPayload,
-  STAGE_UPDATED: StageUpdatedEvent,
-  APPROVAL_REQUESTED: ApprovalEventPayload,
-  /** `decision` null: cancelled (the pane closed, or the stage moved on without it). */
-  APPROVAL_DECIDED: ApprovalEventPayload.extend({ decision: ApprovalDecision.nullable() }),
-  NOTIFICATION: z.object({ notification: NotificationRecord }),
-  /** An issue as it is now (with the sort orders a move changed), or the id of one deleted. */
-  ISSUE_UPDATED: z.union([
-    z.object({ issue: Issue, reordered: z.record(z.string(), z.number()).optional() }),
-    z.object({ issueId: z.string(), deleted: z.literal(true) }),
-  ]),
-  QUEUE_UPDATED: z.union([z.object({ queue: Queue }), z.object({ queue: z.null(), queueId: z.string(), deleted: z.literal(true) })]),
-  EXECUTION_UPDATED: z.object({ execution: Execution }),
-  CONFIG_RELOADED: z.object({
-    hash: z.string(),
-    sources: AgentConfigView.shape.sources,
-    hosts: z.array(z.string()),
-    pipelines: z.array(z.string()),
-    warnings: z.array(z.string()),
-  }),
-  /** `errors` and `warnings` as text; `issues` the errors with where they are. */
-  CONFIG_ERROR: z.object({ errors: z.array(z.string()), warnings: z.array(z.string()), issues: z.array(ConfigIssueView.omit({ text: true })) }),
-  PANE_TAIL: PaneTailPayload,
-  STAGE_ACTIONS: StageActionsPayload,
-  CLI_EXECUTION_STARTED: z.object({ executionId: z.string(), execution: Execution }),
-  CLI_OUTPUT: CliOutputChunk.omit({ at: true }),
-  /** `execution` is absent when a run found unfinished after a restart is closed. */
-  CLI_EXECUTION_COMPLETED: z.object({ executionId: z.string(), status: ExecutionStatus, exitCode: z.number().int().nullable(), execution: Execution.optional() }),
-  FLOW_RUN_UPDATED: z.object({ run: FlowRun }),
-  /** A remote host's connection changed (connected, reconnecting with the reason, auth failed…). Not stored. */
-  HOST_STATUS: z.object({ host: z.string(), connection: HostConnectionView }),
-  /** The bridge's connection to its own tmux server changed (connected, slow, reconnecting). Not stored. */
-  TMUX_STATUS: z.object({ control: ControlHealth }),
-  /** A remote pane printed `lines` lines while its output was not received (its host's connection was down). Stored. */
-  STREAM_GAP: z.object({
-    host: z.string(),
-    paneId: z.string(),
-    sessionKey: z.string().nullable(),
-    lines: z.number().int(),
-    /** More than the pane's tmux history keeps: at least `lines`. */
-    beyondHistory: z.boolean(),
-    downMs: z.number(),
-  }),
-} as const;
-
-type EventPayloadSchemas = typeof EVENT_PAYLOADS;
-export type EventType = keyof EventPayloadSchemas;
-export const EventType = z.enum(Object.keys(EVENT_PAYLOADS) as [EventType, ...EventType[]]);
-
-/** What an event of this type carries besides `type`, `at` and `id`. */
-export type EventPayload<K extends EventType> = z.infer<EventPayloadSchemas[K]>;
-
-/**
- * Every event on `/ws/events`, `GET /events` and in `GET /api/events`: its type's
- * payload plus `type`, `at` (ISO time) and `id` once stored (monotonic).
- */
-export type BridgeEventOf<K extends EventType> = EventPayload<K> & { type: K; at: string; id?: number };
-/** Any event; `event.type` tells which payload it has. */
-export type BridgeEvent = { [K in EventType]: BridgeEventOf<K> }[EventType];
-
-/**
- * The fields every event has; the payload rides along unchecked. The store reads
- * its rows with this: a row keeps the shape the build that wrote it gave it.
- */
-export const EventEnvelope = z
-  .object({
-    type: EventType,
-    at: IsoDate,
-    id: z.number().int().optional(),
-  })
-  .passthrough();
-/** An event of a known type whose payload the map has not checked: what the event tables hold and their own tests write. */
-export type UncheckedEvent = z.input<typeof EventEnvelope>;
-
-/** Checks a whole event: its envelope, then its payload against its type's schema (unknown payload keys are dropped). */
-export function parseBridgeEvent(value: unknown): { success: true; data: BridgeEvent } | { success: false; error: z.ZodError } {
-  const envelope = EventEnvelope.safeParse(value);
-  if (!envelope.success) return { success: false, error: envelope.error };
-  const { type, at, id } = envelope.data;
-  const payload = EVENT_PAYLOADS[type].safeParse(value);
-  if (!payload.success) return { success: false, error: payload.error };
-  const event = { ...payload.data, type, at, ...(id === undefined ? {} : { id }) } as BridgeEvent;
-  return { success: true, data: event };
-}
 
 /** A query-string time: an ISO 8601 date-time with Z or an offset, normalised to `toISOString()` (how `at` is stored). */
 const QueryTime = z.iso
@@ -121,7 +20,7 @@ export const EventsQuery = z.object({
   since: QueryInt(0, Number.MAX_SAFE_INTEGER).optional(),
   before: z.union([z.literal('latest'), QueryInt(1, Number.MAX_SAFE_INTEGER)]).optional(),
   limit: QueryInt(1, 1000).optional(),
-  type: EventType.optional(),
+  type: z.optional(EventType),
   host: z.string().min(1).max(200).optional(),
   pipeline: z.string().min(1).max(200).optional(),
   /** Only events at or after this time. */

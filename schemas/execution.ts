@@ -1,37 +1,12 @@
 import { z } from 'zod';
-import { IsoDate, QueryInt } from './common.ts';
-import { ResumeStrategy } from './session.ts';
+import { ExecutionStatus } from './execution-view.ts';
+import { IsoDate } from './common.ts';
+import { QueryInt } from './input.ts';
+import { ResumeStrategy } from './session-view.ts';
 import { ToolId } from './tools.ts';
 
-export const ExecutionStatus = z.enum(['running', 'completed', 'failed', 'timeout', 'cancelled']);
-export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
-
-/** How the end was known: `heuristic` is only ever a labelled guess. */
-export const ExecutionCompletion = z.enum(['exit', 'sentinel', 'hook', 'pane-exit', 'heuristic']);
-export type ExecutionCompletion = z.infer<typeof ExecutionCompletion>;
-
-/** A prompt or command run in a session (or stateless), tracked to its real end. */
-export const Execution = z.object({
-  executionId: z.string(),
-  /** null for stateless runs (`POST /api/cli/execute`). */
-  sessionKey: z.string().nullable(),
-  issueId: z.string().nullable(),
-  queueItemId: z.string().nullable(),
-  flowRunId: z.string().nullable(),
-  tool: z.string(),
-  prompt: z.string(),
-  command: z.string(),
-  status: ExecutionStatus,
-  exitCode: z.number().int().nullable(),
-  completion: ExecutionCompletion.nullable(),
-  startedAt: IsoDate,
-  endedAt: IsoDate.nullable(),
-  offsetStart: z.number().nullable(),
-  offsetEnd: z.number().nullable(),
-  outputTail: z.string().nullable(),
-  nativeSessionId: z.string().nullable(),
-});
-export type Execution = z.infer<typeof Execution>;
+/* What the server sends back is in execution-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
+export * from './execution-view.ts';
 
 const Prompt = z.string().min(1, 'the prompt is empty').max(1024 * 1024);
 const ResumeKey = z.string().min(1).max(200).regex(/^[^\u0000-\u001f]+$/, 'no control characters');
@@ -46,7 +21,7 @@ export const ExecuteRequest = z
     tool: ToolId.optional(),
     model: Model.optional(),
     resumeKey: ResumeKey.nullable().optional(),
-    resumeStrategy: ResumeStrategy.nullable().optional(),
+    resumeStrategy: z.nullable(ResumeStrategy).optional(),
     timeoutS: TimeoutS.optional(),
   })
   .strict();
@@ -60,7 +35,7 @@ export const CliExecuteRequest = z
     workingDir: z.string().min(1).max(4096).optional(),
     model: Model.optional(),
     resumeKey: ResumeKey.nullable().optional(),
-    resumeStrategy: ResumeStrategy.nullable().optional(),
+    resumeStrategy: z.nullable(ResumeStrategy).optional(),
     timeoutS: TimeoutS.optional(),
   })
   .strict();
@@ -75,9 +50,6 @@ export const ExecutionLinksSchema = z.object({
   queueId: z.string().max(200).nullable().optional(),
 });
 
-export const ExecuteAccepted = z.object({ executionId: z.string(), command: z.string() });
-export type ExecuteAccepted = z.infer<typeof ExecuteAccepted>;
-
 /** `GET /api/executions?…` (and ExecutionService.list). */
 export const ExecutionFilter = z.object({
   sessionKey: z.string().min(1).max(200).optional(),
@@ -85,39 +57,12 @@ export const ExecutionFilter = z.object({
   queueId: z.string().min(1).max(200).optional(),
   queueItemId: z.string().min(1).max(200).optional(),
   flowRunId: z.string().min(1).max(200).optional(),
-  status: ExecutionStatus.optional(),
+  status: z.optional(ExecutionStatus),
   /** `session` or `stateless` runs only. */
   kind: z.enum(['session', 'stateless']).optional(),
   limit: QueryInt(1, 1000).optional(),
 });
 export type ExecutionFilter = z.infer<typeof ExecutionFilter>;
-
-export const ExecutionList = z.object({ executions: z.array(Execution) });
-export type ExecutionList = z.infer<typeof ExecutionList>;
-
-/** A stateless run's output chunk (event `CLI_OUTPUT`, and `GET /api/cli/executions/:id/output`). */
-export const CliOutputChunk = z.object({
-  executionId: z.string(),
-  seq: z.number().int(),
-  stream: z.enum(['stdout', 'stderr']),
-  data: z.string(),
-  at: IsoDate,
-});
-export type CliOutputChunk = z.infer<typeof CliOutputChunk>;
-
-/** `GET /api/resume-keys/:resumeKey`. */
-export const ResumeKeyInfo = z.object({
-  resumeKey: z.string(),
-  tool: z.string().nullable(),
-  nativeSessionId: z.string().nullable(),
-  turns: z.number().int(),
-  bytes: z.number().int(),
-  /** Extension: when the native binding fell back to promptConcat, and why. */
-  fallbackAt: IsoDate.nullable().optional(),
-  fallbackReason: z.string().nullable().optional(),
-  updatedAt: IsoDate.nullable().optional(),
-});
-export type ResumeKeyInfo = z.infer<typeof ResumeKeyInfo>;
 
 export const ResumeKeyParam = z.object({ resumeKey: ResumeKey });
 

@@ -1,5 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { IsoDate } from './common.ts';
+
+/* zod/mini: the client checks these (see common.ts). */
 
 /** How the bridge's control connection to tmux is doing. */
 export const ControlHealthState = z.enum(['connecting', 'connected', 'slow', 'reconnecting', 'closed']);
@@ -11,13 +13,13 @@ export const ControlHealth = z.object({
   /** When it entered this state. */
   since: IsoDate,
   /** Times the watchdog restarted a wedged control client. */
-  restarts: z.number().int(),
+  restarts: z.int(),
   /** Commands waiting for tmux (written or queued). */
-  pending: z.number().int(),
+  pending: z.int(),
   oldestPendingMs: z.number(),
   /** Why the client last went away or was restarted. */
-  lastProblem: z.string().nullable(),
-  lastProblemAt: IsoDate.nullable(),
+  lastProblem: z.nullable(z.string()),
+  lastProblemAt: z.nullable(IsoDate),
 });
 export type ControlHealth = z.infer<typeof ControlHealth>;
 

@@ -1,18 +1,13 @@
 import { z } from 'zod';
+import { ChangeSource, IssueId, IssuePriority, IssueStatus } from './issue-view.ts';
 import { IsoDate } from './common.ts';
 import { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES } from './issue-constants.ts';
-import { ToolName } from './session.ts';
+import { ToolName } from './session-view.ts';
+
+/* What the server sends back is in issue-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
+export * from './issue-view.ts';
 
 export { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES, fillPromptTemplate } from './issue-constants.ts';
-
-export const IssueStatus = z.enum(ISSUE_STATUSES);
-export type IssueStatus = z.infer<typeof IssueStatus>;
-
-export const IssuePriority = z.enum(ISSUE_PRIORITIES);
-export type IssuePriority = z.infer<typeof IssuePriority>;
-
-/** Issue ids are used in URLs, resume keys (`issue-<id>`) and tmux-free names: keep them plain. */
-export const IssueId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64)');
 
 const encoder = new TextEncoder();
 /** Markdown text, at most 1 MiB of UTF-8. */
@@ -28,51 +23,12 @@ export const IssueLabels = z
   .max(50)
   .transform((labels) => [...new Set(labels)]);
 
-/** One of the issue's sessions, derived from the sessions created with its `issueId`. */
-export const IssueSession = z.object({
-  sessionKey: z.string(),
-  resumeKey: z.string().nullable(),
-  tool: z.string(),
-  model: z.string().nullable(),
-  workingDir: z.string(),
-  envWrapper: z.string().nullable(),
-  createdAt: IsoDate,
-});
-export type IssueSession = z.infer<typeof IssueSession>;
-
-/** The last execution run for the issue by the board (auto-start or the drawer), or why it could not start. */
-export const IssueRun = z.object({
-  executionId: z.string().nullable(),
-  sessionKey: z.string().nullable(),
-  status: z.string(),
-  exitCode: z.number().int().nullable(),
-  error: z.string().nullable(),
-  at: IsoDate,
-});
-export type IssueRun = z.infer<typeof IssueRun>;
-
-export const Issue = z.object({
-  id: IssueId,
-  title: z.string(),
-  body: z.string(),
-  status: IssueStatus,
-  priority: IssuePriority,
-  labels: z.array(z.string()),
-  sortOrder: z.number(),
-  sessions: z.array(IssueSession),
-  createdAt: IsoDate,
-  updatedAt: IsoDate,
-  /** Extension: the board's last run for this issue (null when none). */
-  lastRun: IssueRun.nullable(),
-});
-export type Issue = z.infer<typeof Issue>;
-
 export const CreateIssueBody = z
   .object({
     title: IssueTitle,
     body: IssueBody.optional(),
-    status: IssueStatus.optional(),
-    priority: IssuePriority.optional(),
+    status: z.optional(IssueStatus),
+    priority: z.optional(IssuePriority),
     labels: IssueLabels.optional(),
   })
   .strict();
@@ -82,8 +38,8 @@ export const UpdateIssueBody = z
   .object({
     title: IssueTitle.optional(),
     body: IssueBody.optional(),
-    status: IssueStatus.optional(),
-    priority: IssuePriority.optional(),
+    status: z.optional(IssueStatus),
+    priority: z.optional(IssuePriority),
     labels: IssueLabels.optional(),
   })
   .strict();
@@ -96,8 +52,8 @@ export type UpdateIssueBody = z.infer<typeof UpdateIssueBody>;
 export const MoveIssueBody = z
   .object({
     status: IssueStatus,
-    beforeId: IssueId.nullable().optional(),
-    afterId: IssueId.nullable().optional(),
+    beforeId: z.nullable(IssueId).optional(),
+    afterId: z.nullable(IssueId).optional(),
   })
   .strict();
 export type MoveIssueBody = z.infer<typeof MoveIssueBody>;
@@ -114,21 +70,6 @@ export const IssuesQuery = z.object({
   q: z.string().trim().max(200).optional(),
 });
 export type IssuesQuery = z.infer<typeof IssuesQuery>;
-
-/** Who made a change: the HTTP API, the web client, or the server itself (auto-start, executions). */
-export const ChangeSource = z.enum(['api', 'web', 'scheduler']);
-export type ChangeSource = z.infer<typeof ChangeSource>;
-
-export const IssueHistoryEntry = z.object({
-  id: z.number().int(),
-  issueId: z.string(),
-  field: z.string(),
-  from: z.unknown(),
-  to: z.unknown(),
-  at: IsoDate,
-  by: ChangeSource,
-});
-export type IssueHistoryEntry = z.infer<typeof IssueHistoryEntry>;
 
 export const AutoStartSettings = z
   .object({
@@ -155,7 +96,7 @@ export const ExportedIssue = z.object({
   title: IssueTitle,
   body: IssueBody.default(''),
   status: IssueStatus,
-  priority: IssuePriority.default('medium'),
+  priority: z._default(IssuePriority, 'medium'),
   labels: IssueLabels.default([]),
   sortOrder: z.number().finite(),
   createdAt: IsoDate,

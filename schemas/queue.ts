@@ -1,87 +1,16 @@
 import { z } from 'zod';
+import { ExecutionGroup, QueueItem, QueueItemStatus, QueueRef, QueueStatus } from './queue-view.ts';
 import { IsoDate } from './common.ts';
-import { ResumeStrategy, ToolName } from './session.ts';
+import { ResumeStrategy, ToolName } from './session-view.ts';
+
+/* What the server sends back is in queue-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
+export * from './queue-view.ts';
 
 /**
  * Queues: items run in CLI sessions, in groups, in order, after their
  * dependencies, by a scheduler that survives restarts. Queue items keep the
  * snake_case field names of the CCW queue data users already have.
  */
-
-export const QueueStatus = z.enum(['active', 'inactive', 'completed', 'archived']);
-export type QueueStatus = z.infer<typeof QueueStatus>;
-
-export const QueueItemStatus = z.enum(['pending', 'ready', 'executing', 'completed', 'failed', 'blocked', 'cancelled']);
-export type QueueItemStatus = z.infer<typeof QueueItemStatus>;
-
-export const SchedulerState = z.enum(['idle', 'running', 'paused', 'stopped']);
-export type SchedulerState = z.infer<typeof SchedulerState>;
-
-export const ExecutionGroupType = z.enum(['parallel', 'sequential']);
-export type ExecutionGroupType = z.infer<typeof ExecutionGroupType>;
-
-/** Item and group ids: short, readable ("T-3", "P1"), safe in session names and URLs. */
-export const QueueRef = z
-  .string()
-  .min(1)
-  .max(40)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'letters, digits, _ and - (starting with a letter or digit)');
-
-export const ExecutionGroup = z.object({ id: QueueRef, type: ExecutionGroupType }).strict();
-export type ExecutionGroup = z.infer<typeof ExecutionGroup>;
-
-export const QueueItem = z.object({
-  item_id: z.string(),
-  issue_id: z.string().nullable(),
-  tool: z.string(),
-  prompt: z.string(),
-  resumeKey: z.string().nullable(),
-  resumeStrategy: ResumeStrategy.nullable(),
-  sessionKey: z.string().nullable(),
-  execution_group: z.string(),
-  execution_order: z.number().int(),
-  depends_on: z.array(z.string()),
-  status: QueueItemStatus,
-  blocked_reason: z.string().nullable(),
-  executionId: z.string().nullable(),
-  started_at: IsoDate.nullable(),
-  completed_at: IsoDate.nullable(),
-  result: z.string().nullable(),
-  failure_reason: z.string().nullable(),
-  /** Extension: a short title (the issue's title for items made from issues). */
-  title: z.string().nullable().optional(),
-  /** Extension: a skipped item ends `cancelled` with `skipped: true` and releases its dependents. */
-  skipped: z.boolean().optional(),
-  /** Extension: how many times the item was started (retry adds one). */
-  attempts: z.number().int().optional(),
-  /**
-   * Extension: the session the scheduler chose when it decided to start the item, written
-   * before anything is typed, so a restart knows where to look and never starts it again.
-   */
-  launch_session: z.string().nullable().optional(),
-});
-export type QueueItem = z.infer<typeof QueueItem>;
-
-export const QueueScheduler = z.object({
-  state: SchedulerState,
-  maxConcurrentSessions: z.number().int().min(1).max(64),
-});
-export type QueueScheduler = z.infer<typeof QueueScheduler>;
-
-export const Queue = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: QueueStatus,
-  execution_groups: z.array(ExecutionGroup),
-  items: z.array(QueueItem),
-  scheduler: QueueScheduler,
-  createdAt: IsoDate,
-  updatedAt: IsoDate,
-});
-export type Queue = z.infer<typeof Queue>;
-
-export const QueueList = z.object({ queues: z.array(Queue) });
-export type QueueList = z.infer<typeof QueueList>;
 
 export const DEFAULT_MAX_CONCURRENT_SESSIONS = 2;
 
@@ -91,15 +20,15 @@ const OptionalText = (max: number) => z.string().min(1).max(max).nullable().opti
 /** One item to add by hand (`POST /api/queues/:id/items`, or inside a new queue). */
 export const NewQueueItem = z
   .object({
-    item_id: QueueRef.optional(),
+    item_id: z.optional(QueueRef),
     issue_id: OptionalText(200),
     title: z.string().max(500).nullable().optional(),
-    tool: ToolName.optional(),
+    tool: z.optional(ToolName),
     prompt: Prompt,
     resumeKey: OptionalText(200),
-    resumeStrategy: ResumeStrategy.nullable().optional(),
+    resumeStrategy: z.nullable(ResumeStrategy).optional(),
     sessionKey: OptionalText(100),
-    execution_group: QueueRef.optional(),
+    execution_group: z.optional(QueueRef),
     execution_order: z.number().int().min(0).max(1_000_000).optional(),
     depends_on: z.array(QueueRef).max(500).optional(),
   })
@@ -111,8 +40,8 @@ export const ItemsFromIssues = z
   .object({
     issue_ids: z.array(z.string().min(1).max(200)).min(1).max(500),
     prompt_template: z.string().min(1).max(64 * 1024).optional(),
-    tool: ToolName.optional(),
-    execution_group: QueueRef.optional(),
+    tool: z.optional(ToolName),
+    execution_group: z.optional(QueueRef),
   })
   .strict();
 export type ItemsFromIssues = z.infer<typeof ItemsFromIssues>;
@@ -153,12 +82,12 @@ export const UpdateQueueItemBody = z
   .object({
     issue_id: OptionalText(200),
     title: z.string().max(500).nullable().optional(),
-    tool: ToolName.optional(),
+    tool: z.optional(ToolName),
     prompt: Prompt.optional(),
     resumeKey: OptionalText(200),
-    resumeStrategy: ResumeStrategy.nullable().optional(),
+    resumeStrategy: z.nullable(ResumeStrategy).optional(),
     sessionKey: OptionalText(100),
-    execution_group: QueueRef.optional(),
+    execution_group: z.optional(QueueRef),
     execution_order: z.number().int().min(0).max(1_000_000).optional(),
     depends_on: z.array(QueueRef).max(500).optional(),
   })
@@ -177,7 +106,7 @@ export type ExecuteItemBody = z.infer<typeof ExecuteItemBody>;
 export const SchedulerSettingsBody = z.object({ maxConcurrentSessions: z.number().int().min(1).max(64) }).strict();
 export type SchedulerSettingsBody = z.infer<typeof SchedulerSettingsBody>;
 
-export const QueueListQuery = z.object({ status: QueueStatus.optional() });
+export const QueueListQuery = z.object({ status: z.optional(QueueStatus) });
 
 /** Statuses an item never leaves on its own. */
 export const SETTLED_ITEM_STATUSES: readonly QueueItemStatus[] = ['completed', 'failed', 'blocked', 'cancelled'];

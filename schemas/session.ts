@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { IsoDate, QueryInt, SingleLine } from './common.ts';
+import { QueryInt, SingleLine } from './input.ts';
 import { KeyName } from './keys.ts';
+import { ResumeStrategy, TerminalCols, TerminalRows, ToolName } from './session-view.ts';
 
-export const ToolName = z.enum(['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode', 'custom']);
-export type ToolName = z.infer<typeof ToolName>;
-
-export const ResumeStrategy = z.enum(['nativeResume', 'promptConcat']);
-export type ResumeStrategy = z.infer<typeof ResumeStrategy>;
-
-export const SessionStatus = z.enum(['running', 'exited', 'closed']);
-export type SessionStatus = z.infer<typeof SessionStatus>;
+/* What the server sends back is in session-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
+export * from './session-view.ts';
 
 /** tmux session names: no `.` or `:` (target separators), no leading `=`. */
 export const SessionName = z
@@ -30,27 +25,21 @@ export const HostName = z
   .max(100)
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'a host name from hosts.yaml (letters, digits, _ . @ -), or "local"');
 
-/** The host value that means the bridge's own tmux server. */
-export const LOCAL_HOST = 'local';
-
 export const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
-
-export const TerminalCols = z.number().int().min(10).max(1000);
-export const TerminalRows = z.number().int().min(3).max(500);
 
 export const CreateSessionBody = z
   .object({
     name: SessionName.optional(),
-    tool: ToolName.optional(),
+    tool: z.optional(ToolName),
     model: SingleLine(200).nullable().optional(),
     workingDir: SingleLine(4096, 1).optional(),
     envWrapper: SingleLine(4096).optional(),
     env: z.record(EnvVarName, SingleLine(32_768)).optional(),
     resumeKey: SingleLine(200, 1).nullable().optional(),
-    resumeStrategy: ResumeStrategy.nullable().optional(),
+    resumeStrategy: z.nullable(ResumeStrategy).optional(),
     shell: SingleLine(8192, 1).optional(),
-    cols: TerminalCols.optional(),
-    rows: TerminalRows.optional(),
+    cols: z.optional(TerminalCols),
+    rows: z.optional(TerminalRows),
     issueId: z.string().max(200).nullable().optional(),
     /** A remote host of hosts.yaml to create the session on; absent, null or `local`: the bridge's own server. */
     host: HostName.nullable().optional(),
@@ -76,53 +65,3 @@ export const RenameSessionBody = z.object({ name: SessionName }).strict();
 export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 
 export const SnapshotQuery = z.object({ lines: QueryInt(0, 100_000).optional() });
-
-export const TmuxLocation = z.object({
-  socket: z.string(),
-  session: z.string(),
-  window: z.string(),
-  paneId: z.string(),
-});
-export type TmuxLocation = z.infer<typeof TmuxLocation>;
-
-export const CliSession = z.object({
-  sessionKey: z.string(),
-  name: z.string(),
-  tool: z.string(),
-  model: z.string().nullable(),
-  workingDir: z.string(),
-  resumeKey: z.string().nullable(),
-  resumeStrategy: ResumeStrategy.nullable(),
-  status: SessionStatus,
-  exitCode: z.number().int().nullable(),
-  cols: z.number().int(),
-  rows: z.number().int(),
-  createdAt: IsoDate,
-  lastActivityAt: IsoDate,
-  adopted: z.boolean(),
-  issueId: z.string().nullable(),
-  tmux: TmuxLocation,
-  /** The remote host (hosts.yaml name) the session runs on; null = the bridge's own tmux server. */
-  host: z.string().nullable(),
-  /** What a person types to attach natively (`ssh -t … tmux … attach -t …` for a remote host). */
-  attachCommand: z.string(),
-  /** Extension: the command running in the pane now (tmux `pane_current_command`). */
-  currentCommand: z.string().optional(),
-  /** Extension: number of native tmux clients attached to the session. */
-  nativeClients: z.number().int().optional(),
-  /** Extension: the pane's title (tmux `pane_title`). */
-  title: z.string().optional(),
-});
-export type CliSession = z.infer<typeof CliSession>;
-
-export const SessionList = z.object({ sessions: z.array(CliSession) });
-export type SessionList = z.infer<typeof SessionList>;
-
-export const Snapshot = z.object({
-  text: z.string(),
-  cursor: z.object({ x: z.number().int(), y: z.number().int() }),
-  cols: z.number().int(),
-  rows: z.number().int(),
-  offset: z.number(),
-});
-export type Snapshot = z.infer<typeof Snapshot>;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { NotificationDelivery, NotificationSubject, StageStatus } from './agent.ts';
 import { IsoDate } from './common.ts';
-import { ResumeStrategy, SessionStatus } from './session.ts';
+import { ResumeStrategy, SessionStatus } from './session-view.ts';
+
+// StageHistoryRow is in agent.ts: the stage history page reads it (zod/mini, bundled by the client).
+export { StageHistoryRow } from './agent.ts';
 
 /**
  * Rows kept by the durable store (`server/store`), in the shape the repositories
@@ -51,22 +54,6 @@ export const ApprovalTokenRow = z.object({
 });
 export type ApprovalTokenRow = z.infer<typeof ApprovalTokenRow>;
 
-/** One stage transition (also a retry, RUNNING → RUNNING); `from` is null for a first state. */
-export const StageHistoryRow = z.object({
-  id: z.number().int().positive(),
-  host: z.string().min(1),
-  paneId: z.string().min(1),
-  pipeline: z.string().min(1),
-  stage: z.string().min(1),
-  from: StageStatus.nullable(),
-  to: StageStatus,
-  reason: z.string().nullable(),
-  retries: z.number().int().min(0),
-  data: JsonObject.nullable(),
-  at: IsoDate,
-});
-export type StageHistoryRow = z.infer<typeof StageHistoryRow>;
-
 /** Session metadata tmux does not hold, joined to the live panes by the SessionHub. */
 export const SessionRow = z.object({
   sessionKey: z.string().min(1).max(200),
@@ -75,7 +62,7 @@ export const SessionRow = z.object({
   model: z.string().nullable(),
   workingDir: z.string(),
   resumeKey: z.string().nullable(),
-  resumeStrategy: ResumeStrategy.nullable(),
+  resumeStrategy: z.nullable(ResumeStrategy),
   issueId: z.string().nullable(),
   envWrapper: z.string().nullable(),
   shell: z.string().nullable(),
@@ -90,8 +77,8 @@ export const SessionRow = z.object({
   status: SessionStatus,
   exitCode: z.number().int().nullable(),
   createdAt: IsoDate,
-  closedAt: IsoDate.nullable(),
-  lastActivityAt: IsoDate.nullable(),
+  closedAt: z.nullable(IsoDate),
+  lastActivityAt: z.nullable(IsoDate),
 });
 export type SessionRow = z.infer<typeof SessionRow>;
 
@@ -111,8 +98,8 @@ export const SessionRowInput = SessionRow.omit({ status: true }).extend({
   paneId: z.string().default(''),
   adopted: z.boolean().default(false),
   exitCode: z.number().int().nullable().default(null),
-  closedAt: IsoDate.nullable().default(null),
-  lastActivityAt: IsoDate.nullable().default(null),
+  closedAt: z.nullable(IsoDate).default(null),
+  lastActivityAt: z.nullable(IsoDate).default(null),
 });
 export type SessionRowInput = z.input<typeof SessionRowInput>;
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/* What the server sends back is in tools-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
+export * from './tools-view.ts';
+
 /** A tool's name: one of the built-in adapters or a custom tool from the tools file. */
 export const ToolId = z
   .string()
@@ -9,30 +12,6 @@ export const ToolId = z
 export type ToolId = z.infer<typeof ToolId>;
 
 export const BUILTIN_TOOLS = ['bash', 'claude', 'codex', 'gemini', 'qwen', 'opencode'] as const;
-
-export const ToolSupports = z.object({
-  oneShot: z.boolean(),
-  nativeResume: z.boolean(),
-  hooks: z.boolean(),
-});
-export type ToolSupports = z.infer<typeof ToolSupports>;
-
-/** `GET /api/tools` entries. */
-export const ToolInfo = z.object({
-  tool: z.string(),
-  available: z.boolean(),
-  path: z.string().nullable(),
-  version: z.string().nullable(),
-  supports: ToolSupports,
-  /** Extension: where the tool is defined (`builtin` or the custom tools file). */
-  source: z.enum(['builtin', 'custom']).optional(),
-  /** Extension: what to install when it is missing. */
-  install: z.string().optional(),
-});
-export type ToolInfo = z.infer<typeof ToolInfo>;
-
-export const ToolList = z.object({ tools: z.array(ToolInfo) });
-export type ToolList = z.infer<typeof ToolList>;
 
 const ArgvTemplate = z.array(z.string().max(4096)).max(64);
 

@@ -1,19 +1,6 @@
 import type { ApprovalDecision, ApprovalView, BridgeEvent, NotificationRecord, Overview, PipelineView } from '../../schemas/index.ts';
-import { t } from '../i18n/index.ts';
-import { ApiError, type ApiClient } from './api.ts';
-import {
-  readApproval,
-  readApprovalList,
-  readNotificationList,
-  readOverview,
-  readPaneList,
-  readPipeline,
-  readPipelineList,
-  readTransition,
-} from './agent-guards.ts';
+import type { ApiClient } from './api.ts';
 import type { ConfigView, PaneInfo, StageTransition } from './agent-types.ts';
-import { readAgentConfig } from './config-guards.ts';
-import { isBridgeEvent, isObject } from './guards.ts';
 
 const enc = encodeURIComponent;
 
@@ -29,30 +16,20 @@ export interface EventPageQuery {
   readonly from?: string;
 }
 
-function unexpected(what: string): ApiError {
-  return new ApiError(0, 'bad_response', t('error.badResponse', { what }));
-}
-
-/** The agent board's REST calls, typed; every answer is read with agent-guards.ts. */
+/** The agent board's REST calls, typed; every answer is checked with its schema (contract.ts). */
 export class AgentApi {
   constructor(private readonly api: ApiClient) {}
 
-  private async get<T>(path: string, read: (body: unknown) => T | undefined, what: string): Promise<T> {
-    const value = read(await this.api.call('GET', path));
-    if (value === undefined) throw unexpected(what);
-    return value;
-  }
-
   overview(): Promise<Overview> {
-    return this.get('/api/overview', readOverview, 'overview');
+    return this.api.get('/api/overview', 'Overview');
   }
 
-  pipelines(): Promise<PipelineView[]> {
-    return this.get('/api/pipelines', readPipelineList, 'pipeline list');
+  async pipelines(): Promise<PipelineView[]> {
+    return (await this.api.get('/api/pipelines', 'PipelineList')).pipelines;
   }
 
   pipeline(name: string): Promise<PipelineView> {
-    return this.get(`/api/pipelines/${enc(name)}`, readPipeline, 'pipeline');
+    return this.api.get(`/api/pipelines/${enc(name)}`, 'PipelineView');
   }
 
   /** Retry or reset one stage of one pane. */
@@ -60,22 +37,21 @@ export class AgentApi {
     await this.api.call('POST', `/api/pipelines/${enc(pipeline)}/stages/${enc(stage)}/${command}`, { host, paneId });
   }
 
-  pendingApprovals(): Promise<ApprovalView[]> {
-    return this.get('/api/approvals', readApprovalList, 'approval list');
+  async pendingApprovals(): Promise<ApprovalView[]> {
+    return (await this.api.get('/api/approvals', 'ApprovalList')).approvals;
   }
 
-  decidedApprovals(limit: number): Promise<ApprovalView[]> {
-    return this.get(`/api/approvals?status=decided&limit=${limit}`, readApprovalList, 'approval list');
+  async decidedApprovals(limit: number): Promise<ApprovalView[]> {
+    return (await this.api.get(`/api/approvals?status=decided&limit=${limit}`, 'ApprovalList')).approvals;
   }
 
-  /** Resolves with the decided approval when the server returns it. */
-  async decide(id: string, decision: ApprovalDecision, note: string | undefined): Promise<ApprovalView | undefined> {
-    const body = await this.api.call('POST', `/api/approvals/${enc(id)}`, note ? { decision, note } : { decision });
-    return readApproval(isObject(body) && isObject(body.approval) ? body.approval : body);
+  /** Resolves with the decided approval. */
+  async decide(id: string, decision: ApprovalDecision, note: string | undefined): Promise<ApprovalView> {
+    return (await this.api.send('POST', `/api/approvals/${enc(id)}`, note ? { decision, note } : { decision }, 'ApprovalDecisionResult')).approval;
   }
 
-  notifications(limit: number, status?: string): Promise<NotificationRecord[]> {
-    return this.get(`/api/notifications?limit=${limit}${status ? `&status=${enc(status)}` : ''}`, readNotificationList, 'notification list');
+  async notifications(limit: number, status?: string): Promise<NotificationRecord[]> {
+    return (await this.api.get(`/api/notifications?limit=${limit}${status ? `&status=${enc(status)}` : ''}`, 'NotificationList')).notifications;
   }
 
   /**
@@ -86,26 +62,23 @@ export class AgentApi {
   async events(query: EventPageQuery): Promise<{ events: BridgeEvent[]; next: number | null }> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
-    const body = await this.api.call('GET', `/api/events?${params}`);
-    if (!isObject(body) || !Array.isArray(body.events)) throw unexpected('event page');
-    const events = body.events.filter(isBridgeEvent);
-    const next = typeof body.next === 'number' ? body.next : (events.at(-1)?.id ?? null);
-    return { events, next };
+    const body = await this.api.get(`/api/events?${params}`, 'EventPage');
+    // Stored events keep the shape the build that wrote them gave them: their envelope is checked here, a payload where it is read.
+    const events = body.events as BridgeEvent[];
+    return { events, next: body.next ?? events.at(-1)?.id ?? null };
   }
 
   /** One stage's stored transitions on one pane, newest first. */
   async stageHistory(query: { host: string; paneId: string; pipeline: string; stage: string; limit: number }): Promise<StageTransition[]> {
     const params = new URLSearchParams({ ...query, limit: String(query.limit) });
-    const body = await this.api.call('GET', `/api/stage-history?${params}`);
-    if (!isObject(body) || !Array.isArray(body.history)) throw unexpected('stage history');
-    return body.history.flatMap((row) => readTransition(row) ?? []);
+    return (await this.api.get(`/api/stage-history?${params}`, 'StageHistoryList')).history;
   }
 
-  panes(): Promise<PaneInfo[]> {
-    return this.get('/api/panes', readPaneList, 'pane list');
+  async panes(): Promise<PaneInfo[]> {
+    return (await this.api.get('/api/panes', 'PaneList')).panes;
   }
 
   config(): Promise<ConfigView> {
-    return this.get('/api/agent/config', readAgentConfig, 'config');
+    return this.api.get('/api/agent/config', 'AgentConfigView');
   }
 }

@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { t } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
-import { isApiErrorBody, isCliSession, isSessionList } from './guards.ts';
+import { loadContract, type Answer, type AnswerName, type Contract } from './schemas.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
 
 /** A failed API call: the server's error body, or a network failure (status 0). */
@@ -68,25 +68,23 @@ export class ApiClient {
   constructor(private readonly base = BASE_PATH) {}
 
   async listSessions(): Promise<CliSession[]> {
-    const body = await this.request('GET', '/api/cli-sessions');
-    if (!isSessionList(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session list' }));
-    return body.sessions;
+    return (await this.get('/api/cli-sessions', 'SessionList')).sessions;
   }
 
-  async getSession(key: string, timeoutMs?: number): Promise<CliSession> {
-    return this.session(await this.request('GET', `/api/cli-sessions/${encodeURIComponent(key)}`, undefined, timeoutMs));
+  getSession(key: string, timeoutMs?: number): Promise<CliSession> {
+    return this.get(`/api/cli-sessions/${encodeURIComponent(key)}`, 'CliSession', timeoutMs);
   }
 
-  async createSession(body: CreateSessionBody): Promise<CliSession> {
-    return this.session(await this.request('POST', '/api/cli-sessions', body));
+  createSession(body: CreateSessionBody): Promise<CliSession> {
+    return this.send('POST', '/api/cli-sessions', body, 'CliSession');
   }
 
-  async renameSession(key: string, name: string): Promise<CliSession> {
-    return this.session(await this.request('POST', `/api/cli-sessions/${encodeURIComponent(key)}/rename`, { name }));
+  renameSession(key: string, name: string): Promise<CliSession> {
+    return this.send('POST', `/api/cli-sessions/${encodeURIComponent(key)}/rename`, { name }, 'CliSession');
   }
 
-  async closeSession(key: string): Promise<CliSession> {
-    return this.session(await this.request('POST', `/api/cli-sessions/${encodeURIComponent(key)}/close`));
+  closeSession(key: string): Promise<CliSession> {
+    return this.send('POST', `/api/cli-sessions/${encodeURIComponent(key)}/close`, undefined, 'CliSession');
   }
 
   /** Tells a terminal whether to keep reconnecting. */
@@ -103,14 +101,30 @@ export class ApiClient {
     }
   }
 
-  /** Any JSON API call; the agent board's typed calls (agent-api.ts) go through here. */
-  call(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
-    return this.request(method, path, body, timeoutMs);
+  /** `GET path`, its answer checked with the named schema (contract.ts ANSWERS). */
+  async get<K extends AnswerName>(path: string, answer: K, timeoutMs?: number): Promise<Answer<K>> {
+    return this.read(answer, await this.request('GET', path, undefined, timeoutMs));
   }
 
-  private session(body: unknown): CliSession {
-    if (!isCliSession(body)) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: 'session' }));
-    return body;
+  /** A call with a body (or none), its answer checked with the named schema. */
+  async send<K extends AnswerName>(method: string, path: string, body: unknown, answer: K): Promise<Answer<K>> {
+    return this.read(answer, await this.request(method, path, body));
+  }
+
+  /** A call whose answer the page does not read (a 204, or `{ok: true}`). */
+  async call(method: string, path: string, body?: unknown): Promise<void> {
+    await this.request(method, path, body);
+  }
+
+  /** A call whose answer is not checked here: a file to save as it came (an export), or a page's own typed client (flows). */
+  raw(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.request(method, path, body);
+  }
+
+  private async read<K extends AnswerName>(answer: K, body: unknown): Promise<Answer<K>> {
+    const checked = (await this.contract()).check(answer, body);
+    if (!checked.ok) throw new ApiError(0, 'bad_response', t('error.badResponse', { what: checked.problem }));
+    return checked.value;
   }
 
   /**
@@ -135,7 +149,18 @@ export class ApiClient {
     }
   }
 
+  /** The schemas; a chunk that cannot be fetched is a network failure like any other. */
+  private async contract(): Promise<Contract> {
+    try {
+      return await loadContract();
+    } catch {
+      throw new ApiError(0, 'unreachable', t('error.unreachable'));
+    }
+  }
+
   private async requestOnce(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<unknown> {
+    // The schemas load beside the first request, not after its answer.
+    void loadContract().catch(() => undefined);
     let response: Response;
     try {
       response = await fetch(this.base + path, {
@@ -156,14 +181,13 @@ export class ApiClient {
       parsed = undefined;
     }
     if (response.status === 401) this.auth.value = 'anonymous';
-    if (response.status === 429) {
-      const message = isApiErrorBody(parsed) ? parsed.error.message : t('error.rateLimited');
-      throw new RateLimitedError(retryAfterMs(response.headers.get('retry-after')), new ApiError(429, 'rate_limited', message));
-    }
     if (!response.ok) {
-      if (isApiErrorBody(parsed)) {
-        throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);
+      const error = (await this.contract()).check('ApiErrorBody', parsed);
+      if (response.status === 429) {
+        const message = error.ok ? error.value.error.message : t('error.rateLimited');
+        throw new RateLimitedError(retryAfterMs(response.headers.get('retry-after')), new ApiError(429, 'rate_limited', message));
       }
+      if (error.ok) throw new ApiError(response.status, error.value.error.code, error.value.error.message, error.value.error.details ?? []);
       throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));
     }
     this.auth.value = 'ok';

@@ -1,7 +1,7 @@
 import { computed } from '@preact/signals';
 import type { ApprovalDecision, ApprovalView, BridgeEvent } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
-import { readCreatedSessionPane, readEventApproval, readStageUpdate } from './agent-guards.ts';
+import { readCreatedSessionPane, readEventApproval, readStageUpdate } from './event-readers.ts';
 import type { EventFeed } from './events.ts';
 import { LiveResource } from './resource.ts';
 

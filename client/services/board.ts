@@ -1,7 +1,7 @@
 import { computed } from '@preact/signals';
 import type { BridgeEvent, Overview, PipelinePaneView, PipelineView, StageStatus, StageView } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
-import { readCreatedSessionPane, readStageUpdate, type StageUpdate } from './agent-guards.ts';
+import { readCreatedSessionPane, readStageUpdate, type StageUpdate } from './event-readers.ts';
 import { paneKey, type Counts } from './agent-types.ts';
 import type { EventFeed } from './events.ts';
 import type { PaneTails } from './pane-tails.ts';

@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import type { BridgeEvent } from '../../schemas/index.ts';
 import { Backoff, Disposable, Emitter, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
-import { isBridgeEvent } from './guards.ts';
+import { contractNow, loadContract } from './schemas.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
 
 export type FeedState = 'idle' | 'connecting' | 'live' | 'reconnecting';
@@ -61,6 +61,15 @@ export class EventFeed extends Disposable {
   }
 
   private connect(): void {
+    const contract = contractNow();
+    if (!contract) {
+      // Every event is checked with the schemas: fetch them first (once), then connect.
+      loadContract().then(
+        () => this.retryNow(),
+        () => this.scheduleRetry(),
+      );
+      return;
+    }
     const socket = new WebSocket(`${this.baseUrl}/ws/events${this.lastEventId > 0 ? `?since=${this.lastEventId}` : ''}`);
     this.socket = socket;
     socket.onopen = () => {
@@ -77,21 +86,26 @@ export class EventFeed extends Disposable {
       } catch {
         return;
       }
-      if (!isBridgeEvent(value)) return;
+      const event = contract.checkEvent(value);
+      if (!event) return;
       // Events arrive in id order; a lower id means the server's log started over.
-      if (value.id !== undefined) this.lastEventId = value.id;
-      this.eventEmitter.fire(value);
+      if (event.id !== undefined) this.lastEventId = event.id;
+      this.eventEmitter.fire(event);
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      if (!this.running) return;
-      this.state.value = 'reconnecting';
-      this.retry = timeout(() => {
-        this.retry = undefined;
-        if (this.running) this.connect();
-      }, this.backoff.next());
+      this.scheduleRetry();
     };
+  }
+
+  private scheduleRetry(): void {
+    if (!this.running || this.retry) return;
+    this.state.value = 'reconnecting';
+    this.retry = timeout(() => {
+      this.retry = undefined;
+      if (this.running) this.connect();
+    }, this.backoff.next());
   }
 }
 

@@ -3,7 +3,7 @@ import type { BridgeEvent, CliExecuteRequest, CliOutputChunk, ExecuteAccepted, E
 import { Disposable } from '../lib/disposable.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
-import { isObject } from './guards.ts';
+import { payloadOf } from './event-readers.ts';
 import { withBase } from '../lib/base-path.ts';
 
 /** An execution as the API sends it (docs/api.md "Executions"). */
@@ -14,18 +14,6 @@ export type RunChunk = Pick<CliOutputChunk, 'seq' | 'stream' | 'data'>;
 
 /** Output kept per stateless run in the page (the server keeps the whole of it). */
 const MAX_CHUNK_CHARS = 256 * 1024;
-
-function isRun(value: unknown): value is RunView {
-  return isObject(value) && typeof value.executionId === 'string' && typeof value.status === 'string' && typeof value.startedAt === 'string';
-}
-
-function isTool(value: unknown): value is ToolInfo {
-  return isObject(value) && typeof value.tool === 'string' && typeof value.available === 'boolean';
-}
-
-function isChunk(value: unknown): value is RunChunk {
-  return isObject(value) && typeof value.seq === 'number' && (value.stream === 'stdout' || value.stream === 'stderr') && typeof value.data === 'string';
-}
 
 const newestFirst = (a: RunView, b: RunView) => b.startedAt.localeCompare(a.startedAt);
 
@@ -108,8 +96,7 @@ export class ExecutionStore extends Disposable {
 
   async loadTools(force = false): Promise<void> {
     if (this.tools.value && !force) return;
-    const body = await this.api.call('GET', '/api/tools');
-    this.tools.value = isObject(body) && Array.isArray(body.tools) ? body.tools.filter(isTool) : [];
+    this.tools.value = (await this.api.get('/api/tools', 'ToolList')).tools;
   }
 
   /** The issue drawer's Execute; `tool` left out: the session's own tool. */
@@ -119,22 +106,19 @@ export class ExecutionStore extends Disposable {
 
   /** `POST /api/cli-sessions/:key/execute`; the run shows at once, its end comes by event. */
   async start(sessionKey: string, body: ExecuteRequest): Promise<ExecuteAccepted> {
-    const reply = await this.api.call('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, body);
-    return this.accepted(reply);
+    return this.accepted(await this.api.send('POST', `/api/cli-sessions/${encodeURIComponent(sessionKey)}/execute`, body, 'ExecuteStarted'));
   }
 
   /** `POST /api/cli/execute`: a run without a terminal. */
   async startStateless(body: CliExecuteRequest): Promise<ExecuteAccepted> {
-    const reply = await this.api.call('POST', '/api/cli/execute', body);
-    const accepted = this.accepted(reply);
+    const accepted = this.accepted(await this.api.send('POST', '/api/cli/execute', body, 'ExecuteStarted'));
     // Its output from the first chunk on: CLI_OUTPUT events are kept for it from now.
     if (!this.chunks.value.has(accepted.executionId)) this.setChunks(accepted.executionId, []);
     return accepted;
   }
 
   async cancel(executionId: string): Promise<void> {
-    const reply = await this.api.call('POST', `/api/executions/${encodeURIComponent(executionId)}/cancel`);
-    if (isRun(reply)) this.merge([reply]);
+    this.merge([await this.api.send('POST', `/api/executions/${encodeURIComponent(executionId)}/cancel`, undefined, 'Execution')]);
   }
 
   /** A session execution's exact pane bytes, as text (escape sequences left in). */
@@ -146,8 +130,7 @@ export class ExecutionStore extends Disposable {
 
   /** A stateless run's stored output; live chunks are added by CLI_OUTPUT events. */
   async loadChunks(executionId: string): Promise<void> {
-    const body = await this.api.call('GET', `/api/cli/executions/${encodeURIComponent(executionId)}/output`);
-    const stored = isObject(body) && Array.isArray(body.chunks) ? body.chunks.filter(isChunk) : [];
+    const stored = (await this.api.get(`/api/cli/executions/${encodeURIComponent(executionId)}/output`, 'CliOutput')).chunks;
     // Chunks that came by event while the request ran are merged in by their sequence number.
     const live = this.chunks.value.get(executionId) ?? [];
     const bySeq = new Map<number, RunChunk>();
@@ -155,10 +138,9 @@ export class ExecutionStore extends Disposable {
     this.setChunks(executionId, [...bySeq.values()].sort((a, b) => a.seq - b.seq));
   }
 
-  private accepted(reply: unknown): ExecuteAccepted {
-    if (!isObject(reply) || typeof reply.executionId !== 'string') throw new Error('the server did not say which execution it started');
-    if (isRun(reply.execution)) this.merge([reply.execution]);
-    return { executionId: reply.executionId, command: typeof reply.command === 'string' ? reply.command : '' };
+  private accepted(reply: ExecuteAccepted & { execution?: RunView }): ExecuteAccepted {
+    if (reply.execution) this.merge([reply.execution]);
+    return { executionId: reply.executionId, command: reply.command };
   }
 
   private setChunks(executionId: string, list: readonly RunChunk[]): void {
@@ -176,9 +158,9 @@ export class ExecutionStore extends Disposable {
 
   private async fetch(path: string): Promise<RunView[]> {
     try {
-      const body = await this.api.call('GET', path);
+      const body = await this.api.get(path, 'ExecutionList');
       this.available.value = true;
-      return isObject(body) && Array.isArray(body.executions) ? body.executions.filter(isRun) : [];
+      return body.executions;
     } catch {
       this.available.value = false;
       return [];
@@ -198,19 +180,21 @@ export class ExecutionStore extends Disposable {
   }
 
   private onEvent(event: BridgeEvent): void {
-    if (event.type === 'EXECUTION_UPDATED' || event.type === 'CLI_EXECUTION_STARTED' || event.type === 'CLI_EXECUTION_COMPLETED') {
-      if (isRun(event.execution)) this.merge([event.execution]);
+    const run = payloadOf(event, 'EXECUTION_UPDATED') ?? payloadOf(event, 'CLI_EXECUTION_STARTED') ?? payloadOf(event, 'CLI_EXECUTION_COMPLETED');
+    if (run) {
+      if (run.execution) this.merge([run.execution]);
       // A run started elsewhere (curl, a flow) shows its output live on the runs page too.
-      if (event.type === 'CLI_EXECUTION_STARTED' && this.statelessShown && typeof event.executionId === 'string' && !this.chunks.value.has(event.executionId)) {
-        this.setChunks(event.executionId, []);
-      }
+      const started = payloadOf(event, 'CLI_EXECUTION_STARTED');
+      if (started && this.statelessShown && !this.chunks.value.has(started.executionId)) this.setChunks(started.executionId, []);
       return;
     }
-    if (event.type === 'CLI_OUTPUT' && typeof event.executionId === 'string' && isChunk(event)) {
-      const list = this.chunks.value.get(event.executionId);
+    const chunk = payloadOf(event, 'CLI_OUTPUT');
+    if (chunk) {
+      const list = this.chunks.value.get(chunk.executionId);
       // Only the runs a page shows keep their output here.
-      if (!list || list.some((c) => c.seq === event.seq)) return;
-      this.setChunks(event.executionId, [...list, { seq: event.seq, stream: event.stream, data: event.data }]);
+      if (!list || list.some((c) => c.seq === chunk.seq)) return;
+      this.setChunks(chunk.executionId, [...list, { seq: chunk.seq, stream: chunk.stream, data: chunk.data }]);
     }
   }
+
 }

@@ -1,7 +1,7 @@
 import type { BridgeEvent, HostView } from '../../schemas/index.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
-import { isObject, readHostView } from './guards.ts';
+import { payloadOf } from './event-readers.ts';
 import { LiveResource } from './resource.ts';
 
 /**
@@ -34,27 +34,20 @@ export class HostsStore extends LiveResource<HostView[]> {
   }
 
   protected async load(): Promise<HostView[]> {
-    const body = await this.api.call('GET', '/api/hosts');
-    if (!isObject(body) || !Array.isArray(body.hosts)) return [];
-    return body.hosts.flatMap((h) => readHostView(h) ?? []);
+    return (await this.api.get('/api/hosts', 'HostList')).hosts;
   }
 
   protected apply(data: HostView[], event: BridgeEvent): HostView[] {
-    if (event.type !== 'HOST_STATUS' || typeof event.host !== 'string' || !isObject(event.connection)) return data;
-    const c = event.connection;
-    const at = data.findIndex((h) => h.name === event.host);
+    const p = payloadOf(event, 'HOST_STATUS');
+    if (!p) return data;
+    const c = p.connection;
+    const at = data.findIndex((h) => h.name === p.host);
     if (at < 0) {
-      this.refetchForUnknown(event.host);
+      this.refetchForUnknown(p.host);
       return data;
     }
     const known = data[at]!;
-    const next: HostView = {
-      ...known,
-      state: typeof c.state === 'string' ? (c.state as HostView['state']) : known.state,
-      reason: typeof c.reason === 'string' ? c.reason : null,
-      since: typeof c.since === 'string' ? c.since : known.since,
-      mode: c.mode === 'poll' ? 'poll' : 'stream',
-    };
+    const next: HostView = { ...known, state: c.state, reason: c.reason, since: c.since, mode: c.mode };
     if (next.state === known.state && next.reason === known.reason && next.mode === known.mode) return data;
     return data.map((h, i) => (i === at ? next : h));
   }

@@ -3,72 +3,57 @@ import { ISSUE_STATUSES } from '../../schemas/issue-constants.ts';
 import type { BoardSettings, BridgeEvent, BridgeEventOf, CreateIssueBody, ImportResult, Issue, IssueHistoryEntry, IssueStatus, UpdateIssueBody } from '../../schemas/index.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
-import { isObject } from './guards.ts';
+import { payloadOf } from './event-readers.ts';
 import { LiveResource } from './resource.ts';
 
 export type IssueMap = ReadonlyMap<string, Issue>;
-
-function isIssue(value: unknown): value is Issue {
-  return (
-    isObject(value) &&
-    typeof value.id === 'string' &&
-    typeof value.title === 'string' &&
-    typeof value.status === 'string' &&
-    typeof value.sortOrder === 'number' &&
-    Array.isArray(value.labels) &&
-    Array.isArray(value.sessions)
-  );
-}
 
 /** The issue board's REST calls. */
 export class IssuesApi {
   constructor(private readonly api: ApiClient) {}
 
   async list(query: URLSearchParams): Promise<Issue[]> {
-    const body = await this.api.call('GET', `/api/issues?${query}`);
-    const issues = isObject(body) && Array.isArray(body.issues) ? body.issues : [];
-    return issues.filter(isIssue);
+    return (await this.api.get(`/api/issues?${query}`, 'IssueList')).issues;
   }
 
-  async get(id: string): Promise<Issue> {
-    return (await this.api.call('GET', `/api/issues/${encodeURIComponent(id)}`)) as Issue;
+  get(id: string): Promise<Issue> {
+    return this.api.get(`/api/issues/${encodeURIComponent(id)}`, 'Issue');
   }
 
-  async create(body: CreateIssueBody): Promise<Issue> {
-    return (await this.api.call('POST', '/api/issues', body)) as Issue;
+  create(body: CreateIssueBody): Promise<Issue> {
+    return this.api.send('POST', '/api/issues', body, 'Issue');
   }
 
-  async update(id: string, patch: UpdateIssueBody): Promise<Issue> {
-    return (await this.api.call('PATCH', `/api/issues/${encodeURIComponent(id)}`, patch)) as Issue;
+  update(id: string, patch: UpdateIssueBody): Promise<Issue> {
+    return this.api.send('PATCH', `/api/issues/${encodeURIComponent(id)}`, patch, 'Issue');
   }
 
   async remove(id: string): Promise<void> {
     await this.api.call('DELETE', `/api/issues/${encodeURIComponent(id)}`);
   }
 
-  async move(id: string, status: IssueStatus, beforeId?: string, afterId?: string): Promise<Issue> {
-    return (await this.api.call('POST', `/api/issues/${encodeURIComponent(id)}/move`, { status, beforeId, afterId })) as Issue;
+  move(id: string, status: IssueStatus, beforeId?: string, afterId?: string): Promise<Issue> {
+    return this.api.send('POST', `/api/issues/${encodeURIComponent(id)}/move`, { status, beforeId, afterId }, 'Issue');
   }
 
   async history(id: string): Promise<IssueHistoryEntry[]> {
-    const body = await this.api.call('GET', `/api/issues/${encodeURIComponent(id)}/history`);
-    return isObject(body) && Array.isArray(body.history) ? (body.history as IssueHistoryEntry[]) : [];
+    return (await this.api.get(`/api/issues/${encodeURIComponent(id)}/history`, 'IssueHistory')).history;
   }
 
   async settings(): Promise<BoardSettings> {
-    return (await this.api.call('GET', '/api/board/settings')) as BoardSettings;
+    return (await this.api.raw('GET', '/api/board/settings')) as BoardSettings;
   }
 
   async saveSettings(settings: BoardSettings): Promise<BoardSettings> {
-    return (await this.api.call('PUT', '/api/board/settings', settings)) as BoardSettings;
+    return (await this.api.raw('PUT', '/api/board/settings', settings)) as BoardSettings;
   }
 
   async exportAll(): Promise<unknown> {
-    return this.api.call('GET', '/api/issues/export');
+    return this.api.raw('GET', '/api/issues/export');
   }
 
   async importFile(file: unknown): Promise<ImportResult> {
-    return (await this.api.call('POST', '/api/issues/import', file)) as ImportResult;
+    return (await this.api.raw('POST', '/api/issues/import', file)) as ImportResult;
   }
 }
 
@@ -165,21 +150,20 @@ export class IssueBoardStore extends LiveResource<IssueMap> {
 }
 
 /** An ISSUE_UPDATED event applied to a map of issues (idempotent). */
-export function applyIssueEvent(data: IssueMap, event: BridgeEventOf<'ISSUE_UPDATED'>, showClosed: boolean): IssueMap {
+export function applyIssueEvent(data: IssueMap, event: BridgeEvent, showClosed: boolean): IssueMap {
+  const p = payloadOf(event, 'ISSUE_UPDATED');
+  if (!p) return data;
   const next = new Map(data);
-  if ('deleted' in event && event.deleted === true && typeof event.issueId === 'string') {
-    next.delete(event.issueId);
+  if ('deleted' in p) {
+    next.delete(p.issueId);
     return next;
   }
-  if (!('issue' in event) || !isIssue(event.issue)) return data;
-  const issue = event.issue;
+  const issue = p.issue;
   if (issue.status === 'closed' && !showClosed) next.delete(issue.id);
   else next.set(issue.id, issue);
-  if (isObject(event.reordered)) {
-    for (const [id, order] of Object.entries(event.reordered)) {
-      const known = next.get(id);
-      if (known && typeof order === 'number' && id !== issue.id) next.set(id, { ...known, sortOrder: order });
-    }
+  for (const [id, order] of Object.entries(p.reordered ?? {})) {
+    const known = next.get(id);
+    if (known && id !== issue.id) next.set(id, { ...known, sortOrder: order });
   }
   return next;
 }

@@ -3,7 +3,7 @@ import type { BridgeEvent } from '../../schemas/index.ts';
 import { t } from '../i18n/index.ts';
 import { withBase } from '../lib/base-path.ts';
 import { Disposable } from '../lib/disposable.ts';
-import { readEventApproval, readStageUpdate } from './agent-guards.ts';
+import { readEventApproval, readStageUpdate } from './event-readers.ts';
 import type { EventFeed } from './events.ts';
 
 const STORAGE_KEY = 'tb.notify';

@@ -1,6 +1,6 @@
 import { batch, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import { Disposable, toDisposable } from '../lib/disposable.ts';
-import { readPaneTail } from './agent-guards.ts';
+import { readPaneTail } from './event-readers.ts';
 import { paneKey } from './agent-types.ts';
 import type { EventFeed } from './events.ts';
 

@@ -1,6 +1,6 @@
 import type { BridgeEvent } from '../../schemas/index.ts';
 import type { AgentApi } from './agent-api.ts';
-import { readPaneTail, readStageUpdate } from './agent-guards.ts';
+import { readPaneTail, readStageUpdate } from './event-readers.ts';
 import { paneKey, type ConfigView, type PaneInfo } from './agent-types.ts';
 import type { EventFeed } from './events.ts';
 import type { PaneTails } from './pane-tails.ts';

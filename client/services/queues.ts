@@ -1,14 +1,10 @@
 import type { BridgeEvent, Queue, QueueItem } from '../../schemas/index.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
-import { isObject } from './guards.ts';
+import { payloadOf } from './event-readers.ts';
 import { LiveResource } from './resource.ts';
 
 export type QueueMap = ReadonlyMap<string, Queue>;
-
-function isQueue(value: unknown): value is Queue {
-  return isObject(value) && typeof value.id === 'string' && Array.isArray(value.items) && Array.isArray(value.execution_groups) && isObject(value.scheduler);
-}
 
 const path = (id: string) => `/api/queues/${encodeURIComponent(id)}`;
 
@@ -17,41 +13,38 @@ export class QueuesApi {
   constructor(private readonly api: ApiClient) {}
 
   async list(): Promise<Queue[]> {
-    const body = await this.api.call('GET', '/api/queues');
-    return isObject(body) && Array.isArray(body.queues) ? body.queues.filter(isQueue) : [];
+    return (await this.api.get('/api/queues', 'QueueList')).queues;
   }
   create(name: string): Promise<Queue> {
-    return this.api.call('POST', '/api/queues', {
-      name,
-      execution_groups: [
-        { id: 'P1', type: 'parallel' },
-        { id: 'S1', type: 'sequential' },
-      ],
-    }) as Promise<Queue>;
+    const groups = [
+      { id: 'P1', type: 'parallel' },
+      { id: 'S1', type: 'sequential' },
+    ];
+    return this.api.send('POST', '/api/queues', { name, execution_groups: groups }, 'Queue');
   }
-  addItem(id: string, body: { prompt: string; title?: string; tool?: string; execution_group?: string; depends_on?: string[] }): Promise<unknown> {
+  addItem(id: string, body: { prompt: string; title?: string; tool?: string; execution_group?: string; depends_on?: string[] }): Promise<void> {
     return this.api.call('POST', `${path(id)}/items`, body);
   }
-  deleteItem(id: string, itemId: string): Promise<unknown> {
+  deleteItem(id: string, itemId: string): Promise<void> {
     return this.api.call('DELETE', `${path(id)}/items/${encodeURIComponent(itemId)}`);
   }
   move(id: string, itemId: string, group: string, index: number): Promise<Queue> {
-    return this.api.call('POST', `${path(id)}/move`, { itemId, execution_group: group, index }) as Promise<Queue>;
+    return this.api.send('POST', `${path(id)}/move`, { itemId, execution_group: group, index }, 'Queue');
   }
   scheduler(id: string, action: 'start' | 'pause' | 'resume' | 'stop'): Promise<Queue> {
-    return this.api.call('POST', `${path(id)}/scheduler/${action}`) as Promise<Queue>;
+    return this.api.send('POST', `${path(id)}/scheduler/${action}`, undefined, 'Queue');
   }
   setMax(id: string, maxConcurrentSessions: number): Promise<Queue> {
-    return this.api.call('PATCH', `${path(id)}/scheduler`, { maxConcurrentSessions }) as Promise<Queue>;
+    return this.api.send('PATCH', `${path(id)}/scheduler`, { maxConcurrentSessions }, 'Queue');
   }
   itemAction(id: string, itemId: string, action: 'retry' | 'skip'): Promise<Queue> {
-    return this.api.call('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/${action}`) as Promise<Queue>;
+    return this.api.send('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/${action}`, undefined, 'Queue');
   }
   execute(id: string, itemId: string, sessionKey?: string): Promise<QueueItem> {
-    return this.api.call('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/execute`, sessionKey ? { sessionKey } : {}) as Promise<QueueItem>;
+    return this.api.send('POST', `${path(id)}/items/${encodeURIComponent(itemId)}/execute`, sessionKey ? { sessionKey } : {}, 'QueueItem');
   }
   setStatus(id: string, action: 'activate' | 'deactivate' | 'archive'): Promise<Queue> {
-    return this.api.call('POST', `${path(id)}/${action}`) as Promise<Queue>;
+    return this.api.send('POST', `${path(id)}/${action}`, undefined, 'Queue');
   }
 }
 
@@ -72,14 +65,15 @@ export class QueueStore extends LiveResource<QueueMap> {
 
   protected apply(data: QueueMap, event: BridgeEvent): QueueMap {
     if (event.type !== 'QUEUE_UPDATED') return data;
-    if ('deleted' in event && event.deleted === true && typeof event.queueId === 'string') {
-      if (!data.has(event.queueId)) return data;
+    const p = payloadOf(event, 'QUEUE_UPDATED');
+    if (!p) return data;
+    if (p.queue === null) {
+      if (!data.has(p.queueId)) return data;
       const next = new Map(data);
-      next.delete(event.queueId);
+      next.delete(p.queueId);
       return next;
     }
-    if (!isQueue(event.queue)) return data;
-    const queue = event.queue;
+    const queue = p.queue;
     const known = data.get(queue.id);
     // Events may arrive after a fresher API answer: keep the newer one.
     if (known && known.updatedAt > queue.updatedAt) return data;

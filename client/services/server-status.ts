@@ -3,20 +3,8 @@ import type { ControlHealth } from '../../schemas/index.ts';
 import { Disposable } from '../lib/disposable.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
 import type { EventFeed } from './events.ts';
-import { isObject } from './guards.ts';
-
-const STATES = new Set(['connecting', 'connected', 'slow', 'reconnecting', 'closed']);
-
-function isControlHealth(value: unknown): value is ControlHealth {
-  return (
-    isObject(value) &&
-    STATES.has(value.state as string) &&
-    typeof value.since === 'string' &&
-    typeof value.restarts === 'number' &&
-    typeof value.pending === 'number' &&
-    (value.lastProblem === null || typeof value.lastProblem === 'string')
-  );
-}
+import { payloadOf } from './event-readers.ts';
+import { loadContract } from './schemas.ts';
 
 /**
  * How the server's connection to tmux is doing: read from `/healthz` whenever the
@@ -29,7 +17,8 @@ export class ServerStatus extends Disposable {
     super();
     this.register(
       feed.onEvent((event) => {
-        if (event.type === 'TMUX_STATUS' && isControlHealth(event.control)) this.control.value = event.control;
+        const status = payloadOf(event, 'TMUX_STATUS');
+        if (status) this.control.value = status.control;
       }),
     );
     this.register(feed.onOpen(() => void this.refresh()));
@@ -37,10 +26,10 @@ export class ServerStatus extends Disposable {
 
   async refresh(): Promise<void> {
     try {
-      const response = await fetch(`${BASE_PATH}/healthz`, { headers: { accept: 'application/json' } });
-      const body: unknown = await response.json();
-      const control = isObject(body) && isObject(body.tmux) ? body.tmux.control : undefined;
-      if (isControlHealth(control)) this.control.value = control;
+      const [contract, response] = await Promise.all([loadContract(), fetch(`${BASE_PATH}/healthz`, { headers: { accept: 'application/json' } })]);
+      // 503 while tmux does not answer: the body says how the control client is doing all the same.
+      const health = contract.check('Health', await response.json());
+      if (health.ok) this.control.value = health.value.tmux.control;
     } catch {
       // The feed being down says enough; the next open reads it again.
     }

@@ -3,7 +3,7 @@ import type { BridgeEvent, CliSession } from '../../schemas/index.ts';
 import { Disposable, listen } from '../lib/disposable.ts';
 import type { ApiClient } from './api.ts';
 import type { EventFeed } from './events.ts';
-import { isCliSession } from './guards.ts';
+import { payloadOf } from './event-readers.ts';
 import { ReplayingFetch } from './resource.ts';
 
 /**
@@ -115,15 +115,16 @@ export class SessionStore extends Disposable {
   private apply(event: BridgeEvent): void {
     switch (event.type) {
       case 'CLI_SESSION_CREATED':
-      case 'CLI_SESSION_UPDATED':
-        if (isCliSession(event.session)) this.upsert(event.session);
+      case 'CLI_SESSION_UPDATED': {
+        const p = payloadOf(event, event.type);
+        if (p) this.upsert(p.session);
         break;
+      }
       case 'CLI_SESSION_CLOSED': {
-        const key = event.sessionKey;
-        if (typeof key !== 'string') break;
-        const known = this.byKey.value.get(key);
-        if (!known) break;
-        const exitCode = typeof event.exitCode === 'number' ? event.exitCode : known.exitCode;
+        const p = payloadOf(event, 'CLI_SESSION_CLOSED');
+        const known = p && this.byKey.value.get(p.sessionKey);
+        if (!p || !known) break;
+        const exitCode = p.exitCode ?? known.exitCode;
         this.upsert({ ...known, status: 'closed', exitCode, lastActivityAt: event.at });
         break;
       }

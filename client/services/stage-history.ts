@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../schemas/index.ts';
-import { readStageUpdate } from './agent-guards.ts';
+import { readStageUpdate } from './event-readers.ts';
 import type { StageTransition } from './agent-types.ts';
 import { ApiError } from './api.ts';
 import { useServices } from './index.ts';

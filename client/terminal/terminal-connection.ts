@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import type { HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
 import { Disposable, Emitter } from '../lib/disposable.ts';
 import type { SessionProbe } from '../services/api.ts';
-import { parseServerTerminalMessage } from '../services/guards.ts';
+import { ServerTerminalMessage as ServerTerminalMessageSchema } from '../services/contract.ts';
 import { ReconnectingSocket, type SocketLike } from './terminal-socket.ts';
 
 export { CLOSE_SESSION_GONE, type ConnectionState, type SocketLike } from './terminal-socket.ts';
@@ -214,7 +214,13 @@ export class TerminalConnection extends Disposable {
   }
 
   private onControl(text: string): void {
-    const message = parseServerTerminalMessage(text);
+    let message: ServerTerminalMessage | undefined;
+    try {
+      const parsed = ServerTerminalMessageSchema.safeParse(JSON.parse(text));
+      message = parsed.success ? parsed.data : undefined;
+    } catch {
+      // not JSON
+    }
     if (!message) {
       console.warn('tmux-bridge: unknown terminal message', text.slice(0, 200));
       return;

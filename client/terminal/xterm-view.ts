@@ -6,6 +6,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { copyText, readText } from '../lib/clipboard.ts';
 import { Disposable, listen, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { MIN_COLS, MIN_ROWS } from '../../schemas/session-view.ts';
 import { parseOsc52 } from './osc52.ts';
 import { changeFontSize, isLeaveKey, shortcutOf, terminalSettings } from './settings.ts';
 import type { TerminalSink } from './terminal-connection.ts';
@@ -27,10 +28,6 @@ export interface XtermViewOptions {
   /** The find shortcut. */
   readonly onFind?: () => void;
 }
-
-/** The smallest size the server accepts for a pane (schemas: TerminalCols/TerminalRows). */
-export const MIN_COLS = 10;
-export const MIN_ROWS = 3;
 
 /**
  * An xterm.js terminal as a TerminalSink. Its size is always the pane's size

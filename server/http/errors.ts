@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiError, errorDetail } from '../../base/errors.ts';
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[]): void {
@@ -7,9 +7,9 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
 }
 
-/** Parses `value` with `schema` or fails with 400 and the zod issues. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
-  const result = schema.safeParse(value);
+/** Parses `value` with `schema` (classic zod or zod/mini) or fails with 400 and the zod issues. */
+export function parseOr400<S extends z.core.$ZodType>(schema: S, value: unknown, what = 'body'): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   throw new ApiError(
     400,

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { DisposableStore, type IDisposable } from '../../base/lifecycle.ts';
 import { StageStatus } from '../../schemas/agent.ts';
-import { SessionStatus } from '../../schemas/session.ts';
+import { SessionStatus } from '../../schemas/session-view.ts';
 import type { TmuxServer } from '../../tmux/server.ts';
 import type { AgentBoard } from '../agent/index.ts';
 import { tokenMatches } from '../auth/index.ts';

@@ -3,7 +3,7 @@ import type { Queue, QueueItem } from '../../schemas/queue.ts';
 import { planQueue } from '../../server/workbench/queues/plan.ts';
 import { QueueShapeError, validateQueueShape } from '../../server/workbench/queues/graph.ts';
 import { chooseSession, newSessionName } from '../../server/workbench/queues/sessions.ts';
-import type { CliSession } from '../../schemas/session.ts';
+import type { CliSession } from '../../schemas/session-view.ts';
 
 function item(id: string, group: string, order: number, extra: Partial<QueueItem> = {}): QueueItem {
   return {

@@ -1,8 +1,7 @@
 import { Component } from 'preact';
 import { useState } from 'preact/hooks';
 import type { BridgeEvent } from '../../../schemas/index.ts';
-import { readEventApproval, readStageUpdate } from '../../services/agent-guards.ts';
-import { isObject } from '../../services/guards.ts';
+import { payloadOf, readEventApproval, readStageUpdate } from '../../services/event-readers.ts';
 import { stageLabel } from './StageBadge.tsx';
 import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
@@ -16,7 +15,6 @@ export function typeLabel(type: string): string {
 
 const where = (pipeline: string, stage: string, host: string, pane: string) => t('event.where', { pipeline, stage, host, pane });
 
-const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** Stored rows keep the shape of the build that wrote them: the fields an older one used are read loosely. */
 const loose = (event: BridgeEvent): Readonly<Record<string, unknown>> => event;
@@ -32,12 +30,13 @@ export function describe(event: BridgeEvent): string {
       return `${where(u.pipeline, u.stage, u.host, u.paneId)}: ${change}${u.retries > 0 ? t('event.retry', { n: u.retries }) : ''}${u.escalateCode && u.status === 'FAILED' ? ` [${u.escalateCode}]` : ''}${why ? ` — ${why}` : ''}`;
     }
     case 'STAGE_ACTIONS': {
-      const outcomes = Array.isArray(event.outcomes) ? event.outcomes.filter(isObject) : [];
-      const what = outcomes
-        .map((o) => `${o.kind === 'shell' ? '$ ' : t('event.keys')}${text(o.command) ?? ''}${o.ok === false ? (text(o.error) ? t('event.failedWhy', { error: text(o.error)! }) : t('event.failed')) : ''}`)
+      const p = payloadOf(event, 'STAGE_ACTIONS');
+      if (!p) break;
+      const what = p.outcomes
+        .map((o) => `${o.kind === 'shell' ? '$ ' : t('event.keys')}${o.command}${o.ok === false ? (o.error ? t('event.failedWhy', { error: o.error }) : t('event.failed')) : ''}`)
         .join('; ');
-      const at = where(text(event.pipeline) ?? '', text(event.stage) ?? '', text(event.host) ?? '', text(event.paneId) ?? '');
-      return `${t('event.ran', { where: at, what: what || t('event.noActions') })}${event.cause ? ` (${String(event.cause).replace('_', ' ')})` : ''}`;
+      const at = where(p.pipeline, p.stage, p.host, p.paneId);
+      return `${t('event.ran', { where: at, what: what || t('event.noActions') })} (${p.cause.replace('_', ' ')})`;
     }
     case 'APPROVAL_REQUESTED':
     case 'APPROVAL_DECIDED': {
@@ -49,30 +48,32 @@ export function describe(event: BridgeEvent): string {
       return `${t('event.decided', { where: at, decision: t(`decision.${a.status}` as MessageKey) })}${via}${a.decidedBy ? t('event.by', { who: a.decidedBy }) : ''}${a.note ? ` — “${a.note}”` : ''}`;
     }
     case 'NOTIFICATION': {
-      const n = isObject(event.notification) ? event.notification : loose(event);
-      const title = text(n.title) ?? t('event.NOTIFICATION');
-      const body = text(n.body)?.split('\n')[0];
-      return `${title}${body ? ` — ${body}` : ''}`;
+      const n = payloadOf(event, 'NOTIFICATION')?.notification;
+      const body = n?.body.split('\n')[0];
+      return `${n?.title ?? t('event.NOTIFICATION')}${body ? ` — ${body}` : ''}`;
     }
     case 'CONFIG_RELOADED':
+      return typeLabel(event.type);
     case 'CONFIG_ERROR': {
-      const e = loose(event);
-      const message = text(e.message) ?? text(e.error) ?? (Array.isArray(e.errors) ? e.errors.map((x) => (isObject(x) ? text(x.message) : text(x))).filter(Boolean).join('; ') : undefined);
+      const message = payloadOf(event, 'CONFIG_ERROR')?.errors.join('; ');
       return message ? `${typeLabel(event.type)}: ${message}` : typeLabel(event.type);
     }
     case 'CLI_SESSION_CREATED':
     case 'CLI_SESSION_UPDATED':
-    case 'CLI_SESSION_CLOSED':
+      return payloadOf(event, event.type)?.session.name ?? '';
+    case 'CLI_SESSION_CLOSED': {
+      const p = payloadOf(event, 'CLI_SESSION_CLOSED');
+      return p ? `${p.sessionKey}${p.exitCode !== null ? t('event.exit', { code: p.exitCode }) : ''}` : '';
+    }
     case 'CLI_SESSION_ERROR': {
-      const e = loose(event);
-      const session = isObject(e.session) ? e.session : {};
-      const name = text(session.name) ?? text(e.sessionKey) ?? '';
-      return `${name}${text(e.message) ? `: ${text(e.message)}` : ''}${typeof e.exitCode === 'number' ? t('event.exit', { code: e.exitCode }) : ''}`;
+      const p = payloadOf(event, 'CLI_SESSION_ERROR');
+      return p ? `${p.sessionKey ?? p.name ?? ''}: ${p.message}` : '';
     }
     case 'STREAM_GAP': {
-      if (typeof event.lines !== 'number' || typeof event.downMs !== 'number') break;
-      const params = { host: text(event.host) ?? '', pane: text(event.paneId) ?? '', n: event.lines, duration: duration(event.downMs) };
-      return t(event.beyondHistory === true ? 'event.gapBeyond' : 'event.gap', params);
+      const p = payloadOf(event, 'STREAM_GAP');
+      if (!p) break;
+      const params = { host: p.host, pane: p.paneId, n: p.lines, duration: duration(p.downMs) };
+      return t(p.beyondHistory ? 'event.gapBeyond' : 'event.gap', params);
     }
   }
   return '';
@@ -81,21 +82,26 @@ export function describe(event: BridgeEvent): string {
 /** Of interest at a glance: failures and errors stand out. */
 function tone(event: BridgeEvent): string {
   if (event.type === 'CONFIG_ERROR' || event.type === 'CLI_SESSION_ERROR') return 'bad';
-  if (event.type === 'STAGE_ACTIONS' && Array.isArray(event.outcomes) && event.outcomes.some((o) => isObject(o) && o.ok === false)) return 'bad';
-  if (event.type === 'STAGE_UPDATED' && event.status === 'FAILED') return 'bad';
-  if (event.type === 'APPROVAL_REQUESTED' || event.type === 'STREAM_GAP' || (event.type === 'STAGE_UPDATED' && event.status === 'WAITING_APPROVAL')) return 'warn';
-  if (event.type === 'STAGE_UPDATED' && event.status === 'COMPLETED') return 'good';
+  if (payloadOf(event, 'STAGE_ACTIONS')?.outcomes.some((o) => !o.ok)) return 'bad';
+  const stage = payloadOf(event, 'STAGE_UPDATED')?.status;
+  if (stage === 'FAILED') return 'bad';
+  if (event.type === 'APPROVAL_REQUESTED' || event.type === 'STREAM_GAP' || stage === 'WAITING_APPROVAL') return 'warn';
+  if (stage === 'COMPLETED') return 'good';
   return '';
 }
 
 /** The host an event is about, for a row that has nothing better to say (where the types keep it: schemas EVENT_SUBJECT_PATHS). */
 function eventHost(event: BridgeEvent): string {
-  const e = loose(event);
-  const notification = isObject(e.notification) ? e.notification : {};
-  for (const holder of [e, e.approval, notification.payload]) {
-    if (isObject(holder) && typeof holder.host === 'string') return holder.host;
-  }
-  return '';
+  return (
+    payloadOf(event, 'STAGE_UPDATED')?.host ??
+    payloadOf(event, 'STAGE_ACTIONS')?.host ??
+    readEventApproval(event)?.host ??
+    payloadOf(event, 'NOTIFICATION')?.notification.payload.host ??
+    payloadOf(event, 'PANE_TAIL')?.host ??
+    payloadOf(event, 'HOST_STATUS')?.host ??
+    payloadOf(event, 'STREAM_GAP')?.host ??
+    ''
+  );
 }
 
 /** A stored event as a row; the raw JSON is one click away. Rows never change, so they never re-render. */

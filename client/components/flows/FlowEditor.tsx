@@ -1,7 +1,10 @@
 import { t } from '../../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import '../../lib/zod-no-eval.ts';
-import { FlowInput, flowProblems, type Flow, type FlowEdge, type FlowNode } from '../../../schemas/index.ts';
+import { config } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import { flowProblems } from '../../../schemas/flow-graph.ts';
+import { FlowInput, type Flow, type FlowEdge, type FlowNode } from '../../../schemas/flow-view.ts';
 import { ApiError } from '../../services/api.ts';
 import { useServices } from '../../services/index.ts';
 import { Link } from '../Link.tsx';
@@ -11,6 +14,9 @@ import { FlowsApi } from './api.ts';
 import { FlowGraph } from './FlowGraph.tsx';
 import { NodeForm } from './NodeForm.tsx';
 import { errorMessage } from '../../../base/errors.ts';
+
+// zod/mini carries no messages of its own: a draft's problems read as the server words them.
+config(en());
 
 interface Draft {
   name: string;

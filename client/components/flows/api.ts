@@ -8,15 +8,15 @@ export class FlowsApi {
   constructor(private readonly api: ApiClient) {}
 
   async list(): Promise<Flow[]> {
-    return ((await this.api.call('GET', '/api/orchestrator/flows')) as { flows: Flow[] }).flows;
+    return ((await this.api.raw('GET', '/api/orchestrator/flows')) as { flows: Flow[] }).flows;
   }
 
   async get(id: string): Promise<Flow> {
-    return (await this.api.call('GET', `/api/orchestrator/flows/${enc(id)}`)) as Flow;
+    return (await this.api.raw('GET', `/api/orchestrator/flows/${enc(id)}`)) as Flow;
   }
 
   async save(id: string | undefined, body: FlowInputRaw): Promise<Flow> {
-    return (await (id ? this.api.call('PUT', `/api/orchestrator/flows/${enc(id)}`, body) : this.api.call('POST', '/api/orchestrator/flows', body))) as Flow;
+    return (await (id ? this.api.raw('PUT', `/api/orchestrator/flows/${enc(id)}`, body) : this.api.raw('POST', '/api/orchestrator/flows', body))) as Flow;
   }
 
   async remove(id: string): Promise<void> {
@@ -24,37 +24,37 @@ export class FlowsApi {
   }
 
   async duplicate(id: string): Promise<Flow> {
-    return (await this.api.call('POST', `/api/orchestrator/flows/${enc(id)}/duplicate`, {})) as Flow;
+    return (await this.api.raw('POST', `/api/orchestrator/flows/${enc(id)}/duplicate`, {})) as Flow;
   }
 
   async export(id: string): Promise<FlowExport> {
-    return (await this.api.call('GET', `/api/orchestrator/flows/${enc(id)}/export`)) as FlowExport;
+    return (await this.api.raw('GET', `/api/orchestrator/flows/${enc(id)}/export`)) as FlowExport;
   }
 
   async import(body: unknown): Promise<Flow> {
-    return (await this.api.call('POST', '/api/orchestrator/flows/import', body)) as Flow;
+    return (await this.api.raw('POST', '/api/orchestrator/flows/import', body)) as Flow;
   }
 
   async execute(id: string, variables: Record<string, string>): Promise<string> {
-    return ((await this.api.call('POST', `/api/orchestrator/flows/${enc(id)}/execute`, { variables })) as { runId: string }).runId;
+    return ((await this.api.raw('POST', `/api/orchestrator/flows/${enc(id)}/execute`, { variables })) as { runId: string }).runId;
   }
 
   async runs(flowId?: string): Promise<FlowRunDetail[]> {
     const query = flowId ? `?flowId=${enc(flowId)}` : '';
-    return ((await this.api.call('GET', `/api/orchestrator/runs${query}`)) as { runs: FlowRunDetail[] }).runs;
+    return ((await this.api.raw('GET', `/api/orchestrator/runs${query}`)) as { runs: FlowRunDetail[] }).runs;
   }
 
   async run(runId: string): Promise<FlowRunDetail> {
-    return (await this.api.call('GET', `/api/orchestrator/runs/${enc(runId)}`)) as FlowRunDetail;
+    return (await this.api.raw('GET', `/api/orchestrator/runs/${enc(runId)}`)) as FlowRunDetail;
   }
 
   async control(runId: string, action: 'pause' | 'resume' | 'stop'): Promise<FlowRunDetail> {
-    return (await this.api.call('POST', `/api/orchestrator/runs/${enc(runId)}/${action}`)) as FlowRunDetail;
+    return (await this.api.raw('POST', `/api/orchestrator/runs/${enc(runId)}/${action}`)) as FlowRunDetail;
   }
 
   /** Route to session: the same execute path as a sendToSession node. */
   async route(body: RouteToSessionBody): Promise<{ executionId: string; command: string | null; sessionKey: string }> {
-    return (await this.api.call('POST', '/api/orchestrator/route', body)) as { executionId: string; command: string | null; sessionKey: string };
+    return (await this.api.raw('POST', '/api/orchestrator/route', body)) as { executionId: string; command: string | null; sessionKey: string };
   }
 }
 

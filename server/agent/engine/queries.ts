@@ -4,7 +4,8 @@
  */
 import type { HostView } from '../../../schemas/agent-config-view.ts';
 import type { AgentConfigView, ConfigIssueView, NotifyTemplateView, StageConfigView } from '../../../schemas/agent-config-view.ts';
-import type { ApprovalsQuery, ApprovalView, NotificationRecord, NotificationsQuery, Overview, PaneView, PipelineView } from '../../../schemas/agent.ts';
+import type { ApprovalView, NotificationRecord, Overview, PaneView, PipelineView } from '../../../schemas/agent.ts';
+import type { ApprovalsQuery, NotificationsQuery } from '../../../schemas/agent-input.ts';
 import type { NotifyTemplate } from '../../../schemas/agent-config.ts';
 import { NotificationKind } from '../../../schemas/agent.ts';
 import type { NotificationRow } from '../../../schemas/store.ts';

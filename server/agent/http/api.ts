@@ -17,7 +17,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandBody } from '../../../schemas/agent.ts';
+import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandBody } from '../../../schemas/agent-input.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';

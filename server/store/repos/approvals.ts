@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { ApprovalTokenRow, StageHistoryRow } from '../../../schemas/index.ts';
 import type { JsonObject, StageStatus } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
@@ -120,7 +121,7 @@ export class StageHistoryRepository {
 
   append(input: StageTransitionInput): Promise<StageHistoryRow> {
     return this.store.write((tx) => {
-      const draft = StageHistoryRow.omit({ id: true }).parse({
+      const draft = z.omit(StageHistoryRow, { id: true }).parse({
         host: input.host,
         paneId: input.paneId,
         pipeline: input.pipeline,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ExecutionGroup, QueueItem, QueueScheduler, QueueStatus } from '../../../schemas/queue.ts';
 import type { Queue } from '../../../schemas/queue.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
@@ -24,7 +25,7 @@ function queueFromSql(row: SqlRow): QueueRecord {
       id: text(row.id),
       name: text(row.name),
       status: QueueStatus.parse(text(row.status)),
-      execution_groups: ExecutionGroup.array().parse(parseJson(row.execution_groups)),
+      execution_groups: z.array(ExecutionGroup).parse(parseJson(row.execution_groups)),
       scheduler: QueueScheduler.parse(parseJson(row.scheduler)),
       createdAt: text(row.created_at),
       updatedAt: text(row.updated_at),

@@ -1,5 +1,6 @@
 import type { Event } from '../../../base/emitter.ts';
-import type { CliSession, CreateSessionBody } from '../../../schemas/session.ts';
+import type { CreateSessionBody } from '../../../schemas/session.ts';
+import type { CliSession } from '../../../schemas/session-view.ts';
 
 /**
  * What the queues need from their neighbours, as narrow faces: the scheduler

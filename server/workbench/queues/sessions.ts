@@ -1,4 +1,4 @@
-import type { CliSession } from '../../../schemas/session.ts';
+import type { CliSession } from '../../../schemas/session-view.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
 import { isShellCommand } from '../../sessions/index.ts';
 
