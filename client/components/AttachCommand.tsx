@@ -3,7 +3,7 @@ import { t } from '../i18n/index.ts';
 import { copyText } from '../lib/clipboard.ts';
 
 /** The native `tmux attach` command with a copy button. */
-export function AttachCommand({ command }: { command: string }) {
+export function AttachCommand({ command, class: extra }: { command: string; class?: string }) {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const code = useRef<HTMLElement>(null);
   useEffect(() => {
@@ -12,7 +12,7 @@ export function AttachCommand({ command }: { command: string }) {
     return () => clearTimeout(timer);
   }, [copied]);
   return (
-    <div class="attach">
+    <div class={extra ? `attach ${extra}` : 'attach'}>
       <code ref={code} class="attach-command" title={t('attach.title')}>
         {command}
       </code>

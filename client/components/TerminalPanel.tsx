@@ -18,6 +18,8 @@ import { ExecutionStart } from './term/ExecutionStart.tsx';
 import { ExtraKeys } from './term/ExtraKeys.tsx';
 import { FindBar } from './term/FindBar.tsx';
 import { TerminalMenu } from './term/TerminalMenu.tsx';
+import { ToolbarMore, type MoreItem } from './term/ToolbarMore.tsx';
+import { copyText } from '../lib/clipboard.ts';
 import { shortcutLabel } from '../terminal/settings.ts';
 import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
 import type { ViewNotice } from '../terminal/xterm-view.ts';
@@ -89,11 +91,28 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   const native = (session?.nativeClients ?? 0) > 0 && !closed;
   const running = withExecutions ? executions.runningBySession.value.get(tab.sessionKey) : undefined;
 
+  const copyAttach = async (command: string) => tab.showNotice((await copyText(command)) ? 'copied' : 'copyFailed');
+  const moreItems: MoreItem[] = [
+    // On a narrow toolbar, what the wide one shows on its row.
+    ...(session && !closed ? [{ label: t('attach.copyLabel'), narrowOnly: true, testId: 'more-copy-attach', onSelect: () => void copyAttach(session.attachCommand) }] : []),
+    ...(withExecutions ? [{ label: t('executions.toggle'), narrowOnly: true, testId: 'more-executions', onSelect: () => setShowRuns(!showRuns) }] : []),
+    { label: `${t('tools.find')} (${shortcutLabel('find')})`, narrowOnly: true, testId: 'more-find', onSelect: () => (tab.searching.value = !tab.searching.value) },
+    // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
+    ...(!closed ? [{ label: t('flows.routeButton'), testId: 'route-to-session', onSelect: () => setRouting(true) }] : []),
+    ...(!closed ? [{ label: t('term.rename'), testId: 'rename-session', onSelect: () => setRenaming(true) }] : []),
+    { label: t('tools.settings'), testId: 'settings-button', onSelect: () => (settingsOpen.value = true) },
+    { label: t('tools.keys'), testId: 'keys-button', onSelect: () => (keysHelpOpen.value = true) },
+    ...(!closed ? [{ label: t('term.closeSession'), narrowOnly: true, danger: true, testId: 'more-close-session', onSelect: () => setConfirming(true) }] : []),
+  ];
+
   return (
     <section class={`terminal-panel${closed ? ' is-closed' : ''}`} hidden={!active} aria-label={t('term.label', { name })} data-session-key={tab.sessionKey}>
+      {/* One row at any width: the name gives way (ellipsis), the rest is in "More" (ToolbarMore). */}
       <div class="terminal-toolbar">
         <div class="terminal-title">
-          <h2 class="terminal-name">{name}</h2>
+          <h2 class="terminal-name" title={name}>
+            {name}
+          </h2>
           {status && <StatusBadge session={status} />}
           <ConnectionState tab={tab} />
           {size && (
@@ -118,44 +137,26 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
               {t(NOTICES[notice], { paste: shortcutLabel('paste') })}
             </span>
           )}
-          {session && !closed && <AttachCommand command={session.attachCommand} />}
+          {session && !closed && <AttachCommand command={session.attachCommand} class="wide-only" />}
           {running && <RunningChip run={running} onClick={() => setShowRuns(true)} />}
           {withExecutions && (
-            <button type="button" class={`small${showRuns ? ' pressed' : ''}`} aria-expanded={showRuns} aria-controls={`exec-panel-${tab.sessionKey}`} onClick={() => setShowRuns(!showRuns)} data-testid="executions-toggle">
+            <button type="button" class={`small wide-only${showRuns ? ' pressed' : ''}`} aria-expanded={showRuns} aria-controls={`exec-panel-${tab.sessionKey}`} onClick={() => setShowRuns(!showRuns)} data-testid="executions-toggle">
               {t('executions.toggle')}
             </button>
           )}
-          <div class="term-tools">
-            <button type="button" class="small icon" aria-label={t('tools.find')} title={`${t('tools.find')} (${shortcutLabel('find')})`} data-testid="find-button" onClick={() => (tab.searching.value = !tab.searching.value)}>
-              ⌕
-            </button>
-            <button type="button" class="small icon" aria-label={t('tools.settings')} title={t('tools.settings')} data-testid="settings-button" onClick={() => (settingsOpen.value = true)}>
-              ⚙
-            </button>
-            <button type="button" class="small icon" aria-label={t('tools.keys')} title={t('tools.keys')} data-testid="keys-button" onClick={() => (keysHelpOpen.value = true)}>
-              ?
-            </button>
-          </div>
-          {!closed && (
-            // Route to session: text through the execute path, tracked to its end (docs/workbench.md).
-            <button type="button" class="small" onClick={() => setRouting(true)} data-testid="route-to-session">
-              {t('flows.routeButton')}
-            </button>
-          )}
-          {!closed && (
-            <button type="button" class="small" onClick={() => setRenaming(true)} data-testid="rename-session">
-              {t('term.rename')}
-            </button>
-          )}
+          <button type="button" class="small icon wide-only" aria-label={t('tools.find')} title={`${t('tools.find')} (${shortcutLabel('find')})`} data-testid="find-button" onClick={() => (tab.searching.value = !tab.searching.value)}>
+            ⌕
+          </button>
           {closed ? (
             <button type="button" class="small" onClick={onCloseTab}>
               {t('term.closeTab')}
             </button>
           ) : (
-            <button type="button" class="small danger" onClick={() => setConfirming(true)}>
+            <button type="button" class="small danger wide-only" onClick={() => setConfirming(true)}>
               {t('term.closeSession')}
             </button>
           )}
+          <ToolbarMore items={moreItems} />
         </div>
       </div>
       {native && size && (

@@ -19,7 +19,12 @@ async function openSession(page: Page, key: string) {
   await login(page, ctx.bridge.url, ctx.bridge.token, `/sessions/${key}`);
   const panel = terminalPanel(page, key);
   await panel.locator('.xterm').waitFor();
-  await panel.getByTestId('executions-toggle').click();
+  // A wide toolbar has the toggle on its row; a phone's is in its More menu.
+  if (await panel.getByTestId('executions-toggle').isVisible()) await panel.getByTestId('executions-toggle').click();
+  else {
+    await panel.getByTestId('toolbar-more').click();
+    await panel.getByTestId('more-executions').click();
+  }
   const runs = panel.getByTestId('session-executions');
   await runs.waitFor();
   return { panel, runs };
@@ -147,12 +152,14 @@ describe('executions from the terminal page', () => {
       expect(await run.getByTestId('exec-exit').textContent()).toBe('exit 2');
       await runs.locator('details.execute-more summary').click();
       expect(await hasHorizontalScroll(page)).toBe(false);
-      // Every toolbar button is on screen (they wrap instead of running off the edge).
-      for (const id of ['executions-toggle', 'route-to-session']) {
+      // Every toolbar action is on screen: on a phone the row's own ones are in its More menu.
+      await page.getByTestId('toolbar-more').click();
+      for (const id of ['toolbar-more', 'more-executions', 'route-to-session']) {
         const box = (await page.getByTestId(id).boundingBox())!;
         expect(box.x).toBeGreaterThanOrEqual(0);
         expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
       }
+      await page.keyboard.press('Escape');
       await screenshot(page, 'executions-phone');
       await page.goto(new URL('executions', ctx.bridge.url).toString());
       await page.getByTestId('execute-form').waitFor();

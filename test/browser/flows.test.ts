@@ -160,6 +160,7 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
 
       // 2. The terminal page: any text into its own session.
       await page.goto(new URL(`/sessions/${key}`, ctx.bridge.url).toString());
+      await page.getByTestId('toolbar-more').click();
       await page.getByTestId('route-to-session').click();
       await expect(dialog.locator('select[name="sessionKey"]').inputValue()).resolves.toBe(key);
       await dialog.locator('textarea[name="text"]').fill('echo from-terminal-$((6*7))');

@@ -85,7 +85,9 @@ describe('a phone-sized viewport (390×844)', () => {
     expect(session.attachCommand).toContain('attach');
     await screenshot(page, 'terminal-phone');
 
-    await panel.getByRole('button', { name: 'Close session' }).click();
+    // On a phone the toolbar keeps one row: closing is in its More menu.
+    await panel.getByTestId('toolbar-more').click();
+    await panel.getByRole('menuitem', { name: 'Close session' }).click();
     await page.getByRole('dialog').waitFor();
     await expectFits(page, 'close dialog');
     await screenshot(page, 'close-confirm-phone');

@@ -57,6 +57,7 @@ describe('session list: closed sessions', () => {
     await page.goto(new URL(`sessions/${key}`, ctx.bridge.url).toString());
     const panel = terminalPanel(page, key);
     await waitForTerminalState(panel, 'live');
+    await panel.getByTestId('toolbar-more').click();
     await panel.getByTestId('rename-session').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByTestId('rename-input').fill('name-in-use');

@@ -119,6 +119,7 @@ describe('clipboard like a desktop terminal', () => {
     await panel.locator('[data-testid="terminal-notice"][data-notice="oscBlocked"]').waitFor({ timeout: LIMIT });
     expect(await readClipboard(page), 'OSC 52 is off by default').toBe('mine');
 
+    await panel.getByTestId('toolbar-more').click();
     await panel.getByTestId('settings-button').click();
     const dialog = page.locator('dialog.term-settings');
     await dialog.waitFor();
@@ -161,6 +162,7 @@ describe('clipboard like a desktop terminal', () => {
     await expect.poll(() => bar.count()).toBe(0);
 
     // F7 instead of F6: F7 leaves the terminal, F6 goes to the program.
+    await panel.getByTestId('toolbar-more').click();
     await panel.getByTestId('settings-button').click();
     const dialog = page.locator('dialog.term-settings');
     await dialog.locator('select[name="leaveKey"]').selectOption('F7');

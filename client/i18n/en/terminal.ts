@@ -42,6 +42,7 @@ export const terminal = {
   'term.closeTab': 'Close tab',
   'term.closeSession': 'Close session',
   'term.rename': 'Rename',
+  'term.more': 'More actions',
   'term.renameTitle': 'Rename session “{name}”',
   'term.renameLabel': 'New name',
   'term.renameHint': 'Renames the tmux session (letters, digits, space, _ + @ -; no . or :).',

@@ -44,6 +44,7 @@ export const terminal: Translation<typeof en> = {
   'term.closeTab': '关闭标签',
   'term.closeSession': '关闭会话',
   'term.rename': '重命名',
+  'term.more': '更多操作',
   'term.renameTitle': '重命名会话“{name}”',
   'term.renameLabel': '新名称',
   'term.renameHint': '重命名 tmux 会话（字母、数字、空格、_ + @ -；不能含 . 或 :）。',
