@@ -124,6 +124,18 @@ describe('executions on a remote host', () => {
     expect(two.outputTail).toContain('next-line');
   }, 120_000);
 
+  it('a large command (110 KB in one control line to the host) reaches the host intact', async () => {
+    const key = await remoteShell('rlarge');
+    // Under Linux's 128 KiB limit for one argument (bash -c takes the command as one).
+    const word = 'é'.repeat(30_000) + 'x'.repeat(50_000);
+    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: `printf '%s' '${word}' | wc -c` });
+    expect(started.status).toBe(202);
+    const done = await ended(started.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', exitCode: 0 });
+    // 30,000 two-byte characters and 50,000 one-byte ones.
+    expect(done.outputTail).toMatch(/^\s*110000\s*$/m);
+  }, 120_000);
+
   it("a tool found on the host's PATH runs one-shot there", async () => {
     const key = await remoteShell('rtool');
     const started = await api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'claude', prompt: 'work exit=0' });
