@@ -1,30 +1,28 @@
 import { Approval, type ApprovalStatus } from '../../../schemas/agent.ts';
 import type { StoreCore } from '../tx.ts';
-import type { SqlRow } from '../types.ts';
-import { clampLimit, nowSeconds, nullableText, text } from './rows.ts';
+import { clampLimit, Columns, nowSeconds, nullableText, text } from './rows.ts';
 
-const COLUMNS =
-  'id, host, pane_id, pipeline, stage, kind, prompt, status, requested_at, file, expires_at, decided_at, decided_via, decided_by, note';
-
-function fromSql(row: SqlRow): Approval {
-  return Approval.parse({
-    id: text(row.id),
-    host: text(row.host),
-    paneId: text(row.pane_id),
-    pipeline: text(row.pipeline),
-    stage: text(row.stage),
-    kind: text(row.kind),
-    prompt: nullableText(row.prompt),
-    status: text(row.status),
-    requestedAt: text(row.requested_at),
-    file: text(row.file),
-    expiresAt: text(row.expires_at),
-    decidedAt: nullableText(row.decided_at),
-    decidedVia: nullableText(row.decided_via),
-    decidedBy: nullableText(row.decided_by),
-    note: nullableText(row.note),
-  });
-}
+const APPROVAL = new Columns(
+  {
+    id: text,
+    host: text,
+    paneId: text,
+    pipeline: text,
+    stage: text,
+    kind: text,
+    prompt: nullableText,
+    status: text,
+    requestedAt: text,
+    file: text,
+    expiresAt: text,
+    decidedAt: nullableText,
+    decidedVia: nullableText,
+    decidedBy: nullableText,
+    note: nullableText,
+  },
+  Approval,
+);
+const INSERT = APPROVAL.insert('approvals');
 
 export interface ApprovalKeyFilter {
   readonly host: string;
@@ -48,23 +46,7 @@ export class AgentApprovalRepository {
   insert(approval: Approval, tokenDigest?: string): Promise<Approval> {
     return this.store.write((tx) => {
       const a = Approval.parse(approval);
-      tx.run(`INSERT INTO approvals (${COLUMNS}) VALUES (${Array(15).fill('?').join(', ')})`, [
-        a.id,
-        a.host,
-        a.paneId,
-        a.pipeline,
-        a.stage,
-        a.kind,
-        a.prompt,
-        a.status,
-        a.requestedAt,
-        a.file,
-        a.expiresAt,
-        a.decidedAt,
-        a.decidedVia,
-        a.decidedBy,
-        a.note,
-      ]);
+      tx.run(INSERT, APPROVAL.values(a));
       tx.changed({ table: 'approvals', op: 'insert', key: { id: a.id }, row: a });
       if (tokenDigest) {
         const expiresAt = Math.floor(Date.parse(a.expiresAt) / 1000);
@@ -80,32 +62,32 @@ export class AgentApprovalRepository {
   }
 
   get(id: string): Approval | undefined {
-    const row = this.store.get(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`, [id]);
-    return row ? fromSql(row) : undefined;
+    const row = this.store.get(`SELECT ${APPROVAL.list} FROM approvals WHERE id = ?`, [id]);
+    return row ? APPROVAL.row(row) : undefined;
   }
 
   findPending(key: ApprovalKeyFilter): Approval | undefined {
     const row = this.store.get(
-      `SELECT ${COLUMNS} FROM approvals WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ? AND status = 'pending'
+      `SELECT ${APPROVAL.list} FROM approvals WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ? AND status = 'pending'
        ORDER BY requested_at DESC LIMIT 1`,
       [key.host, key.paneId, key.pipeline, key.stage],
     );
-    return row ? fromSql(row) : undefined;
+    return row ? APPROVAL.row(row) : undefined;
   }
 
   /** The newest decided (approved/rejected) approval of a stage, for recovery after a crash. */
   latestDecided(key: ApprovalKeyFilter): Approval | undefined {
     const row = this.store.get(
-      `SELECT ${COLUMNS} FROM approvals WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ? AND status IN ('approved', 'rejected')
+      `SELECT ${APPROVAL.list} FROM approvals WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ? AND status IN ('approved', 'rejected')
        ORDER BY decided_at DESC LIMIT 1`,
       [key.host, key.paneId, key.pipeline, key.stage],
     );
-    return row ? fromSql(row) : undefined;
+    return row ? APPROVAL.row(row) : undefined;
   }
 
   /** Oldest first. */
   listPending(): Approval[] {
-    return this.store.all(`SELECT ${COLUMNS} FROM approvals WHERE status = 'pending' ORDER BY requested_at, id`).map(fromSql);
+    return this.store.all(`SELECT ${APPROVAL.list} FROM approvals WHERE status = 'pending' ORDER BY requested_at, id`).map(APPROVAL.row);
   }
 
   /** Newest decision first; `statuses` defaults to approved and rejected. */
@@ -113,11 +95,11 @@ export class AgentApprovalRepository {
     const statuses = options.statuses ?? ['approved', 'rejected'];
     if (statuses.length === 0) return [];
     return this.store
-      .all(`SELECT ${COLUMNS} FROM approvals WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY decided_at DESC, id DESC LIMIT ?`, [
+      .all(`SELECT ${APPROVAL.list} FROM approvals WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY decided_at DESC, id DESC LIMIT ?`, [
         ...statuses,
         clampLimit(options.limit, 50, 1000),
       ])
-      .map(fromSql);
+      .map(APPROVAL.row);
   }
 
   /** Pending → final status, atomically: the updated approval, or undefined when it was not pending any more. */
@@ -128,7 +110,7 @@ export class AgentApprovalRepository {
         [update.status, update.decidedAt, update.decidedVia, update.decidedBy, update.note, id],
       );
       if (changes === 0) return undefined;
-      const row = fromSql(tx.get(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`, [id])!);
+      const row = APPROVAL.row(tx.get(`SELECT ${APPROVAL.list} FROM approvals WHERE id = ?`, [id])!);
       tx.changed({ table: 'approvals', op: 'update', key: { id }, row });
       return row;
     });

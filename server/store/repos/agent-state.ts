@@ -1,20 +1,17 @@
 import { PaneOffsetRow, StageStateRow } from '../../../schemas/index.ts';
 import type { JsonObject, StageStatus } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
-import type { SqlRow } from '../types.ts';
-import { int, jsonObject, nowSeconds, text, where } from './rows.ts';
+import { Columns, int, jsonObject, nowSeconds, text, where } from './rows.ts';
 
-function offsetFromSql(row: SqlRow): PaneOffsetRow {
-  return PaneOffsetRow.parse({ host: text(row.host), paneId: text(row.pane_id), offset: int(row.offset), updatedAt: int(row.updated_at) });
-}
+const OFFSET = new Columns({ host: text, paneId: text, offset: { column: '"offset"', read: int }, updatedAt: int }, PaneOffsetRow);
 
 /** `pane_offsets` (tmuxagent's table): how far the watcher has read each pane. */
 export class PaneOffsetRepository {
   constructor(private readonly store: StoreCore) {}
 
   get(host: string, paneId: string): PaneOffsetRow | undefined {
-    const row = this.store.get('SELECT host, pane_id, "offset", updated_at FROM pane_offsets WHERE host = ? AND pane_id = ?', [host, paneId]);
-    return row ? offsetFromSql(row) : undefined;
+    const row = this.store.get(`SELECT ${OFFSET.list} FROM pane_offsets WHERE host = ? AND pane_id = ?`, [host, paneId]);
+    return row ? OFFSET.row(row) : undefined;
   }
 
   /** The stored offset, 0 for a pane never read (tmuxagent's rule). */
@@ -25,8 +22,8 @@ export class PaneOffsetRepository {
   list(host?: string): PaneOffsetRow[] {
     const filter = where([['host', host]]);
     return this.store
-      .all(`SELECT host, pane_id, "offset", updated_at FROM pane_offsets ${filter.clause} ORDER BY host, pane_id`, filter.params)
-      .map(offsetFromSql);
+      .all(`SELECT ${OFFSET.list} FROM pane_offsets ${filter.clause} ORDER BY host, pane_id`, filter.params)
+      .map(OFFSET.row);
   }
 
   /** `updatedAt` in unix seconds (default now). */
@@ -34,9 +31,8 @@ export class PaneOffsetRepository {
     return this.store.write((tx) => {
       const row = PaneOffsetRow.parse({ host, paneId, offset, updatedAt });
       tx.run(
-        `INSERT INTO pane_offsets (host, pane_id, "offset", updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(host, pane_id) DO UPDATE SET "offset" = excluded."offset", updated_at = excluded.updated_at`,
-        [row.host, row.paneId, row.offset, row.updatedAt],
+        OFFSET.insert('pane_offsets', ['host', 'pane_id']),
+        OFFSET.values(row),
       );
       tx.changed({ table: 'pane_offsets', op: 'upsert', key: { host, paneId }, row });
       return row;
@@ -67,33 +63,32 @@ export interface StageStateInput extends StageKey {
   readonly updatedAt?: number;
 }
 
-const STAGE_COLUMNS = 'host, pane_id, pipeline, stage, status, retries, data, updated_at';
-
-function stageFromSql(row: SqlRow): StageStateRow {
-  return StageStateRow.parse({
-    host: text(row.host),
-    paneId: text(row.pane_id),
-    pipeline: text(row.pipeline),
-    stage: text(row.stage),
-    status: text(row.status),
-    retries: int(row.retries),
-    data: jsonObject(row.data) ?? {},
-    updatedAt: int(row.updated_at),
-  });
-}
+const STAGE = new Columns(
+  {
+    host: text,
+    paneId: text,
+    pipeline: text,
+    stage: text,
+    status: text,
+    retries: int,
+    data: { read: (value) => jsonObject(value) ?? {}, write: (data: JsonObject) => JSON.stringify(data) },
+    updatedAt: int,
+  },
+  StageStateRow,
+);
 
 /** `stage_state` (tmuxagent's table): where each pipeline stage of each pane stands. */
 export class StageStateRepository {
   constructor(private readonly store: StoreCore) {}
 
   get(key: StageKey): StageStateRow | undefined {
-    const row = this.store.get(`SELECT ${STAGE_COLUMNS} FROM stage_state WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ?`, [
+    const row = this.store.get(`SELECT ${STAGE.list} FROM stage_state WHERE host = ? AND pane_id = ? AND pipeline = ? AND stage = ?`, [
       key.host,
       key.paneId,
       key.pipeline,
       key.stage,
     ]);
-    return row ? stageFromSql(row) : undefined;
+    return row ? STAGE.row(row) : undefined;
   }
 
   list(filter: { host?: string; paneId?: string; pipeline?: string } = {}): StageStateRow[] {
@@ -102,7 +97,7 @@ export class StageStateRepository {
       ['pane_id', filter.paneId],
       ['pipeline', filter.pipeline],
     ]);
-    return this.store.all(`SELECT ${STAGE_COLUMNS} FROM stage_state ${w.clause} ORDER BY host, pane_id, pipeline, stage`, w.params).map(stageFromSql);
+    return this.store.all(`SELECT ${STAGE.list} FROM stage_state ${w.clause} ORDER BY host, pane_id, pipeline, stage`, w.params).map(STAGE.row);
   }
 
   upsert(input: StageStateInput): Promise<StageStateRow> {
@@ -118,10 +113,8 @@ export class StageStateRepository {
         updatedAt: input.updatedAt ?? nowSeconds(),
       });
       tx.run(
-        `INSERT INTO stage_state (${STAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(host, pane_id, pipeline, stage) DO UPDATE SET
-           status = excluded.status, retries = excluded.retries, data = excluded.data, updated_at = excluded.updated_at`,
-        [row.host, row.paneId, row.pipeline, row.stage, row.status, row.retries, JSON.stringify(row.data), row.updatedAt],
+        STAGE.insert('stage_state', ['host', 'pane_id', 'pipeline', 'stage']),
+        STAGE.values(row),
       );
       const { host, paneId, pipeline, stage } = row;
       tx.changed({ table: 'stage_state', op: 'upsert', key: { host, paneId, pipeline, stage }, row });

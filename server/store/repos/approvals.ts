@@ -2,38 +2,26 @@ import * as z from 'zod/mini';
 import { ApprovalTokenRow, StageHistoryRow } from '../../../schemas/index.ts';
 import type { JsonObject, StageStatus } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
-import type { SqlRow } from '../types.ts';
-import { clampLimit, int, jsonObject, nowIso, nowSeconds, nullableInt, nullableText, text, toJson, where } from './rows.ts';
+import { Columns, int, json, newestFirst, nowIso, nowSeconds, nullableInt, nullableText, text } from './rows.ts';
 
-const TOKEN_COLUMNS = 'host, pane_id, stage, token, expires_at, used_at';
-
-function tokenFromSql(row: SqlRow): ApprovalTokenRow {
-  return ApprovalTokenRow.parse({
-    host: text(row.host),
-    paneId: text(row.pane_id),
-    stage: text(row.stage),
-    token: text(row.token),
-    expiresAt: int(row.expires_at),
-    usedAt: nullableInt(row.used_at),
-  });
-}
+const TOKEN = new Columns({ host: text, paneId: text, stage: text, token: text, expiresAt: int, usedAt: nullableInt }, ApprovalTokenRow);
 
 /** `approval_tokens` (tmuxagent's table, plus `used_at`): one signed-link token per pane stage. */
 export class ApprovalTokenRepository {
   constructor(private readonly store: StoreCore) {}
 
   get(host: string, paneId: string, stage: string): ApprovalTokenRow | undefined {
-    const row = this.store.get(`SELECT ${TOKEN_COLUMNS} FROM approval_tokens WHERE host = ? AND pane_id = ? AND stage = ?`, [host, paneId, stage]);
-    return row ? tokenFromSql(row) : undefined;
+    const row = this.store.get(`SELECT ${TOKEN.list} FROM approval_tokens WHERE host = ? AND pane_id = ? AND stage = ?`, [host, paneId, stage]);
+    return row ? TOKEN.row(row) : undefined;
   }
 
   findByToken(token: string): ApprovalTokenRow | undefined {
-    const row = this.store.get(`SELECT ${TOKEN_COLUMNS} FROM approval_tokens WHERE token = ?`, [token]);
-    return row ? tokenFromSql(row) : undefined;
+    const row = this.store.get(`SELECT ${TOKEN.list} FROM approval_tokens WHERE token = ?`, [token]);
+    return row ? TOKEN.row(row) : undefined;
   }
 
   list(): ApprovalTokenRow[] {
-    return this.store.all(`SELECT ${TOKEN_COLUMNS} FROM approval_tokens ORDER BY host, pane_id, stage`).map(tokenFromSql);
+    return this.store.all(`SELECT ${TOKEN.list} FROM approval_tokens ORDER BY host, pane_id, stage`).map(TOKEN.row);
   }
 
   /** `expiresAt` in unix seconds. A new token for the same pane stage replaces the old one (and is unused). */
@@ -41,7 +29,7 @@ export class ApprovalTokenRepository {
     return this.store.write((tx) => {
       const row = ApprovalTokenRow.parse({ ...input, usedAt: null });
       tx.run(
-        `INSERT INTO approval_tokens (${TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)
+        `INSERT INTO approval_tokens (${TOKEN.list}) VALUES (?, ?, ?, ?, ?, NULL)
          ON CONFLICT(host, pane_id, stage) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at, used_at = NULL`,
         [row.host, row.paneId, row.stage, row.token, row.expiresAt],
       );
@@ -58,8 +46,8 @@ export class ApprovalTokenRepository {
     return this.store.write((tx) => {
       const { changes } = tx.run('UPDATE approval_tokens SET used_at = ? WHERE token = ? AND used_at IS NULL AND expires_at >= ?', [now, token, now]);
       if (changes > 0) {
-        const row = tx.get(`SELECT ${TOKEN_COLUMNS} FROM approval_tokens WHERE token = ?`, [token]);
-        const used = row ? tokenFromSql(row) : undefined;
+        const row = tx.get(`SELECT ${TOKEN.list} FROM approval_tokens WHERE token = ?`, [token]);
+        const used = row ? TOKEN.row(row) : undefined;
         tx.changed({ table: 'approval_tokens', op: 'update', key: { host: used?.host ?? null, paneId: used?.paneId ?? null, stage: used?.stage ?? null }, row: used });
       }
       return changes > 0;
@@ -97,23 +85,23 @@ export interface StageTransitionInput {
   readonly at?: string;
 }
 
-const HISTORY_COLUMNS = 'id, host, pane_id, pipeline, stage, from_status, to_status, reason, retries, data, at';
-
-function historyFromSql(row: SqlRow): StageHistoryRow {
-  return StageHistoryRow.parse({
-    id: int(row.id),
-    host: text(row.host),
-    paneId: text(row.pane_id),
-    pipeline: text(row.pipeline),
-    stage: text(row.stage),
-    from: nullableText(row.from_status),
-    to: text(row.to_status),
-    reason: nullableText(row.reason),
-    retries: int(row.retries),
-    data: jsonObject(row.data),
-    at: text(row.at),
-  });
-}
+const HISTORY = new Columns(
+  {
+    id: int,
+    host: text,
+    paneId: text,
+    pipeline: text,
+    stage: text,
+    from: { column: 'from_status', read: nullableText },
+    to: { column: 'to_status', read: text },
+    reason: nullableText,
+    retries: int,
+    data: json,
+    at: text,
+  },
+  StageHistoryRow,
+);
+const NEW_HISTORY = HISTORY.without('id');
 
 /** `stage_history`: every stage transition, for the board's timeline. */
 export class StageHistoryRepository {
@@ -133,11 +121,7 @@ export class StageHistoryRepository {
         data: input.data ?? null,
         at: input.at ?? nowIso(),
       });
-      const { lastInsertRowid } = tx.run(
-        `INSERT INTO stage_history (host, pane_id, pipeline, stage, from_status, to_status, reason, retries, data, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [draft.host, draft.paneId, draft.pipeline, draft.stage, draft.from, draft.to, draft.reason, draft.retries, toJson(draft.data), draft.at],
-      );
+      const { lastInsertRowid } = tx.run(NEW_HISTORY.insert('stage_history'), NEW_HISTORY.values(draft));
       const row: StageHistoryRow = { id: lastInsertRowid, ...draft };
       tx.changed({ table: 'stage_history', op: 'insert', key: { id: row.id }, row });
       return row;
@@ -146,16 +130,17 @@ export class StageHistoryRepository {
 
   /** Newest first; `beforeId` pages further back. */
   list(filter: { host?: string; paneId?: string; pipeline?: string; stage?: string; beforeId?: number; limit?: number } = {}): StageHistoryRow[] {
-    const w = where([
-      ['host', filter.host],
-      ['pane_id', filter.paneId],
-      ['pipeline', filter.pipeline],
-      ['stage', filter.stage],
-    ]);
-    const before = filter.beforeId === undefined ? '' : `${w.clause ? ' AND' : 'WHERE'} id < ?`;
-    const params = filter.beforeId === undefined ? w.params : [...w.params, filter.beforeId];
+    const page = newestFirst(
+      [
+        ['host', filter.host],
+        ['pane_id', filter.paneId],
+        ['pipeline', filter.pipeline],
+        ['stage', filter.stage],
+      ],
+      filter,
+    );
     return this.store
-      .all(`SELECT ${HISTORY_COLUMNS} FROM stage_history ${w.clause}${before} ORDER BY id DESC LIMIT ?`, [...params, clampLimit(filter.limit, 100, 10_000)])
-      .map(historyFromSql);
+      .all(`SELECT ${HISTORY.list} FROM stage_history ${page.clause}`, page.params)
+      .map(HISTORY.row);
   }
 }

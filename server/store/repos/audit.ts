@@ -1,8 +1,7 @@
 import { AuditRow } from '../../../schemas/index.ts';
 import type { AuditSource } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
-import type { SqlParam, SqlRow } from '../types.ts';
-import { clampLimit, int, nowIso, nullableText, text } from './rows.ts';
+import { Columns, int, newestFirst, nowIso, nullableText, text } from './rows.ts';
 import { DEFAULT_RETENTION, Pruner, type Retention } from './retention.ts';
 
 /** Characters of input kept in the preview: enough to recognise a command, too few to keep a pasted secret. */
@@ -37,19 +36,8 @@ export interface AuditInput {
   readonly at?: string;
 }
 
-const COLUMNS = 'id, at, session_key, bytes, preview, client, source';
-
-function fromSql(row: SqlRow): AuditRow {
-  return AuditRow.parse({
-    id: int(row.id),
-    at: text(row.at),
-    sessionKey: text(row.session_key),
-    bytes: int(row.bytes),
-    preview: text(row.preview),
-    client: nullableText(row.client),
-    source: text(row.source),
-  });
-}
+const AUDIT = new Columns({ id: int, at: text, sessionKey: text, bytes: int, preview: text, client: nullableText, source: text }, AuditRow);
+const NEW_AUDIT = AUDIT.without('id');
 
 /** `audit_log`: every input sent to a pane through the API or a WebSocket. */
 export class AuditRepository {
@@ -73,14 +61,7 @@ export class AuditRepository {
         client: input.client ?? null,
         source: input.source,
       });
-      const { lastInsertRowid } = tx.run('INSERT INTO audit_log (at, session_key, bytes, preview, client, source) VALUES (?, ?, ?, ?, ?, ?)', [
-        draft.at,
-        draft.sessionKey,
-        draft.bytes,
-        draft.preview,
-        draft.client,
-        draft.source,
-      ]);
+      const { lastInsertRowid } = tx.run(NEW_AUDIT.insert('audit_log'), NEW_AUDIT.values(draft));
       const row: AuditRow = { id: lastInsertRowid, ...draft };
       tx.changed({ table: 'audit_log', op: 'insert', key: { id: row.id }, row });
       return row;
@@ -89,19 +70,8 @@ export class AuditRepository {
 
   /** Newest first; `beforeId` pages further back. */
   list(filter: { sessionKey?: string; beforeId?: number; limit?: number } = {}): AuditRow[] {
-    const conditions: string[] = [];
-    const params: SqlParam[] = [];
-    if (filter.sessionKey !== undefined) {
-      conditions.push('session_key = ?');
-      params.push(filter.sessionKey);
-    }
-    if (filter.beforeId !== undefined) {
-      conditions.push('id < ?');
-      params.push(filter.beforeId);
-    }
-    const clause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    params.push(clampLimit(filter.limit, 100, 10_000));
-    return this.store.all(`SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY id DESC LIMIT ?`, params).map(fromSql);
+    const page = newestFirst([['session_key', filter.sessionKey]], filter);
+    return this.store.all(`SELECT ${AUDIT.list} FROM audit_log ${page.clause}`, page.params).map(AUDIT.row);
   }
 
   prune(now = Date.now()): Promise<number> {

@@ -2,7 +2,7 @@ import { Execution, ExecutionStatus, type ExecutionFilter } from '../../../schem
 import type { CliOutputChunk } from '../../../schemas/index.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlParam, SqlRow } from '../types.ts';
-import { clampLimit, int, nullableInt, nullableText, text } from './rows.ts';
+import { clampLimit, Columns, int, nullableInt, nullableText, text } from './rows.ts';
 
 /** What the service keeps beside the API shape (never shown as is). */
 export interface ExecutionExtra {
@@ -18,44 +18,43 @@ export interface StoredExecution {
   readonly data: Record<string, unknown>;
 }
 
-const COLUMNS =
-  'execution_id, session_key, issue_id, queue_id, queue_item_id, flow_run_id, tool, prompt, command, status, exit_code, ' +
-  'completion, started_at, ended_at, offset_start, offset_end, output_tail, native_session_id, data';
+/** The service's bookkeeping: a JSON object; anything else reads as empty. */
+function dataObject(value: unknown): Record<string, unknown> {
+  try {
+    const parsed: unknown = value ? JSON.parse(String(value)) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
 
-const UPSERT = `INSERT INTO executions (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})
-  ON CONFLICT(execution_id) DO UPDATE SET ${COLUMNS.split(', ')
-    .slice(1)
-    .map((column) => `${column} = excluded.${column}`)
-    .join(', ')}`;
+const EXECUTION = new Columns({
+  executionId: text,
+  sessionKey: nullableText,
+  issueId: nullableText,
+  queueId: nullableText,
+  queueItemId: nullableText,
+  flowRunId: nullableText,
+  tool: text,
+  prompt: text,
+  command: text,
+  status: text,
+  exitCode: nullableInt,
+  completion: nullableText,
+  startedAt: text,
+  endedAt: nullableText,
+  offsetStart: nullableInt,
+  offsetEnd: nullableInt,
+  outputTail: nullableText,
+  nativeSessionId: nullableText,
+  data: { read: dataObject, write: (data: Record<string, unknown> | null) => (data ? JSON.stringify(data) : null) },
+});
+const COLUMNS = EXECUTION.list;
+const UPSERT = EXECUTION.insert('executions', ['execution_id']);
 
 function fromSql(row: SqlRow): StoredExecution {
-  let data: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = row.data ? JSON.parse(String(row.data)) : {};
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
-  } catch {
-    data = {};
-  }
-  const execution = Execution.parse({
-    executionId: text(row.execution_id),
-    sessionKey: nullableText(row.session_key),
-    issueId: nullableText(row.issue_id),
-    queueItemId: nullableText(row.queue_item_id),
-    flowRunId: nullableText(row.flow_run_id),
-    tool: text(row.tool),
-    prompt: text(row.prompt),
-    command: text(row.command),
-    status: text(row.status),
-    exitCode: nullableInt(row.exit_code),
-    completion: nullableText(row.completion),
-    startedAt: text(row.started_at),
-    endedAt: nullableText(row.ended_at),
-    offsetStart: nullableInt(row.offset_start),
-    offsetEnd: nullableInt(row.offset_end),
-    outputTail: nullableText(row.output_tail),
-    nativeSessionId: nullableText(row.native_session_id),
-  });
-  return { execution, queueId: nullableText(row.queue_id), data };
+  const { queueId, data, ...fields } = EXECUTION.read(row);
+  return { execution: Execution.parse(fields), queueId: queueId as string | null, data: data as Record<string, unknown> };
 }
 
 /** `executions`: every execution, in a session or stateless, with its end as it was known. */
@@ -100,27 +99,7 @@ export class ExecutionRepository {
 
   private save(tx: WriteTx, e: Execution, extra: ExecutionExtra): void {
     const existed = tx.get('SELECT 1 AS x FROM executions WHERE execution_id = ?', [e.executionId]) !== undefined;
-    tx.run(UPSERT, [
-      e.executionId,
-      e.sessionKey,
-      e.issueId,
-      extra.queueId ?? null,
-      e.queueItemId,
-      e.flowRunId,
-      e.tool,
-      e.prompt,
-      e.command,
-      e.status,
-      e.exitCode,
-      e.completion,
-      e.startedAt,
-      e.endedAt,
-      e.offsetStart,
-      e.offsetEnd,
-      e.outputTail,
-      e.nativeSessionId,
-      extra.data ? JSON.stringify(extra.data) : null,
-    ]);
+    tx.run(UPSERT, EXECUTION.values({ ...e, queueId: extra.queueId ?? null, data: extra.data ?? null }));
     tx.changed({ table: 'executions', op: existed ? 'update' : 'insert', key: { executionId: e.executionId }, row: e });
   }
 

@@ -2,35 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { NotificationRow } from '../../../schemas/index.ts';
 import type { JsonObject, NotificationStatus } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
-import type { SqlRow } from '../types.ts';
-import { clampLimit, int, jsonObject, nowIso, nullableInt, nullableText, text, toJson, where } from './rows.ts';
+import { clampLimit, Columns, int, json, newestFirst, nowIso, nullableInt, nullableText, text } from './rows.ts';
 
-const COLUMNS =
-  'id, notification_id, channel, kind, title, body, status, attempts, last_error, http_status, host, pane_id, pipeline, stage, ' +
-  'created_at, updated_at, sent_at, payload';
-
-function fromSql(row: SqlRow): NotificationRow {
-  return NotificationRow.parse({
-    id: int(row.id),
-    notificationId: text(row.notification_id),
-    channel: text(row.channel),
-    kind: nullableText(row.kind),
-    title: text(row.title),
-    body: text(row.body),
-    status: text(row.status),
-    attempts: int(row.attempts),
-    lastError: nullableText(row.last_error),
-    httpStatus: nullableInt(row.http_status),
-    host: nullableText(row.host),
-    paneId: nullableText(row.pane_id),
-    pipeline: nullableText(row.pipeline),
-    stage: nullableText(row.stage),
-    createdAt: text(row.created_at),
-    updatedAt: text(row.updated_at),
-    sentAt: nullableText(row.sent_at),
-    payload: jsonObject(row.payload),
-  });
-}
+const NOTIFICATION = new Columns(
+  {
+    id: int,
+    notificationId: text,
+    channel: text,
+    kind: nullableText,
+    title: text,
+    body: text,
+    status: text,
+    attempts: int,
+    lastError: nullableText,
+    httpStatus: nullableInt,
+    host: nullableText,
+    paneId: nullableText,
+    pipeline: nullableText,
+    stage: nullableText,
+    createdAt: text,
+    updatedAt: text,
+    sentAt: nullableText,
+    payload: json,
+  },
+  NotificationRow,
+);
+const NEW_NOTIFICATION = NOTIFICATION.without('id');
 
 export interface NotificationInput {
   /** Groups the deliveries of one notification on several channels (default: a new UUID). */
@@ -61,19 +58,20 @@ export class NotificationRepository {
   constructor(private readonly store: StoreCore) {}
 
   get(id: number): NotificationRow | undefined {
-    const row = this.store.get(`SELECT ${COLUMNS} FROM notifications WHERE id = ?`, [id]);
-    return row ? fromSql(row) : undefined;
+    const row = this.store.get(`SELECT ${NOTIFICATION.list} FROM notifications WHERE id = ?`, [id]);
+    return row ? NOTIFICATION.row(row) : undefined;
   }
 
   /** Newest first. */
   list(filter: { status?: NotificationStatus; notificationId?: string; limit?: number } = {}): NotificationRow[] {
-    const w = where([
-      ['status', filter.status],
-      ['notification_id', filter.notificationId],
-    ]);
-    return this.store
-      .all(`SELECT ${COLUMNS} FROM notifications ${w.clause} ORDER BY id DESC LIMIT ?`, [...w.params, clampLimit(filter.limit, 100, 10_000)])
-      .map(fromSql);
+    const page = newestFirst(
+      [
+        ['status', filter.status],
+        ['notification_id', filter.notificationId],
+      ],
+      filter,
+    );
+    return this.store.all(`SELECT ${NOTIFICATION.list} FROM notifications ${page.clause}`, page.params).map(NOTIFICATION.row);
   }
 
   /** How many deliveries are in each status (for /metrics). */
@@ -88,8 +86,8 @@ export class NotificationRepository {
   /** Deliveries still to be made, oldest first. */
   pending(limit = 100): NotificationRow[] {
     return this.store
-      .all(`SELECT ${COLUMNS} FROM notifications WHERE status = 'pending' ORDER BY id LIMIT ?`, [clampLimit(limit, 100, 10_000)])
-      .map(fromSql);
+      .all(`SELECT ${NOTIFICATION.list} FROM notifications WHERE status = 'pending' ORDER BY id LIMIT ?`, [clampLimit(limit, 100, 10_000)])
+      .map(NOTIFICATION.row);
   }
 
   enqueue(input: NotificationInput): Promise<NotificationRow> {
@@ -114,25 +112,7 @@ export class NotificationRepository {
         sentAt: null,
         payload: input.payload ?? null,
       });
-      const { lastInsertRowid } = tx.run(`INSERT INTO notifications (${COLUMNS.slice('id, '.length)}) VALUES (${Array(17).fill('?').join(', ')})`, [
-        draft.notificationId,
-        draft.channel,
-        draft.kind,
-        draft.title,
-        draft.body,
-        draft.status,
-        draft.attempts,
-        draft.lastError,
-        draft.httpStatus,
-        draft.host,
-        draft.paneId,
-        draft.pipeline,
-        draft.stage,
-        draft.createdAt,
-        draft.updatedAt,
-        draft.sentAt,
-        toJson(draft.payload),
-      ]);
+      const { lastInsertRowid } = tx.run(NEW_NOTIFICATION.insert('notifications'), NEW_NOTIFICATION.values(draft));
       const row: NotificationRow = { id: lastInsertRowid, ...draft };
       tx.changed({ table: 'notifications', op: 'insert', key: { id: row.id }, row });
       return row;
@@ -151,7 +131,7 @@ export class NotificationRepository {
         [status, result.ok ? null : (result.error ?? 'failed'), result.httpStatus ?? null, at, status, at, id],
       );
       if (changes === 0) throw new Error(`no notification ${id}`);
-      const row = fromSql(tx.get(`SELECT ${COLUMNS} FROM notifications WHERE id = ?`, [id])!);
+      const row = NOTIFICATION.row(tx.get(`SELECT ${NOTIFICATION.list} FROM notifications WHERE id = ?`, [id])!);
       tx.changed({ table: 'notifications', op: 'update', key: { id }, row });
       return row;
     });

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../../schemas/index.ts';
-import type { SqlParam } from '../types.ts';
+import type { SqlParam, SqlRow } from '../types.ts';
 
 /** Column readers: sql.js hands back numbers, strings, null (and blobs we never store). */
 export function text(value: unknown): string {
@@ -61,4 +61,105 @@ export function where(filters: ReadonlyArray<readonly [column: string, value: Sq
 export function clampLimit(limit: number | undefined, fallback: number, max: number): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.max(1, Math.min(max, Math.trunc(limit)));
+}
+
+/** How one column is read (from what sql.js hands back) and, where it differs from the value, written. */
+export interface ColumnKind {
+  /** The column's name when it is not the field's name in snake_case (quotes kept for the SQL: `"offset"`). */
+  readonly column?: string;
+  readonly read: (value: unknown) => unknown;
+  readonly write?: (value: never) => SqlParam;
+}
+
+/** A JSON object column: read with `jsonObject`, written with `toJson`. */
+export const json: ColumnKind = { read: jsonObject, write: toJson as (value: never) => SqlParam };
+/** A 0/1 column that is a boolean field. */
+export const flag: ColumnKind = { read: (value) => int(value) !== 0, write: bool as (value: never) => SqlParam };
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A table's columns written once: each field of the row with how its column is read
+ * (the column is the field in snake_case unless a kind names it). Gives the SELECT
+ * list, the INSERT or UPSERT statement, the row's fields from a result row (for the
+ * row schema to parse) and the values of a row in column order. Column names are
+ * ours, never input.
+ */
+export class Columns<F extends string, R = Record<F, unknown>> {
+  /** `a, b, c`: the SELECT and INSERT list. */
+  readonly list: string;
+  private readonly entries: ReadonlyArray<{ field: F; column: string; key: string; kind: ColumnKind }>;
+  private readonly statements = new Map<string, string>();
+
+  /** With `schema`, `row()` parses what it reads into the stored row's shape. */
+  constructor(
+    private readonly spec: Record<F, ColumnKind['read'] | ColumnKind>,
+    private readonly schema?: { parse(value: unknown): R },
+  ) {
+    this.entries = (Object.entries(spec) as Array<[F, ColumnKind['read'] | ColumnKind]>).map(([field, given]) => {
+      const kind = typeof given === 'function' ? { read: given } : given;
+      const column = kind.column ?? snakeCase(field);
+      return { field, column, key: column.replace(/"/g, ''), kind };
+    });
+    this.list = this.entries.map((e) => e.column).join(', ');
+  }
+
+  /** The same without some fields: the columns an INSERT leaves to the database (an autoincrement `id`). */
+  without<W extends F>(...fields: W[]): Columns<Exclude<F, W>> {
+    const rest = Object.fromEntries(Object.entries(this.spec).filter(([field]) => !fields.includes(field as W)));
+    return new Columns(rest as Record<Exclude<F, W>, ColumnKind['read'] | ColumnKind>);
+  }
+
+  /** A result row as the stored row's shape (parsed by the schema). */
+  readonly row = (sql: SqlRow): R => {
+    const fields = this.read(sql);
+    return this.schema ? this.schema.parse(fields) : (fields as R);
+  };
+
+  /** The row's fields as read from a result row. */
+  read(row: SqlRow): Record<F, unknown> {
+    const out = {} as Record<F, unknown>;
+    for (const { field, key, kind } of this.entries) out[field] = kind.read(row[key]);
+    return out;
+  }
+
+  /** The row's values in column order, for `insert()`'s statement. */
+  values(row: { readonly [K in F]: unknown }): SqlParam[] {
+    return this.entries.map(({ field, kind }) => (kind.write ? kind.write(row[field] as never) : (row[field] as SqlParam)));
+  }
+
+  /** `INSERT INTO table (…) VALUES (?, …)`; with `upsertOn` (the key's columns), a conflict updates the other columns. */
+  insert(table: string, upsertOn?: readonly string[]): string {
+    const id = `${table}\0${upsertOn?.join(',') ?? ''}`;
+    let statement = this.statements.get(id);
+    if (statement === undefined) this.statements.set(id, (statement = this.buildInsert(table, upsertOn)));
+    return statement;
+  }
+
+  private buildInsert(table: string, upsertOn?: readonly string[]): string {
+    const sql = `INSERT INTO ${table} (${this.list}) VALUES (${this.entries.map(() => '?').join(', ')})`;
+    if (!upsertOn) return sql;
+    const updates = this.entries.filter((e) => !upsertOn.includes(e.column)).map(({ column }) => `${column} = excluded.${column}`);
+    return `${sql}\n  ON CONFLICT(${upsertOn.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+  }
+}
+
+/**
+ * Newest first with `beforeId` paging over an `id` column: the WHERE of the filters
+ * that are set, `id < beforeId`, `ORDER BY id DESC LIMIT ?` (limit clamped).
+ */
+export function newestFirst(
+  filters: ReadonlyArray<readonly [column: string, value: SqlParam | undefined]>,
+  page: { readonly beforeId?: number; readonly limit?: number },
+  limits: { readonly fallback: number; readonly max: number } = { fallback: 100, max: 10_000 },
+): { clause: string; params: SqlParam[] } {
+  const w = where(filters);
+  const conditions = w.clause ? [w.clause.slice('WHERE '.length)] : [];
+  const params = [...w.params];
+  if (page.beforeId !== undefined) {
+    conditions.push('id < ?');
+    params.push(page.beforeId);
+  }
+  params.push(clampLimit(page.limit, limits.fallback, limits.max));
+  return { clause: `${conditions.length ? `WHERE ${conditions.join(' AND ')} ` : ''}ORDER BY id DESC LIMIT ?`, params };
 }
