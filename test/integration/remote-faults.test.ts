@@ -93,7 +93,7 @@ describe('remote host faults', () => {
     // The redrawn screen holds the lines that were not streamed.
     await waitFor(() => `${term.snapshot.toString('utf8')}${term.text}`.includes('gap-line-12'), 'the redrawn screen', 30_000);
     const events = await waitFor(async () => {
-      const body = (await api('GET', '/api/events?type=STREAM_GAP')).body;
+      const body = (await api('GET', '/api/events?type=STREAM_GAP&host=farm')).body;
       return body.events?.length > 0 ? body.events : undefined;
     }, 'the STREAM_GAP event', 30_000);
     expect(events.find((e: any) => e.sessionKey === key)).toMatchObject({ type: 'STREAM_GAP', host: 'farm', lines: 13, beyondHistory: false });
