@@ -350,3 +350,7 @@ export type PaneView = z.infer<typeof PaneView>;
 /** `GET /api/panes`. */
 export const PaneList = z.object({ panes: z.array(PaneView) });
 export type PaneList = z.infer<typeof PaneList>;
+
+/** `POST /api/pipelines/:name/stages/:stage/retry|reset` and `POST /api/pipelines/:name/reset`: the pane as it is after. */
+export const StageCommandResult = z.object({ ok: z.literal(true), pane: PipelinePaneView });
+export type StageCommandResult = z.infer<typeof StageCommandResult>;

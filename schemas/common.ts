@@ -22,3 +22,7 @@ export const IsoDate = z.string();
 
 /** A whole number, zero or more (counts, orders, retries). */
 export const Count = z.int().check(z.minimum(0));
+
+/** The answer of a call that only says it worked (`{ok: true}`, sometimes with what it touched). */
+export const Ok = z.looseObject({ ok: z.literal(true) });
+export type Ok = z.infer<typeof Ok>;

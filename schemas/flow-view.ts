@@ -118,3 +118,19 @@ export type FlowRun = z.infer<typeof FlowRun>;
 /** A run with the flow as it was when the run started (edits later do not change a run). */
 export const FlowRunDetail = z.extend(FlowRun, { flow: Flow });
 export type FlowRunDetail = z.infer<typeof FlowRunDetail>;
+
+/** `GET /api/orchestrator/flows`. */
+export const FlowList = z.object({ flows: z.array(Flow) });
+export type FlowList = z.infer<typeof FlowList>;
+
+/** `GET /api/orchestrator/runs`. */
+export const FlowRunList = z.object({ runs: z.array(FlowRunDetail) });
+export type FlowRunList = z.infer<typeof FlowRunList>;
+
+/** `POST /api/orchestrator/flows/:id/execute` (202). */
+export const FlowStarted = z.object({ runId: z.string() });
+export type FlowStarted = z.infer<typeof FlowStarted>;
+
+/** `POST /api/orchestrator/route` (202): the execution the text went into. */
+export const RouteAccepted = z.object({ executionId: z.string(), command: z.nullable(z.string()), sessionKey: z.string() });
+export type RouteAccepted = z.infer<typeof RouteAccepted>;

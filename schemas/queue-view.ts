@@ -74,3 +74,7 @@ export type Queue = z.infer<typeof Queue>;
 
 export const QueueList = z.object({ queues: z.array(Queue) });
 export type QueueList = z.infer<typeof QueueList>;
+
+/** `POST /api/queues/:id/items` (201): the items added and the queue after. */
+export const ItemsAdded = z.object({ items: z.array(QueueItem), queue: Queue });
+export type ItemsAdded = z.infer<typeof ItemsAdded>;

@@ -70,3 +70,7 @@ export const Snapshot = z.object({
   offset: z.number(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
+
+/** `POST /api/cli-sessions/:key/resize`: the size the pane has now. */
+export const Resized = z.object({ ok: z.literal(true), cols: z.int(), rows: z.int() });
+export type Resized = z.infer<typeof Resized>;

@@ -141,3 +141,7 @@ export const AuditRow = z.object({
   source: AuditSource,
 });
 export type AuditRow = z.infer<typeof AuditRow>;
+
+/** `GET /api/audit`. */
+export const AuditList = z.object({ entries: z.array(AuditRow) });
+export type AuditList = z.infer<typeof AuditList>;

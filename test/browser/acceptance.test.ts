@@ -13,6 +13,7 @@ import {
   waitForTerminalText,
 } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
@@ -62,7 +63,7 @@ describe('the web client (acceptance)', () => {
     await typeInTerminal(panel, 'echo hello-from-browser');
     const screen = await waitForTerminalText(panel, /^hello-from-browser$/m, 'the command output');
     expect(screen).toContain('echo hello-from-browser');
-    const { body: session } = await ctx.bridge.api('GET', `/api/cli-sessions/${key}`);
+    const { body: session } = await ctx.bridge.api.get(`/api/cli-sessions/${key}`, CliSession);
     expect(await ctx.tmux.capture(session.tmux.paneId)).toContain('hello-from-browser');
 
     // The xterm is exactly the pane's size, and the pane was fitted to this window.
@@ -106,7 +107,7 @@ describe('the web client (acceptance)', () => {
   });
 
   it('a flood of output reaches its end: xterm parse callbacks ack, so the server never stalls', async () => {
-    const { body: session } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'flood', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    const { body: session } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'flood', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     const hellos: string[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && f.payload.includes('"hello"') && hellos.push(f.payload)));
@@ -159,7 +160,7 @@ describe('the web client (acceptance)', () => {
     // Escape closes the dialog and nothing was created.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    const { body } = await ctx.bridge.api('GET', '/api/cli-sessions');
+    const { body } = await ctx.bridge.api.get('/api/cli-sessions', SessionList);
     expect(body.sessions.map((s: { name: string }) => s.name)).not.toContain('good-name');
     await context.close();
   });

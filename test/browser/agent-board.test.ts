@@ -24,6 +24,7 @@ import {
   withBrowser,
 } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { PaneList, PipelineView, StageCommandResult } from '../../schemas/index.ts';
 
 let paneId: string;
 
@@ -60,15 +61,15 @@ beforeAll(async () => {
   // The watched pane: window "ci" matches the pipeline; a plain shell prints what the test says.
   await ctx.tmux.tmux('new-session', '-d', '-s', 'agent-ci', '-n', 'ci', '-x', '120', '-y', '30', 'bash --norc --noprofile -i');
   paneId = (await ctx.tmux.tmux('display', '-p', '-t', 'agent-ci', '#{pane_id}')).trim();
-  await waitFor(async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes?.length === 1, 'the pane joins pipeline ci', 15_000, 100);
+  await waitFor(async () => (await ctx.bridge.api.get('/api/pipelines/ci', PipelineView)).body.panes?.length === 1, 'the pane joins pipeline ci', 15_000, 100);
 });
 
 /** Prints a line in the watched pane (the typed command line never matches the anchored regexes). */
 const say = (text: string) => ctx.tmux.tmux('send-keys', '-t', paneId, `echo '${text}'`, 'Enter');
 
 const stageStatus = async (name: string) => {
-  const { body } = await ctx.bridge.api('GET', '/api/pipelines/ci');
-  return body.panes[0].stages.find((s: { name: string }) => s.name === name)?.status as string | undefined;
+  const { body } = await ctx.bridge.api.get('/api/pipelines/ci', PipelineView);
+  return body.panes[0]!.stages.find((s: { name: string }) => s.name === name)?.status as string | undefined;
 };
 
 function collectErrors(page: Page): string[] {
@@ -93,8 +94,8 @@ describe('the agent board against a real engine', () => {
       if (url.pathname.startsWith('/api/')) requests.push(`${url.pathname}${url.search}`);
     });
     const requestsSince = (n: number) => requests.slice(n);
-    const { body: paneList } = await ctx.bridge.api('GET', '/api/panes');
-    const sessionKey: string = paneList.panes.find((p: { paneId: string }) => p.paneId === paneId).sessionKey;
+    const { body: paneList } = await ctx.bridge.api.get('/api/panes', PaneList);
+    const sessionKey: string = paneList.panes.find((p: { paneId: string }) => p.paneId === paneId)!.sessionKey!;
     expect(sessionKey).toMatch(/^a_/);
     await login(page, ctx.bridge.url, ctx.bridge.token, '/');
     await feedLive(page);
@@ -172,11 +173,11 @@ describe('the agent board against a real engine', () => {
     await page.locator('.pane-section .pane-lines', { hasText: 'TESTS PASS' }).waitFor();
     // Durations come from the stages' own startedAt/finishedAt; the terminal link from the pane's sessionKey:
     // neither the pane list nor the stage history is fetched for them.
-    const { body: ciView } = await ctx.bridge.api('GET', '/api/pipelines/ci');
-    const viewOf = (name: string) => ciView.panes[0].stages.find((s: { name: string }) => s.name === name);
+    const { body: ciView } = await ctx.bridge.api.get('/api/pipelines/ci', PipelineView);
+    const viewOf = (name: string) => ciView.panes[0]!.stages.find((s: { name: string }) => s.name === name);
     for (const name of ['lint', 'build', 'test']) {
-      const { startedAt, finishedAt } = viewOf(name);
-      const seconds = Math.floor((Date.parse(finishedAt) - Date.parse(startedAt)) / 1000);
+      const { startedAt, finishedAt } = viewOf(name)!;
+      const seconds = Math.floor((Date.parse(finishedAt!) - Date.parse(startedAt!)) / 1000);
       expect(await stageRow(page, name).locator('td[data-label="Duration"]').textContent()).toBe(`${seconds} s`);
     }
     expect(await page.locator(`.pane-section[data-pane-id="${paneId}"] .terminal-link`).getAttribute('href')).toBe(`/sessions/${sessionKey}`);
@@ -248,7 +249,7 @@ describe('the agent board against a real engine', () => {
 
   it('a dropped events socket reconnects and catches up with what happened meanwhile', async () => {
     // Back to a stage waiting for approval, then drop the socket while the pane moves on.
-    await ctx.bridge.api('POST', '/api/pipelines/ci/stages/lint/reset', { host: 'local', paneId });
+    await ctx.bridge.api.post('/api/pipelines/ci/stages/lint/reset', { host: 'local', paneId }, StageCommandResult);
     await waitFor(async () => (await stageStatus('lint')) === 'WAITING_TRIGGER', 'lint reset');
     const { page, context } = await newPage(ctx.browser, DESKTOP);
     const errors = collectErrors(page);

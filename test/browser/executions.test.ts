@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, closeQuietly, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalText } from '../helpers/browser.ts';
 import { useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { CliSession, ExecuteStarted, Execution } from '../../schemas/index.ts';
 
 // The server finds tools on its own PATH: the fake claude first, and no qwen anywhere.
 useFakeTools(['claude']);
 const ctx = useBrowserBridge();
 
 async function shellSession(name: string): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey as string;
 }
@@ -72,7 +73,7 @@ describe('executions from the terminal page', () => {
       // The toolbar says it runs, with the elapsed time.
       await expect(panel.getByTestId('execution-running').textContent()).resolves.toMatch(/Executing/);
       // Still running while the fake tool sleeps (it ends 3 s after it started).
-      const server = (await ctx.bridge.api('GET', `/api/executions/${id}`)).body;
+      const server = (await ctx.bridge.api.get(`/api/executions/${id}`, Execution)).body;
       if (Date.now() - Date.parse(server.startedAt) < 2500) {
         expect(server.status).toBe('running');
         expect(await run.getAttribute('data-status')).toBe('running');
@@ -85,7 +86,7 @@ describe('executions from the terminal page', () => {
       expect(await run.getByTestId('exec-exit').textContent()).toBe('exit 3');
       expect(await run.getByTestId('exec-completion').textContent()).toBe('exit status');
       // What the page shows is what the server knows.
-      const done = (await ctx.bridge.api('GET', `/api/executions/${id}`)).body;
+      const done = (await ctx.bridge.api.get(`/api/executions/${id}`, Execution)).body;
       expect(done).toMatchObject({ status: 'failed', exitCode: 3, completion: 'sentinel', tool: 'claude' });
       // The end came by EXECUTION_UPDATED: the page did not poll the executions API meanwhile.
       expect(reads.count).toBe(0);
@@ -142,7 +143,7 @@ describe('executions from the terminal page', () => {
 
   it('fits a phone: the Execute box and the list without sideways scrolling', { timeout: 120_000 }, async () => {
     const key = await shellSession('exec-phone');
-    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo a-rather-long-line-of-output-that-goes-on-and-on-and-on-and-on-and-on-and-on; exit 2' });
+    const started = await ctx.bridge.api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo a-rather-long-line-of-output-that-goes-on-and-on-and-on-and-on-and-on-and-on; exit 2' }, ExecuteStarted);
     expect(started.status).toBe(202);
     const { context, page } = await newPage(ctx.browser, PHONE);
     try {
@@ -194,7 +195,7 @@ describe('stateless runs page', () => {
       expect(await run.getByTestId('exec-completion').textContent()).toBe('process exit');
       expect(await output.textContent()).toContain('to-stdout');
       const id = (await run.getAttribute('data-execution-id'))!;
-      expect((await ctx.bridge.api('GET', `/api/executions/${id}`)).body).toMatchObject({ sessionKey: null, status: 'failed', exitCode: 4 });
+      expect((await ctx.bridge.api.get(`/api/executions/${id}`, Execution)).body).toMatchObject({ sessionKey: null, status: 'failed', exitCode: 4 });
 
       // A reload lists it again with its kept output.
       await page.reload();

@@ -7,6 +7,7 @@ import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { closeQuietly, DESKTOP, hasHorizontalScroll, launchBrowser, login, newPage, PHONE, screenshot, terminalPanel, waitForTerminalText } from '../helpers/browser.ts';
 import { writeFakeFlowTool } from '../helpers/fake-flow-tool.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, ExecutionList, Flow, FlowRunDetail, FlowStarted, Queue } from '../../schemas/index.ts';
 
 const fake = writeFakeFlowTool();
 const ctx = {} as { tmux: TestTmux; bridge: TestBridge; browser: Browser };
@@ -29,7 +30,7 @@ const nodeField = (page: Page, nodeId: string, name: string) => page.locator(`[d
 
 describe('flows in the browser', { timeout: 240_000 }, () => {
   it('builds a two-node flow in the editor, runs it, watches it finish and opens node B\'s terminal', async () => {
-    const { body: session } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'flow-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+    const { body: session } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'flow-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir }, CliSession);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     page.setDefaultTimeout(45_000);
     try {
@@ -122,32 +123,32 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
   });
 
   it('routes to a session from the run monitor (a node\'s instruction), the terminal page (any text) and a queue item (its prompt)', async () => {
-    const { body: target } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'route-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+    const { body: target } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'route-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir }, CliSession);
     const key = target.sessionKey as string;
     /** The newest execution in the target session, once it ended. */
     const ended = (what: RegExp) =>
       waitFor(
         async () => {
-          const list = (await ctx.bridge.api('GET', `/api/executions?sessionKey=${key}`)).body.executions as any[];
+          const list = (await ctx.bridge.api.get(`/api/executions?sessionKey=${key}`, ExecutionList)).body.executions as any[];
           return list.find((e) => e.status !== 'running' && what.test(e.outputTail ?? ''));
         },
         `an execution in route-target printed ${what}`,
         60_000,
         100,
       );
-    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+    const flow = await ctx.bridge.api.post('/api/orchestrator/flows', {
       name: 'Route source',
       variables: { n: '7' },
       nodes: [{ id: 'A', data: { instruction: 'say=from-node-{{n}}', tool: 'fakeagent', outputName: 'a' } }],
-    });
-    const { body: started } = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.body.id}/execute`, {});
+    }, Flow);
+    const { body: started } = await ctx.bridge.api.post(`/api/orchestrator/flows/${flow.body.id}/execute`, {}, FlowStarted);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     page.setDefaultTimeout(45_000);
     try {
       await login(page, ctx.bridge.url, ctx.bridge.token, `/flows/runs/${started.runId}`);
       await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
       // A one-shot node has no pane bytes: its output link is the stdout/stderr record.
-      await expect(page.getByTestId('output-link-A').getAttribute('href')).resolves.toBe(`/api/cli/executions/${(await ctx.bridge.api('GET', `/api/orchestrator/runs/${started.runId}`)).body.nodes.A.executionId}/output`);
+      await expect(page.getByTestId('output-link-A').getAttribute('href')).resolves.toBe(`/api/cli/executions/${(await ctx.bridge.api.get(`/api/orchestrator/runs/${started.runId}`, FlowRunDetail)).body.nodes.A!.executionId}/output`);
 
       // 1. The run monitor: node A's instruction as the run filled it in, with A's tool.
       await page.locator('.run-node[data-node="A"]').getByRole('button', { name: 'Route to session…' }).click();
@@ -171,7 +172,7 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       // 3. A queue item: its prompt (with its tool) into the chosen session; the item itself stays as it was.
-      const queue = await ctx.bridge.api('POST', '/api/queues', { name: 'route from here', items: [{ prompt: 'echo from-queue-$((40+3))', title: 'Routed item' }] });
+      const queue = await ctx.bridge.api.post('/api/queues', { name: 'route from here', items: [{ prompt: 'echo from-queue-$((40+3))', title: 'Routed item' }] }, Queue);
       expect(queue.status, JSON.stringify(queue.body)).toBe(201);
       await page.goto(new URL(`/queues?queue=${queue.body.id}`, ctx.bridge.url).toString());
       await page.getByTestId('route-T-1').click();
@@ -182,7 +183,7 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await dialog.locator('.form-ok').waitFor();
       const routed = await ended(/from-queue-43/);
       expect(routed.queueItemId ?? null).toBeNull();
-      const item = (await ctx.bridge.api('GET', `/api/queues/${queue.body.id}`)).body.items[0];
+      const item = (await ctx.bridge.api.get(`/api/queues/${queue.body.id}`, Queue)).body.items[0]!;
       expect(item.status).not.toBe('executing');
       expect(item.executionId ?? null).toBeNull();
     } finally {
@@ -192,15 +193,15 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
 
   it('a node with onError pause holds the run in the monitor; Resume there runs it again and the run finishes', async () => {
     const once = join(ctx.tmux.dir, 'flow-fail-once');
-    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+    const flow = await ctx.bridge.api.post('/api/orchestrator/flows', {
       name: 'Pause in the browser',
       nodes: [
         { id: 'F', data: { label: 'Flaky', instruction: `failonce=${once} say=recovered`, tool: 'fakeagent', onError: 'pause', outputName: 'f' } },
         { id: 'G', data: { instruction: 'say={{f}}-next', tool: 'fakeagent' } },
       ],
       edges: [{ source: 'F', target: 'G' }],
-    });
-    const { body: started } = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.body.id}/execute`, {});
+    }, Flow);
+    const { body: started } = await ctx.bridge.api.post(`/api/orchestrator/flows/${flow.body.id}/execute`, {}, FlowStarted);
     const { context, page } = await newPage(ctx.browser, PHONE);
     page.setDefaultTimeout(45_000);
     try {
@@ -220,11 +221,11 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
   });
 
   it('Run on a flow with variables asks for this run\'s values, prefilled with the flow\'s', async () => {
-    const flow = await ctx.bridge.api('POST', '/api/orchestrator/flows', {
+    const flow = await ctx.bridge.api.post('/api/orchestrator/flows', {
       name: 'Variables per run',
       variables: { who: 'world' },
       nodes: [{ id: 'A', data: { instruction: 'say=hello-{{who}}', tool: 'fakeagent' } }],
-    });
+    }, Flow);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     page.setDefaultTimeout(45_000);
     try {
@@ -240,7 +241,7 @@ describe('flows in the browser', { timeout: 240_000 }, () => {
       await page.locator('[data-testid="run-monitor"][data-status="completed"]').waitFor({ timeout: 60_000 });
       await expect(page.getByTestId('output-A').textContent()).resolves.toBe('hello-tmux');
       // The flow kept its own value.
-      expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.body.id}`)).body.variables).toEqual({ who: 'world' });
+      expect((await ctx.bridge.api.get(`/api/orchestrator/flows/${flow.body.id}`, Flow)).body.variables).toEqual({ who: 'world' });
     } finally {
       await context.close();
     }

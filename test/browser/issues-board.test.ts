@@ -2,16 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, hasHorizontalScroll, screenshot, terminalPanel, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
 import { card, columnIds, drag, openBoard as openBoardIn } from './issues-page.ts';
+import { Issue, IssueHistory, IssueList, SessionList } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
 async function createIssue(body: Record<string, unknown>): Promise<any> {
-  const res = await ctx.bridge.api('POST', '/api/issues', body);
+  const res = await ctx.bridge.api.post('/api/issues', body, Issue);
   expect(res.status).toBe(201);
   return res.body;
 }
 
-const statusOf = async (id: string) => (await ctx.bridge.api('GET', `/api/issues/${id}`)).body.status as string;
+const statusOf = async (id: string) => (await ctx.bridge.api.get(`/api/issues/${id}`, Issue)).body.status as string;
 const openBoard = (viewport?: { width: number; height: number }) => openBoardIn(ctx.browser, ctx.bridge, viewport);
 
 describe('issue board in the browser', () => {
@@ -34,7 +35,7 @@ describe('issue board in the browser', () => {
     await page.reload();
     await card(page, a.id).waitFor();
     expect(await columnIds(page, 'queued')).toContain(a.id);
-    const history = (await ctx.bridge.api('GET', `/api/issues/${a.id}/history`)).body.history;
+    const history = (await ctx.bridge.api.get(`/api/issues/${a.id}/history`, IssueHistory)).body.history;
     expect(history.find((h: any) => h.field === 'status')).toMatchObject({ from: 'open', to: 'queued', by: 'web' });
     await first.close();
     await second.close();
@@ -77,8 +78,8 @@ describe('issue board in the browser', () => {
     await drawer.locator('input[name="labels"]').fill('backend, urgent-fix');
     await drawer.locator('select[name="priority"]').selectOption('urgent');
     await drawer.getByRole('button', { name: 'Save' }).click();
-    await waitFor(async () => (await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.priority === 'urgent', 'saved', 30_000);
-    expect((await ctx.bridge.api('GET', `/api/issues/${d.id}`)).body.labels).toEqual(['backend', 'urgent-fix']);
+    await waitFor(async () => (await ctx.bridge.api.get(`/api/issues/${d.id}`, Issue)).body.priority === 'urgent', 'saved', 30_000);
+    expect((await ctx.bridge.api.get(`/api/issues/${d.id}`, Issue)).body.labels).toEqual(['backend', 'urgent-fix']);
     await drawer.locator('.issue-history li').filter({ hasText: 'priority' }).first().waitFor();
     await screenshot(page, 'issues-drawer-details-desktop');
 
@@ -93,9 +94,9 @@ describe('issue board in the browser', () => {
     await waitForTerminalState(panel, 'live');
     await typeInTerminal(panel, 'echo issue-$((6*7))');
     await waitForTerminalText(panel, 'issue-42');
-    const sessions = (await ctx.bridge.api('GET', `/api/cli-sessions?issueId=${d.id}`)).body.sessions;
+    const sessions = (await ctx.bridge.api.get(`/api/cli-sessions?issueId=${d.id}`, SessionList)).body.sessions;
     expect(sessions).toHaveLength(1);
-    expect(sessions[0].resumeKey).toBe(`issue-${d.id}`);
+    expect(sessions[0]!.resumeKey).toBe(`issue-${d.id}`);
     expect(await panel.locator('code, .attach-command').first().textContent()).toContain('tmux');
 
     // Send without a newline, then with one.
@@ -123,7 +124,7 @@ describe('issue board in the browser', () => {
     for (let i = 0; i < 8; i++) {
       await createIssue({ title: `Screenshot issue ${i + 1}${i === 2 ? ' with a rather long title that wraps onto a second line' : ''}`, priority: ['low', 'medium', 'high', 'urgent'][i % 4], labels: labels[i % 4], status: ['open', 'queued', 'in_progress', 'resolved', 'completed'][i % 5] });
     }
-    const someId = (await ctx.bridge.api('GET', '/api/issues?status=open')).body.issues[0].id;
+    const someId = (await ctx.bridge.api.get('/api/issues?status=open', IssueList)).body.issues[0]!.id;
     for (const scheme of ['light', 'dark'] as const) {
       for (const [size, viewport] of [
         ['desktop', DESKTOP],

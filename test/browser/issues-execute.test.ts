@@ -1,20 +1,22 @@
+import { makeApi } from '../helpers/bridge.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { openGate, useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/tmux.ts';
 import { card, columnIds, drag, openBoard } from './issues-page.ts';
+import { BoardSettings, ExecutionList, Issue, IssueHistory, SessionList } from '../../schemas/index.ts';
 
 // The server finds tools on its own PATH: the fake claude first. Registered before
 // useBrowserBridge's hooks, so PATH is set before the bridge starts.
 const fakes = useFakeTools(['claude']);
 const ctx = useBrowserBridge();
 
-const api = (method: string, path: string, body?: unknown) => ctx.bridge.api(method, path, body);
-const issue = async (id: string) => (await api('GET', `/api/issues/${id}`)).body;
-const runsOf = async (id: string) => (await api('GET', `/api/executions?issueId=${id}`)).body.executions as any[];
+const api = makeApi(() => ctx.bridge);
+const issue = async (id: string) => (await api.get(`/api/issues/${id}`, Issue)).body;
+const runsOf = async (id: string) => (await api.get(`/api/executions?issueId=${id}`, ExecutionList)).body.executions as any[];
 
 async function createIssue(title: string): Promise<string> {
-  const res = await api('POST', '/api/issues', { title, body: 'What to do.' });
+  const res = await api.post('/api/issues', { title, body: 'What to do.' }, Issue);
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -66,7 +68,7 @@ describe('an agent resolves an issue from the board (real tmux, fake claude)', (
     const runs = await runsOf(id);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'completed', exitCode: 0 });
-    const history = (await api('GET', `/api/issues/${id}/history`)).body.history.filter((h: any) => h.field === 'status');
+    const history = (await api.get(`/api/issues/${id}/history`, IssueHistory)).body.history.filter((h: any) => h.field === 'status');
     expect(history.map((h: any) => [h.from, h.to, h.by])).toEqual([
       ['open', 'in_progress', 'scheduler'],
       ['in_progress', 'resolved', 'scheduler'],
@@ -84,7 +86,7 @@ describe('an agent resolves an issue from the board (real tmux, fake claude)', (
     await dialog.locator('textarea[name="promptTemplate"]').fill('Fix {{id}}: {{title}}');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect((await api('GET', '/api/board/settings')).body.autoStartOnInProgress).toMatchObject({ enabled: true, tool: 'claude', workingDir: ctx.tmux.dir, promptTemplate: 'Fix {{id}}: {{title}}' });
+    expect((await api.get('/api/board/settings', BoardSettings)).body.autoStartOnInProgress).toMatchObject({ enabled: true, tool: 'claude', workingDir: ctx.tmux.dir, promptTemplate: 'Fix {{id}}: {{title}}' });
 
     const id = await createIssue('Retry uploads gate=auto');
     await card(page, id).waitFor();
@@ -110,7 +112,7 @@ describe('an agent resolves an issue from the board (real tmux, fake claude)', (
     expect(runs[0]).toMatchObject({ executionId: run.executionId, status: 'completed', exitCode: 0 });
     expect(await issue(id)).toMatchObject({ status: 'resolved', lastRun: { executionId: run.executionId, status: 'completed' } });
     // One session for the issue: the one auto-start made.
-    expect((await api('GET', `/api/cli-sessions?issueId=${id}`)).body.sessions).toHaveLength(1);
+    expect((await api.get(`/api/cli-sessions?issueId=${id}`, SessionList)).body.sessions).toHaveLength(1);
     await screenshot(page, 'issues-board-autostart-desktop');
     await close();
   }, 240_000);

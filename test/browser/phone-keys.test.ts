@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { login, newPage, PHONE, screenshot, terminalPanel, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 const LIMIT = 45_000;
@@ -10,7 +11,7 @@ describe('a phone (390×844)', () => {
     const { context, page } = await newPage(ctx.browser, PHONE);
     await context.grantPermissions(['notifications']);
     await login(page, ctx.bridge.url, ctx.bridge.token);
-    const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'keys', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'keys', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
     expect(status).toBe(201);
     await page.goto(new URL(`sessions/${body.sessionKey}`, ctx.bridge.url).toString());
     const panel = terminalPanel(page, body.sessionKey);
@@ -46,7 +47,7 @@ describe('a phone (390×844)', () => {
     const fontSize = () =>
       page.evaluate((k) => (window as unknown as { tmuxBridge: { tabs: { get(key: string): { view: { term: { options: { fontSize: number } } } } } } }).tmuxBridge.tabs.get(k).view.term.options.fontSize, body.sessionKey);
     const before = await fontSize();
-    const cols = async () => (await ctx.bridge.api('GET', `/api/cli-sessions/${body.sessionKey}`)).body.cols as number;
+    const cols = async () => (await ctx.bridge.api.get(`/api/cli-sessions/${body.sessionKey}`, CliSession)).body.cols as number;
     const wide = await cols();
     await keys.getByRole('button', { name: 'Larger text' }).tap();
     await keys.getByRole('button', { name: 'Larger text' }).tap();

@@ -13,6 +13,7 @@ import {
   waitForTerminalText,
 } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
@@ -74,8 +75,8 @@ describe('a phone-sized viewport (390×844)', () => {
     const panel = terminalPanel(page, key);
     await waitForTerminalState(panel, 'live');
     expect(await page.locator('.sidebar').isVisible()).toBe(false);
-    const { body: session } = await ctx.bridge.api('GET', `/api/cli-sessions/${key}`);
-    await waitFor(async () => (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.cols < 60, 'pane fitted to the phone');
+    const { body: session } = await ctx.bridge.api.get(`/api/cli-sessions/${key}`, CliSession);
+    await waitFor(async () => (await ctx.bridge.api.get(`/api/cli-sessions/${key}`, CliSession)).body.cols < 60, 'pane fitted to the phone');
     await typeInTerminal(panel, 'echo small-$((7*6))');
     await waitForTerminalText(panel, /^small-42$/m);
     await expectFits(page, 'terminal');

@@ -2,11 +2,12 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, closeQuietly, hasHorizontalScroll, login, newPage, screenshot, useBrowserBridge } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { Queue, QueueItem } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
 async function createQueue(name: string): Promise<any> {
-  const res = await ctx.bridge.api('POST', '/api/queues', {
+  const res = await ctx.bridge.api.post('/api/queues', {
     name,
     maxConcurrentSessions: 2,
     execution_groups: [
@@ -19,14 +20,14 @@ async function createQueue(name: string): Promise<any> {
       { prompt: 'echo three', title: 'Release', execution_group: 'S1', depends_on: ['T-1', 'T-2'] },
       { prompt: 'echo four', execution_group: 'S1' },
     ],
-  });
+  }, Queue);
   expect(res.status).toBe(201);
   return res.body;
 }
 
 const ids = (page: Page, group: string) => page.locator(`.group-list[data-group="${group}"] > .queue-item`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.itemId));
 const serverOrder = async (id: string, group: string) =>
-  ((await ctx.bridge.api('GET', `/api/queues/${id}`)).body.items as any[])
+  ((await ctx.bridge.api.get(`/api/queues/${id}`, Queue)).body.items as any[])
     .filter((i) => i.execution_group === group)
     .sort((a, b) => a.execution_order - b.execution_order)
     .map((i) => i.item_id);
@@ -141,9 +142,9 @@ describe('queues page in the browser', () => {
 
   it('looks right at desktop and phone sizes, light and dark (screenshots)', { timeout: 240_000 }, async () => {
     const q = await createQueue('looks');
-    await ctx.bridge.api('PATCH', `/api/queues/${q.id}/items/T-1`, { prompt: 'exit 3' });
-    await ctx.bridge.api('POST', `/api/queues/${q.id}/scheduler/start`);
-    await waitFor(async () => (await ctx.bridge.api('GET', `/api/queues/${q.id}`)).body.items.find((i: any) => i.item_id === 'T-3').status === 'blocked', 'T-3 blocked', 60_000, 100);
+    await ctx.bridge.api.patch(`/api/queues/${q.id}/items/T-1`, { prompt: 'exit 3' }, QueueItem);
+    await ctx.bridge.api.post(`/api/queues/${q.id}/scheduler/start`, undefined, Queue);
+    await waitFor(async () => (await ctx.bridge.api.get(`/api/queues/${q.id}`, Queue)).body.items.find((i: any) => i.item_id === 'T-3')!.status === 'blocked', 'T-3 blocked', 60_000, 100);
     for (const scheme of ['light', 'dark'] as const) {
       for (const [size, viewport] of [
         ['desktop', DESKTOP],

@@ -12,6 +12,7 @@ import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type Ag
 import { closeQuietly, launchBrowser, login, newPage, screenshot, terminalPanel, typeInTerminal, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
 import { TestSshd } from '../helpers/sshd.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
@@ -97,7 +98,7 @@ describe('a remote session in the browser', () => {
       // Typed in the browser, run on the remote pane.
       await typeInTerminal(panel, 'echo from-browser-$((40+2))');
       await waitForTerminalText(panel, /^from-browser-42$/m, 'the remote output', 30_000);
-      const { body: session } = await bridge.api('GET', `/api/cli-sessions/${key}`);
+      const { body: session } = await bridge.api.get(`/api/cli-sessions/${key}`, CliSession);
       expect(session.host).toBe('farm');
       // The host's output client is the bridge's, not a person's: the browser sizes the pane.
       expect(session.nativeClients).toBe(0);

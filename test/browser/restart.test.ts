@@ -13,18 +13,19 @@ import {
   withBrowser,
 } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 // A fixed port, so the page's URLs stay valid across the restart.
 const ctx = withBrowser(useBridgeProcess(async () => ['--port', String(await freePort())]));
 
 describe('server restarts under an open browser tab', () => {
   it('SIGKILL and restart on the same port: the tab reconnects by itself and typing continues', async () => {
-    const { body: session } = await ctx.server.api('POST', '/api/cli-sessions', {
+    const { body: session } = await ctx.server.api.post('/api/cli-sessions', {
       name: 'survivor',
       tool: 'custom',
       shell: 'bash --norc --noprofile -i',
       workingDir: ctx.tmux.dir,
-    });
+    }, CliSession);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     await login(page, ctx.server.url, ctx.server.token);
     await page.goto(new URL(`sessions/${session.sessionKey}`, ctx.server.url).toString());
@@ -62,7 +63,7 @@ describe('server restarts under an open browser tab', () => {
     await screenshot(page, 'terminal-after-restart-desktop');
 
     // A session created through the new server shows up live (the events feed works again).
-    const { body: other } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'after-restart', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    const { body: other } = await ctx.server.api.post('/api/cli-sessions', { name: 'after-restart', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
     await page.locator(`.session-row[data-session-key="${other.sessionKey}"]`).waitFor();
     await context.close();
   });

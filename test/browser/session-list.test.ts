@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
 async function createSession(name: string): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey;
 }
@@ -19,7 +20,7 @@ describe('session list: closed sessions', () => {
   it('hides closed sessions by default, shows them on demand, and clears them for good', async () => {
     const open = await createSession('list-open');
     const gone = await createSession('list-gone');
-    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${gone}/close`)).status).toBe(200);
+    expect((await ctx.bridge.api.post(`/api/cli-sessions/${gone}/close`, undefined, CliSession)).status).toBe(200);
     const { context, page } = await newPage(ctx.browser, DESKTOP);
     await login(page, ctx.bridge.url, ctx.bridge.token);
     const row = (key: string) => page.locator(`.session-row[data-session-key="${key}"]`);
@@ -43,7 +44,7 @@ describe('session list: closed sessions', () => {
     // A session closed later is offered again; the one on screen stays listed when closed.
     await page.goto(new URL(`sessions/${open}`, ctx.bridge.url).toString());
     await row(open).waitFor();
-    expect((await ctx.bridge.api('POST', `/api/cli-sessions/${open}/close`)).status).toBe(200);
+    expect((await ctx.bridge.api.post(`/api/cli-sessions/${open}/close`, undefined, CliSession)).status).toBe(200);
     await waitFor(async () => (await row(open).getAttribute('class'))?.includes('status-closed'), 'the row on screen shows closed', 60_000);
     expect(await page.locator('.closed-filter').count()).toBe(0);
     await context.close();

@@ -12,11 +12,12 @@ import {
   waitForTerminalText,
 } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
 async function createSession(name: string): Promise<{ sessionKey: string; tmux: { paneId: string } }> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   return body;
 }

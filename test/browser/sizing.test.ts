@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { DESKTOP, closeQuietly, launchBrowser, login, newPage, screenshot, terminalPanel, terminalRows, waitForTerminalState } from '../helpers/browser.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 /** A second tmux server whose pane runs a real `tmux attach` (a native client). */
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 async function createSession(name: string): Promise<{ sessionKey: string; tmux: { paneId: string } }> {
-  const { status, body } = await bridge.api('POST', '/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
+  const { status, body } = await bridge.api.post('/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir }, CliSession);
   expect(status).toBe(201);
   return body;
 }
@@ -149,7 +150,7 @@ describe('sizing policy in the browser', () => {
     await tmux.tmux('new-session', '-d', '-s', 'adopt-80', '-x', '80', '-y', '24', 'bash --norc --noprofile -i');
     const paneId = (await tmux.tmux('display', '-p', '-t', 'adopt-80', '#{pane_id}')).trim();
     const key = await waitFor(async () => {
-      const { body } = await bridge.api('GET', '/api/cli-sessions');
+      const { body } = await bridge.api.get('/api/cli-sessions', SessionList);
       const found = (body.sessions ?? body).find?.((s: { name: string; adopted: boolean }) => s.name === 'adopt-80' && s.adopted);
       return found?.sessionKey as string | undefined;
     }, 'the native session adopted');

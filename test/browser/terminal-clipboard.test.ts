@@ -2,12 +2,13 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, login, newPage, terminalPanel, terminalRows, typeInTerminal, useBrowserBridge, waitForTerminalState, waitForTerminalText } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 const LIMIT = 45_000;
 
 async function openSession(page: Page, name: string): Promise<{ key: string; panel: Locator }> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   await page.goto(new URL(`sessions/${body.sessionKey}`, ctx.bridge.url).toString());
   const panel = terminalPanel(page, body.sessionKey);

@@ -12,7 +12,10 @@ import type { BridgeEvent } from '../../schemas/events.ts';
 import { startBridge } from '../../server/bridge.ts';
 import type { BridgeOptionsInput } from '../../server/options.ts';
 import { afterAll, beforeAll } from 'vitest';
-import { TestBridge } from './bridge.ts';
+import { TestBridge, type Api } from './bridge.ts';
+import * as z from 'zod/mini';
+import { ApprovalList, PipelineView, type ApprovalView, type StageView } from '../../schemas/agent.ts';
+import { ApiErrorBody } from '../../schemas/common.ts';
 import { TestTmux, waitFor } from './tmux.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -151,8 +154,6 @@ export function removeDir(dir: string | undefined): void {
 }
 
 
-type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
-
 /** What useAgentBridge starts the bridge with. */
 export interface AgentSetup {
   /** hosts.yaml (`{APPROVALS}` becomes the approval dir). */
@@ -186,7 +187,9 @@ export function useAgentBridge(setup: (fixture: Pick<AgentFixture, 'tmux' | 'sin
     get bridge() {
       return ctx.agent.bridge;
     },
-    api: (method: string, path: string, body?: unknown) => ctx.agent.bridge.api(method, path, body),
+    get api() {
+      return ctx.agent.bridge.api;
+    },
   } as { -readonly [K in keyof AgentFixture]: AgentFixture[K] };
   beforeAll(async () => {
     ctx.tmux = new TestTmux();
@@ -206,14 +209,14 @@ export function useAgentBridge(setup: (fixture: Pick<AgentFixture, 'tmux' | 'sin
 }
 
 /** The stage of one pane as GET /api/pipelines/:name shows it. */
-export async function stageOf(api: Api, pipeline: string, paneId: string, stage: string): Promise<any> {
-  const res = await api('GET', `/api/pipelines/${encodeURIComponent(pipeline)}`);
-  const pane = res.body?.panes?.find((p: any) => p.paneId === paneId);
-  return pane?.stages?.find((s: any) => s.name === stage);
+export async function stageOf(api: Api, pipeline: string, paneId: string, stage: string): Promise<StageView | undefined> {
+  const res = await api.get(`/api/pipelines/${encodeURIComponent(pipeline)}`, z.union([PipelineView, ApiErrorBody]));
+  const pane = 'panes' in res.body ? res.body.panes.find((p) => p.paneId === paneId) : undefined;
+  return pane?.stages.find((s) => s.name === stage);
 }
 
-export async function waitForStage(api: Api, pipeline: string, paneId: string, stage: string, status: string, timeoutMs = 20_000): Promise<any> {
-  let last: any;
+export async function waitForStage(api: Api, pipeline: string, paneId: string, stage: string, status: string, timeoutMs = 20_000): Promise<StageView> {
+  let last: StageView | undefined;
   return waitFor(
     async () => {
       last = await stageOf(api, pipeline, paneId, stage);
@@ -226,11 +229,11 @@ export async function waitForStage(api: Api, pipeline: string, paneId: string, s
 }
 
 /** Pending approval of one pane stage, from GET /api/approvals. */
-export async function waitForApproval(api: Api, paneId: string, stage: string, timeoutMs = 20_000): Promise<any> {
+export async function waitForApproval(api: Api, paneId: string, stage: string, timeoutMs = 20_000): Promise<ApprovalView> {
   return waitFor(
     async () => {
-      const res = await api('GET', '/api/approvals');
-      return res.body?.approvals?.find((a: any) => a.paneId === paneId && a.stage === stage);
+      const res = await api.get('/api/approvals', ApprovalList);
+      return res.body.approvals.find((a) => a.paneId === paneId && a.stage === stage);
     },
     `a pending approval for ${stage} on ${paneId}`,
     timeoutMs,

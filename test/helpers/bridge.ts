@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
 import type { BridgeOptionsInput } from '../../server/options.ts';
 import { afterAll, beforeAll } from 'vitest';
+import * as z from 'zod/mini';
 import { TestTmux } from './tmux.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -33,10 +34,8 @@ export class TestBridge {
     return this.bridge.token;
   }
 
-  /** fetch against the API with the Bearer token; JSON bodies are encoded. */
-  async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-    return apiCall(this.url, this.token, method, path, body, headers);
-  }
+  /** The API with the Bearer token: `api.get(path, Schema)` and friends parse the answer with its schema. */
+  readonly api: Api = makeApi(() => this);
 
   async close(): Promise<void> {
     await this.bridge.close();
@@ -69,6 +68,45 @@ export async function apiCall(
     // not JSON
   }
   return { status: response.status, body: parsed };
+}
+
+/** An answer read with its schema. */
+export interface Answer<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/**
+ * Calls that parse every answer with the schema the test names (ApiErrorBody for a
+ * call that must fail): a test fails at the call whose answer does not fit, and reads
+ * a typed body. Called as a function, it is the raw call (non-JSON answers, odd requests).
+ */
+export interface Api {
+  (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  get<S extends z.core.$ZodType>(path: string, answer: S): Promise<Answer<z.output<S>>>;
+  delete<S extends z.core.$ZodType>(path: string, answer: S): Promise<Answer<z.output<S>>>;
+  post<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
+  put<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
+  patch<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
+}
+
+export function makeApi(target: () => { readonly url: string; readonly token: string | undefined }): Api {
+  const raw = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => apiCall(target().url, target().token, method, path, body, headers);
+  const typed = async <S extends z.core.$ZodType>(method: string, path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>> => {
+    const { status, body: value } = await raw(method, path, body);
+    const parsed = z.safeParse(answer, value);
+    if (!parsed.success) {
+      throw new Error(`${method} ${path} answered ${status} with what its schema refuses:\n${z.prettifyError(parsed.error)}\n${JSON.stringify(value)?.slice(0, 1000)}`);
+    }
+    return { status, body: parsed.data };
+  };
+  return Object.assign(raw, {
+    get: <S extends z.core.$ZodType>(path: string, answer: S) => typed('GET', path, undefined, answer),
+    delete: <S extends z.core.$ZodType>(path: string, answer: S) => typed('DELETE', path, undefined, answer),
+    post: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('POST', path, body, answer),
+    put: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('PUT', path, body, answer),
+    patch: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('PATCH', path, body, answer),
+  });
 }
 
 /** A bridge as a child process (`server/cli.ts`), for kill -9 and restart tests. */
@@ -120,9 +158,8 @@ export class BridgeProcess {
     });
   }
 
-  async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    return apiCall(this.url, this.token, method, path, body);
-  }
+  /** The API with the Bearer token: `api.get(path, Schema)` and friends parse the answer with its schema. */
+  readonly api: Api = makeApi(() => this);
 
   /** SIGKILL: no cleanup at all, like a crash. */
   async kill9(): Promise<void> {

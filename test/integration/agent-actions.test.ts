@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newPane, useAgentBridge, waitForApproval, waitForStage, waitForWatching } from '../helpers/agent.ts';
 import { waitFor, type TestTmux } from '../helpers/tmux.ts';
+import { AgentConfigView, ApiErrorBody, ApprovalList, AuditList, NotificationList, StageCommandResult } from '../../schemas/index.ts';
 
 const POLICY = `pipelines:
   - name: acts
@@ -62,8 +63,8 @@ describe('actions', () => {
 
     // The gate's link expires after ~7 s (room for a busy machine); the file still decides.
     const approval = await waitForApproval(ctx.api, paneId, 'gate');
-    const record = await waitFor(async () => (await ctx.api('GET', '/api/notifications?limit=100')).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
-    const link: string = record.payload.links.approve;
+    const record = await waitFor(async () => (await ctx.api.get('/api/notifications?limit=100', NotificationList)).body.notifications.find((n: any) => n.kind === 'approval' && n.payload.paneId === paneId), 'the approval notification');
+    const link: string = record.payload.links.approve!;
     expect((await fetch(link)).status).toBe(200);
     await waitFor(async () => (await fetch(link)).status === 410, 'the link to expire', 30_000, 200);
     expect((await fetch(link, { method: 'POST' })).status).toBe(410);
@@ -72,7 +73,7 @@ describe('actions', () => {
     writeFileSync(approval.file, 'approve\n');
     await waitForStage(ctx.api, 'acts', paneId, 'gate', 'RUNNING');
     // The agent types through the bridge's one input path: its typing is in the audit log as its own.
-    const audited = await waitFor(async () => (await ctx.api('GET', '/api/audit?limit=1000')).body.entries.find((e: any) => e.source === 'agent' && e.preview.startsWith('echo TYPED-BY-AGENT')), 'the agent typing in the audit log');
+    const audited = await waitFor(async () => (await ctx.api.get('/api/audit?limit=1000', AuditList)).body.entries.find((e: any) => e.source === 'agent' && e.preview.startsWith('echo TYPED-BY-AGENT')), 'the agent typing in the audit log');
     expect(audited.client).toBe('agent engine');
     expect(audited.sessionKey).toMatch(/^(a_|s_|pane:)/);
   });
@@ -85,21 +86,21 @@ describe('actions', () => {
     await waitForApproval(ctx.api, paneId, 'gate');
 
     // Bad requests say what is wrong.
-    expect((await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local' })).status).toBe(400);
-    expect((await ctx.api('POST', '/api/pipelines/acts/stages/nope/retry', { host: 'local', paneId })).status).toBe(404);
-    expect((await ctx.api('POST', '/api/pipelines/nope/stages/gate/retry', { host: 'local', paneId })).status).toBe(404);
-    expect((await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId: '%999' })).status).toBe(404);
+    expect((await ctx.api.post('/api/pipelines/acts/stages/gate/retry', { host: 'local' }, ApiErrorBody)).status).toBe(400);
+    expect((await ctx.api.post('/api/pipelines/acts/stages/nope/retry', { host: 'local', paneId }, ApiErrorBody)).status).toBe(404);
+    expect((await ctx.api.post('/api/pipelines/nope/stages/gate/retry', { host: 'local', paneId }, ApiErrorBody)).status).toBe(404);
+    expect((await ctx.api.post('/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId: '%999' }, ApiErrorBody)).status).toBe(404);
 
     // Retry restarts the stage now (the click is the approval): the pending approval is withdrawn.
-    const retried = await ctx.api('POST', '/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId });
+    const retried = await ctx.api.post('/api/pipelines/acts/stages/gate/retry', { host: 'local', paneId }, StageCommandResult);
     expect(retried.status).toBe(200);
     expect(retried.body.pane.stages.find((s: any) => s.name === 'gate')).toMatchObject({ status: 'RUNNING', retries: 0 });
-    expect((await ctx.api('GET', '/api/approvals')).body.approvals.some((a: any) => a.paneId === paneId)).toBe(false);
-    const cancelled = (await ctx.api('GET', '/api/approvals?status=cancelled')).body.approvals.find((a: any) => a.paneId === paneId);
+    expect((await ctx.api.get('/api/approvals', ApprovalList)).body.approvals.some((a: any) => a.paneId === paneId)).toBe(false);
+    const cancelled = (await ctx.api.get('/api/approvals?status=cancelled', ApprovalList)).body.approvals.find((a: any) => a.paneId === paneId);
     expect(cancelled).toMatchObject({ status: 'cancelled', note: 'retry requested by web' });
 
     // Reset sends the stage and the ones after it back; the first stage waits for its trigger again.
-    const reset = await ctx.api('POST', '/api/pipelines/acts/stages/shell/reset', { host: 'local', paneId });
+    const reset = await ctx.api.post('/api/pipelines/acts/stages/shell/reset', { host: 'local', paneId }, StageCommandResult);
     expect(reset.status).toBe(200);
     expect(reset.body.pane.stages.map((s: any) => s.status)).toEqual(['WAITING_TRIGGER', 'IDLE']);
     await type(ctx.tmux, paneId, 'echo GO');
@@ -125,6 +126,6 @@ describe('--dry-run', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(existsSync(join(ctx.files.dir, 'ran'))).toBe(false);
     expect(await ctx.tmux.capture(paneId)).not.toContain('TYPED-BY-AGENT');
-    expect((await ctx.api('GET', '/api/agent/config')).body.dryRun).toBe(true);
+    expect((await ctx.api.get('/api/agent/config', AgentConfigView)).body.dryRun).toBe(true);
   });
 });

@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, newPane, removeDir, startAgentBridge, waitForStage, waitForWatching, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
-import { startTestBridge } from '../helpers/bridge.ts';
+import { startTestBridge, makeApi } from '../helpers/bridge.ts';
 import { FakeSsh } from '../helpers/fake-ssh.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { AgentConfigView, EventPage, Overview, PaneList, PipelineList } from '../../schemas/index.ts';
 
 const saved = { PATH: process.env.PATH, TMUX_TMPDIR: process.env.TMUX_TMPDIR };
 let tmux: TestTmux;
@@ -55,7 +56,7 @@ afterAll(async () => {
 
 describe("tmuxagent's example files, unchanged", () => {
   let agent: AgentBridge;
-  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
+  const api = makeApi(() => agent.bridge);
 
   afterAll(async () => {
     await agent?.close();
@@ -68,7 +69,7 @@ describe("tmuxagent's example files, unchanged", () => {
     const fixtures = join(ROOT, 'test', 'fixtures', 'agent');
     const files: AgentFiles = { dir: fixtures, hostsPath: join(fixtures, 'hosts.yaml'), policyPath: join(fixtures, 'policy.yaml'), approvalDir: '' };
     agent = await startAgentBridge(tmux, files);
-    const { body: config } = await api('GET', '/api/agent/config');
+    const { body: config } = await api.get('/api/agent/config', AgentConfigView);
     expect(config.warnings).toEqual([]);
     expect(config.lastError).toBeNull();
     expect(config.hosts.map((h: any) => `${h.name}:${h.kind}:${h.socket}`)).toEqual(['nas:ssh:default', 'local:local:default']);
@@ -136,15 +137,15 @@ describe("tmuxagent's example files, unchanged", () => {
     expect(master.join(' ')).toContain('-p 22 -i ~/.ssh/id_ed25519 -o IdentitiesOnly=yes');
     expect(master.at(-2)).toBe('ops@10.0.0.5');
     expect(master.at(-1)).toMatch(/^exec tmux -u -C new-session -A -s _tmux-bridge /);
-    await waitFor(async () => (await api('GET', '/api/agent/config')).body.hosts[0].connection?.state === 'connected', 'the nas host to connect');
-    expect((await api('GET', '/api/agent/config')).body.hosts[0].error).toBeNull();
+    await waitFor(async () => (await api.get('/api/agent/config', AgentConfigView)).body.hosts[0]!.connection?.state === 'connected', 'the nas host to connect');
+    expect((await api.get('/api/agent/config', AgentConfigView)).body.hosts[0]!.error).toBeNull();
   });
 });
 
 describe('live reload', () => {
   let agent: AgentBridge;
   let dir: string;
-  const api = (method: string, path: string, body?: unknown) => agent.bridge.api(method, path, body);
+  const api = makeApi(() => agent.bridge);
   const policy = (pipeline: string, extra = '') => `pipelines:
   - name: ${pipeline}
     match: {any_of: [{window_name: "^reload$"}]}
@@ -174,8 +175,8 @@ ${extra}`;
     const error = await waitFor(() => agent.events.find((e) => e.type === 'CONFIG_ERROR'), 'CONFIG_ERROR');
     const path = join(dir, 'policy.yaml');
     expect((error as any).errors).toEqual([`${path}:7:9: pipelines[0].stages[0].require_approval: expected true or false`]);
-    const { body: config } = await api('GET', '/api/agent/config');
-    expect(config.lastError.errors[0]).toMatchObject({ file: path, line: 7, column: 9, path: 'pipelines[0].stages[0].require_approval' });
+    const { body: config } = await api.get('/api/agent/config', AgentConfigView);
+    expect(config.lastError!.errors[0]).toMatchObject({ file: path, line: 7, column: 9, path: 'pipelines[0].stages[0].require_approval' });
     expect(config.pipelines.map((p: any) => p.name)).toEqual(['first']);
     // Still running the previous config: the pane completes its stage of pipeline "first".
     await tmux.tmux('send-keys', '-t', paneId, '-l', 'echo STEP-DONE');
@@ -187,13 +188,13 @@ ${extra}`;
     const reloaded = await waitFor(() => agent.events.find((e) => e.type === 'CONFIG_RELOADED'), 'CONFIG_RELOADED');
     expect((reloaded as any).pipelines).toEqual(['second']);
     expect((reloaded as any).warnings[0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:9: pipelines\\[0\\]\\.stages\\[0\\]\\.colour: unknown key "colour"`));
-    const { body: after } = await api('GET', '/api/agent/config');
+    const { body: after } = await api.get('/api/agent/config', AgentConfigView);
     expect(after.lastError).toBeNull();
     expect(after.pipelines.map((p: any) => p.name)).toEqual(['second']);
     await waitForStage(api, 'second', paneId, 'step', 'RUNNING');
-    expect((await api('GET', '/api/pipelines')).body.pipelines.map((p: any) => p.name)).toEqual(['second']);
+    expect((await api.get('/api/pipelines', PipelineList)).body.pipelines.map((p: any) => p.name)).toEqual(['second']);
     // Events are stored too.
-    const { body: stored } = await api('GET', '/api/events?type=CONFIG_ERROR');
+    const { body: stored } = await api.get('/api/events?type=CONFIG_ERROR', EventPage);
     expect(stored.events).toHaveLength(1);
   });
 });
@@ -203,7 +204,7 @@ describe('no config files', () => {
     const bridge = await startTestBridge(tmux);
     try {
       const paneId = await newPane(tmux, 'plain', 'plain', 'bash --norc --noprofile');
-      const { body: config } = await bridge.api('GET', '/api/agent/config');
+      const { body: config } = await bridge.api.get('/api/agent/config', AgentConfigView);
       expect(config.sources).toEqual({ hostsPath: null, policyPath: null });
       expect(config.hosts).toEqual([expect.objectContaining({ name: 'local', kind: 'bridge', socket: tmux.socketName, sessionFilters: [], paneNamePatterns: [] })]);
       expect(config.pipelines).toEqual([]);
@@ -211,10 +212,10 @@ describe('no config files', () => {
       await tmux.tmux('send-keys', '-t', paneId, '-l', 'echo hello-board');
       await tmux.tmux('send-keys', '-t', paneId, 'Enter');
       await waitFor(async () => {
-        const { body } = await bridge.api('GET', '/api/panes');
+        const { body } = await bridge.api.get('/api/panes', PaneList);
         return body.panes.find((p: any) => p.paneId === paneId)?.lastLines.includes('hello-board');
       }, 'the pane tail');
-      expect((await bridge.api('GET', '/api/overview')).body).toMatchObject({ hosts: [{ name: 'local', pipelines: [] }], pendingApprovals: [] });
+      expect((await bridge.api.get('/api/overview', Overview)).body).toMatchObject({ hosts: [{ name: 'local', pipelines: [] }], pendingApprovals: [] });
     } finally {
       await bridge.close();
     }

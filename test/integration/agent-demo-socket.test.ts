@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { CI_DEMO, ROOT, useAgentBridge, waitForStage } from '../helpers/agent.ts';
+import { AgentConfigView } from '../../schemas/index.ts';
 
 const ctx = useAgentBridge(() => ({
   // The example as shipped, but its approvals in a temp dir instead of the user's home.
@@ -20,7 +21,7 @@ describe('the agent demo with any --socket', () => {
   it('watches the pane ci-demo.sh --tmux opens on the bridge\'s own server', async () => {
     expect(ctx.tmux.socketName).not.toBe('tmux-bridge');
     // The example's host is the bridge's own server (not a server named "bridge").
-    const { body: config } = await ctx.api('GET', '/api/agent/config');
+    const { body: config } = await ctx.api.get('/api/agent/config', AgentConfigView);
     expect(config.hosts.map((h: any) => `${h.name}:${h.kind}:${h.socket}`)).toEqual([`local:bridge:${ctx.tmux.socketName}`]);
     const env: Record<string, string | undefined> = { ...process.env, TMUX_BRIDGE_SOCKET: ctx.tmux.socketName };
     delete env.TMUX;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CI_DEMO, ROOT, newPane, useAgentBridge, waitForApproval, waitForStage } from '../helpers/agent.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { AgentConfigView, ApprovalDecisionResult, NotificationList, Overview, StageHistoryList } from '../../schemas/index.ts';
 
 const ctx = useAgentBridge(
   ({ tmux, sink }) => {
@@ -55,17 +56,17 @@ describe('retry, then ask a human / escalate, with notifications over real HTTP'
 
     // Two runs of lint were typed before asking (the first run and the retry).
     expect((await ctx.tmux.capture(paneId, '-S', '-100')).match(/^ci> lint$/gm)).toHaveLength(2);
-    const res = await ctx.api('POST', `/api/approvals/${approval.id}`, { decision: 'approve' });
+    const res = await ctx.api.post(`/api/approvals/${approval.id}`, { decision: 'approve' }, ApprovalDecisionResult);
     expect(res.status).toBe(200);
     await waitForStage(ctx.api, 'ci', paneId, 'lint', 'COMPLETED');
     expect((await ctx.tmux.capture(paneId, '-S', '-100')).match(/^ci> lint$/gm)).toHaveLength(3);
     const build = await waitForApproval(ctx.api, paneId, 'build');
-    await ctx.api('POST', `/api/approvals/${build.id}`, { decision: 'approve' });
+    await ctx.api.post(`/api/approvals/${build.id}`, { decision: 'approve' }, ApprovalDecisionResult);
     await waitForStage(ctx.api, 'ci', paneId, 'test', 'COMPLETED');
 
     // The WeCom delivery that got a 500 was retried and is recorded with both attempts.
     const records = await waitFor(async () => {
-      const { body } = await ctx.api('GET', '/api/notifications?limit=200');
+      const { body } = await ctx.api.get('/api/notifications?limit=200', NotificationList);
       return body.notifications.find((n: any) => n.channel === 'wecom' && n.attempts === 2 && n.status === 'sent') ? body.notifications : undefined;
     }, 'a wecom delivery sent on its second attempt');
     expect(records.find((n: any) => n.channel === 'wecom' && n.attempts === 2)).toMatchObject({ status: 'sent', httpStatus: 200 });
@@ -74,7 +75,7 @@ describe('retry, then ask a human / escalate, with notifications over real HTTP'
   it('test fails, is retried once, fails again: FAILED with escalate_code CI_TESTS_RED and an escalation', async () => {
     const paneId = await newPane(ctx.tmux, 'demo-escalate', 'ci', `bash ${CI_DEMO}`, { CI_DEMO_DELAY: '0', CI_DEMO_TEST_FAILURES: '2' });
     const build = await waitForApproval(ctx.api, paneId, 'build');
-    await ctx.api('POST', `/api/approvals/${build.id}`, { decision: 'approve' });
+    await ctx.api.post(`/api/approvals/${build.id}`, { decision: 'approve' }, ApprovalDecisionResult);
     const failed = await waitForStage(ctx.api, 'ci', paneId, 'test', 'FAILED');
     expect(failed).toMatchObject({ retries: 1, maxRetries: 1, reason: 'fail_condition', escalateCode: 'CI_TESTS_RED' });
 
@@ -94,27 +95,27 @@ describe('retry, then ask a human / escalate, with notifications over real HTTP'
     await waitFor(() => ctx.sink.on('/wecom').find((r) => r.body.markdown.content.startsWith('**Escalation CI_TESTS_RED: ci/test**')), 'wecom escalation');
 
     // Stored with tmuxagent's data, and on the overview.
-    const { body: history } = await ctx.api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&stage=test`);
+    const { body: history } = await ctx.api.get(`/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&stage=test`, StageHistoryList);
     expect(history.history.map((h: any) => `${h.from}>${h.to}`).reverse()).toEqual(['IDLE>RUNNING', 'RUNNING>RUNNING', 'RUNNING>FAILED']);
-    expect(history.history[0].data).toMatchObject({ reason: 'fail_condition', escalate_code: 'CI_TESTS_RED' });
-    const { body: overview } = await ctx.api('GET', '/api/overview');
+    expect(history.history[0]!.data).toMatchObject({ reason: 'fail_condition', escalate_code: 'CI_TESTS_RED' });
+    const { body: overview } = await ctx.api.get('/api/overview', Overview);
     expect(overview.recentFailures).toContainEqual(expect.objectContaining({ paneId, stage: 'test', escalateCode: 'CI_TESTS_RED', reason: 'fail_condition' }));
     // The test command was typed twice (first run and the retry).
     expect((await ctx.tmux.capture(paneId, '-S', '-100')).match(/^ci> test$/gm)).toHaveLength(2);
   });
 
   it('a broken endpoint ends in failed records after its retries, and the engine keeps going', async () => {
-    const { body } = await ctx.api('GET', '/api/notifications?status=failed&limit=500');
+    const { body } = await ctx.api.get('/api/notifications?status=failed&limit=500', NotificationList);
     expect(body.notifications.length).toBeGreaterThan(0);
     for (const record of body.notifications) {
       expect(record).toMatchObject({ channel: 'webhook[1]', status: 'failed', attempts: 3, httpStatus: 500 });
       expect(record.lastError).toMatch(/HTTP 500/);
     }
-    const { body: sent } = await ctx.api('GET', '/api/notifications?status=sent&limit=500');
+    const { body: sent } = await ctx.api.get('/api/notifications?status=sent&limit=500', NotificationList);
     expect(new Set(sent.notifications.map((n: any) => n.channel))).toEqual(new Set(['stdout', 'serverchan', 'wecom', 'webhook[0]']));
     expect((await fetch(new URL('/healthz', ctx.agent.bridge.url))).status).toBe(200);
     // Config view: channels active, secrets redacted.
-    const { body: config } = await ctx.api('GET', '/api/agent/config');
+    const { body: config } = await ctx.api.get('/api/agent/config', AgentConfigView);
     expect(config.activeChannels).toEqual(['stdout', 'serverchan', 'wecom', 'webhook[0]', 'webhook[1]']);
     expect(JSON.stringify(config)).not.toContain('SCTtestkey');
   });

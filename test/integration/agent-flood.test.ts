@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newPane, useAgentBridge, waitForStage, waitForWatching } from '../helpers/agent.ts';
+import { StageHistoryList } from '../../schemas/index.ts';
 
 const LINES = 20_000;
 const EVERY = 100;
@@ -51,7 +52,7 @@ describe('a flood of output', () => {
     const kept = (await ctx.tmux.capture(paneId, '-S', '-')).split('\n').filter((line) => line.startsWith('line ') || line.startsWith('MARK'));
     expect(kept.length).toBeLessThan(200);
 
-    const { body } = await ctx.api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&pipeline=flood&limit=1000`);
+    const { body } = await ctx.api.get(`/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&pipeline=flood&limit=1000`, StageHistoryList);
     const retries = body.history.filter((h: any) => h.from === 'RUNNING' && h.to === 'RUNNING');
     const seen = retries.map((h: any) => /on line "(MARK \d+)"/.exec(h.reason)?.[1]).sort();
     const expected = Array.from({ length: MARKERS }, (_, i) => `MARK ${(i + 1) * EVERY}`).sort();

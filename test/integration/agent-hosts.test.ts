@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * Hosts other than the bridge's own tmux server:
  * - a remote host in tmuxagent's old flat layout with `live: false` (the polling
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CI_DEMO, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { FakeSsh } from '../helpers/fake-ssh.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { AgentConfigView, ApprovalDecisionResult, PaneList, PipelineView } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
@@ -21,7 +23,7 @@ let ssh: FakeSsh;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
 let savedPath: string | undefined;
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -71,14 +73,14 @@ describe('remote and other local hosts', () => {
     const paneId = await newPane(remote, 'job-remote', 'ci', `bash ${CI_DEMO}`, { CI_DEMO_DELAY: '0', CI_DEMO_TEST_FAILURES: '1' });
     const approval = await waitForApproval(api, paneId, 'build');
     expect(approval.host).toBe('buildbox');
-    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'approve' })).status).toBe(200);
+    expect((await api.post(`/api/approvals/${approval.id}`, { decision: 'approve' }, ApprovalDecisionResult)).status).toBe(200);
     const { body } = await waitFor(async () => {
-      const res = await api('GET', '/api/pipelines/ci');
-      const pane = res.body.panes.find((p: any) => p.host === 'buildbox' && p.paneId === paneId);
+      const res = await api.get('/api/pipelines/ci', PipelineView);
+      const pane = res.body.panes.find((p: any) => p.host === 'buildbox' && p.paneId === paneId)!;
       return pane?.stages.every((s: any) => s.status === 'COMPLETED') ? res : undefined;
     }, 'the remote pipeline to complete', 30_000);
     const pane = body.panes.find((p: any) => p.host === 'buildbox');
-    expect(pane.stages.find((s: any) => s.name === 'test')).toMatchObject({ status: 'COMPLETED', retries: 1 });
+    expect(pane!.stages.find((s: any) => s.name === 'test')).toMatchObject({ status: 'COMPLETED', retries: 1 });
     // Typed over ssh, once per action (and once more for the retried test).
     const screen = await remote.capture(paneId, '-S', '-100');
     expect(screen.match(/^ci> (lint|build|test)$/gm)).toEqual(['ci> lint', 'ci> build', 'ci> test', 'ci> test']);
@@ -98,7 +100,7 @@ describe('remote and other local hosts', () => {
     expect(typed).toHaveLength(4);
     for (const call of typed) expect(call[9]!.match(/send-keys/g)).toHaveLength(1);
     // The remote pane shows as polled.
-    const { body: panes } = await api('GET', '/api/panes');
+    const { body: panes } = await api.get('/api/panes', PaneList);
     expect(panes.panes.find((p: any) => p.host === 'buildbox' && p.paneId === paneId)).toMatchObject({ status: 'polling', watched: true, pipelines: ['ci'] });
   });
 
@@ -115,10 +117,10 @@ describe('remote and other local hosts', () => {
     }, 'the request file');
     writeFileSync(approval.file, 'yes\n');
     await waitForStage(api, 'ci', paneId, 'test', 'COMPLETED');
-    const { body: panes } = await api('GET', '/api/panes');
+    const { body: panes } = await api.get('/api/panes', PaneList);
     expect(panes.panes.find((p: any) => p.host === 'side' && p.paneId === paneId)).toMatchObject({ status: 'watching' });
     expect((await side.tmux('display', '-p', '-t', paneId, '#{pane_pipe}')).trim()).toBe('1');
-    const { body: config } = await api('GET', '/api/agent/config');
+    const { body: config } = await api.get('/api/agent/config', AgentConfigView);
     expect(config.hosts.map((h: any) => `${h.name}:${h.kind}`)).toEqual(['buildbox:ssh', 'side:local']);
     expect(config.hosts[0]).toMatchObject({ ssh: { host: 'build-box', port: 2222, user: 'ci', key: '/keys/id_ci', timeoutSec: 7, live: false }, captureLines: 500, pollIntervalMs: 100, error: null, connection: { state: 'connected', mode: 'poll' } });
 

@@ -138,17 +138,17 @@ describe('agent board on live panes: lint → approval → build → test', () =
     // Each stage's last run: from entering RUNNING (or WAITING_APPROVAL) to COMPLETED, as the history
     // recorded them (the history row is written a moment after the machine's clock).
     const at = (stage: string, move: string) => Date.parse(history.history.find((h: any) => h.stage === stage && `${h.from}>${h.to}` === move).at);
-    const near = (iso: string | null, ms: number) => expect(Math.abs(Date.parse(iso ?? '') - ms)).toBeLessThan(1000);
+    const near = (iso: string | null, ms: number) => expect(Math.abs(Date.parse(iso ?? '') - ms))!.toBeLessThan(1000);
     const stage = (name: string) => pane.stages.find((s: any) => s.name === name);
     near(stage('lint').startedAt, at('lint', 'WAITING_TRIGGER>RUNNING'));
-    near(stage('lint').finishedAt, at('lint', 'RUNNING>COMPLETED'));
-    near(stage('build').startedAt, at('build', 'WAITING_APPROVAL>RUNNING'));
-    near(stage('build').finishedAt, at('build', 'RUNNING>COMPLETED'));
+    near(stage('lint')!.finishedAt, at('lint', 'RUNNING>COMPLETED'));
+    near(stage('build')!.startedAt, at('build', 'WAITING_APPROVAL>RUNNING'));
+    near(stage('build')!.finishedAt, at('build', 'RUNNING>COMPLETED'));
     for (const s of pane.stages) expect(Date.parse(s.finishedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
     // The pane's terminal, as /api/panes knows it.
     const { body: paneList } = await ctx.api('GET', '/api/panes');
     expect(pane.sessionKey).toMatch(/^a_/);
-    expect(pane.sessionKey).toBe(paneList.panes.find((p: any) => p.paneId === pane.paneId).sessionKey);
+    expect(pane!.sessionKey).toBe(paneList.panes.find((p: any) => p.paneId === pane.paneId).sessionKey);
     // Stored events of this pipeline on this host, newest first, filtered on the server.
     const { body: decisions } = await ctx.api('GET', '/api/events?before=latest&host=local&pipeline=ci&type=APPROVAL_DECIDED');
     expect(decisions.events.map((e: any) => e.approval.decidedVia)).toEqual(['web', 'link', 'file']);

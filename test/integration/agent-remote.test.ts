@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * The agent board on a remote host through a real sshd on 127.0.0.1: live output
  * over one ssh connection (no polling), a pipeline with an approval, keys typed
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CI_DEMO, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { TestSshd } from '../helpers/sshd.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { AgentConfigView, ApprovalDecisionResult, AuditList, HostList, PaneList, PipelineView } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
@@ -23,7 +25,7 @@ let savedPath: string | undefined;
 let wrapperDir: string;
 let silent: Server;
 const held: Socket[] = [];
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 /** Every ssh process the bridge started: `pid args…`, oldest first. */
 function sshCalls(): { pid: number; args: string }[] {
@@ -97,7 +99,7 @@ afterAll(async () => {
 });
 
 async function hosts(): Promise<Record<string, any>> {
-  const { status, body } = await api('GET', '/api/hosts');
+  const { status, body } = await api.get('/api/hosts', HostList);
   expect(status).toBe(200);
   return Object.fromEntries(body.hosts.map((h: any) => [h.name, h]));
 }
@@ -112,10 +114,10 @@ describe('a remote host through a real sshd', () => {
     expect(all.locked.reason).toMatch(/authentication failed for .*Permission denied.*authorized_keys/);
     // Still waiting for its banner (ConnectTimeout 120 s), while the others are long up.
     expect(all.silent.state).toBe('connecting');
-    const { body: config } = await api('GET', '/api/agent/config');
-    const farm = config.hosts.find((h: any) => h.name === 'farm');
+    const { body: config } = await api.get('/api/agent/config', AgentConfigView);
+    const farm = config.hosts.find((h: any) => h.name === 'farm')!;
     expect(farm.connection).toMatchObject({ state: 'connected', mode: 'stream' });
-    expect(config.hosts.find((h: any) => h.name === 'locked').error).toMatch(/authentication failed/);
+    expect(config.hosts.find((h: any) => h.name === 'locked')!.error).toMatch(/authentication failed/);
   }, 60_000);
 
   it('drives a pipeline with an approval on a remote pane from its live output, keys typed over the one connection', async () => {
@@ -125,16 +127,16 @@ describe('a remote host through a real sshd', () => {
     // The request file is where tmuxagent keeps them (the approval dir on this machine).
     expect(approval.file.startsWith(files.approvalDir)).toBe(true);
     await waitFor(() => existsSync(approval.file) && readFileSync(approval.file, 'utf8').includes('PENDING'), 'the request file', 20_000);
-    expect((await api('POST', `/api/approvals/${approval.id}`, { decision: 'approve' })).status).toBe(200);
+    expect((await api.post(`/api/approvals/${approval.id}`, { decision: 'approve' }, ApprovalDecisionResult)).status).toBe(200);
     await waitForStage(api, 'ci', paneId, 'test', 'COMPLETED', 40_000);
     const screen = await remote.capture(paneId, '-S', '-100');
     expect(screen.match(/^ci> (lint|build|test)$/gm)).toEqual(['ci> lint', 'ci> build', 'ci> test', 'ci> test']);
-    const { body: panes } = await api('GET', '/api/panes');
-    const watched = panes.panes.find((p: any) => p.host === 'farm' && p.paneId === paneId);
+    const { body: panes } = await api.get('/api/panes', PaneList);
+    const watched = panes.panes.find((p: any) => p.host === 'farm' && p.paneId === paneId)!;
     expect(watched).toMatchObject({ status: 'watching', watched: true });
     // The pane is a workbench session of the host, and the agent's typing is in its audit log.
     expect(watched.sessionKey).toMatch(/^a_farm_/);
-    const { body: audit } = await api('GET', `/api/audit?sessionKey=${watched.sessionKey}`);
+    const { body: audit } = await api.get(`/api/audit?sessionKey=${watched.sessionKey}`, AuditList);
     expect(audit.entries.filter((e: any) => e.source === 'agent').map((e: any) => e.preview).sort()).toEqual(['build\\r', 'lint\\r', 'test\\r', 'test\\r']);
     // One master connection per host; everything else is a channel over it, and no ssh process typed keys.
     const farmCalls = sshCalls().filter((c) => c.args.includes(`-p ${sshd.port}`) && c.args.includes(sshd.userKey));
@@ -147,7 +149,7 @@ describe('a remote host through a real sshd', () => {
 
   it('reconnects after the ssh process is killed: reports the gap, misses no line, evaluates none twice', async () => {
     const paneId = await newPane(remote, 'job-gap', 'gap', 'bash --noprofile --norc');
-    await waitFor(async () => (await api('GET', '/api/panes')).body.panes.some((p: any) => p.paneId === paneId && p.host === 'farm' && p.status === 'watching'), 'the gap pane to be watched', 30_000);
+    await waitFor(async () => (await api.get('/api/panes', PaneList)).body.panes.some((p: any) => p.paneId === paneId && p.host === 'farm' && p.status === 'watching'), 'the gap pane to be watched', 30_000);
     await remote.tmux('send-keys', '-t', paneId, "printf 'G%s\\n' O; sleep 0.5; printf 'MARK-%s\\n' 1", 'Enter');
     await waitForStage(api, 'gap', paneId, 'two', 'RUNNING', 30_000);
     const master = sshCalls().filter((c) => c.args.includes('ControlMaster=yes') && c.args.includes(sshd.userKey) && c.args.includes(remote.socketName)).at(-1)!;
@@ -162,7 +164,7 @@ describe('a remote host through a real sshd', () => {
     await waitFor(async () => (await hosts()).farm.state === 'connected', 'the host to reconnect', 40_000);
     const two = await waitForStage(api, 'gap', paneId, 'two', 'COMPLETED', 40_000);
     expect(two.status).toBe('COMPLETED');
-    expect((await api('GET', '/api/pipelines/gap')).body.panes.find((p: any) => p.paneId === paneId).stages.map((s: any) => s.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect((await api.get('/api/pipelines/gap', PipelineView)).body.panes.find((p: any) => p.paneId === paneId)!.stages.map((s: any) => s.status)).toEqual(['COMPLETED', 'COMPLETED']);
     const resumed = agent!.logs.find((line) => line.includes(paneId) && line.includes('output resumed after the connection was lost'));
     expect(resumed).toMatch(/(\d+) lines printed meanwhile were read from its history/);
     expect(Number(/(\d+) lines printed meanwhile/.exec(resumed!)![1])).toBeGreaterThanOrEqual(1);

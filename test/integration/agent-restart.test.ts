@@ -8,9 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeProcess } from '../helpers/bridge.ts';
+import { BridgeProcess, makeApi } from '../helpers/bridge.ts';
 import { NotifySink, newPane, removeDir, stageOf, waitForStage, waitForWatching, writeAgentFiles, type AgentFiles } from '../helpers/agent.ts';
 import { TestTmux, waitFor as waitUntil } from '../helpers/tmux.ts';
+import { EventPage, PaneList, StageHistoryList } from '../../schemas/index.ts';
 
 const waitFor = <T>(check: () => T | Promise<T>, what: string) => waitUntil(check, what, 20_000, 50);
 
@@ -19,7 +20,7 @@ let sink: NotifySink;
 let files: AgentFiles;
 let server: BridgeProcess;
 let dataDir: string;
-const api = (method: string, path: string, body?: unknown) => server.api(method, path, body);
+const api = makeApi(() => server);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -64,7 +65,7 @@ async function type(paneId: string, line: string): Promise<void> {
 }
 
 async function history(paneId: string): Promise<string[]> {
-  const { body } = await api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&pipeline=job`);
+  const { body } = await api.get(`/api/stage-history?host=local&paneId=${encodeURIComponent(paneId)}&pipeline=job`, StageHistoryList);
   return body.history.map((h: any) => `${h.from}>${h.to}`).reverse();
 }
 
@@ -90,7 +91,7 @@ describe('restart without missing or repeating a line', () => {
     expect(done.retries).toBe(2);
     // Timing survives the crash: the same start, the end after the restart.
     expect(done.startedAt).toBe(startedAt);
-    expect(Date.parse(done.finishedAt)).toBeGreaterThan(Date.parse(startedAt));
+    expect(Date.parse(done.finishedAt!)).toBeGreaterThan(Date.parse(startedAt!));
     const expected = ['IDLE>WAITING_TRIGGER', 'WAITING_TRIGGER>RUNNING', 'RUNNING>RUNNING', 'RUNNING>RUNNING', 'RUNNING>COMPLETED'];
     expect(await history(paneId)).toEqual(expected);
     await waitFor(() => sink.on('/webhook').length === 1, 'the success notification');
@@ -101,7 +102,7 @@ describe('restart without missing or repeating a line', () => {
     await server.start();
     await waitForWatching(api, paneId);
     await type(paneId, 'echo after-restart');
-    await waitFor(async () => (await api('GET', '/api/panes')).body.panes.find((p: any) => p.paneId === paneId)?.lastLines.includes('after-restart'), 'new output seen');
+    await waitFor(async () => (await api.get('/api/panes', PaneList)).body.panes.find((p: any) => p.paneId === paneId)?.lastLines.includes('after-restart'), 'new output seen');
     await server.kill9();
     await server.start();
     await waitForWatching(api, paneId);
@@ -109,7 +110,7 @@ describe('restart without missing or repeating a line', () => {
     expect(await stageOf(api, 'job', paneId, 'run')).toMatchObject({ status: 'COMPLETED', retries: 2, startedAt, finishedAt: done.finishedAt });
     expect(await history(paneId)).toEqual(expected);
     expect(sink.on('/webhook')).toHaveLength(1);
-    const { body: events } = await api('GET', '/api/events?type=STAGE_UPDATED&limit=1000');
+    const { body: events } = await api.get('/api/events?type=STAGE_UPDATED&limit=1000', EventPage);
     expect(events.events.filter((e: any) => e.paneId === paneId && e.status === 'COMPLETED')).toHaveLength(1);
   });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { newPane, useAgentBridge, waitForStage, waitForWatching } from '../helpers/agent.ts';
+import { PaneList, StageHistoryList } from '../../schemas/index.ts';
 
 const ctx = useAgentBridge(({ tmux }) => ({
   hosts: `approval_dir: {APPROVALS}
@@ -53,7 +54,7 @@ describe('hostile pane output', () => {
 
     const done = await waitForStage(ctx.api, 'hostile', hostile, 'survive', 'COMPLETED', 60_000);
     expect(done.retries).toBe(0);
-    const { body: history } = await ctx.api('GET', `/api/stage-history?host=local&paneId=${encodeURIComponent(hostile)}`);
+    const { body: history } = await ctx.api.get(`/api/stage-history?host=local&paneId=${encodeURIComponent(hostile)}`, StageHistoryList);
     expect(history.history.map((h: any) => h.to)).not.toContain('FAILED');
 
     // The other pane is still served promptly, and the server answers.
@@ -63,8 +64,8 @@ describe('hostile pane output', () => {
     expect((await fetch(new URL('/healthz', ctx.agent.bridge.url))).status).toBe(200);
 
     // Long lines are kept bounded on the board.
-    const { body: panes } = await ctx.api('GET', '/api/panes');
-    const shown = panes.panes.find((p: any) => p.paneId === hostile);
+    const { body: panes } = await ctx.api.get('/api/panes', PaneList);
+    const shown = panes.panes.find((p: any) => p.paneId === hostile)!;
     expect(shown.lastLines.at(-1)).toBe('### SENTRY {"type":"AFTER_GARBAGE"}');
     expect(Math.max(...shown.lastLines.map((l: string) => l.length))).toBeLessThanOrEqual(2001);
     expect(shown.lastLines.some((l: string) => l.startsWith('xxxxxxxxxx'))).toBe(true);

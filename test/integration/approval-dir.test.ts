@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startAgentBridge, writeAgentFiles, type AgentFiles } from '../helpers/agent.ts';
 import { TestTmux } from '../helpers/tmux.ts';
+import { AgentConfigView } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 const dirs: string[] = [];
@@ -39,7 +40,7 @@ describe('approval directory at start', () => {
     const f = files('bridge:\n  approvals: {file: false}\n');
     const agent = await startAgentBridge(tmux, f);
     try {
-      const { status, body } = await agent.bridge.api('GET', '/api/agent/config');
+      const { status, body } = await agent.bridge.api.get('/api/agent/config', AgentConfigView);
       expect(status).toBe(200);
       expect(body.bridge.fileApprovals).toBe(false);
       expect(existsSync(join(f.approvalDir, 'local'))).toBe(false);

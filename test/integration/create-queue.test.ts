@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
-import { apiCall } from '../helpers/bridge.ts';
+import { apiCall, makeApi } from '../helpers/bridge.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, SessionList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let bridge: Bridge;
 let dataDir: string;
-const api = (method: string, path: string, body?: unknown) => apiCall(bridge.url, bridge.token, method, path, body);
+const api = makeApi(() => bridge);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -36,15 +37,15 @@ const tmuxSessions = async () => (await tmux.tmux('list-sessions', '-F', '#{sess
 
 describe('session creation under load', () => {
   it('serves 30 parallel creates without a name: each gets its own name and shows in the list', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, () => api('POST', '/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir })));
+    const results = await Promise.all(Array.from({ length: 30 }, () => api.post('/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession)));
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(201));
     const names = results.map((r) => r.body.name as string);
     expect(new Set(names).size).toBe(30);
-    const { body } = await api('GET', '/api/cli-sessions');
+    const { body } = await api.get('/api/cli-sessions', SessionList);
     const listed = new Set(body.sessions.filter((s: any) => s.status === 'running').map((s: any) => s.name));
     for (const name of names) expect(listed.has(name)).toBe(true);
     expect((await tmuxSessions()).sort()).toEqual([...names].sort());
-    await Promise.all(results.map((r) => api('POST', `/api/cli-sessions/${r.body.sessionKey}/close`)));
+    await Promise.all(results.map((r) => api.post(`/api/cli-sessions/${r.body.sessionKey}/close`, undefined, CliSession)));
   });
 
   it('removes the session of a create that failed because tmux answered too late', async () => {
@@ -52,7 +53,7 @@ describe('session creation under load', () => {
     process.kill(serverPid, 'SIGSTOP');
     let failed;
     try {
-      failed = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+      failed = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, ApiErrorBody);
     } finally {
       process.kill(serverPid, 'SIGCONT');
     }
@@ -60,10 +61,10 @@ describe('session creation under load', () => {
     expect(failed.body.error.code).toBe('tmux_failed');
     // tmux runs the queued new-session once it wakes up; the bridge removes what nobody asked for any more.
     await waitFor(async () => !(await tmuxSessions()).includes('late') && (await tmux.tmux('list-panes', '-a', '-F', '#{@tb_key}')).trim() === '', 'the orphan to be removed', 45_000);
-    const { body } = await api('GET', '/api/cli-sessions');
+    const { body } = await api.get('/api/cli-sessions', SessionList);
     expect(body.sessions.some((s: any) => s.name === 'late' && s.status === 'running')).toBe(false);
     // The name is free again: a retry succeeds.
-    const retry = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+    const retry = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession);
     expect(retry.status).toBe(201);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { BridgeProcess, useBridgeProcess } from '../helpers/bridge.ts';
+import { AuditList, CliSession, EventPage, Ok, SessionList } from '../../schemas/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ctx = useBridgeProcess();
@@ -25,10 +26,10 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 describe('nothing acknowledged is lost', () => {
   it('every acknowledged API write survives kill -9 in the middle of a burst', async () => {
     const { server } = ctx;
-    const { body: s } = await server.api('POST', '/api/cli-sessions', { name: 'durable', shell: 'cat > /dev/null', resumeKey: 'resume-durable', model: 'm1', issueId: 'ISSUE-7' });
+    const { body: s } = await server.api.post('/api/cli-sessions', { name: 'durable', shell: 'cat > /dev/null', resumeKey: 'resume-durable', model: 'm1', issueId: 'ISSUE-7' }, CliSession);
     // 1,000 acknowledged writes: each send is answered 202 only once its audit row is on disk.
     for (let i = 0; i < 1000; i += 20) {
-      const batch = Array.from({ length: 20 }, (_, j) => server.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: `ack-${i + j}` }));
+      const batch = Array.from({ length: 20 }, (_, j) => server.api.post(`/api/cli-sessions/${s.sessionKey}/send`, { text: `ack-${i + j}` }, Ok));
       for (const r of await Promise.all(batch)) expect(r.status).toBe(202);
     }
     // A further burst, killed in the middle.
@@ -38,7 +39,7 @@ describe('nothing acknowledged is lost', () => {
       for (;;) {
         const id = next++;
         try {
-          const r = await server.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: `ack-${id}` });
+          const r = await server.api.post(`/api/cli-sessions/${s.sessionKey}/send`, { text: `ack-${id}` }, Ok);
           if (r.status === 202) acknowledged.push(id);
         } catch {
           return; // the server is gone
@@ -54,10 +55,10 @@ describe('nothing acknowledged is lost', () => {
     const seen = new Set<string>();
     let before: number | undefined;
     for (;;) {
-      const { body } = await server.api('GET', `/api/audit?sessionKey=${s.sessionKey}&limit=1000${before ? `&before=${before}` : ''}`);
+      const { body } = await server.api.get(`/api/audit?sessionKey=${s.sessionKey}&limit=1000${before ? `&before=${before}` : ''}`, AuditList);
       for (const e of body.entries) seen.add(e.preview);
       if (body.entries.length < 1000) break;
-      before = body.entries[body.entries.length - 1].id;
+      before = body.entries[body.entries.length - 1]!.id;
     }
     for (let i = 0; i < 1000; i++) expect(seen.has(`ack-${i}\\r`)).toBe(true);
     const lost = acknowledged.filter((id) => !seen.has(`ack-${id}\\r`));
@@ -65,19 +66,19 @@ describe('nothing acknowledged is lost', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(150);
 
     // Session metadata survives too and is joined to the pane found in tmux.
-    const { body: again } = await server.api('GET', `/api/cli-sessions/${s.sessionKey}`);
+    const { body: again } = await server.api.get(`/api/cli-sessions/${s.sessionKey}`, CliSession);
     expect(again).toMatchObject({ status: 'running', resumeKey: 'resume-durable', model: 'm1', issueId: 'ISSUE-7', tmux: { paneId: s.tmux.paneId } });
   }, 120_000);
 
   it('events keep their ids across restarts', async () => {
     const { server } = ctx;
-    const { body: s } = await server.api('POST', '/api/cli-sessions', { name: 'ev-durable' });
-    const { body: before } = await server.api('GET', '/api/events?limit=1000');
-    const created = before.events.find((e: any) => e.type === 'CLI_SESSION_CREATED' && e.sessionKey === s.sessionKey);
+    const { body: s } = await server.api.post('/api/cli-sessions', { name: 'ev-durable' }, CliSession);
+    const { body: before } = await server.api.get('/api/events?limit=1000', EventPage);
+    const created = before.events.find((e: any) => e.type === 'CLI_SESSION_CREATED' && e.sessionKey === s.sessionKey)!;
     expect(created).toBeDefined();
     await server.stop();
     await server.start();
-    const { body: after } = await server.api('GET', `/api/events?since=${created.id - 1}&limit=1`);
+    const { body: after } = await server.api.get(`/api/events?since=${created.id! - 1}&limit=1`, EventPage);
     expect(after.events[0]).toMatchObject({ id: created.id, type: 'CLI_SESSION_CREATED', sessionKey: s.sessionKey });
   });
 
@@ -90,7 +91,7 @@ describe('nothing acknowledged is lost', () => {
 
   it('starts after a torn last journal record; refuses a corrupted snapshot, names it and leaves it untouched', async () => {
     const { server, dataDir } = ctx;
-    await server.api('POST', '/api/cli-sessions', { name: 'before-tear' });
+    await server.api.post('/api/cli-sessions', { name: 'before-tear' }, CliSession);
     await server.kill9();
     const journalDir = join(dataDir, 'journal');
     const segments = readdirSync(journalDir).filter((f) => f.endsWith('.jnl')).sort();
@@ -98,7 +99,7 @@ describe('nothing acknowledged is lost', () => {
     // A record whose tail never reached the disk.
     writeFileSync(last, Buffer.concat([readFileSync(last), Buffer.from([0x54, 0x42, 0x4a, 0x31, 0xff, 0x00])]));
     await server.start();
-    const { body } = await server.api('GET', '/api/cli-sessions');
+    const { body } = await server.api.get('/api/cli-sessions', SessionList);
     expect(body.sessions.some((x: any) => x.name === 'before-tear')).toBe(true);
 
     await server.stop(); // a clean stop writes the snapshot

@@ -1,10 +1,11 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution } from '../../schemas/index.ts';
+
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, ExecuteStarted, Execution } from '../../schemas/index.ts';
 
 const fakes = writeFakeTools(['claude', 'codex']);
 // An interactive agent: a `> ` prompt, reads a line, "thinks" (sleep=S), answers, and
@@ -44,14 +45,14 @@ afterAll(async () => {
 
 async function agentSession(name: string, withHook: boolean): Promise<{ sessionKey: string; paneId: string }> {
   const shell = withHook ? `${tui} ${join(ctx.bridge.dataDir, 'hooks', 'tmux-bridge-hook')}` : tui;
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'claude', shell, workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, tool: 'claude', shell, workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   await waitFor(async () => (await ctx.tmux.capture(body.tmux.paneId)).includes('>'), 'the agent prompt');
   return { sessionKey: body.sessionKey, paneId: body.tmux.paneId };
 }
 
 async function get(id: string): Promise<Execution> {
-  return (await ctx.bridge.api('GET', `/api/executions/${id}`)).body as Execution;
+  return (await ctx.bridge.api.get(`/api/executions/${id}`, Execution)).body as Execution;
 }
 
 async function ended(id: string): Promise<Execution> {
@@ -64,10 +65,10 @@ async function ended(id: string): Promise<Execution> {
 describe('executions in an interactive agent session', () => {
   it('without hooks: the prompt is typed as input and the end is a labelled guess after the thinking', async () => {
     const s = await agentSession('ia-guess', false);
-    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'think sleep=3' });
+    const started = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'think sleep=3' }, ExecuteStarted);
     expect(started.status).toBe(202);
     // One turn at a time: a second prompt would become a new prompt in the agent.
-    const busy = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'again' });
+    const busy = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'again' }, ApiErrorBody);
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('session_busy');
     const done = await ended(started.body.executionId);
@@ -79,12 +80,12 @@ describe('executions in an interactive agent session', () => {
 
   it("with the tool's hook: the end comes from the hook callback", async () => {
     const s = await agentSession('ia-hook', true);
-    const first = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn one' });
+    const first = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn one' }, ExecuteStarted);
     const one = await ended(first.body.executionId);
     expect(one.status).toBe('completed');
     // The first callback showed that this tool calls back: from now on only the hook ends a turn.
     await waitFor(() => ctx.bridge.bridge.executions && (ctx.bridge.bridge.executions as any).hooks.hasHooks(s.sessionKey), 'the first hook callback');
-    const second = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn two sleep=3' });
+    const second = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn two sleep=3' }, ExecuteStarted);
     const two = await ended(second.body.executionId);
     expect(two).toMatchObject({ status: 'completed', completion: 'hook', exitCode: 0 });
     expect(Date.parse(two.endedAt!) - Date.parse(two.startedAt)).toBeGreaterThanOrEqual(2900);
@@ -95,7 +96,7 @@ describe('executions in an interactive agent session', () => {
     const wrong = await fetch(new URL('hooks/s_whatever?event=stop', ctx.bridge.url), { method: 'POST', headers: { 'x-tmux-bridge-hook': 'nope' } });
     expect(wrong.status).toBe(401);
     const s = await agentSession('ia-die', false);
-    const started = await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'long sleep=60' });
+    const started = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'long sleep=60' }, ExecuteStarted);
     await waitFor(async () => (await ctx.tmux.capture(s.paneId)).includes('long sleep=60'), 'the prompt typed');
     await ctx.tmux.tmux('respawn-pane', '-k', '-t', s.paneId, 'exit 9');
     const done = await ended(started.body.executionId);

@@ -1,11 +1,12 @@
 import { rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution } from '../../schemas/index.ts';
+
 import { sessionUuidFor } from '../../server/workbench/tools/index.ts';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliOutput, CliSession, ExecuteStarted, Execution, Ok, ResumeKeyInfo } from '../../schemas/index.ts';
 
 const fakes = writeFakeTools(['claude', 'codex', 'gemini']);
 const ctx = {} as { tmux: TestTmux; bridge: TestBridge };
@@ -25,15 +26,15 @@ afterAll(async () => {
 });
 
 async function shellSession(name: string): Promise<string> {
-  const { body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir });
+  const { body } = await ctx.bridge.api.post('/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir }, CliSession);
   return body.sessionKey as string;
 }
 
 async function run(key: string, body: Record<string, unknown>): Promise<Execution> {
-  const started = await ctx.bridge.api('POST', `/api/cli-sessions/${key}/execute`, body);
+  const started = await ctx.bridge.api.post(`/api/cli-sessions/${key}/execute`, body, ExecuteStarted);
   expect(started.status).toBe(202);
   return waitFor(async () => {
-    const e = (await ctx.bridge.api('GET', `/api/executions/${started.body.executionId}`)).body as Execution;
+    const e = (await ctx.bridge.api.get(`/api/executions/${started.body.executionId}`, Execution)).body as Execution;
     return e.status !== 'running' ? e : undefined;
   }, 'the execution to end', 30_000, 50);
 }
@@ -44,13 +45,13 @@ async function output(id: string): Promise<string> {
 }
 
 async function stateless(body: Record<string, unknown>): Promise<{ execution: Execution; stdout: string; stderr: string }> {
-  const started = await ctx.bridge.api('POST', '/api/cli/execute', { workingDir: ctx.tmux.dir, ...body });
+  const started = await ctx.bridge.api.post('/api/cli/execute', { workingDir: ctx.tmux.dir, ...body }, ExecuteStarted);
   expect(started.status).toBe(202);
   const execution = await waitFor(async () => {
-    const e = (await ctx.bridge.api('GET', `/api/executions/${started.body.executionId}`)).body as Execution;
+    const e = (await ctx.bridge.api.get(`/api/executions/${started.body.executionId}`, Execution)).body as Execution;
     return e.status !== 'running' ? e : undefined;
   }, 'the stateless run to end', 30_000, 50);
-  const chunks = (await ctx.bridge.api('GET', `/api/cli/executions/${execution.executionId}/output`)).body.chunks as any[];
+  const chunks = (await ctx.bridge.api.get(`/api/cli/executions/${execution.executionId}/output`, CliOutput)).body.chunks as any[];
   const of = (stream: string) => chunks.filter((c) => c.stream === stream).map((c) => c.data).join('');
   return { execution, stdout: of('stdout'), stderr: of('stderr') };
 }
@@ -64,7 +65,7 @@ describe('nativeResume', () => {
     expect(first.status).toBe('completed');
     expect(first.command).toContain(`--session-id ${uuid}`);
     expect(first.nativeSessionId).toBe(uuid);
-    const info = await ctx.bridge.api('GET', '/api/resume-keys/rk-claude');
+    const info = await ctx.bridge.api.get('/api/resume-keys/rk-claude', ResumeKeyInfo);
     expect(info.body).toMatchObject({ resumeKey: 'rk-claude', tool: 'claude', nativeSessionId: uuid, turns: 1 });
     const second = await run(key, { tool: 'claude', prompt: 'second question', resumeKey: 'rk-claude', resumeStrategy: 'nativeResume' });
     expect(second.status).toBe('completed');
@@ -77,17 +78,17 @@ describe('nativeResume', () => {
     const key = await shellSession('rs-claude-inuse');
     const uuid = sessionUuidFor('rk-inuse');
     expect((await run(key, { tool: 'claude', prompt: 'one', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' })).status).toBe('completed');
-    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-inuse')).status).toBe(200);
+    expect((await ctx.bridge.api.delete('/api/resume-keys/rk-inuse', Ok)).status).toBe(200);
     const again = await run(key, { tool: 'claude', prompt: 'two', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' });
     expect(again).toMatchObject({ status: 'completed', exitCode: 0, nativeSessionId: uuid });
     expect(again.command).toContain(`--resume ${uuid}`);
     const text = await output(again.executionId);
     expect(text).toContain('is already in use');
     expect(text).toContain(`[--resume] [${uuid}]`);
-    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-inuse')).body).toMatchObject({ nativeSessionId: uuid, turns: 1 });
+    expect((await ctx.bridge.api.get('/api/resume-keys/rk-inuse', ResumeKeyInfo)).body).toMatchObject({ nativeSessionId: uuid, turns: 1 });
 
     // The same without a terminal.
-    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-inuse')).status).toBe(200);
+    expect((await ctx.bridge.api.delete('/api/resume-keys/rk-inuse', Ok)).status).toBe(200);
     const bare = await stateless({ tool: 'claude', prompt: 'three', resumeKey: 'rk-inuse', resumeStrategy: 'nativeResume' });
     expect(bare.execution).toMatchObject({ status: 'completed', exitCode: 0, nativeSessionId: uuid });
     expect(bare.execution.command).toContain(`--resume ${uuid}`);
@@ -102,7 +103,7 @@ describe('nativeResume', () => {
     expect(second.execution).toMatchObject({ status: 'completed', exitCode: 0 });
     expect(second.execution.command).toContain(`codex exec 'Earlier in this conversation`);
     expect(second.stderr).toContain('no session found');
-    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-bare')).body.fallbackReason).toContain('no session found');
+    expect((await ctx.bridge.api.get('/api/resume-keys/rk-bare', ResumeKeyInfo)).body.fallbackReason).toContain('no session found');
   });
 
   it('codex: the id printed by run 1 is passed to run 2; an unknown session falls back once to promptConcat, recorded', async () => {
@@ -111,7 +112,7 @@ describe('nativeResume', () => {
     expect(first.status).toBe('completed');
     const learned = first.nativeSessionId!;
     expect(learned).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-codex')).body.nativeSessionId).toBe(learned);
+    expect((await ctx.bridge.api.get('/api/resume-keys/rk-codex', ResumeKeyInfo)).body.nativeSessionId).toBe(learned);
     const second = await run(key, { tool: 'codex', prompt: 'codex two', resumeKey: 'rk-codex' });
     expect(second.status).toBe('completed');
     expect(second.command).toContain(`exec resume ${learned} 'codex two'`);
@@ -126,7 +127,7 @@ describe('nativeResume', () => {
     expect(text).toContain('no session found');
     // The fallback prompt carries the earlier answers.
     expect(text).toMatch(/ARGV: \[exec\] \[Earlier in this conversation[\s\S]*ANSWER: codex one[\s\S]*ANSWER: codex two[\s\S]*codex three\]/);
-    const info = (await ctx.bridge.api('GET', '/api/resume-keys/rk-codex')).body;
+    const info = (await ctx.bridge.api.get('/api/resume-keys/rk-codex', ResumeKeyInfo)).body;
     expect(info.fallbackAt).toBeTruthy();
     expect(info.fallbackReason).toContain('no session found');
     expect(info.turns).toBe(3);
@@ -150,11 +151,11 @@ describe('promptConcat', () => {
     expect(argv).not.toContain('tag=big1');
     expect(argv).not.toContain('tag=one');
     expect(Buffer.byteLength(argv)).toBeLessThan(34 * 1024);
-    const info = (await ctx.bridge.api('GET', '/api/resume-keys/rk-concat')).body;
+    const info = (await ctx.bridge.api.get('/api/resume-keys/rk-concat', ResumeKeyInfo)).body;
     expect(info).toMatchObject({ resumeKey: 'rk-concat', turns: 5 });
     expect(info.bytes).toBeGreaterThan(40 * 1024);
-    expect((await ctx.bridge.api('DELETE', '/api/resume-keys/rk-concat')).status).toBe(200);
-    expect((await ctx.bridge.api('GET', '/api/resume-keys/rk-concat')).status).toBe(404);
+    expect((await ctx.bridge.api.delete('/api/resume-keys/rk-concat', Ok)).status).toBe(200);
+    expect((await ctx.bridge.api.get('/api/resume-keys/rk-concat', ApiErrorBody)).status).toBe(404);
     const fresh = await stateless({ tool: 'gemini', prompt: 'tag=fresh', resumeKey: 'rk-concat', resumeStrategy: 'promptConcat' });
     expect(fresh.stderr).toContain('ARGV: [-p] [tag=fresh]');
   });

@@ -9,6 +9,7 @@ import { TerminalClient } from '../helpers/terminal-client.ts';
 import { httpsRequest, selfSignedCert } from '../helpers/tls.ts';
 import { TestTmux } from '../helpers/tmux.ts';
 import WebSocket from 'ws';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let tmux: TestTmux;
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 async function newSession(bridge: TestBridge, name: string): Promise<string> {
-  const { status, body } = await bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --norc --noprofile -i', workingDir: tmux.dir, tool: 'bash' });
+  const { status, body } = await bridge.api.post('/api/cli-sessions', { name, shell: 'bash --norc --noprofile -i', workingDir: tmux.dir, tool: 'bash' }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey;
 }
@@ -111,7 +112,7 @@ describe('behind a reverse proxy: --base-path and --trust-proxy', () => {
       expect(root.status).toBe(302);
       expect(root.headers.get('location')).toBe('/tmux/');
       expect((await fetch(`${origin}/api/cli-sessions`, { headers: { authorization: `Bearer ${bridge.token}` } })).status).toBe(404);
-      expect((await bridge.api('GET', '/api/cli-sessions')).status).toBe(200);
+      expect((await bridge.api.get('/api/cli-sessions', SessionList)).status).toBe(200);
 
       // Login through a TLS proxy: cookie scoped to the base path and Secure, redirect to the app.
       const login = await fetch(`${origin}/tmux/login?token=${encodeURIComponent(bridge.token)}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { useBridgeProcess } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBridgeProcess();
 
@@ -14,7 +15,7 @@ function rssMiB(pid: number): number {
 
 describe('a flood with a client that reads nothing', () => {
   it('keeps server memory bounded and the other client served', async () => {
-    const { body: s } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'flood', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+    const { body: s } = await ctx.server.api.post('/api/cli-sessions', { name: 'flood', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
 
     // A client that stops reading its socket right after the upgrade.
     const stalled = new WebSocket(new URL(`ws/terminal/${s.sessionKey}`, ctx.server.url.replace(/^http/, 'ws')), {
@@ -40,7 +41,7 @@ describe('a flood with a client that reads nothing', () => {
     expect(growth).toBeLessThan(150);
     // The normal client saw the flood itself, not just the end marker.
     expect(normal.position - normal.hello!.offset).toBeGreaterThan(10 * 1024 * 1024);
-    await waitFor(async () => (await ctx.server.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body.status === 'running', 'session alive');
+    await waitFor(async () => (await ctx.server.api.get(`/api/cli-sessions/${s.sessionKey}`, CliSession)).body.status === 'running', 'session alive');
     stalled.terminate();
     await normal.close();
   }, 90_000);

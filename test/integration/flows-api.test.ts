@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startTestBridge, useTestBridge } from '../helpers/bridge.ts';
+import { ApiErrorBody, Flow, FlowExport, FlowList, Ok } from '../../schemas/index.ts';
 
 const ctx = useTestBridge();
 
@@ -15,39 +16,41 @@ const twoNodes = {
 
 describe('orchestrator flows API', () => {
   it('creates, reads, lists, edits, duplicates and deletes a flow', async () => {
-    const created = await ctx.bridge.api('POST', '/api/orchestrator/flows', twoNodes);
+    const created = await ctx.bridge.api.post('/api/orchestrator/flows', twoNodes, Flow);
     expect(created.status).toBe(201);
     const flow = created.body;
     expect(flow.id).toMatch(/^f_/);
-    expect(flow.nodes[1].data).toMatchObject({ delivery: 'sendToSession', targetSessionKey: 's_x', onError: 'fail' });
+    expect(flow.nodes[1]!.data).toMatchObject({ delivery: 'sendToSession', targetSessionKey: 's_x', onError: 'fail' });
 
-    expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.id}`)).body).toEqual(flow);
-    const listed = await ctx.bridge.api('GET', '/api/orchestrator/flows');
+    expect((await ctx.bridge.api.get(`/api/orchestrator/flows/${flow.id}`, Flow)).body).toEqual(flow);
+    const listed = await ctx.bridge.api.get('/api/orchestrator/flows', FlowList);
     expect(listed.body.flows.map((f: any) => f.id)).toContain(flow.id);
 
-    const edited = await ctx.bridge.api('PUT', `/api/orchestrator/flows/${flow.id}`, { ...twoNodes, name: 'renamed' });
+    const edited = await ctx.bridge.api.put(`/api/orchestrator/flows/${flow.id}`, { ...twoNodes, name: 'renamed' }, Flow);
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ id: flow.id, name: 'renamed', createdAt: flow.createdAt });
 
-    const copy = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.id}/duplicate`, {});
+    const copy = await ctx.bridge.api.post(`/api/orchestrator/flows/${flow.id}/duplicate`, {}, Flow);
     expect(copy.status).toBe(201);
     expect(copy.body.id).not.toBe(flow.id);
     expect(copy.body.name).toBe('renamed (copy)');
     expect(copy.body.nodes).toEqual(edited.body.nodes);
 
-    expect((await ctx.bridge.api('DELETE', `/api/orchestrator/flows/${flow.id}`)).status).toBe(200);
-    expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.id}`)).status).toBe(404);
-    expect((await ctx.bridge.api('DELETE', `/api/orchestrator/flows/${flow.id}`)).status).toBe(404);
-    expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${copy.body.id}`)).status).toBe(200);
+    expect((await ctx.bridge.api.delete(`/api/orchestrator/flows/${flow.id}`, Ok)).status).toBe(200);
+    expect((await ctx.bridge.api.get(`/api/orchestrator/flows/${flow.id}`, ApiErrorBody)).status).toBe(404);
+    expect((await ctx.bridge.api.delete(`/api/orchestrator/flows/${flow.id}`, ApiErrorBody)).status).toBe(404);
+    expect((await ctx.bridge.api.get(`/api/orchestrator/flows/${copy.body.id}`, Flow)).status).toBe(200);
   });
 
   it('exports a flow as JSON and imports it back as a new flow', async () => {
-    const { body: flow } = await ctx.bridge.api('POST', '/api/orchestrator/flows', twoNodes);
+    const { body: flow } = await ctx.bridge.api.post('/api/orchestrator/flows', twoNodes, Flow);
+    // Read raw as well as with its schema: parsing would drop a createdAt the export must not carry.
     const exported = await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.id}/export`);
+    FlowExport.parse(exported.body);
     expect(exported.status).toBe(200);
     expect(exported.body).toMatchObject({ format: 'tmux-bridge.flow/1', name: 'two nodes', variables: { who: 'world' } });
     expect(exported.body.createdAt).toBeUndefined();
-    const imported = await ctx.bridge.api('POST', '/api/orchestrator/flows/import', exported.body);
+    const imported = await ctx.bridge.api.post('/api/orchestrator/flows/import', exported.body, Flow);
     expect(imported.status).toBe(201);
     expect(imported.body.id).not.toBe(flow.id);
     expect(imported.body.nodes).toEqual(flow.nodes);
@@ -55,51 +58,51 @@ describe('orchestrator flows API', () => {
   });
 
   it('refuses a cycle, a sendToSession node without target and an undefined {{name}} with a 400 naming the node', async () => {
-    const cycle = await ctx.bridge.api('POST', '/api/orchestrator/flows', { ...twoNodes, edges: [...twoNodes.edges, { source: 'B', target: 'A' }] });
+    const cycle = await ctx.bridge.api.post('/api/orchestrator/flows', { ...twoNodes, edges: [...twoNodes.edges, { source: 'B', target: 'A' }] }, ApiErrorBody);
     expect(cycle.status).toBe(400);
     expect(cycle.body.error.code).toBe('invalid_flow');
     expect(cycle.body.error.message).toMatch(/node "A" is on a cycle/);
-    expect(cycle.body.error.details.map((d: any) => d.nodeId).sort()).toEqual(['A', 'B']);
+    expect(cycle.body.error.details!.map((d: any) => d.nodeId).sort()).toEqual(['A', 'B']);
 
     const noTarget = structuredClone(twoNodes);
     delete (noTarget.nodes[1]!.data as any).targetSessionKey;
-    const r2 = await ctx.bridge.api('POST', '/api/orchestrator/flows', noTarget);
+    const r2 = await ctx.bridge.api.post('/api/orchestrator/flows', noTarget, ApiErrorBody);
     expect(r2.status).toBe(400);
     expect(r2.body.error.message).toMatch(/node "B": sendToSession needs a targetSessionKey/);
-    expect(r2.body.error.details[0]).toMatchObject({ nodeId: 'B', path: ['nodes', 1, 'data', 'targetSessionKey'] });
+    expect(r2.body.error.details![0]).toMatchObject({ nodeId: 'B', path: ['nodes', 1, 'data', 'targetSessionKey'] });
 
-    const undefinedName = await ctx.bridge.api('POST', '/api/orchestrator/flows', { ...twoNodes, edges: [] });
+    const undefinedName = await ctx.bridge.api.post('/api/orchestrator/flows', { ...twoNodes, edges: [] }, ApiErrorBody);
     expect(undefinedName.status).toBe(400);
     expect(undefinedName.body.error.message).toMatch(/node "B": \{\{A_out\}\} is neither a variable nor an upstream node's outputName/);
 
     // The same rules on PUT; the stored flow stays as it was.
-    const { body: flow } = await ctx.bridge.api('POST', '/api/orchestrator/flows', twoNodes);
-    const bad = await ctx.bridge.api('PUT', `/api/orchestrator/flows/${flow.id}`, { ...twoNodes, edges: [] });
+    const { body: flow } = await ctx.bridge.api.post('/api/orchestrator/flows', twoNodes, Flow);
+    const bad = await ctx.bridge.api.put(`/api/orchestrator/flows/${flow.id}`, { ...twoNodes, edges: [] }, ApiErrorBody);
     expect(bad.status).toBe(400);
-    expect((await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.id}`)).body.edges).toEqual(twoNodes.edges);
+    expect((await ctx.bridge.api.get(`/api/orchestrator/flows/${flow.id}`, Flow)).body.edges).toEqual(twoNodes.edges);
   });
 
   it('answers bad bodies with a 400 naming the field, unknown ids with 404', async () => {
-    const r = await ctx.bridge.api('POST', '/api/orchestrator/flows', { name: 'x', nodes: [{ id: 'A', data: { instruction: 'x', delivery: 'teleport' } }] });
+    const r = await ctx.bridge.api.post('/api/orchestrator/flows', { name: 'x', nodes: [{ id: 'A', data: { instruction: 'x', delivery: 'teleport' } }] }, ApiErrorBody);
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/nodes\.0\.data\.delivery/);
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/flows', '{not json')).status).toBe(400);
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/flows', { nodes: [] })).body.error.message).toMatch(/name/);
-    expect((await ctx.bridge.api('GET', '/api/orchestrator/runs/r_nope')).status).toBe(404);
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/flows/f_nope/execute', {})).status).toBe(404);
-    const { body: flow } = await ctx.bridge.api('POST', '/api/orchestrator/flows', twoNodes);
-    const unknownVar = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flow.id}/execute`, { variables: { nope: '1' } });
+    expect((await ctx.bridge.api.post('/api/orchestrator/flows', '{not json', ApiErrorBody)).status).toBe(400);
+    expect((await ctx.bridge.api.post('/api/orchestrator/flows', { nodes: [] }, ApiErrorBody)).body.error.message).toMatch(/name/);
+    expect((await ctx.bridge.api.get('/api/orchestrator/runs/r_nope', ApiErrorBody)).status).toBe(404);
+    expect((await ctx.bridge.api.post('/api/orchestrator/flows/f_nope/execute', {}, ApiErrorBody)).status).toBe(404);
+    const { body: flow } = await ctx.bridge.api.post('/api/orchestrator/flows', twoNodes, Flow);
+    const unknownVar = await ctx.bridge.api.post(`/api/orchestrator/flows/${flow.id}/execute`, { variables: { nope: '1' } }, ApiErrorBody);
     expect(unknownVar.status).toBe(400);
     expect(unknownVar.body.error.message).toMatch(/variables\.nope/);
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: 's_x' })).status).toBe(400);
+    expect((await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: 's_x' }, ApiErrorBody)).status).toBe(400);
   });
 
   it('keeps flows across a restart', async () => {
-    const { body: flow } = await ctx.bridge.api('POST', '/api/orchestrator/flows', { ...twoNodes, name: 'durable' });
+    const { body: flow } = await ctx.bridge.api.post('/api/orchestrator/flows', { ...twoNodes, name: 'durable' }, Flow);
     const dataDir = ctx.bridge.dataDir;
     await ctx.bridge.bridge.close();
     ctx.bridge = await startTestBridge(ctx.tmux, { dataDir });
-    const got = await ctx.bridge.api('GET', `/api/orchestrator/flows/${flow.id}`);
+    const got = await ctx.bridge.api.get(`/api/orchestrator/flows/${flow.id}`, Flow);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(flow);
   });

@@ -3,10 +3,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowRunDetail } from '../../schemas/index.ts';
+
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, Execution, Flow, FlowRunDetail, FlowStarted, SessionList, ToolList } from '../../schemas/index.ts';
 
 /**
  * The example flow that ships in examples/flows, run the way the README says:
@@ -40,7 +41,7 @@ afterAll(async () => {
 function runUntilEnded(runId: string): Promise<FlowRunDetail> {
   return waitFor(
     async () => {
-      const { body } = await ctx.bridge.api('GET', `/api/orchestrator/runs/${runId}`);
+      const { body } = await ctx.bridge.api.get(`/api/orchestrator/runs/${runId}`, FlowRunDetail);
       return ['completed', 'failed', 'stopped', 'paused'].includes(body.status) ? (body as FlowRunDetail) : undefined;
     },
     `run ${runId} ended`,
@@ -51,13 +52,13 @@ function runUntilEnded(runId: string): Promise<FlowRunDetail> {
 
 describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () => {
   it('the example tools file declares the fake tool, and the server finds it on PATH', async () => {
-    const { body } = await ctx.bridge.api('GET', '/api/tools');
+    const { body } = await ctx.bridge.api.get('/api/tools', ToolList);
     const fake = body.tools.find((t: { tool: string }) => t.tool === 'fake-answer');
     expect(fake).toMatchObject({ available: true, path: join(EXAMPLES, 'bin', 'fake-answer'), supports: { oneShot: true } });
   });
 
   it('imports answer-then-echo.flow.json and runs it to completion: A answers X=42, B echoes it in a bash session', async () => {
-    const session = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'example-b', shell: 'bash --noprofile --norc -i' });
+    const session = await ctx.bridge.api.post('/api/cli-sessions', { name: 'example-b', shell: 'bash --noprofile --norc -i' }, CliSession);
     expect(session.status).toBe(201);
     const key = session.body.sessionKey as string;
     const file = JSON.parse(readFileSync(join(EXAMPLES, 'answer-then-echo.flow.json'), 'utf8'));
@@ -66,10 +67,10 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     expect(b.data).toMatchObject({ delivery: 'sendToSession', targetSessionKey: 'SESSION_KEY', instruction: 'echo {{A_out}}' });
     b.data.targetSessionKey = key;
 
-    const imported = await ctx.bridge.api('POST', '/api/orchestrator/flows/import', file);
+    const imported = await ctx.bridge.api.post('/api/orchestrator/flows/import', file, Flow);
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     expect(imported.body).toMatchObject({ name: file.name, variables: file.variables, edges: file.edges });
-    const executed = await ctx.bridge.api('POST', `/api/orchestrator/flows/${imported.body.id}/execute`, {});
+    const executed = await ctx.bridge.api.post(`/api/orchestrator/flows/${imported.body.id}/execute`, {}, FlowStarted);
     expect(executed.status).toBe(202);
 
     const run = await runUntilEnded(executed.body.runId);
@@ -78,7 +79,7 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     expect(run.nodes.B!.prompt).toBe('echo X=42');
     expect(run.nodes.B!.sessionKey).toBe(key);
     expect(run.nodes.B!.output!.split('\n').map((l) => l.trim())).toContain('X=42');
-    const exec = (await ctx.bridge.api('GET', `/api/executions/${run.nodes.B!.executionId}`)).body;
+    const exec = (await ctx.bridge.api.get(`/api/executions/${run.nodes.B!.executionId}`, Execution)).body;
     expect(exec).toMatchObject({ status: 'completed', exitCode: 0, sessionKey: key, flowRunId: run.runId });
     // The echo really ran in the pane.
     await waitFor(async () => (await ctx.tmux.capture(session.body.tmux.paneId)).split('\n').some((l) => l.trim() === 'X=42'), 'X=42 in the pane', 30_000);
@@ -93,10 +94,10 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     expect(stdout).toMatch(/run completed/);
     const runId = /run (r_[A-Za-z0-9]+):/.exec(stdout)?.[1];
     expect(runId).toBeDefined();
-    const run = (await ctx.bridge.api('GET', `/api/orchestrator/runs/${runId}`)).body as FlowRunDetail;
+    const run = (await ctx.bridge.api.get(`/api/orchestrator/runs/${runId}`, FlowRunDetail)).body as FlowRunDetail;
     expect(run).toMatchObject({ status: 'completed', variables: { question: 'What is 7 times 8?' } });
     expect(run.nodes.B!.prompt).toBe('echo X=56');
-    const sessions = (await ctx.bridge.api('GET', '/api/cli-sessions')).body.sessions as { name: string; sessionKey: string }[];
+    const sessions = (await ctx.bridge.api.get('/api/cli-sessions', SessionList)).body.sessions as { name: string; sessionKey: string }[];
     expect(sessions.find((s) => s.name === 'example-script')?.sessionKey).toBe(run.nodes.B!.sessionKey);
   });
 
@@ -107,10 +108,10 @@ describe('the shipped example flow (examples/flows)', { timeout: 180_000 }, () =
     });
     expect(stdout).toMatch(/run completed/);
     const runId = /run (r_[A-Za-z0-9]+):/.exec(stdout)![1]!;
-    const run = (await ctx.bridge.api('GET', `/api/orchestrator/runs/${runId}`)).body as FlowRunDetail;
+    const run = (await ctx.bridge.api.get(`/api/orchestrator/runs/${runId}`, FlowRunDetail)).body as FlowRunDetail;
     // The fake claude answers "ANSWER: <last line of its prompt>" inside a {"type":"result"} line.
     expect(run.nodes.A!.output).toBe('ANSWER: What is 6 times 7? Reply with exactly one line of the form X=N, where N is the number.');
-    const exec = (await ctx.bridge.api('GET', `/api/executions/${run.nodes.A!.executionId}`)).body;
+    const exec = (await ctx.bridge.api.get(`/api/executions/${run.nodes.A!.executionId}`, Execution)).body;
     expect(exec.tool).toBe('claude');
     expect(exec.outputTail).toContain('"type":"result"');
     expect(run.nodes.B!.prompt).toBe(`echo ${run.nodes.A!.output}`);

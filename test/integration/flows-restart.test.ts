@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowRunDetail } from '../../schemas/index.ts';
+
 import { BridgeProcess } from '../helpers/bridge.ts';
 import { writeFakeFlowTool } from '../helpers/fake-flow-tool.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, Flow, FlowRunDetail, FlowStarted } from '../../schemas/index.ts';
 
 const fake = writeFakeFlowTool();
 const ctx = {} as { tmux: TestTmux; server: BridgeProcess; dataDir: string; files: string };
@@ -28,14 +29,14 @@ afterAll(async () => {
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0);
 
 async function getRun(runId: string): Promise<FlowRunDetail> {
-  const { status, body } = await ctx.server.api('GET', `/api/orchestrator/runs/${runId}`);
+  const { status, body } = await ctx.server.api.get(`/api/orchestrator/runs/${runId}`, FlowRunDetail);
   expect(status).toBe(200);
   return body as FlowRunDetail;
 }
 
 describe('flow runs across kill -9', { timeout: 240_000 }, () => {
   it('keeps runs and node outputs, and goes on after a restart without rerunning finished nodes', async () => {
-    const { body: session } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'flow-kill', shell: 'bash --noprofile --norc -i', workingDir: ctx.files });
+    const { body: session } = await ctx.server.api.post('/api/cli-sessions', { name: 'flow-kill', shell: 'bash --noprofile --norc -i', workingDir: ctx.files }, CliSession);
     const f = (name: string) => join(ctx.files, name);
     const flow = {
       name: 'survives kill -9',
@@ -60,9 +61,9 @@ describe('flow runs across kill -9', { timeout: 240_000 }, () => {
         { source: 'C', target: 'D' },
       ],
     };
-    const created = await ctx.server.api('POST', '/api/orchestrator/flows', flow);
+    const created = await ctx.server.api.post('/api/orchestrator/flows', flow, Flow);
     expect(created.status).toBe(201);
-    const { body } = await ctx.server.api('POST', `/api/orchestrator/flows/${created.body.id}/execute`, {});
+    const { body } = await ctx.server.api.post(`/api/orchestrator/flows/${created.body.id}/execute`, {}, FlowStarted);
     const runId = body.runId as string;
     const before = await waitFor(async () => {
       const run = await getRun(runId);

@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowRunDetail } from '../../schemas/index.ts';
+
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { writeFakeFlowTool } from '../helpers/fake-flow-tool.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, Execution, Flow, FlowRunDetail, FlowRunList, FlowStarted, RouteAccepted } from '../../schemas/index.ts';
 
 const fake = writeFakeFlowTool();
 const ctx = {} as { tmux: TestTmux; bridge: TestBridge; files: string };
@@ -28,26 +29,26 @@ afterAll(async () => {
 const file = (name: string) => join(ctx.files, name);
 
 async function shellSession(name: string): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.files });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, shell: 'bash --noprofile --norc -i', workingDir: ctx.files }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey as string;
 }
 
 async function createFlow(flow: unknown): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/orchestrator/flows', flow);
+  const { status, body } = await ctx.bridge.api.post('/api/orchestrator/flows', flow, Flow);
   expect(status, JSON.stringify(body)).toBe(201);
   return body.id as string;
 }
 
 async function execute(flowId: string, variables?: Record<string, string>): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', `/api/orchestrator/flows/${flowId}/execute`, variables ? { variables } : {});
+  const { status, body } = await ctx.bridge.api.post(`/api/orchestrator/flows/${flowId}/execute`, variables ? { variables } : {}, FlowStarted);
   expect(status, JSON.stringify(body)).toBe(202);
   expect(body.runId).toMatch(/^r_/);
   return body.runId as string;
 }
 
 async function getRun(runId: string): Promise<FlowRunDetail> {
-  const { status, body } = await ctx.bridge.api('GET', `/api/orchestrator/runs/${runId}`);
+  const { status, body } = await ctx.bridge.api.get(`/api/orchestrator/runs/${runId}`, FlowRunDetail);
   expect(status).toBe(200);
   return body as FlowRunDetail;
 }
@@ -84,12 +85,12 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     expect(running.nodes.B!.sessionKey).toBe(key);
     expect(typeof running.nodes.B!.offsetStart).toBe('number');
     // B's command printed X=42 in the pane, yet B is still running: its command has not ended.
-    const paneId = (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.tmux.paneId as string;
+    const paneId = (await ctx.bridge.api.get(`/api/cli-sessions/${key}`, CliSession)).body.tmux.paneId as string;
     await waitFor(async () => (await ctx.tmux.capture(paneId)).split('\n').some((l) => l.trim() === 'X=42'), 'X=42 printed by B', 60_000);
     const stillRunning = await getRun(runId);
     expect(stillRunning.status).toBe('running');
     expect(stillRunning.nodes.B!.status).toBe('running');
-    expect((await ctx.bridge.api('GET', `/api/executions/${stillRunning.nodes.B!.executionId}`)).body.status).toBe('running');
+    expect((await ctx.bridge.api.get(`/api/executions/${stillRunning.nodes.B!.executionId}`, Execution)).body.status).toBe('running');
 
     writeFileSync(go, '');
     const done = await runUntil(runId, 'completed', (r) => r.status === 'completed');
@@ -97,7 +98,7 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     expect(b.status).toBe('completed');
     expect(b.output!.split('\n').map((l) => l.trim())).toContain('X=42');
     expect(b.output).toContain('B-finished');
-    const exec = (await ctx.bridge.api('GET', `/api/executions/${b.executionId}`)).body;
+    const exec = (await ctx.bridge.api.get(`/api/executions/${b.executionId}`, Execution)).body;
     expect(exec).toMatchObject({ status: 'completed', exitCode: 0, flowRunId: runId, sessionKey: key });
     expect(done.endedAt).not.toBeNull();
     // Events told the story: B running, then the run completed.
@@ -106,7 +107,7 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     sub.dispose();
     expect(mine().some((e) => e.run.nodes.B.status === 'running')).toBe(true);
     // The run is in the history.
-    const list = await ctx.bridge.api('GET', `/api/orchestrator/runs?flowId=${flowId}`);
+    const list = await ctx.bridge.api.get(`/api/orchestrator/runs?flowId=${flowId}`, FlowRunList);
     expect(list.body.runs.map((r: any) => r.runId)).toEqual([runId]);
   });
 
@@ -154,9 +155,9 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     expect(paused.nodes.F!.error).toMatch(/failed.*exit code 1/);
     expect(paused.nodes.G!.status).toBe('pending');
     expect(paused.reason).toMatch(/node "F" failed/);
-    expect((await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/pause`)).status).toBe(409);
+    expect((await ctx.bridge.api.post(`/api/orchestrator/runs/${runId}/pause`, undefined, ApiErrorBody)).status).toBe(409);
 
-    const resumed = await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/resume`);
+    const resumed = await ctx.bridge.api.post(`/api/orchestrator/runs/${runId}/resume`, undefined, FlowRunDetail);
     expect(resumed.status).toBe(200);
     const done = await runUntil(runId, 'completed', (r) => r.status === 'completed');
     expect(done.nodes.F).toMatchObject({ status: 'completed', attempts: 2, output: 'recovered' });
@@ -200,30 +201,30 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     });
     const runId = await execute(flowId);
     const running = await runUntil(runId, 'both running', (r) => r.nodes.S!.executionId !== null && r.nodes.W!.executionId !== null);
-    expect((await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/pause`)).body.status).toBe('paused');
-    const stopped = await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/stop`);
+    expect((await ctx.bridge.api.post(`/api/orchestrator/runs/${runId}/pause`, undefined, FlowRunDetail)).body.status).toBe('paused');
+    const stopped = await ctx.bridge.api.post(`/api/orchestrator/runs/${runId}/stop`, undefined, FlowRunDetail);
     expect(stopped.status).toBe(200);
     expect(stopped.body.status).toBe('stopped');
-    expect(stopped.body.nodes.S.status).toBe('failed');
-    expect(stopped.body.nodes.S.error).toMatch(/stopped/);
-    expect(stopped.body.nodes.N.status).toBe('skipped');
+    expect(stopped.body.nodes.S!.status).toBe('failed');
+    expect(stopped.body.nodes.S!.error).toMatch(/stopped/);
+    expect(stopped.body.nodes.N!.status).toBe('skipped');
     for (const id of [running.nodes.S!.executionId, running.nodes.W!.executionId]) {
-      await waitFor(async () => (await ctx.bridge.api('GET', `/api/executions/${id}`)).body.status === 'cancelled', `execution ${id} cancelled`, 60_000);
+      await waitFor(async () => (await ctx.bridge.api.get(`/api/executions/${id}`, Execution)).body.status === 'cancelled', `execution ${id} cancelled`, 60_000);
     }
     // The session is free again: the loop in it really stopped.
-    const paneId = (await ctx.bridge.api('GET', `/api/cli-sessions/${key}`)).body.tmux.paneId as string;
+    const paneId = (await ctx.bridge.api.get(`/api/cli-sessions/${key}`, CliSession)).body.tmux.paneId as string;
     await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{pane_current_command}')) === 'bash', 'loop interrupted', 60_000);
     expect(existsSync(mark)).toBe(false);
     expect((await getRun(runId)).status).toBe('stopped');
-    expect((await ctx.bridge.api('POST', `/api/orchestrator/runs/${runId}/resume`)).status).toBe(409);
+    expect((await ctx.bridge.api.post(`/api/orchestrator/runs/${runId}/resume`, undefined, ApiErrorBody)).status).toBe(409);
   });
 
   it('routes text and a run node\'s instruction into a session through the execute path', async () => {
     const key = await shellSession('flow-route');
-    const routed = await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: key, text: 'echo routed-$((40+2))' });
+    const routed = await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: key, text: 'echo routed-$((40+2))' }, RouteAccepted);
     expect(routed.status).toBe(202);
     const exec = await waitFor(async () => {
-      const e = (await ctx.bridge.api('GET', `/api/executions/${routed.body.executionId}`)).body;
+      const e = (await ctx.bridge.api.get(`/api/executions/${routed.body.executionId}`, Execution)).body;
       return e.status !== 'running' ? e : undefined;
     }, 'routed execution ended', 60_000);
     expect(exec).toMatchObject({ status: 'completed', exitCode: 0, sessionKey: key });
@@ -232,15 +233,15 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     const flowId = await createFlow({ name: 'route a node', variables: { n: '7' }, nodes: [node('A', 'say=v{{n}}')] });
     const runId = await execute(flowId, { n: '8' });
     await runUntil(runId, 'completed', (r) => r.status === 'completed');
-    const fromNode = await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'A', tool: 'bash' });
+    const fromNode = await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'A', tool: 'bash' }, RouteAccepted);
     expect(fromNode.status).toBe(202);
     const e2 = await waitFor(async () => {
-      const e = (await ctx.bridge.api('GET', `/api/executions/${fromNode.body.executionId}`)).body;
+      const e = (await ctx.bridge.api.get(`/api/executions/${fromNode.body.executionId}`, Execution)).body;
       return e.status !== 'running' ? e : undefined;
     }, 'routed node ended', 60_000);
     expect(e2.prompt).toBe('say=v8');
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: 's_nope', text: 'x' })).status).toBe(404);
-    expect((await ctx.bridge.api('POST', '/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'Z' })).status).toBe(404);
+    expect((await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: 's_nope', text: 'x' }, ApiErrorBody)).status).toBe(404);
+    expect((await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: key, runId, nodeId: 'Z' }, ApiErrorBody)).status).toBe(404);
   });
 
   it('a newExecution node that asks for a terminal runs in a new session of its own, watchable and attachable', async () => {
@@ -255,10 +256,10 @@ describe('flow runs with real tmux and a fake tool', { timeout: 180_000 }, () =>
     expect(t).toMatchObject({ status: 'completed', output: 'in-a-terminal' });
     expect(t.sessionKey).toMatch(/^s_/);
     expect(typeof t.offsetStart).toBe('number');
-    const session = (await ctx.bridge.api('GET', `/api/cli-sessions/${t.sessionKey}`)).body;
+    const session = (await ctx.bridge.api.get(`/api/cli-sessions/${t.sessionKey}`, CliSession)).body;
     // A name tmux takes (no ":"), unique per run: the same flow runs again below.
     expect(session).toMatchObject({ name: `with a terminal - Watch me ${runId.slice(2, 8)}`, workingDir: ctx.files, status: 'running' });
-    const exec = (await ctx.bridge.api('GET', `/api/executions/${t.executionId}`)).body;
+    const exec = (await ctx.bridge.api.get(`/api/executions/${t.executionId}`, Execution)).body;
     expect(exec).toMatchObject({ sessionKey: t.sessionKey, tool: 'fakeagent', status: 'completed', flowRunId: runId });
     // The pane shows the run: its output is there for a person (or tmux attach) to see.
     await waitFor(async () => (await ctx.tmux.capture(session.tmux.paneId)).split('\n').some((l) => l.trim() === 'in-a-terminal'), 'the answer in the new pane', 30_000);

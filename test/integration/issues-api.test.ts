@@ -100,14 +100,14 @@ describe('issues API', () => {
     const badPatch = await api('PATCH', `/api/issues/${issue.id}`, { title: 'new', status: 'nope' });
     expect(badPatch.status).toBe(400);
     expect(badPatch.body.error.details[0].path).toEqual(['status']);
-    expect((await api('GET', `/api/issues/${issue.id}`)).body.title).toBe('Stays as it is');
+    expect((await api('GET', `/api/issues/${issue.id}`))!.body.title).toBe('Stays as it is');
 
     // A move next to an issue of another column.
     const other = await create({ title: 'In another column', status: 'queued' });
     const badMove = await api('POST', `/api/issues/${issue.id}/move`, { status: 'open', beforeId: other.id });
     expect(badMove.status).toBe(400);
     expect(badMove.body.error.details[0].path).toEqual(['beforeId']);
-    expect((await api('GET', `/api/issues/${issue.id}`)).body).toMatchObject({ status: 'open', sortOrder: issue.sortOrder });
+    expect((await api('GET', `/api/issues/${issue.id}`))!.body).toMatchObject({ status: 'open', sortOrder: issue.sortOrder });
     expect((await api('POST', `/api/issues/${issue.id}/move`, { status: 'open', afterId: 'ISS-999999' })).body.error.details[0].path).toEqual(['afterId']);
     expect((await api('POST', `/api/issues/${issue.id}/move`, { status: 'open', afterId: issue.id })).status).toBe(400);
     expect((await api('POST', `/api/issues/${issue.id}/move`, { status: 'started' })).status).toBe(400);
@@ -224,7 +224,7 @@ describe('issues API', () => {
     const bad = await api('PUT', '/api/board/settings', { autoStartOnInProgress: { enabled: true, tool: 'vim', promptTemplate: 'x' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toEqual(['autoStartOnInProgress', 'tool']);
-    expect((await api('GET', '/api/board/settings')).body).toEqual(next);
+    expect((await api('GET', '/api/board/settings'))!.body).toEqual(next);
     await api('PUT', '/api/board/settings', defaults);
   });
 
@@ -255,7 +255,7 @@ describe('issues API', () => {
     const refused = await api('POST', '/api/issues/import', broken);
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toEqual(['issues', 1, 'status']);
-    expect((await api('GET', '/api/issues/NEW-1')).status).toBe(404);
+    expect((await api('GET', '/api/issues/NEW-1'))!.status).toBe(404);
   });
 
   it('imports a CCW issues file, mapping unknown statuses to open and saying so', async () => {
@@ -281,6 +281,6 @@ describe('issues API', () => {
     const big = await api('POST', '/api/issues/import', [{ title: 'big', context: 'x'.repeat(1024 * 1024 + 1) }]);
     expect(big.status).toBe(400);
     expect(big.body.error.details[0].path).toEqual([0, 'context']);
-    expect((await api('GET', '/api/issues?q=big')).body.issues.filter((i: any) => i.title === 'big')).toEqual([]);
+    expect((await api('GET', '/api/issues?q=big'))!.body.issues.filter((i: any) => i.title === 'big')).toEqual([]);
   });
 });

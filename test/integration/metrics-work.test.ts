@@ -4,6 +4,7 @@ import { useFakeTools } from '../helpers/fake-tools.ts';
 import { parsePrometheus, type Exposition } from '../helpers/prometheus.ts';
 import { TestTmux } from '../helpers/tmux.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { ExecuteStarted, Execution, Queue } from '../../schemas/index.ts';
 
 const METRICS_TOKEN = 'scrape-only-token-for-work-0123';
 useFakeTools(['claude', 'codex']);
@@ -28,7 +29,7 @@ async function scrape(): Promise<Exposition> {
 async function queueUntil(id: string, what: string, check: (q: any) => boolean): Promise<any> {
   return waitFor(
     async () => {
-      const { body } = await bridge.api('GET', `/api/queues/${id}`);
+      const { body } = await bridge.api.get(`/api/queues/${id}`, Queue);
       return check(body) ? body : undefined;
     },
     what,
@@ -50,7 +51,7 @@ describe('execution and queue metrics after real executions', () => {
     expect(before.types.get('tmux_bridge_execution_duration_seconds')).toBe('histogram');
 
     // A queue whose first item succeeds after 1 s, whose second fails, and whose third waits for the second.
-    const { body: q1 } = await bridge.api('POST', '/api/queues', {
+    const { body: q1 } = await bridge.api.post('/api/queues', {
       name: 'metered',
       maxConcurrentSessions: 2,
       items: [
@@ -58,20 +59,20 @@ describe('execution and queue metrics after real executions', () => {
         { tool: 'claude', prompt: 'two exit=3' },
         { tool: 'claude', prompt: 'three', depends_on: ['T-2'] },
       ],
-    });
-    expect((await bridge.api('POST', `/api/queues/${q1.id}/scheduler/start`)).status).toBe(200);
+    }, Queue);
+    expect((await bridge.api.post(`/api/queues/${q1.id}/scheduler/start`, undefined, Queue)).status).toBe(200);
     await queueUntil(q1.id, 'T-1 completed, T-2 failed, T-3 blocked', (q) => itemStatus(q, 'T-1') === 'completed' && itemStatus(q, 'T-2') === 'failed' && itemStatus(q, 'T-3') === 'blocked');
 
     // A stateless run.
-    const stateless = await bridge.api('POST', '/api/cli/execute', { tool: 'codex', prompt: 'alone sleep=0.5', workingDir: tmux.dir });
+    const stateless = await bridge.api.post('/api/cli/execute', { tool: 'codex', prompt: 'alone sleep=0.5', workingDir: tmux.dir }, ExecuteStarted);
     expect(stateless.status).toBe(202);
-    await waitFor(async () => (await bridge.api('GET', `/api/executions/${stateless.body.executionId}`)).body.status === 'completed', 'the stateless run to complete', 60_000, 100);
+    await waitFor(async () => (await bridge.api.get(`/api/executions/${stateless.body.executionId}`, Execution)).body.status === 'completed', 'the stateless run to complete', 60_000, 100);
 
     // A second queue paused with its one item still running.
-    const { body: q2 } = await bridge.api('POST', '/api/queues', { name: 'held', items: [{ tool: 'claude', prompt: 'long sleep=60' }] });
-    await bridge.api('POST', `/api/queues/${q2.id}/scheduler/start`);
+    const { body: q2 } = await bridge.api.post('/api/queues', { name: 'held', items: [{ tool: 'claude', prompt: 'long sleep=60' }] }, Queue);
+    await bridge.api.post(`/api/queues/${q2.id}/scheduler/start`, undefined, Queue);
     await queueUntil(q2.id, 'the long item to run', (q) => itemStatus(q, 'T-1') === 'executing' && q.items[0].executionId);
-    expect((await bridge.api('POST', `/api/queues/${q2.id}/scheduler/pause`)).status).toBe(200);
+    expect((await bridge.api.post(`/api/queues/${q2.id}/scheduler/pause`, undefined, Queue)).status).toBe(200);
 
     const m = await scrape();
     expect(m.value('tmux_bridge_executions', { status: 'completed' })).toBe(2);
@@ -103,7 +104,7 @@ describe('execution and queue metrics after real executions', () => {
     expect(sumOf(m, 'tmux_bridge_queues')).toBe(2);
 
     // Stopping the paused queue cancels its run: the gauges move and the cancelled run is timed.
-    expect((await bridge.api('POST', `/api/queues/${q2.id}/scheduler/stop`)).status).toBe(200);
+    expect((await bridge.api.post(`/api/queues/${q2.id}/scheduler/stop`, undefined, Queue)).status).toBe(200);
     const after = await waitFor(
       async () => {
         const x = await scrape();

@@ -6,6 +6,7 @@ import { metricsHandler } from '../../server/ops/prometheus.ts';
 import { useTestBridge } from '../helpers/bridge.ts';
 import { parsePrometheus } from '../helpers/prometheus.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const METRICS_TOKEN = 'scrape-only-token-0123456789';
 const ctx = useTestBridge({ metricsToken: METRICS_TOKEN });
@@ -16,7 +17,7 @@ async function scrape(token: string | undefined): Promise<Response> {
 
 describe('GET /metrics', () => {
   it('serves the Prometheus text format with the bridge’s numbers', async () => {
-    const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'metered', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' });
+    const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'metered', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' }, CliSession);
     expect(status).toBe(201);
     const client = new TerminalClient(ctx.bridge.url, ctx.bridge.token, body.sessionKey);
     await client.ready();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { TerminalClient, waitUntil } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, Ok } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 /** A second, separate tmux server whose pane runs a real `tmux attach` to the first. */
@@ -24,9 +25,9 @@ const size = async (paneId: string) => tmux.tmux('display', '-p', '-t', paneId, 
 
 describe('a native tmux client and a browser on one session', () => {
   it('both see what the other types, and the sizing policy keeps both usable', async () => {
-    const { body: s } = await bridge.api('POST', '/api/cli-sessions', { name: 'shared', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir });
+    const { body: s } = await bridge.api.post('/api/cli-sessions', { name: 'shared', shell: 'bash --norc --noprofile -i', workingDir: tmux.dir }, CliSession);
     const paneId: string = s.tmux.paneId;
-    await bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: "PS1='$ '" });
+    await bridge.api.post(`/api/cli-sessions/${s.sessionKey}/send`, { text: "PS1='$ '" }, Ok);
     const browser = new TerminalClient(bridge.url, bridge.token, s.sessionKey);
     await browser.ready();
 
@@ -63,7 +64,7 @@ describe('a native tmux client and a browser on one session', () => {
     await waitFor(async () => (await tmux.tmux('display', '-p', '-t', paneId, '#{session_attached}')) === '0', 'native client detached');
     expect(await size(paneId)).toBe('100x29');
     await waitFor(async () => {
-      const session = (await bridge.api('GET', `/api/cli-sessions/${s.sessionKey}`)).body;
+      const session = (await bridge.api.get(`/api/cli-sessions/${s.sessionKey}`, CliSession)).body;
       return session.nativeClients === 0;
     }, 'bridge saw the detach');
     browser.control({ type: 'resize', cols: 110, rows: 33 });

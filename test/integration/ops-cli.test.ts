@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../server/store/index.ts';
 import { useBridgeProcess } from '../helpers/bridge.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'tmux-bridge.js');
@@ -75,7 +76,7 @@ describe('tmux-bridge --version and doctor', () => {
 
 describe('tmux-bridge backup and restore', () => {
   it('backs up a running server and restores into an empty directory only', async () => {
-    const { status, body: session } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'backed-up', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' });
+    const { status, body: session } = await ctx.server.api.post('/api/cli-sessions', { name: 'backed-up', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' }, CliSession);
     expect(status).toBe(201);
     const file = join(temp('tb-backup-'), 'tmux-bridge.backup');
     const backup = await run(['backup', file, '--data-dir', ctx.dataDir]);

@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * A pane is its tmux server plus its id (issue 9, item 3): tmux hands out pane ids
  * again after its server restarts, and a brand-new pane must not show the stages
@@ -9,12 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPane, removeDir, stageOf, startAgentBridge, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApprovalList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let files: AgentFiles;
 let dataDir: string;
 let agent: AgentBridge | undefined;
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 beforeAll(() => {
   tmux = new TestTmux();
@@ -69,7 +71,7 @@ async function finishedPane(session: string): Promise<string> {
   return paneId;
 }
 
-const pendingFor = async (paneId: string) => (await api('GET', '/api/approvals')).body.approvals.filter((a: any) => a.paneId === paneId);
+const pendingFor = async (paneId: string) => (await api.get('/api/approvals', ApprovalList)).body.approvals.filter((a: any) => a.paneId === paneId);
 
 describe('pane identity across tmux restarts', () => {
   it('tmux restarted while the bridge was down: the new pane with the old id starts clean', async () => {
@@ -87,7 +89,7 @@ describe('pane identity across tmux restarts', () => {
 
     await start();
     await waitForStage(api, 'job', reused, 'run', 'WAITING_TRIGGER', 45_000);
-    expect((await stageOf(api, 'job', reused, 'ship')).status).toBe('IDLE');
+    expect((await stageOf(api, 'job', reused, 'ship'))!.status).toBe('IDLE');
     // The old pane's approval was withdrawn, not left for the new pane to be approved into.
     await waitFor(async () => (await pendingFor(reused)).length === 0, 'the old approval to be withdrawn', 45_000);
     // And the new pane runs its own course.
@@ -107,7 +109,7 @@ describe('pane identity across tmux restarts', () => {
     const reused = await newPane(tmux, 'live-second', 'job', 'bash --norc --noprofile');
     expect(reused).toBe(old);
     await waitForStage(api, 'job', reused, 'run', 'WAITING_TRIGGER', 45_000);
-    expect((await stageOf(api, 'job', reused, 'ship')).status).toBe('IDLE');
+    expect((await stageOf(api, 'job', reused, 'ship'))!.status).toBe('IDLE');
     await waitFor(async () => (await pendingFor(reused)).length === 0, 'the old approval to be withdrawn', 45_000);
   });
 });

@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * Executions in sessions on a remote host (a real sshd on 127.0.0.1): the wrapper
  * and its status file live on the host, written and read through the host's one
@@ -9,11 +10,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution } from '../../schemas/index.ts';
+
 import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestSshd } from '../helpers/sshd.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, ExecuteStarted, Execution, HostList, Snapshot } from '../../schemas/index.ts';
 
 const fakes = writeFakeTools(['claude']);
 // An interactive agent: a `> ` prompt, reads a line, "thinks" (sleep=S), answers.
@@ -39,7 +41,7 @@ let files: AgentFiles;
 let agent: AgentBridge | undefined;
 /** The host's HOME (its tmux server's): the wrapper files go under it. */
 const remoteHome = mkdtempSync(join(tmpdir(), 'tb-remote-home-'));
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -58,7 +60,7 @@ ${sshd.hostYaml('      ')}
     'pipelines: []\n',
   );
   agent = await startAgentBridge(tmux, files);
-  await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts?.find((h: any) => h.name === 'farm')?.state === 'connected', 'farm to connect', 40_000);
+  await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts?.find((h: any) => h.name === 'farm')?.state === 'connected', 'farm to connect', 40_000);
 }, 90_000);
 
 afterAll(async () => {
@@ -72,7 +74,7 @@ afterAll(async () => {
 });
 
 async function get(id: string): Promise<Execution> {
-  const { status, body } = await api('GET', `/api/executions/${id}`);
+  const { status, body } = await api.get(`/api/executions/${id}`, Execution);
   expect(status).toBe(200);
   return body as Execution;
 }
@@ -85,7 +87,7 @@ async function ended(id: string, timeoutMs = 60_000): Promise<Execution> {
 }
 
 async function remoteShell(name: string): Promise<string> {
-  const { status, body } = await api('POST', '/api/cli-sessions', { host: 'farm', name, shell: 'bash --noprofile --norc -i' });
+  const { status, body } = await api.post('/api/cli-sessions', { host: 'farm', name, shell: 'bash --noprofile --norc -i' }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey as string;
 }
@@ -98,7 +100,7 @@ const wrapperDirs = () => {
 describe('executions on a remote host', () => {
   it('a shell command ends with its exit status and output; the wrapper ran on the host and its files are gone after', async () => {
     const key = await remoteShell('rexec');
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: "echo hi-$((40+2)); printf 'two\\nlines\\n'; exit 3" });
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: "echo hi-$((40+2)); printf 'two\\nlines\\n'; exit 3" }, ExecuteStarted);
     expect(started.status).toBe(202);
     const id = started.body.executionId as string;
     const done = await ended(id);
@@ -109,14 +111,14 @@ describe('executions on a remote host', () => {
     expect(output.status).toBe(200);
     expect(await output.text()).toContain('hi-42');
     // The typed line ran the script under the host's HOME, and the files went once the run was settled.
-    const screen = (await api('GET', `/api/cli-sessions/${key}/snapshot?lines=100`)).body.text as string;
+    const screen = (await api.get(`/api/cli-sessions/${key}/snapshot?lines=100`, Snapshot)).body.text as string;
     expect(screen).toContain(join(remoteHome, '.tmux-bridge', 'executions', id, '1', 'run.sh'));
     await waitFor(() => !wrapperDirs().includes(id), 'the wrapper files on the host to be removed', 30_000);
     // The host commands printed nothing into any pane (run-shell output would put one in view mode).
     expect((await remote.tmux('list-panes', '-a', '-F', '#{pane_in_mode}')).trim().split('\n')).not.toContain('1');
 
     // The next one in the same session: a prompt with quotes, a `$` and a line break arrives intact.
-    const second = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: `x='a "b" $c'; echo "[$x]"\necho next-line` });
+    const second = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: `x='a "b" $c'; echo "[$x]"\necho next-line` }, ExecuteStarted);
     expect(second.status).toBe(202);
     const two = await ended(second.body.executionId);
     expect(two).toMatchObject({ status: 'completed', exitCode: 0, completion: 'sentinel' });
@@ -138,7 +140,7 @@ describe('executions on a remote host', () => {
 
   it("a tool found on the host's PATH runs one-shot there", async () => {
     const key = await remoteShell('rtool');
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { tool: 'claude', prompt: 'work exit=0' });
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { tool: 'claude', prompt: 'work exit=0' }, ExecuteStarted);
     expect(started.status).toBe(202);
     // Not a path of this machine: the host's shell finds it.
     expect(started.body.command).toMatch(/^claude -p 'work exit=0'/);
@@ -149,10 +151,10 @@ describe('executions on a remote host', () => {
 
   it('cancel stops a command that ignores Ctrl-C (signals on the host, through the connection)', async () => {
     const key = await remoteShell('rcancel');
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: "trap '' INT; echo armed; sleep 300; echo never" });
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: "trap '' INT; echo armed; sleep 300; echo never" }, ExecuteStarted);
     const id = started.body.executionId as string;
-    await waitFor(async () => /armed/.test((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text), 'the command to run', 30_000);
-    expect((await api('POST', `/api/executions/${id}/cancel`)).status).toBe(200);
+    await waitFor(async () => /armed/.test((await api.get(`/api/cli-sessions/${key}/snapshot`, Snapshot)).body.text), 'the command to run', 30_000);
+    expect((await api.post(`/api/executions/${id}/cancel`, undefined, Execution)).status).toBe(200);
     const done = await ended(id);
     expect(done.status).toBe('cancelled');
     // SIGTERM ended it (128+15), reported by the wrapper: the end was seen, not given up on.
@@ -162,17 +164,17 @@ describe('executions on a remote host', () => {
 
   it('a run whose end falls while the connection is down ends with its real exit status after the reconnect', async () => {
     const key = await remoteShell('rdrop');
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo started; sleep 4; echo finished; exit 4' });
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo started; sleep 4; echo finished; exit 4' }, ExecuteStarted);
     const id = started.body.executionId as string;
-    await waitFor(async () => /started/.test((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text), 'the command to run', 30_000);
+    await waitFor(async () => /started/.test((await api.get(`/api/cli-sessions/${key}/snapshot`, Snapshot)).body.text), 'the command to run', 30_000);
     const farm = agent!.bridge.bridge.agent.engine.hostWatchers().find((w) => w.name === 'farm') as any;
     // The connection dies and cannot be made again (sshd paused) until the command has ended.
     process.kill(sshd.pid!, 'SIGSTOP');
     try {
       process.kill(farm.options.remote.masterPid as number, 'SIGKILL');
-      await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts.find((h: any) => h.name === 'farm').state !== 'connected', 'farm to drop', 30_000);
+      await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts.find((h: any) => h.name === 'farm')!.state !== 'connected', 'farm to drop', 30_000);
       // Meanwhile the session cannot take another run: the host is away.
-      const during = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo no' });
+      const during = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo no' }, ApiErrorBody);
       expect(during.status).toBe(503);
       expect(during.body.error.code).toBe('host_unavailable');
       const status = join(remoteHome, '.tmux-bridge', 'executions', id, '1', 'status');
@@ -184,18 +186,18 @@ describe('executions on a remote host', () => {
     const done = await ended(id, 90_000);
     // The status file on the host said 4 (the end marker may have come while nobody listened).
     expect(done).toMatchObject({ status: 'failed', exitCode: 4, completion: 'sentinel' });
-    await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts.find((h: any) => h.name === 'farm').state === 'connected', 'farm to be back', 60_000);
-    const next = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'echo next' });
+    await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts.find((h: any) => h.name === 'farm')!.state === 'connected', 'farm to be back', 60_000);
+    const next = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo next' }, ExecuteStarted);
     expect(next.status).toBe(202);
     expect(await ended(next.body.executionId)).toMatchObject({ status: 'completed', exitCode: 0 });
   }, 180_000);
 
   it('an interactive agent on the host takes the prompt as input; its end is the quiet-and-prompt guess', async () => {
-    const created = await api('POST', '/api/cli-sessions', { host: 'farm', name: 'ragent', tool: 'claude', shell: tui });
+    const created = await api.post('/api/cli-sessions', { host: 'farm', name: 'ragent', tool: 'claude', shell: tui }, CliSession);
     expect(created.status).toBe(201);
     const key = created.body.sessionKey as string;
-    await waitFor(async () => ((await api('GET', `/api/cli-sessions/${key}/snapshot`)).body.text as string).includes('>'), 'the agent prompt', 30_000);
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: 'think sleep=1' });
+    await waitFor(async () => ((await api.get(`/api/cli-sessions/${key}/snapshot`, Snapshot)).body.text as string).includes('>'), 'the agent prompt', 30_000);
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'think sleep=1' }, ExecuteStarted);
     expect(started.status).toBe(202);
     const done = await ended(started.body.executionId);
     expect(done).toMatchObject({ status: 'completed', completion: 'heuristic', tool: 'claude', exitCode: 0 });

@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * A remote host's faults and config reloads with terminals open (a real sshd on
  * 127.0.0.1): lines printed while the connection was down are reported as a gap with
@@ -11,13 +12,14 @@ import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type Ag
 import { TestSshd } from '../helpers/sshd.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, EventPage, HostList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
 let sshd: TestSshd;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 const hostsYaml = (extra: Record<string, string> = {}, comment = '') => `# hosts${comment}
 hosts:
@@ -44,7 +46,7 @@ afterAll(async () => {
   removeDir(files?.dir);
 });
 
-const farmState = async () => (await api('GET', '/api/hosts')).body.hosts?.find((h: any) => h.name === 'farm')?.state as string | undefined;
+const farmState = async () => (await api.get('/api/hosts', HostList)).body.hosts?.find((h: any) => h.name === 'farm')?.state as string | undefined;
 const connected = () => waitFor(async () => (await farmState()) === 'connected', 'farm to connect', 60_000);
 const master = () => (agent!.bridge.bridge.agent.engine.hostWatchers().find((w) => w.name === 'farm') as any)?.options.remote?.masterPid as number | undefined;
 const reloads = () => agent!.events.filter((e) => e.type === 'CONFIG_RELOADED').length;
@@ -63,7 +65,7 @@ async function openTerminal(key: string): Promise<TerminalClient> {
 }
 
 async function remoteSession(name: string): Promise<string> {
-  const created = await api('POST', '/api/cli-sessions', { host: 'farm', name, shell: 'sh', cols: 100, rows: 30 });
+  const created = await api.post('/api/cli-sessions', { host: 'farm', name, shell: 'sh', cols: 100, rows: 30 }, CliSession);
   expect(created.status).toBe(201);
   return created.body.sessionKey as string;
 }
@@ -93,7 +95,7 @@ describe('remote host faults', () => {
     // The redrawn screen holds the lines that were not streamed.
     await waitFor(() => `${term.snapshot.toString('utf8')}${term.text}`.includes('gap-line-12'), 'the redrawn screen', 30_000);
     const events = await waitFor(async () => {
-      const body = (await api('GET', '/api/events?type=STREAM_GAP&host=farm')).body;
+      const body = (await api.get('/api/events?type=STREAM_GAP&host=farm', EventPage)).body;
       return body.events?.length > 0 ? body.events : undefined;
     }, 'the STREAM_GAP event', 30_000);
     expect(events.find((e: any) => e.sessionKey === key)).toMatchObject({ type: 'STREAM_GAP', host: 'farm', lines: 13, beyondHistory: false });
@@ -126,7 +128,7 @@ describe('remote host faults', () => {
     await connected();
     expect(master()).not.toBe(pid);
     // The same session, over the new connection.
-    await waitFor(async () => (await api('GET', `/api/cli-sessions/${key}`)).status === 200, 'the session to be back', 60_000);
+    await waitFor(async () => (await api.get(`/api/cli-sessions/${key}`, CliSession)).status === 200, 'the session to be back', 60_000);
     const again = await openTerminal(key);
     again.send('echo again-$((3+3))\r');
     await again.waitForText('again-6', 30_000);
@@ -140,7 +142,7 @@ describe('remote host faults', () => {
     await waitFor(() => term.closed, 'the terminal to stop', 30_000);
     expect(term.closed).toMatchObject({ code: 4410, reason: 'host farm was removed from hosts.yaml' });
     expect(term.messages.some((m) => m.type === 'error' && /host farm was removed from hosts\.yaml: this terminal stopped; the session keeps running on the host/.test(m.message))).toBe(true);
-    const gone = await api('GET', `/api/cli-sessions/${key}`);
+    const gone = await api.get(`/api/cli-sessions/${key}`, ApiErrorBody);
     expect(gone.status).toBe(503);
     expect(gone.body.error.code).toBe('host_unavailable');
     // The session itself was not touched on the host.

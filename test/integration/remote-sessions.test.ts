@@ -1,3 +1,4 @@
+import { makeApi } from '../helpers/bridge.ts';
 /**
  * Workbench sessions on a remote host through a real sshd on 127.0.0.1: created over
  * the host's one ssh connection, listed with their host, typed into by API and by a
@@ -9,13 +10,14 @@ import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type Ag
 import { TestSshd } from '../helpers/sshd.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, HostList, Ok, Resized, SessionList, Snapshot } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
 let sshd: TestSshd;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
-const api = (method: string, path: string, body?: unknown) => agent!.bridge.api(method, path, body);
+const api = makeApi(() => agent!.bridge!);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -33,7 +35,7 @@ ${sshd.hostYaml('      ')}
     'pipelines: []\n',
   );
   agent = await startAgentBridge(tmux, files);
-  await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts?.find((h: any) => h.name === 'farm')?.state === 'connected', 'farm to connect', 40_000);
+  await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts?.find((h: any) => h.name === 'farm')?.state === 'connected', 'farm to connect', 40_000);
 }, 90_000);
 
 afterAll(async () => {
@@ -44,14 +46,14 @@ afterAll(async () => {
 });
 
 async function screenText(key: string): Promise<string> {
-  const { status, body } = await api('GET', `/api/cli-sessions/${key}/snapshot?lines=200`);
+  const { status, body } = await api.get(`/api/cli-sessions/${key}/snapshot?lines=200`, Snapshot);
   expect(status).toBe(200);
   return body.text as string;
 }
 
 describe('workbench sessions on a remote host', () => {
   it('creates, lists, types, resizes and closes a session on the host over its connection', async () => {
-    const created = await api('POST', '/api/cli-sessions', { host: 'farm', name: 'rjob', shell: 'sh', cols: 100, rows: 30 });
+    const created = await api.post('/api/cli-sessions', { host: 'farm', name: 'rjob', shell: 'sh', cols: 100, rows: 30 }, CliSession);
     expect(created.status).toBe(201);
     const session = created.body;
     expect(session).toMatchObject({ host: 'farm', name: 'rjob', status: 'running', cols: 100, rows: 30, tmux: { socket: remote.socketName, session: 'rjob' } });
@@ -60,25 +62,25 @@ describe('workbench sessions on a remote host', () => {
     expect((await remote.tmux('display-message', '-p', '-t', '=rjob:', '#{session_name}')).trim()).toBe('rjob');
     await expect(tmux.tmux('has-session', '-t', '=rjob')).rejects.toThrow();
 
-    const all = (await api('GET', '/api/cli-sessions')).body.sessions;
+    const all = (await api.get('/api/cli-sessions', SessionList)).body.sessions;
     expect(all.find((s: any) => s.sessionKey === session.sessionKey)).toMatchObject({ host: 'farm' });
     // The host's own pane (created natively) is adopted with the host's name too.
     expect(all.find((s: any) => s.name === 'idle')).toMatchObject({ host: 'farm', adopted: true });
-    const onFarm = (await api('GET', '/api/cli-sessions?host=farm')).body.sessions.map((s: any) => s.name).sort();
+    const onFarm = (await api.get('/api/cli-sessions?host=farm', SessionList)).body.sessions.map((s: any) => s.name).sort();
     expect(onFarm).toEqual(['idle', 'rjob']);
-    const local = await api('GET', '/api/cli-sessions?host=local');
+    const local = await api.get('/api/cli-sessions?host=local', SessionList);
     expect(local.body.sessions.some((s: any) => s.host !== null)).toBe(false);
-    const bad = await api('GET', '/api/cli-sessions?host=-x');
+    const bad = await api.get('/api/cli-sessions?host=-x', ApiErrorBody);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/host/);
 
     // Send (API) and read back.
-    expect((await api('POST', `/api/cli-sessions/${session.sessionKey}/send`, { text: 'echo remote-$((6*7))' })).status).toBe(202);
+    expect((await api.post(`/api/cli-sessions/${session.sessionKey}/send`, { text: 'echo remote-$((6*7))' }, Ok)).status).toBe(202);
     await waitFor(async () => /^remote-42$/m.test(await screenText(session.sessionKey)), 'the echo on the remote pane', 30_000);
 
     // A paste too large for send-keys goes through a tmux buffer on the host.
     const long = 'x'.repeat(700);
-    expect((await api('POST', `/api/cli-sessions/${session.sessionKey}/send`, { text: `echo ${long} | wc -c` })).status).toBe(202);
+    expect((await api.post(`/api/cli-sessions/${session.sessionKey}/send`, { text: `echo ${long} | wc -c` }, Ok)).status).toBe(202);
     await waitFor(async () => /^\s*701$/m.test(await screenText(session.sessionKey)), 'the pasted line to run', 30_000);
 
     // A terminal: screen, typing, live output over the host's connection.
@@ -90,7 +92,7 @@ describe('workbench sessions on a remote host', () => {
     await term.waitForText('typed-5', 30_000);
 
     // Resize (API): the remote window follows and the terminal is told.
-    const resized = await api('POST', `/api/cli-sessions/${session.sessionKey}/resize`, { cols: 90, rows: 20 });
+    const resized = await api.post(`/api/cli-sessions/${session.sessionKey}/resize`, { cols: 90, rows: 20 }, Resized);
     expect(resized.body).toMatchObject({ ok: true, cols: 90, rows: 20 });
     expect((await remote.tmux('display-message', '-p', '-t', '=rjob:', '#{window_width}x#{window_height}')).trim()).toBe('90x20');
     await waitFor(() => term.messages.some((m) => m.type === 'resize' && m.cols === 90), 'the terminal to hear of the resize', 30_000);
@@ -98,29 +100,29 @@ describe('workbench sessions on a remote host', () => {
     // Keys: C-c interrupts a sleep.
     term.send('sleep 300\r');
     await waitFor(async () => (await remote.tmux('display-message', '-p', '-t', '=rjob:', '#{pane_current_command}')).trim() === 'sleep', 'sleep to run', 30_000);
-    expect((await api('POST', `/api/cli-sessions/${session.sessionKey}/keys`, { keys: ['C-c'] })).status).toBe(202);
+    expect((await api.post(`/api/cli-sessions/${session.sessionKey}/keys`, { keys: ['C-c'] }, Ok)).status).toBe(202);
     await waitFor(async () => (await remote.tmux('display-message', '-p', '-t', '=rjob:', '#{pane_current_command}')).trim() === 'sh', 'the shell to be back', 30_000);
 
     // Close: the remote session goes, the viewer is told.
-    const closed = await api('POST', `/api/cli-sessions/${session.sessionKey}/close`);
+    const closed = await api.post(`/api/cli-sessions/${session.sessionKey}/close`, undefined, CliSession);
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: 'closed', host: 'farm' });
     await expect(remote.tmux('has-session', '-t', '=rjob')).rejects.toThrow();
     await waitFor(() => term.closed, 'the terminal to close', 30_000);
-    expect((await api('GET', `/api/cli-sessions/${session.sessionKey}`)).body).toMatchObject({ status: 'closed', host: 'farm' });
+    expect((await api.get(`/api/cli-sessions/${session.sessionKey}`, CliSession)).body).toMatchObject({ status: 'closed', host: 'farm' });
   }, 180_000);
 
   it('refuses an unknown host, naming the field', async () => {
-    const res = await api('POST', '/api/cli-sessions', { host: 'nowhere' });
+    const res = await api.post('/api/cli-sessions', { host: 'nowhere' }, ApiErrorBody);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/host "nowhere".*farm/);
-    const bad = await api('POST', '/api/cli-sessions', { host: 'a b' });
+    const bad = await api.post('/api/cli-sessions', { host: 'a b' }, ApiErrorBody);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^invalid body: host/);
   });
 
   it('answers 503 at once while the host reconnects, and works again after', async () => {
-    const created = await api('POST', '/api/cli-sessions', { host: 'farm', name: 'rflaky', shell: 'sh' });
+    const created = await api.post('/api/cli-sessions', { host: 'farm', name: 'rflaky', shell: 'sh' }, CliSession);
     expect(created.status).toBe(201);
     const key = created.body.sessionKey;
     const term = new TerminalClient(agent!.bridge.url, agent!.bridge.token, key);
@@ -129,8 +131,8 @@ describe('workbench sessions on a remote host', () => {
     const farm = () => agent!.bridge.bridge.agent.engine.hostWatchers().find((w) => w.name === 'farm')!;
     const master = (farm() as any).options.remote.masterPid as number;
     process.kill(master, 'SIGKILL');
-    await waitFor(async () => (await api('GET', '/api/hosts')).body.hosts.find((h: any) => h.name === 'farm').state !== 'connected', 'farm to drop', 30_000);
-    const during = await api('POST', `/api/cli-sessions/${key}/send`, { text: 'echo lost' });
+    await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts.find((h: any) => h.name === 'farm')!.state !== 'connected', 'farm to drop', 30_000);
+    const during = await api.post(`/api/cli-sessions/${key}/send`, { text: 'echo lost' }, ApiErrorBody);
     expect(during.status).toBe(503);
     expect(during.body.error).toMatchObject({ code: 'host_unavailable' });
     // A terminal opened now is told the host's state and waits for it (it is not ended).
@@ -139,7 +141,7 @@ describe('workbench sessions on a remote host', () => {
     // The terminal is told the host is reconnecting (and why), then that it is back.
     await waitFor(() => term.messages.some((m) => m.type === 'host' && m.state === 'reconnecting'), 'the terminal to hear of the drop', 30_000);
     await waitFor(() => term.messages.some((m) => m.type === 'host' && m.state === 'connected'), 'the terminal to hear of the reconnect', 60_000);
-    await waitFor(async () => (await api('POST', `/api/cli-sessions/${key}/send`, { text: 'echo back-$((1+1))' })).status === 202, 'send to work again', 30_000);
+    await waitFor(async () => (await api.post(`/api/cli-sessions/${key}/send`, { text: 'echo back-$((1+1))' }, Ok)).status === 202, 'send to work again', 30_000);
     // The screen is redrawn after the reconnect; the live stream runs again.
     await waitFor(() => `${term.snapshot.toString('utf8')}${term.text}`.includes('back-2'), 'the output after the reconnect', 30_000);
     term.send('echo again-$((3+3))\r');
@@ -149,6 +151,6 @@ describe('workbench sessions on a remote host', () => {
     expect(late.messages[0]).toMatchObject({ type: 'host', host: 'farm' });
     await term.close();
     await late.close();
-    await api('POST', `/api/cli-sessions/${key}/close`);
+    await api.post(`/api/cli-sessions/${key}/close`, undefined, CliSession);
   }, 180_000);
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useBridgeProcess } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 const ctx = useBridgeProcess();
 
@@ -9,7 +10,7 @@ describe('server restarts', () => {
   it('sessions survive SIGKILL and are listed, streamable and writable after restart', async () => {
     const created: any[] = [];
     for (const name of ['keep-a', 'keep-b']) {
-      const { status, body } = await ctx.server.api('POST', '/api/cli-sessions', { name, shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' });
+      const { status, body } = await ctx.server.api.post('/api/cli-sessions', { name, shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' }, CliSession);
       expect(status).toBe(201);
       created.push(body);
     }
@@ -30,7 +31,7 @@ describe('server restarts', () => {
     await waitFor(async () => (await ctx.tmux.capture(a.tmux.paneId)).includes('while-down-25'), 'output while down');
 
     await ctx.server.start();
-    const { body: list } = await ctx.server.api('GET', '/api/cli-sessions');
+    const { body: list } = await ctx.server.api.get('/api/cli-sessions', SessionList);
     for (const s of created) {
       const found = list.sessions.find((x: any) => x.sessionKey === s.sessionKey);
       expect(found).toMatchObject({ name: s.name, status: 'running', adopted: false, tmux: { paneId: s.tmux.paneId } });
@@ -47,11 +48,11 @@ describe('server restarts', () => {
   });
 
   it('a graceful stop leaves sessions running too', async () => {
-    const { body } = await ctx.server.api('POST', '/api/cli-sessions', { name: 'keep-c' });
+    const { body } = await ctx.server.api.post('/api/cli-sessions', { name: 'keep-c' }, CliSession);
     await ctx.server.stop();
     expect(await ctx.tmux.listPanes()).toContain(`keep-c ${body.tmux.paneId}`);
     await ctx.server.start();
-    const got = await ctx.server.api('GET', `/api/cli-sessions/${body.sessionKey}`);
+    const got = await ctx.server.api.get(`/api/cli-sessions/${body.sessionKey}`, CliSession);
     expect(got.body.status).toBe('running');
   });
 });

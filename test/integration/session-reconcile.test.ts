@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
 import type { TmuxCommand } from '../../tmux/command.ts';
-import { apiCall } from '../helpers/bridge.ts';
+import { apiCall, makeApi } from '../helpers/bridge.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let bridge: Bridge;
 let dataDir: string;
-const api = (method: string, path: string, body?: unknown) => apiCall(bridge.url, bridge.token, method, path, body);
+const api = makeApi(() => bridge);
 
 beforeAll(async () => {
   tmux = new TestTmux();
@@ -41,12 +42,12 @@ describe('reconciling the session list with tmux', () => {
     const key = 's_behindTheBack1';
     await tmux.tmux('new-session', '-d', '-s', 'behind', '-x', '80', '-y', '24', '--', 'cat', ';', 'set-option', '-p', '-t', '=behind:', '@tb_key', key);
     const session = await waitFor(async () => {
-      const { body } = await api('GET', '/api/cli-sessions');
+      const { body } = await api.get('/api/cli-sessions', SessionList);
       return body.sessions.find((s: any) => s.sessionKey === key);
     }, 'the keyed pane to be listed', 45_000);
     expect(session).toMatchObject({ name: 'behind', status: 'running', adopted: false });
-    expect((await api('GET', `/api/cli-sessions/${key}`)).status).toBe(200);
-    expect((await api('POST', `/api/cli-sessions/${key}/close`)).status).toBe(200);
+    expect((await api.get(`/api/cli-sessions/${key}`, CliSession)).status).toBe(200);
+    expect((await api.post(`/api/cli-sessions/${key}/close`, undefined, CliSession)).status).toBe(200);
   });
 
   it('removes an abandoned create even when the first attempt to remove it fails', async () => {
@@ -63,7 +64,7 @@ describe('reconciling the session list with tmux', () => {
       process.kill(serverPid, 'SIGSTOP');
       let failed;
       try {
-        failed = await api('POST', '/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+        failed = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession);
       } finally {
         process.kill(serverPid, 'SIGCONT');
       }
@@ -71,7 +72,7 @@ describe('reconciling the session list with tmux', () => {
       await waitFor(async () => kills >= 1, 'the first removal to be tried', 45_000);
       await waitFor(async () => (await keyedPanes()).length === 0, 'the orphan to be removed on a later listing', 45_000);
       expect(kills).toBeGreaterThanOrEqual(2);
-      const { body } = await api('GET', '/api/cli-sessions');
+      const { body } = await api.get('/api/cli-sessions', SessionList);
       expect(body.sessions.some((s: any) => s.name === 'late' && s.status === 'running')).toBe(false);
     } finally {
       control.run = run;

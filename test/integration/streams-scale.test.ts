@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestBridge } from '../helpers/bridge.ts';
 import { TerminalClient, waitUntil } from '../helpers/terminal-client.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useTestBridge();
 
@@ -13,7 +14,7 @@ describe('many panes at once', () => {
   it('50 panes printing at once each deliver every byte to their own subscriber', async () => {
     const sessions: Array<{ key: string; paneId: string }> = [];
     for (let i = 0; i < PANES; i++) {
-      const { body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: `many-${i}`, shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, cols: 80, rows: 24 });
+      const { body } = await ctx.bridge.api.post('/api/cli-sessions', { name: `many-${i}`, shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, cols: 80, rows: 24 }, CliSession);
       sessions.push({ key: body.sessionKey, paneId: body.tmux.paneId });
     }
     const clients = await Promise.all(

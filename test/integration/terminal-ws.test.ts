@@ -6,16 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { useTestBridge } from '../helpers/bridge.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { AuditList, CliSession, Ok } from '../../schemas/index.ts';
 
 const ctx = useTestBridge();
 
 const BASH = 'bash --norc --noprofile -i';
 
 async function newShell(name: string, extra: Record<string, unknown> = {}): Promise<{ key: string; paneId: string }> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, shell: BASH, workingDir: ctx.tmux.dir, ...extra });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, shell: BASH, workingDir: ctx.tmux.dir, ...extra }, CliSession);
   expect(status).toBe(201);
   // A prompt the tests can wait for.
-  await ctx.bridge.api('POST', `/api/cli-sessions/${body.sessionKey}/send`, { text: "PS1='$ '" });
+  await ctx.bridge.api.post(`/api/cli-sessions/${body.sessionKey}/send`, { text: "PS1='$ '" }, Ok);
   await waitFor(async () => (await ctx.tmux.capture(body.tmux.paneId)).trimEnd().endsWith('$'), 'prompt');
   return { key: body.sessionKey, paneId: body.tmux.paneId };
 }
@@ -96,7 +97,7 @@ describe('terminal WebSocket: input and output', () => {
     client.send('$((5+5))\r');
     await client.waitForText('audited-10');
     const entry = await waitFor(async () => {
-      const { body } = await ctx.bridge.api('GET', `/api/audit?sessionKey=${key}`);
+      const { body } = await ctx.bridge.api.get(`/api/audit?sessionKey=${key}`, AuditList);
       return (body.entries as any[]).find((e) => e.source === 'ws' && e.preview.includes('echo audited-$((5+5))'));
     }, 'audit entry');
     expect(entry.bytes).toBe('echo audited-$((5+5))\r'.length);
@@ -118,7 +119,7 @@ describe('terminal WebSocket: input and output', () => {
 describe('terminal WebSocket: screens and resume', () => {
   it('a late viewer gets the exact screen of a pane with 5,000 lines of history', async () => {
     const { key, paneId } = await newShell('ws-late');
-    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: "seq 1 5000; printf '\\033[31mred\\033[0m plain\\n'" });
+    await ctx.bridge.api.post(`/api/cli-sessions/${key}/send`, { text: "seq 1 5000; printf '\\033[31mred\\033[0m plain\\n'" }, Ok);
     await waitFor(async () => (await ctx.tmux.capture(paneId)).includes('red plain'), 'output done');
     const client = await connect(key, { history: 2000 });
     const term = await render(client);
@@ -140,7 +141,7 @@ describe('terminal WebSocket: screens and resume', () => {
 
   it('a late viewer of a full-screen program in the alternate screen gets that screen', async () => {
     const { key, paneId } = await newShell('ws-alt');
-    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'seq 1 300 > big.txt; seq 1 5000; less big.txt' });
+    await ctx.bridge.api.post(`/api/cli-sessions/${key}/send`, { text: 'seq 1 300 > big.txt; seq 1 5000; less big.txt' }, Ok);
     await waitFor(async () => (await ctx.tmux.tmux('display', '-p', '-t', paneId, '#{alternate_on}')) === '1' && (await ctx.tmux.capture(paneId)).includes('big.txt'), 'less running');
     const client = await connect(key);
     const term = await render(client);
@@ -186,7 +187,7 @@ describe('terminal WebSocket: screens and resume', () => {
     await client.close();
 
     // 50 KB while nobody but the reference is watching.
-    await ctx.bridge.api('POST', `/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-$((2+3))-done' });
+    await ctx.bridge.api.post(`/api/cli-sessions/${key}/send`, { text: 'head -c 38000 /dev/urandom | base64 -w 100; echo gap-$((2+3))-done' }, Ok);
     await reference.waitForText('gap-5-done\r\n');
     const missedBytes = reference.position - position;
     expect(missedBytes).toBeGreaterThan(50_000);
