@@ -93,7 +93,19 @@ export const AgentConfigView = z.object({
       connection: z.nullable(z.lazy(() => HostConnectionView)),
       name: z.string(),
       kind: z.enum(['bridge', 'local', 'ssh']),
-      ssh: z.nullable(z.object({ host: z.string(), port: z.int(), user: z.nullable(z.string()), key: z.nullable(z.string()), timeoutSec: z.int() })),
+      ssh: z.nullable(
+        z.object({
+          host: z.string(),
+          port: z.int(),
+          user: z.nullable(z.string()),
+          key: z.nullable(z.string()),
+          timeoutSec: z.int(),
+          knownHosts: z.nullable(z.string()),
+          acceptNewHostKey: z.boolean(),
+          /** false: polled with captures instead of the live connection. */
+          live: z.boolean(),
+        }),
+      ),
       socket: z.string(),
       /** Patterns as written in hosts.yaml (Python syntax). */
       sessionFilters: z.array(z.string()),

@@ -166,7 +166,7 @@ export class FakeBoard {
       hosts: hosts.map((name) => ({
         name,
         kind: name === 'local' ? 'bridge' : 'ssh',
-        ssh: name === 'local' ? null : { host: '10.0.0.5', port: 22, user: 'ops', key: '~/.ssh/id_ed25519', timeoutSec: 30 },
+        ssh: name === 'local' ? null : { host: '10.0.0.5', port: 22, user: 'ops', key: '~/.ssh/id_ed25519', timeoutSec: 30, knownHosts: null, acceptNewHostKey: false, live: true },
         socket: name === 'local' ? 'tmux-bridge' : 'default',
         sessionFilters: name === 'local' ? [] : ['^proj:web$'],
         paneNamePatterns: ['^codex', '^claude'],

@@ -1,10 +1,10 @@
-import { makeApi } from '../helpers/bridge.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { openGate, useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/tmux.ts';
 import { card, columnIds, drag, openBoard } from './issues-page.ts';
 import { BoardSettings, ExecutionList, Issue, IssueHistory, SessionList } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 // The server finds tools on its own PATH: the fake claude first. Registered before
 // useBrowserBridge's hooks, so PATH is set before the bridge starts.

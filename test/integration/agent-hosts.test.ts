@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * Hosts other than the bridge's own tmux server:
  * - a remote host in tmuxagent's old flat layout with `live: false` (the polling
@@ -15,6 +14,7 @@ import { CI_DEMO, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, w
 import { FakeSsh } from '../helpers/fake-ssh.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { AgentConfigView, ApprovalDecisionResult, PaneList, PipelineView } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
@@ -23,7 +23,7 @@ let ssh: FakeSsh;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
 let savedPath: string | undefined;
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 beforeAll(async () => {
   tmux = new TestTmux();

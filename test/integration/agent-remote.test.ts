@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * The agent board on a remote host through a real sshd on 127.0.0.1: live output
  * over one ssh connection (no polling), a pipeline with an approval, keys typed
@@ -15,6 +14,7 @@ import { CI_DEMO, ROOT, newPane, removeDir, startAgentBridge, waitForApproval, w
 import { TestSshd } from '../helpers/sshd.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { AgentConfigView, ApprovalDecisionResult, AuditList, HostList, PaneList, PipelineView } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
@@ -25,7 +25,7 @@ let savedPath: string | undefined;
 let wrapperDir: string;
 let silent: Server;
 const held: Socket[] = [];
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 /** Every ssh process the bridge started: `pid args…`, oldest first. */
 function sshCalls(): { pid: number; args: string }[] {

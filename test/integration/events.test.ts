@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { useTestBridge } from '../helpers/bridge.ts';
 import { SAMPLE_PAYLOADS, sampleApproval, sampleNotification } from '../helpers/events.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { ApiErrorBody, CliSession, EventPage, Ok } from '../../schemas/index.ts';
 
 const ctx = useTestBridge();
 
@@ -19,20 +20,20 @@ describe('events', () => {
   it('CLI_SESSION_CREATED and CLI_SESSION_CLOSED go out on /ws/events, and are stored', async () => {
     const { ws, events } = eventsSocket();
     await new Promise((resolve) => ws.once('open', resolve));
-    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-one' });
+    const { body: s } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'ev-one' }, CliSession);
     const created = await waitFor(() => events.find((e) => e.type === 'CLI_SESSION_CREATED' && e.sessionKey === s.sessionKey), 'created event');
     expect(created.session).toMatchObject({ name: 'ev-one', status: 'running' });
     expect(typeof created.id).toBe('number');
     expect(Date.parse(created.at)).not.toBeNaN();
 
-    await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/close`);
+    await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/close`, undefined, CliSession);
     const closed = await waitFor(() => events.find((e) => e.type === 'CLI_SESSION_CLOSED' && e.sessionKey === s.sessionKey), 'closed event');
     expect(closed.id).toBeGreaterThan(created.id);
 
-    const history = await ctx.bridge.api('GET', `/api/events?since=${created.id - 1}&limit=10`);
+    const history = await ctx.bridge.api.get(`/api/events?since=${created.id - 1}&limit=10`, EventPage);
     expect(history.status).toBe(200);
     expect(history.body.events.map((e: any) => e.id)).toContain(closed.id);
-    expect(history.body.events[0].id).toBe(created.id);
+    expect(history.body.events[0]!.id).toBe(created.id);
 
     // A socket that reconnects with since= gets what it missed.
     const late = eventsSocket(created.id);
@@ -57,7 +58,7 @@ describe('events', () => {
   it('session details (a native client attaching) are announced live, and exits with their code', async () => {
     const { ws, events } = eventsSocket();
     await new Promise((resolve) => ws.once('open', resolve));
-    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-details', shell: 'bash --norc --noprofile -i' });
+    const { body: s } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'ev-details', shell: 'bash --norc --noprofile -i' }, CliSession);
     // A control-mode client is a real tmux client: it counts as attached.
     const attach = (await import('node:child_process')).spawn('tmux', ['-L', ctx.tmux.socketName, '-C', 'attach', '-t', '=ev-details'], { stdio: ['pipe', 'ignore', 'ignore'] });
     try {
@@ -69,7 +70,7 @@ describe('events', () => {
     } finally {
       attach.stdin.end();
     }
-    await ctx.bridge.api('POST', `/api/cli-sessions/${s.sessionKey}/send`, { text: 'exit 3' });
+    await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/send`, { text: 'exit 3' }, Ok);
     const exited = await waitFor(
       () => events.find((e) => e.type === 'CLI_SESSION_UPDATED' && e.sessionKey === s.sessionKey && e.session.status === 'exited' && e.session.exitCode === 3),
       'exit event with its code',
@@ -80,7 +81,8 @@ describe('events', () => {
 
   it('GET /api/events pages back newest first with before, filtered by host, pipeline and time on the server', async () => {
     const bus = ctx.bridge.bridge.bus;
-    const api = (query: string) => ctx.bridge.api('GET', `/api/events?${query}`);
+    const api = (query: string) => ctx.bridge.api.get(`/api/events?${query}`, EventPage);
+    const refused = (query: string) => ctx.bridge.api.get(`/api/events?${query}`, ApiErrorBody);
     // Agent events of a host no other test uses; each type keeps host and pipeline elsewhere.
     const published = [
       await bus.publish('STAGE_UPDATED', { ...SAMPLE_PAYLOADS.STAGE_UPDATED, host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', status: 'RUNNING' }),
@@ -90,7 +92,7 @@ describe('events', () => {
       await bus.publish('STAGE_ACTIONS', { ...SAMPLE_PAYLOADS.STAGE_ACTIONS, host: 'hx', paneId: '%1', pipeline: 'ci', stage: 'lint', outcomes: [] }),
     ];
     const id = (i: number) => published[i]!.id!;
-    const ids = (body: { events: Array<{ id: number }> }) => body.events.map((e) => e.id);
+    const ids = (body: { events: Array<{ id?: number }> }) => body.events.map((e) => e.id);
 
     // A page newest first, then the next older one from `next`; `since` still goes forward.
     // (Bounded by ids: session events of the other tests may still be arriving.)
@@ -125,11 +127,11 @@ describe('events', () => {
 
     // Bad input is a 400 that says what to write.
     for (const query of ['before=0', 'before=soon', 'from=yesterday', 'to=2025-01-01', 'host=', 'limit=5000']) {
-      const bad = await api(query);
+      const bad = await refused(query);
       expect(bad.status, query).toBe(400);
       expect(bad.body.error.code).toBe('invalid_query');
     }
-    expect((await api('from=yesterday')).body.error.message).toMatch(/ISO time/);
+    expect((await refused('from=yesterday')).body.error.message).toMatch(/ISO time/);
   });
 
   it('GET /events streams the same events as SSE', async () => {
@@ -138,7 +140,7 @@ describe('events', () => {
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
     let text = '';
-    const { body: s } = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'ev-sse' });
+    const { body: s } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'ev-sse' }, CliSession);
     while (!text.includes(s.sessionKey)) {
       const { value, done } = await reader.read();
       if (done) break;

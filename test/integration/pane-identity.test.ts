@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * A pane is its tmux server plus its id (issue 9, item 3): tmux hands out pane ids
  * again after its server restarts, and a brand-new pane must not show the stages
@@ -11,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPane, removeDir, stageOf, startAgentBridge, waitForStage, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { ApprovalList } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
 let files: AgentFiles;
 let dataDir: string;
 let agent: AgentBridge | undefined;
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 beforeAll(() => {
   tmux = new TestTmux();

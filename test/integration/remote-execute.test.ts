@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * Executions in sessions on a remote host (a real sshd on 127.0.0.1): the wrapper
  * and its status file live on the host, written and read through the host's one
@@ -16,6 +15,7 @@ import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
 import { TestSshd } from '../helpers/sshd.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { ApiErrorBody, CliSession, ExecuteStarted, Execution, HostList, Snapshot } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 const fakes = writeFakeTools(['claude']);
 // An interactive agent: a `> ` prompt, reads a line, "thinks" (sleep=S), answers.
@@ -41,7 +41,7 @@ let files: AgentFiles;
 let agent: AgentBridge | undefined;
 /** The host's HOME (its tmux server's): the wrapper files go under it. */
 const remoteHome = mkdtempSync(join(tmpdir(), 'tb-remote-home-'));
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 beforeAll(async () => {
   tmux = new TestTmux();

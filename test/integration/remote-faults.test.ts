@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * A remote host's faults and config reloads with terminals open (a real sshd on
  * 127.0.0.1): lines printed while the connection was down are reported as a gap with
@@ -13,13 +12,14 @@ import { TestSshd } from '../helpers/sshd.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { ApiErrorBody, CliSession, EventPage, HostList } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
 let sshd: TestSshd;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 const hostsYaml = (extra: Record<string, string> = {}, comment = '') => `# hosts${comment}
 hosts:

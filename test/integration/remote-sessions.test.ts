@@ -1,4 +1,3 @@
-import { makeApi } from '../helpers/bridge.ts';
 /**
  * Workbench sessions on a remote host through a real sshd on 127.0.0.1: created over
  * the host's one ssh connection, listed with their host, typed into by API and by a
@@ -11,13 +10,14 @@ import { TestSshd } from '../helpers/sshd.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { ApiErrorBody, CliSession, HostList, Ok, Resized, SessionList, Snapshot } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
 let remote: TestTmux;
 let sshd: TestSshd;
 let files: AgentFiles;
 let agent: AgentBridge | undefined;
-const api = makeApi(() => agent!.bridge!);
+const api = makeApi(() => agent!.bridge);
 
 beforeAll(async () => {
   tmux = new TestTmux();

@@ -12,7 +12,7 @@ import { startBridge, type Bridge } from '../../server/bridge.ts';
 import type { TmuxCommand } from '../../tmux/command.ts';
 import { apiCall, makeApi } from '../helpers/bridge.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
-import { CliSession, SessionList } from '../../schemas/index.ts';
+import { ApiErrorBody, CliSession, SessionList } from '../../schemas/index.ts';
 
 let tmux: TestTmux;
 let bridge: Bridge;
@@ -64,7 +64,7 @@ describe('reconciling the session list with tmux', () => {
       process.kill(serverPid, 'SIGSTOP');
       let failed;
       try {
-        failed = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession);
+        failed = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, ApiErrorBody);
       } finally {
         process.kill(serverPid, 'SIGCONT');
       }
