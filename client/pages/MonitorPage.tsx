@@ -1,7 +1,7 @@
 import { Component } from 'preact';
-import { plural, Rich, t } from '../i18n/index.ts';
+import { plural, Rich, t, type MessageKey } from '../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { StageStatus } from '../../schemas/index.ts';
+import type { PaneView, StageStatus } from '../../schemas/index.ts';
 import { asOptions, Filter, FilterBar, FilterSelect } from '../components/board/Filters.tsx';
 import { PageHeader } from '../components/board/PageHeader.tsx';
 import { PaneLines } from '../components/board/PaneLines.tsx';
@@ -13,6 +13,14 @@ import { Link } from '../components/Link.tsx';
 import type { PaneStageSummary } from '../services/board.ts';
 import { useServices } from '../services/index.ts';
 import type { PaneEntry } from '../services/panes.ts';
+
+const PANE_STATUS: Record<PaneView['status'], MessageKey> = {
+  starting: 'mon.pane.starting',
+  watching: 'mon.pane.watching',
+  polling: 'mon.pane.polling',
+  unwatched: 'mon.pane.unwatched',
+  dead: 'mon.pane.dead',
+};
 
 /** Lines shown per tile (the API keeps 20). */
 const TILE_LINES = 8;
@@ -168,7 +176,7 @@ class PaneTile extends Component<TileProps> {
         data-pane-key={entry.key} data-pane-id={p.paneId} data-host={p.host} data-session-key={p.sessionKey ?? undefined}>
         <div class="tile-head">
           <PaneName host={p.host} paneId={p.paneId} session={p.session} window={p.window} title={p.title} />
-          {p.status && <span class="pane-status">{p.status}</span>}
+          {p.status && <span class="pane-status" data-status={p.status}>{t(PANE_STATUS[p.status])}</span>}
         </div>
         {summary && summary.length > 0 ? (
           <ul class="tile-stages" aria-label={t('mon.pipelines')}>

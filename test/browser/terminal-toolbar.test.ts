@@ -17,13 +17,13 @@ async function createSession(name: string): Promise<string> {
 }
 
 /** The boxes of everything shown in the toolbar; one row means every box overlaps the name's line. */
-async function toolbarRows(toolbar: Locator): Promise<{ height: number; rowHeight: number; items: Array<{ what: string; top: number; bottom: number; right: number }>; overflows: boolean }> {
+async function toolbarRows(toolbar: Locator): Promise<{ height: number; rowHeight: number; items: Array<{ what: string; top: number; bottom: number; left: number; right: number }>; overflows: boolean }> {
   return toolbar.evaluate((bar) => {
-    const items: Array<{ what: string; top: number; bottom: number; right: number }> = [];
-    for (const el of bar.querySelectorAll<HTMLElement>('h2, button, .badge, .conn, .size, .attach, .term-notice')) {
+    const items: Array<{ what: string; top: number; bottom: number; left: number; right: number }> = [];
+    for (const el of bar.querySelectorAll<HTMLElement>('h2, button, .badge, .conn, .size, .attach-command')) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || el.closest('[role="menu"]')) continue;
-      items.push({ what: `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').slice(0, 20)}"`, top: box.top, bottom: box.bottom, right: box.right });
+      items.push({ what: `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').slice(0, 20)}"`, top: box.top, bottom: box.bottom, left: box.left, right: box.right });
     }
     // One row is as tall as its tallest item.
     const tallest = Math.max(...items.map((item) => item.bottom - item.top));
@@ -47,11 +47,14 @@ async function expectOneRow(page: Page, panel: Locator, label: string): Promise<
     expect(item.top < nameBox.y + nameBox.height && item.bottom > nameBox.y, `${label}: ${item.what} is on another row`).toBe(true);
     expect(item.right, `${label}: ${item.what} runs off the toolbar`).toBeLessThanOrEqual(page.viewportSize()!.width);
   }
+  for (const [i, a] of rows.items.entries())
+    for (const b of rows.items.slice(i + 1)) expect(a.right <= b.left + 1 || b.right <= a.left + 1, `${label}: ${a.what} overlaps ${b.what}`).toBe(true);
   expect(rows.height, `${label}: toolbar height`).toBeLessThanOrEqual(rows.rowHeight + 2);
   expect(rows.overflows, `${label}: toolbar scrolls sideways`).toBe(false);
   expect(await hasHorizontalScroll(page), `${label}: page scrolls sideways`).toBe(false);
-  // The name is cut, not lost: the whole of it is in the tooltip.
+  // The name is cut, not lost: the whole of it is in the tooltip; on a desktop the attach command gives way before it does.
   expect(await name.getAttribute('title')).toBe(LONG_NAME);
+  if (page.viewportSize()!.width >= DESKTOP.width) expect(nameBox.width, `${label}: room left for the name`).toBeGreaterThan(200);
 }
 
 describe('terminal toolbar', () => {

@@ -1,13 +1,18 @@
 import { Component } from 'preact';
 import { useState } from 'preact/hooks';
-import type { BridgeEvent } from '../../../schemas/index.ts';
+import type { BridgeEvent, EventType } from '../../../schemas/index.ts';
 import { payloadOf, readEventApproval, readStageUpdate } from '../../services/event-readers.ts';
 import { stageLabel } from './StageBadge.tsx';
 import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
 import { duration } from '../../i18n/format.ts';
 
-const LABELLED = new Set(['STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR', 'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR', 'STREAM_GAP']);
+// Every event type has a name in the catalogs; an unknown one (a newer server) shows as written.
+const LABELLED = new Set<string>([
+  'STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR',
+  'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR', 'STREAM_GAP', 'ISSUE_UPDATED', 'QUEUE_UPDATED',
+  'EXECUTION_UPDATED', 'PANE_TAIL', 'CLI_EXECUTION_STARTED', 'CLI_OUTPUT', 'CLI_EXECUTION_COMPLETED', 'FLOW_RUN_UPDATED', 'HOST_STATUS', 'TMUX_STATUS',
+] satisfies EventType[]);
 
 export function typeLabel(type: string): string {
   return LABELLED.has(type) ? t(`event.${type}` as MessageKey) : type.toLowerCase().replace(/_/g, ' ');

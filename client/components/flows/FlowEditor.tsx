@@ -35,7 +35,7 @@ function newNode(id: string): FlowNode {
 }
 
 function toDraft(flow: Flow | undefined): Draft {
-  if (!flow) return { name: 'New flow', description: '', variables: '', nodes: [newNode('A')], edges: [] };
+  if (!flow) return { name: t('flows.new'), description: '', variables: '', nodes: [newNode('A')], edges: [] };
   return {
     name: flow.name,
     description: flow.description,

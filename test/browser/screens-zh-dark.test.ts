@@ -1,0 +1,140 @@
+/**
+ * Every page in Simplified Chinese with the dark theme, at desktop and phone
+ * sizes, with something on each (a pipeline waiting for approval, an issue, a
+ * queue, a session with a long name): nothing scrolls sideways, no control sticks
+ * out of the window or overlaps another, and each page is saved in test/artifacts/
+ * (`zh-dark-<page>-<size>.png`) to be looked at.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useAgentBridge } from '../helpers/agent.ts';
+import { closeQuietly, DESKTOP, hasHorizontalScroll, login, newPage, PHONE, screenshot, withBrowser } from '../helpers/browser.ts';
+import { waitFor } from '../helpers/tmux.ts';
+
+const POLICY = `
+pipelines:
+  - name: ci
+    match: {any_of: [{window_name: "^ci$"}]}
+    stages:
+      - name: lint
+        triggers: {any_of: [{log_regex: "^START$"}]}
+        success_when: {any_of: [{log_regex: "^LINT OK$"}]}
+      - name: build
+        triggers: {any_of: [{after_stage_success: lint}]}
+        require_approval: true
+        success_when: {any_of: [{log_regex: "^BUILD OK$"}]}
+`;
+
+const ctx = withBrowser(
+  useAgentBridge(({ tmux }) => ({
+    hosts: `poll_interval_ms: 200\napproval_dir: {APPROVALS}\nnotify: stdout\nhosts:\n  - name: local\n    tmux:\n      socket: ${tmux.socketName}\n`,
+    policy: POLICY,
+  })),
+);
+
+let sessionKey = '';
+
+beforeAll(async () => {
+  await ctx.tmux.tmux('new-session', '-d', '-s', 'agent-ci', '-n', 'ci', '-x', '120', '-y', '30', 'bash --norc --noprofile -i');
+  const paneId = (await ctx.tmux.tmux('display', '-p', '-t', 'agent-ci', '#{pane_id}')).trim();
+  await waitFor(async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes?.length === 1, 'the pane joins pipeline ci', 30_000, 100);
+  const say = (text: string) => ctx.tmux.tmux('send-keys', '-t', paneId, `echo '${text}'`, 'Enter');
+  await say('START');
+  await say('LINT OK');
+  await waitFor(
+    async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes[0].stages.some((s: { status: string }) => s.status === 'WAITING_APPROVAL'),
+    'build waits for approval',
+    60_000,
+  );
+  const session = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'nightly-integration-db-migration-and-rollback-check-round-2', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  sessionKey = session.body.sessionKey;
+  expect((await ctx.bridge.api('POST', '/api/issues', { title: '登录页在手机上显示不全，需要调整布局', body: '复现步骤：用手机打开登录页。' })).status).toBe(201);
+  const queue = await ctx.bridge.api('POST', '/api/queues', {
+    name: '发布前检查',
+    items: [
+      { prompt: 'echo 一', title: '检查数据库迁移脚本' },
+      { prompt: 'echo 二', title: '更新中文文档与更新日志' },
+    ],
+  });
+  expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+});
+
+/** Controls that stick out of the window or overlap each other (the page itself must not scroll sideways). */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    const controls = Array.from(document.querySelectorAll<HTMLElement>('button, a, input, select, .badge, h1, h2'))
+      // Rows that scroll sideways on purpose (tabs, board columns, phone keys), menus, and what a closed <details> hides.
+      .filter((el) => !el.closest('.tab-strip, .term-frame, .modal, [role="menu"], .board, .extra-keys, .xterm, .flow-canvas') && !el.closest('details:not([open]) > :not(summary)'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && r.height > 0);
+    const name = (el: HTMLElement) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').trim().slice(0, 16)}"`;
+    for (const { el, r } of controls) if (r.right > width + 1) out.push(`${name(el)} past the right edge`);
+    for (let i = 0; i < controls.length; i++)
+      for (let j = i + 1; j < controls.length; j++) {
+        const a = controls[i]!;
+        const b = controls[j]!;
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        if (a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1) out.push(`${name(a.el)} overlaps ${name(b.el)}`);
+      }
+    return out;
+  });
+}
+
+const PAGES = [
+  ['', 'dashboard'],
+  ['pipelines', 'pipelines'],
+  ['pipelines/ci', 'pipeline'],
+  ['approvals', 'approvals'],
+  ['monitor', 'monitor'],
+  ['history', 'history'],
+  ['config', 'config'],
+  ['issues', 'issues'],
+  ['queues', 'queues'],
+  ['flows', 'flows'],
+  ['flows/new', 'flow-editor'],
+  ['executions', 'executions'],
+  ['sessions', 'sessions'],
+] as const;
+
+describe('every page in Simplified Chinese, dark theme', () => {
+  for (const [viewport, size] of [
+    [DESKTOP, 'desktop'],
+    [PHONE, 'phone'],
+  ] as const) {
+    it(`${size}: fits, nothing overlaps (screenshots)`, { timeout: 300_000 }, async () => {
+      const { context, page } = await newPage(ctx.browser, viewport, undefined, { locale: 'zh-CN', colorScheme: 'dark' });
+      try {
+        await page.addInitScript(() => localStorage.setItem('tb.theme', 'dark'));
+        await page.goto(ctx.bridge.url);
+        await page.locator('.login, form').first().waitFor();
+        await screenshot(page, `zh-dark-login-${size}`);
+        await login(page, ctx.bridge.url, ctx.bridge.token, '/');
+        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+        const problems: string[] = [];
+        for (const [path, name] of [...PAGES, [`sessions/${sessionKey}`, 'terminal'] as const]) {
+          await page.goto(new URL(path, ctx.bridge.url).toString());
+          await page.locator('#main').waitFor();
+          await page.waitForLoadState('networkidle').catch(() => undefined);
+          await page.waitForTimeout(400);
+          await screenshot(page, `zh-dark-${name}-${size}`);
+          if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
+          for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
+        }
+        // The phone's menu and the terminal's More menu, open.
+        if (size === 'phone') {
+          await page.locator('[data-testid="toolbar-more"]:visible').click();
+          await screenshot(page, `zh-dark-terminal-more-${size}`);
+          await page.keyboard.press('Escape');
+          await page.getByRole('button', { name: /^菜单/ }).click();
+          await screenshot(page, `zh-dark-menu-${size}`);
+        }
+        expect(problems).toEqual([]);
+      } finally {
+        await closeQuietly(context);
+      }
+    });
+  }
+});
