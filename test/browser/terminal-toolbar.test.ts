@@ -6,12 +6,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { closeQuietly, DESKTOP, hasHorizontalScroll, login, newPage, PHONE, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
+import { CliSession } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 const LONG_NAME = 'a-very-long-session-name-for-the-nightly-integration-run-0042';
 
 async function createSession(name: string): Promise<string> {
-  const { status, body } = await ctx.bridge.api('POST', '/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  const { status, body } = await ctx.bridge.api.post('/api/cli-sessions', { name, tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(status).toBe(201);
   return body.sessionKey;
 }

@@ -85,15 +85,17 @@ export interface Api {
   (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   get<S extends z.core.$ZodType>(path: string, answer: S): Promise<Answer<z.output<S>>>;
   delete<S extends z.core.$ZodType>(path: string, answer: S): Promise<Answer<z.output<S>>>;
-  post<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
-  put<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
-  patch<S extends z.core.$ZodType>(path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>>;
+  post<S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>): Promise<Answer<z.output<S>>>;
+  put<S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>): Promise<Answer<z.output<S>>>;
+  patch<S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>): Promise<Answer<z.output<S>>>;
+  /** Any method (a table of cases). */
+  send<S extends z.core.$ZodType>(method: string, path: string, body: unknown, answer: S, headers?: Record<string, string>): Promise<Answer<z.output<S>>>;
 }
 
 export function makeApi(target: () => { readonly url: string; readonly token: string | undefined }): Api {
   const raw = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => apiCall(target().url, target().token, method, path, body, headers);
-  const typed = async <S extends z.core.$ZodType>(method: string, path: string, body: unknown, answer: S): Promise<Answer<z.output<S>>> => {
-    const { status, body: value } = await raw(method, path, body);
+  const typed = async <S extends z.core.$ZodType>(method: string, path: string, body: unknown, answer: S, headers?: Record<string, string>): Promise<Answer<z.output<S>>> => {
+    const { status, body: value } = await raw(method, path, body, headers);
     const parsed = z.safeParse(answer, value);
     if (!parsed.success) {
       throw new Error(`${method} ${path} answered ${status} with what its schema refuses:\n${z.prettifyError(parsed.error)}\n${JSON.stringify(value)?.slice(0, 1000)}`);
@@ -103,9 +105,10 @@ export function makeApi(target: () => { readonly url: string; readonly token: st
   return Object.assign(raw, {
     get: <S extends z.core.$ZodType>(path: string, answer: S) => typed('GET', path, undefined, answer),
     delete: <S extends z.core.$ZodType>(path: string, answer: S) => typed('DELETE', path, undefined, answer),
-    post: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('POST', path, body, answer),
-    put: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('PUT', path, body, answer),
-    patch: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S) => typed('PATCH', path, body, answer),
+    post: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>) => typed('POST', path, body, answer, headers),
+    put: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>) => typed('PUT', path, body, answer, headers),
+    patch: <S extends z.core.$ZodType>(path: string, body: unknown, answer: S, headers?: Record<string, string>) => typed('PATCH', path, body, answer, headers),
+    send: typed,
   });
 }
 

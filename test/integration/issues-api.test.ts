@@ -39,7 +39,7 @@ describe('issues API', () => {
     const got = await api.get(`/api/issues/${issue.id}`, Issue);
     expect(got.body).toEqual(issue);
 
-    const patched = await api('PATCH', `/api/issues/${issue.id}`, { title: 'Fix the login form', labels: ['bug'], status: 'queued' }, { 'x-change-source': 'web' });
+    const patched = await api.patch(`/api/issues/${issue.id}`, { title: 'Fix the login form', labels: ['bug'], status: 'queued' }, Issue, { 'x-change-source': 'web' });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ title: 'Fix the login form', labels: ['bug'], status: 'queued', priority: 'high' });
     await waitFor(() => feed.events.find((e) => e.type === 'ISSUE_UPDATED' && e.issue?.title === 'Fix the login form'), 'edit event');
@@ -91,9 +91,9 @@ describe('issues API', () => {
       ['POST', '/api/issues', { title: 'x', extra: 1 }, ''],
     ];
     for (const [method, path, body, field] of cases) {
-      const res = await api(method, path, body);
+      const res = await api.send(method, path, body, ApiErrorBody);
       expect(res.status, `${JSON.stringify(body).slice(0, 60)} → ${JSON.stringify(res.body).slice(0, 200)}`).toBe(400);
-      if (field) expect(res.body.error.details.some((d: any) => d.path[0] === field)).toBe(true);
+      if (field) expect(res.body.error.details!.some((d: any) => d.path[0] === field)).toBe(true);
     }
     expect((await api.get('/api/issues', IssueList)).body.issues.length).toBe(before);
 

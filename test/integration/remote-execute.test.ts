@@ -130,7 +130,7 @@ describe('executions on a remote host', () => {
     const key = await remoteShell('rlarge');
     // Under Linux's 128 KiB limit for one argument (bash -c takes the command as one).
     const word = 'é'.repeat(30_000) + 'x'.repeat(50_000);
-    const started = await api('POST', `/api/cli-sessions/${key}/execute`, { prompt: `printf '%s' '${word}' | wc -c` });
+    const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: `printf '%s' '${word}' | wc -c` }, ExecuteStarted);
     expect(started.status).toBe(202);
     const done = await ended(started.body.executionId);
     expect(done).toMatchObject({ status: 'completed', exitCode: 0 });

@@ -128,7 +128,7 @@ describe('errors and auth', () => {
 
   it('404 for unknown session keys, also on the WebSocket', async () => {
     for (const path of ['/api/cli-sessions/s_unknown', '/api/cli-sessions/s_unknown/snapshot']) {
-      const res = await ctx.bridge.api('GET', path);
+      const res = await ctx.bridge.api.get(path, ApiErrorBody);
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
