@@ -21,6 +21,24 @@ export function rssBytes(pid: number): number | undefined {
   }
 }
 
+/**
+ * A process's RSS split by kind (/proc/<pid>/smaps_rollup): `anonymous` is what
+ * the process itself allocated (heaps, wasm memory, stacks); `fileBacked` is pages of
+ * mapped files, mostly the node binary's code and ICU data, shared with every other
+ * node process on the machine.
+ */
+export function rssParts(pid: number): { anonymous: number; fileBacked: number } | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+    const rss = kb('Rss');
+    const anonymous = kb('Anonymous');
+    return { anonymous, fileBacked: rss - anonymous };
+  } catch {
+    return undefined;
+  }
+}
+
 interface StatFields {
   readonly ppid: number;
   /** user + system CPU seconds. */

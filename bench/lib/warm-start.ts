@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup.ts';
-import { processTree, rssBytes } from './proc.ts';
+import { processTree, rssBytes, rssParts } from './proc.ts';
 import { tmuxEnv } from './tmux.ts';
 import { sleep } from './util.ts';
 
@@ -13,6 +13,8 @@ export interface WarmStart {
   readonly listeningMs: number;
   /** RSS of the server process once it has settled, with no session. */
   readonly idleRss: number;
+  /** Of that, what the process allocated itself (the rest is mapped files: node's own code, shared). */
+  readonly idleAnonymous: number;
   readonly serverPid: number;
 }
 
@@ -31,7 +33,7 @@ function serverPid(root: number): number | undefined {
 }
 
 /**
- * One `npm start` exactly as a user runs it (client already built, so the build
+ * One `npm start` exactly as a user runs it (client and server already built, so the build
  * step only checks its stamp), on a tmux socket with no session; the RSS is
  * read after `settleMs`, when the snapshot worker and the first timers ran.
  */
@@ -78,7 +80,7 @@ export async function warmStartOnce(dir: string, socket: string, settleMs = 5_00
     const pid = serverPid(child.pid!);
     server = pid;
     if (pid === undefined) throw new Error('the server process of npm start was not found');
-    return { listeningMs, idleRss: rssBytes(pid) ?? 0, serverPid: pid };
+    return { listeningMs, idleRss: rssBytes(pid) ?? 0, idleAnonymous: rssParts(pid)?.anonymous ?? 0, serverPid: pid };
   } finally {
     await stop();
   }

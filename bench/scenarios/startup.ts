@@ -59,7 +59,7 @@ export const startup: Scenario = {
         }
         await full.run(...args);
       }
-      // The client is built once up front: a warm start only checks the build stamp.
+      // Client and server are built once up front (npm run build): a warm start only checks their stamps.
       await execa('npm', ['run', '--silent', 'build'], { cwd: join(import.meta.dirname, '..', '..') });
       const warmRounds: WarmStart[] = [];
       for (let r = 0; r < (ctx.quick ? 3 : 5); r++) {
@@ -68,6 +68,7 @@ export const startup: Scenario = {
       }
       const warmMs = median(warmRounds.map((r) => r.listeningMs));
       const idleRss = median(warmRounds.map((r) => r.idleRss)) / MB;
+      const idleAnonymous = median(warmRounds.map((r) => r.idleAnonymous)) / MB;
       const emptyRounds: StartRound[] = [];
       const fullRounds: StartRound[] = [];
       for (let r = 0; r < rounds; r++) {
@@ -81,8 +82,13 @@ export const startup: Scenario = {
       return {
         params: { sessions: SESSIONS, rounds, sessionsAre: 'created natively (tmux new-session), adopted by the bridge' },
         metrics: [
-          { label: 'warm start: `npm start` → listening (client already built)', unit: 'ms', bridge: round(warmMs, 0), target: '< 1000 ms', met: warmMs < 1000 },
+          { label: 'warm start: `npm start` → listening (client and server already built)', unit: 'ms', bridge: round(warmMs, 0), target: '< 1000 ms', met: warmMs < 1000 },
           { label: 'idle server RSS, no session (5 s after listening)', unit: 'MB', bridge: round(idleRss, 1), target: '≤ 80 MB', met: idleRss <= 80 },
+          {
+            label: 'of which the process allocated itself (anonymous memory; the rest is node’s own mapped code, shared)',
+            unit: 'MB',
+            bridge: round(idleAnonymous, 1),
+          },
           {
             label: `time to serve with ${SESSIONS} sessions (spawn → listening)`,
             unit: 'ms',
@@ -97,7 +103,7 @@ export const startup: Scenario = {
           { label: `server RSS after adopting ${SESSIONS}`, unit: 'MB', bridge: round(m(fullRounds, (r) => r.rss) / MB, 1), baseline: round(m(emptyRounds, (r) => r.rss) / MB, 1) },
         ],
         details: { warmRounds, emptyRounds, fullRounds },
-        notes: ['Warm start: `npm start` as a user runs it, the client built beforehand, median of the rounds; idle RSS of the server process read 5 s after its listening line.', 'Each round stops the server with SIGTERM (it disarms its pipes), so every start adopts and arms all panes afresh.'],
+        notes: ['Warm start: `npm start` as a user runs it, client and server built beforehand, median of the rounds; idle RSS of the server process read 5 s after its listening line.', 'Each round stops the server with SIGTERM (it disarms its pipes), so every start adopts and arms all panes afresh.'],
       };
     } finally {
       await full.kill();
