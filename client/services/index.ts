@@ -88,9 +88,13 @@ export function createServices(): Services {
   return services;
 }
 
-/** F6 in a terminal: focus its toolbar, since Tab itself belongs to the program. */
+/**
+ * F6 in a terminal: focus its toolbar, since Tab itself belongs to the program. The
+ * first target shown: the attach command's Copy, or on a narrow toolbar its More menu.
+ */
 function focusTerminalToolbar(): void {
-  document.querySelector<HTMLElement>('.terminal-panel:not([hidden]) [data-focus-from-terminal]')?.focus();
+  const targets = document.querySelectorAll<HTMLElement>('.terminal-panel:not([hidden]) [data-focus-from-terminal]');
+  [...targets].find((target) => target.getClientRects().length > 0)?.focus();
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -84,6 +84,12 @@ describe('terminal toolbar', () => {
         await page.keyboard.press('Escape');
         await page.getByRole('dialog').waitFor({ state: 'detached' });
         await expectOneRow(page, panel, `${size}, after the menu`);
+
+        // F6 leaves the terminal for a control that is shown: Copy on a wide toolbar, More on a phone's.
+        await panel.locator('.xterm').click();
+        await page.keyboard.press('F6');
+        const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.getAttribute('aria-label'));
+        expect(focused).toBe(size === 'phone' ? 'toolbar-more' : 'Copy the attach command');
       } finally {
         await closeQuietly(context);
       }

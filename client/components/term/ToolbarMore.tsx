@@ -61,6 +61,7 @@ export function ToolbarMore({ items }: { items: readonly MoreItem[] }) {
         aria-label={t('term.more')}
         title={t('term.more')}
         data-testid="toolbar-more"
+        data-focus-from-terminal
         onClick={() => setOpen(!open)}
       >
         ⋯
