@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { IsoDate } from './common.ts';
 import { ISSUE_PRIORITIES, ISSUE_STATUSES } from './issue-constants.ts';
+import { ToolName } from './session-view.ts';
 
 /* Issues as the server shows them (zod/mini: the client checks them; see common.ts). */
 
@@ -74,3 +75,27 @@ export type IssueList = z.infer<typeof IssueList>;
 /** `GET /api/issues/:id/history`. */
 export const IssueHistory = z.object({ history: z.array(IssueHistoryEntry) });
 export type IssueHistory = z.infer<typeof IssueHistory>;
+
+/** How the board starts an issue moved to in_progress (`GET`/`PUT /api/board/settings`: the board reads and sends it whole). */
+export const AutoStartSettings = z.strictObject({
+  enabled: z.boolean(),
+  tool: ToolName,
+  model: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
+  promptTemplate: z.string().check(z.minLength(1), z.maxLength(64 * 1024)),
+  /** Extension: where a new session for the issue starts (default: the server's working directory). */
+  workingDir: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(4096)))),
+});
+export type AutoStartSettings = z.infer<typeof AutoStartSettings>;
+
+export const BoardSettings = z.strictObject({ autoStartOnInProgress: AutoStartSettings });
+export type BoardSettings = z.infer<typeof BoardSettings>;
+
+/** `POST /api/issues/import`. */
+export const ImportResult = z.object({
+  format: z.enum(['tmux-bridge', 'ccw']),
+  created: z.int(),
+  updated: z.int(),
+  ids: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof ImportResult>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChangeSource, IssueId, IssuePriority, IssueStatus } from './issue-view.ts';
+import { ChangeSource, IssueId, IssuePriority, IssueStatus, type BoardSettings } from './issue-view.ts';
 import { IsoDate } from './common.ts';
 import { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES } from './issue-constants.ts';
 import { ToolName } from './session-view.ts';
@@ -71,21 +71,7 @@ export const IssuesQuery = z.object({
 });
 export type IssuesQuery = z.infer<typeof IssuesQuery>;
 
-export const AutoStartSettings = z
-  .object({
-    enabled: z.boolean(),
-    tool: ToolName,
-    model: z.string().max(200).nullable().optional(),
-    promptTemplate: z.string().min(1).max(64 * 1024),
-    /** Extension: where a new session for the issue starts (default: the server's working directory). */
-    workingDir: z.string().min(1).max(4096).nullable().optional(),
-  })
-  .strict();
-export type AutoStartSettings = z.infer<typeof AutoStartSettings>;
-
-export const BoardSettings = z.object({ autoStartOnInProgress: AutoStartSettings }).strict();
-export type BoardSettings = z.infer<typeof BoardSettings>;
-
+// BoardSettings and ImportResult are in issue-view.ts: the board reads them (zod/mini).
 export const DEFAULT_BOARD_SETTINGS: BoardSettings = {
   autoStartOnInProgress: { enabled: false, tool: 'claude', model: null, promptTemplate: DEFAULT_PROMPT_TEMPLATE, workingDir: null },
 };
@@ -132,15 +118,6 @@ export const CcwIssue = z
   })
   .passthrough();
 export type CcwIssue = z.infer<typeof CcwIssue>;
-
-export const ImportResult = z.object({
-  format: z.enum(['tmux-bridge', 'ccw']),
-  created: z.number().int(),
-  updated: z.number().int(),
-  ids: z.array(z.string()),
-  warnings: z.array(z.string()),
-});
-export type ImportResult = z.infer<typeof ImportResult>;
 
 /** The live state of one of an issue's sessions, as a card shows it. */
 export type IssueSessionState =

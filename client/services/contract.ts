@@ -6,7 +6,8 @@ import { ApiErrorBody } from '../../schemas/common.ts';
 import { EVENT_PAYLOADS, EventPage, parseBridgeEvent, type BridgeEvent, type EventPayload, type EventType } from '../../schemas/events-view.ts';
 import { CliOutput, ExecuteStarted, Execution, ExecutionList } from '../../schemas/execution-view.ts';
 import { Health } from '../../schemas/health.ts';
-import { Issue, IssueHistory, IssueList } from '../../schemas/issue-view.ts';
+import { BoardSettings, ImportResult, Issue, IssueHistory, IssueList } from '../../schemas/issue-view.ts';
+import { Flow, FlowExport, FlowList, FlowRunDetail, FlowRunList, FlowStarted, RouteAccepted } from '../../schemas/flow-view.ts';
 import { Queue, QueueItem, QueueList } from '../../schemas/queue-view.ts';
 import { CliSession, SessionList } from '../../schemas/session-view.ts';
 import { ServerTerminalMessage } from '../../schemas/terminal-view.ts';
@@ -43,6 +44,15 @@ export const ANSWERS = {
   IssueList,
   Issue,
   IssueHistory,
+  BoardSettings,
+  ImportResult,
+  FlowList,
+  Flow,
+  FlowExport,
+  FlowStarted,
+  FlowRunList,
+  FlowRunDetail,
+  RouteAccepted,
   QueueList,
   Queue,
   QueueItem,

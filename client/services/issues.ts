@@ -41,11 +41,11 @@ export class IssuesApi {
   }
 
   async settings(): Promise<BoardSettings> {
-    return (await this.api.raw('GET', '/api/board/settings')) as BoardSettings;
+    return await this.api.get('/api/board/settings', 'BoardSettings');
   }
 
   async saveSettings(settings: BoardSettings): Promise<BoardSettings> {
-    return (await this.api.raw('PUT', '/api/board/settings', settings)) as BoardSettings;
+    return await this.api.send('PUT', '/api/board/settings', settings, 'BoardSettings');
   }
 
   async exportAll(): Promise<unknown> {
@@ -53,7 +53,7 @@ export class IssuesApi {
   }
 
   async importFile(file: unknown): Promise<ImportResult> {
-    return (await this.api.raw('POST', '/api/issues/import', file)) as ImportResult;
+    return await this.api.send('POST', '/api/issues/import', file, 'ImportResult');
   }
 }
 

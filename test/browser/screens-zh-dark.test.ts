@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useAgentBridge } from '../helpers/agent.ts';
 import { closeQuietly, DESKTOP, hasHorizontalScroll, login, newPage, PHONE, screenshot, withBrowser } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
+import { CliSession, Issue, PipelineView, Queue } from '../../schemas/index.ts';
 
 const POLICY = `
 pipelines:
@@ -37,26 +38,26 @@ let sessionKey = '';
 beforeAll(async () => {
   await ctx.tmux.tmux('new-session', '-d', '-s', 'agent-ci', '-n', 'ci', '-x', '120', '-y', '30', 'bash --norc --noprofile -i');
   const paneId = (await ctx.tmux.tmux('display', '-p', '-t', 'agent-ci', '#{pane_id}')).trim();
-  await waitFor(async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes?.length === 1, 'the pane joins pipeline ci', 30_000, 100);
+  await waitFor(async () => (await ctx.bridge.api.get('/api/pipelines/ci', PipelineView)).body.panes?.length === 1, 'the pane joins pipeline ci', 30_000, 100);
   const say = (text: string) => ctx.tmux.tmux('send-keys', '-t', paneId, `echo '${text}'`, 'Enter');
   await say('START');
   await say('LINT OK');
   await waitFor(
-    async () => (await ctx.bridge.api('GET', '/api/pipelines/ci')).body.panes[0].stages.some((s: { status: string }) => s.status === 'WAITING_APPROVAL'),
+    async () => (await ctx.bridge.api.get('/api/pipelines/ci', PipelineView)).body.panes[0]!.stages.some((s: { status: string }) => s.status === 'WAITING_APPROVAL'),
     'build waits for approval',
     60_000,
   );
-  const session = await ctx.bridge.api('POST', '/api/cli-sessions', { name: 'nightly-integration-db-migration-and-rollback-check-round-2', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir });
+  const session = await ctx.bridge.api.post('/api/cli-sessions', { name: 'nightly-integration-db-migration-and-rollback-check-round-2', tool: 'custom', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir }, CliSession);
   expect(session.status, JSON.stringify(session.body)).toBe(201);
   sessionKey = session.body.sessionKey;
-  expect((await ctx.bridge.api('POST', '/api/issues', { title: '登录页在手机上显示不全，需要调整布局', body: '复现步骤：用手机打开登录页。' })).status).toBe(201);
-  const queue = await ctx.bridge.api('POST', '/api/queues', {
+  expect((await ctx.bridge.api.post('/api/issues', { title: '登录页在手机上显示不全，需要调整布局', body: '复现步骤：用手机打开登录页。' }, Issue)).status).toBe(201);
+  const queue = await ctx.bridge.api.post('/api/queues', {
     name: '发布前检查',
     items: [
       { prompt: 'echo 一', title: '检查数据库迁移脚本' },
       { prompt: 'echo 二', title: '更新中文文档与更新日志' },
     ],
-  });
+  }, Queue);
   expect(queue.status, JSON.stringify(queue.body)).toBe(201);
 });
 
