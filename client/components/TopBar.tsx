@@ -27,7 +27,8 @@ export function TopBar() {
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const nav = useRef<HTMLElement>(null);
-  const current = NAV.find((item) => item.page === page);
+  // Queues is a tab of the Issues section (the page shows Board | Queues): the nav marks Issues.
+  const current = NAV.find((item) => item.page === (page === 'queues' ? 'issues' : page));
 
   // The menu closes when a page is chosen, on Escape, and on a click elsewhere.
   useEffect(() => setMenuOpen(false), [router.path.value]);
@@ -72,7 +73,7 @@ export function TopBar() {
       )}
       <nav id="main-nav" ref={nav} class={`nav${menuOpen ? ' open' : ''}`} aria-label={t('nav.label')} hidden={!loggedIn}>
         {NAV.map((item) => (
-          <NavLink key={item.href} item={item} current={page === item.page} />
+          <NavLink key={item.href} item={item} current={item === current} />
         ))}
       </nav>
       <div class="topbar-end">

@@ -123,6 +123,8 @@ describe('every page in Simplified Chinese, dark theme', () => {
           await screenshot(page, `zh-dark-${name}-${size}`);
           if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
           for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
+          // The phone's menu button names the section the page belongs to.
+          if (size === 'phone' && (await page.locator('.menu-button').textContent())?.trim() === '☰ 菜单') problems.push(`${name}: the menu button names no section`);
         }
         // The phone's menu and the terminal's More menu, open.
         if (size === 'phone') {
