@@ -54,7 +54,7 @@ const UPSERT = EXECUTION.insert('executions', ['execution_id']);
 
 function fromSql(row: SqlRow): StoredExecution {
   const { queueId, data, ...fields } = EXECUTION.read(row);
-  return { execution: Execution.parse(fields), queueId: queueId as string | null, data: data as Record<string, unknown> };
+  return { execution: Execution.parse(fields), queueId, data };
 }
 
 /** `executions`: every execution, in a session or stateless, with its end as it was known. */

@@ -1,18 +1,10 @@
 import { Flow, FlowInput, FlowNodeState, FlowRun, type FlowRunDetail, type FlowRunStatus } from '../../../schemas/flow.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlRow } from '../types.ts';
-import { clampLimit, int, nullableInt, nullableText, text } from './rows.ts';
-
-function parseJson(value: unknown): unknown {
-  try {
-    return JSON.parse(text(value));
-  } catch {
-    return null;
-  }
-}
+import { clampLimit, int, jsonValue, nullableInt, nullableText, text } from './rows.ts';
 
 function flowFromSql(row: SqlRow): Flow {
-  const body = FlowInput.parse(parseJson(row.data));
+  const body = FlowInput.parse(jsonValue(row.data));
   return Flow.parse({ ...body, id: text(row.id), name: text(row.name), createdAt: text(row.created_at), updatedAt: text(row.updated_at) });
 }
 
@@ -141,13 +133,13 @@ export class FlowRepository {
       flowId: text(row.flow_id),
       flowName: text(row.flow_name),
       status: text(row.status),
-      variables: parseJson(row.variables) ?? {},
+      variables: jsonValue(row.variables) ?? {},
       nodes,
       reason: nullableText(row.reason),
       startedAt: text(row.started_at),
       updatedAt: text(row.updated_at),
       endedAt: nullableText(row.ended_at),
     });
-    return { ...run, flow: Flow.parse(parseJson(row.flow)) };
+    return { ...run, flow: Flow.parse(jsonValue(row.flow)) };
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../schemas/index.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlParam, SqlRow } from '../types.ts';
-import { int, nullableText, text } from './rows.ts';
+import { Columns, int, nullableText, text, type ColumnKind } from './rows.ts';
 
 /** An issue as stored (without the derived `sessions`). */
 export interface IssueRow {
@@ -53,6 +53,20 @@ function parseJson(value: unknown): unknown {
     return String(value);
   }
 }
+
+/** A column that holds any JSON value (undefined is stored as NULL). */
+const anyJson = { read: parseJson, write: (value: unknown) => (value === undefined ? null : JSON.stringify(value)) } satisfies ColumnKind;
+
+const HISTORY = new Columns({
+  id: int,
+  issueId: text,
+  field: text,
+  from: { column: 'from_value', ...anyJson },
+  to: { column: 'to_value', ...anyJson },
+  at: text,
+  by: (value: unknown) => text(value) as ChangeSource,
+});
+const NEW_HISTORY = HISTORY.without('id');
 
 function fromSql(row: SqlRow): IssueRow {
   const labels = parseJson(row.labels);
@@ -170,14 +184,7 @@ export class IssueRepository {
   }
 
   addHistoryIn(tx: WriteTx, entry: HistoryInput): void {
-    tx.run('INSERT INTO issue_history (issue_id, field, from_value, to_value, at, by) VALUES (?, ?, ?, ?, ?, ?)', [
-      entry.issueId,
-      entry.field,
-      entry.from === undefined ? null : JSON.stringify(entry.from),
-      entry.to === undefined ? null : JSON.stringify(entry.to),
-      entry.at,
-      entry.by,
-    ]);
+    tx.run(NEW_HISTORY.insert('issue_history'), NEW_HISTORY.values(entry));
   }
 
   clearHistoryIn(tx: WriteTx, issueId: string): void {
@@ -187,16 +194,8 @@ export class IssueRepository {
   /** Every change of an issue, oldest first. */
   history(issueId: string): IssueHistoryEntry[] {
     return this.store
-      .all('SELECT id, issue_id, field, from_value, to_value, at, by FROM issue_history WHERE issue_id = ? ORDER BY id', [issueId])
-      .map((r) => ({
-        id: int(r.id),
-        issueId: text(r.issue_id),
-        field: text(r.field),
-        from: parseJson(r.from_value),
-        to: parseJson(r.to_value),
-        at: text(r.at),
-        by: text(r.by) as ChangeSource,
-      }));
+      .all(`SELECT ${HISTORY.list} FROM issue_history WHERE issue_id = ? ORDER BY id`, [issueId])
+      .map(HISTORY.row);
   }
 
   settings(): BoardSettings {

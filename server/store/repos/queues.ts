@@ -3,20 +3,12 @@ import { ExecutionGroup, QueueItem, QueueScheduler, QueueStatus } from '../../..
 import type { Queue } from '../../../schemas/queue.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlRow } from '../types.ts';
-import { int, text } from './rows.ts';
+import { int, jsonValue, text } from './rows.ts';
 
 /** A queue as stored: the queue without its items, plus the counter that names new items. */
 export interface QueueRecord {
   readonly queue: Omit<Queue, 'items'>;
   readonly nextItem: number;
-}
-
-function parseJson(value: unknown): unknown {
-  try {
-    return JSON.parse(text(value));
-  } catch {
-    return null;
-  }
 }
 
 function queueFromSql(row: SqlRow): QueueRecord {
@@ -25,8 +17,8 @@ function queueFromSql(row: SqlRow): QueueRecord {
       id: text(row.id),
       name: text(row.name),
       status: QueueStatus.parse(text(row.status)),
-      execution_groups: z.array(ExecutionGroup).parse(parseJson(row.execution_groups)),
-      scheduler: QueueScheduler.parse(parseJson(row.scheduler)),
+      execution_groups: z.array(ExecutionGroup).parse(jsonValue(row.execution_groups)),
+      scheduler: QueueScheduler.parse(jsonValue(row.scheduler)),
       createdAt: text(row.created_at),
       updatedAt: text(row.updated_at),
     },
@@ -64,7 +56,7 @@ export class QueueRepository {
   loadAll(): Array<QueueRecord & { items: QueueItem[] }> {
     const items = new Map<string, QueueItem[]>();
     for (const row of this.store.all('SELECT queue_id, data FROM queue_items')) {
-      const parsed = QueueItem.safeParse(parseJson(row.data));
+      const parsed = QueueItem.safeParse(jsonValue(row.data));
       if (!parsed.success) {
         this.store.log.warn(`queue item ${text(row.queue_id)}: unreadable row skipped (${parsed.error.issues[0]?.message ?? 'invalid'})`);
         continue;

@@ -1,6 +1,6 @@
 import type { ResumeKeyInfo } from '../../../schemas/index.ts';
 import type { StoreCore } from '../tx.ts';
-import { int, nullableText, text } from './rows.ts';
+import { Columns, int, nullableText, text } from './rows.ts';
 
 export interface ResumeBinding {
   readonly resumeKey: string;
@@ -20,6 +20,10 @@ export interface ResumeTurn {
   readonly at: string;
 }
 
+const BINDING = new Columns({ resumeKey: text, tool: nullableText, nativeSessionId: nullableText, fallbackAt: nullableText, fallbackReason: nullableText, updatedAt: text });
+const TURN = new Columns({ id: int, resumeKey: text, executionId: nullableText, prompt: text, answer: text, at: text });
+const NEW_TURN = TURN.without('id');
+
 /**
  * `resume_bindings` (resumeKey → the tool's own session id, for nativeResume) and
  * `resume_turns` (prompt and answer per turn, for promptConcat).
@@ -28,25 +32,15 @@ export class ResumeRepository {
   constructor(private readonly store: StoreCore) {}
 
   binding(resumeKey: string): ResumeBinding | undefined {
-    const row = this.store.get('SELECT resume_key, tool, native_session_id, fallback_at, fallback_reason, updated_at FROM resume_bindings WHERE resume_key = ?', [resumeKey]);
-    if (!row) return undefined;
-    return {
-      resumeKey: text(row.resume_key),
-      tool: nullableText(row.tool),
-      nativeSessionId: nullableText(row.native_session_id),
-      fallbackAt: nullableText(row.fallback_at),
-      fallbackReason: nullableText(row.fallback_reason),
-      updatedAt: text(row.updated_at),
-    };
+    const row = this.store.get(`SELECT ${BINDING.list} FROM resume_bindings WHERE resume_key = ?`, [resumeKey]);
+    return row ? BINDING.row(row) : undefined;
   }
 
   putBinding(binding: ResumeBinding): Promise<void> {
     return this.store.write((tx) => {
       tx.run(
-        `INSERT INTO resume_bindings (resume_key, tool, native_session_id, fallback_at, fallback_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(resume_key) DO UPDATE SET tool = excluded.tool, native_session_id = excluded.native_session_id,
-           fallback_at = excluded.fallback_at, fallback_reason = excluded.fallback_reason, updated_at = excluded.updated_at`,
-        [binding.resumeKey, binding.tool, binding.nativeSessionId, binding.fallbackAt, binding.fallbackReason, binding.updatedAt],
+        BINDING.insert('resume_bindings', ['resume_key']),
+        BINDING.values(binding),
       );
       tx.changed({ table: 'resume_bindings', op: 'upsert', key: { resumeKey: binding.resumeKey }, row: binding });
     });
@@ -55,20 +49,13 @@ export class ResumeRepository {
   /** Turns of a key, oldest first. */
   turns(resumeKey: string): ResumeTurn[] {
     return this.store
-      .all('SELECT id, resume_key, execution_id, prompt, answer, at FROM resume_turns WHERE resume_key = ? ORDER BY id', [resumeKey])
-      .map((row) => ({
-        id: int(row.id),
-        resumeKey: text(row.resume_key),
-        executionId: nullableText(row.execution_id),
-        prompt: text(row.prompt),
-        answer: text(row.answer),
-        at: text(row.at),
-      }));
+      .all(`SELECT ${TURN.list} FROM resume_turns WHERE resume_key = ? ORDER BY id`, [resumeKey])
+      .map(TURN.row);
   }
 
   addTurn(turn: Omit<ResumeTurn, 'id'>): Promise<void> {
     return this.store.write((tx) => {
-      tx.run('INSERT INTO resume_turns (resume_key, execution_id, prompt, answer, at) VALUES (?, ?, ?, ?, ?)', [turn.resumeKey, turn.executionId, turn.prompt, turn.answer, turn.at]);
+      tx.run(NEW_TURN.insert('resume_turns'), NEW_TURN.values(turn));
       tx.changed({ table: 'resume_turns', op: 'insert', key: { resumeKey: turn.resumeKey } });
     });
   }

@@ -30,6 +30,15 @@ export function jsonObject(value: unknown): JsonObject | null {
   }
 }
 
+/** A JSON TEXT column holding any value; null when it is empty or not JSON. */
+export function jsonValue(value: unknown): unknown {
+  try {
+    return JSON.parse(text(value));
+  } catch {
+    return null;
+  }
+}
+
 export function toJson(value: JsonObject | null | undefined): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
@@ -72,9 +81,15 @@ export interface ColumnKind {
 }
 
 /** A JSON object column: read with `jsonObject`, written with `toJson`. */
-export const json: ColumnKind = { read: jsonObject, write: toJson as (value: never) => SqlParam };
+export const json = { read: jsonObject, write: toJson } satisfies ColumnKind;
 /** A 0/1 column that is a boolean field. */
-export const flag: ColumnKind = { read: (value) => int(value) !== 0, write: bool as (value: never) => SqlParam };
+export const flag = { read: (value: unknown): boolean => int(value) !== 0, write: bool } satisfies ColumnKind;
+
+/** Each field with how its column is read. */
+export type ColumnSpec = Record<string, ColumnKind['read'] | ColumnKind>;
+type ReadOf<K> = K extends (value: unknown) => infer T ? T : K extends { read: (value: unknown) => infer T } ? T : never;
+/** The fields a spec reads, typed by their readers. */
+export type ColumnFields<S extends ColumnSpec> = { [K in keyof S]: ReadOf<S[K]> };
 
 const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -85,18 +100,18 @@ const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowe
  * row schema to parse) and the values of a row in column order. Column names are
  * ours, never input.
  */
-export class Columns<F extends string, R = Record<F, unknown>> {
+export class Columns<S extends ColumnSpec, R = ColumnFields<S>> {
   /** `a, b, c`: the SELECT and INSERT list. */
   readonly list: string;
-  private readonly entries: ReadonlyArray<{ field: F; column: string; key: string; kind: ColumnKind }>;
+  private readonly entries: ReadonlyArray<{ field: keyof S & string; column: string; key: string; kind: ColumnKind }>;
   private readonly statements = new Map<string, string>();
 
   /** With `schema`, `row()` parses what it reads into the stored row's shape. */
   constructor(
-    private readonly spec: Record<F, ColumnKind['read'] | ColumnKind>,
+    private readonly spec: S,
     private readonly schema?: { parse(value: unknown): R },
   ) {
-    this.entries = (Object.entries(spec) as Array<[F, ColumnKind['read'] | ColumnKind]>).map(([field, given]) => {
+    this.entries = Object.entries(spec).map(([field, given]) => {
       const kind = typeof given === 'function' ? { read: given } : given;
       const column = kind.column ?? snakeCase(field);
       return { field, column, key: column.replace(/"/g, ''), kind };
@@ -105,26 +120,26 @@ export class Columns<F extends string, R = Record<F, unknown>> {
   }
 
   /** The same without some fields: the columns an INSERT leaves to the database (an autoincrement `id`). */
-  without<W extends F>(...fields: W[]): Columns<Exclude<F, W>> {
+  without<W extends keyof S & string>(...fields: W[]): Columns<Omit<S, W>> {
     const rest = Object.fromEntries(Object.entries(this.spec).filter(([field]) => !fields.includes(field as W)));
-    return new Columns(rest as Record<Exclude<F, W>, ColumnKind['read'] | ColumnKind>);
+    return new Columns(rest as Omit<S, W>);
   }
 
-  /** A result row as the stored row's shape (parsed by the schema). */
+  /** A result row as the stored row's shape (parsed by the schema when there is one). */
   readonly row = (sql: SqlRow): R => {
     const fields = this.read(sql);
     return this.schema ? this.schema.parse(fields) : (fields as R);
   };
 
   /** The row's fields as read from a result row. */
-  read(row: SqlRow): Record<F, unknown> {
-    const out = {} as Record<F, unknown>;
+  read(row: SqlRow): ColumnFields<S> {
+    const out: Record<string, unknown> = {};
     for (const { field, key, kind } of this.entries) out[field] = kind.read(row[key]);
-    return out;
+    return out as ColumnFields<S>;
   }
 
   /** The row's values in column order, for `insert()`'s statement. */
-  values(row: { readonly [K in F]: unknown }): SqlParam[] {
+  values(row: { readonly [K in keyof S]: unknown }): SqlParam[] {
     return this.entries.map(({ field, kind }) => (kind.write ? kind.write(row[field] as never) : (row[field] as SqlParam)));
   }
 
