@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, startTestBridge, type TestBridge } from '../helpers/bridge.ts';
+import { CliSession, Issue } from '../../schemas/index.ts';
+import { makeApi, startTestBridge, type TestBridge } from '../helpers/bridge.ts';
 import { closeQuietly, freePort, launchBrowser, newPage, screenshot, terminalPanel, typeInTerminal, waitForTerminalText } from '../helpers/browser.ts';
 import { TestNginx } from '../helpers/nginx.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
@@ -29,7 +30,7 @@ afterAll(async () => {
   await ctx.tmux?.kill();
 });
 
-const viaProxy = (method: string, path: string, body?: unknown) => apiCall(ctx.publicUrl, ctx.bridge.token, method, path, body);
+const viaProxy = makeApi(() => ({ url: ctx.publicUrl, token: ctx.bridge.token }));
 
 describe('behind nginx under /tmux/', () => {
   it('logs in, drives a terminal over the proxied WebSocket and shows the board', async () => {
@@ -47,7 +48,7 @@ describe('behind nginx under /tmux/', () => {
       expect(await page.locator('a.brand').getAttribute('href')).toBe('/tmux/');
 
       // A terminal: created through the proxied API, typed into through the proxied WebSocket.
-      const created = await viaProxy('POST', '/api/cli-sessions', { name: 'behind-nginx', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' });
+      const created = await viaProxy.post('/api/cli-sessions', { name: 'behind-nginx', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, tool: 'bash' }, CliSession);
       expect(created.status).toBe(201);
       const key = created.body.sessionKey as string;
       await page.goto(`${ctx.publicUrl}sessions/${key}`);
@@ -59,7 +60,7 @@ describe('behind nginx under /tmux/', () => {
       await screenshot(page, 'nginx-terminal');
 
       // The board: an issue made through the proxy shows up on the board page under /tmux/issues.
-      const issue = await viaProxy('POST', '/api/issues', { title: 'Reached through nginx' });
+      const issue = await viaProxy.post('/api/issues', { title: 'Reached through nginx' }, Issue);
       expect(issue.status).toBe(201);
       await page.goto(`${ctx.publicUrl}issues`);
       await page.locator('[data-testid="issue-board"]').waitFor();

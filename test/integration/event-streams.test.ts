@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
-import { apiCall } from '../helpers/bridge.ts';
+import { CliSession } from '../../schemas/index.ts';
+import { makeApi } from '../helpers/bridge.ts';
 import { SAMPLE_PAYLOADS, sampleNotification } from '../helpers/events.ts';
 import { rawUpgrade } from '../helpers/raw-http.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
@@ -99,7 +100,7 @@ describe('event streams', () => {
   });
 
   it('caps the terminal sockets one client holds open', async () => {
-    const { body: session } = await apiCall(bridge.url, bridge.token, 'POST', '/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir });
+    const { body: session } = await makeApi(() => bridge).post('/api/cli-sessions', { tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession);
     const url = new URL(`ws/terminal/${session.sessionKey}?token=${encodeURIComponent(bridge.token)}`, bridge.url.replace(/^http/, 'ws'));
     const open = [new WebSocket(url), new WebSocket(url)];
     await Promise.all(open.map((ws) => new Promise((resolve) => ws.once('open', resolve))));

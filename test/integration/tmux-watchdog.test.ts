@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BridgeEvent } from '../../schemas/index.ts';
+import { CliSession, type BridgeEvent } from '../../schemas/index.ts';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
-import { apiCall } from '../helpers/bridge.ts';
+import { makeApi } from '../helpers/bridge.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 
 let tmux: TestTmux;
@@ -56,7 +56,7 @@ describe('tmux watchdog', () => {
     await waitFor(async () => (await health()).status === 200, '/healthz to be fine again', 60_000);
     expect(events.some((e) => e.type === 'TMUX_STATUS' && (e as any).control.state === 'connected')).toBe(true);
     // The bridge works again: a session can be created and listed.
-    const created = await apiCall(bridge.url, bridge.token, 'POST', '/api/cli-sessions', { name: 'after-hang' });
+    const created = await makeApi(() => bridge).post('/api/cli-sessions', { name: 'after-hang' }, CliSession);
     expect(created.status).toBe(201);
   });
 });
