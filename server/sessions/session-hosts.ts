@@ -3,7 +3,8 @@ import { Emitter } from '../../base/emitter.ts';
 import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneInfo } from '../../tmux/panes.ts';
 import type { ConnectionStatus, RemoteHostDropped, RemoteTmuxServer } from '../../tmux/remote-server.ts';
-import type { SessionEndpoint } from '../../tmux/stream-source.ts';
+import type { PaneStream } from '../../tmux/pane-stream.ts';
+import type { SessionEndpoint, StreamState } from '../../tmux/stream-source.ts';
 import type { EventBus } from '../events/index.ts';
 import { notFound } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
@@ -251,6 +252,15 @@ export class SessionHosts extends Disposable {
 
   terminalScreen(key: string, historyLines: number): Promise<TerminalScreen> {
     return this.connectedHub(key).terminalScreen(key, historyLines);
+  }
+
+  /** The session's live output once it is received, from whichever server it runs on. */
+  outputStream(key: string): Promise<PaneStream | undefined> {
+    return this.hubFor(key).outputStream(key);
+  }
+
+  streamState(key: string): StreamState | undefined {
+    return this.hubFor(key).streamState(key);
   }
 
   private hubFor(key: string): SessionHub {

@@ -1,8 +1,14 @@
-import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
+import type { CliSession, ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
+import type { Event } from '../../base/emitter.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
-import type { ConnectionState } from '../../tmux/remote-server.ts';
-import type { SessionHosts } from './session-hosts.ts';
+import type { ConnectionState, ConnectionStatus } from '../../tmux/remote-server.ts';
+import type { StreamState } from '../../tmux/stream-source.ts';
+import type { InputOrigin } from './input-audit.ts';
+import type { SessionSignal } from './session-announcer.ts';
+import type { HostStatusSignal } from './session-hosts.ts';
+import type { SizeResult } from './session-io.ts';
+import type { TerminalScreen } from './session-screens.ts';
 import { errorMessage } from '../../base/errors.ts';
 
 /** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
@@ -22,6 +28,24 @@ export interface ViewerOptions {
   readonly acks: boolean;
   /** Who is typing (peer address and user agent), for the audit log. */
   readonly client: string | null;
+}
+
+/**
+ * What a viewer needs of the sessions (SessionHosts is one): a session's state,
+ * its output stream and screen, its input and size, and how it and its host
+ * change. Nothing of tmux itself.
+ */
+export interface ViewedSessions {
+  readonly onSignal: Event<SessionSignal>;
+  readonly onHostStatus: Event<HostStatusSignal>;
+  get(key: string): CliSession;
+  hostOf(key: string): string | null;
+  hostStatus(host: string | null): ConnectionStatus | null;
+  outputStream(key: string): Promise<PaneStream | undefined>;
+  streamState(key: string): StreamState | undefined;
+  terminalScreen(key: string, historyLines: number): Promise<TerminalScreen>;
+  write(key: string, bytes: Uint8Array, origin?: InputOrigin): Promise<void>;
+  requestViewerSize(key: string, cols: number, rows: number): Promise<SizeResult>;
 }
 
 /** Flow-control watermarks (docs/api.md "Terminal WebSocket": xterm.js slows down above ~500 kB pending). */
@@ -74,7 +98,7 @@ export class TerminalViewer extends Disposable {
   private lastSendAt = 0;
 
   constructor(
-    private readonly hub: SessionHosts,
+    private readonly hub: ViewedSessions,
     readonly sessionKey: string,
     private readonly socket: ViewerSocket,
     private readonly options: ViewerOptions,
@@ -147,7 +171,7 @@ export class TerminalViewer extends Disposable {
   /** Once the pane's output is received again, a fresh screen covers what was missed. */
   private async redrawWhenStreaming(): Promise<void> {
     try {
-      await this.hub.endpointOf(this.sessionKey).streams.ready(this.hub.paneOf(this.sessionKey).paneId);
+      await this.hub.outputStream(this.sessionKey);
     } catch {
       return; // closed meanwhile: the signal ends the viewer
     }
@@ -156,8 +180,7 @@ export class TerminalViewer extends Disposable {
 
   async start(): Promise<void> {
     this.followHost();
-    const pane = this.hub.paneOf(this.sessionKey);
-    this.stream = await this.hub.endpointOf(this.sessionKey).streams.ready(pane.paneId);
+    this.stream = await this.hub.outputStream(this.sessionKey);
     if (this.stream) this.register(this.stream.onData((chunk) => this.onData(chunk)));
     const { since, streamId } = this.options;
     const stream = this.stream;
@@ -177,7 +200,7 @@ export class TerminalViewer extends Disposable {
     }
     const status = this.hub.get(this.sessionKey);
     if (status.status === 'exited') this.socket.sendJson({ type: 'exit', code: status.exitCode });
-    if (this.hub.endpointOf(this.sessionKey).streams.state(pane.paneId) === 'foreign-pipe') {
+    if (this.hub.streamState(this.sessionKey) === 'foreign-pipe') {
       this.socket.sendJson({ type: 'error', message: 'live output is unavailable: another pipe-pane is set on this pane' });
     }
   }

@@ -13,7 +13,7 @@ function setup() {
   const asked: string[] = [];
   const hub = {
     paneOf: () => ({ paneId: '%1', dead: false, currentCommand: command }),
-    endpointOf: () => ({ streams: { ready: async () => stream } }),
+    outputStream: async () => stream,
   } as unknown as SessionHosts;
   const readiness = new ShellReadiness(hub, {
     currentCommand: async () => {

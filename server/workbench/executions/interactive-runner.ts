@@ -51,8 +51,7 @@ export class InteractiveRunner {
 
   async start(executionId: string, session: CliSession, adapter: ToolAdapter, request: ExecuteRequest & ExecutionLinks): Promise<Execution> {
     const key = session.sessionKey;
-    const pane = this.deps.hub.paneOf(key);
-    const stream = await this.deps.hub.endpointOf(key).streams.ready(pane.paneId);
+    const stream = await this.deps.hub.outputStream(key);
     if (!stream) throw new ApiError(409, 'session_not_ready', `session "${key}" has no output stream; executions need the bridge's stream`);
     await this.waitQuiet(stream);
     await this.hooks.enable(key);

@@ -47,7 +47,7 @@ export class ShellReadiness {
   private readonly prompts = new Map<string, Buffer>();
 
   constructor(
-    private readonly hub: Pick<SessionHosts, 'paneOf' | 'endpointOf'>,
+    private readonly hub: Pick<SessionHosts, 'paneOf' | 'outputStream'>,
     private readonly ask: {
       readonly currentCommand: (key: string, paneId: string, known: string) => Promise<string>;
       readonly cursorX: (key: string, paneId: string) => Promise<number>;
@@ -76,7 +76,7 @@ export class ShellReadiness {
       const pane = this.hub.paneOf(key);
       if (pane.dead) throw new ApiError(409, 'session_exited', `the program in session "${key}" has exited; create a new session to execute in`);
       // The session's own tmux server: the bridge's, or a remote host's over its connection.
-      const stream = await this.hub.endpointOf(key).streams.ready(pane.paneId);
+      const stream = await this.hub.outputStream(key);
       if (!stream) throw new ApiError(409, 'session_not_ready', `session "${key}" has no output stream (another pipe-pane holds it); executions need the bridge's stream`);
       const now = performance.now();
       const afterEnd = endAt !== undefined && stream.offset > endAt ? bytesFrom(stream, endAt) : undefined;

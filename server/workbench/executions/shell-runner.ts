@@ -333,7 +333,7 @@ export class ShellRunner {
       await this.service.finish(run, { ...end, text: await outputText() }, await readFile(join(dir, 'output')).catch(() => undefined));
       return;
     }
-    const stream = await this.deps.hub.tmux.streams.ready(pane.paneId);
+    const stream = await this.deps.hub.outputStream(key);
     this.attach(run, state, stream, stream?.offset ?? 0);
     await this.service.begin(run);
     if (run.cancelRequested || run.timedOut) run.interrupt?.();
