@@ -1,14 +1,8 @@
-import type { CliSession, ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
-import type { Event } from '../../base/emitter.ts';
+import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
-import type { ConnectionState, ConnectionStatus } from '../../tmux/remote-server.ts';
-import type { StreamState } from '../../tmux/stream-source.ts';
-import type { InputOrigin } from './input-audit.ts';
-import type { SessionSignal } from './session-announcer.ts';
-import type { HostStatusSignal } from './session-hosts.ts';
-import type { SizeResult } from './session-io.ts';
-import type { TerminalScreen } from './session-screens.ts';
+import type { ConnectionState } from '../../tmux/remote-server.ts';
+import type { SessionHosts } from './session-hosts.ts';
 import { errorMessage } from '../../base/errors.ts';
 
 /** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
@@ -31,22 +25,25 @@ export interface ViewerOptions {
 }
 
 /**
- * What a viewer needs of the sessions (SessionHosts is one): a session's state,
+ * The part of SessionHosts a viewer uses: a session's state,
  * its output stream and screen, its input and size, and how it and its host
  * change. Nothing of tmux itself.
  */
-export interface ViewedSessions {
-  readonly onSignal: Event<SessionSignal>;
-  readonly onHostStatus: Event<HostStatusSignal>;
-  get(key: string): CliSession;
-  hostOf(key: string): string | null;
-  hostStatus(host: string | null): ConnectionStatus | null;
-  outputStream(key: string): Promise<PaneStream | undefined>;
-  streamState(key: string): StreamState | undefined;
-  terminalScreen(key: string, historyLines: number): Promise<TerminalScreen>;
-  write(key: string, bytes: Uint8Array, origin?: InputOrigin): Promise<void>;
-  requestViewerSize(key: string, cols: number, rows: number): Promise<SizeResult>;
-}
+export type ViewedSessions = Pick<
+  SessionHosts,
+  | 'onSignal'
+  | 'onHostStatus'
+  | 'onHostDropped'
+  | 'onStreamGap'
+  | 'get'
+  | 'hostOf'
+  | 'hostStatus'
+  | 'outputStream'
+  | 'streamState'
+  | 'terminalScreen'
+  | 'write'
+  | 'requestViewerSize'
+>;
 
 /** Flow-control watermarks (docs/api.md "Terminal WebSocket": xterm.js slows down above ~500 kB pending). */
 export const HIGH_WATER = 512 * 1024;
