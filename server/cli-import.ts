@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importTmuxagent, Store } from './store/index.ts';
-import { fileAndDataDir } from './ops/commands.ts';
+import { fileAndDataDir } from './ops/index.ts';
 
 const USAGE = `Usage: tmux-bridge import-tmuxagent FILE [--data-dir DIR]
 

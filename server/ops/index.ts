@@ -4,4 +4,4 @@
  */
 export { createMetricsRegistry, metricsHandler, type Metrics, type MetricsAccess, type MetricsExtension, type MetricsSources } from './prometheus.ts';
 export { exposureVerdict, isLoopbackHost, type ExposureVerdict } from './exposure.ts';
-export { backupCommand, doctorCommand, restoreCommand } from './commands.ts';
+export { backupCommand, doctorCommand, fileAndDataDir, restoreCommand } from './commands.ts';
