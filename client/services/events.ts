@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { BridgeEvent } from '../../schemas/index.ts';
-import { Backoff, Disposable, Emitter, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { Backoff, Disposable, Emitter, listen, MutableDisposable, timeout, toDisposable } from '../lib/disposable.ts';
 import { contractNow, loadContract } from './schemas.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
 
@@ -15,7 +15,7 @@ export class EventFeed extends Disposable {
   readonly state = signal<FeedState>('idle');
   private lastEventId = 0;
   private socket: WebSocket | undefined;
-  private retry: IDisposable | undefined;
+  private readonly retry = this.register(new MutableDisposable());
   private readonly backoff = new Backoff();
   private running = false;
 
@@ -45,8 +45,7 @@ export class EventFeed extends Disposable {
 
   stop(): void {
     this.running = false;
-    this.retry?.dispose();
-    this.retry = undefined;
+    this.retry.clear();
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'stopped');
@@ -55,8 +54,7 @@ export class EventFeed extends Disposable {
 
   retryNow(): void {
     if (!this.running || this.socket) return;
-    this.retry?.dispose();
-    this.retry = undefined;
+    this.retry.clear();
     this.connect();
   }
 
@@ -100,10 +98,10 @@ export class EventFeed extends Disposable {
   }
 
   private scheduleRetry(): void {
-    if (!this.running || this.retry) return;
+    if (!this.running || this.retry.value) return;
     this.state.value = 'reconnecting';
-    this.retry = timeout(() => {
-      this.retry = undefined;
+    this.retry.value = timeout(() => {
+      this.retry.clear();
       if (this.running) this.connect();
     }, this.backoff.next());
   }

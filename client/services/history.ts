@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { BridgeEvent } from '../../schemas/index.ts';
-import { Disposable, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { Disposable, MutableDisposable, timeout } from '../lib/disposable.ts';
 import type { AgentApi, EventPageQuery } from './agent-api.ts';
 import { ApiError } from './api.ts';
 import type { EventFeed } from './events.ts';
@@ -52,7 +52,7 @@ export class EventHistory extends Disposable {
   /** Set while the first page loads: events that arrive meanwhile need a catch-up after it. */
   private firstPage = false;
   private missedWhileLoading = false;
-  private catchUpTimer: IDisposable | undefined;
+  private readonly catchUpTimer = this.register(new MutableDisposable());
   private generation = 0;
 
   constructor(
@@ -61,7 +61,6 @@ export class EventHistory extends Disposable {
   ) {
     super();
     this.register(feed.onEvent((event) => this.onLive(event)));
-    this.register(toDisposable(() => this.catchUpTimer?.dispose()));
   }
 
   private query(): EventPageQuery {
@@ -75,8 +74,7 @@ export class EventHistory extends Disposable {
     const range = RANGE_MS[filters.range];
     this.from = range === undefined ? undefined : new Date(Date.now() - range).toISOString();
     const generation = ++this.generation;
-    this.catchUpTimer?.dispose();
-    this.catchUpTimer = undefined;
+    this.catchUpTimer.clear();
     this.rows.value = [];
     this.exhausted.value = false;
     this.cursor = null;
@@ -133,8 +131,9 @@ export class EventHistory extends Disposable {
   }
 
   private scheduleCatchUp(): void {
-    this.catchUpTimer ??= timeout(() => {
-      this.catchUpTimer = undefined;
+    if (this.catchUpTimer.value) return;
+    this.catchUpTimer.value = timeout(() => {
+      this.catchUpTimer.clear();
       void this.catchUp(this.generation);
     }, CATCH_UP_DELAY_MS);
   }

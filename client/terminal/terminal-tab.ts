@@ -1,6 +1,6 @@
 import { effect, signal } from '@preact/signals';
 import type { TerminalMode } from '../../schemas/index.ts';
-import { Disposable, listen, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
+import { Disposable, listen, MutableDisposable, timeout, toDisposable, type IDisposable } from '../lib/disposable.ts';
 import type { SessionProbe } from '../services/api.ts';
 import type { Theme } from '../services/theme.ts';
 import { TerminalConnection } from './terminal-connection.ts';
@@ -59,9 +59,9 @@ export class TerminalTab extends Disposable {
    * when its buffer no longer held it (the current screen is shown instead).
    */
   readonly from = signal<{ readonly offset: number; readonly found: boolean | undefined } | undefined>(undefined);
-  private noticeTimer: IDisposable | undefined;
+  private readonly noticeTimer = this.register(new MutableDisposable());
   private active = false;
-  private wishTimer: IDisposable | undefined;
+  private readonly wishTimer = this.register(new MutableDisposable());
   private mounted: IDisposable | undefined;
   private frame: HTMLElement | undefined;
   private sizer: HTMLElement | undefined;
@@ -124,8 +124,6 @@ export class TerminalTab extends Disposable {
     // The network is back: do not wait out the backoff.
     this.register(listen(window, 'online', () => this.connection.retryNow()));
     this.register(toDisposable(() => this.unmount()));
-    this.register(toDisposable(() => this.wishTimer?.dispose()));
-    this.register(toDisposable(() => this.noticeTimer?.dispose()));
   }
 
   /** What the user typed (keyboard, paste, extra keys), with the sticky modifiers applied. */
@@ -152,8 +150,7 @@ export class TerminalTab extends Disposable {
 
   showNotice(notice: ViewNotice): void {
     this.notice.value = notice;
-    this.noticeTimer?.dispose();
-    this.noticeTimer = timeout(() => (this.notice.value = undefined), 2500);
+    this.noticeTimer.value = timeout(() => (this.notice.value = undefined), 2500);
   }
 
   /** Shows the stream from `offset` (an execution's start); undefined: back to the current screen. */
@@ -237,9 +234,8 @@ export class TerminalTab extends Disposable {
   }
 
   private scheduleWish(): void {
-    this.wishTimer?.dispose();
-    this.wishTimer = timeout(() => {
-      this.wishTimer = undefined;
+    this.wishTimer.value = timeout(() => {
+      this.wishTimer.clear();
       this.sendWish();
     }, WISH_DEBOUNCE_MS);
   }

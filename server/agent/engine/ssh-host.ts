@@ -5,7 +5,7 @@
  * `capture_lines` between two polls cannot be seen from here — such a gap is
  * reported, and nothing is ever evaluated twice.
  */
-import { disposableTimeout, type IDisposable } from '../../../base/lifecycle.ts';
+import { disposableTimeout, MutableDisposable } from '../../../base/lifecycle.ts';
 import { FIELD_SEP, fieldsFormat } from '../../../tmux/command.ts';
 import type { CompiledHost } from '../config/types.ts';
 import { hostWatchesPane } from '../policy/match.ts';
@@ -53,7 +53,7 @@ export interface SshHostOptions {
 
 export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatcher, PaneHost {
   readonly kind: HostKind = 'ssh';
-  private timer: IDisposable | undefined;
+  private readonly timer = this.register(new MutableDisposable());
   private polling: Promise<void> | undefined;
 
   constructor(private readonly options: SshHostOptions) {
@@ -100,8 +100,7 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
 
   private schedule(ms: number): void {
     if (this.isDisposed) return;
-    this.timer?.dispose();
-    this.timer = disposableTimeout(() => void this.pollNow(), ms);
+    this.timer.value = disposableTimeout(() => void this.pollNow(), ms);
   }
 
   /** Resolves true when new panes were found (they are captured on the next call). */
@@ -175,7 +174,7 @@ export class SshHostWatcher extends HostWatcherBase<Entry> implements HostWatche
   }
 
   async close(): Promise<void> {
-    this.timer?.dispose();
+    this.timer.clear();
     const entries = [...this.entries.values()];
     this.entries.clear();
     this.dispose();

@@ -10,7 +10,7 @@
  * are neither missed nor repeated however fast the pane prints, even far beyond
  * tmux's history limit.
  */
-import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
+import { Disposable, disposableTimeout, MutableDisposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { PaneStream } from '../../../tmux/pane-stream.ts';
 import type { PaneProgress } from '../../../schemas/agent.ts';
 import type { TmuxEndpoint } from '../../../tmux/stream-source.ts';
@@ -196,12 +196,7 @@ export class StreamPaneFeed extends Disposable {
     this.splitter = splitter;
     this.position = offset;
     this.register(stream.onData(() => void this.pump(stream, splitter, overlap)));
-    this.register(
-      toDisposable(() => {
-        this.splitter = undefined;
-        if (this.idleTailTimer) clearTimeout(this.idleTailTimer);
-      }),
-    );
+    this.register(toDisposable(() => (this.splitter = undefined)));
     void this.pump(stream, splitter, overlap);
   }
 
@@ -210,7 +205,7 @@ export class StreamPaneFeed extends Disposable {
   private skipped = 0;
   private lastGapLog = 0;
 
-  private idleTailTimer: NodeJS.Timeout | undefined;
+  private readonly idleTailTimer = this.register(new MutableDisposable());
   private lastIdleTail = 0;
   /** Set while idle: the next active read starts mid-line, so its first line is a fragment. */
   private resumeMidLine = false;
@@ -221,10 +216,10 @@ export class StreamPaneFeed extends Disposable {
    * every byte into lines (a `yes` flood would otherwise cost a string per line).
    */
   private scheduleIdleTail(stream: PaneStream, splitter: LineSplitter): void {
-    if (this.idleTailTimer || this.isDisposed) return;
+    if (this.idleTailTimer.value || this.isDisposed) return;
     const wait = Math.max(0, this.lastIdleTail + 1000 - Date.now());
-    this.idleTailTimer = setTimeout(() => {
-      this.idleTailTimer = undefined;
+    this.idleTailTimer.value = disposableTimeout(() => {
+      this.idleTailTimer.clear();
       if (this.isDisposed) return;
       this.lastIdleTail = Date.now();
       const end = stream.offset;
@@ -245,7 +240,6 @@ export class StreamPaneFeed extends Disposable {
       this.resumeMidLine = true;
       this.runtime.replaceTail(lines);
     }, wait);
-    this.idleTailTimer.unref?.();
   }
 
   private async pump(stream: PaneStream, splitter: LineSplitter, overlap: OverlapFilter | null): Promise<void> {
