@@ -1,30 +1,31 @@
 import { Flow, FlowInput, FlowNodeState, FlowRun, type FlowRunDetail, type FlowRunStatus } from '../../../schemas/flow.ts';
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlRow } from '../types.ts';
-import { clampLimit, int, jsonValue, nullableInt, nullableText, text } from './rows.ts';
+import { clampLimit, Columns, int, jsonValue, nullableInt, nullableText, text } from './rows.ts';
 
 function flowFromSql(row: SqlRow): Flow {
   const body = FlowInput.parse(jsonValue(row.data));
   return Flow.parse({ ...body, id: text(row.id), name: text(row.name), createdAt: text(row.created_at), updatedAt: text(row.updated_at) });
 }
 
-function nodeFromSql(row: SqlRow): FlowNodeState {
-  return FlowNodeState.parse({
-    status: text(row.status),
-    executionId: nullableText(row.execution_id),
-    output: nullableText(row.output),
-    sessionKey: nullableText(row.session_key),
-    offsetStart: nullableInt(row.offset_start),
-    prompt: nullableText(row.prompt),
-    error: nullableText(row.error),
-    startedAt: nullableText(row.started_at),
-    endedAt: nullableText(row.ended_at),
-    attempts: int(row.attempts),
-  });
-}
+const NODE = new Columns({
+  runId: text,
+  nodeId: text,
+  status: text,
+  executionId: nullableText,
+  output: nullableText,
+  sessionKey: nullableText,
+  offsetStart: nullableInt,
+  prompt: nullableText,
+  error: nullableText,
+  startedAt: nullableText,
+  endedAt: nullableText,
+  attempts: int,
+});
+/** A node's state: the row without its keys. */
+const NODE_STATE = NODE.without('runId', 'nodeId');
 
 const RUN_COLUMNS = 'run_id, flow_id, flow_name, status, variables, flow, reason, started_at, updated_at, ended_at';
-const NODE_COLUMNS = 'run_id, node_id, status, execution_id, output, session_key, offset_start, prompt, error, started_at, ended_at, attempts';
 
 /** `flows`, `flow_runs`, `flow_run_nodes`: orchestrator flows and their runs (schemas/flow.ts). */
 export class FlowRepository {
@@ -114,20 +115,13 @@ export class FlowRepository {
   }
 
   private writeNode(tx: WriteTx, runId: string, nodeId: string, s: FlowNodeState): void {
-    tx.run(
-      `INSERT INTO flow_run_nodes (${NODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(run_id, node_id) DO UPDATE SET status = excluded.status, execution_id = excluded.execution_id,
-         output = excluded.output, session_key = excluded.session_key, offset_start = excluded.offset_start,
-         prompt = excluded.prompt, error = excluded.error, started_at = excluded.started_at,
-         ended_at = excluded.ended_at, attempts = excluded.attempts`,
-      [runId, nodeId, s.status, s.executionId, s.output, s.sessionKey, s.offsetStart, s.prompt, s.error, s.startedAt, s.endedAt, s.attempts],
-    );
+    tx.run(NODE.insert('flow_run_nodes', ['run_id', 'node_id']), NODE.values({ ...s, runId, nodeId }));
   }
 
   private runFromSql(row: SqlRow): FlowRunDetail {
     const runId = text(row.run_id);
     const nodes: Record<string, FlowNodeState> = {};
-    for (const n of this.store.all(`SELECT ${NODE_COLUMNS} FROM flow_run_nodes WHERE run_id = ?`, [runId])) nodes[text(n.node_id)] = nodeFromSql(n);
+    for (const n of this.store.all(`SELECT ${NODE.list} FROM flow_run_nodes WHERE run_id = ?`, [runId])) nodes[text(n.node_id)] = FlowNodeState.parse(NODE_STATE.read(n));
     const run = FlowRun.parse({
       runId,
       flowId: text(row.flow_id),
