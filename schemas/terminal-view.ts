@@ -3,6 +3,9 @@ import { HostConnectionView } from './agent-config-view.ts';
 
 /* What the server sends on `/ws/terminal/:sessionKey` (zod/mini: the client checks it; see common.ts). */
 
+/** The close code of a terminal socket whose session is gone (closed, or never there): the client stops retrying. */
+export const CLOSE_SESSION_GONE = 4404;
+
 export const TerminalMode = z.enum(['control', 'view']);
 export type TerminalMode = z.infer<typeof TerminalMode>;
 

@@ -5,7 +5,7 @@ import type { SessionProbe } from '../services/api.ts';
 import { ServerTerminalMessage as ServerTerminalMessageSchema } from '../services/contract.ts';
 import { ReconnectingSocket, type SocketLike } from './terminal-socket.ts';
 
-export { CLOSE_SESSION_GONE, type ConnectionState, type SocketLike } from './terminal-socket.ts';
+export type { ConnectionState, SocketLike } from './terminal-socket.ts';
 
 /**
  * Where the bytes go (an xterm in the app, a fake in tests). Every call is

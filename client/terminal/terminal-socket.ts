@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
 import { Backoff, Disposable, MutableDisposable, timeout } from '../lib/disposable.ts';
+import { CLOSE_SESSION_GONE } from '../../schemas/terminal-view.ts';
 import type { SessionProbe } from '../services/api.ts';
 import { errorMessage } from '../../base/errors.ts';
 
@@ -18,7 +19,6 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
 }
 
-export const CLOSE_SESSION_GONE = 4404;
 /** The session's host is no longer connected by the server (removed from hosts.yaml, or polled). */
 export const CLOSE_HOST_DROPPED = 4410;
 const OPEN = 1;

@@ -1,4 +1,4 @@
-import type { ClientTerminalMessage, HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
@@ -66,8 +66,7 @@ const BATCH_MIN_CHUNK = 1024;
 /** A viewer that fell out of the ring gets a fresh screen at most this often. */
 const CATCH_UP_INTERVAL_MS = 1000;
 
-/** WebSocket close codes the client understands. */
-export const CLOSE_SESSION_GONE = 4404;
+/** WebSocket close codes besides CLOSE_SESSION_GONE (schemas/terminal-view.ts, which the client reads). */
 /** The session's host is no longer connected by this server (removed from hosts.yaml, or polled): do not reconnect. */
 export const CLOSE_HOST_DROPPED = 4410;
 /** The session's host connection is being made anew (its settings changed): reconnect. */
