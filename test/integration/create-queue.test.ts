@@ -1,13 +1,17 @@
 /**
  * Creating sessions under load (issue 9, item 8): parallel creates are queued so
  * tmux is not flooded and default names never collide, and a create that failed
- * because tmux answered too late leaves no orphan session behind.
+ * because tmux answered too late leaves no orphan session behind. The session list
+ * follows tmux on every listing: a pane that carries the bridge's key but that no
+ * session stands for is adopted as a restart would adopt it, and the pane of an
+ * abandoned create is removed even when the first attempt to remove it fails.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../server/bridge.ts';
+import type { TmuxCommand } from '../../tmux/command.ts';
 import { apiCall, makeApi } from '../helpers/bridge.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
 import { ApiErrorBody, CliSession, SessionList } from '../../schemas/index.ts';
@@ -66,5 +70,48 @@ describe('session creation under load', () => {
     // The name is free again: a retry succeeds.
     const retry = await api.post('/api/cli-sessions', { name: 'late', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, CliSession);
     expect(retry.status).toBe(201);
+  });
+});
+
+describe('reconciling the session list with tmux', () => {
+  it('lists a keyed pane made behind its back, without a restart', async () => {
+    const key = 's_behindTheBack1';
+    await tmux.tmux('new-session', '-d', '-s', 'behind', '-x', '80', '-y', '24', '--', 'cat', ';', 'set-option', '-p', '-t', '=behind:', '@tb_key', key);
+    const session = await waitFor(async () => {
+      const { body } = await api.get('/api/cli-sessions', SessionList);
+      return body.sessions.find((s: any) => s.sessionKey === key);
+    }, 'the keyed pane to be listed', 45_000);
+    expect(session).toMatchObject({ name: 'behind', status: 'running', adopted: false });
+    expect((await api.get(`/api/cli-sessions/${key}`, CliSession)).status).toBe(200);
+    expect((await api.post(`/api/cli-sessions/${key}/close`, undefined, CliSession)).status).toBe(200);
+  });
+
+  it('removes an abandoned create even when the first attempt to remove it fails', async () => {
+    const { control } = bridge.tmux;
+    const run = control.run.bind(control);
+    let kills = 0;
+    // The first kill fails as one does when tmux is too busy to answer in time.
+    control.run = async (command: TmuxCommand) => {
+      if (command[0] === 'kill-session' && kills++ === 0) throw new Error('tmux did not answer in time');
+      return run(command);
+    };
+    try {
+      const serverPid = Number(await tmux.tmux('display-message', '-p', '#{pid}'));
+      process.kill(serverPid, 'SIGSTOP');
+      let failed;
+      try {
+        failed = await api.post('/api/cli-sessions', { name: 'late2', tool: 'custom', shell: 'cat', workingDir: tmux.dir }, ApiErrorBody);
+      } finally {
+        process.kill(serverPid, 'SIGCONT');
+      }
+      expect(failed.status).toBe(500);
+      await waitFor(async () => kills >= 1, 'the first removal to be tried', 45_000);
+      await waitFor(async () => !(await tmuxSessions()).includes('late2'), 'the orphan to be removed on a later listing', 45_000);
+      expect(kills).toBeGreaterThanOrEqual(2);
+      const { body } = await api.get('/api/cli-sessions', SessionList);
+      expect(body.sessions.some((s: any) => s.name === 'late2' && s.status === 'running')).toBe(false);
+    } finally {
+      control.run = run;
+    }
   });
 });
