@@ -45,8 +45,11 @@ describe('terminal settings from storage', () => {
 
 describe('browser notifications', async () => {
   const { noteFor } = await import('../../client/services/notifier.ts');
+  // Events reach the notifier only after the client's schema chunk has loaded.
+  await (await import('../../client/services/schemas.ts')).loadContract();
   const now = Date.parse('2026-01-01T12:00:00Z');
-  const approval = { id: 'a1', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'deploy', kind: 'require_approval', prompt: null, status: 'pending', requestedAt: '2026-01-01T11:59:30Z', file: '/x', expiresAt: '2026-01-02T00:00:00Z', decidedAt: null, decidedVia: null, decidedBy: null, note: null, sessionKey: null, pane: null };
+  const { sampleApproval, SAMPLE_PAYLOADS } = await import('../helpers/events.ts');
+  const approval = sampleApproval({ id: 'a1', pipeline: 'ci', stage: 'deploy', status: 'pending', requestedAt: '2026-01-01T11:59:30Z' });
 
   it('one for a fresh approval request and for a stage that just failed, none for replays', () => {
     const ask = noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:59:30Z', approval } as never, now);
@@ -54,7 +57,7 @@ describe('browser notifications', async () => {
     expect(ask?.title).toContain('ci');
     expect(noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:00:00Z', approval } as never, now)).toBeUndefined();
     expect(noteFor({ type: 'APPROVAL_REQUESTED', at: '2026-01-01T11:59:30Z', approval: { ...approval, status: 'approved' } } as never, now)).toBeUndefined();
-    const stage = { type: 'STAGE_UPDATED', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'test', status: 'FAILED', from: 'RUNNING', reason: 'exit 2', at: '2026-01-01T11:59:59Z' };
+    const stage = { ...SAMPLE_PAYLOADS.STAGE_UPDATED, type: 'STAGE_UPDATED', host: 'local', paneId: '%1', pipeline: 'ci', stage: 'test', status: 'FAILED', from: 'RUNNING', reason: 'exit 2', view: null, at: '2026-01-01T11:59:59Z' };
     expect(noteFor(stage as never, now)).toMatchObject({ body: 'exit 2', path: '/pipelines' });
     expect(noteFor({ ...stage, status: 'COMPLETED' } as never, now)).toBeUndefined();
     expect(noteFor({ ...stage, at: '2026-01-01T10:00:00Z' } as never, now)).toBeUndefined();
