@@ -10,10 +10,10 @@
  * dist/server/.build-stamp). `--force` builds anyway. Plain JavaScript so that
  * `npm start` can check the stamp without starting tsx.
  */
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashSources } from './source-hash.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const out = join(root, 'dist', 'server');
@@ -21,26 +21,8 @@ const stampFile = join(out, '.build-stamp');
 const SOURCES = ['server', 'tmux', 'base', 'schemas'];
 
 /** @returns {Promise<string>} */
-export async function serverStamp() {
-  const hash = createHash('sha256');
-  /** @type {string[]} */
-  const files = [];
-  /** @param {string} dir */
-  const walk = async (dir) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else files.push(path);
-    }
-  };
-  for (const dir of SOURCES) await walk(join(root, dir));
-  files.push(fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
-  const contents = await Promise.all(files.sort().map((file) => readFile(file).catch(() => Buffer.alloc(0))));
-  files.forEach((file, i) => {
-    hash.update(file.slice(root.length));
-    hash.update(contents[i]);
-  });
-  return hash.digest('hex');
+export function serverStamp() {
+  return hashSources(root, SOURCES, [fileURLToPath(import.meta.url), join(root, 'scripts', 'source-hash.mjs'), join(root, 'package-lock.json')]);
 }
 
 /** True when there are server sources to build from (an installed package has only dist/server). */

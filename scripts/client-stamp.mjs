@@ -7,37 +7,18 @@
  * without starting tsx (~0.2 s): the build runs only when the stamp differs.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashSources } from './source-hash.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const out = join(root, 'dist', 'client');
 export const stampFile = join(out, '.build-stamp');
 
 /** @returns {Promise<string>} */
-export async function sourceStamp() {
-  const hash = createHash('sha256');
-  /** @type {string[]} */
-  const files = [];
-  /** @param {string} dir */
-  const walk = async (dir) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else files.push(path);
-    }
-  };
-  await walk(join(root, 'client'));
-  await walk(join(root, 'schemas'));
-  await walk(join(root, 'base'));
-  files.push(join(root, 'scripts', 'build-client.ts'), fileURLToPath(import.meta.url), join(root, 'package-lock.json'));
-  for (const file of files.sort()) {
-    hash.update(file.slice(root.length));
-    hash.update(await readFile(file).catch(() => Buffer.alloc(0)));
-  }
-  return hash.digest('hex');
+export function sourceStamp() {
+  return hashSources(root, ['client', 'schemas', 'base'], [join(root, 'scripts', 'build-client.ts'), fileURLToPath(import.meta.url), join(root, 'scripts', 'source-hash.mjs'), join(root, 'package-lock.json')]);
 }
 
 /** True when dist/client was built from exactly these sources. @param {string} stamp */
