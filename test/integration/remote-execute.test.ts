@@ -49,6 +49,8 @@ beforeAll(async () => {
   await remote.tmux('new-session', '-d', '-s', 'idle', 'sleep 600');
   await remote.tmux('set-environment', '-g', 'PATH', pathWithFakes(fakes.dir));
   await remote.tmux('set-environment', '-g', 'HOME', remoteHome);
+  // Shells that end when the server is killed write no history into that HOME while it is removed.
+  await remote.tmux('set-environment', '-g', 'HISTFILE', '/dev/null');
   sshd = await new TestSshd().start();
   files = writeAgentFiles(
     `hosts:
@@ -69,8 +71,15 @@ afterAll(async () => {
   await sshd?.stop();
   removeDir(files?.dir);
   removeDir(fakes.dir);
-  // The remote shells may still write their history there as they end.
-  rmSync(remoteHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // A process of the killed server may still be ending in there: try until the removal holds.
+  await waitFor(() => {
+    try {
+      rmSync(remoteHome, { recursive: true, force: true });
+      return true;
+    } catch {
+      return undefined;
+    }
+  }, 'the remote HOME to be removed', 30_000, 100);
 });
 
 async function get(id: string): Promise<Execution> {
