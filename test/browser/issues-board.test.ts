@@ -52,9 +52,16 @@ describe('issue board in the browser', () => {
     expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.issueId)).toBe(c.id);
     await page.keyboard.press('Alt+ArrowRight');
     await waitFor(async () => (await statusOf(c.id)) === 'in_progress', 'moved right again', 30_000);
+    // The store has it before the page re-renders the card in its new column and gives it focus back.
+    await waitFor(
+      async () => (await page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest('[data-status]')?.getAttribute('data-status'))) === 'in_progress' || undefined,
+      'the focused card in its new column',
+      30_000,
+    );
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.issueId)).toBe(c.id);
     await page.keyboard.press('m');
     const menu = page.getByRole('menu', { name: `Move ${c.id} to` });
-    await menu.waitFor();
+    await menu.waitFor({ timeout: 30_000 });
     await menu.getByRole('menuitem', { name: 'Resolved' }).click();
     await waitFor(async () => (await statusOf(c.id)) === 'resolved', 'moved by the menu', 30_000);
     await page.reload();
