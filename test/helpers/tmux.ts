@@ -44,12 +44,25 @@ export class TestTmux {
   }
 
   async kill(): Promise<void> {
-    try {
-      await this.tmux('kill-server');
-    } catch {
-      // not running
+    // A server a test froze or wedged answers no kill-server: its pid is asked first, with a limit,
+    // and the process is killed directly if it outlives the request (it is this file's own server).
+    const run = (args: string[]) => execa('tmux', ['-L', this.socketName, '-f', this.configFile, ...args], { reject: false, timeout: 10_000 });
+    const pid = Number((await run(['display-message', '-p', '#{pid}'])).stdout) || undefined;
+    await run(['kill-server']);
+    if (pid !== undefined && isAlive(pid)) {
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGKILL');
     }
     rmSync(this.socketPath, { force: true });
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
