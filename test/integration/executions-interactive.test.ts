@@ -78,6 +78,22 @@ describe('executions in an interactive agent session', () => {
     expect(await ctx.tmux.capture(s.paneId)).toContain('ANSWER: think sleep=3');
   });
 
+  it("a pipe that lags behind tmux's screen does not end the turn before the answer arrives", async () => {
+    const s = await agentSession('ia-lag', false);
+    // On a busy machine the pane's pipe delivers what tmux already shows a little later:
+    // hold every chunk 400 ms, so the idle prompt is on the screen before it is in the stream.
+    const stream = (await ctx.bridge.bridge.hub.outputStream(s.sessionKey))!;
+    const append = stream.append.bind(stream);
+    stream.append = (data: Buffer) => {
+      const copy = Buffer.from(data);
+      setTimeout(() => append(copy), 400);
+    };
+    const started = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'lag sleep=3' }, ExecuteStarted);
+    const done = await ended(started.body.executionId);
+    expect(done).toMatchObject({ status: 'completed', completion: 'heuristic' });
+    expect(done.outputTail).toContain('ANSWER: lag sleep=3');
+  });
+
   it("with the tool's hook: the end comes from the hook callback", async () => {
     const s = await agentSession('ia-hook', true);
     const first = await ctx.bridge.api.post(`/api/cli-sessions/${s.sessionKey}/execute`, { prompt: 'turn one' }, ExecuteStarted);

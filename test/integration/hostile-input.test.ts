@@ -128,8 +128,16 @@ describe('names and activity', () => {
         await waitFor(async () => (await tmux.capture(s.tmux.paneId)).includes('active\n'), 'the echo');
       }
       const activity = async (key: string) => Date.parse((await bridge.api.get(`/api/cli-sessions/${key}`, CliSession)).body.lastActivityAt);
-      const lastClosing = await activity(closing.sessionKey);
-      const lastVanishing = await activity(vanishing.sessionKey);
+      // The shell's prompt after the echo may still be on its way through the pipe: the
+      // last activity is the one that no longer moves.
+      const settled = (key: string) =>
+        waitFor(async () => {
+          const first = await activity(key);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return (await activity(key)) === first ? first : undefined;
+        }, 'the last activity to settle', 20_000, 0);
+      const lastClosing = await settled(closing.sessionKey);
+      const lastVanishing = await settled(vanishing.sessionKey);
       // Let time pass, so "now" and the last activity are told apart.
       await waitFor(() => Date.now() > Math.max(lastClosing, lastVanishing) + 2000, 'two seconds to pass', 10_000, 100);
       const closed = (await bridge.api.post(`/api/cli-sessions/${closing.sessionKey}/close`, undefined, CliSession)).body;

@@ -15,6 +15,12 @@ const QUIET_MS = 2000;
 /** Without an idle-prompt pattern, a longer silence is the only sign. */
 const QUIET_NO_PATTERN_MS = 5000;
 const CHECK_MS = 250;
+/**
+ * tmux's screen can be ahead of the pane's pipe on a busy machine: the prompt
+ * seen in a capture may still be on its way through the stream. The stream
+ * must stay silent this long after the capture before the guess holds.
+ */
+const CONFIRM_MS = 750;
 
 interface InteractiveState {
   readonly key: string;
@@ -115,11 +121,14 @@ export class InteractiveRunner {
     if (stream.offset <= run.execution.offsetStart! || quietFor < (pattern ? QUIET_MS : QUIET_NO_PATTERN_MS)) return;
     state.checking = true;
     try {
+      const before = stream.offset;
       if (pattern) {
         const snapshot = await this.deps.hub.snapshot(state.key, 0);
         const lines = snapshot.text.split('\n').filter((l) => l.trim().length > 0);
         const lastLine = lines[lines.length - 1] ?? '';
         if (!pattern.test(lastLine)) return;
+        await new Promise((resolve) => setTimeout(resolve, CONFIRM_MS));
+        if (stream.offset !== before || state.ending || run.settled) return;
       }
       await this.end(run, state, { completion: 'heuristic' });
     } catch {
