@@ -6,10 +6,16 @@ import { tmuxEnv } from './tmux.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** The Node flags the command runs with: those of bin/tmux-bridge.js's `#!/usr/bin/env -S node …` line. */
-export function shippedNodeFlags(): string[] {
+/** How the command runs node: bin/tmux-bridge.js's `#!/usr/bin/env -S VAR=value… node --flag…` line. */
+export function shippedNodeLaunch(): { flags: string[]; env: Record<string, string> } {
   const shebang = readFileSync(join(ROOT, 'bin', 'tmux-bridge.js'), 'utf8').split('\n', 1)[0]!;
-  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+  const words = shebang.split(/\s+/);
+  const env: Record<string, string> = {};
+  for (const word of words.slice(0, words.indexOf('node'))) {
+    const eq = word.indexOf('=');
+    if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  return { flags: words.filter((word) => word.startsWith('--')), env };
 }
 
 /** One line of the server's `TMUX_BRIDGE_METRICS=1` report (server/metrics.ts), plus when we read it. */
@@ -73,9 +79,10 @@ export class BridgeChild {
     // 200 µs sampling: keystroke paths last ~0.1 ms, the default 1 ms would barely see them.
     const nodeArgs = this.options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', this.options.cpuProfDir] : [];
     if (this.options.exposeGc) nodeArgs.push('--expose-gc');
+    const launch = shippedNodeLaunch();
     const args = [
       ...nodeArgs,
-      ...shippedNodeFlags(),
+      ...launch.flags,
       join(ROOT, 'dist', 'server', 'cli.js'),
       '--port',
       '0',
@@ -91,7 +98,7 @@ export class BridgeChild {
     const started = performance.now();
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...tmuxEnv(), TMUX_BRIDGE_METRICS: '1' },
+      env: { ...tmuxEnv(), ...launch.env, TMUX_BRIDGE_METRICS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -3,6 +3,7 @@ import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { ApiError, errorMessage } from '../../base/errors.ts';
 import { describePane, killPaneCommand, type PaneInfo } from '../../tmux/panes.ts';
 import { killSessionCommand, newSession, renameSessionCommand } from '../../tmux/sessions.ts';
+import { TmuxDisconnectedError } from '../../tmux/errors.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import { CreateQueue } from './create-queue.ts';
 import type { SessionAnnouncer } from './session-announcer.ts';
@@ -83,6 +84,12 @@ export class SessionLauncher {
         const message = errorMessage(error);
         if (/duplicate session/i.test(message)) throw new ApiError(409, 'name_taken', `a tmux session named "${name}" already exists`);
         this.announcer.error({ sessionKey: key, name, message: `tmux could not create the session: ${message}` });
+        // The connection to tmux (a remote host's ssh, or a restarted local client) dropped
+        // mid-command: nothing was wrong with the request. If tmux made the session after
+        // all, it is removed when it appears, as after any failed create.
+        if (error instanceof TmuxDisconnectedError) {
+          throw new ApiError(503, 'tmux_disconnected', `the connection to tmux dropped while the session was being created (${message}); try again`);
+        }
         throw new ApiError(500, 'tmux_failed', `tmux could not create the session: ${message}`);
       });
       const pane = await describePane(this.tmux.control, created.paneId);

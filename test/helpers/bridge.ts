@@ -123,6 +123,8 @@ export class BridgeProcess {
     readonly tmux: TestTmux,
     readonly dataDir: string,
     readonly extraArgs: string[] = [],
+    /** `command`: bin/tmux-bridge.js run as the installed command is (its `#!` line; needs `npm run build`). */
+    readonly how: 'sources' | 'command' = 'sources',
   ) {}
 
   get pid(): number | undefined {
@@ -132,11 +134,11 @@ export class BridgeProcess {
   async start(): Promise<void> {
     const env = { ...process.env };
     delete env.TMUX;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', '0', '--data-dir', this.dataDir, '--socket', this.tmux.socketName, '--tmux-config', this.tmux.configFile, '--poll-interval-ms', '200', ...this.extraArgs],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = ['--port', '0', '--data-dir', this.dataDir, '--socket', this.tmux.socketName, '--tmux-config', this.tmux.configFile, '--poll-interval-ms', '200', ...this.extraArgs];
+    const child =
+      this.how === 'command'
+        ? spawn(join(ROOT, 'bin', 'tmux-bridge.js'), args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.output = '';
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));

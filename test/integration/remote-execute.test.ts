@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type AgentFiles } from '../helpers/agent.ts';
 import { pathWithFakes, writeFakeTools } from '../helpers/fake-tools.ts';
@@ -95,10 +96,25 @@ async function ended(id: string, timeoutMs = 60_000): Promise<Execution> {
   }, `execution ${id} to end`, timeoutMs, 100);
 }
 
+const farmConnected = async () => (await api.get('/api/hosts', HostList)).body.hosts.find((h: any) => h.name === 'farm')?.state === 'connected';
+
+/**
+ * A session on farm. One test here breaks farm's connection on purpose; a create that
+ * meets a connection dropping is a 503 (host_unavailable, tmux_disconnected), which a
+ * client retries once the host is back, as this does, once.
+ */
+async function createOnFarm(body: Record<string, unknown>): Promise<string> {
+  let res = await api.post('/api/cli-sessions', { host: 'farm', ...body }, z.union([CliSession, ApiErrorBody]));
+  if (res.status === 503) {
+    await waitFor(farmConnected, 'farm to be connected again', 60_000);
+    res = await api.post('/api/cli-sessions', { host: 'farm', ...body }, z.union([CliSession, ApiErrorBody]));
+  }
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as CliSession).sessionKey;
+}
+
 async function remoteShell(name: string): Promise<string> {
-  const { status, body } = await api.post('/api/cli-sessions', { host: 'farm', name, shell: 'bash --noprofile --norc -i' }, CliSession);
-  expect(status).toBe(201);
-  return body.sessionKey as string;
+  return createOnFarm({ name, shell: 'bash --noprofile --norc -i' });
 }
 
 const wrapperDirs = () => {
@@ -195,16 +211,14 @@ describe('executions on a remote host', () => {
     const done = await ended(id, 90_000);
     // The status file on the host said 4 (the end marker may have come while nobody listened).
     expect(done).toMatchObject({ status: 'failed', exitCode: 4, completion: 'sentinel' });
-    await waitFor(async () => (await api.get('/api/hosts', HostList)).body.hosts.find((h: any) => h.name === 'farm')!.state === 'connected', 'farm to be back', 60_000);
+    await waitFor(farmConnected, 'farm to be back', 60_000);
     const next = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo next' }, ExecuteStarted);
     expect(next.status).toBe(202);
     expect(await ended(next.body.executionId)).toMatchObject({ status: 'completed', exitCode: 0 });
   }, 180_000);
 
   it('an interactive agent on the host takes the prompt as input; its end is the quiet-and-prompt guess', async () => {
-    const created = await api.post('/api/cli-sessions', { host: 'farm', name: 'ragent', tool: 'claude', shell: tui }, CliSession);
-    expect(created.status).toBe(201);
-    const key = created.body.sessionKey as string;
+    const key = await createOnFarm({ name: 'ragent', tool: 'claude', shell: tui });
     await waitFor(async () => ((await api.get(`/api/cli-sessions/${key}/snapshot`, Snapshot)).body.text as string).includes('>'), 'the agent prompt', 30_000);
     const started = await api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'think sleep=1' }, ExecuteStarted);
     expect(started.status).toBe(202);
