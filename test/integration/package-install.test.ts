@@ -82,15 +82,17 @@ describe('the packed tarball installed with npm install -g', () => {
     server = child;
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const url = await waitFor(
+    // The address and the login link are two lines, which may arrive in two reads.
+    const [url, token] = await waitFor(
       () => {
         if (child.exitCode !== null) throw new Error(`tmux-bridge exited with ${child.exitCode}:\n${output}`);
-        return /listening on (http:\/\/\S+)/.exec(output)?.[1];
+        const listening = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+        const login = /login\?token=(\S+)/.exec(output)?.[1];
+        return listening && login ? [listening, decodeURIComponent(login)] : undefined;
       },
-      'the installed tmux-bridge to listen',
+      'the installed tmux-bridge to listen and print its login link',
       60_000,
     );
-    const token = decodeURIComponent(/login\?token=(\S+)/.exec(output)![1]!);
 
     const page = await fetch(url);
     expect(page.status).toBe(200);

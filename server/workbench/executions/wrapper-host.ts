@@ -3,6 +3,15 @@ import { literalFormat, shellQuote, type TmuxCommand } from '../../../tmux/comma
 import { childrenOf, executionDir, newNonce, readPid, readStatus, wrapperPaths, wrapperScript, writeWrapper, type Wrapper } from './wrapper.ts';
 
 /**
+ * How a command's process tree gets a signal: all stopped, all signalled, all continued.
+ * Signalled one by one, a shell whose child died first ran the rest of its script before
+ * its own signal came (`sleep 300; echo never` printed "never" and exited 0).
+ */
+function signalSteps(signal: 'SIGTERM' | 'SIGKILL'): NodeJS.Signals[] {
+  return signal === 'SIGKILL' ? ['SIGKILL'] : ['SIGSTOP', signal, 'SIGCONT'];
+}
+
+/**
  * Where an execution's wrapper files live: on the machine whose shell runs the
  * pane. For the bridge's own tmux server that is this machine's file system; for a
  * remote host it is the host's, reached through the host's control client (the one
@@ -48,11 +57,13 @@ export class LocalWrapperHost implements WrapperHost {
       }
     };
     await walk(pid, 0);
-    for (const child of tree.reverse()) {
-      try {
-        process.kill(child, signal);
-      } catch {
-        // already gone
+    for (const step of signalSteps(signal)) {
+      for (const child of tree) {
+        try {
+          process.kill(child, step);
+        } catch {
+          // already gone
+        }
       }
     }
   }
@@ -139,12 +150,14 @@ export class RemoteWrapperHost implements WrapperHost {
   }
 
   async signal(wrapper: Wrapper, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    const name = signal === 'SIGTERM' ? 'TERM' : 'KILL';
     // The wrapper's descendants, deepest first; a subshell body keeps each level's loop variable its own.
     const script = [
       `p=$(cat -- ${shellQuote(wrapper.pidFile)}) || exit 0`,
-      'tb_walk() ( for c in $(cat /proc/$1/task/$1/children 2>/dev/null || pgrep -P $1); do tb_walk $c; echo $c; done )',
-      `for c in $(tb_walk $p); do kill -${name} $c; done`,
+      'tb_walk() ( for c in $(cat /proc/$1/task/$1/children 2>/dev/null || pgrep -P $1); do echo $c; tb_walk $c; done )',
+      'pids=$(tb_walk $p)',
+      '[ -n "$pids" ] || exit 0',
+      ...signalSteps(signal).map((step) => `kill -${step.slice(3)} $pids 2>/dev/null`),
+      'exit 0',
     ].join('; ');
     await this.control.run(hostShell(script)).catch(() => undefined);
   }
