@@ -25,6 +25,8 @@ export const EVENT_PAYLOADS = {
   /** `paneId` when a pane is known, `name` when tmux refused to create the session. */
   CLI_SESSION_ERROR: z.object({ sessionKey: z.nullable(z.string()), paneId: z.optional(z.string()), name: z.optional(z.string()), message: z.string() }),
   CLI_SESSION_UPDATED: SessionEventPayload,
+  /** Records of closed sessions were removed (DELETE, clear-closed); `issueIds`: the issues they belonged to. */
+  CLI_SESSION_REMOVED: z.object({ sessionKeys: z.array(z.string()), issueIds: z.array(z.string()) }),
   STAGE_UPDATED: StageUpdatedEvent,
   APPROVAL_REQUESTED: ApprovalEventPayload,
   /** `decision` null: cancelled (the pane closed, or the stage moved on without it). */

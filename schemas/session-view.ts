@@ -71,6 +71,14 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+/** `DELETE /api/cli-sessions/:key`: the closed session's record is gone. */
+export const SessionRemoved = z.object({ ok: z.literal(true), sessionKey: z.string() });
+export type SessionRemoved = z.infer<typeof SessionRemoved>;
+
+/** `POST /api/cli-sessions/clear-closed`: how many closed sessions' records were removed. */
+export const ClosedCleared = z.object({ removed: z.int() });
+export type ClosedCleared = z.infer<typeof ClosedCleared>;
+
 /** `POST /api/cli-sessions/:key/resize`: the size the pane has now. */
 export const Resized = z.object({ ok: z.literal(true), cols: z.int(), rows: z.int() });
 export type Resized = z.infer<typeof Resized>;

@@ -64,4 +64,8 @@ export type ResizeBody = z.infer<typeof ResizeBody>;
 export const RenameSessionBody = z.object({ name: SessionName }).strict();
 export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 
+/** `POST /api/cli-sessions/clear-closed`: every closed session, or those of one host (`local` = the bridge's own). */
+export const ClearClosedBody = z.object({ host: HostName.optional() }).strict();
+export type ClearClosedBody = z.infer<typeof ClearClosedBody>;
+
 export const SnapshotQuery = z.object({ lines: QueryInt(0, 100_000).optional() });

@@ -1,4 +1,5 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { errorMessage } from '../../base/errors.ts';
 import type { CliSession } from '../../schemas/index.ts';
 import { Rich, t } from '../i18n/index.ts';
 import { absoluteTime, now, relativeTime } from '../lib/format.ts';
@@ -6,7 +7,7 @@ import { useServices } from '../services/index.ts';
 import { Link } from './Link.tsx';
 import { HostStateBadge } from './HostState.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
-import { clearClosed, closedSessions, setShowClosed, showClosed, visibleSessions } from './closed-filter.ts';
+import { closedSessions, setShowClosed, showClosed, visibleSessions } from './closed-filter.ts';
 
 /** Every session the server knows, live from events. */
 export function SessionList({ activeKey }: { activeKey: string | undefined }) {
@@ -86,19 +87,40 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
   );
 }
 
-/** "Show closed (N)" and "Clear closed": only when there are closed sessions to show or clear. */
+/** "Show closed (N)" and "Clear closed" (on the server, for every browser): only when there are closed sessions. */
 function ClosedFilter({ all, activeKey }: { all: readonly CliSession[]; activeKey: string | undefined }) {
+  const { sessions } = useServices();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
   const closed = closedSessions(all, activeKey).length;
   if (closed === 0) return null;
+  const clear = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await sessions.clearClosed();
+    } catch (e) {
+      setError(t('sessions.clearClosedFailed', { error: errorMessage(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div class="closed-filter">
-      <label>
-        <input type="checkbox" checked={showClosed.value} onChange={(e) => setShowClosed((e.currentTarget as HTMLInputElement).checked)} />
-        {t('sessions.showClosed', { count: closed })}
-      </label>
-      <button type="button" onClick={() => clearClosed(all, activeKey)} title={t('sessions.clearClosedTitle')}>
-        {t('sessions.clearClosed')}
-      </button>
+      <div class="closed-filter-row">
+        <label>
+          <input type="checkbox" checked={showClosed.value} onChange={(e) => setShowClosed((e.currentTarget as HTMLInputElement).checked)} />
+          {t('sessions.showClosed', { count: closed })}
+        </label>
+        <button type="button" disabled={busy} onClick={() => void clear()} title={t('sessions.clearClosedTitle')}>
+          {t('sessions.clearClosed')}
+        </button>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

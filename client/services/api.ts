@@ -88,6 +88,11 @@ export class ApiClient {
   }
 
   /** Tells a terminal whether to keep reconnecting. */
+  /** Removes the records of every closed session, for every browser; resolves with how many. */
+  async clearClosedSessions(): Promise<number> {
+    return (await this.send('POST', '/api/cli-sessions/clear-closed', {}, 'ClosedCleared')).removed;
+  }
+
   async probeSession(key: string): Promise<SessionProbe> {
     try {
       // Bounded: a server that does not answer counts as unreachable, and the terminal retries.

@@ -9,7 +9,7 @@ import { Health } from '../../schemas/health.ts';
 import { BoardSettings, ImportResult, Issue, IssueHistory, IssueList } from '../../schemas/issue-view.ts';
 import { Flow, FlowExport, FlowList, FlowRunDetail, FlowRunList, FlowStarted, RouteAccepted } from '../../schemas/flow-view.ts';
 import { Queue, QueueItem, QueueList } from '../../schemas/queue-view.ts';
-import { CliSession, SessionList } from '../../schemas/session-view.ts';
+import { CliSession, ClosedCleared, SessionList } from '../../schemas/session-view.ts';
 import { ServerTerminalMessage } from '../../schemas/terminal-view.ts';
 import { ToolList } from '../../schemas/tools-view.ts';
 
@@ -24,6 +24,7 @@ export const ANSWERS = {
   ApiErrorBody,
   SessionList,
   CliSession,
+  ClosedCleared,
   HostList,
   Health,
   Overview,

@@ -65,6 +65,23 @@ export class SessionStore extends Disposable {
     return this.loaded.value && this.api.auth.value === 'ok' ? this.refresh() : Promise.resolve();
   }
 
+  /**
+   * Removes every closed session on the server (for every browser: they drop it
+   * on CLI_SESSION_REMOVED). Rejects with the server's error; resolves with how many.
+   */
+  async clearClosed(): Promise<number> {
+    const removed = await this.api.clearClosedSessions();
+    // The event follows; without the feed (reconnecting) the list is right already.
+    this.drop([...this.byKey.value.values()].filter((s) => s.status === 'closed').map((s) => s.sessionKey));
+    return removed;
+  }
+
+  private drop(keys: readonly string[]): void {
+    const next = new Map(this.byKey.value);
+    for (const key of keys) next.delete(key);
+    if (next.size !== this.byKey.value.size) this.byKey.value = next;
+  }
+
   /** Puts a session we got from an API answer. */
   upsert(session: CliSession): void {
     const next = new Map(this.byKey.value);
@@ -126,6 +143,11 @@ export class SessionStore extends Disposable {
         if (!p || !known) break;
         const exitCode = p.exitCode ?? known.exitCode;
         this.upsert({ ...known, status: 'closed', exitCode, lastActivityAt: event.at });
+        break;
+      }
+      case 'CLI_SESSION_REMOVED': {
+        const p = payloadOf(event, 'CLI_SESSION_REMOVED');
+        if (p) this.drop(p.sessionKeys);
         break;
       }
       default:

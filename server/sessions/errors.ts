@@ -6,3 +6,5 @@ export const sessionClosed = (key: string) =>
   new ApiError(409, 'session_closed', `session "${key}" is closed; create a new session to continue`);
 export const sessionExited = (key: string, code: number | null) =>
   new ApiError(409, 'session_exited', `the program in session "${key}" has exited (code ${code ?? 'unknown'}); nothing can read input`);
+export const sessionNotClosed = (key: string, status: string) =>
+  new ApiError(409, 'session_not_closed', `session "${key}" is ${status}; close it first (POST /api/cli-sessions/${key}/close), then remove it`);

@@ -6,9 +6,9 @@ import type { ConnectionStatus, RemoteHostDropped, RemoteTmuxServer } from '../.
 import type { PaneStream } from '../../tmux/pane-stream.ts';
 import type { SessionEndpoint, StreamState } from '../../tmux/stream-source.ts';
 import type { EventBus } from '../events/index.ts';
-import { notFound } from './errors.ts';
+import { notFound, sessionNotClosed } from './errors.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
-import type { SessionMetaRepository } from './session-meta.ts';
+import type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
 import { SessionHub, type SessionSignal, type SizeResult, type TerminalScreen } from './session-hub.ts';
 import { ApiError, errorMessage } from '../../base/errors.ts';
 import { RemoteStreamGaps, type StreamGap } from './stream-gaps.ts';
@@ -244,6 +244,58 @@ export class SessionHosts extends Disposable {
 
   rename(key: string, name: string): Promise<CliSession> {
     return this.connectedHub(key).rename(key, name);
+  }
+
+  /**
+   * Removes the record of a closed session, on any host: a closed session has no
+   * pane, so no tmux is asked and its remote host may be away. One that tmux still
+   * has (running, or exited and readable) is a 409: it is closed first.
+   */
+  async remove(key: string): Promise<void> {
+    const live = this.liveHub(key);
+    if (live) throw sessionNotClosed(key, live.get(key).status);
+    const meta = this.repo.get(key);
+    if (!meta) throw notFound(key);
+    if (meta.closedAt === null) {
+      // Not closed when last seen, and not live here: its host is away (a 503) or not listed yet.
+      this.hubFor(key);
+      throw sessionNotClosed(key, meta.exitCode === null ? 'running' : 'exited');
+    }
+    const removed = await this.repo.removeClosed([key]);
+    // Removed meanwhile by another call: it is gone all the same, as a second DELETE says.
+    if (removed.length === 0) throw notFound(key);
+    await this.announceRemoved(removed);
+  }
+
+  /**
+   * Removes the records of every closed session (`host`: only those of one host,
+   * `local` = the bridge's own), whether or not their host is connected now.
+   * Resolves with how many were removed.
+   */
+  async clearClosed(host?: string): Promise<number> {
+    const only = host === undefined ? undefined : host === LOCAL_HOST ? null : host;
+    const keys = this.repo
+      .list()
+      .filter((m) => m.closedAt !== null && (only === undefined || (m.host ?? null) === only) && !this.liveHub(m.sessionKey))
+      .map((m) => m.sessionKey);
+    if (keys.length === 0) return 0;
+    const removed = await this.repo.removeClosed(keys);
+    await this.announceRemoved(removed);
+    return removed.length;
+  }
+
+  /** Every open page drops the rows; the issues they belonged to list them no more. */
+  private async announceRemoved(removed: readonly SessionMeta[]): Promise<void> {
+    if (removed.length === 0) return;
+    const issueIds = [...new Set(removed.flatMap((m) => (m.issueId ? [m.issueId] : [])))];
+    await this.bus.publish('CLI_SESSION_REMOVED', { sessionKeys: removed.map((m) => m.sessionKey), issueIds });
+  }
+
+  /** The hub whose tmux has the session's pane now, if any. */
+  private liveHub(key: string): SessionHub | undefined {
+    if (this.local.isLive(key)) return this.local;
+    for (const entry of this.remotes.values()) if (entry.hub.isLive(key)) return entry.hub;
+    return undefined;
   }
 
   snapshot(key: string, historyLines = 0): Promise<Snapshot> {

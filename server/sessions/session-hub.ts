@@ -89,6 +89,11 @@ export class SessionHub extends Disposable {
     return this.registry.owns(key);
   }
 
+  /** Whether tmux has the session's pane now (running or exited, not closed). */
+  isLive(key: string): boolean {
+    return this.registry.liveSession(key) !== undefined;
+  }
+
   /** The pane behind a live session (for streams and viewers). */
   paneOf(key: string): PaneInfo {
     return this.registry.paneOf(key);

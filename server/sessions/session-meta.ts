@@ -34,4 +34,6 @@ export interface SessionMetaRepository {
   put(meta: SessionMeta): Promise<void>;
   /** Every session, newest first. */
   list(): SessionMeta[];
+  /** Deletes the closed ones of these sessions; resolves with those removed, once durable. */
+  removeClosed(sessionKeys: readonly string[]): Promise<SessionMeta[]>;
 }

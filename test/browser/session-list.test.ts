@@ -1,12 +1,12 @@
 /**
  * The session list stays useful with many sessions: closed ones are hidden unless
- * shown (the one on screen stays), and "clear closed" hides the ones closed so far,
- * across a reload.
+ * shown (the one on screen stays), and "clear closed" removes them on the server,
+ * so every open browser drops them live and a reload does not bring them back.
  */
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/tmux.ts';
-import { CliSession } from '../../schemas/index.ts';
+import { CliSession, SessionList } from '../../schemas/index.ts';
 
 const ctx = useBrowserBridge();
 
@@ -17,37 +17,66 @@ async function createSession(name: string): Promise<string> {
 }
 
 describe('session list: closed sessions', () => {
-  it('hides closed sessions by default, shows them on demand, and clears them for good', async () => {
+  it('hides closed sessions by default, shows them on demand, and clearing them removes them in every browser', async () => {
     const open = await createSession('list-open');
     const gone = await createSession('list-gone');
-    expect((await ctx.bridge.api.post(`/api/cli-sessions/${gone}/close`, undefined, CliSession)).status).toBe(200);
-    const { context, page } = await newPage(ctx.browser, DESKTOP);
-    await login(page, ctx.bridge.url, ctx.bridge.token);
-    const row = (key: string) => page.locator(`.session-row[data-session-key="${key}"]`);
-    await row(open).waitFor();
-    expect(await row(gone).count()).toBe(0);
+    const gone2 = await createSession('list-gone-2');
+    for (const key of [gone, gone2]) expect((await ctx.bridge.api.post(`/api/cli-sessions/${key}/close`, undefined, CliSession)).status).toBe(200);
+    // Two browsers (their own cookies and storage): a desktop and, say, a phone.
+    const first = await newPage(ctx.browser, DESKTOP);
+    const second = await newPage(ctx.browser, DESKTOP);
+    const row = (page: typeof first.page, key: string) => page.locator(`.session-row[data-session-key="${key}"]`);
+    for (const { page } of [first, second]) {
+      await login(page, ctx.bridge.url, ctx.bridge.token);
+      await row(page, open).waitFor();
+      expect(await row(page, gone).count()).toBe(0);
+      await page.getByRole('checkbox', { name: 'Show closed (2)' }).check();
+      await row(page, gone).waitFor();
+      await row(page, gone2).waitFor();
+    }
+    expect(await row(first.page, gone).getAttribute('class')).toContain('status-closed');
+    await screenshot(first.page, 'sessions-closed-shown-desktop');
+    // The second page must drop the rows live, not by loading again.
+    await second.page.evaluate(() => ((window as unknown as { stillSamePage: boolean }).stillSamePage = true));
 
-    const toggle = page.getByRole('checkbox', { name: 'Show closed (1)' });
-    await toggle.check();
-    await row(gone).waitFor();
-    expect(await row(gone).getAttribute('class')).toContain('status-closed');
-    await screenshot(page, 'sessions-closed-shown-desktop');
+    // A failure is shown, and nothing is dropped.
+    await first.page.route('**/api/cli-sessions/clear-closed', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'store_unavailable', message: 'the store cannot write now' } }) }),
+    );
+    await first.page.getByRole('button', { name: 'Clear closed' }).click();
+    const alert = first.page.locator('.closed-filter [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('the store cannot write now');
+    expect(await row(first.page, gone).count()).toBe(1);
+    await first.page.unroute('**/api/cli-sessions/clear-closed');
 
-    await page.getByRole('button', { name: 'Clear closed' }).click();
-    await row(gone).waitFor({ state: 'detached' });
-    expect(await page.locator('.closed-filter').count()).toBe(0);
-    await page.reload();
-    await row(open).waitFor();
-    await page.waitForTimeout(500);
-    expect(await row(gone).count()).toBe(0);
+    await first.page.getByRole('button', { name: 'Clear closed' }).click();
+    for (const { page } of [first, second]) {
+      await row(page, gone).waitFor({ state: 'detached', timeout: 60_000 });
+      await row(page, gone2).waitFor({ state: 'detached', timeout: 60_000 });
+      await page.locator('.closed-filter').waitFor({ state: 'detached', timeout: 60_000 });
+      expect(await row(page, open).count()).toBe(1);
+    }
+    expect(await second.page.evaluate(() => (window as unknown as { stillSamePage?: boolean }).stillSamePage)).toBe(true);
+    // On the server: gone for everyone.
+    const listed = (await ctx.bridge.api.get('/api/cli-sessions', SessionList)).body.sessions.map((s) => s.sessionKey);
+    expect(listed).toContain(open);
+    expect(listed).not.toContain(gone);
+    expect(listed).not.toContain(gone2);
+    await second.page.reload();
+    await row(second.page, open).waitFor();
+    await second.page.waitForTimeout(500);
+    expect(await row(second.page, gone).count()).toBe(0);
+    await second.context.close();
 
     // A session closed later is offered again; the one on screen stays listed when closed.
+    const { page } = first;
     await page.goto(new URL(`sessions/${open}`, ctx.bridge.url).toString());
-    await row(open).waitFor();
+    await row(page, open).waitFor();
     expect((await ctx.bridge.api.post(`/api/cli-sessions/${open}/close`, undefined, CliSession)).status).toBe(200);
-    await waitFor(async () => (await row(open).getAttribute('class'))?.includes('status-closed'), 'the row on screen shows closed', 60_000);
+    await waitFor(async () => (await row(page, open).getAttribute('class'))?.includes('status-closed'), 'the row on screen shows closed', 60_000);
     expect(await page.locator('.closed-filter').count()).toBe(0);
-    await context.close();
+    await first.context.close();
   });
 
   it('renames a session from its terminal; a taken name is refused with the server\'s reason', async () => {

@@ -153,6 +153,7 @@ export const SAMPLE_PAYLOADS: { readonly [K in EventType]: EventPayload<K> } = {
   CLI_SESSION_CLOSED: { sessionKey: 's_sample', exitCode: 0 },
   CLI_SESSION_ERROR: { sessionKey: 's_sample', paneId: '%1', message: 'tmux could not create the session' },
   CLI_SESSION_UPDATED: { sessionKey: 's_sample', session: sampleSession({ currentCommand: 'vim', nativeClients: 1, title: 'edit' }) },
+  CLI_SESSION_REMOVED: { sessionKeys: ['s_sample'], issueIds: ['ISS-1'] },
   STAGE_UPDATED: {
     host: 'sample-host',
     paneId: '%1',

@@ -10,7 +10,7 @@ import { duration } from '../../i18n/format.ts';
 // Every event type has a name in the catalogs; an unknown one (a newer server) shows as written.
 const LABELLED = new Set<string>([
   'STAGE_UPDATED', 'STAGE_ACTIONS', 'APPROVAL_REQUESTED', 'APPROVAL_DECIDED', 'NOTIFICATION', 'CONFIG_RELOADED', 'CONFIG_ERROR',
-  'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_ERROR', 'STREAM_GAP', 'ISSUE_UPDATED', 'QUEUE_UPDATED',
+  'CLI_SESSION_CREATED', 'CLI_SESSION_UPDATED', 'CLI_SESSION_CLOSED', 'CLI_SESSION_REMOVED', 'CLI_SESSION_ERROR', 'STREAM_GAP', 'ISSUE_UPDATED', 'QUEUE_UPDATED',
   'EXECUTION_UPDATED', 'PANE_TAIL', 'CLI_EXECUTION_STARTED', 'CLI_OUTPUT', 'CLI_EXECUTION_COMPLETED', 'FLOW_RUN_UPDATED', 'HOST_STATUS', 'TMUX_STATUS',
 ] satisfies EventType[]);
 
@@ -70,6 +70,8 @@ export function describe(event: BridgeEvent): string {
       const p = payloadOf(event, 'CLI_SESSION_CLOSED');
       return p ? `${p.sessionKey}${p.exitCode !== null ? t('event.exit', { code: p.exitCode }) : ''}` : '';
     }
+    case 'CLI_SESSION_REMOVED':
+      return payloadOf(event, 'CLI_SESSION_REMOVED')?.sessionKeys.join(', ') ?? '';
     case 'CLI_SESSION_ERROR': {
       const p = payloadOf(event, 'CLI_SESSION_ERROR');
       return p ? `${p.sessionKey ?? p.name ?? ''}: ${p.message}` : '';

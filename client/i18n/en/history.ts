@@ -10,6 +10,7 @@ export const history = {
   'event.CLI_SESSION_CREATED': 'session created',
   'event.CLI_SESSION_UPDATED': 'session updated',
   'event.CLI_SESSION_CLOSED': 'session closed',
+  'event.CLI_SESSION_REMOVED': 'session removed',
   'event.CLI_SESSION_ERROR': 'session error',
   'event.ISSUE_UPDATED': 'issue updated',
   'event.QUEUE_UPDATED': 'queue updated',

@@ -12,6 +12,7 @@ export const history: Translation<typeof en> = {
   'event.CLI_SESSION_CREATED': '会话已创建',
   'event.CLI_SESSION_UPDATED': '会话已更新',
   'event.CLI_SESSION_CLOSED': '会话已关闭',
+  'event.CLI_SESSION_REMOVED': '会话已移除',
   'event.ISSUE_UPDATED': '议题已更新',
   'event.QUEUE_UPDATED': '队列已更新',
   'event.EXECUTION_UPDATED': '执行已更新',

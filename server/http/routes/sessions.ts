@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateSessionBody, HostName, KeysBody, RenameSessionBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
+import { ClearClosedBody, CreateSessionBody, HostName, KeysBody, RenameSessionBody, ResizeBody, SendBody, SnapshotQuery } from '../../../schemas/index.ts';
 import type { InputOrigin, SessionHosts } from '../../sessions/index.ts';
 import { clientOf } from '../client-identity.ts';
 import { parseOr400 } from '../errors.ts';
@@ -15,7 +15,7 @@ const ListQuery = z.object({
 
 const apiOrigin = (req: Request): InputOrigin => ({ source: 'api', client: clientOf(req) });
 
-/** `/api/cli-sessions`: create, list, get, send, keys, resize, rename, close, snapshot. */
+/** `/api/cli-sessions`: create, list, get, send, keys, resize, rename, close, snapshot, remove (closed ones). */
 export function sessionRoutes(hub: SessionHosts): Router {
   const router = Router();
 
@@ -28,6 +28,11 @@ export function sessionRoutes(hub: SessionHosts): Router {
   router.post('/', async (req, res) => {
     const body = parseOr400(CreateSessionBody, req.body ?? {});
     res.status(201).json(await hub.create(body));
+  });
+
+  router.post('/clear-closed', async (req, res) => {
+    const body = parseOr400(ClearClosedBody, req.body ?? {});
+    res.json({ removed: await hub.clearClosed(body.host) });
   });
 
   router.get('/:key', (req, res) => {
@@ -65,6 +70,12 @@ export function sessionRoutes(hub: SessionHosts): Router {
   router.post('/:key/close', async (req, res) => {
     const { key } = parseOr400(KeyParam, req.params, 'path');
     res.json(await hub.close(key));
+  });
+
+  router.delete('/:key', async (req, res) => {
+    const { key } = parseOr400(KeyParam, req.params, 'path');
+    await hub.remove(key);
+    res.json({ ok: true, sessionKey: key });
   });
 
   router.get('/:key/snapshot', async (req, res) => {

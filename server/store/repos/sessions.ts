@@ -99,6 +99,25 @@ export class SessionRepository {
     return row;
   }
 
+  /**
+   * Deletes the rows of these sessions that are closed, in one transaction (a row
+   * that is not closed is kept: the check and the delete cannot be told apart by a
+   * concurrent close). Resolves with the rows removed, once durable.
+   */
+  removeClosed(sessionKeys: readonly string[]): Promise<SessionRow[]> {
+    return this.store.write((tx) => {
+      const removed: SessionRow[] = [];
+      for (const sessionKey of new Set(sessionKeys)) {
+        const row = tx.get(`SELECT ${SESSION.list} FROM sessions WHERE session_key = ? AND closed_at IS NOT NULL`, [sessionKey]);
+        if (!row) continue;
+        tx.run('DELETE FROM sessions WHERE session_key = ?', [sessionKey]);
+        tx.changed({ table: 'sessions', op: 'delete', key: { sessionKey } });
+        removed.push(SESSION.row(row));
+      }
+      return removed;
+    });
+  }
+
   delete(sessionKey: string): Promise<boolean> {
     return this.store.write((tx) => {
       const { changes } = tx.run('DELETE FROM sessions WHERE session_key = ?', [sessionKey]);

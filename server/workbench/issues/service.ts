@@ -73,10 +73,9 @@ export class IssueService extends Disposable {
     super();
     this.register(
       bus.onEvent((event) => {
-        // A new session for an issue changes the issue's derived `sessions`.
-        if (event.type !== 'CLI_SESSION_CREATED') return;
-        const issueId = event.session.issueId;
-        if (issueId !== null && this.repo.get(issueId)) this.announce(issueId);
+        // A new session for an issue, or removed records of closed ones, change the issue's derived `sessions`.
+        const issueIds = event.type === 'CLI_SESSION_CREATED' ? [event.session.issueId] : event.type === 'CLI_SESSION_REMOVED' ? event.issueIds : [];
+        for (const issueId of issueIds) if (issueId !== null && this.repo.get(issueId)) this.announce(issueId);
       }),
     );
   }
