@@ -143,6 +143,20 @@ export const NotificationRecord = z.extend(NotificationDelivery, {
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 
+/** What a stage `reason` the engine wrote is (schemas/stage-reason.ts reads it); the board words it from the code. */
+export const StageReasonCode = z.enum(['fail_condition', 'triggered', 'triggered_approval', 'succeeded', 'retrying', 'asking_human', 'failed', 'approved', 'rejected', 'retry_requested', 'reset']);
+export type StageReasonCode = z.infer<typeof StageReasonCode>;
+
+/**
+ * `reason` as a code and its free parts (`detail`: the condition that matched, `line`,
+ * `by`, `via`, `attempt`, `max`, `retries`); absent when the reason is free text.
+ * `reason` itself stays as tmuxagent wrote it, for API users and compatible outputs.
+ */
+const ReasonFields = {
+  reasonCode: z.optional(StageReasonCode),
+  reasonParams: z.optional(z.record(z.string(), z.string())),
+};
+
 /** A stage as shown on the board. */
 export const StageView = z.object({
   name: z.string(),
@@ -157,6 +171,7 @@ export const StageView = z.object({
   /** When it reached COMPLETED or FAILED; null while it runs, waits or idles. */
   finishedAt: z.nullable(IsoDate),
   reason: z.nullable(z.string()),
+  ...ReasonFields,
   escalateCode: z.nullable(z.string()),
 });
 export type StageView = z.infer<typeof StageView>;
@@ -217,6 +232,7 @@ export const Overview = z.object({
       pipeline: z.string(),
       stage: z.string(),
       reason: z.nullable(z.string()),
+      ...ReasonFields,
       escalateCode: z.nullable(z.string()),
       at: IsoDate,
     }),
@@ -235,6 +251,7 @@ export const StageHistoryRow = z.object({
   from: z.nullable(StageStatus),
   to: StageStatus,
   reason: z.nullable(z.string()),
+  ...ReasonFields,
   retries: z.int().check(z.minimum(0)),
   data: z.nullable(z.record(z.string(), z.unknown())),
   at: IsoDate,
@@ -257,6 +274,7 @@ export const StageUpdatedPayload = z.object({
   /** Set when the status changed (or a retry happened); null for a data-only update. */
   from: z.nullable(StageStatus),
   reason: z.nullable(z.string()),
+  ...ReasonFields,
 });
 export type StageUpdatedPayload = z.infer<typeof StageUpdatedPayload>;
 export const ApprovalEventPayload = z.object({ approval: ApprovalView });

@@ -24,8 +24,14 @@ export interface FlowProblem {
   readonly nodeId: string | null;
   /** Where in the flow body, as zod paths are (`nodes.1.data.instruction`). */
   readonly path: ReadonlyArray<string | number>;
+  /** Which rule, for a UI that words it in its own language (`flow_cycle`…); `params` fill its text. */
+  readonly code: FlowProblemCode;
+  readonly params: Readonly<Record<string, string | number>>;
+  /** The same in English, for the API and logs. */
   readonly message: string;
 }
+
+export type FlowProblemCode = 'flow_duplicate_id' | 'flow_unknown_node' | 'flow_duplicate_edge' | 'flow_cycle' | 'flow_output_taken' | 'flow_needs_session' | 'flow_unknown_name' | 'flow_unknown_name_owner';
 
 /** Direct upstream node ids per node. */
 export function upstreamOf(nodes: readonly FlowNode[], edges: readonly FlowEdge[]): Map<string, string[]> {
@@ -74,34 +80,34 @@ export function flowProblems(flow: Pick<FlowInput, 'nodes' | 'edges' | 'variable
   const problems: FlowProblem[] = [];
   const index = new Map<string, number>();
   flow.nodes.forEach((node, i) => {
-    if (index.has(node.id)) problems.push({ nodeId: node.id, path: ['nodes', i, 'id'], message: `node "${node.id}": the id is used twice` });
+    if (index.has(node.id)) problems.push({ nodeId: node.id, path: ['nodes', i, 'id'], code: 'flow_duplicate_id', params: { node: node.id }, message: `node "${node.id}": the id is used twice` });
     else index.set(node.id, i);
   });
   const seenEdges = new Set<string>();
   flow.edges.forEach((edge, i) => {
     for (const end of ['source', 'target'] as const) {
-      if (!index.has(edge[end])) problems.push({ nodeId: edge[end], path: ['edges', i, end], message: `edge ${i + 1}: no node "${edge[end]}"` });
+      if (!index.has(edge[end])) problems.push({ nodeId: edge[end], path: ['edges', i, end], code: 'flow_unknown_node', params: { edge: i + 1, node: edge[end] }, message: `edge ${i + 1}: no node "${edge[end]}"` });
     }
     const key = `${edge.source}\u0000${edge.target}`;
-    if (seenEdges.has(key)) problems.push({ nodeId: edge.target, path: ['edges', i], message: `edge ${i + 1}: "${edge.source}" → "${edge.target}" is given twice` });
+    if (seenEdges.has(key)) problems.push({ nodeId: edge.target, path: ['edges', i], code: 'flow_duplicate_edge', params: { edge: i + 1, source: edge.source, target: edge.target }, message: `edge ${i + 1}: "${edge.source}" → "${edge.target}" is given twice` });
     seenEdges.add(key);
   });
   const cyclic = nodesOnCycles(flow.nodes, flow.edges);
   for (const id of cyclic) {
-    problems.push({ nodeId: id, path: ['nodes', index.get(id)!], message: `node "${id}" is on a cycle: a flow must be a DAG (remove an edge)` });
+    problems.push({ nodeId: id, path: ['nodes', index.get(id)!], code: 'flow_cycle', params: { node: id }, message: `node "${id}" is on a cycle: a flow must be a DAG (remove an edge)` });
   }
   const outputOwner = new Map<string, string>();
   flow.nodes.forEach((node, i) => {
     const name = node.data.outputName;
     if (!name) return;
     const other = outputOwner.get(name);
-    if (other !== undefined) problems.push({ nodeId: node.id, path: ['nodes', i, 'data', 'outputName'], message: `node "${node.id}": outputName "${name}" is already node "${other}"'s` });
+    if (other !== undefined) problems.push({ nodeId: node.id, path: ['nodes', i, 'data', 'outputName'], code: 'flow_output_taken', params: { node: node.id, name, other }, message: `node "${node.id}": outputName "${name}" is already node "${other}"'s` });
     else outputOwner.set(name, node.id);
   });
   const upstream = upstreamOf(flow.nodes, flow.edges);
   flow.nodes.forEach((node, i) => {
     if (node.data.delivery === 'sendToSession' && !node.data.targetSessionKey) {
-      problems.push({ nodeId: node.id, path: ['nodes', i, 'data', 'targetSessionKey'], message: `node "${node.id}": sendToSession needs a targetSessionKey (the session to type into)` });
+      problems.push({ nodeId: node.id, path: ['nodes', i, 'data', 'targetSessionKey'], code: 'flow_needs_session', params: { node: node.id }, message: `node "${node.id}": sendToSession needs a targetSessionKey (the session to type into)` });
     }
     // On a cycle "upstream" means nothing; the cycle is reported already.
     if (cyclic.includes(node.id)) return;
@@ -118,6 +124,7 @@ export function flowProblems(flow: Pick<FlowInput, 'nodes' | 'edges' | 'variable
       problems.push({
         nodeId: node.id,
         path: ['nodes', i, 'data', 'instruction'],
+        ...(owner ? { code: 'flow_unknown_name_owner' as const, params: { node: node.id, name, owner } } : { code: 'flow_unknown_name' as const, params: { node: node.id, name } }),
         message: `node "${node.id}": {{${name}}} is neither a variable nor an upstream node's outputName${hint}`,
       });
     }

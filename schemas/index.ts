@@ -6,6 +6,7 @@ export * from './terminal.ts';
 export * from './events.ts';
 export * from './agent-config.ts';
 export * from './agent.ts';
+export * from './stage-reason.ts';
 export * from './agent-input.ts';
 export * from './agent-config-view.ts';
 export * from './store.ts';

@@ -65,7 +65,7 @@ export function NewSessionDialog({ onClose, onCreated }: Props) {
       // Errors the server reports without a field path but about one field.
       if (err.code === 'name_taken') perField.name = err.message;
       if (err.code === 'unknown_host' || err.code === 'host_unavailable') perField.host = err.message;
-      if (tool === 'custom' && /"shell"/.test(err.message) && !perField.shell) perField.shell = err.message;
+      if (tool === 'custom' && /"shell"/.test(err.serverMessage) && !perField.shell) perField.shell = err.message;
       setFieldErrors(perField);
       const first = FIELDS.find((f) => perField[f]);
       // The message is shown at its field; the summary only says where to look.

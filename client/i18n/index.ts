@@ -27,6 +27,7 @@ export { LOCALES } from './types.ts';
 export { locale } from './locale.ts';
 export { plural, t } from './translate.ts';
 export { Rich } from './rich.tsx';
+export { issueMessage, issueText, isValidationIssue, type ValidationIssue } from './issues.ts';
 export { absoluteTime, duration, formatNumber, relativeTime, shortTime } from './format.ts';
 
 /** Switches the UI language (and remembers it for this browser) once its catalog is loaded. */

@@ -9,6 +9,7 @@ import { HostStateBadge } from '../components/HostState.tsx';
 import { Link } from '../components/Link.tsx';
 import type { Counts } from '../services/agent-types.ts';
 import type { CountTable } from '../services/board.ts';
+import { reasonText } from '../services/stage-reason.ts';
 import { useServices } from '../services/index.ts';
 import { pipelineHref } from '../services/router.ts';
 
@@ -213,7 +214,7 @@ function RecentFailures({ failures }: { failures: Overview['recentFailures'] }) 
                 <span class="muted small">
                   {f.host} · {f.paneId}
                 </span>
-                {f.reason && <span class="reason">{f.reason}</span>}
+                {f.reason && <span class="reason">{reasonText(f)}</span>}
               </span>
               <span class="row-side">
                 {f.escalateCode && (

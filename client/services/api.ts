@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { t } from '../i18n/index.ts';
+import { issueMessage, issueText, isValidationIssue, t } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { loadContract, type Answer, type AnswerName, type Contract } from './schemas.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: readonly unknown[] = [],
+    /** The server's own words (English), for logs and API users; `message` is what the UI shows. */
+    readonly serverMessage = message,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -20,9 +22,7 @@ export class ApiError extends Error {
   fieldMessages(field: string): string[] {
     const out: string[] = [];
     for (const detail of this.details) {
-      if (typeof detail !== 'object' || detail === null) continue;
-      const { path, message } = detail as { path?: unknown; message?: unknown };
-      if (Array.isArray(path) && path[0] === field && typeof message === 'string') out.push(message);
+      if (isValidationIssue(detail) && detail.path?.[0] === field) out.push(issueMessage(detail));
     }
     return out;
   }
@@ -192,7 +192,13 @@ export class ApiClient {
         const message = error.ok ? error.value.error.message : t('error.rateLimited');
         throw new RateLimitedError(retryAfterMs(response.headers.get('retry-after')), new ApiError(429, 'rate_limited', message));
       }
-      if (error.ok) throw new ApiError(response.status, error.value.error.code, error.value.error.message, error.value.error.details ?? []);
+      if (error.ok) {
+        const { code, message, details = [] } = error.value.error;
+        // Bad input: the issues worded in the UI language from their codes, not the server's English.
+        const issues = details.filter(isValidationIssue).filter((d) => typeof d.code === 'string');
+        const shown = issues.length > 0 ? t('error.invalidInput', { issues: issues.map((i) => issueText(i)).join('; ') }) : message;
+        throw new ApiError(response.status, code, shown, details, message);
+      }
       throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));
     }
     this.auth.value = 'ok';

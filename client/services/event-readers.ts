@@ -2,6 +2,7 @@ import type { ApprovalView, BridgeEvent, StageStatus, StageView } from '../../sc
 import type { PaneTail } from './agent-types.ts';
 import type { EventPayload, EventType } from '../../schemas/index.ts';
 import { contractNow } from './schemas.ts';
+import type { ReasonLike } from './stage-reason.ts';
 
 /*
  * What the pages read from events, each payload checked with its type's schema
@@ -23,6 +24,8 @@ export interface StageUpdate {
   readonly escalateCode: string | null;
   /** Why it moved this time (the engine's words: which condition on which line), if it says. */
   readonly transition: string | null;
+  /** The same with its code, for the board to word it (client/components/board/reason.ts). */
+  readonly transitionWhy: ReasonLike;
   readonly at: string;
   readonly id: number | undefined;
   /** The stage as the board shows it; null when the policy no longer has the stage. */
@@ -43,6 +46,7 @@ export function readStageUpdate(event: BridgeEvent): StageUpdate | undefined {
     reason: p.view ? p.view.reason : (p.reason ?? p.data.reason ?? null),
     escalateCode: p.view ? p.view.escalateCode : (p.escalateCode ?? p.data.escalate_code ?? null),
     transition: p.reason,
+    transitionWhy: { reason: p.reason, reasonCode: p.reasonCode, reasonParams: p.reasonParams },
     at: event.at,
     id: event.id,
     view: p.view,

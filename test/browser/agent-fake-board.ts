@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EventsQuery } from '../../schemas/index.ts';
+import { EventsQuery, reasonFields } from '../../schemas/index.ts';
 import type {
   AgentConfigView,
   ApprovalView,
@@ -101,6 +101,7 @@ export class FakeBoard {
               updatedAt: iso(at),
               ...timing(status, at),
               reason: order < progress ? `success_when log_regex on line "${name} ok"` : null,
+              ...reasonFields(order < progress ? `success_when log_regex on line "${name} ok"` : null),
               escalateCode: null,
             };
           });
@@ -266,9 +267,11 @@ export class FakeBoard {
     const index = pane.stages.findIndex((s) => s.name === stage);
     const before = pane.stages[index]!;
     const now = Date.now();
-    const next: StageView = { ...before, ...timing(status, now, before), ...extra, status, updatedAt: iso(now) };
+    // The reason's code as the server derives it, unless the test gives one.
+    const { reasonCode: _code, reasonParams: _params, ...old } = before;
+    const next: StageView = { ...old, ...timing(status, now, before), ...reasonFields(extra.reason ?? before.reason), ...extra, status, updatedAt: iso(now) };
     pane.stages[index] = next;
-    const payload = { host, paneId, pipeline, stage, status, retries: next.retries, data: {}, from: before.status, reason: next.reason, escalateCode: next.escalateCode, view: next };
+    const payload = { host, paneId, pipeline, stage, status, retries: next.retries, data: {}, from: before.status, reason: next.reason, ...reasonFields(next.reason), escalateCode: next.escalateCode, view: next };
     if (quiet) this.store({ type: 'STAGE_UPDATED', at: iso(), ...payload });
     else this.emit('STAGE_UPDATED', payload);
   }

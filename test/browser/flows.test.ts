@@ -29,6 +29,37 @@ afterAll(async () => {
 const nodeField = (page: Page, nodeId: string, name: string) => page.locator(`[data-node-form="${nodeId}"] [name="${name}"]`);
 
 describe('flows in the browser', { timeout: 240_000 }, () => {
+  it('in Chinese the editor words every validation issue from the catalog, and a refused save points at them', async () => {
+    const { context, page } = await newPage(ctx.browser, DESKTOP, undefined, { locale: 'zh-CN' });
+    page.setDefaultTimeout(45_000);
+    try {
+      await login(page, ctx.bridge.url, ctx.bridge.token, '/flows/new');
+      await page.getByRole('heading', { name: '新建流程', level: 1 }).waitFor();
+      // An empty flow: no name, a node without an instruction.
+      await page.locator('#flow-name').fill('');
+      await page.locator('.flow-problems li', { hasText: '名称：必填' }).waitFor();
+      await page.locator('[data-node-form="A"] .field-error', { hasText: '指令：必填' }).waitFor();
+      await page.getByRole('button', { name: '保存', exact: true }).click();
+      await page.locator('.form-error[role="alert"]', { hasText: '未保存：请先修正下面标出的问题。' }).waitFor();
+      const english = (texts: string[]) => texts.flatMap((text) => text.match(/[A-Za-z]{3,}/g) ?? []).filter((word) => word !== 'nope');
+      const shown = await page.locator('.flow-problems li, .node-form .field-error, p.form-error').allTextContents();
+      expect(shown.length).toBeGreaterThanOrEqual(3);
+      expect(english(shown), shown.join(' | ')).toEqual([]);
+      await screenshot(page, 'flows-editor-invalid-zh-desktop');
+      // A graph rule (its code, worded by the catalog): a node naming an output nobody makes.
+      await page.locator('#flow-name').fill('流程');
+      await nodeField(page, 'A', 'instruction').fill('echo 1');
+      await page.getByTestId('flow-add-node').click();
+      await nodeField(page, 'B', 'instruction').fill('echo {{nope}}');
+      await page.locator('[data-node-form="B"] .field-error', { hasText: '既不是变量' }).waitFor();
+      const graph = await page.locator('.node-form .field-error').allTextContents();
+      // No English word is left: only the node's own words ({{nope}}) are Latin.
+      expect(english(graph), graph.join(' | ')).toEqual([]);
+    } finally {
+      await closeQuietly(context);
+    }
+  });
+
   it('builds a two-node flow in the editor, runs it, watches it finish and opens node B\'s terminal', async () => {
     const { body: session } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'flow-target', shell: 'bash --noprofile --norc -i', workingDir: ctx.tmux.dir }, CliSession);
     const { context, page } = await newPage(ctx.browser, DESKTOP);

@@ -1,10 +1,13 @@
 /**
  * The pipeline page at 1280×800 keeps every stage's buttons inside its card: a stage
  * waiting for approval (Decide, Retry, Reset) and one with a long unbroken reason.
+ * In Chinese too, desktop and phone: each button on one line, and a reason the
+ * engine coded is worded by the catalog, not left in the server's English.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, closeQuietly, hasHorizontalScroll, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
+import { DESKTOP, PHONE, closeQuietly, hasHorizontalScroll, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
+import { stageReasonText } from '../../schemas/index.ts';
 import { FakeBoard } from './agent-fake-board.ts';
 
 let browser: Browser;
@@ -45,4 +48,45 @@ describe('pipeline page layout', () => {
     expect(await hasHorizontalScroll(page)).toBe(false);
     await context.close();
   });
+
+  for (const [viewport, size] of [
+    [DESKTOP, 'desktop'],
+    [PHONE, 'phone'],
+  ] as const) {
+    it(`zh-CN ${size}: buttons on one line, coded reasons in Chinese`, async () => {
+      const pane = board.pipelines.get('ci')!.panes[0]!;
+      board.requestApproval('ci', pane.host, pane.paneId, 'build');
+      board.setStage('ci', pane.host, pane.paneId, 'test', 'FAILED', { reason: 'fail_condition', escalateCode: 'CI_TESTS_RED' });
+      board.setStage('ci', pane.host, pane.paneId, 'lint', 'RUNNING', { reason: stageReasonText.retrying('log_regex "ERR"', 'ERR 1', 2, 3) });
+      const { context, page } = await newPage(browser, viewport, board.url, { locale: 'zh-CN' });
+      try {
+        await page.goto(new URL('pipelines/ci', board.url).toString());
+        await page.locator('.decide-link').waitFor();
+        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+        const reason = (name: string) => page.locator(`.stage-row[data-stage="${name}"] .stage-reason .reason`).first().textContent();
+        expect(await reason('test')).toBe('满足失败条件');
+        expect(await reason('lint')).toBe('失败条件满足：log_regex "ERR"，所在行 "ERR 1"；第 2/3 次重试');
+        await screenshot(page, `board-pipeline-actions-zh-${size}`);
+        // Each action (Decide, Retry, Reset) is one line high: none wraps its words.
+        const heights = await page.locator('.stage-actions > *').evaluateAll((els) =>
+          els.map((el) => {
+            const style = getComputedStyle(el);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3;
+            const content = el.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+            return { text: (el.textContent ?? '').trim(), lines: Math.round(content / line) };
+          }),
+        );
+        expect(heights.length).toBeGreaterThanOrEqual(3);
+        expect(heights.filter((h) => h.lines > 1)).toEqual([]);
+        // And the buttons of one row share a line (they do not stack) at desktop width.
+        if (size === 'desktop') {
+          const tops = await page.locator('.stage-row[data-status="WAITING_APPROVAL"] .stage-actions > *').evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
+          expect(new Set(tops).size, `tops ${tops.join(',')}`).toBe(1);
+        }
+        expect(await hasHorizontalScroll(page)).toBe(false);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

@@ -6,6 +6,7 @@ import { stageLabel } from './StageBadge.tsx';
 import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
 import { duration } from '../../i18n/format.ts';
+import { reasonText } from '../../services/stage-reason.ts';
 
 // Every event type has a name in the catalogs; an unknown one (a newer server) shows as written.
 const LABELLED = new Set<string>([
@@ -31,7 +32,7 @@ export function describe(event: BridgeEvent): string {
       const u = readStageUpdate(event);
       if (!u) break;
       const change = u.from && u.from !== u.status ? `${stageLabel(u.from)} → ${stageLabel(u.status)}` : stageLabel(u.status);
-      const why = u.transition ?? u.reason;
+      const why = u.transition ? reasonText(u.transitionWhy) : reasonText(u.view ?? { reason: u.reason });
       return `${where(u.pipeline, u.stage, u.host, u.paneId)}: ${change}${u.retries > 0 ? t('event.retry', { n: u.retries }) : ''}${u.escalateCode && u.status === 'FAILED' ? ` [${u.escalateCode}]` : ''}${why ? ` — ${why}` : ''}`;
     }
     case 'STAGE_ACTIONS': {

@@ -9,6 +9,7 @@ import { Link } from '../Link.tsx';
 import { stageLabel, StageBadge } from './StageBadge.tsx';
 import { Rich, t } from '../../i18n/index.ts';
 import { Ago, At, Elapsed } from './Time.tsx';
+import { reasonText } from '../../services/stage-reason.ts';
 
 const COLUMNS = 8;
 
@@ -83,7 +84,7 @@ function StageTransitions({ pipeline, pane, stage }: { pipeline: string; pane: P
         <li key={`${tr.at}-${i}`}>
           <At iso={tr.at} /> <span class="transition-change">{tr.from ? `${stageLabel(tr.from)} → ${stageLabel(tr.to)}` : stageLabel(tr.to)}</span>
           {tr.retries > 0 && <span class="muted">{t('st.retryN', { n: tr.retries })}</span>}
-          {tr.reason && <span class="reason"> — {tr.reason}</span>}
+          {tr.reason && <span class="reason"> — {reasonText(tr)}</span>}
         </li>
       ))}
     </ol>
@@ -161,7 +162,7 @@ function StageRow({ index, stage, pipeline, pane }: RowProps) {
         <Ago iso={stage.updatedAt} />
       </td>
       <td data-label={t('st.reason')} class="stage-reason">
-        {stage.reason && <span class="reason">{stage.reason}</span>}
+        {stage.reason && <span class="reason">{reasonText(stage)}</span>}
         {stage.escalateCode && (
           <span class="escalate" title={t('board.escalateCode')}>
             {stage.escalateCode}

@@ -32,10 +32,8 @@ export function executeError(error: unknown): string {
   if (!(error instanceof ApiError)) return errorMessage(error);
   if (error.code === 'session_busy') return t('executions.err.busy', { message: error.message });
   if (error.code === 'tool_not_found') return t('executions.err.tool', { message: error.message });
-  const fields = error.details
-    .map((d) => (typeof d === 'object' && d !== null && Array.isArray((d as { path?: unknown }).path) ? `${(d as { path: unknown[] }).path.join('.')}: ${(d as { message?: unknown }).message}` : ''))
-    .filter(Boolean);
-  return fields.length ? `${error.message} (${fields.join('; ')})` : error.message;
+  // A 400's field issues are in the message already, worded from their codes (services/api.ts).
+  return error.message;
 }
 
 function toolLabel(tool: ToolInfo): string {

@@ -1,4 +1,4 @@
-import { t } from '../../i18n/index.ts';
+import { issueMessage, issueText, t, type MessageKey } from '../../i18n/index.ts';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import '../../lib/zod-no-eval.ts';
 import { config } from 'zod/mini';
@@ -88,8 +88,9 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
   const problems = useMemo(() => {
     if (!draft) return [];
     const parsed = FlowInput.safeParse(body(draft));
-    if (!parsed.success) return parsed.error.issues.map((i) => ({ nodeId: nodeAt(draft, i.path), message: `${i.path.join('.')}: ${i.message}` }));
-    return flowProblems(parsed.data);
+    if (!parsed.success) return parsed.error.issues.map((i) => ({ nodeId: nodeAt(draft, i.path), message: issueText(i, fieldLabel) }));
+    // Graph rules name their node in their text: no field before it.
+    return flowProblems(parsed.data).map((p) => ({ nodeId: p.nodeId, message: issueMessage(p) }));
   }, [draft]);
 
   if (loadError) return <LoadError what={t('flows.flowWhat')} message={loadError} />;
@@ -108,7 +109,9 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
       if (!flow) services.router.navigate(`/flows/${encodeURIComponent(saved.id)}`, { replace: true });
       return saved;
     } catch (e) {
-      setMessage({ kind: 'error', text: e instanceof ApiError ? e.message : String(e) });
+      // The server found what the editor marks already: point there rather than repeat it.
+      const marked = e instanceof ApiError && e.status === 400 && problems.length > 0;
+      setMessage({ kind: 'error', text: marked ? t('flows.fixProblems') : e instanceof ApiError ? e.message : String(e) });
       return undefined;
     } finally {
       setBusy(false);
@@ -213,6 +216,26 @@ export function FlowEditor({ flowId }: { flowId: string | undefined }) {
       </div>
     </div>
   );
+}
+
+/** A field as its form labels it (`nodes.0.data.instruction` → "Instruction"); the node is where the message shows. */
+const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
+  name: 'flows.name',
+  variables: 'flows.variables',
+  id: 'flows.node.id',
+  label: 'flows.node.label',
+  tool: 'flows.node.tool',
+  delivery: 'flows.node.delivery',
+  targetSessionKey: 'flows.node.target',
+  outputName: 'flows.node.output',
+  onError: 'flows.node.onError',
+  instruction: 'flows.node.instruction',
+};
+
+function fieldLabel(path: readonly unknown[]): string {
+  if (path[0] === 'variables') return t('flows.variables');
+  const named = [...path].reverse().find((part): part is string => typeof part === 'string' && part in FIELD_LABELS);
+  return named ? t(FIELD_LABELS[named]!) : path.join('.');
 }
 
 function nodeAt(draft: Draft, path: ReadonlyArray<PropertyKey>): string | null {

@@ -121,4 +121,15 @@ export const flows = {
   'flows.status.failed': 'failed',
   'flows.status.skipped': 'skipped',
   'flows.status.stopped': 'stopped',
+
+  // Graph rules (schemas/flow-graph.ts codes), worded by client/i18n/issues.ts as `issue.<code>`.
+  'issue.flow_duplicate_id': 'node "{node}": the id is used twice',
+  'issue.flow_unknown_node': 'edge {edge}: no node "{node}"',
+  'issue.flow_duplicate_edge': 'edge {edge}: "{source}" → "{target}" is given twice',
+  'issue.flow_cycle': 'node "{node}" is on a cycle: a flow must be a DAG (remove an edge)',
+  'issue.flow_output_taken': 'node "{node}": output name "{name}" is already node "{other}"\'s',
+  'issue.flow_needs_session': 'node "{node}": "Send to a session" needs a target session',
+  'issue.flow_unknown_name': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after',
+  'issue.flow_unknown_name_owner': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after (node "{owner}" has it: add an edge from "{owner}" to "{node}")',
+  'flows.fixProblems': 'Not saved: fix the problems marked below.',
 } as const;

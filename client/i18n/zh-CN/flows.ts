@@ -120,4 +120,14 @@ export const flows: Translation<typeof en> = {
   'flows.status.failed': '失败',
   'flows.status.skipped': '已跳过',
   'flows.status.stopped': '已停止',
+
+  'issue.flow_duplicate_id': '节点“{node}”：id 重复',
+  'issue.flow_unknown_node': '第 {edge} 条连线：没有节点“{node}”',
+  'issue.flow_duplicate_edge': '第 {edge} 条连线：“{source}” → “{target}”重复',
+  'issue.flow_cycle': '节点“{node}”处在环上：流程必须是有向无环图（请删除一条连线）',
+  'issue.flow_output_taken': '节点“{node}”：输出名“{name}”已被节点“{other}”使用',
+  'issue.flow_needs_session': '节点“{node}”：“发送到会话”需要选择目标会话',
+  'issue.flow_unknown_name': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名',
+  'issue.flow_unknown_name_owner': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名（节点“{owner}”有它：让“{node}”在“{owner}”之后运行）',
+  'flows.fixProblems': '未保存：请先修正下面标出的问题。',
 };

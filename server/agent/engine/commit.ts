@@ -4,6 +4,7 @@
  * stage. Progress alone (lines that changed nothing) is written at most once a second.
  */
 import type { PaneProgress, StageStatus } from '../../../schemas/agent.ts';
+import { reasonFields } from '../../../schemas/stage-reason.ts';
 import { errorMessage } from '../../../base/errors.ts';
 import { Disposable, disposableTimeout, MutableDisposable } from '../../../base/lifecycle.ts';
 import type { CompiledPipeline } from '../config/types.ts';
@@ -131,6 +132,7 @@ export class StageCommitter extends Disposable {
       data: state.data,
       from,
       reason,
+      ...reasonFields(reason),
       escalateCode,
       view: compiled ? stageView(compiled, state, stages.lastReason(pipelineName, stage)) : null,
     });

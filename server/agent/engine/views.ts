@@ -5,6 +5,7 @@
  */
 import type { ApprovalView, Overview, PipelinePaneView, PipelineView, StageCounts, StageStatus, StageView } from '../../../schemas/agent.ts';
 import { StageStatus as StageStatusEnum } from '../../../schemas/agent.ts';
+import { reasonFields } from '../../../schemas/stage-reason.ts';
 import type { CompiledPipeline, CompiledStage } from '../config/types.ts';
 import type { StageRuntime } from '../policy/types.ts';
 
@@ -51,6 +52,8 @@ function stageTiming(state: StageRuntime | undefined): { startedAt: string | nul
 
 export function stageView(stage: CompiledStage, state: StageRuntime | undefined, lastReason: string | null): StageView {
   const data = state?.data ?? {};
+  // tmuxagent's short reason (fail_condition, rejected) when it has one, else why it last moved.
+  const reason = typeof data.reason === 'string' ? data.reason : lastReason;
   return {
     name: stage.name,
     order: stage.index,
@@ -60,8 +63,8 @@ export function stageView(stage: CompiledStage, state: StageRuntime | undefined,
     requireApproval: stage.requireApproval,
     updatedAt: state ? iso(state.updatedAt) : null,
     ...stageTiming(state),
-    // tmuxagent's short reason (fail_condition, rejected) when it has one, else why it last moved.
-    reason: typeof data.reason === 'string' ? data.reason : lastReason,
+    reason,
+    ...reasonFields(reason),
     escalateCode: typeof data.escalate_code === 'string' ? data.escalate_code : null,
   };
 }
@@ -133,12 +136,14 @@ export function overview(options: {
       for (const stage of pipeline.stages) {
         const state = states[stage.name];
         if (state?.status !== 'FAILED') continue;
+        const reason = typeof state.data.reason === 'string' ? state.data.reason : runtime.lastReason(pipeline.name, stage.name);
         failures.push({
           host: runtime.host.name,
           paneId: runtime.paneId,
           pipeline: pipeline.name,
           stage: stage.name,
-          reason: typeof state.data.reason === 'string' ? state.data.reason : runtime.lastReason(pipeline.name, stage.name),
+          reason,
+          ...reasonFields(reason),
           escalateCode: typeof state.data.escalate_code === 'string' ? state.data.escalate_code : null,
           at: iso(state.data.failed_at ?? state.updatedAt) ?? new Date(0).toISOString(),
         });

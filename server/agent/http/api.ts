@@ -18,6 +18,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandBody } from '../../../schemas/agent-input.ts';
+import { reasonFields } from '../../../schemas/stage-reason.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';
@@ -96,7 +97,7 @@ export function agentApiRoutes({ engine, bridge, sessionKeyOf }: AgentApiDeps): 
 
   router.get('/stage-history', (req, res) => {
     const query = parseOr400(HistoryQuery, req.query, 'query');
-    res.json({ history: engine.store.stageHistory.list(query) });
+    res.json({ history: engine.store.stageHistory.list(query).map((row) => ({ ...row, ...reasonFields(row.reason) })) });
   });
 
   router.get('/approvals', (req, res) => {

@@ -8,6 +8,7 @@
  * input against its own success_when/fail_when. docs/agent.md lists every rule.
  */
 import type { StageData, StageStatus } from '../../../schemas/agent.ts';
+import { stageReasonText as why } from '../../../schemas/stage-reason.ts';
 import type { CompiledPipeline, CompiledStage } from '../config/types.ts';
 import { parseMessage, type ParsedMessage } from '../parser.ts';
 import { evaluateGroup, type ConditionInput } from './conditions.ts';
@@ -132,12 +133,6 @@ function cut(line: string | null): { line?: string } {
   return line === null ? {} : { line: line.length > MAX_LINE_IN_DATA ? `${line.slice(0, MAX_LINE_IN_DATA)}…` : line };
 }
 
-function quoteLine(line: string | null): string {
-  if (line === null) return '';
-  const short = line.length > 120 ? `${line.slice(0, 120)}…` : line;
-  return ` on line ${JSON.stringify(short)}`;
-}
-
 /** Into RUNNING: actions run (every time, also on retries), on_start_notify on a real start. */
 function startRunning(
   run: Run,
@@ -161,13 +156,13 @@ function startRunning(
 /** A stage whose trigger holds: approval first if required, else start. */
 function begin(run: Run, stage: CompiledStage, because: string, line: string | null): void {
   if (!stage.requireApproval) {
-    startRunning(run, stage, `triggered by ${because}${quoteLine(line)}`, 'start', line);
+    startRunning(run, stage, why.triggered(because, line, false), 'start', line);
     return;
   }
   run.set(
     stage,
     { status: 'WAITING_APPROVAL', data: { waiting_since: run.now(), approval_kind: 'require_approval', ...cut(line) } },
-    `triggered by ${because}${quoteLine(line)}; waiting for approval`,
+    why.triggered(because, line, true),
   );
   run.effects.push({
     type: 'request_approval',
@@ -196,15 +191,15 @@ function onFailure(run: Run, stage: CompiledStage, because: string, line: string
   if (state.retries < retryMax) {
     // {line} is the failing line (the stage's data still holds the line it started on).
     run.notify(stage, 'fail', line === null ? {} : { line });
-    startRunning(run, stage, `fail_when ${because}${quoteLine(line)}; retry ${state.retries + 1}/${retryMax}`, 'retry', line, state.retries + 1);
+    startRunning(run, stage, why.retrying(because, line, state.retries + 1, retryMax), 'retry', line, state.retries + 1);
     return;
   }
-  const tried = retryMax > 0 ? ` after ${state.retries} ${state.retries === 1 ? 'retry' : 'retries'}` : '';
+  const tried = retryMax > 0 ? state.retries : null;
   if (askHuman !== null) {
     run.set(
       stage,
       { status: 'WAITING_APPROVAL', data: { reason: 'fail_condition', waiting_since: run.now(), approval_kind: 'ask_human', prompt: askHuman, ...cut(line) } },
-      `fail_when ${because}${quoteLine(line)}${tried}; asking a human`,
+      why.failed(because, line, tried, true),
     );
     run.notify(stage, 'fail');
     run.effects.push({
@@ -217,7 +212,7 @@ function onFailure(run: Run, stage: CompiledStage, because: string, line: string
     });
     return;
   }
-  fail(run, stage, 'fail_condition', escalate, `fail_when ${because}${quoteLine(line)}${tried}`, line, true);
+  fail(run, stage, 'fail_condition', escalate, why.failed(because, line, tried, false), line, true);
 }
 
 /** Evaluate stages in order until the first one that is not terminal. */
@@ -240,7 +235,7 @@ function pass(run: Run, text: string | null, message: ParsedMessage | null): voi
     } else if (state.status === 'RUNNING') {
       const success = evaluateGroup(stage.successWhen, 'success_when', memory?.success_when, input);
       if (success.satisfied) {
-        run.set(stage, { status: 'COMPLETED', data: { completed_at: run.now(), ...cut(text) } }, `success_when ${success.because}${quoteLine(text)}`);
+        run.set(stage, { status: 'COMPLETED', data: { completed_at: run.now(), ...cut(text) } }, why.succeeded(success.because, text));
         run.notify(stage, 'success');
       } else {
         const failure = evaluateGroup(stage.failWhen, 'fail_when', memory?.fail_when, input);
@@ -278,7 +273,7 @@ export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates
     return result(run, null);
   }
   const finish = (ignored: string | null = null): PolicyResult => result(run, ignored);
-  const by = 'by' in input && input.by ? ` by ${input.by}` : '';
+  const by = 'by' in input && input.by ? input.by : undefined;
 
   switch (input.type) {
     case 'tick':
@@ -289,13 +284,12 @@ export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates
       if (!stage) return finish(`pipeline "${pipeline.name}" has no stage "${input.stage}"`);
       const state = run.get(stage);
       if (state.status !== 'WAITING_APPROVAL') return finish(`stage "${stage.name}" is ${state.status}, not waiting for approval`);
-      const via = input.via ? ` via ${input.via}` : '';
       if (input.decision === 'approve') {
-        startRunning(run, stage, `approved${by}${via}`, 'approved', null);
+        startRunning(run, stage, why.decided('approved', by, input.via ?? undefined), 'approved', null);
       } else {
         const askedHuman = state.data.approval_kind === 'ask_human';
         const code = askedHuman ? stage.onFail.escalate : null;
-        fail(run, stage, 'rejected', code, `rejected${by}${via}`, null, askedHuman);
+        fail(run, stage, 'rejected', code, why.decided('rejected', by, input.via ?? undefined), null, askedHuman);
       }
       pass(run, null, null);
       return finish();
@@ -304,9 +298,9 @@ export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates
       const stage = findStage(pipeline, input.stage);
       if (!stage) return finish(`pipeline "${pipeline.name}" has no stage "${input.stage}"`);
       if (run.get(stage).status === 'WAITING_APPROVAL') {
-        run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: `retry requested${by}` });
+        run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: why.retryRequested(by) });
       }
-      startRunning(run, stage, `retry requested${by}`, 'manual_retry', null, 0);
+      startRunning(run, stage, why.retryRequested(by), 'manual_retry', null, 0);
       pass(run, null, null);
       return finish();
     }
@@ -316,10 +310,10 @@ export function evaluatePipeline(pipeline: CompiledPipeline, states: StageStates
       for (const stage of pipeline.stages.slice(from)) {
         const state = run.get(stage);
         if (state.status === 'WAITING_APPROVAL') {
-          run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: `reset${by}` });
+          run.effects.push({ type: 'cancel_approval', stage: stage.name, reason: why.reset(by) });
         }
         if (state.status !== 'IDLE' || state.retries !== 0 || Object.keys(state.data).length > 0) {
-          run.set(stage, { status: 'IDLE', retries: 0, data: {} }, `reset${by}`);
+          run.set(stage, { status: 'IDLE', retries: 0, data: {} }, why.reset(by));
         }
       }
       pass(run, null, null);

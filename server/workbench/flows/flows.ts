@@ -15,7 +15,7 @@ export function assertValidFlow(flow: FlowInput): void {
     400,
     'invalid_flow',
     problems.map((p) => p.message).join('; '),
-    problems.map((p) => ({ path: p.path, nodeId: p.nodeId, message: p.message })),
+    problems.map((p) => ({ path: p.path, nodeId: p.nodeId, code: p.code, params: p.params, message: p.message })),
   );
 }
 

@@ -1,0 +1,79 @@
+import { t } from './translate.ts';
+import type { MessageKey } from './catalog.ts';
+import type { Params } from './types.ts';
+
+/**
+ * A validation issue as zod reports it (the client's own parse) or as the server
+ * sends it in a 400's `details`: `code` and its parameters say what is wrong, the
+ * English `message` is the fallback for a code the catalog has no words for.
+ */
+export interface ValidationIssue {
+  readonly code?: unknown;
+  readonly path?: readonly unknown[];
+  readonly message?: unknown;
+  readonly expected?: unknown;
+  readonly origin?: unknown;
+  readonly minimum?: unknown;
+  readonly maximum?: unknown;
+  readonly format?: unknown;
+  readonly pattern?: unknown;
+  readonly values?: unknown;
+  readonly keys?: unknown;
+  readonly divisor?: unknown;
+  /** A rule of the bridge's own (`flow_cycle`…): its text is the catalog's `issue.<code>`, filled from these. */
+  readonly params?: unknown;
+}
+
+/** A `details` entry the UI can word: an object with a path and a code or message. */
+export function isValidationIssue(value: unknown): value is ValidationIssue {
+  if (typeof value !== 'object' || value === null) return false;
+  const { path, code, message } = value as ValidationIssue;
+  return Array.isArray(path) && (typeof code === 'string' || typeof message === 'string');
+}
+
+const list = (value: unknown) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ') : String(value));
+const sized = (origin: unknown) => (origin === 'string' ? 'string' : origin === 'array' || origin === 'set' ? 'array' : 'number');
+
+/** What is wrong, in the UI language, without saying where. */
+export function issueMessage(issue: ValidationIssue): string {
+  const english = typeof issue.message === 'string' ? issue.message : '';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === undefined ? t('issue.invalid') : t('issue.invalidType', { expected: String(issue.expected) });
+    case 'too_small':
+      if (issue.origin === 'string' && issue.minimum === 1) return t('issue.required');
+      return t(`issue.tooSmall.${sized(issue.origin)}` as MessageKey, { minimum: String(issue.minimum) });
+    case 'too_big':
+      return t(`issue.tooBig.${sized(issue.origin)}` as MessageKey, { maximum: String(issue.maximum) });
+    case 'invalid_format':
+      if (issue.format === 'regex' && typeof issue.pattern === 'string') return t('issue.pattern', { pattern: issue.pattern });
+      return t('issue.format', { format: String(issue.format ?? '') });
+    case 'invalid_value':
+      return t('issue.oneOf', { values: list(issue.values) });
+    case 'unrecognized_keys':
+      return t('issue.unknownKeys', { keys: list(issue.keys) });
+    case 'not_multiple_of':
+      return t('issue.multipleOf', { divisor: String(issue.divisor) });
+    case 'invalid_union':
+    case 'invalid_key':
+    case 'invalid_element':
+      return t('issue.invalid');
+    default: {
+      if (typeof issue.code === 'string') {
+        const key = `issue.${issue.code}` as MessageKey;
+        const params = typeof issue.params === 'object' && issue.params !== null ? (issue.params as Params) : undefined;
+        const text = t(key, params);
+        if (text !== key) return text;
+      }
+      // A refinement's own words (no code the catalog knows): shown as the schema says them.
+      return english ? t('issue.custom', { message: english }) : t('issue.invalid');
+    }
+  }
+}
+
+/** `field: what is wrong`; `label` names a path (default: the path itself, `nodes.0.data.id`). */
+export function issueText(issue: ValidationIssue, label: (path: readonly unknown[]) => string = (path) => path.join('.')): string {
+  const message = issueMessage(issue);
+  const field = issue.path && issue.path.length > 0 ? label(issue.path) : '';
+  return field ? t('issue.at', { field, message }) : message;
+}

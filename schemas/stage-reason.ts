@@ -1,0 +1,76 @@
+import type { StageReasonCode } from './agent.ts';
+
+/**
+ * Why a stage moved, as words (what tmuxagent wrote, what the history table and
+ * API users read) and as a code with parameters (what the board words in its own
+ * language). The engine builds the words with `stageReasonText`; `stageReasonOf`
+ * reads any reason back, stored rows from before the codes included. Free parts
+ * (the condition that matched, the line, who decided) stay as they were written.
+ */
+
+export interface StageReason {
+  readonly code: StageReasonCode;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+const onLine = (line: string | null) => (line === null ? '' : ` on line ${JSON.stringify(line.length > 120 ? `${line.slice(0, 120)}…` : line)}`);
+const after = (retries: number | null) => (retries === null ? '' : ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}`);
+const by = (who: string | undefined) => (who ? ` by ${who}` : '');
+const via = (how: string | undefined) => (how ? ` via ${how}` : '');
+
+/** The English words of each transition the engine makes (the formats `stageReasonOf` reads). */
+export const stageReasonText = {
+  triggered: (because: string, line: string | null, approval: boolean) => `triggered by ${because}${onLine(line)}${approval ? '; waiting for approval' : ''}`,
+  succeeded: (because: string, line: string | null) => `success_when ${because}${onLine(line)}`,
+  retrying: (because: string, line: string | null, attempt: number, max: number) => `fail_when ${because}${onLine(line)}; retry ${attempt}/${max}`,
+  failed: (because: string, line: string | null, retries: number | null, askingHuman: boolean) => `fail_when ${because}${onLine(line)}${after(retries)}${askingHuman ? '; asking a human' : ''}`,
+  decided: (decision: 'approved' | 'rejected', who?: string, how?: string) => `${decision}${by(who)}${via(how)}`,
+  retryRequested: (who?: string) => `retry requested${by(who)}`,
+  reset: (who?: string) => `reset${by(who)}`,
+};
+
+const LINE = String.raw`(?: on line ("(?:[^"\\]|\\.)*"))?`;
+const TRIED = String.raw`(?: after (\d+) retr(?:y|ies))?`;
+const PATTERNS: ReadonlyArray<readonly [StageReasonCode, RegExp, readonly string[]]> = [
+  ['fail_condition', /^fail_condition$/, []],
+  ['triggered_approval', new RegExp(`^triggered by (.*?)${LINE}; waiting for approval$`, 's'), ['detail', 'line']],
+  ['triggered', new RegExp(`^triggered by (.*?)${LINE}$`, 's'), ['detail', 'line']],
+  ['succeeded', new RegExp(`^success_when (.*?)${LINE}$`, 's'), ['detail', 'line']],
+  ['retrying', new RegExp(`^fail_when (.*?)${LINE}; retry (\\d+)/(\\d+)$`, 's'), ['detail', 'line', 'attempt', 'max']],
+  ['asking_human', new RegExp(`^fail_when (.*?)${LINE}${TRIED}; asking a human$`, 's'), ['detail', 'line', 'retries']],
+  ['failed', new RegExp(`^fail_when (.*?)${LINE}${TRIED}$`, 's'), ['detail', 'line', 'retries']],
+  ['approved', /^approved(?: by (.*?))?(?: via (file|link|web))?$/s, ['by', 'via']],
+  ['rejected', /^rejected(?: by (.*?))?(?: via (file|link|web))?$/s, ['by', 'via']],
+  ['retry_requested', /^retry requested(?: by (.*))?$/s, ['by']],
+  ['reset', /^reset(?: by (.*))?$/s, ['by']],
+];
+
+/** The code and parameters of a reason the engine wrote; null for other text (a tool's own words, an older format). */
+export function stageReasonOf(text: string | null | undefined): StageReason | null {
+  if (!text) return null;
+  for (const [code, pattern, names] of PATTERNS) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => {
+      const value = match[i + 1];
+      if (value === undefined) return;
+      if (name !== 'line') params[name] = value;
+      else {
+        try {
+          params.line = JSON.parse(value) as string;
+        } catch {
+          params.line = value;
+        }
+      }
+    });
+    return { code, params };
+  }
+  return null;
+}
+
+/** `reasonCode` and `reasonParams` for a view that shows `reason` (both absent when the text has no code). */
+export function reasonFields(text: string | null | undefined): { reasonCode?: StageReasonCode; reasonParams?: Record<string, string> } {
+  const reason = stageReasonOf(text);
+  return reason ? { reasonCode: reason.code, reasonParams: { ...reason.params } } : {};
+}

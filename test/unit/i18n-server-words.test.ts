@@ -1,0 +1,110 @@
+/**
+ * What the server words in English reaches a Chinese user in Chinese: a flow's
+ * validation issues (zod's codes and the graph rules' codes) and a stage's reason
+ * (its code), each through the catalog; English renders exactly as the server wrote it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
+import { reasonText } from '../../client/services/stage-reason.ts';
+import { parseOr400 } from '../../server/http/errors.ts';
+import { ApiError } from '../../base/errors.ts';
+import { CreateSessionBody, FlowInput, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
+import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
+import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
+import { addEnglish } from '../../client/i18n/catalog.ts';
+
+addEnglish(flowsEnglish);
+void eagerEnglish;
+
+/** Words of three or more Latin letters: English left in a Chinese text (ids and config words excepted by the caller). */
+const english = (text: string, allowed: readonly string[] = []) => (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !allowed.includes(w));
+
+afterEach(() => setLocale('en', false));
+
+describe('validation issues in the UI language', () => {
+  it('an empty flow draft: every issue in Chinese, through the catalog', async () => {
+    await setLocale('zh-CN', false);
+    const parsed = FlowInput.safeParse({ name: '', nodes: [{ id: 'A', data: { instruction: '' } }, { id: 'bad id', data: { instruction: 'x' } }], edges: [] });
+    expect(parsed.success).toBe(false);
+    const texts = parsed.error!.issues.map((i) => issueText(i));
+    expect(texts.length).toBeGreaterThanOrEqual(3);
+    for (const text of texts) expect(english(text, ['name', 'nodes', 'data', 'instruction', 'Za', 'z0']), text).toEqual([]);
+    expect(texts).toContain('name：必填');
+    expect(texts).toContain('nodes.0.data.instruction：必填');
+  });
+
+  it('the graph rules: codes with parameters, worded from the catalog', async () => {
+    const draft = FlowInput.parse({
+      name: 'f',
+      nodes: [
+        { id: 'A', data: { instruction: 'x', outputName: 'out', delivery: 'sendToSession' } },
+        { id: 'B', data: { instruction: '{{out}} {{nope}}' } },
+      ],
+      edges: [{ source: 'A', target: 'C' }],
+    });
+    const problems = flowProblems(draft);
+    expect(problems.map((p) => p.code).sort()).toEqual(['flow_needs_session', 'flow_unknown_name', 'flow_unknown_name_owner', 'flow_unknown_node']);
+    // English: the catalog says what the server says, give or take the field names people see.
+    expect(issueMessage(problems.find((p) => p.code === 'flow_unknown_node')!)).toBe(problems.find((p) => p.code === 'flow_unknown_node')!.message);
+    await setLocale('zh-CN', false);
+    for (const p of problems) expect(english(issueMessage(p), ['out', 'nope']), p.code).toEqual([]);
+    expect(issueMessage(problems.find((p) => p.code === 'flow_unknown_name_owner')!)).toContain('节点“A”有它');
+  });
+
+  it('a 400 from the server carries the parameters the client words issues with', async () => {
+    let error: ApiError | undefined;
+    try {
+      parseOr400(CreateSessionBody, { name: 'x'.repeat(500), cols: 'wide' });
+    } catch (e) {
+      error = e as ApiError;
+    }
+    expect(error?.status).toBe(400);
+    const details = error!.details as Array<Record<string, unknown>>;
+    const long = details.find((d) => d.code === 'too_big');
+    expect(long, JSON.stringify(details)).toMatchObject({ path: ['name'], origin: 'string' });
+    expect(typeof long!.maximum).toBe('number');
+    await setLocale('zh-CN', false);
+    expect(issueText(long!)).toBe(`name：最多 ${String(long!.maximum)} 个字符`);
+  });
+});
+
+describe('stage reasons through the catalog', () => {
+  const samples = [
+    stageReasonText.triggered('log_regex "^START$"', 'START', false),
+    stageReasonText.triggered('after_stage_success lint', null, true),
+    stageReasonText.succeeded('log_regex "^OK$"', 'OK "quoted" \\ line'),
+    stageReasonText.retrying('log_regex "ERR"', 'ERR 1', 2, 3),
+    stageReasonText.failed('log_regex "ERR"', 'ERR 1', 3, false),
+    stageReasonText.failed('log_regex "ERR"', null, 1, true),
+    stageReasonText.failed('log_regex "ERR"', null, null, false),
+    stageReasonText.decided('approved', 'alice', 'web'),
+    stageReasonText.decided('rejected', undefined, 'file'),
+    stageReasonText.decided('approved'),
+    stageReasonText.retryRequested('bob'),
+    stageReasonText.reset(),
+    'fail_condition',
+    'rejected',
+  ];
+
+  it('every reason the engine writes has a code, and English renders it word for word', () => {
+    for (const text of samples) {
+      const parsed = stageReasonOf(text);
+      expect(parsed, text).not.toBeNull();
+      expect(reasonText({ reason: text, reasonCode: parsed!.code, reasonParams: parsed!.params }), text).toBe(text);
+    }
+    expect(stageReasonOf('exit status 2: make: *** [all] Error 2')).toBeNull();
+  });
+
+  it('in Chinese no fixed English word is left (the condition and the line stay as written)', async () => {
+    await setLocale('zh-CN', false);
+    const free = ['log_regex', 'START', 'after_stage_success', 'lint', 'OK', 'quoted', 'line', 'ERR', 'alice', 'bob'];
+    for (const text of samples) {
+      const parsed = stageReasonOf(text)!;
+      const shown = reasonText({ reason: text, reasonCode: parsed.code, reasonParams: parsed.params });
+      expect(english(shown.replace(/log_regex|after_stage_success/g, ''), free), `${text} → ${shown}`).toEqual([]);
+    }
+    expect(reasonText({ reason: 'fail_condition', reasonCode: 'fail_condition' })).toBe('满足失败条件');
+    // Free text without a code shows as sent.
+    expect(reasonText({ reason: 'make: Error 2' })).toBe('make: Error 2');
+  });
+});
