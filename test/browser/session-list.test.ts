@@ -5,9 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, hasHorizontalScroll, login, newPage, screenshot, terminalPanel, useBrowserBridge, waitForTerminalState } from '../helpers/browser.ts';
+import { useFakeTools } from '../helpers/fake-tools.ts';
 import { waitFor } from '../helpers/tmux.ts';
-import { CliSession, SessionList } from '../../schemas/index.ts';
+import { ClosedCleared, CliSession, ExecuteStarted, Execution, Issue, SessionList } from '../../schemas/index.ts';
 
+// The fake claude first on the server's PATH (registered before the bridge starts).
+useFakeTools(['claude']);
 const ctx = useBrowserBridge();
 
 async function createSession(name: string): Promise<string> {
@@ -77,6 +80,40 @@ describe('session list: closed sessions', () => {
     await waitFor(async () => (await row(page, open).getAttribute('class'))?.includes('status-closed'), 'the row on screen shows closed', 60_000);
     expect(await page.locator('.closed-filter').count()).toBe(0);
     await first.context.close();
+  });
+
+  it('an issue and an execution whose session was cleared still open: the drawer, its runs and their output, the session\'s page', async () => {
+    const issue = (await ctx.bridge.api.post('/api/issues', { title: 'cleared session' }, Issue)).body;
+    const { body: session } = await ctx.bridge.api.post('/api/cli-sessions', { name: 'issue-cleared', shell: 'bash --norc --noprofile -i', workingDir: ctx.tmux.dir, issueId: issue.id }, CliSession);
+    const started = await ctx.bridge.api.post(`/api/cli-sessions/${session.sessionKey}/execute`, { tool: 'claude', prompt: 'work exit=0' }, ExecuteStarted);
+    expect(started.status).toBe(202);
+    const runId = started.body.executionId;
+    await waitFor(async () => (await ctx.bridge.api.get(`/api/executions/${runId}`, Execution)).body.status !== 'running', 'the run to end', 60_000, 100);
+    expect((await ctx.bridge.api.post(`/api/cli-sessions/${session.sessionKey}/close`, undefined, CliSession)).status).toBe(200);
+    expect((await ctx.bridge.api.post('/api/cli-sessions/clear-closed', {}, ClosedCleared)).body.removed).toBeGreaterThanOrEqual(1);
+
+    const { context, page } = await newPage(ctx.browser, DESKTOP);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await login(page, ctx.bridge.url, ctx.bridge.token, `/issues?issue=${issue.id}&tab=terminal`);
+    const drawer = page.locator('.issue-drawer');
+    await drawer.waitFor();
+    // No tab for the removed session: the form to create one instead.
+    await drawer.getByRole('button', { name: 'Create session' }).waitFor();
+    expect(await drawer.locator(`[data-session-key="${session.sessionKey}"]`).count()).toBe(0);
+    await drawer.getByRole('tab', { name: 'Runs' }).click();
+    const run = drawer.locator(`.run[data-execution-id="${runId}"]`);
+    await run.waitFor();
+    expect(await run.getAttribute('data-status')).toBe('completed');
+    await run.getByRole('button', { name: 'Full output' }).click();
+    await run.locator('pre.run-output').waitFor();
+    expect(await run.locator('.form-error').count()).toBe(0);
+    // Where its runs point (the session's terminal) is a session that is no more: the page says closed, it does not break.
+    await page.goto(new URL(`sessions/${session.sessionKey}`, ctx.bridge.url).toString());
+    await waitForTerminalState(terminalPanel(page, session.sessionKey), 'closed', 60_000);
+    await screenshot(page, 'session-removed-desktop');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('renames a session from its terminal; a taken name is refused with the server\'s reason', async () => {
