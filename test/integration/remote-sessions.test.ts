@@ -1,7 +1,7 @@
 /**
  * Workbench sessions on a remote host through a real sshd on 127.0.0.1: created over
  * the host's one ssh connection, listed with their host, typed into by API and by a
- * terminal WebSocket (a large paste included), resized, closed; the host's connection
+ * terminal WebSocket (a large paste included), resized, closed, their records removed; the host's connection
  * lost → 503 at once, back after reconnect. Executions: remote-execute.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { removeDir, startAgentBridge, writeAgentFiles, type AgentBridge, type Ag
 import { TestSshd } from '../helpers/sshd.ts';
 import { TerminalClient } from '../helpers/terminal-client.ts';
 import { TestTmux, waitFor } from '../helpers/tmux.ts';
-import { ApiErrorBody, CliSession, HostList, Ok, Resized, SessionList, Snapshot } from '../../schemas/index.ts';
+import { ApiErrorBody, ClosedCleared, CliSession, HostList, Ok, Resized, SessionList, SessionRemoved, Snapshot } from '../../schemas/index.ts';
 import { makeApi } from '../helpers/bridge.ts';
 
 let tmux: TestTmux;
@@ -111,6 +111,25 @@ describe('workbench sessions on a remote host', () => {
     await waitFor(() => term.closed, 'the terminal to close', 30_000);
     expect((await api.get(`/api/cli-sessions/${session.sessionKey}`, CliSession)).body).toMatchObject({ status: 'closed', host: 'farm' });
   }, 180_000);
+
+  it("removes a closed session's record on the host: refused while it runs, then by key and by clear-closed", async () => {
+    const make = async (name: string) => (await api.post('/api/cli-sessions', { host: 'farm', name, shell: 'sh' }, CliSession)).body;
+    const one = await make('rgone');
+    const two = await make('rgone2');
+    const running = await api.delete(`/api/cli-sessions/${one.sessionKey}`, ApiErrorBody);
+    expect(running.status).toBe(409);
+    expect(running.body.error.code).toBe('session_not_closed');
+    for (const s of [one, two]) expect((await api.post(`/api/cli-sessions/${s.sessionKey}/close`, undefined, CliSession)).body.status).toBe('closed');
+    expect((await api.delete(`/api/cli-sessions/${one.sessionKey}`, SessionRemoved)).status).toBe(200);
+    expect((await api.get(`/api/cli-sessions/${one.sessionKey}`, ApiErrorBody)).status).toBe(404);
+    const cleared = await api.post('/api/cli-sessions/clear-closed', { host: 'farm' }, ClosedCleared);
+    expect(cleared.body.removed).toBeGreaterThanOrEqual(1);
+    expect((await api.get(`/api/cli-sessions/${two.sessionKey}`, ApiErrorBody)).status).toBe(404);
+    const listed = (await api.get('/api/cli-sessions?host=farm', SessionList)).body.sessions;
+    expect(listed.filter((s) => s.status === 'closed')).toEqual([]);
+    // The host's own tmux is untouched.
+    expect((await remote.tmux('display-message', '-p', '-t', '=idle:', '#{session_name}')).trim()).toBe('idle');
+  }, 120_000);
 
   it('refuses an unknown host, naming the field', async () => {
     const res = await api.post('/api/cli-sessions', { host: 'nowhere' }, ApiErrorBody);
