@@ -26,6 +26,13 @@ function write(key: string, value: string): void {
 
 export const showClosed = signal(read(SHOW_KEY) === 'on');
 
+// Older builds hid cleared sessions per browser under this key; the server clears them now.
+try {
+  localStorage.removeItem('tb.sessions.clearedClosed');
+} catch {
+  // storage disabled: nothing was kept
+}
+
 export function setShowClosed(on: boolean): void {
   showClosed.value = on;
   write(SHOW_KEY, on ? 'on' : 'off');

@@ -50,6 +50,7 @@ describe('session list: closed sessions', () => {
     const alert = first.page.locator('.closed-filter [role="alert"]');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('the store cannot write now');
+    await screenshot(first.page, 'sessions-clear-closed-failed-desktop');
     expect(await row(first.page, gone).count()).toBe(1);
     await first.page.unroute('**/api/cli-sessions/clear-closed');
 
