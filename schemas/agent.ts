@@ -124,6 +124,18 @@ export const NotificationDelivery = z.object({
 });
 
 /** The pane and stage a notification is about; null for one about none. */
+/**
+ * A notification the engine words itself (not a policy.yaml template), as a code and
+ * its free parts, for a UI to word in its language; `title` and `body` stay in English
+ * for the channels. approval: the subject says it all; ask_human: `prompt`;
+ * escalate: `reason`, `retries`, `escalate_code`, `line`; `file` where a request file waits.
+ */
+export const NotificationText = z.object({
+  code: z.enum(['approval', 'ask_human', 'escalate']),
+  params: z.record(z.string(), z.string()),
+});
+export type NotificationText = z.infer<typeof NotificationText>;
+
 export const NotificationSubject = z.object({
   host: z.nullable(z.string()),
   paneId: z.nullable(z.string()),
@@ -139,7 +151,7 @@ export const NotificationSubject = z.object({
 export const NotificationRecord = z.extend(NotificationDelivery, {
   deliveryId: z.string(),
   kind: NotificationKind,
-  payload: z.extend(NotificationSubject, { links: z.record(z.string(), z.string()) }),
+  payload: z.extend(NotificationSubject, { links: z.record(z.string(), z.string()), text: z.optional(NotificationText) }),
 });
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 

@@ -4,6 +4,7 @@ import { t } from '../i18n/index.ts';
 import { withBase } from '../lib/base-path.ts';
 import { Disposable } from '../lib/disposable.ts';
 import { readEventApproval, readStageUpdate } from './event-readers.ts';
+import { reasonText } from './stage-reason.ts';
 import type { EventFeed } from './events.ts';
 
 const STORAGE_KEY = 'tb.notify';
@@ -41,7 +42,7 @@ export function noteFor(event: BridgeEvent, now: number): DesktopNote | undefine
     if (!u || u.status !== 'FAILED' || u.from === 'FAILED') return undefined;
     return {
       title: t('notify.failed', { pipeline: u.pipeline, stage: u.stage }),
-      body: u.reason ?? t('notify.failedBody', { host: u.host }),
+      body: u.reason ? reasonText(u.view ?? { reason: u.reason }) : t('notify.failedBody', { host: u.host }),
       tag: `failed-${u.host}-${u.paneId}-${u.pipeline}-${u.stage}-${u.at}`,
       path: '/pipelines',
     };

@@ -1,7 +1,7 @@
 /**
  * What the server words in English reaches a Chinese user in Chinese: a flow's
  * validation issues (zod's codes and the graph rules' codes) and a stage's reason
- * (its code), each through the catalog; English renders exactly as the server wrote it.
+ * (its code) and the notifications the engine words itself, each through the catalog; English renders exactly as the server wrote it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
@@ -12,6 +12,10 @@ import { CreateSessionBody, FlowInput, flowProblems, stageReasonOf, stageReasonT
 import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
 import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
 import { addEnglish } from '../../client/i18n/catalog.ts';
+import { history as historyEnglish } from '../../client/i18n/en/history.ts';
+import { notificationText } from '../../client/services/notification-text.ts';
+import { escalationText } from '../../server/agent/policy/text.ts';
+import type { NotificationRecord } from '../../schemas/index.ts';
 
 addEnglish(flowsEnglish);
 void eagerEnglish;
@@ -106,5 +110,40 @@ describe('stage reasons through the catalog', () => {
     expect(reasonText({ reason: 'fail_condition', reasonCode: 'fail_condition' })).toBe('满足失败条件');
     // Free text without a code shows as sent.
     expect(reasonText({ reason: 'make: Error 2' })).toBe('make: Error 2');
+  });
+});
+
+describe('notification texts the engine writes', () => {
+  const record = (kind: NotificationRecord['kind'], title: string, body: string, text: NotificationRecord['payload']['text']): NotificationRecord => ({
+    deliveryId: 'n1.stdout',
+    notificationId: 'n1',
+    channel: 'stdout',
+    title,
+    body,
+    kind,
+    status: 'sent',
+    attempts: 1,
+    lastError: null,
+    httpStatus: null,
+    createdAt: new Date(0).toISOString(),
+    sentAt: null,
+    payload: { host: 'local', paneId: '%1', pipeline: 'ci', stage: 'test', links: {}, text },
+  });
+  const vars = { pipeline: 'ci', stage: 'test', host: 'local', pane: '%1', retries: '2', max_retries: '2', reason: 'fail_condition', escalate_code: 'CI_RED', line: 'FAILED 3 tests', prompt: '' };
+  const escalation = escalationText(vars);
+  const escalate = record('escalate', escalation.title, escalation.body, { code: 'escalate', params: { reason: vars.reason, retries: vars.retries, escalate_code: vars.escalate_code, line: vars.line } });
+
+  it('English reads as the server wrote it; Chinese has no English word but the subject and the pane line', async () => {
+    addEnglish(historyEnglish);
+    expect(notificationText(escalate)).toEqual(escalation);
+    await setLocale('zh-CN', false);
+    const shown = notificationText(escalate);
+    expect(shown.title).toBe('升级 CI_RED：ci/test');
+    expect(english(`${shown.title} ${shown.body}`, ['RED', 'test', 'local', 'FAILED', 'tests'])).toEqual([]);
+    const approval = notificationText(record('approval', 'Approval required: ci/test', 'Stage "test" …', { code: 'approval', params: { prompt: '', file: '/tmp/a.json' } }));
+    expect(approval.title).toBe('需要审批：ci/test');
+    expect(english(`${approval.title} ${approval.body}`, ['test', 'local', 'tmp', 'json', 'approve', 'reject'])).toEqual([]);
+    // A policy.yaml template (no code) shows as written.
+    expect(notificationText(record('fail', 'ci failed', 'see the log', undefined))).toEqual({ title: 'ci failed', body: 'see the log' });
   });
 });

@@ -7,6 +7,7 @@ import { useServices } from '../../services/index.ts';
 import { FilterBar, FilterSelect } from './Filters.tsx';
 import { Empty, LoadError, Loading } from './States.tsx';
 import { At } from './Time.tsx';
+import { notificationText } from '../../services/notification-text.ts';
 
 type Status = '' | 'sent' | 'failed' | 'pending';
 
@@ -16,16 +17,6 @@ const STATUSES = (): ReadonlyArray<readonly [Status, string]> => [
   ['pending', t('notif.retrying')],
 ];
 
-/** Markdown links (the signed approve/reject links) as their text; lines of nothing but links are dropped: here the page decides. */
-function readableBody(body: string): string {
-  const onlyLinks = /^\s*(\[[^\]]*\]\([^)]*\)\s*\|?\s*)+$/;
-  return body
-    .split('\n')
-    .filter((line) => !onlyLinks.test(line))
-    .map((line) => line.replace(/\[([^\]]*)\]\((?:https?:)?[^)]*\)/g, '$1'))
-    .join('\n')
-    .trim();
-}
 const PAGE = 50;
 const MAX = 1000;
 
@@ -104,24 +95,27 @@ export function NotificationList() {
       ) : (
         <>
           <ol class="event-list notification-list" aria-label={t('notif.list')}>
-            {rows.map((n) => (
-              <li key={n.deliveryId} class={`event-row${n.status === 'failed' ? ' bad' : ''}`} data-kind={n.kind} data-status={n.status}>
-                <span class="event-time">
-                  <At iso={n.createdAt} />
-                </span>
-                <span class="event-type">{n.kind}</span>
-                <span class="event-text">
-                  <strong>{n.title}</strong>
-                  {n.body && <span class="notification-body">{readableBody(n.body)}</span>}
-                  <span class="muted small">
-                    {n.channel || t('notif.channel')} · {n.status === 'pending' ? t('notif.retryingLower') : n.status === 'sent' ? t('notif.sentLower') : t('notif.failedLower')}
-                    {n.attempts > 1 ? t('notif.afterAttempts', { n: n.attempts }) : ''}
-                    {n.lastError ? ` · ${n.lastError}` : ''}
-                    {n.payload.pipeline ? t('notif.onPane', { pipeline: n.payload.pipeline, stage: n.payload.stage ?? '', host: n.payload.host ?? '', pane: n.payload.paneId ?? '' }) : ''}
+            {rows.map((n) => {
+              const text = notificationText(n);
+              return (
+                <li key={n.deliveryId} class={`event-row${n.status === 'failed' ? ' bad' : ''}`} data-kind={n.kind} data-status={n.status}>
+                  <span class="event-time">
+                    <At iso={n.createdAt} />
                   </span>
-                </span>
-              </li>
-            ))}
+                  <span class="event-type">{t(`notif.kind.${n.kind}`)}</span>
+                  <span class="event-text">
+                    <strong>{text.title}</strong>
+                    {n.body && <span class="notification-body">{text.body}</span>}
+                    <span class="muted small">
+                      {n.channel || t('notif.channel')} · {n.status === 'pending' ? t('notif.retryingLower') : n.status === 'sent' ? t('notif.sentLower') : t('notif.failedLower')}
+                      {n.attempts > 1 ? t('notif.afterAttempts', { n: n.attempts }) : ''}
+                      {n.lastError ? ` · ${n.lastError}` : ''}
+                      {n.payload.pipeline ? t('notif.onPane', { pipeline: n.payload.pipeline, stage: n.payload.stage ?? '', host: n.payload.host ?? '', pane: n.payload.paneId ?? '' }) : ''}
+                    </span>
+                  </span>
+                </li>
+              );
+            })}
           </ol>
           <div class="pager">
             {rows.length >= limit && limit < MAX ? (

@@ -83,4 +83,23 @@ export const history = {
   'hist.oldest': 'That is the oldest stored event.',
   'hist.rangeStart': 'That is the start of the time range.',
   'hist.loadOlder': 'Load older events',
+
+  'notif.kind.start': 'start',
+  'notif.kind.success': 'success',
+  'notif.kind.fail': 'fail',
+  'notif.kind.approval': 'approval',
+  'notif.kind.ask_human': 'ask human',
+  'notif.kind.escalate': 'escalate',
+  'notif.kind.info': 'info',
+  // The texts the engine writes itself (NotificationText codes); policy.yaml templates show as written.
+  'notif.text.approval.title': 'Approval required: {pipeline}/{stage}',
+  'notif.text.approval.body': 'Stage "{stage}" of pipeline "{pipeline}" on {host} {pane} is waiting for approval.',
+  'notif.text.ask_human.title': 'Manual decision needed: {pipeline}/{stage}',
+  'notif.text.ask_human.body': '{prompt}\nApprove to run the stage again, reject to fail it.',
+  'notif.text.file': 'File: {file} (write approve or reject into it)',
+  'notif.text.escalate.title': 'Escalation{code}: {pipeline}/{stage}',
+  'notif.text.escalate.body': 'Stage "{stage}" of pipeline "{pipeline}" failed on {host} {pane} ({reason}{retries}).',
+  'notif.text.escalate.retries': ', {n} retries',
+  'notif.text.escalate.code': 'Escalation code: {code}',
+  'notif.text.escalate.line': 'Last line: {line}',
 } as const;

@@ -28,7 +28,7 @@ export class PaneEffects {
       case 'transition':
         return;
       case 'notify':
-        this.ctx.notify({ ...base, title: effect.title, body: effect.body, kind: effect.kind });
+        this.ctx.notify({ ...base, title: effect.title, body: effect.body, kind: effect.kind, ...(effect.text ? { text: effect.text } : {}) });
         return;
       case 'request_approval':
         await this.ctx.requestApproval({ ...base, kind: effect.kind, prompt: effect.prompt, title: effect.title, body: effect.body });

@@ -363,6 +363,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
       title: notice.title,
       body: notice.body,
       kind: request.kind === 'ask_human' ? 'ask_human' : 'approval',
+      text: { code: request.kind === 'ask_human' ? 'ask_human' : 'approval', params: { prompt: request.prompt ?? '', file: approval.file } },
       links: links.approve && links.reject ? { approve: links.approve, reject: links.reject } : undefined,
     });
   }

@@ -66,7 +66,7 @@ export class StoreNotificationRecorder implements NotificationRecorder {
           paneId: record.payload.paneId,
           pipeline: record.payload.pipeline,
           stage: record.payload.stage,
-          payload: { links: record.payload.links },
+          payload: { links: record.payload.links, ...(record.payload.text ? { text: record.payload.text } : {}) },
           at: record.createdAt,
         })
         .then((created) => created.id);

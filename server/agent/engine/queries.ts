@@ -7,7 +7,7 @@ import type { AgentConfigView, ConfigIssueView, NotifyTemplateView, StageConfigV
 import type { ApprovalView, NotificationRecord, Overview, PaneView, PipelineView } from '../../../schemas/agent.ts';
 import type { ApprovalsQuery, NotificationsQuery } from '../../../schemas/agent-input.ts';
 import type { NotifyTemplate } from '../../../schemas/agent-config.ts';
-import { NotificationKind } from '../../../schemas/agent.ts';
+import { NotificationKind, NotificationText } from '../../../schemas/agent.ts';
 import type { NotificationRow } from '../../../schemas/store.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { formatIssue } from '../config/index.ts';
@@ -58,6 +58,7 @@ export function approvalsOf(engine: AgentEngine, query: ApprovalsQuery): Approva
 function toRecord(row: NotificationRow): NotificationRecord {
   const links = (row.payload?.links ?? {}) as Record<string, unknown>;
   const kind = NotificationKind.safeParse(row.kind);
+  const text = NotificationText.safeParse(row.payload?.text);
   return {
     deliveryId: `${row.notificationId}.${row.channel}`,
     notificationId: row.notificationId,
@@ -77,6 +78,7 @@ function toRecord(row: NotificationRow): NotificationRecord {
       pipeline: row.pipeline,
       stage: row.stage,
       links: Object.fromEntries(Object.entries(links).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+      ...(text.success ? { text: text.data } : {}),
     },
   };
 }

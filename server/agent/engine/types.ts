@@ -3,7 +3,7 @@
  * per-pane runtime, the host watchers and the board do not import each other.
  */
 import type { SshConfig } from '../../../schemas/agent-config.ts';
-import type { Approval, NotificationKind } from '../../../schemas/agent.ts';
+import type { Approval, NotificationKind, NotificationText } from '../../../schemas/agent.ts';
 import type { EventPayload, EventType } from '../../../schemas/events.ts';
 import type { AgentApprovalRepository, PaneProgressRepository, Store } from '../../store/index.ts';
 import type { ApprovalService } from '../approvals/index.ts';
@@ -28,6 +28,8 @@ export interface EngineNotification {
   readonly pipeline: string;
   readonly stage: string;
   readonly links?: Readonly<Record<string, string>>;
+  /** What the text says as a code (schemas/agent.ts NotificationText), when the engine wrote it. */
+  readonly text?: NotificationText;
 }
 
 export interface ApprovalRequest {

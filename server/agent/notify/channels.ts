@@ -7,7 +7,7 @@
  * every endpoint can be pointed elsewhere (env first, then hosts.yaml `bridge:`).
  */
 import type { BridgeExtensions, NotifyChannelName } from '../../../schemas/agent-config.ts';
-import type { NotificationKind } from '../../../schemas/agent.ts';
+import type { NotificationKind, NotificationText } from '../../../schemas/agent.ts';
 import { errorMessage } from '../../../base/errors.ts';
 
 export interface Notification {
@@ -20,6 +20,8 @@ export interface Notification {
   readonly stage?: string | null;
   /** e.g. {approve, reject} links of an approval. */
   readonly links?: Readonly<Record<string, string>>;
+  /** The text as a code, for the board (recorded, never sent: channels send title and body). */
+  readonly text?: NotificationText;
 }
 
 /** A notification as sent: with its time. */

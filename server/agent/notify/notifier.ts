@@ -110,6 +110,7 @@ export class Notifier extends Disposable {
         pipeline: notification.pipeline ?? null,
         stage: notification.stage ?? null,
         links: { ...(notification.links ?? {}) },
+        ...(notification.text ? { text: notification.text } : {}),
       },
     };
 

@@ -179,8 +179,10 @@ function fail(run: Run, stage: CompiledStage, reason: string, escalateCode: stri
   run.set(stage, { status: 'FAILED', data: { reason, escalate_code: escalateCode, failed_at: run.now(), ...cut(line) } }, because);
   run.notify(stage, 'fail');
   if (escalation) {
-    const text = escalationText(run.vars(stage));
-    run.effects.push({ type: 'notify', stage: stage.name, kind: 'escalate', title: text.title, body: text.body });
+    const vars = run.vars(stage);
+    const text = escalationText(vars);
+    const params = { reason: vars.reason, retries: vars.retries, escalate_code: vars.escalate_code, line: vars.line };
+    run.effects.push({ type: 'notify', stage: stage.name, kind: 'escalate', title: text.title, body: text.body, text: { code: 'escalate', params } });
   }
 }
 

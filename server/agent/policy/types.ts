@@ -5,7 +5,7 @@
  * the other effects (actions, notifications, approvals).
  */
 import type { StageAction } from '../../../schemas/agent-config.ts';
-import type { ApprovalVia, NotificationKind, StageData } from '../../../schemas/agent.ts';
+import type { ApprovalVia, NotificationKind, NotificationText, StageData } from '../../../schemas/agent.ts';
 import type { StageStatus } from '../../../schemas/agent.ts';
 import type { ParsedMessage } from '../parser.ts';
 
@@ -70,6 +70,8 @@ export type PolicyEffect =
       readonly kind: NotificationKind;
       readonly title: string;
       readonly body: string;
+      /** The text as a code, when the engine words it (not a policy.yaml template). */
+      readonly text?: NotificationText;
     }
   | {
       /** Create the approval (request file, signed links) and notify with `title`/`body` plus its links. */
