@@ -5,15 +5,6 @@ import { ControlProtocolParser } from '../../tmux/control-protocol.ts';
 import { onCleanup } from './cleanup.ts';
 import { tmuxEnv, type BenchTmux } from './tmux.ts';
 
-/** `%output` payload: bytes < 0x20 and `\` arrive as 3-digit octal escapes. */
-export function decodeOutput(text: string): Buffer {
-  if (!text.includes('\\')) return Buffer.from(text, 'utf8');
-  return Buffer.from(
-    text.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8))),
-    'latin1',
-  );
-}
-
 /**
  * A bare `tmux -C` client for the tmux-only baselines: commands are written as
  * lines (pipelined, nothing awaited unless asked) and `%output` is delivered
@@ -99,9 +90,9 @@ export class RawControl {
         // flags 0: the attach command's own reply or hook output, not one of ours.
         if ((message.flags & 1) === 0) continue;
         this.waiting.shift()?.(message.lines, message.ok);
-      } else if (message.name === 'output' && this.onOutput) {
-        const space = message.line.indexOf(' ', 8);
-        this.onOutput(message.args[0] ?? '', decodeOutput(message.line.slice(space + 1)), at);
+      } else if (message.name === 'output' && message.data && this.onOutput) {
+        // The parser hands the pane's bytes already unescaped (its `line` is only `%output %N`).
+        this.onOutput(message.args[0] ?? '', message.data, at);
       }
     }
   }

@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { onCleanup } from '../lib/cleanup.ts';
-import { sleep } from '../lib/util.ts';
-import { EchoWaiter, measureEcho, type EchoRun } from '../lib/echo-probe.ts';
+import { sleep, waitFor } from '../lib/util.ts';
+import { EchoWaiter, expectExactEcho, measureEcho, type EchoRun } from '../lib/echo-probe.ts';
 import { cpuSeconds } from '../lib/proc.ts';
 
 /** A raw-mode echo program: every byte comes back as soon as cat reads it (no line discipline echo). */
@@ -25,8 +25,22 @@ const KEYS = 'abcdefghijklmnopqrstuvwxyz';
  */
 const WARMUP = 3000;
 
-function measure(count: number, send: (key: string) => void, arm: (key: string, resolve: (at: number) => void) => void) {
-  return measureEcho({ keys: KEYS, count, warmup: WARMUP, send, arm });
+/**
+ * One measured run; afterwards the output watched must be exactly the keys
+ * sent, so every latency was the real echo of its own key.
+ */
+async function measure(label: string, count: number, send: (key: string) => void, waiter: EchoWaiter): Promise<EchoRun> {
+  const run = await measureEcho({ label, keys: KEYS, count, warmup: WARMUP, send, arm: waiter.arm });
+  await expectExactEcho(label, waiter, run);
+  return run;
+}
+
+/** Keys sent before `stty raw -echo` has run would come back twice (the tty's echo, then cat's). */
+async function untilCatRuns(tmux: BenchTmux, paneId?: string): Promise<void> {
+  await waitFor(async () => {
+    const panes = (await tmux.run('list-panes', '-a', '-F', '#{pane_id} #{pane_current_command}')).split('\n');
+    return panes.some((line) => line.endsWith(' cat') && (paneId === undefined || line.startsWith(`${paneId} `)));
+  }, `cat running in ${paneId ?? 'a pane'}`);
 }
 
 export const echo: Scenario = {
@@ -41,25 +55,27 @@ export const echo: Scenario = {
       // Baseline 1: the keystroke over a tmux control client, the echo read from its own %output.
       await base.run('new-session', '-d', '-s', 'echo', '-x', '120', '-y', '30', ECHO_PROGRAM);
       const paneId = await base.paneOf('echo');
+      await untilCatRuns(base, paneId);
       const control = await RawControl.attach(base, 'echo');
-      const viaControl = new EchoWaiter();
+      const viaControl = new EchoWaiter({ keep: true });
       control.onOutput = (pane, data, at) => pane === paneId && viaControl.feed(data, at);
       ctx.log(`tmux-only: ${count} keystrokes via control client send-keys -H, echo from %output`);
-      const controlRun = await measure(count, (key) => control.write([['send-keys', '-t', paneId, '-H', key.charCodeAt(0).toString(16)]]), viaControl.arm);
+      const controlRun = await measure('echo: tmux-only via %output', count, (key) => control.write([['send-keys', '-t', paneId, '-H', key.charCodeAt(0).toString(16)]]), viaControl);
       await control.close();
 
       // Baseline 2: the same keys, the echo read from a pipe-pane FIFO as the bridge reads it (no node server, no WebSocket).
       await base.run('new-session', '-d', '-s', 'echo-fifo', '-x', '120', '-y', '30', ECHO_PROGRAM);
       const fifoPane = await base.paneOf('echo-fifo');
+      await untilCatRuns(base, fifoPane);
       const fifoPath = join(ctx.dir, 'echo.fifo');
       await createFifos([fifoPath]);
       const reader = new FifoReader(fifoPath);
-      const viaFifo = new EchoWaiter();
+      const viaFifo = new EchoWaiter({ keep: true });
       reader.onData((data) => viaFifo.feed(data, performance.now()));
       await base.run('pipe-pane', '-O', '-t', fifoPane, `exec cat > ${fifoPath}`);
       const holder = await RawControl.holder(base, 'echo-holder');
       ctx.log(`tmux-only: ${count} keystrokes, echo read from a pipe-pane FIFO`);
-      const fifoRun = await measure(count, (key) => holder.write([['send-keys', '-t', fifoPane, '-H', key.charCodeAt(0).toString(16)]]), viaFifo.arm);
+      const fifoRun = await measure('echo: tmux-only via pipe-pane FIFO', count, (key) => holder.write([['send-keys', '-t', fifoPane, '-H', key.charCodeAt(0).toString(16)]]), viaFifo);
       await holder.close();
       reader.dispose();
 
@@ -72,13 +88,14 @@ export const echo: Scenario = {
       const { sessionKey } = await bridge.createSession({ name: 'echo', shell: ECHO_PROGRAM, cols: 120, rows: 30, workingDir: ctx.dir });
       const client = new BenchTerminal(bridge.url, bridge.token, sessionKey, { history: 0 });
       await client.screen();
-      const viaBridge = new EchoWaiter();
+      await untilCatRuns(tmux);
+      const viaBridge = new EchoWaiter({ keep: true });
       client.onStream = (data, _offset, at) => viaBridge.feed(data, at);
       ctx.log(`bridge: ${count} keystrokes through the terminal WebSocket`);
       const tmuxPid = await tmux.serverPid();
       const cpu0 = { bridge: cpuSeconds(bridge.pid) ?? 0, tmux: cpuSeconds(tmuxPid) ?? 0, harness: process.cpuUsage() };
       const tStart = performance.now();
-      const bridgeRun = await measure(count, (key) => client.send(key), viaBridge.arm);
+      const bridgeRun = await measure('echo: bridge', count, (key) => client.send(key), viaBridge);
       const harness = process.cpuUsage(cpu0.harness);
       // The server's own event-loop delay while it served the keystrokes (lines arrive once a second).
       await sleep(1100);
@@ -176,9 +193,9 @@ async function wsFloor(count: number): Promise<EchoRun> {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const waiter = new EchoWaiter();
+    const waiter = new EchoWaiter({ keep: true });
     ws.on('message', (data: Buffer) => waiter.feed(data, performance.now()));
-    const run = await measure(count, (key) => ws.send(Buffer.from(key), { binary: true }), waiter.arm);
+    const run = await measure('echo: WebSocket floor', count, (key) => ws.send(Buffer.from(key), { binary: true }), waiter);
     ws.close();
     return run;
   } finally {

@@ -24,12 +24,15 @@ async function medianRss(pid: number, ms: number): Promise<number> {
   return median(samples);
 }
 
+/** Keys typed during a flood of `seconds`: one per 100 ms gap, so typing ends even if the end marker is missed. */
+const keysFor = (seconds: number) => (seconds + 30) * 10;
+
 /**
  * Echo under flood: a key typed into the flooding pane is echoed by the tty
  * between the `y` lines, so its latency is how far behind live the reader is.
  */
-function typeDuringFlood(send: (key: string) => void, waiter: EchoWaiter, over: () => boolean): Promise<EchoRun> {
-  return measureEcho({ keys: KEYS, count: 100_000, gapMs: 100, send, arm: waiter.arm, until: over });
+function typeDuringFlood(label: string, seconds: number, send: (key: string) => void, waiter: EchoWaiter, over: () => boolean): Promise<EchoRun> {
+  return measureEcho({ label, keys: KEYS, count: keysFor(seconds), gapMs: 100, send, arm: waiter.arm, until: over });
 }
 
 /** tmux alone: pipe-pane into a FIFO read at full speed by this process, keys over a control client. */
@@ -61,7 +64,7 @@ async function baselineFlood(ctx: ScenarioContext, seconds: number) {
     const t0 = performance.now();
     control.write([['send-keys', '-t', pane, '-l', floodCommand(seconds)], ['send-keys', '-t', pane, 'Enter']]);
     await sleep(1000);
-    const run = await typeDuringFlood((key) => control.write([['send-keys', '-t', pane, '-H', key.charCodeAt(0).toString(16)]]), waiter, () => over);
+    const run = await typeDuringFlood('flood: tmux-only echo', seconds, (key) => control.write([['send-keys', '-t', pane, '-H', key.charCodeAt(0).toString(16)]]), waiter, () => over);
     while (!over && performance.now() - t0 < (seconds + 30) * 1000) await sleep(50);
     sampler.stop();
     await control.close();
@@ -143,8 +146,8 @@ export const flood: Scenario = {
       const normalBytes0 = normal.streamBytes;
       const slowBytes0 = slow.streamBytes + slow.snapshotBytesTotal;
       const [inFlood, inQuiet] = await Promise.all([
-        typeDuringFlood((key) => normal.send(key), waiter, () => over),
-        measureEcho({ keys: 'abcdefghijklmnopqrstuvwxyz', count: 100_000, gapMs: 100, send: (k) => other.send(k), arm: otherWaiter.arm, until: () => over }),
+        typeDuringFlood('flood: normal client echo', seconds, (key) => normal.send(key), waiter, () => over),
+        measureEcho({ label: 'flood: quiet session echo', keys: 'abcdefghijklmnopqrstuvwxyz', count: keysFor(seconds), gapMs: 100, send: (k) => other.send(k), arm: otherWaiter.arm, until: () => over }),
       ]);
       while (!over && performance.now() - t0 < (seconds + 30) * 1000) await sleep(50);
       const t1 = performance.now();

@@ -85,7 +85,7 @@ export const remote: Scenario = {
       await term.screen();
       const waiter = new EchoWaiter();
       term.onStream = (data, _offset, at) => waiter.feed(data, at);
-      const bridgeEcho = await measureEcho({ keys: KEYS, count: keys, warmup: WARMUP, send: (key) => term.send(key), arm: waiter.arm });
+      const bridgeEcho = await measureEcho({ label: 'remote: bridge echo', keys: KEYS, count: keys, warmup: WARMUP, send: (key) => term.send(key), arm: waiter.arm });
       await term.close();
 
       const mbps = bytes / MB / seconds;
@@ -159,8 +159,8 @@ async function sshEchoRun(args: readonly string[], count: number) {
   const waiter = new EchoWaiter();
   child.stdout.on('data', (chunk: Buffer) => waiter.feed(chunk, performance.now()));
   // The connection is up once a first byte comes back.
-  await measureEcho({ keys: 'z', count: 1, send: (key) => child.stdin.write(key), arm: waiter.arm });
-  const run = await measureEcho({ keys: KEYS, count, warmup: WARMUP, send: (key) => child.stdin.write(key), arm: waiter.arm });
+  await measureEcho({ label: 'remote: ssh connection', keys: 'z', count: 1, send: (key) => child.stdin.write(key), arm: waiter.arm });
+  const run = await measureEcho({ label: 'remote: ssh host cat echo', keys: KEYS, count, warmup: WARMUP, send: (key) => child.stdin.write(key), arm: waiter.arm });
   child.stdin.end();
   await new Promise<void>((resolve) => child.once('close', () => resolve()));
   return run;
