@@ -15,6 +15,9 @@ export class RawControl {
   private readonly parser = new ControlProtocolParser();
   private readonly waiting: Array<(lines: string[], ok: boolean) => void> = [];
   private readonly unregister: () => Promise<void>;
+  private startedCallback: ((error?: Error) => void) | undefined;
+  /** Settles with the reply to the command tmux -C was started with (attach/new-session). */
+  private readonly started: Promise<void>;
   onOutput: ((paneId: string, data: Buffer, at: number) => void) | undefined;
 
   private constructor(tmux: BenchTmux, args: string[]) {
@@ -23,6 +26,17 @@ export class RawControl {
     this.child.stderr.resume();
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     const child = this.child;
+    const what = `tmux -C ${args.join(' ')}`;
+    this.started = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => this.startedCallback?.(new Error(`${what}: no reply in 30 s`)), 30_000);
+      this.startedCallback = (error) => {
+        this.startedCallback = undefined;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      child.once('exit', (code) => this.startedCallback?.(new Error(`${what} exited (${code}) before its command was done`)));
+    });
     this.unregister = onCleanup(async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -36,14 +50,14 @@ export class RawControl {
   /** Attached to `session`: receives `%output` of its panes; never changes its size. */
   static async attach(tmux: BenchTmux, session: string): Promise<RawControl> {
     const client = new RawControl(tmux, ['attach-session', '-t', `=${session}`, '-f', 'ignore-size']);
-    await client.run(['display-message', '-p', 'ready']);
+    await client.started;
     return client;
   }
 
   /** On a holder session of its own with no output at all: a command channel, as the bridge uses. */
   static async holder(tmux: BenchTmux, name: string): Promise<RawControl> {
     const client = new RawControl(tmux, ['new-session', '-A', '-s', name, '-x', '80', '-y', '24', '-f', 'no-output,ignore-size', 'exec sleep 2147483647']);
-    await client.run(['display-message', '-p', 'ready']);
+    await client.started;
     return client;
   }
 
@@ -87,8 +101,13 @@ export class RawControl {
     const at = performance.now();
     for (const message of this.parser.push(chunk)) {
       if (message.kind === 'reply') {
-        // flags 0: the attach command's own reply or hook output, not one of ours.
-        if ((message.flags & 1) === 0) continue;
+        // flags 0: the start command's own reply (or hook output), not one of ours.
+        if ((message.flags & 1) === 0) {
+          // tmux 3.3 may run lines already waiting on stdin before the start command, when the
+          // client is not attached yet: its %output then goes nowhere. Nothing is written before this.
+          this.startedCallback?.(message.ok ? undefined : new Error(`tmux -C: ${message.lines.join('\n')}`));
+          continue;
+        }
         this.waiting.shift()?.(message.lines, message.ok);
       } else if (message.name === 'output' && message.data && this.onOutput) {
         // The parser hands the pane's bytes already unescaped (its `line` is only `%output %N`).

@@ -35,4 +35,26 @@ describe('bench RawControl', () => {
       await control.close();
     }
   });
+
+  it('is attached once attach() resolves: a key sent at once comes back (tmux 3.3 may run early stdin lines first)', async () => {
+    // The race showed about once in 20 attaches: 30 rounds.
+    for (let round = 0; round < 30; round++) {
+      await base.run('new-session', '-d', '-s', `r${round}`, '-x', '80', '-y', '24', 'stty raw -echo; exec cat');
+      const pane = await base.paneOf(`r${round}`);
+      await waitFor(async () => (await base.run('display-message', '-p', '-t', pane, '#{pane_current_command}')).trim() === 'cat', 'cat in the pane', 30_000);
+      const control = await RawControl.attach(base, `r${round}`);
+      try {
+        const chunks: Buffer[] = [];
+        control.onOutput = (paneId, data) => {
+          if (paneId === pane) chunks.push(data);
+        };
+        control.write([['send-keys', '-t', pane, '-H', '6b']]);
+        await waitFor(() => chunks.length > 0, `the echo in round ${round}`, 30_000);
+        expect(Buffer.concat(chunks).toString()).toBe('k');
+      } finally {
+        await control.close();
+        await base.run('kill-session', '-t', `=r${round}`);
+      }
+    }
+  });
 });
