@@ -18,6 +18,11 @@ export interface SessionLauncherOptions {
 
 /** An abandoned create is remembered this long, in case tmux makes its pane late. */
 const ABANDONED_MS = 600_000;
+/** A pane closed here is not adopted again from listings this long (one answered before the kill). */
+const CLOSED_PANE_MS = 60_000;
+
+/** Pane ids start over when tmux restarts: the server's id tells two "%3" apart. */
+const paneIdentity = (pane: PaneInfo) => `${pane.serverId}:${pane.paneId}`;
 
 /**
  * Makes, renames and ends the tmux sessions of one server. Creates go one at
@@ -34,6 +39,11 @@ export class SessionLauncher {
   private readonly abandoned = new Map<string, number>();
   /** Orphans whose kill is in flight (a listing meanwhile must not kill again). */
   private readonly removing = new Set<string>();
+  /**
+   * Panes closed here, with when: a listing that tmux answered before the kill may
+   * still name one, and must not adopt it again (the close would answer `running`).
+   */
+  private readonly closedPanes = new Map<string, number>();
   private readonly queue = new CreateQueue();
 
   constructor(
@@ -49,6 +59,7 @@ export class SessionLauncher {
    */
   claims(key: string, pane: PaneInfo): boolean {
     if (this.creating.has(key)) return true;
+    if (this.closedPanes.has(paneIdentity(pane))) return true;
     if (!this.abandoned.has(key)) return false;
     void this.removeOrphan(key, pane);
     return true;
@@ -162,10 +173,16 @@ export class SessionLauncher {
   async close(key: string): Promise<CliSession> {
     const { pane, meta } = this.registry.liveOrThrow(key);
     const onlyPane = !meta.adopted || this.tmux.monitor.list().filter((p) => p.sessionId === pane.sessionId).length <= 1;
+    const now = Date.now();
+    for (const [old, at] of this.closedPanes) if (now - at > CLOSED_PANE_MS) this.closedPanes.delete(old);
+    this.closedPanes.set(paneIdentity(pane), now);
     try {
       await this.tmux.control.run(onlyPane && !meta.adopted ? killSessionCommand(pane.sessionId) : killPaneCommand(pane.paneId));
     } catch (error) {
-      if (!(error instanceof Error && /can't find/.test(error.message))) throw error;
+      if (!(error instanceof Error && /can't find/.test(error.message))) {
+        this.closedPanes.delete(paneIdentity(pane));
+        throw error;
+      }
     }
     await this.announcer.closed(pane);
     void this.tmux.monitor.refresh();
