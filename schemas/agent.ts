@@ -156,7 +156,7 @@ export const NotificationRecord = z.extend(NotificationDelivery, {
 export type NotificationRecord = z.infer<typeof NotificationRecord>;
 
 /** What a stage `reason` the engine wrote is (schemas/stage-reason.ts reads it); the board words it from the code. */
-export const StageReasonCode = z.enum(['fail_condition', 'triggered', 'triggered_approval', 'succeeded', 'retrying', 'asking_human', 'failed', 'approved', 'rejected', 'retry_requested', 'reset']);
+export const StageReasonCode = z.enum(['fail_condition', 'waiting_trigger', 'triggered', 'triggered_approval', 'succeeded', 'retrying', 'asking_human', 'failed', 'approved', 'rejected', 'retry_requested', 'reset']);
 export type StageReasonCode = z.infer<typeof StageReasonCode>;
 
 /**

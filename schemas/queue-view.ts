@@ -22,6 +22,13 @@ export const QueueRef = z.string().check(z.minLength(1), z.maxLength(40), z.rege
 export const ExecutionGroup = z.strictObject({ id: QueueRef, type: ExecutionGroupType });
 export type ExecutionGroup = z.infer<typeof ExecutionGroup>;
 
+/** `blocked_reason` / `failure_reason` as a code and its free parts (schemas/queue-reason.ts), for a UI to word. */
+export const QueueReason = z.object({
+  code: z.enum(['dep_failed', 'dep_cancelled', 'dep_blocked', 'exit_code', 'timed_out', 'cancelled', 'stopped', 'could_not_start', 'execution_lost']),
+  params: z.record(z.string(), z.string()),
+});
+export type QueueReason = z.infer<typeof QueueReason>;
+
 export const QueueItem = z.object({
   item_id: z.string(),
   issue_id: z.nullable(z.string()),
@@ -35,11 +42,13 @@ export const QueueItem = z.object({
   depends_on: z.array(z.string()),
   status: QueueItemStatus,
   blocked_reason: z.nullable(z.string()),
+  blocked_code: z.optional(z.nullable(QueueReason)),
   executionId: z.nullable(z.string()),
   started_at: z.nullable(IsoDate),
   completed_at: z.nullable(IsoDate),
   result: z.nullable(z.string()),
   failure_reason: z.nullable(z.string()),
+  failure_code: z.optional(z.nullable(QueueReason)),
   /** Extension: a short title (the issue's title for items made from issues). */
   title: z.optional(z.nullable(z.string())),
   /** Extension: a skipped item ends `cancelled` with `skipped: true` and releases its dependents. */

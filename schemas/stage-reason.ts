@@ -20,6 +20,7 @@ const via = (how: string | undefined) => (how ? ` via ${how}` : '');
 
 /** The English words of each transition the engine makes (the formats `stageReasonOf` reads). */
 export const stageReasonText = {
+  waitingTrigger: () => 'waiting for trigger',
   triggered: (because: string, line: string | null, approval: boolean) => `triggered by ${because}${onLine(line)}${approval ? '; waiting for approval' : ''}`,
   succeeded: (because: string, line: string | null) => `success_when ${because}${onLine(line)}`,
   retrying: (because: string, line: string | null, attempt: number, max: number) => `fail_when ${because}${onLine(line)}; retry ${attempt}/${max}`,
@@ -33,6 +34,7 @@ const LINE = String.raw`(?: on line ("(?:[^"\\]|\\.)*"))?`;
 const TRIED = String.raw`(?: after (\d+) retr(?:y|ies))?`;
 const PATTERNS: ReadonlyArray<readonly [StageReasonCode, RegExp, readonly string[]]> = [
   ['fail_condition', /^fail_condition$/, []],
+  ['waiting_trigger', /^waiting for trigger$/, []],
   ['triggered_approval', new RegExp(`^triggered by (.*?)${LINE}; waiting for approval$`, 's'), ['detail', 'line']],
   ['triggered', new RegExp(`^triggered by (.*?)${LINE}$`, 's'), ['detail', 'line']],
   ['succeeded', new RegExp(`^success_when (.*?)${LINE}$`, 's'), ['detail', 'line']],

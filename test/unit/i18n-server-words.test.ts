@@ -1,7 +1,7 @@
 /**
  * What the server words in English reaches a Chinese user in Chinese: a flow's
  * validation issues (zod's codes and the graph rules' codes) and a stage's reason
- * (its code) and the notifications the engine words itself, each through the catalog; English renders exactly as the server wrote it.
+ * (its code), the notifications the engine words itself and a queue item's reasons, each through the catalog; English renders exactly as the server wrote it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
@@ -15,7 +15,10 @@ import { addEnglish } from '../../client/i18n/catalog.ts';
 import { history as historyEnglish } from '../../client/i18n/en/history.ts';
 import { notificationText } from '../../client/services/notification-text.ts';
 import { escalationText } from '../../server/agent/policy/text.ts';
-import type { NotificationRecord } from '../../schemas/index.ts';
+import type { NotificationRecord, QueueItem } from '../../schemas/index.ts';
+import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
+import { queues as queuesEnglish } from '../../client/i18n/en/queues.ts';
+import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
 addEnglish(flowsEnglish);
 void eagerEnglish;
@@ -86,6 +89,7 @@ describe('stage reasons through the catalog', () => {
     stageReasonText.decided('approved'),
     stageReasonText.retryRequested('bob'),
     stageReasonText.reset(),
+    stageReasonText.waitingTrigger(),
     'fail_condition',
     'rejected',
   ];
@@ -145,5 +149,24 @@ describe('notification texts the engine writes', () => {
     expect(english(`${approval.title} ${approval.body}`, ['test', 'local', 'tmp', 'json', 'approve', 'reject'])).toEqual([]);
     // A policy.yaml template (no code) shows as written.
     expect(notificationText(record('fail', 'ci failed', 'see the log', undefined))).toEqual({ title: 'ci failed', body: 'see the log' });
+  });
+});
+
+describe('queue item reasons', () => {
+  it('blocked and failure reasons: English as the server writes them, Chinese from the codes', async () => {
+    addEnglish(queuesEnglish);
+    const dep = { item_id: 'a', ...failureFields('exit_code', { code: '2' }) } as unknown as QueueItem;
+    const byId = new Map([['a', dep]]);
+    const items = [
+      { ...blockedFields('dep_failed', 'a', true, dep.failure_reason) },
+      { ...blockedFields('dep_cancelled', 'a', false, null) },
+      { ...blockedFields('dep_blocked', 'a', false, null) },
+    ];
+    const failures = [failureFields('timed_out'), failureFields('cancelled'), failureFields('stopped'), failureFields('could_not_start', { message: 'tool missing' }), failureFields('execution_lost', { execution: 'x_1' })];
+    for (const item of items) expect(blockedText(item, byId)).toBe(item.blocked_reason);
+    for (const item of [...failures, dep]) expect(failureText(item)).toBe(item.failure_reason);
+    await setLocale('zh-CN', false);
+    expect(blockedText(items[0]!, byId)).toBe('等待 a（在同一顺序组中排在它之前），但它已失败（退出码 2）');
+    for (const item of failures) expect(english(failureText(item), ['tool', 'missing']), failureText(item)).toEqual([]);
   });
 });

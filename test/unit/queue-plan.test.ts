@@ -51,7 +51,7 @@ function step(q: Queue): { q: Queue; start: string[] } {
   const updates = new Map(plan.updates.map((u) => [u.item_id, u]));
   const items = q.items.map((i) => {
     const u = updates.get(i.item_id);
-    const next = u ? { ...i, status: u.status, blocked_reason: u.blocked_reason } : i;
+    const next = u ? { ...i, status: u.status, blocked_reason: u.blocked_reason, blocked_code: u.blocked_code } : i;
     return plan.start.includes(i.item_id) ? { ...next, status: 'executing' as const } : next;
   });
   return { q: { ...q, items }, start: plan.start };
@@ -105,7 +105,7 @@ describe('planQueue', () => {
     for (const extra of [{ scheduler: { state: 'paused' as const, maxConcurrentSessions: 2 } }, { status: 'inactive' as const }]) {
       const plan = planQueue(queue([item('T-1', 'P1', 0)], extra));
       expect(plan.start).toEqual([]);
-      expect(plan.updates).toEqual([{ item_id: 'T-1', status: 'ready', blocked_reason: null }]);
+      expect(plan.updates).toEqual([{ item_id: 'T-1', status: 'ready', blocked_reason: null, blocked_code: null }]);
     }
   });
 
@@ -135,7 +135,12 @@ describe('planQueue', () => {
     let q = queue([item('T-1', 'S1', 0), item('T-2', 'S1', 1)]);
     q = setStatus(q, 'T-1', 'failed');
     expect(planQueue(q).updates).toEqual([
-      { item_id: 'T-2', status: 'blocked', blocked_reason: 'waits for T-1, which runs before it in its sequential group, which failed' },
+      {
+        item_id: 'T-2',
+        status: 'blocked',
+        blocked_reason: 'waits for T-1, which runs before it in its sequential group, which failed',
+        blocked_code: { code: 'dep_failed', params: { dep: 'T-1', sequential: 'yes' } },
+      },
     ]);
   });
 

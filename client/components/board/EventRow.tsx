@@ -7,6 +7,7 @@ import { t, type MessageKey } from '../../i18n/index.ts';
 import { At } from './Time.tsx';
 import { duration } from '../../i18n/format.ts';
 import { reasonText } from '../../services/stage-reason.ts';
+import { notificationText } from '../../services/notification-text.ts';
 
 // Every event type has a name in the catalogs; an unknown one (a newer server) shows as written.
 const LABELLED = new Set<string>([
@@ -55,8 +56,10 @@ export function describe(event: BridgeEvent): string {
     }
     case 'NOTIFICATION': {
       const n = payloadOf(event, 'NOTIFICATION')?.notification;
-      const body = n?.body.split('\n')[0];
-      return `${n?.title ?? t('event.NOTIFICATION')}${body ? ` — ${body}` : ''}`;
+      if (!n) return t('event.NOTIFICATION');
+      const text = notificationText(n);
+      const body = text.body.split('\n')[0];
+      return `${text.title}${body ? ` — ${body}` : ''}`;
     }
     case 'CONFIG_RELOADED':
       return typeLabel(event.type);

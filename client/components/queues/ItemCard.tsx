@@ -3,6 +3,7 @@ import type { CliSession, Queue, QueueItem } from '../../../schemas/index.ts';
 import { duration, t, type MessageKey } from '../../i18n/index.ts';
 import { terminalHref } from '../../services/router.ts';
 import { RouteToSessionDialog } from '../flows/RouteToSession.tsx';
+import { blockedText, failureText } from './item-reason.ts';
 
 interface Props {
   readonly queue: Queue;
@@ -76,8 +77,8 @@ export function ItemCard({ queue, item, byId, sessions, now, canPrev, canNext, f
           ))}
         </ul>
       )}
-      {item.status === 'blocked' && item.blocked_reason && <p class="item-blocked">{t('queues.blockedBy', { reason: item.blocked_reason })}</p>}
-      {item.status === 'failed' && item.failure_reason && <p class="item-failure">{t('queues.failure', { reason: item.failure_reason })}</p>}
+      {item.status === 'blocked' && item.blocked_reason && <p class="item-blocked">{t('queues.blockedBy', { reason: blockedText(item, byId) })}</p>}
+      {item.status === 'failed' && item.failure_reason && <p class="item-failure">{t('queues.failure', { reason: failureText(item) })}</p>}
       <div class="item-meta">
         {item.sessionKey && (
           <a

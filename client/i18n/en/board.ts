@@ -157,6 +157,7 @@ export const board = {
 
   // Why a stage moved (schemas/stage-reason.ts codes); {detail}: the condition that matched, as configured.
   'reason.fail_condition': 'fail_condition',
+  'reason.waiting_trigger': 'waiting for trigger',
   'reason.triggered': 'triggered by {detail}{line}',
   'reason.triggered_approval': 'triggered by {detail}{line}; waiting for approval',
   'reason.succeeded': 'success_when {detail}{line}',

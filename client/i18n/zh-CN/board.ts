@@ -158,6 +158,7 @@ export const board: Translation<typeof en> = {
   'lines.label': '窗格 {pane} 的最后几行',
 
   'reason.fail_condition': '满足失败条件',
+  'reason.waiting_trigger': '等待触发',
   'reason.triggered': '触发条件满足：{detail}{line}',
   'reason.triggered_approval': '触发条件满足：{detail}{line}；等待审批',
   'reason.succeeded': '成功条件满足：{detail}{line}',

@@ -230,7 +230,7 @@ function pass(run: Run, text: string | null, message: ParsedMessage | null): voi
       const triggers = evaluateGroup(stage.triggers, 'triggers', memory?.triggers, input);
       if (triggers.satisfied) begin(run, stage, triggers.because, text);
       else if (state.status === 'IDLE') {
-        run.set(stage, { status: 'WAITING_TRIGGER', data: triggers.memoryChanged ? { matched: { triggers: [...triggers.matched] } } : {} }, 'waiting for trigger');
+        run.set(stage, { status: 'WAITING_TRIGGER', data: triggers.memoryChanged ? { matched: { triggers: [...triggers.matched] } } : {} }, why.waitingTrigger());
       } else if (triggers.memoryChanged) {
         run.set(stage, { data: { ...state.data, matched: { ...memory, triggers: [...triggers.matched] } } }, null);
       }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../../../base/errors.ts';
+import { failureFields } from '../../../schemas/queue-reason.ts';
 import type { QueueItem } from '../../../schemas/queue.ts';
 import type { QueueExecution, QueueIssues } from './ports.ts';
 import type { QueueState } from './queue-state.ts';
@@ -16,19 +17,19 @@ export function settledItem(item: QueueItem, execution: QueueExecution): QueueIt
   const status = execution.status === 'completed' ? 'completed' : execution.status === 'cancelled' ? 'cancelled' : 'failed';
   const failure =
     execution.status === 'failed'
-      ? `exited with code ${execution.exitCode ?? 'unknown'}`
+      ? failureFields('exit_code', { code: String(execution.exitCode ?? 'unknown') })
       : execution.status === 'timeout'
-        ? 'timed out'
+        ? failureFields('timed_out')
         : execution.status === 'cancelled'
-          ? 'its execution was cancelled'
-          : null;
+          ? failureFields('cancelled')
+          : { failure_reason: null, failure_code: null };
   const tail = execution.outputTail ?? null;
   return {
     ...item,
     status,
     completed_at: execution.endedAt ?? new Date().toISOString(),
     result: tail && tail.length > RESULT_CHARS ? tail.slice(-RESULT_CHARS) : tail,
-    failure_reason: failure,
+    ...failure,
   };
 }
 

@@ -1,5 +1,7 @@
 import { isItemDone, isItemSettled } from '../../../schemas/queue.ts';
 import type { Queue, QueueItem, QueueItemStatus } from '../../../schemas/queue.ts';
+import { blockedFields } from '../../../schemas/queue-reason.ts';
+import type { QueueReason } from '../../../schemas/queue-view.ts';
 import { sortItems, waitEdges } from './graph.ts';
 
 /** A waiting item's status as the rules see it now. */
@@ -7,6 +9,7 @@ export interface WaitingStatus {
   readonly item_id: string;
   readonly status: Extract<QueueItemStatus, 'pending' | 'ready' | 'blocked'>;
   readonly blocked_reason: string | null;
+  readonly blocked_code: QueueReason | null;
 }
 
 export interface Plan {
@@ -25,11 +28,10 @@ export interface PlanOptions {
   readonly canStart?: (item: QueueItem) => boolean;
 }
 
-function why(dep: QueueItem, sequential: boolean): string | null {
-  const what = sequential ? `${dep.item_id}, which runs before it in its sequential group,` : dep.item_id;
-  if (dep.status === 'failed') return `waits for ${what} which failed${dep.failure_reason ? ` (${dep.failure_reason})` : ''}`;
-  if (dep.status === 'cancelled' && !dep.skipped) return `waits for ${what} which was cancelled`;
-  if (dep.status === 'blocked') return `waits for ${what} which is blocked`;
+function why(dep: QueueItem, sequential: boolean): ReturnType<typeof blockedFields> | null {
+  if (dep.status === 'failed') return blockedFields('dep_failed', dep.item_id, sequential, dep.failure_reason);
+  if (dep.status === 'cancelled' && !dep.skipped) return blockedFields('dep_cancelled', dep.item_id, sequential, null);
+  if (dep.status === 'blocked') return blockedFields('dep_blocked', dep.item_id, sequential, null);
   return null;
 }
 
@@ -67,7 +69,7 @@ export function planQueue(queue: Queue, options: PlanOptions = {}): Plan {
       resolved.set(item.item_id, item);
       return item;
     }
-    let blocked: string | null = null;
+    let blocked: ReturnType<typeof blockedFields> | null = null;
     let waiting = false;
     for (const depId of edges.get(item.item_id) ?? []) {
       const dep = byId.get(depId);
@@ -82,8 +84,8 @@ export function planQueue(queue: Queue, options: PlanOptions = {}): Plan {
       }
     }
     const out: WaitingStatus = blocked
-      ? { item_id: item.item_id, status: 'blocked', blocked_reason: blocked }
-      : { item_id: item.item_id, status: waiting ? 'pending' : 'ready', blocked_reason: null };
+      ? { item_id: item.item_id, status: 'blocked', ...blocked }
+      : { item_id: item.item_id, status: waiting ? 'pending' : 'ready', blocked_reason: null, blocked_code: null };
     resolved.set(item.item_id, out);
     return out;
   };
@@ -106,8 +108,8 @@ export function planQueue(queue: Queue, options: PlanOptions = {}): Plan {
     const waitingNow = now as WaitingStatus;
     // "ready" means it could start were there room: its group's turn has come.
     const status = waitingNow.status === 'ready' && item.execution_group !== current ? 'pending' : waitingNow.status;
-    if (status !== item.status || waitingNow.blocked_reason !== item.blocked_reason) {
-      updates.push({ item_id: item.item_id, status, blocked_reason: waitingNow.blocked_reason });
+    if (status !== item.status || waitingNow.blocked_reason !== item.blocked_reason || waitingNow.blocked_code?.code !== (item.blocked_code ?? undefined)?.code) {
+      updates.push({ item_id: item.item_id, status, blocked_reason: waitingNow.blocked_reason, blocked_code: waitingNow.blocked_code });
     }
     resolved.set(item.item_id, { ...waitingNow, status });
   }

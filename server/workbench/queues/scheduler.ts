@@ -7,6 +7,7 @@ import type { QueueState } from './queue-state.ts';
 import { chooseSession, newSessionName, type SessionChoice } from './sessions.ts';
 import { followIssue, settledItem } from './outcomes.ts';
 import { errorMessage } from '../../../base/errors.ts';
+import { failureFields } from '../../../schemas/queue-reason.ts';
 
 /** A start refused because the session turned busy is tried again after this long. */
 const BUSY_RETRY_MS = 250;
@@ -87,7 +88,7 @@ export class QueueRunner extends Disposable {
         const running = queue.items.filter((i) => i.status === 'executing');
         const now = new Date().toISOString();
         const items = queue.items.map((i) =>
-          i.status === 'executing' ? { ...i, status: 'cancelled' as const, completed_at: now, failure_reason: 'stopped by the user' } : i,
+          i.status === 'executing' ? { ...i, status: 'cancelled' as const, completed_at: now, ...failureFields('stopped') } : i,
         );
         const saved = await set('stopped', { items });
         await Promise.all(
@@ -135,7 +136,7 @@ export class QueueRunner extends Disposable {
     if (item.status === 'executing' || item.status === 'completed') {
       throw new ApiError(409, 'not_skippable', `item ${itemId} is ${item.status}; only items that have not run or did not complete can be skipped`);
     }
-    const skipped: QueueItem = { ...item, status: 'cancelled', skipped: true, blocked_reason: null, completed_at: new Date().toISOString() };
+    const skipped: QueueItem = { ...item, status: 'cancelled', skipped: true, blocked_reason: null, blocked_code: null, completed_at: new Date().toISOString() };
     return this.deps.state.commit({ ...queue, items: queue.items.map((i) => (i.item_id === itemId ? skipped : i)) });
   }
 
@@ -160,7 +161,7 @@ export class QueueRunner extends Disposable {
   }
 
   private reset(item: QueueItem): QueueItem {
-    return { ...item, status: 'pending', skipped: false, executionId: null, started_at: null, completed_at: null, result: null, failure_reason: null, blocked_reason: null };
+    return { ...item, status: 'pending', skipped: false, executionId: null, started_at: null, completed_at: null, result: null, failure_reason: null, failure_code: null, blocked_reason: null, blocked_code: null };
   }
 
   private isFree(sessionKey: string): boolean {
@@ -206,7 +207,7 @@ export class QueueRunner extends Disposable {
       const updates = new Map(plan.updates.map((u) => [u.item_id, u]));
       const items = queue.items.map((i) => {
         const u = updates.get(i.item_id);
-        return u ? { ...i, status: u.status, blocked_reason: u.blocked_reason } : i;
+        return u ? { ...i, status: u.status, blocked_reason: u.blocked_reason, blocked_code: u.blocked_code } : i;
       });
       const next: Queue = finishing ? { ...queue, items, status: 'completed', scheduler: { ...queue.scheduler, state: 'idle' } } : { ...queue, items };
       void this.deps.state.commit(next).catch((e) => this.deps.log(`queue ${queueId}: ${errorMessage(e)}`));
@@ -295,7 +296,7 @@ export class QueueRunner extends Disposable {
       }
       this.deps.log(`queue ${queueId}: item ${itemId} could not start: ${info.message}`);
       await state.commitItems(queueId, (items) =>
-        items.map((i) => (i.item_id === itemId ? { ...i, status: 'failed', completed_at: new Date().toISOString(), failure_reason: `could not start: ${info.message}` } : i)),
+        items.map((i) => (i.item_id === itemId ? { ...i, status: 'failed', completed_at: new Date().toISOString(), ...failureFields('could_not_start', { message: info.message }) } : i)),
       );
       throw error;
     } finally {
@@ -349,7 +350,7 @@ export class QueueRunner extends Disposable {
         const execution = this.deps.executions.get(item.executionId);
         if (!execution) {
           await this.deps.state.commitItems(queue.id, (items) =>
-            items.map((i) => (i.item_id === item.item_id ? { ...i, status: 'failed', failure_reason: `its execution ${item.executionId} is not known any more` } : i)),
+            items.map((i) => (i.item_id === item.item_id ? { ...i, status: 'failed', ...failureFields('execution_lost', { execution: item.executionId ?? '' }) } : i)),
           );
         } else if (ended(execution)) {
           await this.settle(queue.id, item.item_id, execution);
