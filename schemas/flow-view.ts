@@ -100,6 +100,9 @@ export const FlowNodeState = z.object({
 });
 export type FlowNodeState = z.infer<typeof FlowNodeState>;
 
+export const FlowRunReasonCode = z.enum(['paused', 'stopped', 'node_failed', 'node_paused']);
+export type FlowRunReasonCode = z.infer<typeof FlowRunReasonCode>;
+
 export const FlowRun = z.object({
   runId: z.string(),
   flowId: z.string(),
@@ -109,6 +112,9 @@ export const FlowRun = z.object({
   nodes: z.record(z.string(), FlowNodeState),
   /** Why the run paused or failed, in words. */
   reason: z.nullable(z.string()),
+  /** The same as a code (schemas/flow-reason.ts): `node`, and `error` (the node's own words), in `reasonParams`. */
+  reasonCode: z.optional(FlowRunReasonCode),
+  reasonParams: z.optional(z.record(z.string(), z.string())),
   startedAt: IsoDate,
   updatedAt: IsoDate,
   endedAt: z.nullable(IsoDate),

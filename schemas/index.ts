@@ -15,5 +15,6 @@ export * from './execution.ts';
 export * from './issue.ts';
 export * from './flow.ts';
 export * from './flow-graph.ts';
+export * from './flow-reason.ts';
 export * from './queue.ts';
 export * from './health.ts';

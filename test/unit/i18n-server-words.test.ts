@@ -1,7 +1,7 @@
 /**
  * What the server words in English reaches a Chinese user in Chinese: a flow's
  * validation issues (zod's codes and the graph rules' codes) and a stage's reason
- * (its code), the notifications the engine words itself and a queue item's reasons, each through the catalog; English renders exactly as the server wrote it.
+ * (its code), the notifications the engine words itself, a queue item's and a flow run's reasons, each through the catalog; English renders exactly as the server wrote it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
@@ -17,6 +17,8 @@ import { notificationText } from '../../client/services/notification-text.ts';
 import { escalationText } from '../../server/agent/policy/text.ts';
 import type { NotificationRecord, QueueItem } from '../../schemas/index.ts';
 import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
+import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reason.ts';
+import { runReasonText } from '../../client/components/flows/run-reason.ts';
 import { queues as queuesEnglish } from '../../client/i18n/en/queues.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
@@ -168,5 +170,20 @@ describe('queue item reasons', () => {
     await setLocale('zh-CN', false);
     expect(blockedText(items[0]!, byId)).toBe('等待 a（在同一顺序组中排在它之前），但它已失败（退出码 2）');
     for (const item of failures) expect(english(failureText(item), ['tool', 'missing']), failureText(item)).toEqual([]);
+  });
+});
+
+describe('flow run reasons', () => {
+  it('English as the runner writes it, Chinese from the code; the node\'s own error stays', async () => {
+    addEnglish(flowsEnglish);
+    const texts = [flowRunReasonText.paused(), flowRunReasonText.stopped(), flowRunReasonText.nodeFailed('B', 'exit 3', false), flowRunReasonText.nodeFailed('B', null, true)];
+    for (const reason of texts) {
+      const fields = flowRunReasonFields(reason);
+      expect(fields.reasonCode, reason).toBeDefined();
+      expect(runReasonText({ reason, ...fields })).toBe(reason);
+    }
+    await setLocale('zh-CN', false);
+    for (const reason of texts) expect(english(runReasonText({ reason, ...flowRunReasonFields(reason) }), ['exit'])).toEqual([]);
+    expect(runReasonText({ reason: texts[3]!, ...flowRunReasonFields(texts[3]) })).toBe('节点“B”失败：请查看其输出；继续运行会重新运行它');
   });
 });

@@ -12,6 +12,7 @@ import { FlowGraph } from './FlowGraph.tsx';
 import { RouteToSessionDialog } from './RouteToSession.tsx';
 import { RunBadge } from './RunBadge.tsx';
 import { useRun } from './useRun.ts';
+import { runReasonText } from './run-reason.ts';
 
 /** A run live: node states on the graph, each node's output, links into the terminal where it ran. */
 export function RunMonitor({ runId }: { runId: string }) {
@@ -69,7 +70,7 @@ export function RunMonitor({ runId }: { runId: string }) {
         )}
       </p>
       {/* Its own line: a long reason wraps under itself, not under the badge. */}
-      {run.reason && <p class="run-reason">{run.reason}</p>}
+      {run.reason && <p class="run-reason">{runReasonText(run)}</p>}
       {actionError && (
         <p class="form-error" role="alert">
           {actionError}

@@ -132,4 +132,10 @@ export const flows = {
   'issue.flow_unknown_name': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after',
   'issue.flow_unknown_name_owner': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after (node "{owner}" has it: add an edge from "{owner}" to "{node}")',
   'flows.fixProblems': 'Not saved: fix the problems marked below.',
+
+  'flows.reason.paused': 'paused by request',
+  'flows.reason.stopped': 'stopped by request',
+  'flows.reason.nodeFailed': 'node "{node}" failed: {error}',
+  'flows.reason.nodePaused': 'node "{node}" failed: {error}; resume runs it again',
+  'flows.reason.seeOutput': 'see its output',
 } as const;

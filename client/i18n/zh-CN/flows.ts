@@ -130,4 +130,10 @@ export const flows: Translation<typeof en> = {
   'issue.flow_unknown_name': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名',
   'issue.flow_unknown_name_owner': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名（节点“{owner}”有它：让“{node}”在“{owner}”之后运行）',
   'flows.fixProblems': '未保存：请先修正下面标出的问题。',
+
+  'flows.reason.paused': '已按请求暂停',
+  'flows.reason.stopped': '已按请求停止',
+  'flows.reason.nodeFailed': '节点“{node}”失败：{error}',
+  'flows.reason.nodePaused': '节点“{node}”失败：{error}；继续运行会重新运行它',
+  'flows.reason.seeOutput': '请查看其输出',
 };

@@ -2,6 +2,7 @@ import { Flow, FlowInput, FlowNodeState, FlowRun, type FlowRunDetail, type FlowR
 import type { StoreCore, WriteTx } from '../tx.ts';
 import type { SqlRow } from '../types.ts';
 import { clampLimit, Columns, int, jsonValue, nullableInt, nullableText, text } from './rows.ts';
+import { flowRunReasonFields } from '../../../schemas/flow-reason.ts';
 
 function flowFromSql(row: SqlRow): Flow {
   const body = FlowInput.parse(jsonValue(row.data));
@@ -130,6 +131,7 @@ export class FlowRepository {
       variables: jsonValue(row.variables) ?? {},
       nodes,
       reason: nullableText(row.reason),
+      ...flowRunReasonFields(nullableText(row.reason)),
       startedAt: text(row.started_at),
       updatedAt: text(row.updated_at),
       endedAt: nullableText(row.ended_at),

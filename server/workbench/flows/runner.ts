@@ -15,6 +15,7 @@ import type { FlowRepository } from '../../store/index.ts';
 import type { FlowExecution, FlowExecutor, FlowSessions } from './executor.ts';
 import { newId } from './flows.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
+import { flowRunReasonFields, flowRunReasonText } from '../../../schemas/flow-reason.ts';
 
 /** Terminal control sequences and carriage returns: outputs feed prompts as plain text. */
 // eslint-disable-next-line no-control-regex
@@ -125,7 +126,7 @@ export class FlowRunner extends Disposable {
   async pause(runId: string): Promise<FlowRunDetail> {
     const run = this.live(runId, ['running'], 'pause');
     run.status = 'paused';
-    run.reason = 'paused by request';
+    setReason(run, flowRunReasonText.paused());
     await this.save(run);
     return run;
   }
@@ -138,7 +139,7 @@ export class FlowRunner extends Disposable {
       if (state.status === 'failed' && node.data.onError === 'pause') run.nodes[node.id] = { ...freshNode(), attempts: state.attempts };
     }
     run.status = 'running';
-    run.reason = null;
+    setReason(run, null);
     await this.save(run);
     this.schedule(run);
     return run;
@@ -157,7 +158,7 @@ export class FlowRunner extends Disposable {
       }
     }
     run.status = 'stopped';
-    run.reason = 'stopped by request';
+    setReason(run, flowRunReasonText.stopped());
     run.endedAt = now;
     await this.save(run);
     this.runs.delete(runId);
@@ -221,7 +222,7 @@ export class FlowRunner extends Disposable {
     for (const [id, s] of Object.entries(run.nodes)) if (s.status === 'pending') run.nodes[id] = { ...s, status: 'skipped' };
     const failed = run.flow.nodes.filter((n) => run.nodes[n.id]?.status === 'failed' && n.data.onError !== 'continue');
     run.status = failed.length ? 'failed' : 'completed';
-    run.reason = failed.length ? `node "${failed[0]!.id}" failed: ${run.nodes[failed[0]!.id]!.error ?? 'see its output'}` : null;
+    setReason(run, failed.length ? flowRunReasonText.nodeFailed(failed[0]!.id, run.nodes[failed[0]!.id]!.error, false) : null);
     run.endedAt = new Date().toISOString();
     this.runs.delete(run.runId);
     void this.save(run).catch((error: unknown) => this.log(`flow run ${run.runId}: not saved: ${errorMessage(error)}`));
@@ -339,7 +340,7 @@ export class FlowRunner extends Disposable {
     if (end.status === 'failed' && run.status === 'running') {
       if (node.data.onError === 'pause') {
         run.status = 'paused';
-        run.reason = `node "${nodeId}" failed: ${end.error ?? 'see its output'}; resume runs it again`;
+        setReason(run, flowRunReasonText.nodeFailed(nodeId, end.error, true));
       } else if (node.data.onError === 'fail') {
         // No new nodes start; running ones end on their own and are recorded.
         for (const [id, s] of Object.entries(run.nodes)) if (s.status === 'pending') run.nodes[id] = { ...s, status: 'skipped' };
@@ -384,4 +385,9 @@ export class FlowRunner extends Disposable {
     this.schedule(run);
     this.finishIfDone(run);
   }
+}
+
+/** The run's reason in words and as a code, together. */
+function setReason(run: FlowRunDetail, reason: string | null): void {
+  Object.assign(run, { reason, ...flowRunReasonFields(reason) });
 }
