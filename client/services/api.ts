@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { issueMessage, issueText, isValidationIssue, t } from '../i18n/index.ts';
+import { issueMessage, issueText, isValidationIssue, locale, t, type MessageKey } from '../i18n/index.ts';
 import type { CliSession, CreateSessionBody } from '../../schemas/index.ts';
 import { loadContract, type Answer, type AnswerName, type Contract } from './schemas.ts';
 import { BASE_PATH } from '../lib/base-path.ts';
@@ -26,6 +26,18 @@ export class ApiError extends Error {
     }
     return out;
   }
+}
+
+/**
+ * What the UI says for an API error: in English the server's own words (they name
+ * the session, the item…); in another language the catalog's text for the code, when
+ * it has one, else the server's words.
+ */
+export function errorText(code: string, serverMessage: string): string {
+  if (locale.value === 'en') return serverMessage;
+  const key = `apiError.${code}` as MessageKey;
+  const text = t(key);
+  return text === key ? serverMessage : text;
 }
 
 /** unknown: not asked yet; ok: the cookie works; anonymous: the server said 401. */
@@ -196,7 +208,7 @@ export class ApiClient {
         const { code, message, details = [] } = error.value.error;
         // Bad input: the issues worded in the UI language from their codes, not the server's English.
         const issues = details.filter(isValidationIssue).filter((d) => typeof d.code === 'string');
-        const shown = issues.length > 0 ? t('error.invalidInput', { issues: issues.map((i) => issueText(i)).join('; ') }) : message;
+        const shown = issues.length > 0 ? t('error.invalidInput', { issues: issues.map((i) => issueText(i)).join('; ') }) : errorText(code, message);
         throw new ApiError(response.status, code, shown, details, message);
       }
       throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));

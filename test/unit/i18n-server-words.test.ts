@@ -19,6 +19,7 @@ import type { NotificationRecord, QueueItem } from '../../schemas/index.ts';
 import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
 import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reason.ts';
 import { runReasonText } from '../../client/components/flows/run-reason.ts';
+import { errorText } from '../../client/services/api.ts';
 import { queues as queuesEnglish } from '../../client/i18n/en/queues.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
@@ -185,5 +186,14 @@ describe('flow run reasons', () => {
     await setLocale('zh-CN', false);
     for (const reason of texts) expect(english(runReasonText({ reason, ...flowRunReasonFields(reason) }), ['exit'])).toEqual([]);
     expect(runReasonText({ reason: texts[3]!, ...flowRunReasonFields(texts[3]) })).toBe('节点“B”失败：请查看其输出；继续运行会重新运行它');
+  });
+});
+
+describe('API errors by code', () => {
+  it('English shows the server\'s words; Chinese the catalog\'s for a known code, else the server\'s', async () => {
+    expect(errorText('name_taken', 'a tmux session named "x" already exists')).toBe('a tmux session named "x" already exists');
+    await setLocale('zh-CN', false);
+    expect(errorText('name_taken', 'a tmux session named "x" already exists')).toBe('已有同名会话');
+    expect(errorText('some_new_code', 'words')).toBe('words');
   });
 });
