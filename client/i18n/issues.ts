@@ -1,11 +1,13 @@
+import { locale } from './locale.ts';
 import { t } from './translate.ts';
 import type { MessageKey } from './catalog.ts';
 import type { Params } from './types.ts';
 
 /**
  * A validation issue as zod reports it (the client's own parse) or as the server
- * sends it in a 400's `details`: `code` and its parameters say what is wrong, the
- * English `message` is the fallback for a code the catalog has no words for.
+ * sends it in a 400's `details`: `code` and its parameters say what is wrong. English
+ * shows the `message` as written; another language words the code from the catalog
+ * (the message only for a code the catalog has no words for).
  */
 export interface ValidationIssue {
   readonly code?: unknown;
@@ -34,9 +36,36 @@ export function isValidationIssue(value: unknown): value is ValidationIssue {
 const list = (value: unknown) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ') : String(value));
 const sized = (origin: unknown) => (origin === 'string' ? 'string' : origin === 'array' || origin === 'set' ? 'array' : 'number');
 
+/**
+ * The characters a name pattern allows, in words: the last character class before
+ * the end (`/^[A-Za-z0-9_][A-Za-z0-9_ +@-]*$/` → letters, digits, _ space + @ -);
+ * undefined for another kind of pattern (a negated class, alternatives…).
+ */
+function allowedChars(pattern: string): string | undefined {
+  const match = /\[([^\]^][^\]]*)\][*+]?(?:\{\d*,?\d*\})?\$\/\w*$/.exec(pattern);
+  if (!match) return undefined;
+  let rest = match[1]!;
+  const words: string[] = [];
+  const take = (range: string, word: string) => {
+    if (!rest.includes(range)) return;
+    rest = rest.replace(range, '');
+    words.push(word);
+  };
+  take('A-Za-z', t('issue.chars.letters'));
+  take('a-z', t('issue.chars.lower'));
+  take('A-Z', t('issue.chars.upper'));
+  take('0-9', t('issue.chars.digits'));
+  if (/[\\]|.-./.test(rest)) return undefined;
+  if (rest.includes(' ')) words.push(t('issue.chars.space'));
+  const symbols = [...rest.replace(/ /g, '')].join(' ');
+  return [...words, ...(symbols ? [symbols] : [])].join(t('issue.chars.sep'));
+}
+
 /** What is wrong, in the UI language, without saying where. */
 export function issueMessage(issue: ValidationIssue): string {
   const english = typeof issue.message === 'string' ? issue.message : '';
+  // English keeps the schema's own words (a refinement's advice, "use letters, digits…"); other languages word the code.
+  if (locale.value === 'en' && english) return english;
   switch (issue.code) {
     case 'invalid_type':
       return issue.expected === undefined ? t('issue.invalid') : t('issue.invalidType', { expected: String(issue.expected) });
@@ -46,7 +75,10 @@ export function issueMessage(issue: ValidationIssue): string {
     case 'too_big':
       return t(`issue.tooBig.${sized(issue.origin)}` as MessageKey, { maximum: String(issue.maximum) });
     case 'invalid_format':
-      if (issue.format === 'regex' && typeof issue.pattern === 'string') return t('issue.pattern', { pattern: issue.pattern });
+      if (issue.format === 'regex' && typeof issue.pattern === 'string') {
+        const chars = allowedChars(issue.pattern);
+        return chars ? t('issue.chars', { list: chars }) : t('issue.pattern', { pattern: issue.pattern });
+      }
       return t('issue.format', { format: String(issue.format ?? '') });
     case 'invalid_value':
       return t('issue.oneOf', { values: list(issue.values) });

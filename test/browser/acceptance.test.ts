@@ -164,4 +164,18 @@ describe('the web client (acceptance)', () => {
     expect(body.sessions.map((s: { name: string }) => s.name)).not.toContain('good-name');
     await context.close();
   });
+
+  it('in Chinese the same field errors are worded from their codes, not the server\'s English', async () => {
+    const { context, page } = await newPage(ctx.browser, DESKTOP, undefined, { locale: 'zh-CN' });
+    await login(page, ctx.bridge.url, ctx.bridge.token);
+    await page.getByRole('button', { name: '新建会话' }).first().click();
+    const dialog = page.getByRole('dialog', { name: '新建会话' });
+    await dialog.getByLabel('名称').fill('bad.name');
+    await dialog.getByRole('button', { name: '创建会话' }).click();
+    const nameError = dialog.locator('#new-name-error');
+    await nameError.waitFor();
+    expect(await nameError.textContent()).toBe('只能使用字母、数字、空格、_ + @ -');
+    await screenshot(page, 'new-session-errors-zh-desktop');
+    await context.close();
+  });
 });
