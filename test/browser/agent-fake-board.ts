@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EventsQuery, reasonFields } from '../../schemas/index.ts';
+import { EventsQuery, reasonFields, stageReasonText } from '../../schemas/index.ts';
 import type {
   AgentConfigView,
   ApprovalView,
@@ -298,7 +298,7 @@ export class FakeBoard {
       pane: pane ? { sessionName: pane.sessionName, windowName: pane.windowName, paneTitle: pane.paneTitle } : null,
     };
     this.approvals.push(approval);
-    this.setStage(pipeline, host, paneId, stage, 'WAITING_APPROVAL', { reason: 'require_approval' });
+    this.setStage(pipeline, host, paneId, stage, 'WAITING_APPROVAL', { reason: stageReasonText.triggered('after_stage_success lint', null, true) });
     this.emit('APPROVAL_REQUESTED', { approval });
     return approval;
   }

@@ -49,24 +49,29 @@ describe('pipeline page layout', () => {
     await context.close();
   });
 
-  for (const [viewport, size] of [
-    [DESKTOP, 'desktop'],
-    [PHONE, 'phone'],
+  const WORDS = {
+    'zh-CN': { failed: '满足失败条件', retrying: '失败条件满足：log_regex "ERR"，所在行 "ERR 1"；第 2/3 次重试' },
+    en: { failed: 'fail_condition', retrying: stageReasonText.retrying('log_regex "ERR"', 'ERR 1', 2, 3) },
+  } as const;
+  for (const [viewport, size, locale] of [
+    [DESKTOP, 'desktop', 'zh-CN'],
+    [PHONE, 'phone', 'zh-CN'],
+    [PHONE, 'phone', 'en'],
   ] as const) {
-    it(`zh-CN ${size}: buttons on one line, coded reasons in Chinese`, async () => {
+    it(`${locale} ${size}: buttons on one line, coded reasons in the page's language`, async () => {
       const pane = board.pipelines.get('ci')!.panes[0]!;
       board.requestApproval('ci', pane.host, pane.paneId, 'build');
       board.setStage('ci', pane.host, pane.paneId, 'test', 'FAILED', { reason: 'fail_condition', escalateCode: 'CI_TESTS_RED' });
       board.setStage('ci', pane.host, pane.paneId, 'lint', 'RUNNING', { reason: stageReasonText.retrying('log_regex "ERR"', 'ERR 1', 2, 3) });
-      const { context, page } = await newPage(browser, viewport, board.url, { locale: 'zh-CN' });
+      const { context, page } = await newPage(browser, viewport, board.url, { locale });
       try {
         await page.goto(new URL('pipelines/ci', board.url).toString());
         await page.locator('.decide-link').waitFor();
-        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+        expect(await page.locator('html').getAttribute('lang')).toBe(locale);
         const reason = (name: string) => page.locator(`.stage-row[data-stage="${name}"] .stage-reason .reason`).first().textContent();
-        expect(await reason('test')).toBe('满足失败条件');
-        expect(await reason('lint')).toBe('失败条件满足：log_regex "ERR"，所在行 "ERR 1"；第 2/3 次重试');
-        await screenshot(page, `board-pipeline-actions-zh-${size}`);
+        expect(await reason('test')).toBe(WORDS[locale].failed);
+        expect(await reason('lint')).toBe(WORDS[locale].retrying);
+        await screenshot(page, `board-pipeline-actions-${locale === 'en' ? 'en' : 'zh'}-${size}`);
         // Each action (Decide, Retry, Reset) is one line high: none wraps its words.
         const heights = await page.locator('.stage-actions > *').evaluateAll((els) =>
           els.map((el) => {
