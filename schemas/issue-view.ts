@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { IsoDate } from './common.ts';
 import { ISSUE_PRIORITIES, ISSUE_STATUSES } from './issue-constants.ts';
+import { QueueReason } from './queue-view.ts';
 import { ToolName } from './session-view.ts';
 
 /* Issues as the server shows them (zod/mini: the client checks them; see common.ts). */
@@ -33,6 +34,8 @@ export const IssueRun = z.object({
   status: z.string(),
   exitCode: z.nullable(z.int()),
   error: z.nullable(z.string()),
+  /** `error` as a code when the queue wrote it (its item's `failure_code`), for a UI to word. */
+  errorCode: z.optional(z.nullable(QueueReason)),
   at: IsoDate,
 });
 export type IssueRun = z.infer<typeof IssueRun>;

@@ -20,7 +20,7 @@ import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
 import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reason.ts';
 import { runReasonText } from '../../client/components/flows/run-reason.ts';
 import { errorText } from '../../client/services/api.ts';
-import { queues as queuesEnglish } from '../../client/i18n/en/queues.ts';
+import { reasons as queuesEnglish } from '../../client/i18n/en/reasons.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
 addEnglish(flowsEnglish);

@@ -5,6 +5,7 @@ import { priorityLabel, statusLabel } from './labels.ts';
 import { MoveMenu } from './MoveMenu.tsx';
 import { stateLabel } from './session-state.ts';
 import { t } from '../../i18n/index.ts';
+import { failureText } from '../queues/item-reason.ts';
 
 interface Props {
   readonly issue: Issue;
@@ -103,7 +104,7 @@ export const IssueCard = memo(function IssueCard({ issue, states, locate, status
         <p class="card-failure" data-testid="card-failure">
           {t('issues.card.runFailed', { status: failed.status })}
           {failed.exitCode !== null ? t('issues.card.exit', { code: failed.exitCode }) : ''}
-          {failed.error ? `: ${failed.error}` : ''}
+          {failed.error ? `: ${failureText({ failure_reason: failed.error, failure_code: failed.errorCode })}` : ''}
         </p>
       )}
       {menu && (

@@ -1,5 +1,8 @@
 import type { QueueItem } from '../../../schemas/index.ts';
-import { t, type MessageKey } from '../../i18n/index.ts';
+import { addEnglish, t, type MessageKey } from '../../i18n/index.ts';
+import { reasons } from '../../i18n/en/reasons.ts';
+
+addEnglish(reasons);
 
 /**
  * Why an item failed or is blocked, in the UI language when the server gave a code

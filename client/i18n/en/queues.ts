@@ -69,17 +69,4 @@ export const queues = {
   'queues.dragHint': 'Drag items to reorder them or move them between groups; or use the arrow buttons.',
   'queues.arrowsHint': 'Arrows show dependencies: from the item waited for to the item that waits (green: done, red: failed or blocked, blue: running). Point at an item to bring its arrows forward.',
   'queues.error': 'The server refused: {message}',
-
-  // Why an item is blocked or failed (schemas/queue-reason.ts codes); {what}: the item it waits for.
-  'queues.why.dep_failed': 'waits for {what} which failed{failure}',
-  'queues.why.dep_cancelled': 'waits for {what} which was cancelled',
-  'queues.why.dep_blocked': 'waits for {what} which is blocked',
-  'queues.why.sequential': '{dep}, which runs before it in its sequential group,',
-  'queues.why.depFailure': ' ({reason})',
-  'queues.why.exit_code': 'exited with code {code}',
-  'queues.why.timed_out': 'timed out',
-  'queues.why.cancelled': 'its execution was cancelled',
-  'queues.why.stopped': 'stopped by the user',
-  'queues.why.could_not_start': 'could not start: {message}',
-  'queues.why.execution_lost': 'its execution {execution} is not known any more',
 } as const;

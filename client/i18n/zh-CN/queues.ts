@@ -68,16 +68,4 @@ export const queues: Translation<typeof en> = {
   'queues.dragHint': '拖动条目可调整顺序或移到其他分组；也可以使用箭头按钮。',
   'queues.arrowsHint': '箭头表示依赖：从被等待的条目指向等待它的条目（绿色：已完成，红色：失败或受阻，蓝色：运行中）。指向某个条目可突出它的箭头。',
   'queues.error': '服务器拒绝了请求：{message}',
-
-  'queues.why.dep_failed': '等待 {what}，但它已失败{failure}',
-  'queues.why.dep_cancelled': '等待 {what}，但它已取消',
-  'queues.why.dep_blocked': '等待 {what}，但它也受阻',
-  'queues.why.sequential': '{dep}（在同一顺序组中排在它之前）',
-  'queues.why.depFailure': '（{reason}）',
-  'queues.why.exit_code': '退出码 {code}',
-  'queues.why.timed_out': '超时',
-  'queues.why.cancelled': '其执行已取消',
-  'queues.why.stopped': '已被用户停止',
-  'queues.why.could_not_start': '无法启动：{message}',
-  'queues.why.execution_lost': '其执行 {execution} 已不存在',
 };

@@ -50,7 +50,7 @@ export function followIssue(deps: IssueFollowDeps, item: QueueItem, what: 'start
   if (what === 'started' && (issue.status === 'open' || issue.status === 'queued')) void issues.setStatus(issue.id, 'in_progress', by).catch(report);
   if (what !== 'started') {
     void issues
-      .recordRun?.(issue.id, { executionId: item.executionId, sessionKey: item.sessionKey, status: item.status, exitCode: exitCode ?? null, error: item.failure_reason })
+      .recordRun?.(issue.id, { executionId: item.executionId, sessionKey: item.sessionKey, status: item.status, exitCode: exitCode ?? null, error: item.failure_reason, errorCode: item.failure_code ?? null })
       .catch(report);
   }
   if (what === 'completed' && issue.status !== 'resolved' && issue.status !== 'completed' && issue.status !== 'closed') {

@@ -1,6 +1,7 @@
 import type { Event } from '../../../base/emitter.ts';
 import type { CreateSessionBody } from '../../../schemas/session.ts';
 import type { CliSession } from '../../../schemas/session-view.ts';
+import type { QueueReason } from '../../../schemas/queue-view.ts';
 
 /**
  * What the queues need from their neighbours, as narrow faces: the scheduler
@@ -59,7 +60,7 @@ export interface QueueIssues {
   /** Moves the issue to `status` (in_progress when an item starts, resolved when all completed). */
   setStatus(issueId: string, status: 'in_progress' | 'resolved', by: string): Promise<void>;
   /** Shows the item's run on the issue's card (its failure, say). */
-  recordRun?(issueId: string, run: { executionId: string | null; sessionKey: string | null; status: string; exitCode: number | null; error: string | null }): Promise<void>;
+  recordRun?(issueId: string, run: { executionId: string | null; sessionKey: string | null; status: string; exitCode: number | null; error: string | null; errorCode?: QueueReason | null }): Promise<void>;
 }
 
 /** The link an execution carries back to its item: unique across queues. */
