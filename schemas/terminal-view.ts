@@ -6,6 +6,28 @@ import { HostConnectionView } from './agent-config-view.ts';
 /** The close code of a terminal socket whose session is gone (closed, or never there): the client stops retrying. */
 export const CLOSE_SESSION_GONE = 4404;
 
+/**
+ * The reason words a terminal socket closes with (what WebSocket clients read), a fixed
+ * set: the server builds them here and the page words them from `terminalCloseCode`.
+ */
+export const terminalCloseText = {
+  sessionClosed: 'session closed',
+  sessionUnavailable: 'session unavailable',
+  hostRemoved: (host: string) => `host ${host} was removed from hosts.yaml`,
+  hostPolled: (host: string) => `host ${host} is polled now (tmux control mode is not available there)`,
+};
+
+export type TerminalCloseCode = 'session_closed' | 'session_unavailable' | 'host_removed' | 'host_polled';
+
+/** The code (and host) of a close reason `terminalCloseText` built; null for other words. */
+export function terminalCloseCode(reason: string | undefined): { code: TerminalCloseCode; host: string } | null {
+  if (reason === terminalCloseText.sessionClosed) return { code: 'session_closed', host: '' };
+  if (reason === terminalCloseText.sessionUnavailable) return { code: 'session_unavailable', host: '' };
+  const host = /^host (.+?) (was removed from hosts\.yaml|is polled now \(tmux control mode is not available there\))$/.exec(reason ?? '');
+  if (host) return { code: host[2]!.startsWith('was') ? 'host_removed' : 'host_polled', host: host[1]! };
+  return null;
+}
+
 export const TerminalMode = z.enum(['control', 'view']);
 export type TerminalMode = z.infer<typeof TerminalMode>;
 

@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { plural, t } from '../i18n/index.ts';
 import { duration } from '../i18n/format.ts';
 import type { CliSession } from '../../schemas/index.ts';
+import { terminalCloseCode } from '../../schemas/terminal-view.ts';
 import { useServices } from '../services/index.ts';
 import type { TerminalTab } from '../terminal/terminal-tab.ts';
 import { AttachCommand } from './AttachCommand.tsx';
@@ -210,14 +211,14 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
       )}
       {closed && connection.hostDropped.value && (
         <div class="terminal-banner banner-closed" role="status" data-testid="host-dropped-banner">
-          <span>{t('term.hostDropped', { reason: connection.hostDropped.value })}</span>
+          <span>{t('term.hostDropped', { reason: closeReasonText(connection.hostDropped.value) })}</span>
         </div>
       )}
       {closed && !connection.hostDropped.value && (
         <div class="terminal-banner banner-closed" role="status" data-testid="closed-banner">
           <span>
-            {connection.closedReason.value && connection.closedReason.value !== 'the session is closed'
-              ? t('term.closedWhy', { reason: connection.closedReason.value })
+            {connection.closedReason.value && terminalCloseCode(connection.closedReason.value)?.code !== 'session_closed'
+              ? t('term.closedWhy', { reason: closeReasonText(connection.closedReason.value) })
               : t('term.closed')}
           </span>
         </div>
@@ -248,4 +249,11 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
       )}
     </section>
   );
+}
+
+/** A terminal's close reason in the UI language when the server built it (schemas/terminal-view.ts), else as sent. */
+function closeReasonText(reason: string): string {
+  const known = terminalCloseCode(reason);
+  if (!known) return reason;
+  return t(`term.close.${known.code}`, { host: known.host });
 }

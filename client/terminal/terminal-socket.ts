@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { Backoff, Disposable, MutableDisposable, timeout } from '../lib/disposable.ts';
-import { CLOSE_SESSION_GONE } from '../../schemas/terminal-view.ts';
+import { CLOSE_SESSION_GONE, terminalCloseText } from '../../schemas/terminal-view.ts';
 import type { SessionProbe } from '../services/api.ts';
 import { errorMessage } from '../../base/errors.ts';
 
@@ -136,11 +136,12 @@ export class ReconnectingSocket extends Disposable {
   private onSocketClosed(code: number, reason: string): void {
     if (this.isDisposed || this.state.value === 'closed') return;
     if (code === CLOSE_SESSION_GONE) {
-      this.finish(reason || 'the session is closed');
+      // Empty: the page says "closed" without a why.
+      this.finish(reason);
       return;
     }
     if (code === CLOSE_HOST_DROPPED) {
-      this.hostDropped.value = reason || 'the host was removed';
+      this.hostDropped.value = reason || terminalCloseText.hostRemoved('?');
       this.finish(this.hostDropped.value);
       return;
     }

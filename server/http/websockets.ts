@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CLOSE_SESSION_GONE, ClientTerminalMessage, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, ClientTerminalMessage, terminalCloseText, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
 import { Disposable, toDisposable } from '../../base/lifecycle.ts';
 import type { EventBus } from '../events/index.ts';
 import { type SessionHosts, TerminalViewer, type ViewerSocket } from '../sessions/index.ts';
@@ -159,7 +159,7 @@ export class WebSockets extends Disposable {
     });
     viewer.start().catch((error: unknown) => {
       socket.sendJson({ type: 'error', message: errorMessage(error) });
-      ws.close(CLOSE_SESSION_GONE, 'session unavailable');
+      ws.close(CLOSE_SESSION_GONE, terminalCloseText.sessionUnavailable);
     });
   }
 

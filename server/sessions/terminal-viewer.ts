@@ -1,4 +1,4 @@
-import { CLOSE_SESSION_GONE, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, terminalCloseText, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
@@ -111,7 +111,7 @@ export class TerminalViewer extends Disposable {
           this.socket.sendJson({ type: 'exit', code: signal.code });
         } else {
           this.socket.sendJson({ type: 'exit', code: signal.code });
-          this.end(CLOSE_SESSION_GONE, 'session closed');
+          this.end(CLOSE_SESSION_GONE, terminalCloseText.sessionClosed);
         }
       }),
     );
@@ -145,7 +145,7 @@ export class TerminalViewer extends Disposable {
           this.end(CLOSE_HOST_RECONNECT, 'host settings changed');
           return;
         }
-        const what = why === 'removed' ? `host ${host} was removed from hosts.yaml` : `host ${host} is polled now (tmux control mode is not available there)`;
+        const what = why === 'removed' ? terminalCloseText.hostRemoved(host) : terminalCloseText.hostPolled(host);
         this.socket.sendJson({ type: 'error', message: `${what}: this terminal stopped; the session keeps running on the host` });
         this.end(CLOSE_HOST_DROPPED, what);
       }),
@@ -260,7 +260,7 @@ export class TerminalViewer extends Disposable {
         return;
       }
       this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${errorMessage(error)}` });
-      this.end(CLOSE_SESSION_GONE, 'session unavailable');
+      this.end(CLOSE_SESSION_GONE, terminalCloseText.sessionUnavailable);
     }
   }
 

@@ -20,6 +20,9 @@ import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
 import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reason.ts';
 import { runReasonText } from '../../client/components/flows/run-reason.ts';
 import { errorText } from '../../client/services/api.ts';
+import { terminal as terminalEnglish } from '../../client/i18n/en/terminal.ts';
+import { t } from '../../client/i18n/index.ts';
+import { terminalCloseCode, terminalCloseText } from '../../schemas/terminal-view.ts';
 import { reasons as queuesEnglish } from '../../client/i18n/en/reasons.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
@@ -197,5 +200,22 @@ describe('API errors by code', () => {
     await setLocale('zh-CN', false);
     expect(errorText('name_taken', 'a tmux session named "x" already exists')).toBe('已有同名会话');
     expect(errorText('some_new_code', 'words')).toBe('words');
+  });
+});
+
+describe('terminal close reasons', () => {
+  it('the reasons the server closes a terminal with have codes, worded in Chinese', async () => {
+    const reasons = [terminalCloseText.sessionClosed, terminalCloseText.sessionUnavailable, terminalCloseText.hostRemoved('farm'), terminalCloseText.hostPolled('farm')];
+    const codes = reasons.map((reason) => terminalCloseCode(reason)?.code);
+    expect(codes).toEqual(['session_closed', 'session_unavailable', 'host_removed', 'host_polled']);
+    expect(terminalCloseCode(terminalCloseText.hostRemoved('my host'))).toEqual({ code: 'host_removed', host: 'my host' });
+    expect(terminalCloseCode('too slow')).toBeNull();
+    addEnglish(terminalEnglish);
+    for (const reason of reasons) {
+      const known = terminalCloseCode(reason)!;
+      expect(t(`term.close.${known.code}`, { host: known.host })).toBe(reason);
+    }
+    await setLocale('zh-CN', false);
+    expect(t('term.close.host_removed', { host: 'farm' })).toBe('主机 farm 已从 hosts.yaml 中移除');
   });
 });
