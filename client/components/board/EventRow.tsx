@@ -43,7 +43,7 @@ export function describe(event: BridgeEvent): string {
         .map((o) => `${o.kind === 'shell' ? '$ ' : t('event.keys')}${o.command}${o.ok === false ? (o.error ? t('event.failedWhy', { error: o.error }) : t('event.failed')) : ''}`)
         .join('; ');
       const at = where(p.pipeline, p.stage, p.host, p.paneId);
-      return `${t('event.ran', { where: at, what: what || t('event.noActions') })} (${p.cause.replace('_', ' ')})`;
+      return `${t('event.ran', { where: at, what: what || t('event.noActions') })} (${t(`event.cause.${p.cause}`)})`;
     }
     case 'APPROVAL_REQUESTED':
     case 'APPROVAL_DECIDED': {
@@ -51,7 +51,7 @@ export function describe(event: BridgeEvent): string {
       if (!a) break;
       const at = where(a.pipeline, a.stage, a.host, a.paneId);
       if (event.type === 'APPROVAL_REQUESTED') return a.prompt ? t('event.waitsPrompt', { where: at, prompt: a.prompt }) : t('event.waits', { where: at });
-      const via = a.decidedVia ? t('event.via', { via: a.decidedVia }) : '';
+      const via = a.decidedVia ? t('event.via', { via: t(`reason.via.${a.decidedVia}`) }) : '';
       return `${t('event.decided', { where: at, decision: t(`decision.${a.status}` as MessageKey) })}${via}${a.decidedBy ? t('event.by', { who: a.decidedBy }) : ''}${a.note ? ` — “${a.note}”` : ''}`;
     }
     case 'NOTIFICATION': {
