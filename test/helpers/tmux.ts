@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -43,7 +43,22 @@ export class TestTmux {
     return join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, this.socketName);
   }
 
-  async kill(): Promise<void> {
+  /**
+   * Stops this file's server. `watchMs`: keep watching the socket that long and stop any
+   * server that appears on it meanwhile (a remote host's: an ssh command of the bridge
+   * already on its way when the server was killed can start a new, empty one there).
+   */
+  async kill(options: { watchMs?: number } = {}): Promise<void> {
+    await this.killServer();
+    const until = Date.now() + (options.watchMs ?? 0);
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (existsSync(this.socketPath)) await this.killServer();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async killServer(): Promise<void> {
     // A server a test froze or wedged answers no kill-server: its pid is asked first, with a limit,
     // and the process is killed directly if it outlives the request (it is this file's own server).
     const run = (args: string[]) => execa('tmux', ['-L', this.socketName, '-f', this.configFile, ...args], { reject: false, timeout: 10_000 });
@@ -54,7 +69,6 @@ export class TestTmux {
       process.kill(pid, 'SIGKILL');
     }
     rmSync(this.socketPath, { force: true });
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

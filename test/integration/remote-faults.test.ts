@@ -41,7 +41,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.close();
-  for (const t of [tmux, remote]) await t?.kill();
+  await tmux?.kill();
+  // The host's server: a channel of the bridge's connection still arriving may start a new one.
+  await remote?.kill({ watchMs: 2000 });
   await sshd?.stop();
   removeDir(files?.dir);
 });

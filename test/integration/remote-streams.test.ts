@@ -42,7 +42,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers) server.dispose();
-  await remote?.kill();
+  // A channel of a disposed connection still arriving may start a new server on the host.
+  await remote?.kill({ watchMs: 2000 });
   await sshd?.stop();
 });
 
