@@ -82,6 +82,14 @@ describe('agent board on live panes: lint → approval → build → test', () =
     expect(html).toContain('<form method="post">');
     expect(html).toContain(paneId);
     expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('Nothing is decided until you press the button.');
+    // A Chinese browser gets the page in Chinese (the web UI's languages).
+    const zh = await (await fetch(link, { headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' } })).text();
+    expect(zh).toContain('<html lang="zh-CN">');
+    expect(zh).toContain('批准 ci/build？');
+    expect(zh).toContain('按下按钮之前不会做出任何决定。');
+    expect(zh).not.toMatch(/Nothing is decided|Pipeline|Approve/);
     await new Promise((r) => setTimeout(r, 400));
     expect((await ctx.api.get('/api/approvals', ApprovalList)).body.approvals.some((a: any) => a.id === approval.id)).toBe(true);
 
@@ -94,6 +102,9 @@ describe('agent board on live panes: lint → approval → build → test', () =
     expect(await decided.text()).toContain('Approved');
     const again = await fetch(link, { method: 'POST' });
     expect(again.status).toBe(410);
+    const againZh = await fetch(link, { method: 'POST', headers: { 'accept-language': 'zh-CN' } });
+    expect(againZh.status).toBe(410);
+    expect(await againZh.text()).toContain('这个链接不能再做决定');
     // The other link of the same request cannot decide any more either.
     expect((await fetch(notice.body.links.reject, { method: 'POST' })).status).toBe(410);
     await expectCompleted(paneId);
