@@ -18,3 +18,4 @@ export * from './flow-graph.ts';
 export * from './flow-reason.ts';
 export * from './queue.ts';
 export * from './health.ts';
+export * from './rule.ts';

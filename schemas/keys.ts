@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rule } from './rule.ts';
 
 /**
  * The key names tmux's `send-keys` understands (tmux key-string.c), compared
@@ -30,4 +31,4 @@ export function isTmuxKeyName(name: string): boolean {
 
 export const KEY_NAME_HINT = 'a tmux key name such as Enter, Escape, C-c, M-x, F5, Up, BSpace or one character';
 
-export const KeyName = z.string().min(1).max(32).refine(isTmuxKeyName, { message: `not ${KEY_NAME_HINT}` });
+export const KeyName = z.string().min(1).max(32).refine(isTmuxKeyName, rule('key_name', `not ${KEY_NAME_HINT}`));

@@ -91,9 +91,11 @@ export function issueMessage(issue: ValidationIssue): string {
     case 'invalid_element':
       return t('issue.invalid');
     default: {
-      if (typeof issue.code === 'string') {
-        const key = `issue.${issue.code}` as MessageKey;
-        const params = typeof issue.params === 'object' && issue.params !== null ? (issue.params as Params) : undefined;
+      const params = typeof issue.params === 'object' && issue.params !== null ? (issue.params as Params) : undefined;
+      // A bridge rule's own code (`flow_cycle`), or a refinement's `params.rule` (see schemas/rule.ts).
+      const own = issue.code === 'custom' ? params?.rule : issue.code;
+      if (typeof own === 'string') {
+        const key = `issue.${own}` as MessageKey;
         const text = t(key, params);
         if (text !== key) return text;
       }

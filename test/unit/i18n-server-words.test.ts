@@ -8,7 +8,7 @@ import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
 import { reasonText } from '../../client/services/stage-reason.ts';
 import { parseOr400 } from '../../server/http/errors.ts';
 import { ApiError } from '../../base/errors.ts';
-import { CreateSessionBody, FlowInput, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
+import { CreateSessionBody, FlowInput, KeysBody, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
 import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
 import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
 import { addEnglish } from '../../client/i18n/catalog.ts';
@@ -80,6 +80,20 @@ describe('validation issues in the UI language', () => {
     expect(typeof long!.maximum).toBe('number');
     await setLocale('zh-CN', false);
     expect(issueText(long!)).toBe(`name：最多 ${String(long!.maximum)} 个字符`);
+  });
+
+  it('a refinement names its rule: English keeps its words, Chinese words the rule', async () => {
+    let error: ApiError | undefined;
+    try {
+      parseOr400(KeysBody, { keys: ['Enter', 'NoSuchKey'] });
+    } catch (e) {
+      error = e as ApiError;
+    }
+    const detail = (error!.details as Array<Record<string, unknown>>)[0]!;
+    expect(detail).toMatchObject({ path: ['keys', 1], code: 'custom', params: { rule: 'key_name' } });
+    expect(issueText(detail)).toBe(`keys.1: ${detail.message as string}`);
+    await setLocale('zh-CN', false);
+    expect(issueText(detail)).toBe('keys.1：不是 tmux 键名（如 Enter、Escape、C-c、M-x、F5、Up、BSpace 或单个字符）');
   });
 });
 

@@ -143,6 +143,7 @@ export const common = {
   'issue.unknownKeys': 'unknown fields {keys}',
   'issue.multipleOf': 'a multiple of {divisor}',
   'issue.custom': '{message}',
+  'issue.key_name': 'not a tmux key name such as Enter, Escape, C-c, M-x, F5, Up, BSpace or one character',
 
   'action.cancel': 'Cancel',
   'action.close': 'Close',

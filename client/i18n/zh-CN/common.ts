@@ -142,6 +142,7 @@ export const common: Translation<typeof en> = {
   'issue.unknownKeys': '未知字段 {keys}',
   'issue.multipleOf': '须为 {divisor} 的倍数',
   'issue.custom': '值无效（{message}）',
+  'issue.key_name': '不是 tmux 键名（如 Enter、Escape、C-c、M-x、F5、Up、BSpace 或单个字符）',
 
   'action.cancel': '取消',
   'action.close': '关闭',
