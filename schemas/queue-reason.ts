@@ -12,9 +12,20 @@ const FAILURES = {
   cancelled: () => 'its execution was cancelled',
   stopped: () => 'stopped by the user',
   could_not_start: (p: Record<string, string>) => `could not start: ${p.message ?? ''}`,
+  auto_start_failed: (p: Record<string, string>) => `auto-start failed: ${p.message ?? ''}`,
   execution_lost: (p: Record<string, string>) => `its execution ${p.execution ?? ''} is not known any more`,
 } as const;
 export type QueueFailureCode = keyof typeof FAILURES;
+
+/**
+ * A start error as failure parameters: its words, and its API code (`session_busy`…) when it
+ * has one, so a UI can word the error itself in its language (`apiError.<code>`).
+ */
+export function startErrorParams(error: unknown): Record<string, string> {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return typeof e?.code === 'string' && /^[a-z_]+$/.test(e.code) ? { message, error: e.code } : { message };
+}
 
 /** An item's failure: both fields, to spread into the item. */
 export function failureFields(code: QueueFailureCode, params: Record<string, string> = {}): { failure_reason: string; failure_code: QueueReason } {

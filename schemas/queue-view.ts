@@ -24,7 +24,7 @@ export type ExecutionGroup = z.infer<typeof ExecutionGroup>;
 
 /** `blocked_reason` / `failure_reason` as a code and its free parts (schemas/queue-reason.ts), for a UI to word. */
 export const QueueReason = z.object({
-  code: z.enum(['dep_failed', 'dep_cancelled', 'dep_blocked', 'exit_code', 'timed_out', 'cancelled', 'stopped', 'could_not_start', 'execution_lost']),
+  code: z.enum(['dep_failed', 'dep_cancelled', 'dep_blocked', 'exit_code', 'timed_out', 'cancelled', 'stopped', 'could_not_start', 'auto_start_failed', 'execution_lost']),
   params: z.record(z.string(), z.string()),
 });
 export type QueueReason = z.infer<typeof QueueReason>;

@@ -30,6 +30,25 @@ export const stageReasonText = {
   reset: (who?: string) => `reset${by(who)}`,
 };
 
+/** The engine's own words inside a reason's `detail` (the rest of a detail is the condition as configured). */
+export const conditionText = {
+  noTriggers: () => 'no triggers defined',
+  allOfComplete: (count: number, last: string) => `all_of (${count} conditions) complete with ${last}`,
+};
+
+/** A reason's `detail` taken apart: the engine's words as a code, the condition as written as `condition`. */
+export type ConditionDetail =
+  | { readonly code: 'no_triggers' }
+  | { readonly code: 'all_of_complete'; readonly count: string; readonly condition: string }
+  | { readonly code: 'condition'; readonly condition: string };
+
+export function conditionDetailOf(detail: string): ConditionDetail {
+  if (detail === conditionText.noTriggers()) return { code: 'no_triggers' };
+  const all = /^all_of \((\d+) conditions\) complete with (.*)$/s.exec(detail);
+  if (all) return { code: 'all_of_complete', count: all[1]!, condition: all[2]! };
+  return { code: 'condition', condition: detail };
+}
+
 const LINE = String.raw`(?: on line ("(?:[^"\\]|\\.)*"))?`;
 const TRIED = String.raw`(?: after (\d+) retr(?:y|ies))?`;
 const PATTERNS: ReadonlyArray<readonly [StageReasonCode, RegExp, readonly string[]]> = [

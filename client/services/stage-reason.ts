@@ -1,11 +1,19 @@
 import { plural, t, type MessageKey } from '../i18n/index.ts';
-import type { StageReasonCode } from '../../schemas/index.ts';
+import { conditionDetailOf, type StageReasonCode } from '../../schemas/index.ts';
 
 /** What a view says about why a stage moved: the words, and the code the board words itself when there is one. */
 export interface ReasonLike {
   readonly reason?: string | null;
   readonly reasonCode?: StageReasonCode;
   readonly reasonParams?: Readonly<Record<string, string>>;
+}
+
+/** The condition that held: as configured, inside the engine's words (no triggers, all of N complete) in the UI language. */
+function detailText(detail: string): string {
+  const parsed = conditionDetailOf(detail);
+  if (parsed.code === 'no_triggers') return t('reason.detail.noTriggers');
+  if (parsed.code === 'all_of_complete') return t('reason.detail.allOfComplete', { count: parsed.count, condition: parsed.condition });
+  return parsed.condition;
 }
 
 const VIA: Readonly<Record<string, MessageKey>> = { web: 'reason.via.web', file: 'reason.via.file', link: 'reason.via.link' };
@@ -19,7 +27,7 @@ export function reasonText(view: ReasonLike): string {
   if (!view.reasonCode) return view.reason ?? '';
   const p = view.reasonParams ?? {};
   const fill = {
-    detail: p.detail ?? '',
+    detail: p.detail === undefined ? '' : detailText(p.detail),
     line: p.line === undefined ? '' : t('reason.onLine', { line: JSON.stringify(p.line) }),
     by: p.by ? t('reason.by', { who: p.by }) : '',
     via: p.via ? t('reason.via', { how: VIA[p.via] ? t(VIA[p.via]!) : p.via }) : '',

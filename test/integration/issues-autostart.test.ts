@@ -63,6 +63,17 @@ describe('drag to in_progress starts work (real executions, fake claude)', () =>
     expect(failed).toMatchObject({ status: 'in_progress', lastRun: { exitCode: 3 } });
   }, 180_000);
 
+  it('a run that cannot start records why, with the API code a UI words in its language', async () => {
+    // gemini is not on PATH here (only the fake claude is).
+    const settings = { autoStartOnInProgress: { enabled: true, tool: 'gemini', model: null, promptTemplate: 'Fix {{id}}', workingDir: ctx.tmux.dir } };
+    expect((await api.put('/api/board/settings', settings, BoardSettings)).status).toBe(200);
+    const id = await create('no such tool');
+    await api.post(`/api/issues/${id}/move`, { status: 'in_progress' }, Issue);
+    const failed = await waitFor(async () => ((await issue(id)).lastRun?.status === 'failed' ? issue(id) : undefined), 'failure', 60_000);
+    expect(failed.lastRun!.error).toMatch(/^auto-start failed: .*gemini/);
+    expect(failed.lastRun!.errorCode).toEqual({ code: 'auto_start_failed', params: { message: failed.lastRun!.error!.replace('auto-start failed: ', ''), error: 'tool_not_found' } });
+  }, 180_000);
+
   it('an execution in the issue’s own session (the drawer’s Execute) moves it to in_progress, then resolved', async () => {
     await api.put('/api/board/settings', { autoStartOnInProgress: { enabled: false, tool: 'claude', promptTemplate: 'x' } }, BoardSettings);
     const id = await create('by hand');

@@ -8,7 +8,7 @@ import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
 import { reasonText } from '../../client/services/stage-reason.ts';
 import { parseOr400 } from '../../server/http/errors.ts';
 import { ApiError } from '../../base/errors.ts';
-import { CreateSessionBody, FlowInput, KeysBody, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
+import { CreateSessionBody, FlowInput, KeysBody, conditionText, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
 import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
 import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
 import { addEnglish } from '../../client/i18n/catalog.ts';
@@ -16,7 +16,7 @@ import { history as historyEnglish } from '../../client/i18n/en/history.ts';
 import { notificationText } from '../../client/services/notification-text.ts';
 import { escalationText } from '../../server/agent/policy/text.ts';
 import type { NotificationRecord, QueueItem } from '../../schemas/index.ts';
-import { blockedFields, failureFields } from '../../schemas/queue-reason.ts';
+import { blockedFields, failureFields, startErrorParams } from '../../schemas/queue-reason.ts';
 import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reason.ts';
 import { runReasonText } from '../../client/components/flows/run-reason.ts';
 import { errorText } from '../../client/services/api.ts';
@@ -101,6 +101,8 @@ describe('stage reasons through the catalog', () => {
   const samples = [
     stageReasonText.triggered('log_regex "^START$"', 'START', false),
     stageReasonText.triggered('after_stage_success lint', null, true),
+    stageReasonText.triggered(conditionText.noTriggers(), null, false),
+    stageReasonText.succeeded(conditionText.allOfComplete(3, 'log_regex "^DONE$"'), 'DONE'),
     stageReasonText.succeeded('log_regex "^OK$"', 'OK "quoted" \\ line'),
     stageReasonText.retrying('log_regex "ERR"', 'ERR 1', 2, 3),
     stageReasonText.failed('log_regex "ERR"', 'ERR 1', 3, false),
@@ -127,13 +129,15 @@ describe('stage reasons through the catalog', () => {
 
   it('in Chinese no fixed English word is left (the condition and the line stay as written)', async () => {
     await setLocale('zh-CN', false);
-    const free = ['log_regex', 'START', 'after_stage_success', 'lint', 'OK', 'quoted', 'line', 'ERR', 'alice', 'bob'];
+    const free = ['log_regex', 'START', 'DONE', 'after_stage_success', 'lint', 'OK', 'quoted', 'line', 'ERR', 'alice', 'bob'];
     for (const text of samples) {
       const parsed = stageReasonOf(text)!;
       const shown = reasonText({ reason: text, reasonCode: parsed.code, reasonParams: parsed.params });
-      expect(english(shown.replace(/log_regex|after_stage_success/g, ''), free), `${text} → ${shown}`).toEqual([]);
+      expect(english(shown.replace(/log_regex|after_stage_success|all_of/g, ''), free), `${text} → ${shown}`).toEqual([]);
     }
     expect(reasonText({ reason: 'fail_condition', reasonCode: 'fail_condition' })).toBe('满足失败条件');
+    const started = stageReasonOf(stageReasonText.triggered(conditionText.noTriggers(), null, false))!;
+    expect(reasonText({ reason: '', reasonCode: started.code, reasonParams: started.params })).toBe('触发条件满足：未设触发条件');
     // Free text without a code shows as sent.
     expect(reasonText({ reason: 'make: Error 2' })).toBe('make: Error 2');
   });
@@ -190,6 +194,23 @@ describe('queue item reasons', () => {
     await setLocale('zh-CN', false);
     expect(blockedText(items[0]!, byId)).toBe('等待 a（在同一顺序组中排在它之前），但它已失败（退出码 2）');
     for (const item of failures) expect(english(failureText(item), ['tool', 'missing']), failureText(item)).toEqual([]);
+  });
+
+  it('a start error with an API code (auto-start, a queue item): the error in Chinese too', async () => {
+    addEnglish(queuesEnglish);
+    const busy = new ApiError(409, 'session_busy', 'session s1 is executing x_1; wait for it or cancel it');
+    const autoStart = failureFields('auto_start_failed', startErrorParams(busy));
+    const start = failureFields('could_not_start', startErrorParams(busy));
+    const plain = failureFields('auto_start_failed', startErrorParams(new Error('spawn tmux ENOENT')));
+    expect(autoStart.failure_code.params).toEqual({ message: busy.message, error: 'session_busy' });
+    expect(autoStart.failure_reason).toBe(`auto-start failed: ${busy.message}`);
+    for (const item of [autoStart, start, plain]) expect(failureText(item)).toBe(item.failure_reason);
+    await setLocale('zh-CN', false);
+    expect(failureText(autoStart)).toBe(`自动启动失败：${t('apiError.session_busy')}`);
+    expect(failureText(start)).toBe(`无法启动：${t('apiError.session_busy')}`);
+    expect(english(failureText(autoStart))).toEqual([]);
+    // An error without a code keeps its words (a program's own message).
+    expect(failureText(plain)).toBe('自动启动失败：spawn tmux ENOENT');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { QueueItem } from '../../../schemas/index.ts';
 import { addEnglish, t, type MessageKey } from '../../i18n/index.ts';
 import { reasons } from '../../i18n/en/reasons.ts';
+import { errorText } from '../../services/api.ts';
 
 addEnglish(reasons);
 
@@ -12,7 +13,10 @@ addEnglish(reasons);
 export function failureText(item: Pick<QueueItem, 'failure_reason' | 'failure_code'>): string {
   const why = item.failure_code;
   if (!why) return item.failure_reason ?? '';
-  return t(`queues.why.${why.code}` as MessageKey, why.params);
+  // A start error with an API code: the error itself in the UI language too.
+  const { error, message } = why.params;
+  const params = error && message !== undefined ? { ...why.params, message: errorText(error, message) } : why.params;
+  return t(`queues.why.${why.code}` as MessageKey, params);
 }
 
 export function blockedText(item: Pick<QueueItem, 'blocked_reason' | 'blocked_code'>, byId: ReadonlyMap<string, QueueItem>): string {

@@ -169,6 +169,8 @@ export const board = {
   'reason.retry_requested': 'retry requested{by}',
   'reason.reset': 'reset{by}',
   'reason.onLine': ' on line {line}',
+  'reason.detail.noTriggers': 'no triggers defined',
+  'reason.detail.allOfComplete': 'all_of ({count} conditions) complete with {condition}',
   'reason.tried.one': ' after {n} retry',
   'reason.tried.other': ' after {n} retries',
   'reason.by': ' by {who}',

@@ -14,5 +14,6 @@ export const reasons = {
   'queues.why.cancelled': 'its execution was cancelled',
   'queues.why.stopped': 'stopped by the user',
   'queues.why.could_not_start': 'could not start: {message}',
+  'queues.why.auto_start_failed': 'auto-start failed: {message}',
   'queues.why.execution_lost': 'its execution {execution} is not known any more',
 } as const;

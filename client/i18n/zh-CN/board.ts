@@ -170,6 +170,8 @@ export const board: Translation<typeof en> = {
   'reason.retry_requested': '已请求重试{by}',
   'reason.reset': '已重置{by}',
   'reason.onLine': '，所在行 {line}',
+  'reason.detail.noTriggers': '未设触发条件',
+  'reason.detail.allOfComplete': 'all_of 的 {count} 个条件均已满足，最后满足的是 {condition}',
   'reason.tried.one': '，已重试 {n} 次',
   'reason.tried.other': '，已重试 {n} 次',
   'reason.by': '（{who}）',

@@ -12,5 +12,6 @@ export const reasons: Translation<typeof en> = {
   'queues.why.cancelled': '其执行已取消',
   'queues.why.stopped': '已被用户停止',
   'queues.why.could_not_start': '无法启动：{message}',
+  'queues.why.auto_start_failed': '自动启动失败：{message}',
   'queues.why.execution_lost': '其执行 {execution} 已不存在',
 };

@@ -11,6 +11,7 @@
 import type { CompiledGroup, CompiledStageCondition } from '../config/types.ts';
 import type { ParsedMessage } from '../parser.ts';
 import type { StageStates } from './types.ts';
+import { conditionText } from '../../../schemas/stage-reason.ts';
 
 export type GroupName = 'triggers' | 'success_when' | 'fail_when';
 
@@ -55,7 +56,7 @@ export function evaluateGroup(
 ): GroupOutcome {
   if (group === null) {
     // No triggers: start when reached. No success_when/fail_when: never.
-    return { satisfied: name === 'triggers', matched: [], memoryChanged: false, because: name === 'triggers' ? 'no triggers defined' : '' };
+    return { satisfied: name === 'triggers', matched: [], memoryChanged: false, because: name === 'triggers' ? conditionText.noTriggers() : '' };
   }
   if (remembered === undefined || remembered.length === 0) {
     // Most lines match nothing: answer without allocating (evaluation runs per line).
@@ -83,6 +84,6 @@ export function evaluateGroup(
     satisfied,
     matched: [...seen].sort((a, b) => a - b),
     memoryChanged: seen.size !== before,
-    because: satisfied && allCount > 1 ? `all_of (${allCount} conditions) complete with ${because}` : because,
+    because: satisfied && allCount > 1 ? conditionText.allOfComplete(allCount, because) : because,
   };
 }

@@ -4,6 +4,7 @@ import { Disposable } from '../../../base/lifecycle.ts';
 import type { IssueService, IssueStatusChange } from './service.ts';
 import { isShellCommand } from '../../sessions/index.ts';
 import { errorMessage } from '../../../base/errors.ts';
+import { failureFields, startErrorParams } from '../../../schemas/queue-reason.ts';
 
 /** What the board needs of an execution (docs/api.md "Executions"). */
 export interface RunLike {
@@ -94,7 +95,8 @@ export class IssueAutoStart extends Disposable {
         if (this.issues.has(issue.id) && this.issues.get(issue.id).lastRun?.executionId !== run.executionId) await this.record(issue.id, run);
       });
     } catch (error) {
-      await this.issues.setLastRun(issue.id, { executionId: null, sessionKey, status: 'failed', exitCode: null, error: `auto-start failed: ${errorMessage(error)}`, at: new Date().toISOString() });
+      const why = failureFields('auto_start_failed', startErrorParams(error));
+      await this.issues.setLastRun(issue.id, { executionId: null, sessionKey, status: 'failed', exitCode: null, error: why.failure_reason, errorCode: why.failure_code, at: new Date().toISOString() });
     } finally {
       this.starting.delete(issue.id);
     }

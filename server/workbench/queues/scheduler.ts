@@ -7,7 +7,7 @@ import type { QueueState } from './queue-state.ts';
 import { chooseSession, newSessionName, type SessionChoice } from './sessions.ts';
 import { followIssue, settledItem } from './outcomes.ts';
 import { errorMessage } from '../../../base/errors.ts';
-import { failureFields } from '../../../schemas/queue-reason.ts';
+import { failureFields, startErrorParams } from '../../../schemas/queue-reason.ts';
 
 /** A start refused because the session turned busy is tried again after this long. */
 const BUSY_RETRY_MS = 250;
@@ -296,7 +296,7 @@ export class QueueRunner extends Disposable {
       }
       this.deps.log(`queue ${queueId}: item ${itemId} could not start: ${info.message}`);
       await state.commitItems(queueId, (items) =>
-        items.map((i) => (i.item_id === itemId ? { ...i, status: 'failed', completed_at: new Date().toISOString(), ...failureFields('could_not_start', { message: info.message }) } : i)),
+        items.map((i) => (i.item_id === itemId ? { ...i, status: 'failed', completed_at: new Date().toISOString(), ...failureFields('could_not_start', startErrorParams(error)) } : i)),
       );
       throw error;
     } finally {
