@@ -19,3 +19,4 @@ export * from './flow-reason.ts';
 export * from './queue.ts';
 export * from './health.ts';
 export * from './rule.ts';
+export * from './host-reason.ts';

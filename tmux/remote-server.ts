@@ -11,6 +11,7 @@ import { RemotePaneStreams } from './remote-streams.ts';
 import { HOLDER_SESSION } from './server.ts';
 import { channelArgs, classifySshFailure, masterArgs, remoteCommand, sshAttachCommand, type SshTarget } from './ssh.ts';
 import type { SessionEndpoint } from './stream-source.ts';
+import { hostReasonText } from '../schemas/host-reason.ts';
 
 /**
  * - `connecting`: the first connection is being made.
@@ -180,7 +181,7 @@ export class RemoteTmuxServer extends Disposable implements SessionEndpoint {
     if (failure.kind === 'auth') this.setStatus('auth_failed', failure.message);
     else if (failure.kind === 'host-key') this.setStatus('host_key_failed', failure.message);
     else if (failure.kind === 'remote' && CONTROL_UNAVAILABLE.test(stderr)) {
-      this.setStatus('control_unavailable', `tmux control mode is not available on the host (${failure.message}); tmux 3.2 or newer is needed for live output`);
+      this.setStatus('control_unavailable', hostReasonText.noControl(failure.message));
     } else this.setStatus('reconnecting', failure.message);
   }
 

@@ -5,6 +5,7 @@
  * every other channel (stream clients, shell actions) is multiplexed over.
  */
 import { shellQuote } from './command.ts';
+import { hostReasonText } from '../schemas/host-reason.ts';
 
 export interface SshTarget {
   readonly host: string;
@@ -82,20 +83,10 @@ export function classifySshFailure(target: SshTarget, exitCode: number | null, s
     .filter((line) => line && !line.startsWith('Warning: Permanently added'))
     .slice(-3)
     .join(' ');
-  if (/Permission denied|Too many authentication failures|no mutual signature/i.test(stderr)) {
-    return {
-      kind: 'auth',
-      message: `authentication failed for ${where} (${said}): the key in hosts.yaml (ssh.key) must be in the remote user's authorized_keys; passwords are never used`,
-    };
-  }
+  if (/Permission denied|Too many authentication failures|no mutual signature/i.test(stderr)) return { kind: 'auth', message: hostReasonText.auth(where, said) };
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed|No .* host key is known/i.test(stderr)) {
-    return {
-      kind: 'host-key',
-      message: `host key of ${where} is unknown or changed (${said}): add it to known_hosts (ssh-keyscan -p ${target.port} ${target.host}), or set ssh.accept_new_host_key: true to record it on the first connection`,
-    };
+    return { kind: 'host-key', message: hostReasonText.hostKey(where, said, target.host, target.port) };
   }
-  if (exitCode === 255 || exitCode === null) {
-    return { kind: 'unreachable', message: `cannot reach ${where}: ${said || 'the connection was lost'}` };
-  }
-  return { kind: 'remote', message: `on ${where}: ${said || `exit code ${exitCode}`}` };
+  if (exitCode === 255 || exitCode === null) return { kind: 'unreachable', message: hostReasonText.unreachable(where, said) };
+  return { kind: 'remote', message: hostReasonText.remote(where, said, exitCode) };
 }

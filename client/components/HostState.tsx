@@ -1,5 +1,6 @@
 import type { HostView } from '../../schemas/index.ts';
 import { t } from '../i18n/index.ts';
+import { hostReasonText } from '../services/host-reason.ts';
 
 type State = HostView['state'];
 
@@ -22,7 +23,8 @@ export function hostStateText(state: State): string {
 }
 
 /** connected / reconnecting (reason on hover and for screen readers) / auth failed … */
-export function HostStateBadge({ state, reason, showReason = false }: { state: State; reason: string | null; showReason?: boolean }) {
+export function HostStateBadge({ state, reason: sent, showReason = false }: { state: State; reason: string | null; showReason?: boolean }) {
+  const reason = hostReasonText(sent);
   return (
     <span class="host-state-wrap">
       <span class={`host-state host-${state}`} data-host-state={state} title={reason ?? undefined}>

@@ -8,6 +8,7 @@ import { Link } from './Link.tsx';
 import { HostStateBadge } from './HostState.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { closedSessions, setShowClosed, showClosed, visibleSessions } from './closed-filter.ts';
+import { hostReasonText } from '../services/host-reason.ts';
 
 /** Every session the server knows, live from events. */
 export function SessionList({ activeKey }: { activeKey: string | undefined }) {
@@ -74,7 +75,7 @@ export function SessionList({ activeKey }: { activeKey: string | undefined }) {
         <section key={`polled-${h.name}`} class="host-sessions host-polled" data-host={h.name} aria-label={h.name}>
           <h3 class="host-group-head">
             <span>{h.name}</span>
-            <span class="host-state host-control_unavailable" data-host-state="polled" title={h.reason ?? undefined}>
+            <span class="host-state host-control_unavailable" data-host-state="polled" title={hostReasonText(h.reason) ?? undefined}>
               {t('host.polledShort')}
             </span>
           </h3>

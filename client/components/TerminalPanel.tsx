@@ -25,6 +25,7 @@ import { shortcutLabel } from '../terminal/settings.ts';
 import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
 import type { ViewNotice } from '../terminal/xterm-view.ts';
 import type { MessageKey } from '../i18n/index.ts';
+import { hostReasonText } from '../services/host-reason.ts';
 
 const NOTICES: Record<ViewNotice, MessageKey> = {
   copied: 'notice.copied',
@@ -183,7 +184,7 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
         <div class="terminal-banner banner-warn" role="status" data-testid="host-banner" data-host-state={hostDown.state}>
           <span>
             {hostDown.reason
-              ? t('term.hostDown', { host: hostDown.host, state: hostStateText(hostDown.state as HostState), reason: hostDown.reason })
+              ? t('term.hostDown', { host: hostDown.host, state: hostStateText(hostDown.state as HostState), reason: hostReasonText(hostDown.reason) ?? hostDown.reason })
               : t('term.hostDownShort', { host: hostDown.host, state: hostStateText(hostDown.state as HostState) })}
           </span>
         </div>

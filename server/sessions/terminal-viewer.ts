@@ -1,4 +1,4 @@
-import { CLOSE_SESSION_GONE, terminalCloseText, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, hostReasonText, terminalCloseText, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
@@ -141,7 +141,7 @@ export class TerminalViewer extends Disposable {
         if (dropped !== host || this.state === 'closed' || why === 'stopped') return;
         if (why === 'changed') {
           // A new connection with the new settings follows: the client reconnects and redraws from it.
-          tell('reconnecting', 'its settings in hosts.yaml changed');
+          tell('reconnecting', hostReasonText.settingsChanged());
           this.end(CLOSE_HOST_RECONNECT, 'host settings changed');
           return;
         }

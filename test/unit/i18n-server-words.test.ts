@@ -8,7 +8,7 @@ import { issueMessage, issueText, setLocale } from '../../client/i18n/index.ts';
 import { reasonText } from '../../client/services/stage-reason.ts';
 import { parseOr400 } from '../../server/http/errors.ts';
 import { ApiError } from '../../base/errors.ts';
-import { CreateSessionBody, FlowInput, KeysBody, conditionText, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
+import { CreateSessionBody, FlowInput, KeysBody, conditionText, hostReasonOf, hostReasonText, flowProblems, stageReasonOf, stageReasonText } from '../../schemas/index.ts';
 import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
 import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
 import { addEnglish } from '../../client/i18n/catalog.ts';
@@ -21,7 +21,9 @@ import { flowRunReasonFields, flowRunReasonText } from '../../schemas/flow-reaso
 import { runReasonText } from '../../client/components/flows/run-reason.ts';
 import { errorText } from '../../client/services/api.ts';
 import { terminal as terminalEnglish } from '../../client/i18n/en/terminal.ts';
-import { t } from '../../client/i18n/index.ts';
+import { t, type MessageKey } from '../../client/i18n/index.ts';
+import { hostReasonText as hostReasonWords } from '../../client/services/host-reason.ts';
+import { classifySshFailure } from '../../tmux/ssh.ts';
 import { terminalCloseCode, terminalCloseText } from '../../schemas/terminal-view.ts';
 import { reasons as queuesEnglish } from '../../client/i18n/en/reasons.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
@@ -252,5 +254,45 @@ describe('terminal close reasons', () => {
     }
     await setLocale('zh-CN', false);
     expect(t('term.close.host_removed', { host: 'farm' })).toBe('主机 farm 已从 hosts.yaml 中移除');
+  });
+});
+
+describe('host connection reasons', () => {
+  const target = { host: 'nas.local', port: 2222, user: 'ops', key: null, timeoutSec: 10, knownHosts: null, acceptNewHostKey: false };
+  const reasons = [
+    hostReasonText.connecting(),
+    hostReasonText.settingsChanged(),
+    classifySshFailure(target, 255, 'ops@nas.local: Permission denied (publickey).').message,
+    classifySshFailure(target, 255, 'Host key verification failed.').message,
+    classifySshFailure(target, 255, '').message,
+    classifySshFailure(target, 255, 'ssh: connect to host nas.local port 2222: Connection refused').message,
+    classifySshFailure(target, 1, '').message,
+    classifySshFailure(target, 1, 'bash: tmux: command not found').message,
+    hostReasonText.noControl(classifySshFailure(target, 1, 'usage: tmux [-2CDlNuvV]').message),
+    hostReasonText.polling(hostReasonText.noControl(classifySshFailure(target, 1, 'usage: tmux [-2CDlNuvV]').message)),
+  ];
+
+  it('every reason the bridge gives has a code, and the English catalog says it word for word', () => {
+    const codes = reasons.map((reason) => hostReasonOf(reason)?.code);
+    expect(codes).toEqual(['connecting', 'settings_changed', 'auth', 'host_key', 'connection_lost', 'unreachable', 'remote_exit', 'remote', 'no_control', 'polling']);
+    for (const reason of reasons) expect(hostReasonWords(reason)).toBe(reason);
+    // The catalog's English is the server's, so a reworded server text fails here until the catalog follows.
+    const english = (reason: string): string => {
+      const { code, params } = hostReasonOf(reason)!;
+      const { why, ...rest } = params;
+      return t(`hostReason.${code}` as MessageKey, why === undefined ? rest : { ...rest, why: english(why) });
+    };
+    for (const reason of reasons) expect(english(reason)).toBe(reason);
+    expect(hostReasonOf('tmux: no server running on /tmp/tmux-0/x')).toBeNull();
+  });
+
+  it('in Chinese only the host, the command and what ssh or tmux said stay as written', async () => {
+    await setLocale('zh-CN', false);
+    const free = ['ops', 'nas', 'local', 'Permission', 'denied', 'publickey', 'Host', 'key', 'verification', 'failed', 'ssh', 'connect', 'host', 'port', 'Connection', 'refused',
+      'bash', 'tmux', 'command', 'not', 'found', 'usage', 'CDlNuvV', 'hosts', 'yaml', 'authorized', 'keys', 'known', 'keyscan', 'accept', 'new', 'true'];
+    for (const reason of reasons) expect(english(hostReasonWords(reason)!, free), reason).toEqual([]);
+    expect(hostReasonWords(reasons[4]!)).toBe('无法连接 ops@nas.local:2222：连接已断开');
+    expect(hostReasonWords(reasons.at(-1)!)).toBe('该主机上的 tmux 没有控制模式（在 ops@nas.local:2222 上：usage: tmux [-2CDlNuvV]）；实时输出需要 tmux 3.2 或更高版本；改为定时抓取屏幕');
+    expect(hostReasonWords('tmux: no server running')).toBe('tmux: no server running');
   });
 });

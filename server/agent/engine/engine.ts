@@ -26,6 +26,7 @@ import { RemoteTmuxServer, type RemoteHostDropped } from '../../../tmux/remote-s
 import type { ApprovalRequest, EngineContext, EngineNotification } from './types.ts';
 import { errorMessage } from '../../../base/errors.ts';
 import { closeOnce, type IAsyncDisposable } from '../../../base/lifecycle.ts';
+import { hostReasonText } from '../../../schemas/host-reason.ts';
 
 export interface AgentEngineOptions {
   readonly configPath?: string | null;
@@ -279,7 +280,7 @@ export class AgentEngine implements EngineContext, IAsyncDisposable {
       const entry = this.hosts.get(host.name);
       if (this.closed || !entry || entry.watcher.kind !== 'ssh' || entry.watcher.connection?.mode === 'poll') return;
       await this.closeWatcher(entry.watcher, 'polled');
-      const watcher = this.createWatcher(host, `${reason}; polling with captures instead`);
+      const watcher = this.createWatcher(host, hostReasonText.polling(reason));
       this.hosts.set(host.name, { watcher, identity: entry.identity });
       await watcher.start().catch((error: unknown) => this.log(`agent: host ${host.name}: ${errorMessage(error)}`));
     });

@@ -28,6 +28,7 @@ import { StreamPaneFeed } from './stream-feed.ts';
 import type { EngineContext, PaneHost, WatchedPaneInfo } from './types.ts';
 import type { PaneProgress } from '../../../schemas/agent.ts';
 import { errorMessage } from '../../../base/errors.ts';
+import { hostReasonText } from '../../../schemas/host-reason.ts';
 
 /** Up to this many bytes an action is one `send-keys -H` command; longer text goes in pieces on one command line. */
 export const ONE_COMMAND_BYTES = 256;
@@ -154,7 +155,7 @@ export class LocalHostWatcher extends HostWatcherBase<Entry> implements HostWatc
 
   override get error(): string | null {
     const remote = this.options.remote;
-    if (remote) return remote.status.state === 'connected' ? null : remote.status.reason ?? (remote.status.state === 'connecting' ? 'connecting…' : null);
+    if (remote) return remote.status.state === 'connected' ? null : remote.status.reason ?? (remote.status.state === 'connecting' ? hostReasonText.connecting() : null);
     return this.lastError;
   }
 
