@@ -4,14 +4,25 @@ import { IsoDate } from './common.ts';
 import { QueryInt } from './input.ts';
 import { ResumeStrategy } from './session-view.ts';
 import { ToolId } from './tools.ts';
+import { rule } from './rule.ts';
 
 /* What the server sends back is in execution-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
 export * from './execution-view.ts';
 
 const Prompt = z.string().min(1, 'the prompt is empty').max(1024 * 1024);
-const ResumeKey = z.string().min(1).max(200).regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+// Refinements, not regex checks: the UI words a rule; a negated character class would reach it as a raw pattern.
+const ResumeKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !/[\u0000-\u001f]/.test(s), rule('no_control_chars', 'no control characters'));
 const TimeoutS = z.number().int().min(1).max(7 * 24 * 3600);
-const Model = z.string().min(1).max(200).regex(/^[^\s\u0000-\u001f]+$/, 'a model name without spaces').nullable();
+const Model = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !/[\s\u0000-\u001f]/.test(s), rule('model_name', 'a model name without spaces'))
+  .nullable();
 
 /** Body of `POST /api/cli-sessions/:key/execute`. */
 export const ExecuteRequest = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FlowRunStatus } from './flow-view.ts';
+import { rule } from './rule.ts';
 
 /* What the flows API accepts besides a flow (FlowInput); the flows themselves are in flow-view.ts. */
 export * from './flow-view.ts';
@@ -18,7 +19,7 @@ export const RouteToSessionBody = z
     tool: z.string().min(1).max(100).optional(),
   })
   .refine((b) => b.text !== undefined || (b.runId !== undefined && b.nodeId !== undefined), {
-    message: 'give text, or runId and nodeId',
+    ...rule('text_or_run_node', 'give text, or runId and nodeId'),
     path: ['text'],
   });
 export type RouteToSessionBody = z.infer<typeof RouteToSessionBody>;

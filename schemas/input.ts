@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rule } from './rule.ts';
 
 /**
  * Text that ends up as one argument of a tmux command line (a shell command, a
@@ -10,7 +11,7 @@ export const SingleLine = (max: number, min = 0) =>
     .string()
     .min(min)
     .max(max)
-    .refine((s) => !/[\r\n\u0000]/.test(s), { message: 'must be one line: no line breaks or NUL characters' });
+    .refine((s) => !/[\r\n\u0000]/.test(s), rule('one_line', 'must be one line: no line breaks or NUL characters'));
 
 /** Query-string integers arrive as strings. */
 export const QueryInt = (min: number, max: number) =>

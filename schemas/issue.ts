@@ -3,6 +3,7 @@ import { ChangeSource, IssueId, IssuePriority, IssueStatus, type BoardSettings }
 import { IsoDate } from './common.ts';
 import { DEFAULT_PROMPT_TEMPLATE, ISSUE_PRIORITIES, ISSUE_STATUSES, MAX_ISSUE_BODY_BYTES } from './issue-constants.ts';
 import { ToolName } from './session-view.ts';
+import { rule } from './rule.ts';
 
 /* What the server sends back is in issue-view.ts (zod/mini, bundled by the client); this file holds what it accepts. */
 export * from './issue-view.ts';
@@ -13,11 +14,18 @@ const encoder = new TextEncoder();
 /** Markdown text, at most 1 MiB of UTF-8. */
 export const IssueBody = z
   .string()
-  .refine((s) => s.length <= MAX_ISSUE_BODY_BYTES / 3 || encoder.encode(s).length <= MAX_ISSUE_BODY_BYTES, {
-    message: 'the body is larger than 1 MiB; shorten it or link to a file',
-  });
+  .refine(
+    (s) => s.length <= MAX_ISSUE_BODY_BYTES / 3 || encoder.encode(s).length <= MAX_ISSUE_BODY_BYTES,
+    rule('issue_body_size', 'the body is larger than 1 MiB; shorten it or link to a file'),
+  );
 export const IssueTitle = z.string().trim().min(1, 'the title must not be empty').max(500);
-export const IssueLabel = z.string().trim().min(1).max(64).regex(/^[^\s,][^,]*$/, 'a label has no commas');
+// A refinement, not a regex check: the UI words a rule, while a pattern of negated classes would reach it raw.
+export const IssueLabel = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((s) => !s.includes(','), rule('label_no_commas', 'a label has no commas'));
 export const IssueLabels = z
   .array(IssueLabel)
   .max(50)

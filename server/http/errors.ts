@@ -22,7 +22,7 @@ export function parseOr400<S extends z.core.$ZodType>(schema: S, value: unknown,
 /** The parameters a client needs to word an issue in its own language (the input itself never echoes back). */
 const ISSUE_PARAMS = ['expected', 'origin', 'minimum', 'maximum', 'inclusive', 'format', 'pattern', 'values', 'keys', 'divisor', 'params'] as const;
 
-function issueDetail(issue: z.core.$ZodIssue): Record<string, unknown> {
+export function issueDetail(issue: z.core.$ZodIssue): Record<string, unknown> {
   const detail: Record<string, unknown> = { path: issue.path, code: issue.code, message: issue.message };
   for (const key of ISSUE_PARAMS) {
     const value = (issue as unknown as Record<string, unknown>)[key];

@@ -1,4 +1,4 @@
-import { LOCAL_HOST, type CliSession, type CreateSessionBody, type Snapshot } from '../../schemas/index.ts';
+import { LOCAL_HOST, ruleIssue, type CliSession, type CreateSessionBody, type Snapshot } from '../../schemas/index.ts';
 import { Emitter } from '../../base/emitter.ts';
 import { Disposable, disposableTimeout, toDisposable, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneInfo } from '../../tmux/panes.ts';
@@ -211,7 +211,7 @@ export class SessionHosts extends Disposable {
     if (!entry) {
       const known = [...this.remotes.keys()];
       throw new ApiError(400, 'unknown_host', `host "${host}" is not a remote host with a live connection in hosts.yaml${known.length ? ` (these are: ${known.join(', ')})` : ' (none is configured)'}`, [
-        { path: ['host'], message: 'unknown host' },
+        ruleIssue('host_not_connected', ['host'], 'unknown host', { host }),
       ]);
     }
     this.requireConnected(host, entry);

@@ -1,5 +1,6 @@
 import { KEY_NAME_HINT, isTmuxKeyName } from '../../schemas/keys.ts';
 import { ApiError } from '../../base/errors.ts';
+import { ruleIssue } from '../../schemas/rule.ts';
 import { resizeWindowCommands } from '../../tmux/panes.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import type { InputAuditor, InputOrigin } from './input-audit.ts';
@@ -61,7 +62,7 @@ export class SessionIO {
 
   async keys(key: string, keys: readonly string[], origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const bad = keys.findIndex((k) => !isTmuxKeyName(k));
-    if (bad >= 0) throw new ApiError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [{ path: ['keys', bad], message: 'not a tmux key name' }]);
+    if (bad >= 0) throw new ApiError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [ruleIssue('key_name', ['keys', bad], 'not a tmux key name')]);
     const session = this.registry.writable(key);
     session.lastActivity = Date.now();
     const audited = this.auditor?.record(key, `keys: ${keys.join(' ')}`, origin);

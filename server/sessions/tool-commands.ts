@@ -1,6 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { CreateSessionBody, ResumeStrategy, ToolName } from '../../schemas/index.ts';
+import { ruleIssue, type CreateSessionBody, type ResumeStrategy, type ToolName } from '../../schemas/index.ts';
 import { shellQuote } from '../../tmux/command.ts';
 import { ApiError } from '../../base/errors.ts';
 
@@ -32,7 +32,9 @@ export function launchCommand(request: LaunchRequest): string[] {
   if (request.shell !== undefined) {
     argv = [request.shell];
   } else if (request.tool === 'custom') {
-    throw new ApiError(400, 'invalid_body', 'tool "custom" needs a "shell" command to run');
+    throw new ApiError(400, 'invalid_body', 'tool "custom" needs a "shell" command to run', [
+      ruleIssue('custom_needs_shell', ['shell'], 'tool "custom" needs a "shell" command to run'),
+    ]);
   } else {
     const tool = TOOLS[request.tool];
     argv = [tool.bin, ...tool.base];
@@ -98,7 +100,7 @@ async function requireDirectory(path: string): Promise<void> {
   } catch {
     // fall through
   }
-  throw new ApiError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+  throw new ApiError(400, 'invalid_body', `workingDir "${path}" is not an existing directory`, [ruleIssue('not_a_directory', ['workingDir'], 'not a directory')]);
 }
 
 /** The executables of the known coding-agent CLIs (for `tmux-bridge doctor`). */

@@ -12,6 +12,11 @@ import { common as zhCommon } from '../../client/i18n/zh-CN/common.ts';
 import { zhCN } from '../../client/i18n/zh-CN/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+/** Every English area (issue words of a lazily loaded page live in its area). */
+const en: Record<string, string> = {};
+for (const file of readdirSync(join(ROOT, 'client/i18n/en')).filter((f) => f !== 'index.ts')) {
+  Object.assign(en, ...(Object.values(await import(join(ROOT, 'client/i18n/en', file))) as Record<string, string>[]));
+}
 
 function sources(dir: string): Array<{ file: string; text: string }> {
   const out: Array<{ file: string; text: string }> = [];
@@ -62,10 +67,10 @@ function skipBalanced(text: string, open: number, onComma?: (at: number) => void
   return text.length;
 }
 
-/** The arguments (as source text) of every call of `callee(` in `text`, over as many lines as they take; definitions skipped. */
+/** The arguments (as source text) of every call `callee(…)` in `text` (no space before the bracket: words in comments are not calls), over as many lines as they take; definitions skipped. */
 function callArgs(text: string, callee: string): string[][] {
   const calls: string[][] = [];
-  const pattern = new RegExp(`(?<![\\w.])(function\\s+)?${callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(?:<[^>(]*>)?\\(`, 'g');
+  const pattern = new RegExp(`(?<![\\w.])(function\\s+)?${callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:<[^>(]*>)?\\(`, 'g');
   for (const match of text.matchAll(pattern)) {
     if (match[1]) continue;
     const open = match.index + match[0].length - 1;
@@ -142,5 +147,55 @@ describe('API error codes in both catalogs', () => {
       const text = zhCommon[key as keyof typeof zhCommon];
       expect((text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !allowed.includes(w)), `${key}: ${text}`).toEqual([]);
     }
+  });
+});
+
+/** The rule codes a 400's details can carry: refinements (`rule`), details the server builds (`ruleIssue`, the board's `fieldError`), and the graph checks' own codes. */
+function scanRuleCodes() {
+  const codes = new Map<string, Set<string>>();
+  const dynamic: string[] = [];
+  const add = (code: string, file: string) => codes.set(code, (codes.get(code) ?? new Set()).add(file));
+  const take = (file: string, arg: string | undefined) => {
+    const code = literal(arg);
+    if (code) add(code, file);
+    else dynamic.push(`${file}: ${arg}`);
+  };
+  for (const { file, text } of [...sources('schemas'), ...sources('server')]) {
+    if (file === 'schemas/rule.ts') continue;
+    for (const args of callArgs(text, 'rule')) take(file, args[0]);
+    for (const args of callArgs(text, 'ruleIssue')) take(file, args[0]);
+    for (const args of callArgs(text, 'fieldError')) take(file, args[1]);
+  }
+  for (const file of ['schemas/flow-graph.ts', 'server/workbench/issues/ordering.ts']) {
+    for (const match of readFileSync(join(ROOT, file), 'utf8').matchAll(/code: '([a-z_]+)'/g)) add(match[1]!, file);
+  }
+  return { codes, dynamic };
+}
+
+describe('request rules in both catalogs', () => {
+  const { codes, dynamic } = scanRuleCodes();
+
+  it('the scan finds the rules of schemas and server', () => {
+    // fieldError passes its caller's code on; the board's placement failures carry theirs (ordering.ts, scanned for code: '…').
+    expect(dynamic.sort()).toEqual(['server/workbench/issues/service.ts: code', 'server/workbench/issues/service.ts: placed.code']);
+    expect(codes.size).toBeGreaterThanOrEqual(35);
+    for (const code of ['key_name', 'label_no_commas', 'one_line', 'queue_cycle', 'queue_later_group', 'board_other_column', 'board_not_neighbours', 'flow_cycle', 'flow_unknown_variable', 'tool_no_one_shot']) {
+      expect(codes.has(code), code).toBe(true);
+    }
+  });
+
+  it('each has issue words in English and in Chinese', () => {
+    const missing = (catalog: Record<string, string>) => [...codes].filter(([code]) => !(`issue.${code}` in catalog)).map(([code, files]) => `${code} (${[...files].join(', ')})`);
+    expect(missing(en), 'issue.<rule> missing from client/i18n/en').toEqual([]);
+    expect(missing(zhCN), 'issue.<rule> missing from client/i18n/zh-CN').toEqual([]);
+  });
+
+  it('no detail the server builds by hand lacks a code (config files aside: their own report)', () => {
+    const bare: string[] = [];
+    for (const { file, text } of sources('server')) {
+      if (file.startsWith('server/agent/config/')) continue;
+      for (const match of text.matchAll(/\{\s*path:[^{}]*?\bmessage:[^{}]*\}/g)) if (!/\bcode\b/.test(match[0])) bare.push(`${file}: ${match[0]}`);
+    }
+    expect(bare).toEqual([]);
   });
 });

@@ -131,6 +131,7 @@ export const flows = {
   'issue.flow_needs_session': 'node "{node}": "Send to a session" needs a target session',
   'issue.flow_unknown_name': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after',
   'issue.flow_unknown_name_owner': 'node "{node}": {{{name}}} is neither a variable nor the output name of a node it runs after (node "{owner}" has it: add an edge from "{owner}" to "{node}")',
+  'issue.flow_unknown_variable': 'the flow has no variable "{name}"',
   'flows.fixProblems': 'Not saved: fix the problems marked below.',
 
   'flows.reason.paused': 'paused by request',

@@ -129,6 +129,7 @@ export const flows: Translation<typeof en> = {
   'issue.flow_needs_session': '节点“{node}”：“发送到会话”需要选择目标会话',
   'issue.flow_unknown_name': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名',
   'issue.flow_unknown_name_owner': '节点“{node}”：{{{name}}} 既不是变量，也不是其前序节点的输出名（节点“{owner}”有它：让“{node}”在“{owner}”之后运行）',
+  'issue.flow_unknown_variable': '流程没有变量“{name}”',
   'flows.fixProblems': '未保存：请先修正下面标出的问题。',
 
   'flows.reason.paused': '已按请求暂停',

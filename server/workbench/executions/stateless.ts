@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
-import type { CliExecuteRequest, CliOutputChunk, Execution } from '../../../schemas/index.ts';
+import { ruleIssue, type CliExecuteRequest, type CliOutputChunk, type Execution } from '../../../schemas/index.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
 import type { StoredExecution } from '../../store/index.ts';
 import type { ExecutionLinks } from './contract.ts';
@@ -40,7 +40,9 @@ export class StatelessRunner {
     const { adapter, path } = await this.deps.tools.require(request.tool, { oneShot: true });
     const workingDir = request.workingDir ?? process.env.HOME ?? process.cwd();
     if (!(await stat(workingDir).then((s) => s.isDirectory(), () => false))) {
-      throw new ApiError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [{ path: ['workingDir'], message: 'not a directory' }]);
+      throw new ApiError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [
+        ruleIssue('not_a_directory', ['workingDir'], 'not a directory'),
+      ]);
     }
     const plan = this.service.planner.plan(adapter, request.prompt, request.resumeKey, request.resumeStrategy);
     const args = adapter.oneShotArgs({ prompt: plan.prompt, model: request.model, resume: plan.native });

@@ -1,4 +1,4 @@
-import type { FlowRunDetail, RouteToSessionBody } from '../../../schemas/index.ts';
+import { ruleIssue, type FlowRunDetail, type RouteToSessionBody } from '../../../schemas/index.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/index.ts';
 import { ApiError } from '../../../base/errors.ts';
@@ -39,7 +39,7 @@ export class FlowService extends Disposable {
         400,
         'invalid_body',
         `variables.${unknown[0]}: the flow has no variable "${unknown[0]}" (it has: ${Object.keys(flow.variables).join(', ') || 'none'})`,
-        unknown.map((name) => ({ path: ['variables', name], message: 'not a variable of this flow' })),
+        unknown.map((name) => ruleIssue('flow_unknown_variable', ['variables', name], 'not a variable of this flow', { name })),
       );
     }
     return this.runner.execute(flow, variables);

@@ -10,7 +10,7 @@ export interface Positioned {
 
 export type Placement =
   | { readonly ok: true; readonly sortOrder: number }
-  | { readonly ok: false; readonly field: 'beforeId' | 'afterId'; readonly message: string }
+  | { readonly ok: false; readonly field: 'beforeId' | 'afterId'; readonly code: string; readonly message: string; readonly params: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly renumber: true };
 
 /**
@@ -23,15 +23,21 @@ export function place(column: readonly Positioned[], beforeId?: string | null, a
   let next: Positioned | undefined;
   if (beforeId) {
     const index = column.findIndex((p) => p.id === beforeId);
-    if (index < 0) return { ok: false, field: 'beforeId', message: `issue ${beforeId} is not in the target column` };
+    if (index < 0) return { ok: false, field: 'beforeId', code: 'board_not_in_column', message: `issue ${beforeId} is not in the target column`, params: { issue: beforeId } };
     next = column[index];
     prev = column[index - 1];
     if (afterId && prev?.id !== afterId) {
-      return { ok: false, field: 'afterId', message: `issue ${afterId} is not right above ${beforeId} in the target column` };
+      return {
+        ok: false,
+        field: 'afterId',
+        code: 'board_not_neighbours',
+        message: `issue ${afterId} is not right above ${beforeId} in the target column`,
+        params: { issue: afterId, next: beforeId },
+      };
     }
   } else if (afterId) {
     const index = column.findIndex((p) => p.id === afterId);
-    if (index < 0) return { ok: false, field: 'afterId', message: `issue ${afterId} is not in the target column` };
+    if (index < 0) return { ok: false, field: 'afterId', code: 'board_not_in_column', message: `issue ${afterId} is not in the target column`, params: { issue: afterId } };
     prev = column[index];
     next = column[index + 1];
   } else {

@@ -16,6 +16,7 @@ import { Emitter } from '../../../base/emitter.ts';
 import { Disposable } from '../../../base/lifecycle.ts';
 import type { EventBus } from '../../events/index.ts';
 import { ApiError } from '../../../base/errors.ts';
+import { ruleIssue } from '../../../schemas/rule.ts';
 import type { IssueRepository, IssueRow, WriteTx } from '../../store/index.ts';
 import { place, renumbered } from './ordering.ts';
 
@@ -38,8 +39,9 @@ export function notFound(id: string): ApiError {
   return new ApiError(404, 'issue_not_found', `no issue ${id}; list them with GET /api/issues`);
 }
 
-function fieldError(field: string, message: string): ApiError {
-  return new ApiError(400, 'invalid_body', `invalid body: ${field}: ${message}`, [{ path: [field], code: 'custom', message }]);
+/** A 400 naming the field and the board's rule it breaks (the UI words `issue.<code>`). */
+function fieldError(field: string, code: string, message: string, params: Readonly<Record<string, string>> = {}): ApiError {
+  return new ApiError(400, 'invalid_body', `invalid body: ${field}: ${message}`, [ruleIssue(code, [field], message, params)]);
 }
 
 function toSession(row: SessionRow): IssueSession {
@@ -160,8 +162,8 @@ export class IssueService extends Disposable {
 
   /** Status and position in one write; the column is renumbered in the same write when its gaps ran out. */
   async move(id: string, body: MoveIssueBody, by: ChangeSource): Promise<Issue> {
-    if (body.beforeId === id) throw fieldError('beforeId', 'an issue cannot move next to itself');
-    if (body.afterId === id) throw fieldError('afterId', 'an issue cannot move next to itself');
+    if (body.beforeId === id) throw fieldError('beforeId', 'board_next_to_itself', 'an issue cannot move next to itself');
+    if (body.afterId === id) throw fieldError('afterId', 'board_next_to_itself', 'an issue cannot move next to itself');
     const at = this.now();
     const result = await this.repo.write((tx) => {
       const current = this.repo.getIn(tx, id);
@@ -170,8 +172,10 @@ export class IssueService extends Disposable {
         const other = body[field];
         if (!other) continue;
         const row = this.repo.getIn(tx, other);
-        if (!row) throw fieldError(field, `no issue ${other}`);
-        if (row.status !== body.status) throw fieldError(field, `issue ${other} is in column ${row.status}, not ${body.status}`);
+        if (!row) throw fieldError(field, 'board_unknown_issue', `no issue ${other}`, { issue: other });
+        if (row.status !== body.status) {
+          throw fieldError(field, 'board_other_column', `issue ${other} is in column ${row.status}, not ${body.status}`, { issue: other, column: row.status, status: body.status });
+        }
       }
       let column = this.repo.columnIn(tx, body.status).filter((p) => p.id !== id);
       let placed = place(column, body.beforeId, body.afterId);
@@ -185,7 +189,7 @@ export class IssueService extends Disposable {
         }
         placed = place(column, body.beforeId, body.afterId);
       }
-      if (!placed.ok) throw fieldError('renumber' in placed ? 'beforeId' : placed.field, 'renumber' in placed ? 'no room' : placed.message);
+      if (!placed.ok) throw 'renumber' in placed ? fieldError('beforeId', 'board_no_room', 'no room') : fieldError(placed.field, placed.code, placed.message, placed.params);
       if (placed.sortOrder === current.sortOrder && body.status === current.status) return { from: current.status, reordered };
       if (body.status !== current.status) this.repo.addHistoryIn(tx, { issueId: id, field: 'status', from: current.status, to: body.status, at, by });
       this.repo.addHistoryIn(tx, { issueId: id, field: 'sortOrder', from: current.sortOrder, to: placed.sortOrder, at, by });

@@ -13,7 +13,7 @@ import {
   type IssuePriority,
   type IssueStatus,
 } from '../../../schemas/index.ts';
-import { parseOr400 } from '../../http/index.ts';
+import { issueDetail, parseOr400 } from '../../http/index.ts';
 import { ApiError } from '../../../base/errors.ts';
 import type { IssueRepository, IssueRow, WriteTx } from '../../store/index.ts';
 import { ORDER_STEP } from './ordering.ts';
@@ -49,8 +49,10 @@ function ccwPriority(raw: string | number | undefined): IssuePriority {
 function checked<S extends z.ZodType>(schema: S, value: unknown, path: ReadonlyArray<string | number>): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: [...path, ...i.path], code: i.code, message: i.message }));
-  throw new ApiError(400, 'invalid_body', `invalid body: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, issues);
+  // With the issue's parameters, so the UI words it in its own language.
+  const issues = result.error.issues.map((i) => ({ ...issueDetail(i), path: [...path, ...i.path] }));
+  const words = result.error.issues.map((i) => `${[...path, ...i.path].join('.')}: ${i.message}`);
+  throw new ApiError(400, 'invalid_body', `invalid body: ${words.join('; ')}`, issues);
 }
 
 /** Import and export of the whole board (JSON with history), and import of a CCW issues file. */

@@ -1,4 +1,5 @@
 import type { ExecutionGroup, QueueItem } from '../../../schemas/queue.ts';
+import { ruleIssue, type RuleIssue } from '../../../schemas/rule.ts';
 
 /** Something wrong with a queue's shape: the API answers 400 with `details`. */
 export class QueueShapeError extends Error {
@@ -78,38 +79,47 @@ export function findCycle(edges: ReadonlyMap<string, readonly string[]>): string
  * (sequential order counts). Throws QueueShapeError naming what is wrong.
  */
 export function validateQueueShape(items: readonly QueueItem[], groups: readonly ExecutionGroup[]): void {
-  const details: Array<{ path: Array<string | number>; message: string }> = [];
+  const details: RuleIssue[] = [];
   const groupIndex = new Map<string, number>();
   groups.forEach((g, i) => {
-    if (groupIndex.has(g.id)) details.push({ path: ['execution_groups', i, 'id'], message: `group id "${g.id}" is used twice` });
+    if (groupIndex.has(g.id)) details.push(ruleIssue('queue_group_twice', ['execution_groups', i, 'id'], `group id "${g.id}" is used twice`, { group: g.id }));
     groupIndex.set(g.id, i);
   });
   const byId = new Map<string, QueueItem>();
   for (const item of items) {
-    if (byId.has(item.item_id)) details.push({ path: ['items', item.item_id], message: `item id "${item.item_id}" is used twice` });
+    if (byId.has(item.item_id)) details.push(ruleIssue('queue_item_twice', ['items', item.item_id], `item id "${item.item_id}" is used twice`, { item: item.item_id }));
     byId.set(item.item_id, item);
     if (!groupIndex.has(item.execution_group)) {
-      details.push({ path: ['items', item.item_id, 'execution_group'], message: `item ${item.item_id}: unknown execution group "${item.execution_group}"` });
+      details.push(
+        ruleIssue('queue_unknown_group', ['items', item.item_id, 'execution_group'], `item ${item.item_id}: unknown execution group "${item.execution_group}"`, {
+          item: item.item_id,
+          group: item.execution_group,
+        }),
+      );
     }
   }
   for (const item of items) {
     item.depends_on.forEach((dep, k) => {
       const target = byId.get(dep);
       if (!target) {
-        details.push({ path: ['items', item.item_id, 'depends_on', k], message: `item ${item.item_id} depends on unknown item "${dep}"` });
+        details.push(ruleIssue('queue_unknown_dependency', ['items', item.item_id, 'depends_on', k], `item ${item.item_id} depends on unknown item "${dep}"`, { item: item.item_id, dependency: dep }));
       } else if (dep === item.item_id) {
-        details.push({ path: ['items', item.item_id, 'depends_on', k], message: `item ${item.item_id} depends on itself` });
+        details.push(ruleIssue('queue_self_dependency', ['items', item.item_id, 'depends_on', k], `item ${item.item_id} depends on itself`, { item: item.item_id }));
       } else if ((groupIndex.get(target.execution_group) ?? 0) > (groupIndex.get(item.execution_group) ?? 0)) {
-        details.push({
-          path: ['items', item.item_id, 'depends_on', k],
-          message: `item ${item.item_id} (group ${item.execution_group}) depends on ${dep} in the later group ${target.execution_group}; groups run in order, so move one of them`,
-        });
+        details.push(
+          ruleIssue(
+            'queue_later_group',
+            ['items', item.item_id, 'depends_on', k],
+            `item ${item.item_id} (group ${item.execution_group}) depends on ${dep} in the later group ${target.execution_group}; groups run in order, so move one of them`,
+            { item: item.item_id, group: item.execution_group, dependency: dep, later: target.execution_group },
+          ),
+        );
       }
     });
   }
   if (details.length === 0) {
     const cycle = findCycle(waitEdges(items, groups));
-    if (cycle) details.push({ path: ['depends_on'], message: `dependency cycle: ${cycle.join(' → ')}` });
+    if (cycle) details.push(ruleIssue('queue_cycle', ['depends_on'], `dependency cycle: ${cycle.join(' → ')}`, { cycle: cycle.join(' → ') }));
   }
   if (details.length > 0) throw new QueueShapeError(details.map((d) => d.message).join('; '), details);
 }

@@ -16,6 +16,7 @@ import type {
 } from '../../../schemas/queue.ts';
 
 import { ApiError } from '../../../base/errors.ts';
+import { ruleIssue } from '../../../schemas/rule.ts';
 import { groupItems, QueueShapeError, validateQueueShape } from './graph.ts';
 import type { QueueIssues } from './ports.ts';
 import type { QueueState } from './queue-state.ts';
@@ -163,7 +164,7 @@ export class QueueService {
         `itemIds must list every item of group ${body.execution_group} once` +
           (missing.length ? `; missing: ${missing.join(', ')}` : '') +
           (extra.length ? `; not in the group: ${extra.join(', ')}` : ''),
-        [{ path: ['itemIds'], message: 'not the items of the group' }],
+        [ruleIssue('queue_reorder_items', ['itemIds'], 'not the items of the group', { group: body.execution_group })],
       );
     }
     const order = new Map(body.itemIds.map((itemId, index) => [itemId, index]));
@@ -191,7 +192,7 @@ export class QueueService {
     const group = queue.execution_groups.find((g) => g.id === groupId);
     if (!group) {
       throw new ApiError(400, 'invalid_body', `queue ${queue.id} has no execution group "${groupId}" (groups: ${queue.execution_groups.map((g) => g.id).join(', ')})`, [
-        { path: ['execution_group'], message: 'unknown group' },
+        ruleIssue('queue_no_group', ['execution_group'], 'unknown group', { group: groupId }),
       ]);
     }
     return group;
@@ -205,7 +206,9 @@ export class QueueService {
     const taken = new Set(queue.items.map((i) => i.item_id));
     for (const input of inputs) {
       if (input.item_id && taken.has(input.item_id)) {
-        throw new ApiError(400, 'invalid_body', `item id "${input.item_id}" is already used in queue ${queue.id}`, [{ path: ['item_id'], message: 'already used' }]);
+        throw new ApiError(400, 'invalid_body', `item id "${input.item_id}" is already used in queue ${queue.id}`, [
+          ruleIssue('queue_item_taken', ['item_id'], 'already used', { item: input.item_id }),
+        ]);
       }
       if (input.item_id) taken.add(input.item_id);
     }
@@ -245,7 +248,7 @@ export class QueueService {
     if (!issues) throw new ApiError(409, 'issues_unavailable', 'the issue board is not available in this server');
     const unknown = body.issue_ids.filter((id) => !issues.get(id));
     if (unknown.length) {
-      throw new ApiError(400, 'invalid_body', `unknown issues: ${unknown.join(', ')}`, unknown.map((id) => ({ path: ['issue_ids'], message: `unknown issue ${id}` })));
+      throw new ApiError(400, 'invalid_body', `unknown issues: ${unknown.join(', ')}`, unknown.map((id) => ruleIssue('queue_unknown_issue', ['issue_ids'], `unknown issue ${id}`, { issue: id })));
     }
     const present = new Set(queue.items.map((i) => i.issue_id).filter(Boolean));
     const template = body.prompt_template ?? DEFAULT_PROMPT_TEMPLATE;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import { BUILTIN_TOOLS, ToolsFile, type ToolInfo } from '../../../schemas/index.ts';
+import { BUILTIN_TOOLS, ToolsFile, ruleIssue, type ToolInfo } from '../../../schemas/index.ts';
 import { findOnPath } from '../../sessions/index.ts';
 import { BUILTIN_ADAPTERS, customAdapter, type ToolAdapter } from './adapter.ts';
 import { ApiError, errorMessage } from '../../../base/errors.ts';
@@ -86,7 +86,7 @@ export class ToolRegistry {
     const path = await this.locate(adapter, true);
     if (!path) {
       throw new ApiError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
-        { path: ['tool'], message: 'not installed' },
+        ruleIssue('tool_not_installed', ['tool'], 'not installed', { tool: name, program: adapter.bin }),
       ]);
     }
     return { adapter, path };
@@ -100,11 +100,13 @@ export class ToolRegistry {
     const adapter = this.adapters.get(name);
     if (!adapter) {
       throw new ApiError(400, 'tool_not_found', `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`, [
-        { path: ['tool'], message: 'unknown tool' },
+        ruleIssue('tool_unknown', ['tool'], 'unknown tool', { tool: name }),
       ]);
     }
     if (need.oneShot && !adapter.supports.oneShot) {
-      throw new ApiError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [{ path: ['tool'], message: 'no one-shot form' }]);
+      throw new ApiError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [
+        ruleIssue('tool_no_one_shot', ['tool'], 'no one-shot form', { tool: name }),
+      ]);
     }
     return adapter;
   }
