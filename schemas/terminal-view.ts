@@ -28,6 +28,18 @@ export function terminalCloseCode(reason: string | undefined): { code: TerminalC
   return null;
 }
 
+/**
+ * A terminal error the server words itself: English `message` (what other clients read),
+ * `code` and `params` for the UI's catalog (`term.error.<code>`). An error of another part
+ * carries its API code instead (`session_exited`…), worded as `apiError.<code>`.
+ */
+export const terminalErrorText = {
+  foreignPipe: () => ({ code: 'foreign_pipe', params: {}, message: 'live output is unavailable: another pipe-pane is set on this pane' }),
+  viewOnly: () => ({ code: 'view_only', params: {}, message: 'this is a view-only connection (mode=view): input is refused' }),
+  screenUnreadable: (detail: string) => ({ code: 'screen_unreadable', params: { detail }, message: `cannot read the screen: ${detail}` }),
+  hostDropped: (closeReason: string) => ({ code: 'host_dropped', params: { reason: closeReason }, message: `${closeReason}: this terminal stopped; the session keeps running on the host` }),
+};
+
 export const TerminalMode = z.enum(['control', 'view']);
 export type TerminalMode = z.infer<typeof TerminalMode>;
 
@@ -51,7 +63,7 @@ export const ServerTerminalMessage = z.discriminatedUnion('type', [
   HelloMessage,
   z.object({ type: z.literal('resize'), cols: z.int(), rows: z.int() }),
   z.object({ type: z.literal('exit'), code: z.nullable(z.int()) }),
-  z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('error'), message: z.string(), code: z.optional(z.string()), params: z.optional(z.record(z.string(), z.string())) }),
   /** Extension: the remote host of the session lost or regained its connection (reason says why). */
   z.object({ type: z.literal('host'), host: z.string(), state: HostConnectionView.shape.state, reason: z.nullable(z.string()) }),
   /**
@@ -62,3 +74,4 @@ export const ServerTerminalMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('gap'), host: z.string(), lines: z.int().check(z.minimum(0)), beyondHistory: z.boolean(), downMs: z.number().check(z.minimum(0)) }),
 ]);
 export type ServerTerminalMessage = z.infer<typeof ServerTerminalMessage>;
+export type TerminalErrorMessage = Extract<ServerTerminalMessage, { type: 'error' }>;

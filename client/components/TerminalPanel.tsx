@@ -26,6 +26,7 @@ import { keysHelpOpen, settingsOpen } from '../terminal/ui-state.ts';
 import type { ViewNotice } from '../terminal/xterm-view.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { hostReasonText } from '../services/host-reason.ts';
+import { closeReasonText } from '../services/terminal-words.ts';
 
 const NOTICES: Record<ViewNotice, MessageKey> = {
   copied: 'notice.copied',
@@ -252,9 +253,3 @@ export function TerminalPanel({ tab, active, onCloseTab, withExecutions = false 
   );
 }
 
-/** A terminal's close reason in the UI language when the server built it (schemas/terminal-view.ts), else as sent. */
-function closeReasonText(reason: string): string {
-  const known = terminalCloseCode(reason);
-  if (!known) return reason;
-  return t(`term.close.${known.code}`, { host: known.host });
-}

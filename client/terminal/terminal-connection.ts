@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { HelloMessage, ServerTerminalMessage, TerminalMode } from '../../schemas/index.ts';
 import { Disposable, Emitter } from '../lib/disposable.ts';
 import type { SessionProbe } from '../services/api.ts';
+import { terminalErrorText } from '../services/terminal-words.ts';
 import { ServerTerminalMessage as ServerTerminalMessageSchema } from '../services/contract.ts';
 import { ReconnectingSocket, type SocketLike } from './terminal-socket.ts';
 
@@ -242,7 +243,7 @@ export class TerminalConnection extends Disposable {
         this.exit.value = { code: message.code };
         break;
       case 'error':
-        this.lastError.value = message.message;
+        this.lastError.value = terminalErrorText(message);
         break;
       case 'host':
         this.host.value = message.state === 'connected' ? undefined : { host: message.host, state: message.state, reason: message.reason };

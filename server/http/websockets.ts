@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { CLOSE_SESSION_GONE, ClientTerminalMessage, terminalCloseText, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
 import { Disposable, toDisposable } from '../../base/lifecycle.ts';
 import type { EventBus } from '../events/index.ts';
-import { type SessionHosts, TerminalViewer, type ViewerSocket } from '../sessions/index.ts';
+import { type SessionHosts, TerminalViewer, terminalError, type ViewerSocket } from '../sessions/index.ts';
 import type { AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
 import { EventStreamLimits, streamEvents } from './event-streams.ts';
@@ -158,7 +158,7 @@ export class WebSockets extends Disposable {
       }
     });
     viewer.start().catch((error: unknown) => {
-      socket.sendJson({ type: 'error', message: errorMessage(error) });
+      socket.sendJson(terminalError(error));
       ws.close(CLOSE_SESSION_GONE, terminalCloseText.sessionUnavailable);
     });
   }
@@ -167,7 +167,7 @@ export class WebSockets extends Disposable {
     if (isBinary) {
       const bytes = toBuffer(data);
       this.traffic.bytesIn += bytes.length;
-      void viewer.input(bytes).catch((error: unknown) => socket.sendJson({ type: 'error', message: String(error) }));
+      void viewer.input(bytes).catch((error: unknown) => socket.sendJson(terminalError(error)));
       return;
     }
     let parsed: unknown;
@@ -182,7 +182,7 @@ export class WebSockets extends Disposable {
       socket.sendJson({ type: 'error', message: `invalid message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       return;
     }
-    void viewer.message(message.data).catch((error: unknown) => socket.sendJson({ type: 'error', message: String(error) }));
+    void viewer.message(message.data).catch((error: unknown) => socket.sendJson(terminalError(error)));
   }
 
   private events(ws: WebSocket, since: number, release: () => void): void {

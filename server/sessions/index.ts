@@ -6,6 +6,7 @@
 export { SessionHosts, type HostStatusSignal, type SessionHostsOptions } from './session-hosts.ts';
 export { SessionHub, type SessionHubOptions, type SessionSignal, type SizeResult, type TerminalScreen } from './session-hub.ts';
 export { TerminalViewer, type ViewedSessions, type ViewerOptions, type ViewerSocket } from './terminal-viewer.ts';
+export { terminalError } from './terminal-error.ts';
 export { InputAuditor, type AuditRecord, type AuditSink, type InputOrigin } from './input-audit.ts';
 export type { SessionMeta, SessionMetaRepository } from './session-meta.ts';
 export { isShellCommand } from './shell-names.ts';

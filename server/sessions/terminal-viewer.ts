@@ -1,9 +1,10 @@
-import { CLOSE_SESSION_GONE, hostReasonText, terminalCloseText, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, hostReasonText, terminalCloseText, terminalErrorText, type ClientTerminalMessage, type HelloMessage, type ServerTerminalMessage, type TerminalMode } from '../../schemas/index.ts';
 import { Disposable, disposableInterval, disposableTimeout, type IDisposable } from '../../base/lifecycle.ts';
 import type { PaneStream, StreamChunk } from '../../tmux/pane-stream.ts';
 import type { ConnectionState } from '../../tmux/remote-server.ts';
 import type { SessionHosts } from './session-hosts.ts';
 import { errorMessage } from '../../base/errors.ts';
+import { terminalError } from './terminal-error.ts';
 
 /** What a viewer needs from its WebSocket (an interface so it can be tested without one). */
 export interface ViewerSocket {
@@ -146,7 +147,7 @@ export class TerminalViewer extends Disposable {
           return;
         }
         const what = why === 'removed' ? terminalCloseText.hostRemoved(host) : terminalCloseText.hostPolled(host);
-        this.socket.sendJson({ type: 'error', message: `${what}: this terminal stopped; the session keeps running on the host` });
+        this.socket.sendJson({ type: 'error', ...terminalErrorText.hostDropped(what) });
         this.end(CLOSE_HOST_DROPPED, what);
       }),
     );
@@ -197,20 +198,20 @@ export class TerminalViewer extends Disposable {
     const status = this.hub.get(this.sessionKey);
     if (status.status === 'exited') this.socket.sendJson({ type: 'exit', code: status.exitCode });
     if (this.hub.streamState(this.sessionKey) === 'foreign-pipe') {
-      this.socket.sendJson({ type: 'error', message: 'live output is unavailable: another pipe-pane is set on this pane' });
+      this.socket.sendJson({ type: 'error', ...terminalErrorText.foreignPipe() });
     }
   }
 
   /** Input bytes from the client. */
   async input(bytes: Buffer): Promise<void> {
     if (this.options.mode === 'view') {
-      this.socket.sendJson({ type: 'error', message: 'this is a view-only connection (mode=view): input is refused' });
+      this.socket.sendJson({ type: 'error', ...terminalErrorText.viewOnly() });
       return;
     }
     try {
       await this.hub.write(this.sessionKey, bytes, { source: 'ws', client: this.options.client });
     } catch (error) {
-      this.socket.sendJson({ type: 'error', message: errorMessage(error) });
+      this.socket.sendJson(terminalError(error));
     }
   }
 
@@ -228,7 +229,7 @@ export class TerminalViewer extends Disposable {
         this.socket.sendJson({ type: 'resize', cols: result.cols, rows: result.rows });
       }
     } catch (error) {
-      this.socket.sendJson({ type: 'error', message: errorMessage(error) });
+      this.socket.sendJson(terminalError(error));
     }
   }
 
@@ -259,7 +260,7 @@ export class TerminalViewer extends Disposable {
         this.state = 'live';
         return;
       }
-      this.socket.sendJson({ type: 'error', message: `cannot read the screen: ${errorMessage(error)}` });
+      this.socket.sendJson({ type: 'error', ...terminalErrorText.screenUnreadable(errorMessage(error)) });
       this.end(CLOSE_SESSION_GONE, terminalCloseText.sessionUnavailable);
     }
   }

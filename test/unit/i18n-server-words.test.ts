@@ -24,7 +24,9 @@ import { terminal as terminalEnglish } from '../../client/i18n/en/terminal.ts';
 import { t, type MessageKey } from '../../client/i18n/index.ts';
 import { hostReasonText as hostReasonWords } from '../../client/services/host-reason.ts';
 import { classifySshFailure } from '../../tmux/ssh.ts';
-import { terminalCloseCode, terminalCloseText } from '../../schemas/terminal-view.ts';
+import { terminalCloseCode, terminalCloseText, terminalErrorText } from '../../schemas/terminal-view.ts';
+import { terminalErrorText as terminalErrorWords } from '../../client/services/terminal-words.ts';
+import { terminalError } from '../../server/sessions/terminal-error.ts';
 import { reasons as queuesEnglish } from '../../client/i18n/en/reasons.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
@@ -294,5 +296,31 @@ describe('host connection reasons', () => {
     expect(hostReasonWords(reasons[4]!)).toBe('无法连接 ops@nas.local:2222：连接已断开');
     expect(hostReasonWords(reasons.at(-1)!)).toBe('该主机上的 tmux 没有控制模式（在 ops@nas.local:2222 上：usage: tmux [-2CDlNuvV]）；实时输出需要 tmux 3.2 或更高版本；改为定时抓取屏幕');
     expect(hostReasonWords('tmux: no server running')).toBe('tmux: no server running');
+  });
+});
+
+describe('terminal errors', () => {
+  const errors = [
+    terminalErrorText.foreignPipe(),
+    terminalErrorText.viewOnly(),
+    terminalErrorText.screenUnreadable("can't find pane: %9"),
+    terminalErrorText.hostDropped(terminalCloseText.hostRemoved('farm')),
+  ].map((e) => ({ type: 'error' as const, ...e }));
+  const exited = terminalError(new ApiError(409, 'session_exited', 'the program in session s1 has exited; restart it'));
+
+  it('English as the server sends it; the catalog says the same', () => {
+    addEnglish(terminalEnglish);
+    expect(exited.code).toBe('session_exited');
+    for (const error of [...errors, exited]) expect(terminalErrorWords(error)).toBe(error.message);
+    for (const error of errors) expect(t(`term.error.${error.code}` as MessageKey, error.params)).toBe(error.message);
+  });
+
+  it('Chinese from the codes; what tmux said stays', async () => {
+    addEnglish(terminalEnglish);
+    await setLocale('zh-CN', false);
+    for (const error of [...errors, exited]) expect(english(terminalErrorWords(error), ['pipe', 'pane', 'mode', 'view', 'can', 'find', 'farm', 'hosts', 'yaml']), error.message).toEqual([]);
+    expect(terminalErrorWords(errors[3]!)).toBe('主机 farm 已从 hosts.yaml 中移除：此终端已停止；会话仍在该主机上运行');
+    expect(terminalErrorWords(exited)).toBe(t('apiError.session_exited'));
+    expect(terminalErrorWords({ type: 'error', message: 'nope' })).toBe('nope');
   });
 });
