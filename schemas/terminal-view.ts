@@ -38,6 +38,8 @@ export const terminalErrorText = {
   viewOnly: () => ({ code: 'view_only', params: {}, message: 'this is a view-only connection (mode=view): input is refused' }),
   screenUnreadable: (detail: string) => ({ code: 'screen_unreadable', params: { detail }, message: `cannot read the screen: ${detail}` }),
   hostDropped: (closeReason: string) => ({ code: 'host_dropped', params: { reason: closeReason }, message: `${closeReason}: this terminal stopped; the session keeps running on the host` }),
+  notJson: () => ({ code: 'not_json', params: {}, message: 'control messages must be JSON' }),
+  invalidMessage: (detail: string) => ({ code: 'invalid_message', params: { detail }, message: `invalid message: ${detail}` }),
 };
 
 export const TerminalMode = z.enum(['control', 'view']);

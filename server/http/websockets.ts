@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CLOSE_SESSION_GONE, ClientTerminalMessage, terminalCloseText, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
+import { CLOSE_SESSION_GONE, ClientTerminalMessage, terminalCloseText, terminalErrorText, TerminalQuery, type ServerTerminalMessage } from '../../schemas/index.ts';
 import { Disposable, toDisposable } from '../../base/lifecycle.ts';
 import type { EventBus } from '../events/index.ts';
 import { type SessionHosts, TerminalViewer, terminalError, type ViewerSocket } from '../sessions/index.ts';
@@ -174,12 +174,12 @@ export class WebSockets extends Disposable {
     try {
       parsed = JSON.parse(toBuffer(data).toString('utf8'));
     } catch {
-      socket.sendJson({ type: 'error', message: 'control messages must be JSON' });
+      socket.sendJson({ type: 'error', ...terminalErrorText.notJson() });
       return;
     }
     const message = ClientTerminalMessage.safeParse(parsed);
     if (!message.success) {
-      socket.sendJson({ type: 'error', message: `invalid message: ${message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+      socket.sendJson({ type: 'error', ...terminalErrorText.invalidMessage(message.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')) });
       return;
     }
     void viewer.message(message.data).catch((error: unknown) => socket.sendJson(terminalError(error)));

@@ -1,6 +1,7 @@
 /**
  * Every error code the server can answer with has words in both catalogs
- * (`apiError.<code>`, common area: loaded before any page), and every rule a
+ * (`apiError.<code>`, common area: loaded before any page; a terminal socket's own
+ * error codes: `term.error.<code>`), and every rule a
  * 400's details name has its `issue.<rule>`: the server's source is scanned, so a
  * code added later without words fails here.
  */
@@ -197,5 +198,47 @@ describe('request rules in both catalogs', () => {
       for (const match of text.matchAll(/\{\s*path:[^{}]*?\bmessage:[^{}]*\}/g)) if (!/\bcode\b/.test(match[0])) bare.push(`${file}: ${match[0]}`);
     }
     expect(bare).toEqual([]);
+  });
+});
+
+describe('error frames on a terminal socket', () => {
+  const view = readFileSync(join(ROOT, 'schemas/terminal-view.ts'), 'utf8');
+  const table = view.slice(view.indexOf('export const terminalErrorText'), view.indexOf('};', view.indexOf('export const terminalErrorText')));
+  const codes = [...table.matchAll(/code: '([a-z_]+)'/g)].map((m) => m[1]!);
+
+  it('the server builds every error frame from terminalErrorText (its own words) or terminalError (a thrown error and its API code)', () => {
+    const byHand: string[] = [];
+    for (const { file, text } of sources('server')) {
+      if (file === 'server/sessions/terminal-error.ts') continue;
+      for (const match of text.matchAll(/type: 'error'(.{0,40})/g)) if (!match[1]!.startsWith(', ...terminalErrorText.')) byHand.push(`${file}: ${match[0]}`);
+    }
+    expect(byHand).toEqual([]);
+    expect(codes.length).toBeGreaterThanOrEqual(6);
+    expect(codes).toEqual(expect.arrayContaining(['view_only', 'foreign_pipe', 'not_json', 'invalid_message']));
+  });
+
+  it('each of the terminal\'s own codes has words in both catalogs', async () => {
+    const { terminal: enTerminal } = await import('../../client/i18n/en/terminal.ts');
+    const { terminal: zhTerminal } = await import('../../client/i18n/zh-CN/terminal.ts');
+    expect(codes.filter((code) => !(`term.error.${code}` in enTerminal))).toEqual([]);
+    expect(codes.filter((code) => !(`term.error.${code}` in zhTerminal))).toEqual([]);
+  });
+
+  it('a control message the server cannot read is worded in Chinese, the parser\'s detail kept', async () => {
+    const { setLocale } = await import('../../client/i18n/index.ts');
+    const { addEnglish } = await import('../../client/i18n/catalog.ts');
+    const { terminal } = await import('../../client/i18n/en/terminal.ts');
+    const { terminalErrorText } = await import('../../schemas/terminal-view.ts');
+    const { terminalErrorText: shown } = await import('../../client/services/terminal-words.ts');
+    addEnglish(terminal);
+    const frame = { type: 'error' as const, ...terminalErrorText.invalidMessage('cols: too small') };
+    expect(shown(frame)).toBe('invalid message: cols: too small');
+    try {
+      await setLocale('zh-CN', false);
+      expect(shown(frame)).toBe('控制消息无效：cols: too small');
+      expect(shown({ type: 'error', ...terminalErrorText.notJson() })).toBe('控制消息必须是 JSON');
+    } finally {
+      await setLocale('en', false);
+    }
   });
 });

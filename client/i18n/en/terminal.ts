@@ -62,6 +62,8 @@ export const terminal = {
   'term.error.view_only': 'this is a view-only connection (mode=view): input is refused',
   'term.error.screen_unreadable': 'cannot read the screen: {detail}',
   'term.error.host_dropped': '{reason}: this terminal stopped; the session keeps running on the host',
+  'term.error.not_json': 'control messages must be JSON',
+  'term.error.invalid_message': 'invalid message: {detail}',
   'term.hostDropped': 'This terminal stopped: {reason}. The session keeps running on the host; add the host back to hosts.yaml (with live output) to open it here again.',
   'term.reconnecting': 'Connection lost; reconnecting… Output is resumed from where it stopped.',
   'term.retryNow': 'Retry now',
