@@ -94,7 +94,11 @@ describe('orchestrator flows API', () => {
     const unknownVar = await ctx.bridge.api.post(`/api/orchestrator/flows/${flow.id}/execute`, { variables: { nope: '1' } }, ApiErrorBody);
     expect(unknownVar.status).toBe(400);
     expect(unknownVar.body.error.message).toMatch(/variables\.nope/);
-    expect((await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: 's_x' }, ApiErrorBody)).status).toBe(400);
+    // Each detail names its rule, for the UI to word (issue.<code>).
+    expect(unknownVar.body.error.details).toEqual([{ path: ['variables', 'nope'], code: 'flow_unknown_variable', params: { name: 'nope' }, message: 'not a variable of this flow' }]);
+    const route = await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: 's_x' }, ApiErrorBody);
+    expect(route.status).toBe(400);
+    expect(route.body.error.details![0]).toMatchObject({ path: ['text'], code: 'custom', params: { rule: 'text_or_run_node' } });
   });
 
   it('keeps flows across a restart', async () => {

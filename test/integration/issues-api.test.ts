@@ -107,7 +107,7 @@ describe('issues API', () => {
     const other = await create({ title: 'In another column', status: 'queued' });
     const badMove = await api.post(`/api/issues/${issue.id}/move`, { status: 'open', beforeId: other.id }, ApiErrorBody);
     expect(badMove.status).toBe(400);
-    expect((badMove.body.error.details![0] as { path: unknown[] }).path).toEqual(['beforeId']);
+    expect(badMove.body.error.details![0]).toMatchObject({ path: ['beforeId'], code: 'board_other_column', params: { issue: other.id, column: 'queued', status: 'open' } });
     expect((await api.get(`/api/issues/${issue.id}`, Issue)).body).toMatchObject({ status: 'open', sortOrder: issue.sortOrder });
     expect(((await api.post(`/api/issues/${issue.id}/move`, { status: 'open', afterId: 'ISS-999999' }, ApiErrorBody)).body.error.details![0] as { path: unknown[] }).path).toEqual(['afterId']);
     expect((await api.post(`/api/issues/${issue.id}/move`, { status: 'open', afterId: issue.id }, ApiErrorBody)).status).toBe(400);

@@ -83,9 +83,12 @@ describe('queues API', () => {
     const cycle = await bridge.api.patch(`/api/queues/${q.id}/items/T-1`, { depends_on: ['T-2'] }, ApiErrorBody);
     expect(cycle.status).toBe(400);
     expect(cycle.body.error.message).toMatch(/dependency cycle: (T-1 → T-2 → T-1|T-2 → T-1 → T-2)/);
+    // Each detail names its rule and the ids, for the UI to word (issue.<code>).
+    expect(cycle.body.error).toMatchObject({ code: 'invalid_queue', details: [{ path: ['depends_on'], code: 'queue_cycle', params: { cycle: expect.stringMatching(/T-1 → T-2/) } }] });
     const unknown = await bridge.api.post(`/api/queues/${q.id}/items`, { prompt: 'c', depends_on: ['T-9', 'T-1'] }, ApiErrorBody);
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('depends on unknown item "T-9"');
+    expect(unknown.body.error.details![0]).toMatchObject({ code: 'queue_unknown_dependency', params: { item: 'T-3', dependency: 'T-9' } });
     const created = await bridge.api.post('/api/queues', { name: 'c', items: [{ item_id: 'A', prompt: 'a', depends_on: ['B'] }, { item_id: 'B', prompt: 'b', depends_on: ['A'] }] }, ApiErrorBody);
     expect(created.status).toBe(400);
     expect(created.body.error.message).toMatch(/dependency cycle: A → B → A/);
