@@ -5,8 +5,15 @@
  */
 import * as z from 'zod/mini';
 import { IsoDate } from './common.ts';
+import { IssueParams } from './issue-detail-view.ts';
 
-/** A config problem as shown to humans: `file:line:column: path: message` plus its parts. */
+/**
+ * A config problem as shown to humans: `file:line:column: path: message` (`text`, in
+ * English) plus its parts, and what is wrong as data for a UI in another language:
+ * `code` with zod's parameters (as a 400's details carry them), a schema rule's or the
+ * loader's own code with `params` (the catalog's `issue.<code>`). An older build's
+ * stored events have no code.
+ */
 export const ConfigIssueView = z.object({
   file: z.string(),
   line: z.int().check(z.minimum(0)),
@@ -14,6 +21,8 @@ export const ConfigIssueView = z.object({
   path: z.string(),
   message: z.string(),
   text: z.string(),
+  code: z.optional(z.string()),
+  ...IssueParams.shape,
 });
 export type ConfigIssueView = z.infer<typeof ConfigIssueView>;
 

@@ -8,39 +8,56 @@
  * split into a list); regexes stay strings here and are compiled by the loader.
  */
 import { z } from 'zod';
+import { rule, worded } from './rule.ts';
 
 /** YAML gives `null` for a key with nothing after it: treat it as absent. */
 function optional<T extends z.ZodType>(schema: T) {
   return schema.nullish().transform((value) => (value === null ? undefined : value));
 }
 
+/** What a number counts, said after it; the UI words it as `issue.config_unit.<unit>`. */
+const UNITS = { '': '', seconds: ' (seconds)', ms: ' (milliseconds)', poll_ms: ' (milliseconds; tmuxagent never polled faster than 100)' } as const;
+
+/*
+ * The messages below are `worded` (rule.ts): English as the loader reports it, and a
+ * rule code the UI words in its own language (`issue.config_…` in the config catalogs).
+ */
+
 /** An integer, also accepted as a string of digits (as pydantic's lax mode did). */
-function intLike(min: number, max = Number.MAX_SAFE_INTEGER, hint = '') {
+function intLike(min: number, max = Number.MAX_SAFE_INTEGER, unit: keyof typeof UNITS = '') {
+  const hint = UNITS[unit];
+  const whole = worded('config_whole_number', `expected a whole number${hint}`, { unit });
   return z
-    .union([z.number(), z.string().regex(/^\s*\d+\s*$/, `expected a whole number${hint}`)], { error: `expected a whole number${hint}` })
+    .union([z.number(), z.string().regex(/^\s*\d+\s*$/, whole)], { error: whole })
     .transform((value) => (typeof value === 'string' ? Number(value.trim()) : value))
     .pipe(
       z
         .number()
-        .int(`expected a whole number${hint}`)
-        .min(min, `must be at least ${min}${hint}`)
-        .max(max, `must be at most ${max}${hint}`),
+        .int(whole)
+        .min(min, worded('config_at_least', `must be at least ${min}${hint}`, { minimum: min, unit }))
+        .max(max, worded('config_at_most', `must be at most ${max}${hint}`, { maximum: max, unit })),
     );
 }
 
-const missing = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : `expected ${what} (quote it in YAML)`;
-const Text = z.string({ error: missing('a string') });
-const RegexText = z.string({ error: missing('a regular expression as a string') });
+/** "is required" when the key has no value, else that the value is of the wrong kind. */
+const missing = (code: string, what: string) => {
+  const required = worded('config_required', 'is required');
+  const wrong = worded(code, `expected ${what} (quote it in YAML)`);
+  return (issue: { input?: unknown }) => (issue.input === undefined ? required : wrong);
+};
+const TRUE_OR_FALSE = worded('config_bool', 'expected true or false');
+const NOT_EMPTY = worded('config_not_empty', 'must not be empty');
+const Text = z.string({ error: missing('config_expected_string', 'a string') });
+const RegexText = z.string({ error: missing('config_expected_regex', 'a regular expression as a string') });
 const TextList = z.array(Text);
 /**
  * Free text where YAML may have produced a number or boolean (`escalate: 42`,
  * `body: yes`): read as its text, as tmuxagent passed on_fail values through untyped.
  */
 const Scalar = z
-  .union([z.string(), z.number(), z.boolean()], { error: missing('text') })
+  .union([z.string(), z.number(), z.boolean()], { error: missing('config_expected_text', 'text') })
   .transform((value) => String(value));
-const NonEmptyScalar = Scalar.pipe(z.string().min(1, 'must not be empty'));
+const NonEmptyScalar = Scalar.pipe(z.string().min(1, NOT_EMPTY));
 
 /* ------------------------------------------------------------------ hosts.yaml */
 
@@ -50,14 +67,14 @@ export type NotifyChannelName = z.infer<typeof NotifyChannelName>;
 
 /** `notify: "stdout,wecom"` or `notify: [stdout, wecom]`. */
 export const NotifySetting = z
-  .union([Text, TextList], { error: 'expected a channel name, "a,b" or a list of channel names' })
+  .union([Text, TextList], { error: worded('config_notify_setting', 'expected a channel name, "a,b" or a list of channel names') })
   .transform((value) =>
     (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter((item) => item.length > 0),
   );
 
 export const SshConfig = z
   .strictObject({
-    host: Text.min(1, 'the ssh host must not be empty'),
+    host: Text.min(1, worded('config_ssh_host_empty', 'the ssh host must not be empty')),
     port: optional(intLike(1, 65535)),
     user: optional(Text),
     key: optional(Text),
@@ -65,13 +82,13 @@ export const SshConfig = z
     key_path: optional(Text),
     /** Accepted for compatibility; never used (ssh runs with BatchMode=yes). */
     password: optional(Text),
-    timeout: optional(intLike(1, 3600, ' (seconds)')),
+    timeout: optional(intLike(1, 3600, 'seconds')),
     /** known_hosts file to check the host key against (default: ssh's own, ~/.ssh/known_hosts). */
     known_hosts: optional(Text.min(1)),
     /** Record the host key on the first connection (`StrictHostKeyChecking=accept-new`); off by default. */
-    accept_new_host_key: optional(z.boolean({ error: 'expected true or false' })),
+    accept_new_host_key: optional(z.boolean({ error: TRUE_OR_FALSE })),
     /** false: poll with captures instead of the live connection (hosts whose tmux is older than 3.2). */
-    live: optional(z.boolean({ error: 'expected true or false' })),
+    live: optional(z.boolean({ error: TRUE_OR_FALSE })),
   })
   .transform((s) => ({
     host: s.host,
@@ -94,7 +111,7 @@ export const TmuxHostConfig = z
     session_filters: optional(z.array(RegexText)),
     pane_name_patterns: optional(z.array(RegexText)),
     capture_lines: optional(intLike(1, 1_000_000)),
-    poll_interval_ms: optional(intLike(100, 3_600_000, ' (milliseconds)')),
+    poll_interval_ms: optional(intLike(100, 3_600_000, 'ms')),
   })
   .transform((t) => ({
     /**
@@ -113,7 +130,7 @@ export type TmuxHostConfig = z.output<typeof TmuxHostConfig>;
 /** One host in the nested layout; the loader moves flat-layout keys under `ssh`/`tmux` first. */
 export const HostConfig = z
   .strictObject({
-    name: optional(Text.min(1, 'a host name must not be empty')),
+    name: optional(Text.min(1, worded('config_host_name_empty', 'a host name must not be empty'))),
     ssh: optional(SshConfig),
     tmux: optional(TmuxHostConfig),
   })
@@ -131,7 +148,7 @@ export type HostConfig = z.output<typeof HostConfig>;
 export const BridgeExtensions = z
   .strictObject({
     /** Public base URL for approval links: `{base_url}/a/{token}/approve`. */
-    base_url: optional(z.url({ error: 'expected an absolute URL such as http://127.0.0.1:7690' })),
+    base_url: optional(z.url({ error: worded('config_base_url', 'expected an absolute URL such as http://127.0.0.1:7690', { example: 'http://127.0.0.1:7690' }) })),
     /** Lifetime of signed approval links. */
     approval_ttl_hours: optional(z.number().positive().max(24 * 365)),
     /** Generic JSON webhook(s) for the `webhook` channel. */
@@ -147,14 +164,14 @@ export const BridgeExtensions = z
     notify_retry: optional(
       z.strictObject({
         attempts: optional(intLike(1, 20)),
-        base_delay_ms: optional(intLike(0, 600_000, ' (milliseconds)')),
-        timeout_ms: optional(intLike(100, 600_000, ' (milliseconds)')),
+        base_delay_ms: optional(intLike(0, 600_000, 'ms')),
+        timeout_ms: optional(intLike(100, 600_000, 'ms')),
       }),
     ),
     /** Time limit of one `shell` action. */
-    shell_timeout_ms: optional(intLike(100, 86_400_000, ' (milliseconds)')),
+    shell_timeout_ms: optional(intLike(100, 86_400_000, 'ms')),
     /** `file: false` accepts decisions only from the web and signed links (any local process can write a file). */
-    approvals: optional(z.strictObject({ file: optional(z.boolean({ error: 'expected true or false' })) })),
+    approvals: optional(z.strictObject({ file: optional(z.boolean({ error: TRUE_OR_FALSE })) })),
   })
   .transform((b) => {
     const webhooks = [b.webhook_url ?? [], b.notify_endpoints?.webhook ?? []].flat();
@@ -177,7 +194,7 @@ export type BridgeExtensions = z.output<typeof BridgeExtensions>;
 
 export const HostsFile = z
   .strictObject({
-    poll_interval_ms: optional(intLike(100, 3_600_000, ' (milliseconds; tmuxagent never polled faster than 100)')),
+    poll_interval_ms: optional(intLike(100, 3_600_000, 'poll_ms')),
     tmux_bin: optional(Text.min(1)),
     sqlite_path: optional(Text),
     approval_dir: optional(Text),
@@ -213,9 +230,10 @@ export const StageCondition = z
     message_type: optional(NonEmptyScalar),
     after_stage_success: optional(Text.min(1)),
   })
-  .refine((c) => c.log_regex !== undefined || c.message_type !== undefined || c.after_stage_success !== undefined, {
-    message: 'a condition needs log_regex, message_type or after_stage_success',
-  })
+  .refine(
+    (c) => c.log_regex !== undefined || c.message_type !== undefined || c.after_stage_success !== undefined,
+    rule('config_condition_keys', 'a condition needs log_regex, message_type or after_stage_success'),
+  )
   .transform((c) => ({
     logRegex: c.log_regex ?? null,
     messageType: c.message_type ?? null,
@@ -230,9 +248,10 @@ export const MatchCondition = z
     pane_title: optional(RegexText),
     session_name: optional(RegexText),
   })
-  .refine((c) => c.window_name !== undefined || c.pane_title !== undefined || c.session_name !== undefined, {
-    message: 'a match condition needs window_name, pane_title or session_name',
-  })
+  .refine(
+    (c) => c.window_name !== undefined || c.pane_title !== undefined || c.session_name !== undefined,
+    rule('config_match_keys', 'a match condition needs window_name, pane_title or session_name'),
+  )
   .transform((c) => ({
     windowName: c.window_name ?? null,
     paneTitle: c.pane_title ?? null,
@@ -257,9 +276,7 @@ export type MatchConditionGroup = NonNullable<z.output<typeof MatchConditionGrou
 
 export const StageAction = z
   .strictObject({ send_keys: optional(Scalar), shell: optional(NonEmptyScalar) })
-  .refine((a) => a.send_keys !== undefined || a.shell !== undefined, {
-    message: 'an action needs send_keys or shell',
-  })
+  .refine((a) => a.send_keys !== undefined || a.shell !== undefined, rule('config_action_keys', 'an action needs send_keys or shell'))
   .transform((a) => {
     // One entry may hold both (tmuxagent ran both); keep file order: send_keys first.
     const out: Array<{ kind: 'send_keys' | 'shell'; command: string }> = [];
@@ -304,13 +321,13 @@ export type NotifyTemplate = z.output<typeof NotifyTemplate>;
 
 export const StageConfig = z
   .strictObject({
-    name: Text.min(1, 'a stage needs a name'),
+    name: Text.min(1, worded('config_stage_name', 'a stage needs a name')),
     triggers: optional(StageConditionGroup),
     actions_on_start: optional(z.array(StageAction)),
     success_when: optional(StageConditionGroup),
     fail_when: optional(StageConditionGroup),
     on_fail: optional(OnFailList),
-    require_approval: optional(z.boolean({ error: 'expected true or false' })),
+    require_approval: optional(z.boolean({ error: TRUE_OR_FALSE })),
     on_start_notify: optional(NotifyTemplate),
     on_success_notify: optional(NotifyTemplate),
     on_fail_notify: optional(NotifyTemplate),
@@ -331,9 +348,9 @@ export type StageConfig = z.output<typeof StageConfig>;
 
 export const PipelineConfig = z
   .strictObject({
-    name: Text.min(1, 'a pipeline needs a name'),
+    name: Text.min(1, worded('config_pipeline_name', 'a pipeline needs a name')),
     match: optional(MatchConditionGroup),
-    stages: z.array(StageConfig, { error: 'expected a list of stages' }).min(1, 'a pipeline needs at least one stage'),
+    stages: z.array(StageConfig, { error: worded('config_stage_list', 'expected a list of stages') }).min(1, worded('config_stages_min', 'a pipeline needs at least one stage')),
   })
   .transform((p) => ({ name: p.name, match: p.match ?? null, stages: p.stages }));
 export type PipelineConfig = z.output<typeof PipelineConfig>;

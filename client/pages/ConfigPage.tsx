@@ -10,6 +10,7 @@ import { useServices } from '../services/index.ts';
 import { HostStateBadge } from '../components/HostState.tsx';
 import { addEnglish } from '../i18n/index.ts';
 import { config as strings } from '../i18n/en/config.ts';
+import { configIssueText } from '../services/config-issue.ts';
 
 addEnglish(strings);
 
@@ -42,7 +43,7 @@ function Config({ config }: { config: ConfigView }) {
           <ul class="warnings">
             {config.warnings.map((w, i) => (
               <li key={i}>
-                <code>{w.text}</code>
+                <code>{configIssueText(w)}</code>
               </li>
             ))}
           </ul>
@@ -79,7 +80,7 @@ function LoadStatus({ config }: { config: ConfigView }) {
       <ul class="warnings">
         {error.errors.map((e, i) => (
           <li key={i}>
-            <code class="error-text">{e.text}</code>
+            <code class="error-text">{configIssueText(e)}</code>
           </li>
         ))}
       </ul>

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { ApiError, errorDetail } from '../../base/errors.ts';
+import { issueDetail } from '../../schemas/issue-detail-view.ts';
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[]): void {
   if (res.headersSent) return;
@@ -17,19 +18,6 @@ export function parseOr400<S extends z.core.$ZodType>(schema: S, value: unknown,
     `invalid ${what}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     result.error.issues.map(issueDetail),
   );
-}
-
-/** The parameters a client needs to word an issue in its own language (the input itself never echoes back). */
-const ISSUE_PARAMS = ['expected', 'origin', 'minimum', 'maximum', 'inclusive', 'format', 'pattern', 'values', 'keys', 'divisor', 'params'] as const;
-
-export function issueDetail(issue: z.core.$ZodIssue): Record<string, unknown> {
-  const detail: Record<string, unknown> = { path: issue.path, code: issue.code, message: issue.message };
-  for (const key of ISSUE_PARAMS) {
-    const value = (issue as unknown as Record<string, unknown>)[key];
-    // bigint minimums and the like: JSON has no bigint.
-    if (value !== undefined) detail[key] = typeof value === 'bigint' ? String(value) : value;
-  }
-  return detail;
 }
 
 /**

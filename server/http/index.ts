@@ -6,7 +6,8 @@
 export { createApp, type AppParts } from './app.ts';
 export { AuthGuard, type AuthOptions } from './auth.ts';
 export { mountAt } from './base-path.ts';
-export { issueDetail, parseOr400, sendError } from './errors.ts';
+export { parseOr400, sendError } from './errors.ts';
+export { issueDetail } from '../../schemas/issue-detail-view.ts';
 export { EventStreamLimits, type EventStreamOptions } from './event-streams.ts';
 export { Traffic } from './traffic.ts';
 export { WebSockets } from './websockets.ts';

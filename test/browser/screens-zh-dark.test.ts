@@ -3,8 +3,11 @@
  * sizes, with something on each (a pipeline waiting for approval, an issue, a
  * queue, a session with a long name): nothing scrolls sideways, no control sticks
  * out of the window or overlaps another, and each page is saved in test/artifacts/
- * (`zh-dark-<page>-<size>.png`) to be looked at.
+ * (`zh-dark-<page>-<size>.png`) to be looked at. hosts.yaml has a misspelt key, so the
+ * Config page shows a warning; a broken policy.yaml edit shows its error there and in
+ * the history, in Chinese (`zh-dark-config-error-desktop.png`).
  */
+import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useAgentBridge } from '../helpers/agent.ts';
@@ -28,7 +31,7 @@ pipelines:
 
 const ctx = withBrowser(
   useAgentBridge(({ tmux }) => ({
-    hosts: `poll_interval_ms: 200\napproval_dir: {APPROVALS}\nnotify: stdout\nhosts:\n  - name: local\n    tmux:\n      socket: ${tmux.socketName}\n`,
+    hosts: `poll_interval_ms: 200\napproval_dir: {APPROVALS}\nnotify: stdout\nnotfy: wecom\nhosts:\n  - name: local\n    tmux:\n      socket: ${tmux.socketName}\n`,
     policy: POLICY,
   })),
 );
@@ -121,6 +124,9 @@ describe('every page in Simplified Chinese, dark theme', () => {
           await page.waitForLoadState('networkidle').catch(() => undefined);
           await page.waitForTimeout(400);
           await screenshot(page, `zh-dark-${name}-${size}`);
+          if (name === 'config') {
+            expect(await page.locator('.notice-warn').textContent()).toContain('hosts.yaml:4:1：notfy：未知的键“notfy”，已忽略（是不是想写“notify”？）');
+          }
           if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
           for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
           // The phone's menu button names the section the page belongs to.
@@ -140,4 +146,33 @@ describe('every page in Simplified Chinese, dark theme', () => {
       }
     });
   }
+});
+
+describe('config problems in Simplified Chinese', () => {
+  it('a rejected policy.yaml edit: the Config page and the history say what is wrong in Chinese', { timeout: 120_000 }, async () => {
+    const { context, page } = await newPage(ctx.browser, DESKTOP, undefined, { locale: 'zh-CN', colorScheme: 'dark' });
+    try {
+      await page.addInitScript(() => localStorage.setItem('tb.theme', 'dark'));
+      await login(page, ctx.bridge.url, ctx.bridge.token, '/config');
+      await page.getByTestId('config-ok').waitFor({ timeout: 30_000 });
+      writeFileSync(ctx.files.policyPath, POLICY.replace('require_approval: true', 'require_approval: maybe').replace('after_stage_success: lint', 'after_stage_success: lnt'));
+      const problem = page.getByTestId('config-error');
+      await problem.waitFor({ timeout: 30_000 });
+      const text = (await problem.textContent()) ?? '';
+      expect(text).toMatch(/policy\.yaml:\d+:\d+：pipelines\[0\]\.stages\[1\]\.require_approval：应为 true 或 false/);
+      expect(text).not.toContain('expected true or false');
+      await screenshot(page, 'zh-dark-config-error-desktop');
+      // A schema error stops before the stage names are checked: fix it, and the loader's own error follows.
+      writeFileSync(ctx.files.policyPath, POLICY.replace('after_stage_success: lint', 'after_stage_success: lnt'));
+      await page.getByText('“lnt”不是这条流水线的阶段（阶段：lint, build）').waitFor({ timeout: 30_000 });
+      await page.goto(new URL('history', ctx.bridge.url).toString());
+      const row = page.locator('.event-row[data-type="CONFIG_ERROR"]').first();
+      await row.waitFor({ timeout: 30_000 });
+      expect(await row.locator('.event-text').textContent()).toMatch(/配置错误: \S*policy\.yaml:\d+:\d+：pipelines\[0\]\.stages\[1\]\.triggers\.any_of\[0\]\.after_stage_success：“lnt”不是这条流水线的阶段/);
+      await screenshot(page, 'zh-dark-history-config-error-desktop');
+    } finally {
+      writeFileSync(ctx.files.policyPath, POLICY);
+      await closeQuietly(context);
+    }
+  });
 });

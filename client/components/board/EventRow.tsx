@@ -8,6 +8,7 @@ import { At } from './Time.tsx';
 import { duration } from '../../i18n/format.ts';
 import { reasonText } from '../../services/stage-reason.ts';
 import { notificationText } from '../../services/notification-text.ts';
+import { configErrorText } from '../../services/config-issue.ts';
 
 // Every event type has a name in the catalogs; an unknown one (a newer server) shows as written.
 const LABELLED = new Set<string>([
@@ -64,7 +65,8 @@ export function describe(event: BridgeEvent): string {
     case 'CONFIG_RELOADED':
       return typeLabel(event.type);
     case 'CONFIG_ERROR': {
-      const message = payloadOf(event, 'CONFIG_ERROR')?.errors.join('; ');
+      const payload = payloadOf(event, 'CONFIG_ERROR');
+      const message = payload ? configErrorText(payload) : '';
       return message ? `${typeLabel(event.type)}: ${message}` : typeLabel(event.type);
     }
     case 'CLI_SESSION_CREATED':

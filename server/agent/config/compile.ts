@@ -24,6 +24,7 @@ import type {
   IssuePath,
 } from './types.ts';
 import type { RawIssue } from './validate.ts';
+import { words } from './words.ts';
 
 interface Sink {
   errors: RawIssue[];
@@ -33,11 +34,10 @@ interface Sink {
 function regex(pattern: string, path: IssuePath, sink: Sink): RegExp {
   try {
     const compiled = compilePythonRegex(pattern);
-    for (const message of compiled.warnings) sink.warnings.push({ path, message });
+    for (const said of compiled.warningWords) sink.warnings.push({ path, ...said });
     return compiled.regex;
   } catch (error) {
-    const message = error instanceof PythonRegexError ? error.message : `invalid regex ${JSON.stringify(pattern)}`;
-    sink.errors.push({ path, message });
+    sink.errors.push({ path, ...(error instanceof PythonRegexError ? error.words : words('config_regex_invalid', { pattern: JSON.stringify(pattern) })) });
     return /(?!)/; // never matches; the config is rejected anyway
   }
 }
@@ -58,12 +58,12 @@ function group<C, R>(
 export function compileHosts(hosts: readonly HostConfig[], sink: Sink, bridgeSocket: string): CompiledHost[] {
   const seen = new Set<string>();
   return hosts.map((host, i) => {
-    if (seen.has(host.name)) sink.errors.push({ path: ['hosts', i, 'name'], message: `host name "${host.name}" is used twice; host names must be unique` });
+    if (seen.has(host.name)) sink.errors.push({ path: ['hosts', i, 'name'], ...words('config_host_twice', { name: host.name }) });
     seen.add(host.name);
     let tmux = host.tmux;
     if (tmux.socket === BRIDGE_SOCKET) {
       // The bridge's server is on this machine; on an ssh host the word would silently mean another server.
-      if (host.ssh) sink.errors.push({ path: ['hosts', i, 'tmux', 'socket'], message: `"${BRIDGE_SOCKET}" means the bridge's own tmux server, which is local; an ssh host names its socket (or "default")` });
+      if (host.ssh) sink.errors.push({ path: ['hosts', i, 'tmux', 'socket'], ...words('config_bridge_socket_ssh', { socket: BRIDGE_SOCKET }) });
       else tmux = { ...tmux, socket: bridgeSocket };
     }
     return {
@@ -97,14 +97,11 @@ function compileConditions(
       const target = stageNames.indexOf(c.afterStageSuccess);
       const where = [...at, 'after_stage_success'];
       if (target < 0) {
-        sink.errors.push({ path: where, message: `"${c.afterStageSuccess}" is not a stage of this pipeline (stages: ${stageNames.join(', ')})` });
+        sink.errors.push({ path: where, ...words('config_no_such_stage', { stage: c.afterStageSuccess, stages: stageNames.join(', ') }) });
       } else if (target === self) {
-        sink.errors.push({ path: where, message: 'a stage cannot wait for its own success; name an earlier stage' });
+        sink.errors.push({ path: where, ...words('config_own_stage') });
       } else if (target > self) {
-        sink.warnings.push({
-          path: where,
-          message: `"${c.afterStageSuccess}" comes later in the pipeline; stages run in order, so this holds only after a retry or reset`,
-        });
+        sink.warnings.push({ path: where, ...words('config_later_stage', { stage: c.afterStageSuccess }) });
       }
     }
     return {
@@ -121,14 +118,14 @@ export function compilePolicy(policy: PolicyConfig, sink: Sink): CompiledPolicy 
   const pipelines: CompiledPipeline[] = policy.pipelines.map((pipeline, p) => {
     const base: IssuePath = ['pipelines', p];
     if (pipelineNames.has(pipeline.name)) {
-      sink.errors.push({ path: [...base, 'name'], message: `pipeline name "${pipeline.name}" is used twice; pipeline names must be unique` });
+      sink.errors.push({ path: [...base, 'name'], ...words('config_pipeline_twice', { name: pipeline.name }) });
     }
     pipelineNames.add(pipeline.name);
     const stageNames = pipeline.stages.map((stage) => stage.name);
     const stages: CompiledStage[] = pipeline.stages.map((stage, s) => {
       const at: IssuePath = [...base, 'stages', s];
       if (stageNames.indexOf(stage.name) !== s) {
-        sink.errors.push({ path: [...at, 'name'], message: `stage name "${stage.name}" is used twice in pipeline "${pipeline.name}"` });
+        sink.errors.push({ path: [...at, 'name'], ...words('config_stage_twice', { name: stage.name, pipeline: pipeline.name }) });
       }
       return {
         name: stage.name,

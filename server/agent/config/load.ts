@@ -12,6 +12,7 @@ import { prepareHosts, preparePolicy, type Prepared } from './prepare.ts';
 import type { AgentConfig, ConfigIssue, IssuePath, LoadResult } from './types.ts';
 import { validateWithWarnings, type RawIssue } from './validate.ts';
 import { formatIssuePath, parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { words, type IssueWords } from './words.ts';
 import { errorMessage } from '../../../base/errors.ts';
 
 /** Config files are small; a bigger one is almost certainly the wrong file. */
@@ -63,18 +64,27 @@ export function defaultAgentConfig(socketName = DEFAULT_SOCKET, homeDir = homedi
 }
 
 function toIssues(source: YamlSource, prepared: Prepared | null, raw: readonly RawIssue[]): ConfigIssue[] {
-  return raw.map((issue) => {
-    const filePath: IssuePath = prepared ? prepared.mapPath(issue.path) : issue.path;
+  return raw.map(({ path, ...issue }) => {
+    const filePath: IssuePath = prepared ? prepared.mapPath(path) : path;
     const { line, column } = source.locate(filePath);
-    return { file: source.file, line, column, path: filePath.length > 0 ? formatIssuePath(filePath) : '', message: issue.message };
+    return { file: source.file, line, column, path: filePath.length > 0 ? formatIssuePath(filePath) : '', ...issue };
   });
 }
 
-function topLevelMapping(source: YamlSource, what: string): ConfigIssue[] {
+function topLevelMapping(source: YamlSource, file: 'hosts.yaml' | 'policy.yaml'): ConfigIssue[] {
   const data = source.data;
   if (data === undefined || data === null) return [];
   if (typeof data === 'object' && !Array.isArray(data)) return [];
-  return [{ file: source.file, line: 1, column: 1, path: '', message: `${what} must be a mapping of keys (such as ${what === 'hosts.yaml' ? 'hosts:, notify:' : 'pipelines:'}), not a ${Array.isArray(data) ? 'list' : typeof data}` }];
+  const params = { file, example: file === 'hosts.yaml' ? 'hosts:, notify:' : 'pipelines:' };
+  // YAML gives a list or a scalar: a string, a number or a boolean.
+  const said = Array.isArray(data)
+    ? words('config_top_level_list', params)
+    : typeof data === 'string'
+      ? words('config_top_level_string', params)
+      : typeof data === 'boolean'
+        ? words('config_top_level_boolean', params)
+        : words('config_top_level_number', params);
+  return [{ file: source.file, line: 1, column: 1, path: '', ...said }];
 }
 
 /** Validate and compile both files from their text (sync; `loadAgentConfig` reads the files and calls this). */
@@ -108,7 +118,7 @@ export function parseAgentConfig(
           if (parsed.success) {
             if (!notify.includes(parsed.data)) notify.push(parsed.data);
           } else {
-            sink.warnings.push({ path: [notifyKey], message: `notification channel "${name}" is not supported and is skipped (supported: ${NotifyChannelName.options.join(', ')})` });
+            sink.warnings.push({ path: [notifyKey], ...words('config_notify_channel', { name, supported: NotifyChannelName.options.join(', ') }) });
           }
         }
         errors.push(...toIssues(source, prepared, sink.errors));
@@ -167,17 +177,17 @@ export function parseAgentConfig(
 
 /** Read a config file; a problem with the file itself becomes an issue at line 0. */
 export async function readConfigText(file: string): Promise<{ text: ConfigText } | { error: ConfigIssue }> {
-  const fail = (message: string) => ({ error: { file, line: 0, column: 0, path: '', message } });
+  const fail = (said: IssueWords) => ({ error: { file, line: 0, column: 0, path: '', ...said } });
   try {
     const info = await stat(file);
-    if (!info.isFile()) return fail('is not a regular file; give the path of the YAML file');
-    if (info.size > MAX_FILE_BYTES) return fail(`is ${info.size} bytes; a config file is at most ${MAX_FILE_BYTES} bytes, check the path`);
+    if (!info.isFile()) return fail(words('config_not_a_file'));
+    if (info.size > MAX_FILE_BYTES) return fail(words('config_file_too_big', { size: info.size, max: MAX_FILE_BYTES }));
     return { text: { file, text: await readFile(file, 'utf8') } };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail('does not exist; check the path (or leave the option out to run without it)');
-    if (code === 'EACCES') return fail('cannot be read (permission denied)');
-    return fail(`cannot be read: ${errorMessage(error)}`);
+    if (code === 'ENOENT') return fail(words('config_no_file'));
+    if (code === 'EACCES') return fail(words('config_no_permission'));
+    return fail(words('config_unreadable', { error: errorMessage(error) }));
   }
 }
 

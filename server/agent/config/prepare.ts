@@ -7,6 +7,7 @@
 import { FLAT_SSH_KEYS, FLAT_TMUX_KEYS } from '../../../schemas/agent-config.ts';
 import type { IssuePath } from './types.ts';
 import type { RawIssue } from './validate.ts';
+import { words } from './words.ts';
 
 type Dict = Record<string, unknown>;
 
@@ -48,7 +49,7 @@ export function prepareHosts(data: unknown): Prepared {
     if (isDict(ssh) && ssh.password !== undefined && ssh.password !== null) {
       warnings.push({
         path: groups.has('ssh') ? ['hosts', index, 'password'] : ['hosts', index, 'ssh', 'password'],
-        message: 'password is not used: ssh runs with BatchMode=yes; use an ssh key (key: ~/.ssh/id_ed25519)',
+        ...words('config_password_unused'),
       });
     }
     return out;
@@ -69,7 +70,7 @@ const GROUP_KEYS = new Set(['any_of', 'all_of']);
 
 function prepareGroup(value: unknown, path: IssuePath, warnings: RawIssue[], foreignKeysAreAnyOf: boolean): unknown {
   if (Array.isArray(value)) {
-    warnings.push({ path, message: 'a bare list of conditions is read as any_of; write {any_of: [...]} to be explicit' });
+    warnings.push({ path, ...words('config_bare_list') });
     return { any_of: value };
   }
   if (!isDict(value) || !foreignKeysAreAnyOf) return value;
@@ -80,7 +81,7 @@ function prepareGroup(value: unknown, path: IssuePath, warnings: RawIssue[], for
       out[key] = item;
     } else {
       extra.push(...item);
-      warnings.push({ path: [...path, key], message: `"${key}" is not any_of or all_of; its conditions are read as any_of, as tmuxagent did` });
+      warnings.push({ path: [...path, key], ...words('config_group_key', { key }) });
     }
   }
   if (extra.length > 0) out.any_of = [...(Array.isArray(out.any_of) ? out.any_of : []), ...extra];

@@ -11,16 +11,25 @@
  */
 
 import { errorMessage } from '../../../base/errors.ts';
+import { regexWords, words, type IssueWords } from './words.ts';
 
+/** A pattern JavaScript cannot run; `words` has its code for the UI. */
 export class PythonRegexError extends Error {
   override readonly name = 'PythonRegexError';
+  constructor(readonly words: IssueWords) {
+    super(words.message);
+  }
 }
+
+const refuse = (reason: IssueWords) => new PythonRegexError(reason);
 
 export interface TranslatedRegex {
   readonly source: string;
   /** Sorted subset of `ims`. */
   readonly flags: string;
   readonly warnings: readonly string[];
+  /** `warnings` with their codes. */
+  readonly warningWords: readonly IssueWords[];
 }
 
 export interface CompiledRegex {
@@ -28,6 +37,8 @@ export interface CompiledRegex {
   /** The pattern as written in the file. */
   readonly pattern: string;
   readonly warnings: readonly string[];
+  /** `warnings` with their codes. */
+  readonly warningWords: readonly IssueWords[];
 }
 
 const FLAG_GROUP = /^\(\?([aiLmsux]+)\)/;
@@ -37,13 +48,13 @@ const QUANTIFIER_END = new Set(['*', '+', '?', '}']);
 interface Pass {
   source: string;
   flags: Set<string>;
-  warnings: string[];
+  warnings: IssueWords[];
 }
 
 /** One translation pass; `verbose` is known only after a first pass has seen the flags. */
 function translatePass(pattern: string, verbose: boolean, multiline: boolean): Pass {
   const flags = new Set<string>();
-  const warnings: string[] = [];
+  const warnings: IssueWords[] = [];
   let out = '';
   let inClass = false;
   let lastWasQuantifier = false;
@@ -55,13 +66,13 @@ function translatePass(pattern: string, verbose: boolean, multiline: boolean): P
 
     if (ch === '\\') {
       const next = pattern[i + 1];
-      if (next === undefined) throw new PythonRegexError('the pattern ends with a lone backslash; write \\\\ for a literal backslash');
+      if (next === undefined) throw refuse(words('config_regex_lone_backslash'));
       if (!inClass && next === 'A') {
         out += multiline ? '(?<![\\s\\S])' : '^';
       } else if (!inClass && (next === 'Z' || next === 'z')) {
         out += multiline ? '(?![\\s\\S])' : '$';
       } else if (next === 'U' || next === 'N') {
-        throw new PythonRegexError(`\\${next} escapes are not supported; write the character itself or use \\uXXXX`);
+        throw refuse(words('config_regex_escape', { escape: `\\${next}` }));
       } else {
         out += ch + next;
       }
@@ -109,10 +120,10 @@ function translatePass(pattern: string, verbose: boolean, multiline: boolean): P
       if (flagGroup) {
         const letters = flagGroup[1]!;
         if (out.length > 0) {
-          warnings.push(`inline flags (?${letters}) not at the start apply to the whole pattern (as in Python before 3.11); move them to the start`);
+          warnings.push(words('config_regex_late_flags', { flags: letters }));
         }
         for (const letter of letters) {
-          if (letter === 'L') throw new PythonRegexError('the (?L) locale flag is not supported; remove it');
+          if (letter === 'L') throw refuse(words('config_regex_locale'));
           flags.add(letter);
         }
         i += flagGroup[0].length;
@@ -125,7 +136,7 @@ function translatePass(pattern: string, verbose: boolean, multiline: boolean): P
       }
       if (rest.startsWith('(?P=')) {
         const close = pattern.indexOf(')', i);
-        if (close < 0) throw new PythonRegexError('unterminated (?P=name) back-reference');
+        if (close < 0) throw refuse(words('config_regex_backref'));
         out += `\\k<${pattern.slice(i + 4, close)}>`;
         i = close + 1;
         lastWasQuantifier = false;
@@ -133,23 +144,23 @@ function translatePass(pattern: string, verbose: boolean, multiline: boolean): P
       }
       if (rest.startsWith('(?#')) {
         const close = pattern.indexOf(')', i);
-        if (close < 0) throw new PythonRegexError('unterminated (?#comment)');
+        if (close < 0) throw refuse(words('config_regex_comment'));
         i = close + 1;
         continue;
       }
       if (rest.startsWith('(?(')) {
-        throw new PythonRegexError('conditional groups (?(id)yes|no) are not supported; split the condition into two conditions');
+        throw refuse(words('config_regex_conditional'));
       }
       if (rest.startsWith('(?>')) {
-        throw new PythonRegexError('atomic groups (?>...) are not supported; use a plain group (?:...)');
+        throw refuse(words('config_regex_atomic'));
       }
       if (!rest.startsWith('(?:') && SCOPED_FLAGS.test(rest)) {
-        throw new PythonRegexError('scoped inline flags such as (?i:...) are not supported; put (?i) at the start of the whole pattern');
+        throw refuse(words('config_regex_scoped_flags'));
       }
     }
 
     if (ch === '+' && lastWasQuantifier) {
-      throw new PythonRegexError('possessive quantifiers (*+, ++, ?+, {m,n}+) are not supported; drop the extra +');
+      throw refuse(words('config_regex_possessive'));
     }
 
     if (ch === '{') {
@@ -176,7 +187,7 @@ function translatePass(pattern: string, verbose: boolean, multiline: boolean): P
     lastWasQuantifier = QUANTIFIER_END.has(ch) && !(ch === '?' && lastWasQuantifier) && ch !== '}';
   }
 
-  if (inClass) throw new PythonRegexError('unterminated character class: a [ has no matching ]');
+  if (inClass) throw refuse(words('config_regex_class'));
   return { source: out, flags, warnings };
 }
 
@@ -188,7 +199,7 @@ export function translatePythonRegex(pattern: string): TranslatedRegex {
     pass = translatePass(pattern, pass.flags.has('x'), pass.flags.has('m'));
   }
   const flags = ['i', 'm', 's'].filter((flag) => pass.flags.has(flag)).join('');
-  return { source: pass.source, flags, warnings: pass.warnings };
+  return { source: pass.source, flags, warnings: pass.warnings.map((w) => w.message), warningWords: pass.warnings };
 }
 
 /** Translate and compile; the error message names the pattern and says what is wrong. */
@@ -197,13 +208,13 @@ export function compilePythonRegex(pattern: string): CompiledRegex {
   try {
     translated = translatePythonRegex(pattern);
   } catch (error) {
-    if (error instanceof PythonRegexError) throw new PythonRegexError(`invalid regex ${JSON.stringify(pattern)}: ${error.message}`);
+    if (error instanceof PythonRegexError) throw refuse(regexWords(pattern, error.words));
     throw error;
   }
   try {
-    return { regex: new RegExp(translated.source, translated.flags), pattern, warnings: translated.warnings };
+    return { regex: new RegExp(translated.source, translated.flags), pattern, warnings: translated.warnings, warningWords: translated.warningWords };
   } catch (error) {
     const reason = errorMessage(error).replace(/^Invalid regular expression: /, '');
-    throw new PythonRegexError(`invalid regex ${JSON.stringify(pattern)}: ${reason}`);
+    throw refuse(regexWords(pattern, words('config_regex_engine', { error: reason })));
   }
 }

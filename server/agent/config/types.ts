@@ -13,11 +13,16 @@ import type {
   StageCondition,
   TmuxHostConfig,
 } from '../../../schemas/agent-config.ts';
+import type { IssueParams } from '../../../schemas/issue-detail-view.ts';
 
 export type IssuePath = ReadonlyArray<string | number>;
 
-/** An error or warning about a config file, pointing at the bad key. */
-export interface ConfigIssue {
+/**
+ * An error or warning about a config file, pointing at the bad key. `message` is
+ * English; `code` and the parameters let a UI word it in its own language (zod's code
+ * and parameters, a schema rule's `params.rule`, or the loader's own code: words.ts).
+ */
+export interface ConfigIssue extends IssueParams {
   readonly file: string;
   /** 1-based; 0 when the problem is the file itself (missing, unreadable). */
   readonly line: number;
@@ -25,6 +30,7 @@ export interface ConfigIssue {
   /** `pipelines[0].stages[1].triggers`; empty for file-level problems. */
   readonly path: string;
   readonly message: string;
+  readonly code: string;
 }
 
 export interface CompiledStageCondition {

@@ -4,11 +4,20 @@
  * second parse yields the value or the real errors.
  */
 import type { z } from 'zod';
+import { issueParams, type IssueParams } from '../../../schemas/issue-detail-view.ts';
+import { wordedRule } from '../../../schemas/rule.ts';
 import type { IssuePath } from './types.ts';
+import { words } from './words.ts';
 
-export interface RawIssue {
+/**
+ * A problem before it is placed in its file. `code` says what is wrong for a UI to
+ * word: zod's code with zod's parameters (as a 400's details carry them; a message
+ * the schema `worded` adds its rule in `params`), or a code of words.ts with `params`.
+ */
+export interface RawIssue extends IssueParams {
   readonly path: IssuePath;
   readonly message: string;
+  readonly code: string;
 }
 
 export type ValidateResult<T> =
@@ -43,7 +52,8 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-export function didYouMean(key: string): string {
+/** The known key `key` is probably a misspelling of, if any. */
+export function didYouMean(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const known of KNOWN_KEYS) {
@@ -53,7 +63,7 @@ export function didYouMean(key: string): string {
       bestDistance = distance;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4)) ? ` (did you mean "${best}"?)` : '';
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 4)) ? best : undefined;
 }
 
 function toPath(path: ReadonlyArray<PropertyKey>): IssuePath {
@@ -69,6 +79,25 @@ function describe(issue: z.core.$ZodIssue): string {
     return issue.message.replace('Invalid input: expected', 'expected');
   }
   return issue.message;
+}
+
+/** What YAML gave where a type was expected, as zod names types (its issue no longer says). */
+function received(root: unknown, path: IssuePath): string {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return 'undefined';
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node === null ? 'null' : Array.isArray(node) ? 'array' : typeof node;
+}
+
+function fromZod(issue: z.core.$ZodIssue, data: unknown): RawIssue {
+  const path = toPath(issue.path);
+  const detail = issueParams(issue);
+  const rule = wordedRule(issue.message);
+  let params = rule ? { ...detail.params, ...rule } : detail.params;
+  if (!rule && issue.code === 'invalid_type') params = { ...params, received: received(data, path) };
+  return { path, message: describe(issue), code: issue.code, ...detail, ...(params ? { params } : {}) };
 }
 
 function removeKeys(root: unknown, path: IssuePath, keys: readonly string[]): void {
@@ -90,7 +119,7 @@ export function validateWithWarnings<S extends z.ZodType>(schema: S, data: unkno
     if (result.success) return { ok: true, value: result.data, warnings };
     const unknown = result.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
     if (unknown.length === 0) {
-      return { ok: false, errors: result.error.issues.map((issue) => ({ path: toPath(issue.path), message: describe(issue) })), warnings };
+      return { ok: false, errors: result.error.issues.map((issue) => fromZod(issue, current)), warnings };
     }
     if (round === 0) current = structuredClone(data);
     for (const issue of unknown) {
@@ -98,9 +127,11 @@ export function validateWithWarnings<S extends z.ZodType>(schema: S, data: unkno
       const path = toPath(issue.path);
       removeKeys(current, path, issue.keys);
       for (const key of issue.keys) {
-        warnings.push({ path: [...path, key], message: `unknown key "${key}" is ignored${didYouMean(key)}` });
+        const suggestion = didYouMean(key);
+        const said = suggestion === undefined ? words('config_unknown_key', { key }) : words('config_unknown_key_suggest', { key, suggestion });
+        warnings.push({ path: [...path, key], ...said });
       }
     }
   }
-  return { ok: false, errors: [{ path: [], message: 'the file could not be validated; simplify it and try again' }], warnings };
+  return { ok: false, errors: [{ path: [], ...words('config_too_complex') }], warnings };
 }

@@ -6,6 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigIssue, IssuePath } from './types.ts';
 import { errorMessage } from '../../../base/errors.ts';
+import { words } from './words.ts';
 
 // PyYAML's booleans: YAML 1.1 without the single letters y/n, which `yaml` would
 // otherwise read as true/false (a key `y:` would silently become `true:`).
@@ -80,7 +81,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     const key = `${line}:${column}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    errors.push({ file, line, column, path: '', message: `YAML syntax error: ${message}` });
+    errors.push({ file, line, column, path: '', ...words('config_yaml_syntax', { error: message }) });
   }
 
   let data: unknown;
@@ -88,7 +89,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
     } catch (error) {
-      errors.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${errorMessage(error)}` });
+      errors.push({ file, line: 1, column: 1, path: '', ...words('config_yaml', { error: errorMessage(error) }) });
     }
   }
 
