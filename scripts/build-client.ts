@@ -88,4 +88,6 @@ if (!process.env.TB_BUILD_QUIET) {
   console.error(`client built: ${sizes.join(', ')}`);
   console.error(`first paint loads ${(initialGz / 1024).toFixed(1)} KiB gzip (JS + CSS); everything ${(totalGz / 1024).toFixed(1)} KiB gzip`);
 }
+// What the first paint costs, for the size check in the tests (test/unit/client-bundle-size.test.ts).
+await writeFile(join(out, 'sizes.json'), `${JSON.stringify({ firstPaintGzipBytes: initialGz, totalGzipBytes: totalGz })}\n`);
 await writeFile(stampFile, stamp);

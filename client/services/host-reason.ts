@@ -1,4 +1,4 @@
-import { hostReasonOf } from '../../schemas/index.ts';
+import { hostReasonOf } from '../../schemas/host-reason.ts';
 import { locale, t, type MessageKey } from '../i18n/index.ts';
 
 /**

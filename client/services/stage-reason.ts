@@ -1,5 +1,6 @@
 import { plural, t, type MessageKey } from '../i18n/index.ts';
-import { conditionDetailOf, type StageReasonCode } from '../../schemas/index.ts';
+import { conditionDetailOf } from '../../schemas/stage-reason.ts';
+import type { StageReasonCode } from '../../schemas/index.ts';
 
 /** What a view says about why a stage moved: the words, and the code the board words itself when there is one. */
 export interface ReasonLike {

@@ -1,4 +1,4 @@
-import { terminalCloseCode, type TerminalErrorMessage } from '../../schemas/index.ts';
+import { terminalCloseCode, type TerminalErrorMessage } from '../../schemas/terminal-view.ts';
 import { locale, t, type MessageKey } from '../i18n/index.ts';
 import { errorText } from './api.ts';
 

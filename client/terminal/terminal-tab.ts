@@ -8,6 +8,7 @@ import { applyModifiers, type ExtraKey, extraKeyData, type Modifiers } from './e
 import { terminalSettings } from './settings.ts';
 import { TERMINAL_THEMES } from './themes.ts';
 import { XtermView, type ViewNotice } from './xterm-view.ts';
+import { t } from '../i18n/index.ts';
 
 export interface TerminalTabOptions {
   readonly sessionKey: string;
@@ -78,6 +79,7 @@ export class TerminalTab extends Disposable {
         onNotice: (notice) => this.showNotice(notice),
         onContextMenu: (x, y) => (this.menu.value = { x, y }),
         onFind: () => (this.searching.value = true),
+        strings: { promptLabel: t('term.inputLabel'), tooMuchOutput: t('term.tooMuchOutput') },
       }),
     );
     this.connection = this.register(

@@ -3,7 +3,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { Terminal, type ITheme } from '@xterm/xterm';
+import { Terminal, type ILocalizableStrings, type ITheme } from '@xterm/xterm';
 import { copyText, readText } from '../lib/clipboard.ts';
 import { Disposable, listen, toDisposable, type IDisposable } from '../lib/disposable.ts';
 import { MIN_COLS, MIN_ROWS } from '../../schemas/session-view.ts';
@@ -27,6 +27,8 @@ export interface XtermViewOptions {
   readonly onContextMenu?: (x: number, y: number) => void;
   /** The find shortcut. */
   readonly onFind?: () => void;
+  /** xterm's own words for screen readers (the input's label…), in the UI language. */
+  readonly strings?: ILocalizableStrings;
 }
 
 /**
@@ -51,6 +53,8 @@ export class XtermView extends Disposable implements TerminalSink {
   constructor(private readonly options: XtermViewOptions) {
     super();
     const settings = terminalSettings.value;
+    // xterm keeps these on the class; it reads them when a terminal opens.
+    if (options.strings) Object.assign(Terminal.strings, options.strings);
     this.term = new Terminal({
       cursorBlink: !options.readOnly,
       disableStdin: options.readOnly,

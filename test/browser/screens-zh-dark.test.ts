@@ -5,7 +5,8 @@
  * out of the window or overlaps another, and each page is saved in test/artifacts/
  * (`zh-dark-<page>-<size>.png`) to be looked at. hosts.yaml has a misspelt key, so the
  * Config page shows a warning; a broken policy.yaml edit shows its error there and in
- * the history, in Chinese (`zh-dark-config-error-desktop.png`).
+ * the history, in Chinese (`zh-dark-config-error-desktop.png`). No English word is left
+ * on any page but names, commands and config keys.
  */
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -87,6 +88,49 @@ async function layoutProblems(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Words of three or more Latin letters a Chinese reader sees on the page (text, labels,
+ * tooltips, placeholders), outside code, commands and the terminal itself: English the
+ * catalog missed. The test's own data, product and program names and config keys are allowed.
+ */
+const ALLOWED = new Set(
+  (
+    'tmux bridge English Ctrl Alt Esc Tab Enter Escape Shift Shell bash custom claude codex gemini qwen opencode nativeResume promptConcat ' +
+    'policy hosts yaml stdout stderr POST api cli execute http https ISS ' +
+    'log regex after stage success require approval actions start fail when variable name value ' +
+    'local agent lint build START LINT BUILD nightly integration migration rollback check round'
+  ).split(' '),
+);
+
+async function englishOnPage(page: Page): Promise<string[]> {
+  const texts = await page.evaluate(() => {
+    const skip = 'code, pre, kbd, script, style, .xterm, [hidden]';
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest(skip) || parent.tagName === 'OPTION') continue;
+      const text = node.textContent?.trim();
+      if (text) out.push(text);
+    }
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('[title], [aria-label], [placeholder]'))) {
+      if (el.closest('.xterm-rows, .xterm-accessibility, code, pre')) continue;
+      for (const name of ['title', 'aria-label', 'placeholder']) {
+        const value = el.getAttribute(name);
+        if (value) out.push(value);
+      }
+    }
+    return out;
+  });
+  const found = new Set<string>();
+  for (const text of texts) {
+    // Paths, addresses, session names, identifiers and {{variables}} carry their own words.
+    const words = text.replace(/\{\{[^}]*\}\}|\S*[/@:=.]\S*|[\w-]*-[\w-]*|\w*_\w*/g, ' ').match(/[A-Za-z]{3,}/g) ?? [];
+    for (const word of words) if (!ALLOWED.has(word)) found.add(`${word} in "${text.slice(0, 80)}"`);
+  }
+  return [...found];
+}
+
 const PAGES = [
   ['', 'dashboard'],
   ['pipelines', 'pipelines'],
@@ -129,6 +173,7 @@ describe('every page in Simplified Chinese, dark theme', () => {
           }
           if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
           for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
+          for (const word of await englishOnPage(page)) problems.push(`${name}: English ${word}`);
           // The phone's menu button names the section the page belongs to.
           if (size === 'phone' && (await page.locator('.menu-button').textContent())?.trim() === '☰ 菜单') problems.push(`${name}: the menu button names no section`);
         }

@@ -1,6 +1,6 @@
 /**
  * Every error code the server can answer with has words in both catalogs
- * (`apiError.<code>`, common area: loaded before any page; a terminal socket's own
+ * (`apiError.<code>`, the server-words area; a terminal socket's own
  * error codes: `term.error.<code>`), and every rule a
  * 400's details name has its `issue.<rule>`: the server's source is scanned, so a
  * code added later without words fails here.
@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { common as enCommon } from '../../client/i18n/en/common.ts';
-import { common as zhCommon } from '../../client/i18n/zh-CN/common.ts';
+import { serverWords as enCommon } from '../../client/i18n/en/server-words.ts';
+import { serverWords as zhCommon } from '../../client/i18n/zh-CN/server-words.ts';
 import { zhCN } from '../../client/i18n/zh-CN/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -138,8 +138,8 @@ describe('API error codes in both catalogs', () => {
   it('each has apiError words in English and in Chinese', () => {
     const missing = (catalog: Record<string, string>) =>
       [...codes].filter(([code]) => !(`apiError.${code}` in catalog)).map(([code, files]) => `${code} (${[...files].join(', ')})`);
-    expect(missing(enCommon), 'apiError.<code> missing from client/i18n/en/common.ts').toEqual([]);
-    expect(missing(zhCommon), 'apiError.<code> missing from client/i18n/zh-CN/common.ts').toEqual([]);
+    expect(missing(enCommon), 'apiError.<code> missing from client/i18n/en/server-words.ts').toEqual([]);
+    expect(missing(zhCommon), 'apiError.<code> missing from client/i18n/zh-CN/server-words.ts').toEqual([]);
   });
 
   it('the Chinese words have no English word but names of programs, flags and formats', () => {

@@ -12,6 +12,7 @@ import { CreateSessionBody, FlowInput, KeysBody, conditionText, hostReasonOf, ho
 import { en as eagerEnglish } from '../../client/i18n/en/index.ts';
 import { flows as flowsEnglish } from '../../client/i18n/en/flows.ts';
 import { addEnglish } from '../../client/i18n/catalog.ts';
+import { serverWords as serverWordsEnglish } from '../../client/i18n/en/server-words.ts';
 import { history as historyEnglish } from '../../client/i18n/en/history.ts';
 import { notificationText } from '../../client/services/notification-text.ts';
 import { escalationText } from '../../server/agent/policy/text.ts';
@@ -275,6 +276,7 @@ describe('host connection reasons', () => {
   ];
 
   it('every reason the bridge gives has a code, and the English catalog says it word for word', () => {
+    addEnglish(serverWordsEnglish);
     const codes = reasons.map((reason) => hostReasonOf(reason)?.code);
     expect(codes).toEqual(['connecting', 'settings_changed', 'auth', 'host_key', 'connection_lost', 'unreachable', 'remote_exit', 'remote', 'no_control', 'polling']);
     for (const reason of reasons) expect(hostReasonWords(reason)).toBe(reason);

@@ -13,10 +13,11 @@ import type { history } from './history.ts';
 import type { issues } from './issues.ts';
 import type { queues } from './queues.ts';
 import type { reasons } from './reasons.ts';
+import type { serverWords } from './server-words.ts';
 import type { terminal } from './terminal.ts';
 import type { termtools } from './termtools.ts';
 
 export const en = { ...common, ...board };
 
 /** Every English key, the lazily added areas included. */
-export type EnglishCatalog = typeof en & typeof terminal & typeof termtools & typeof config & typeof history & typeof issues & typeof queues & typeof reasons & typeof flows & typeof executions;
+export type EnglishCatalog = typeof en & typeof terminal & typeof termtools & typeof config & typeof history & typeof issues & typeof queues & typeof reasons & typeof flows & typeof executions & typeof serverWords;

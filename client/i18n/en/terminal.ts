@@ -64,6 +64,8 @@ export const terminal = {
   'term.error.host_dropped': '{reason}: this terminal stopped; the session keeps running on the host',
   'term.error.not_json': 'control messages must be JSON',
   'term.error.invalid_message': 'invalid message: {detail}',
+  'term.inputLabel': 'Terminal input',
+  'term.tooMuchOutput': 'Too much output to announce, navigate to rows manually to read',
   'term.hostDropped': 'This terminal stopped: {reason}. The session keeps running on the host; add the host back to hosts.yaml (with live output) to open it here again.',
   'term.reconnecting': 'Connection lost; reconnecting… Output is resumed from where it stopped.',
   'term.retryNow': 'Retry now',

@@ -9,7 +9,8 @@ import { history } from './history.ts';
 import { issues } from './issues.ts';
 import { queues } from './queues.ts';
 import { reasons } from './reasons.ts';
+import { serverWords } from './server-words.ts';
 import { terminal } from './terminal.ts';
 import { termtools } from './termtools.ts';
 
-export const zhCN: Catalog = { ...common, ...board, ...terminal, ...termtools, ...config, ...history, ...issues, ...queues, ...reasons, ...flows, ...executions };
+export const zhCN: Catalog = { ...common, ...board, ...terminal, ...termtools, ...config, ...history, ...issues, ...queues, ...reasons, ...flows, ...executions, ...serverWords };

@@ -62,6 +62,8 @@ export const terminal: Translation<typeof en> = {
   'term.error.host_dropped': '{reason}：此终端已停止；会话仍在该主机上运行',
   'term.error.not_json': '控制消息必须是 JSON',
   'term.error.invalid_message': '控制消息无效：{detail}',
+  'term.inputLabel': '终端输入',
+  'term.tooMuchOutput': '输出过多，无法朗读；请手动移到各行阅读',
   'term.hostDropped': '此终端已停止：{reason}。会话仍在该主机上运行；将主机重新加入 hosts.yaml（启用实时输出）后即可在此再次打开。',
   'term.gap.one': '主机 {host} 无法连接期间（{duration}），窗格输出了 1 行未实时收到的内容；重绘的屏幕及其回滚缓冲中可以看到。',
   'term.gap.other': '主机 {host} 无法连接期间（{duration}），窗格输出了 {n} 行未实时收到的内容；重绘的屏幕及其回滚缓冲中可以看到。',
