@@ -6,6 +6,7 @@ import { tokenMatches } from '../auth/index.ts';
 import { COOKIE_NAME, type AuthGuard } from './auth.ts';
 import { clientOf } from './client-identity.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { loginFailurePage } from './page-language.ts';
 
 export interface AppParts {
   readonly auth: AuthGuard;
@@ -79,11 +80,11 @@ export function createApp(parts: AppParts): Express {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (!tokenMatches(parts.token, token)) {
       if (parts.auth.limited(req)) {
-        res.status(429).set('retry-after', String(parts.auth.retryAfterSeconds(req))).type('html').send('<!doctype html><title>tmux-bridge</title><p>Too many wrong login links from this address. Wait a minute, then use the URL the server printed.</p>');
+        res.status(429).set('retry-after', String(parts.auth.retryAfterSeconds(req))).type('html').send(loginFailurePage(req, 'limited'));
         return;
       }
       parts.auth.recordFailure(req);
-      res.status(401).type('html').send('<!doctype html><title>tmux-bridge</title><p>That login link is not valid. Use the URL the server printed when it started.</p>');
+      res.status(401).type('html').send(loginFailurePage(req, 'invalid'));
       return;
     }
     // The cookie is a random login session id (stored server-side with its expiry), never the token.

@@ -105,3 +105,25 @@ describe('Host check', () => {
     });
   });
 });
+
+describe('a wrong login link', () => {
+  it('says so in the browser’s language, and after 30 tries says to wait', async () => {
+    await withBridge({}, async (bridge) => {
+      const wrong = (language?: string) => rawRequest(bridge.url, 'GET', '/login?token=wrong', language ? { 'accept-language': language } : {});
+      const english = await wrong();
+      expect(english.status).toBe(401);
+      expect(english.body).toContain('<html lang="en">');
+      expect(english.body).toContain('That login link is not valid. Use the URL the server printed when it started.');
+      const chinese = await wrong('zh-CN,zh;q=0.9,en;q=0.8');
+      expect(chinese.status).toBe(401);
+      expect(chinese.body).toContain('<html lang="zh-CN">');
+      expect(chinese.body).toContain('这个登录链接无效');
+      expect(chinese.body).toContain('<meta charset="utf-8">');
+      let last = chinese;
+      for (let i = 0; i < 30 && last.status !== 429; i++) last = await wrong('zh');
+      expect(last.status).toBe(429);
+      expect(last.body).toContain('错误登录链接过多');
+      expect((await wrong('en-US')).body).toContain('Too many wrong login links from this address.');
+    });
+  });
+});

@@ -3,10 +3,10 @@
  * catalogs (client/i18n). These pages are served without the client, so they carry
  * their own small table; the language follows the browser's Accept-Language.
  */
-import type { Request } from 'express';
 import type { DecideFailure } from '../approvals/index.ts';
+import type { PageLanguage } from '../../http/page-language.ts';
 
-export type PageLanguage = 'en' | 'zh-CN';
+export { pageLanguage, type PageLanguage } from '../../http/page-language.ts';
 
 export interface ApprovalPageWords {
   readonly pipeline: string;
@@ -82,12 +82,6 @@ const ZH: ApprovalPageWords = {
   done: (approve) => (approve ? '已批准' : '已拒绝'),
   recorded: '决定已记录，阶段继续进行。',
 };
-
-/** The page's language: Chinese when the browser prefers it to English, else English (also without a header). */
-export function pageLanguage(req: Request): PageLanguage {
-  const best = req.acceptsLanguages('en', 'zh-CN', 'zh');
-  return best === 'zh-CN' || best === 'zh' ? 'zh-CN' : 'en';
-}
 
 export function approvalPageWords(language: PageLanguage): ApprovalPageWords {
   return language === 'zh-CN' ? ZH : EN;
