@@ -36,15 +36,9 @@ export function isValidationIssue(value: unknown): value is ValidationIssue {
 const list = (value: unknown) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ') : String(value));
 const sized = (origin: unknown) => (origin === 'string' ? 'string' : origin === 'array' || origin === 'set' ? 'array' : 'number');
 
-/**
- * The characters a name pattern allows, in words: the last character class before
- * the end (`/^[A-Za-z0-9_][A-Za-z0-9_ +@-]*$/` → letters, digits, _ space + @ -);
- * undefined for another kind of pattern (a negated class, alternatives…).
- */
-function allowedChars(pattern: string): string | undefined {
-  const match = /\[([^\]^][^\]]*)\][*+]?(?:\{\d*,?\d*\})?\$\/\w*$/.exec(pattern);
-  if (!match) return undefined;
-  let rest = match[1]!;
+/** A character class in words (`A-Za-z0-9_ +@-` → letters, digits, _ space + @ -); undefined when it has escapes or odd ranges. */
+function classWords(charClass: string): string | undefined {
+  let rest = charClass;
   const words: string[] = [];
   const take = (range: string, word: string) => {
     if (!rest.includes(range)) return;
@@ -59,6 +53,25 @@ function allowedChars(pattern: string): string | undefined {
   if (rest.includes(' ')) words.push(t('issue.chars.space'));
   const symbols = [...rest.replace(/ /g, '')].join(' ');
   return [...words, ...(symbols ? [symbols] : [])].join(t('issue.chars.sep'));
+}
+
+/**
+ * What a name pattern allows, in words: `/^[A-Za-z_][A-Za-z0-9_.-]*$/` → start with letters
+ * or _, then letters, digits, _ . -; a pattern of one class → use only …. Undefined for
+ * another kind of pattern (a negated class, alternatives…).
+ */
+function allowedChars(pattern: string): string | undefined {
+  const CLASS = String.raw`\[([^\]^][^\]]*)\]`;
+  const END = String.raw`[*+]?(?:\{\d*,?\d*\})?\$\/\w*$`;
+  const two = new RegExp(String.raw`^\/\^${CLASS}${CLASS}${END}`).exec(pattern);
+  if (two && two[1] !== two[2]) {
+    const first = classWords(two[1]!);
+    const then = classWords(two[2]!);
+    return first && then ? t('issue.charsStart', { first, list: then }) : undefined;
+  }
+  const last = new RegExp(CLASS + END).exec(pattern);
+  const list = last ? classWords(last[1]!) : undefined;
+  return list ? t('issue.chars', { list }) : undefined;
 }
 
 /** What is wrong, in the UI language, without saying where. */
@@ -76,8 +89,7 @@ export function issueMessage(issue: ValidationIssue): string {
       return t(`issue.tooBig.${sized(issue.origin)}` as MessageKey, { maximum: String(issue.maximum) });
     case 'invalid_format':
       if (issue.format === 'regex' && typeof issue.pattern === 'string') {
-        const chars = allowedChars(issue.pattern);
-        return chars ? t('issue.chars', { list: chars }) : t('issue.pattern', { pattern: issue.pattern });
+        return allowedChars(issue.pattern) ?? t('issue.pattern', { pattern: issue.pattern });
       }
       return t('issue.format', { format: String(issue.format ?? '') });
     case 'invalid_value':

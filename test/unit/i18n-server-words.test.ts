@@ -53,6 +53,14 @@ describe('validation issues in the UI language', () => {
     expect(texts).toContain('nodes.1.id：只能使用字母、数字、_ . : -');
   });
 
+  it('a pattern whose first character is held to other rules says so', async () => {
+    const parsed = FlowInput.safeParse({ name: 'f', nodes: [{ id: 'A', data: { instruction: 'x', outputName: '9lives' } }], edges: [] });
+    const issue = parsed.error!.issues.find((i) => i.path.join('.') === 'nodes.0.data.outputName')!;
+    expect(issueText(issue)).toBe('nodes.0.data.outputName: start with a letter or _, then letters, digits, _ . -');
+    await setLocale('zh-CN', false);
+    expect(issueText(issue)).toBe('nodes.0.data.outputName：以字母、_开头，之后只能使用字母、数字、_ . -');
+  });
+
   it('the graph rules: codes with parameters, worded from the catalog', async () => {
     const draft = FlowInput.parse({
       name: 'f',

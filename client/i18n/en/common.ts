@@ -99,6 +99,7 @@ export const common = {
   'issue.tooBig.number': 'at most {maximum}',
   'issue.pattern': 'does not match {pattern}',
   'issue.chars': 'use only {list}',
+  'issue.charsStart': 'start with {first}, then use only {list}',
   'issue.chars.letters': 'letters',
   'issue.chars.lower': 'lower-case letters',
   'issue.chars.upper': 'capital letters',

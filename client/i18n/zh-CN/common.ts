@@ -99,6 +99,7 @@ export const common: Translation<typeof en> = {
   'issue.tooBig.number': '不能大于 {maximum}',
   'issue.pattern': '格式不符（须匹配 {pattern}）',
   'issue.chars': '只能使用{list}',
+  'issue.charsStart': '以{first}开头，之后只能使用{list}',
   'issue.chars.letters': '字母',
   'issue.chars.lower': '小写字母',
   'issue.chars.upper': '大写字母',
