@@ -210,8 +210,9 @@ export class SessionHosts extends Disposable {
     const entry = this.remotes.get(host);
     if (!entry) {
       const known = [...this.remotes.keys()];
-      throw new ApiError(400, 'unknown_host', `host "${host}" is not a remote host with a live connection in hosts.yaml${known.length ? ` (these are: ${known.join(', ')})` : ' (none is configured)'}`, [
-        ruleIssue('host_not_connected', ['host'], 'unknown host', { host }),
+      const why = `host "${host}" is not a remote host with a live connection in hosts.yaml${known.length ? ` (these are: ${known.join(', ')})` : ' (none is configured)'}`;
+      throw new ApiError(400, 'unknown_host', why, [
+        ruleIssue('host_not_connected', ['host'], why, { host }),
       ]);
     }
     this.requireConnected(host, entry);

@@ -62,7 +62,7 @@ export class SessionIO {
 
   async keys(key: string, keys: readonly string[], origin: InputOrigin = UNKNOWN_ORIGIN): Promise<void> {
     const bad = keys.findIndex((k) => !isTmuxKeyName(k));
-    if (bad >= 0) throw new ApiError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [ruleIssue('key_name', ['keys', bad], 'not a tmux key name')]);
+    if (bad >= 0) throw new ApiError(400, 'invalid_key', `keys.${bad}: "${keys[bad]}" is not ${KEY_NAME_HINT}`, [ruleIssue('key_name', ['keys', bad], `"${keys[bad]}" is not ${KEY_NAME_HINT}`)]);
     const session = this.registry.writable(key);
     session.lastActivity = Date.now();
     const audited = this.auditor?.record(key, `keys: ${keys.join(' ')}`, origin);

@@ -174,7 +174,7 @@ describe('the web client (acceptance)', () => {
     await dialog.getByRole('button', { name: '创建会话' }).click();
     const nameError = dialog.locator('#new-name-error');
     await nameError.waitFor();
-    expect(await nameError.textContent()).toBe('只能使用字母、数字、空格、_ + @ -');
+    expect(await nameError.textContent()).toBe('以字母、数字、_开头，之后只能使用字母、数字、空格、_ + @ -');
     await screenshot(page, 'new-session-errors-zh-desktop');
     await context.close();
   });

@@ -95,7 +95,7 @@ describe('orchestrator flows API', () => {
     expect(unknownVar.status).toBe(400);
     expect(unknownVar.body.error.message).toMatch(/variables\.nope/);
     // Each detail names its rule, for the UI to word (issue.<code>).
-    expect(unknownVar.body.error.details).toEqual([{ path: ['variables', 'nope'], code: 'flow_unknown_variable', params: { name: 'nope' }, message: 'not a variable of this flow' }]);
+    expect(unknownVar.body.error.details).toEqual([{ path: ['variables', 'nope'], code: 'flow_unknown_variable', params: { name: 'nope' }, message: 'the flow has no variable "nope" (it has: who)' }]);
     const route = await ctx.bridge.api.post('/api/orchestrator/route', { sessionKey: 's_x' }, ApiErrorBody);
     expect(route.status).toBe(400);
     expect(route.body.error.details![0]).toMatchObject({ path: ['text'], code: 'custom', params: { rule: 'text_or_run_node' } });

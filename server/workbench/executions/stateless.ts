@@ -41,7 +41,7 @@ export class StatelessRunner {
     const workingDir = request.workingDir ?? process.env.HOME ?? process.cwd();
     if (!(await stat(workingDir).then((s) => s.isDirectory(), () => false))) {
       throw new ApiError(400, 'invalid_body', `workingDir "${workingDir}" is not an existing directory`, [
-        ruleIssue('not_a_directory', ['workingDir'], 'not a directory'),
+        ruleIssue('not_a_directory', ['workingDir'], `"${workingDir}" is not an existing directory`),
       ]);
     }
     const plan = this.service.planner.plan(adapter, request.prompt, request.resumeKey, request.resumeStrategy);

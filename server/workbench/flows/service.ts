@@ -39,7 +39,7 @@ export class FlowService extends Disposable {
         400,
         'invalid_body',
         `variables.${unknown[0]}: the flow has no variable "${unknown[0]}" (it has: ${Object.keys(flow.variables).join(', ') || 'none'})`,
-        unknown.map((name) => ruleIssue('flow_unknown_variable', ['variables', name], 'not a variable of this flow', { name })),
+        unknown.map((name) => ruleIssue('flow_unknown_variable', ['variables', name], `the flow has no variable "${name}" (it has: ${Object.keys(flow.variables).join(', ') || 'none'})`, { name })),
       );
     }
     return this.runner.execute(flow, variables);

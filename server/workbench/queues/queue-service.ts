@@ -158,14 +158,11 @@ export class QueueService {
     const missing = [...members].filter((m) => !given.has(m));
     const extra = body.itemIds.filter((m) => !members.has(m));
     if (missing.length || extra.length || given.size !== body.itemIds.length) {
-      throw new ApiError(
-        400,
-        'invalid_body',
+      const why =
         `itemIds must list every item of group ${body.execution_group} once` +
-          (missing.length ? `; missing: ${missing.join(', ')}` : '') +
-          (extra.length ? `; not in the group: ${extra.join(', ')}` : ''),
-        [ruleIssue('queue_reorder_items', ['itemIds'], 'not the items of the group', { group: body.execution_group })],
-      );
+        (missing.length ? `; missing: ${missing.join(', ')}` : '') +
+        (extra.length ? `; not in the group: ${extra.join(', ')}` : '');
+      throw new ApiError(400, 'invalid_body', why, [ruleIssue('queue_reorder_items', ['itemIds'], why, { group: body.execution_group })]);
     }
     const order = new Map(body.itemIds.map((itemId, index) => [itemId, index]));
     const items = queue.items.map((i) => (order.has(i.item_id) ? { ...i, execution_order: order.get(i.item_id)! } : i));
@@ -191,8 +188,9 @@ export class QueueService {
   private group(queue: Queue, groupId: string): ExecutionGroup {
     const group = queue.execution_groups.find((g) => g.id === groupId);
     if (!group) {
-      throw new ApiError(400, 'invalid_body', `queue ${queue.id} has no execution group "${groupId}" (groups: ${queue.execution_groups.map((g) => g.id).join(', ')})`, [
-        ruleIssue('queue_no_group', ['execution_group'], 'unknown group', { group: groupId }),
+      const why = `queue ${queue.id} has no execution group "${groupId}" (groups: ${queue.execution_groups.map((g) => g.id).join(', ')})`;
+      throw new ApiError(400, 'invalid_body', why, [
+        ruleIssue('queue_no_group', ['execution_group'], why, { group: groupId }),
       ]);
     }
     return group;
@@ -206,8 +204,9 @@ export class QueueService {
     const taken = new Set(queue.items.map((i) => i.item_id));
     for (const input of inputs) {
       if (input.item_id && taken.has(input.item_id)) {
-        throw new ApiError(400, 'invalid_body', `item id "${input.item_id}" is already used in queue ${queue.id}`, [
-          ruleIssue('queue_item_taken', ['item_id'], 'already used', { item: input.item_id }),
+        const why = `item id "${input.item_id}" is already used in queue ${queue.id}`;
+        throw new ApiError(400, 'invalid_body', why, [
+          ruleIssue('queue_item_taken', ['item_id'], why, { item: input.item_id }),
         ]);
       }
       if (input.item_id) taken.add(input.item_id);

@@ -85,8 +85,9 @@ export class ToolRegistry {
     const adapter = this.known(name, need);
     const path = await this.locate(adapter, true);
     if (!path) {
-      throw new ApiError(400, 'tool_not_found', `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`, [
-        ruleIssue('tool_not_installed', ['tool'], 'not installed', { tool: name, program: adapter.bin }),
+      const why = `"${adapter.bin}" (tool ${name}) was not found on PATH; install it: ${adapter.install}`;
+      throw new ApiError(400, 'tool_not_found', why, [
+        ruleIssue('tool_not_installed', ['tool'], why, { tool: name, program: adapter.bin }),
       ]);
     }
     return { adapter, path };
@@ -99,13 +100,15 @@ export class ToolRegistry {
   known(name: string, need: { oneShot?: boolean } = {}): ToolAdapter {
     const adapter = this.adapters.get(name);
     if (!adapter) {
-      throw new ApiError(400, 'tool_not_found', `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`, [
-        ruleIssue('tool_unknown', ['tool'], 'unknown tool', { tool: name }),
+      const why = `unknown tool "${name}"; known tools: ${this.names().join(', ')} (custom tools go in the tools file, see docs/workbench.md)`;
+      throw new ApiError(400, 'tool_not_found', why, [
+        ruleIssue('tool_unknown', ['tool'], why, { tool: name }),
       ]);
     }
     if (need.oneShot && !adapter.supports.oneShot) {
-      throw new ApiError(400, 'invalid_body', `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`, [
-        ruleIssue('tool_no_one_shot', ['tool'], 'no one-shot form', { tool: name }),
+      const why = `tool "${name}" has no one-shot form; add "oneShot" to it in the tools file`;
+      throw new ApiError(400, 'invalid_body', why, [
+        ruleIssue('tool_no_one_shot', ['tool'], why, { tool: name }),
       ]);
     }
     return adapter;
