@@ -95,6 +95,8 @@ export const AgentConfigView = z.object({
     shellTimeoutMs: z.int(),
     /** Whether writing into a request file decides (`bridge.approvals.file`). */
     fileApprovals: z.boolean(),
+    /** `bridge.notify_language`: the language of the engine's own notification texts on the channels. */
+    notifyLanguage: z.enum(['en', 'zh-CN']),
   }),
   hosts: z.array(
     z.object({

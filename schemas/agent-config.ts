@@ -141,6 +141,11 @@ export const HostConfig = z
   }));
 export type HostConfig = z.output<typeof HostConfig>;
 
+/** `bridge.notify_language`: the UI's languages (client/i18n), whose catalog words the engine's own notifications. */
+export const NOTIFY_LANGUAGES = ['en', 'zh-CN'] as const;
+export const NotifyLanguage = z.enum(NOTIFY_LANGUAGES, { error: worded('config_notify_language', 'expected en (English) or zh-CN (Simplified Chinese)') });
+export type NotifyLanguage = z.infer<typeof NotifyLanguage>;
+
 /**
  * tmux-bridge extensions, under a top-level `bridge:` key so that the file still
  * loads in tmuxagent (pydantic ignored unknown top-level keys). See docs/agent.md.
@@ -172,6 +177,8 @@ export const BridgeExtensions = z
     shell_timeout_ms: optional(intLike(100, 86_400_000, 'ms')),
     /** `file: false` accepts decisions only from the web and signed links (any local process can write a file). */
     approvals: optional(z.strictObject({ file: optional(z.boolean({ error: TRUE_OR_FALSE })) })),
+    /** The language of the titles and bodies the engine writes itself, on every channel (policy.yaml templates go as written). */
+    notify_language: optional(NotifyLanguage),
   })
   .transform((b) => {
     const webhooks = [b.webhook_url ?? [], b.notify_endpoints?.webhook ?? []].flat();
@@ -188,6 +195,7 @@ export const BridgeExtensions = z
       },
       shellTimeoutMs: b.shell_timeout_ms ?? 60_000,
       fileApprovals: b.approvals?.file ?? true,
+      notifyLanguage: b.notify_language ?? 'en',
     };
   });
 export type BridgeExtensions = z.output<typeof BridgeExtensions>;

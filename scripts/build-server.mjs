@@ -7,7 +7,7 @@
  * (zod is bundled, see below).
  *
  * Skips the build when nothing it reads changed since the last one (the hash of
- * server/, tmux/, base/, schemas/, this file and the lockfile, kept in
+ * server/, tmux/, base/, schemas/, client/i18n/, this file and the lockfile, kept in
  * dist/server/.build-stamp). `--force` builds anyway. Plain JavaScript so that
  * `npm start` can check the stamp without starting tsx.
  */
@@ -19,7 +19,8 @@ import { hashSources } from './source-hash.mjs';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const out = join(root, 'dist', 'server');
 const stampFile = join(out, '.build-stamp');
-const SOURCES = ['server', 'tmux', 'base', 'schemas'];
+// client/i18n: the catalogs and notification words the server sends notifications in (bridge.notify_language).
+const SOURCES = ['server', 'tmux', 'base', 'schemas', 'client/i18n'];
 
 /** @returns {Promise<string>} */
 export function serverStamp() {

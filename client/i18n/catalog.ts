@@ -1,5 +1,7 @@
 import { en, type EnglishCatalog } from './en/index.ts';
-import type { Locale, Params } from './types.ts';
+import type { Locale } from './types.ts';
+
+export { interpolate } from './interpolate.ts';
 
 export type MessageKey = keyof EnglishCatalog;
 export type Catalog = { readonly [K in MessageKey]: string };
@@ -39,10 +41,4 @@ export function loadCatalog(locale: Locale): Promise<Partial<Catalog>> {
 /** The message of `key` in `locale`, English while that catalog is not loaded. */
 export function lookup(locale: Locale, key: MessageKey): string {
   return catalogs.get(locale)?.[key] ?? english[key] ?? key;
-}
-
-/** `{name}` placeholders replaced by their values; unknown placeholders stay visible. */
-export function interpolate(text: string, params: Params | undefined): string {
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

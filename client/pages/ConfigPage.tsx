@@ -154,6 +154,10 @@ function Settings({ config }: { config: ConfigView }) {
         </Fact>
         <Fact label={t('cfg.shellTimeout')}>{b.shellTimeoutMs} ms</Fact>
         <Fact label={t('cfg.fileApprovals')}>{b.fileApprovals ? t('cfg.fileApprovalsOn') : t('cfg.fileApprovalsOff')}</Fact>
+        <Fact label={t('cfg.notifyLanguage')}>
+          {b.notifyLanguage === 'zh-CN' ? t('cfg.notifyLanguageZh') : t('cfg.notifyLanguageEn')} <code class="scalar">{b.notifyLanguage}</code>{' '}
+          <span class="muted small">{t('cfg.notifyLanguageHint')}</span>
+        </Fact>
       </dl>
     </section>
   );

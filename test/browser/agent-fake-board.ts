@@ -163,6 +163,7 @@ export class FakeBoard {
         notifyRetry: { attempts: 4, baseDelayMs: 500, timeoutMs: 5000 },
         shellTimeoutMs: 60000,
         fileApprovals: true,
+        notifyLanguage: 'en',
       },
       hosts: hosts.map((name) => ({
         name,

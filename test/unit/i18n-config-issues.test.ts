@@ -45,6 +45,7 @@ bridge:
   webhook_url: [x]
   notify_retry: {attempts: "x", timeout_ms: 5}
   approvals: {file: maybe}
+  notify_language: fr
 `;
 const HOSTS_COMPILE = `notify: "stdout, wecom_app"
 hosts:
@@ -116,6 +117,7 @@ const ENGLISH: Record<keyof typeof DOCS, string[]> = {
     'hosts.yaml:19:18: bridge.notify_retry.attempts: expected a whole number',
     'hosts.yaml:19:33: bridge.notify_retry.timeout_ms: must be at least 100 (milliseconds)',
     'hosts.yaml:20:15: bridge.approvals.file: expected true or false',
+    'hosts.yaml:21:3: bridge.notify_language: expected en (English) or zh-CN (Simplified Chinese)',
     'hosts.yaml:3:1: notfy: unknown key "notfy" is ignored (did you mean "notify"?)',
     'hosts.yaml:4:1: colour: unknown key "colour" is ignored',
     'hosts.yaml:12:5: hosts[1].password: password is not used: ssh runs with BatchMode=yes; use an ssh key (key: ~/.ssh/id_ed25519)',

@@ -101,6 +101,8 @@ export const history = {
   'notif.text.ask_human.title': 'Manual decision needed: {pipeline}/{stage}',
   'notif.text.ask_human.body': '{prompt}\nApprove to run the stage again, reject to fail it.',
   'notif.text.file': 'File: {file} (write approve or reject into it)',
+  // Only in what the server sends (the board has its own buttons): markdown links.
+  'notif.text.links': '[Approve]({approve}) | [Reject]({reject})',
   'notif.text.escalate.title': 'Escalation{code}: {pipeline}/{stage}',
   'notif.text.escalate.body': 'Stage "{stage}" of pipeline "{pipeline}" failed on {host} {pane} ({reason}{retries}).',
   'notif.text.escalate.retries': ', {n} retries',

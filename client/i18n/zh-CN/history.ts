@@ -102,6 +102,7 @@ export const history: Translation<typeof en> = {
   'notif.text.ask_human.title': '需要人工决定：{pipeline}/{stage}',
   'notif.text.ask_human.body': '{prompt}\n批准则重新运行该阶段，拒绝则使其失败。',
   'notif.text.file': '文件：{file}（在其中写入 approve 或 reject）',
+  'notif.text.links': '[批准]({approve}) | [拒绝]({reject})',
   'notif.text.escalate.title': '升级{code}：{pipeline}/{stage}',
   'notif.text.escalate.body': '流水线“{pipeline}”的阶段“{stage}”在 {host} {pane} 上失败（{reason}{retries}）。',
   'notif.text.escalate.retries': '，重试 {n} 次',

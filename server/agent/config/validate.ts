@@ -30,7 +30,7 @@ const KNOWN_KEYS = [
   'name', 'ssh', 'tmux', 'host', 'port', 'user', 'key', 'key_path', 'password', 'timeout', 'known_hosts', 'accept_new_host_key', 'live',
   'socket', 'session_filters', 'pane_name_patterns', 'capture_lines',
   'base_url', 'approval_ttl_hours', 'webhook_url', 'notify_endpoints', 'serverchan', 'wecom', 'webhook',
-  'notify_retry', 'attempts', 'base_delay_ms', 'timeout_ms', 'shell_timeout_ms', 'approvals', 'file',
+  'notify_retry', 'attempts', 'base_delay_ms', 'timeout_ms', 'shell_timeout_ms', 'approvals', 'file', 'notify_language',
   'principles', 'pipelines', 'match', 'stages', 'any_of', 'all_of', 'window_name', 'pane_title', 'session_name',
   'triggers', 'actions_on_start', 'success_when', 'fail_when', 'on_fail', 'require_approval',
   'on_start_notify', 'on_success_notify', 'on_fail_notify', 'title', 'body',

@@ -1,7 +1,8 @@
 import type { NotificationRecord } from '../../../schemas/agent.ts';
 import { errorMessage } from '../../../base/errors.ts';
 import type { AgentConfig } from '../config/types.ts';
-import { createChannels, Notifier, type NotificationRecorder } from '../notify/index.ts';
+import type { NotifyLanguage } from '../../../schemas/agent-config.ts';
+import { createChannels, localizedText, Notifier, type NotificationRecorder } from '../notify/index.ts';
 import type { EngineNotification } from './types.ts';
 
 export interface EngineNotificationsDeps {
@@ -24,12 +25,14 @@ export class EngineNotifications {
   private retry = '';
   private readonly inflight = new Set<Promise<unknown>>();
   private names: string[] = [];
+  private language: NotifyLanguage = 'en';
 
   constructor(
     private readonly deps: EngineNotificationsDeps,
     config: AgentConfig,
   ) {
     this.notifier = this.create(config);
+    this.language = config.bridge.notifyLanguage;
   }
 
   /** The names of the channels in use. */
@@ -48,11 +51,14 @@ export class EngineNotifications {
     const { channels, warnings } = createChannels(config.notify, { env: this.deps.env, bridge: config.bridge, write: this.deps.stdout });
     this.notifier.setChannels(channels);
     this.names = channels.map((channel) => channel.name);
+    this.language = config.bridge.notifyLanguage;
     return { warnings };
   }
 
   notify(notification: EngineNotification): void {
-    const sending = this.notifier.notify(notification);
+    // The language of the config in force now: a reload applies from the next notification on.
+    const sent = localizedText(notification, this.language);
+    const sending = this.notifier.notify(sent ? { ...notification, sent } : notification);
     this.inflight.add(sending);
     void sending.finally(() => this.inflight.delete(sending));
   }

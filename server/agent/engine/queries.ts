@@ -147,6 +147,7 @@ export function configViewOf(engine: AgentEngine): AgentConfigView {
       notifyRetry: { ...config.bridge.notifyRetry },
       shellTimeoutMs: config.bridge.shellTimeoutMs,
       fileApprovals: config.bridge.fileApprovals,
+      notifyLanguage: config.bridge.notifyLanguage,
     },
     hosts: config.hosts.map((host) => {
       const watcher = watchers.get(host.name);

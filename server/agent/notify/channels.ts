@@ -22,6 +22,12 @@ export interface Notification {
   readonly links?: Readonly<Record<string, string>>;
   /** The text as a code, for the board (recorded, never sent: channels send title and body). */
   readonly text?: NotificationText;
+  /**
+   * What the channels send instead of title and body: the engine's text in another
+   * language (bridge.notify_language). The record keeps title and body (the board words
+   * the code in its own language; API users read the English).
+   */
+  readonly sent?: { readonly title: string; readonly body: string };
 }
 
 /** A notification as sent: with its time. */

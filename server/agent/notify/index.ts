@@ -9,4 +9,5 @@ export {
   WebhookChannel,
   redact,
 } from './channels.ts';
+export { localizedText } from './language.ts';
 export type { Notification, OutgoingNotification, NotificationChannel, ChannelSettings } from './channels.ts';

@@ -121,7 +121,7 @@ export class Notifier extends Disposable {
       }
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)]);
       try {
-        const { httpStatus } = await channel.send(notification, signal);
+        const { httpStatus } = await channel.send(notification.sent ? { ...notification, ...notification.sent } : notification, signal);
         record = { ...record, status: 'sent', attempts: attempt, httpStatus, lastError: null, sentAt: new Date(this.clock()).toISOString() };
         await this.report(record);
         return record;
