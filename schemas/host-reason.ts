@@ -5,6 +5,8 @@
  * reason back. Free parts (the host, what ssh or tmux said) stay as they were.
  */
 
+import { readTextPattern, type TextPattern } from './text-patterns.ts';
+
 const CONTROL_HINT = 'tmux 3.2 or newer is needed for live output';
 
 /** The English words of each reason the bridge gives for a host. */
@@ -40,7 +42,7 @@ export interface HostReason {
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const PATTERNS: ReadonlyArray<readonly [HostReasonCode, RegExp, readonly string[]]> = [
+const PATTERNS: ReadonlyArray<TextPattern<HostReasonCode>> = [
   ['connecting', new RegExp(`^${escape(hostReasonText.connecting())}$`), []],
   ['settings_changed', new RegExp(`^${escape(hostReasonText.settingsChanged())}$`), []],
   ['polling', /^(.*); polling with captures instead$/s, ['why']],
@@ -55,13 +57,5 @@ const PATTERNS: ReadonlyArray<readonly [HostReasonCode, RegExp, readonly string[
 
 /** The code and parameters of a reason the bridge wrote; null for other text (a tmux error as it came). */
 export function hostReasonOf(text: string | null | undefined): HostReason | null {
-  if (!text) return null;
-  for (const [code, pattern, names] of PATTERNS) {
-    const match = pattern.exec(text);
-    if (!match) continue;
-    const params: Record<string, string> = {};
-    names.forEach((name, i) => (params[name] = match[i + 1] ?? ''));
-    return { code, params };
-  }
-  return null;
+  return readTextPattern(PATTERNS, text);
 }

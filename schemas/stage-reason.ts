@@ -1,4 +1,5 @@
 import type { StageReasonCode } from './agent.ts';
+import { readTextPattern, type TextPattern } from './text-patterns.ts';
 
 /**
  * Why a stage moved, as words (what tmuxagent wrote, what the history table and
@@ -51,7 +52,7 @@ export function conditionDetailOf(detail: string): ConditionDetail {
 
 const LINE = String.raw`(?: on line ("(?:[^"\\]|\\.)*"))?`;
 const TRIED = String.raw`(?: after (\d+) retr(?:y|ies))?`;
-const PATTERNS: ReadonlyArray<readonly [StageReasonCode, RegExp, readonly string[]]> = [
+const PATTERNS: ReadonlyArray<TextPattern<StageReasonCode>> = [
   ['fail_condition', /^fail_condition$/, []],
   ['waiting_trigger', /^waiting for trigger$/, []],
   ['triggered_approval', new RegExp(`^triggered by (.*?)${LINE}; waiting for approval$`, 's'), ['detail', 'line']],
@@ -66,28 +67,19 @@ const PATTERNS: ReadonlyArray<readonly [StageReasonCode, RegExp, readonly string
   ['reset', /^reset(?: by (.*))?$/s, ['by']],
 ];
 
+/** A quoted line back to its text (as written when it does not parse). */
+function unquote(name: string, value: string): string {
+  if (name !== 'line') return value;
+  try {
+    return JSON.parse(value) as string;
+  } catch {
+    return value;
+  }
+}
+
 /** The code and parameters of a reason the engine wrote; null for other text (a tool's own words, an older format). */
 export function stageReasonOf(text: string | null | undefined): StageReason | null {
-  if (!text) return null;
-  for (const [code, pattern, names] of PATTERNS) {
-    const match = pattern.exec(text);
-    if (!match) continue;
-    const params: Record<string, string> = {};
-    names.forEach((name, i) => {
-      const value = match[i + 1];
-      if (value === undefined) return;
-      if (name !== 'line') params[name] = value;
-      else {
-        try {
-          params.line = JSON.parse(value) as string;
-        } catch {
-          params.line = value;
-        }
-      }
-    });
-    return { code, params };
-  }
-  return null;
+  return readTextPattern(PATTERNS, text, unquote);
 }
 
 /** `reasonCode` and `reasonParams` for a view that shows `reason` (both absent when the text has no code). */
