@@ -9,7 +9,10 @@ import { recordingLog, removeTempDirs, tempDir } from '../fixtures/store/helpers
 
 afterAll(removeTempDirs);
 
-const CLI = join(import.meta.dirname, '..', '..', 'bin', 'tmux-bridge.js');
+const ROOT = join(import.meta.dirname, '..', '..');
+// The command's code from the sources, not bin/tmux-bridge.js: in a checkout whose sources
+// changed since the last build, that rebuilds dist/server first and says so on stderr.
+const CLI = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts')];
 
 async function rowsIn(file: string): Promise<number[]> {
   const SQL = await loadSqlJs();
@@ -43,7 +46,7 @@ describe('backup and restore of a data directory', () => {
     for (let i = 0; i < 8 && (i < 2 || snapshots.size < 2); i++) {
       const before = acked;
       const file = join(tempDir('tb-backup-'), 'state.backup');
-      const out = await execa(process.execPath, [CLI, 'backup', file, '--data-dir', dir], { reject: false });
+      const out = await execa(process.execPath, [...CLI, 'backup', file, '--data-dir', dir], { cwd: ROOT, reject: false });
       expect(out.stderr).toBe('');
       expect(out.stdout).toMatch(/backup of .* written to/);
       const rows = await rowsIn(file);
@@ -57,7 +60,7 @@ describe('backup and restore of a data directory', () => {
     expect(snapshots.size).toBeGreaterThanOrEqual(2);
     writing = false;
     await writer;
-        await store.close();
+    await store.close();
 
     // The last backup restores into a new directory and opens as a store with exactly those rows.
     const last = results.at(-1)!;
