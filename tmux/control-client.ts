@@ -188,6 +188,9 @@ export class ControlClient extends Disposable {
    * first failing command, like tmux does.
    */
   runList(commands: readonly TmuxCommand[]): Promise<string[][]> {
+    // Nothing to run (e.g. zero bytes to type) is written as nothing: an empty line on a
+    // control client's stdin makes tmux end that client, failing every command in flight.
+    if (commands.length === 0) return Promise.resolve([]);
     const line = formatCommandList(commands);
     return new Promise((resolve, reject) => {
       if (this.isDisposed) {

@@ -52,6 +52,21 @@ describe('control client', () => {
     expect(await controlClientPid()).not.toBe(pid);
   });
 
+  it('runs an empty command list as nothing, and stays connected', async () => {
+    // tmux ends a control client that is sent an empty line: that dropped the connection
+    // (a remote host's too) and failed whatever else was in flight, e.g. a create (503).
+    const pid = await waitFor(controlClientPid, 'control client pid');
+    const dropped: string[] = [];
+    const sub = server.control.onDisconnect((reason) => dropped.push(reason));
+    const [empty, after] = await Promise.all([server.control.runList([]), server.control.run(['display-message', '-p', 'after-empty'])]);
+    expect(empty).toEqual([]);
+    expect(after).toEqual(['after-empty']);
+    expect(await server.control.run(['display-message', '-p', 'still'])).toEqual(['still']);
+    sub.dispose();
+    expect(dropped).toEqual([]);
+    expect(await controlClientPid()).toBe(pid);
+  });
+
   it('recreates its holder session if somebody kills it', async () => {
     const reconnected = nextEvent(server.control.onConnect);
     await tmux.tmux('kill-session', '-t', `=${HOLDER_SESSION}`);
