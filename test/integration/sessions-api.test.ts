@@ -121,6 +121,20 @@ describe('errors and auth', () => {
     expect(keys.status).toBe(400);
   });
 
+  it('an empty send types nothing and keeps the connection to tmux', async () => {
+    const controlPid = async () =>
+      (await ctx.tmux.tmux('list-clients', '-F', '#{client_pid} #{client_control_mode} #{session_name}')).split('\n').find((l) => l.endsWith(' 1 _tmux-bridge'))?.split(' ')[0];
+    const created = await ctx.bridge.api.post('/api/cli-sessions', { name: 'empty-send' }, CliSession);
+    const before = await controlPid();
+    expect(before).toBeDefined();
+    // Zero bytes once reached tmux as an empty control line, which ends the control client (a 500 then).
+    const sent = await ctx.bridge.api.post(`/api/cli-sessions/${created.body.sessionKey}/send`, { text: '', appendNewline: false }, Ok);
+    expect(sent.status).toBe(202);
+    expect((await ctx.bridge.api.post(`/api/cli-sessions/${created.body.sessionKey}/send`, { text: 'echo after-empty' }, Ok)).status).toBe(202);
+    expect(await controlPid()).toBe(before);
+    await ctx.bridge.api.post(`/api/cli-sessions/${created.body.sessionKey}/close`, undefined, CliSession);
+  });
+
   it('413 for a body over the limit', async () => {
     const big = await ctx.bridge.api.post('/api/cli-sessions/s_x/send', { text: 'x'.repeat(9 * 1024 * 1024) }, ApiErrorBody);
     expect(big.status).toBe(413);
