@@ -70,6 +70,8 @@ export class ControlClient extends Disposable {
   private readonly timeoutMs: number;
   /** Whether the current client process answered anything yet. */
   private answered = false;
+  /** tmux said `%exit` to the current client: tmux ended it, the connection did not drop. */
+  private exitSaid = false;
   private lastWriteAt = 0;
   /** Set when the watchdog kills the client: the reason the in-flight commands fail with. */
   private killReason: string | null = null;
@@ -238,6 +240,7 @@ export class ControlClient extends Disposable {
     this.parser = new ControlProtocolParser();
     this.stderr = '';
     this.answered = false;
+    this.exitSaid = false;
     this.killReason = null;
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -256,9 +259,12 @@ export class ControlClient extends Disposable {
       child.stdin.destroy();
       this.onClosed(child, `tmux control client exited (${signal ?? code})`, code);
     });
-    child.on('close', (code, signal) =>
-      this.onClosed(child, `tmux control client exited (${signal ?? code})${this.stderr ? `: ${this.stderr.trim()}` : ''}`, code),
-    );
+    child.on('close', (code, signal) => {
+      // tmux's exit code only says whether some earlier command on this client failed;
+      // without stderr, the `%exit` tells that tmux itself ended the client.
+      const said = this.stderr.trim() || (this.exitSaid ? 'tmux sent %exit (its session ended, or it read an empty line or the end of its input)' : '');
+      this.onClosed(child, `tmux control client exited (${signal ?? code})${said ? `: ${said}` : ''}`, code);
+    });
     // Commands queued while disconnected go out first; tmux answers in order.
     this.connected = true;
     const waiting = this.waiting;
@@ -274,6 +280,7 @@ export class ControlClient extends Disposable {
         this.onReply(message);
       } else if (message.name === 'exit') {
         // The client is leaving (holder session killed, server exiting); 'close' follows.
+        this.exitSaid = true;
       } else {
         this.onNotificationEmitter.fire(message);
       }

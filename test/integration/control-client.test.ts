@@ -69,7 +69,10 @@ describe('control client', () => {
 
   it('recreates its holder session if somebody kills it', async () => {
     const reconnected = nextEvent(server.control.onConnect);
+    const dropped = nextEvent(server.control.onDisconnect);
     await tmux.tmux('kill-session', '-t', `=${HOLDER_SESSION}`);
+    // The reason says tmux ended the client (its exit code alone says nothing of why).
+    expect(await dropped).toMatch(/tmux sent %exit/);
     await reconnected;
     expect(await server.control.run(['display-message', '-p', 'still-here'])).toEqual(['still-here']);
     // The holder is never listed as a pane of ours.
