@@ -22,8 +22,18 @@ const SessionEventPayload = z.object({ sessionKey: z.string(), session: CliSessi
 export const EVENT_PAYLOADS = {
   CLI_SESSION_CREATED: SessionEventPayload,
   CLI_SESSION_CLOSED: z.object({ sessionKey: z.string(), exitCode: z.nullable(z.int()) }),
-  /** `paneId` when a pane is known, `name` when tmux refused to create the session. */
-  CLI_SESSION_ERROR: z.object({ sessionKey: z.nullable(z.string()), paneId: z.optional(z.string()), name: z.optional(z.string()), message: z.string() }),
+  /**
+   * `paneId` when a pane is known, `name` when tmux refused to create the session; `code` and
+   * `params` when the bridge worded the message itself (schemas/session-error.ts), for the UI.
+   */
+  CLI_SESSION_ERROR: z.object({
+    sessionKey: z.nullable(z.string()),
+    paneId: z.optional(z.string()),
+    name: z.optional(z.string()),
+    message: z.string(),
+    code: z.optional(z.string()),
+    params: z.optional(z.record(z.string(), z.string())),
+  }),
   CLI_SESSION_UPDATED: SessionEventPayload,
   /** Records of closed sessions were removed (DELETE, clear-closed); `issueIds`: the issues they belonged to. */
   CLI_SESSION_REMOVED: z.object({ sessionKeys: z.array(z.string()), issueIds: z.array(z.string()) }),

@@ -6,6 +6,7 @@ import { killSessionCommand, newSession, renameSessionCommand } from '../../tmux
 import { TmuxDisconnectedError } from '../../tmux/errors.ts';
 import type { SessionEndpoint } from '../../tmux/stream-source.ts';
 import { CreateQueue } from './create-queue.ts';
+import { sessionErrorText } from '../../schemas/session-error.ts';
 import type { SessionAnnouncer } from './session-announcer.ts';
 import type { SessionMeta } from './session-meta.ts';
 import type { SessionRegistry } from './session-registry.ts';
@@ -94,7 +95,7 @@ export class SessionLauncher {
       }).catch((error: unknown) => {
         const message = errorMessage(error);
         if (/duplicate session/i.test(message)) throw new ApiError(409, 'name_taken', `a tmux session named "${name}" already exists`);
-        this.announcer.error({ sessionKey: key, name, message: `tmux could not create the session: ${message}` });
+        this.announcer.error({ sessionKey: key, name, ...sessionErrorText.createFailed(message) });
         // The connection to tmux (a remote host's ssh, or a restarted local client) dropped
         // mid-command: nothing was wrong with the request. If tmux made the session after
         // all, it is removed when it appears, as after any failed create.
@@ -167,7 +168,7 @@ export class SessionLauncher {
       this.removing.delete(key);
     }
     this.abandoned.delete(key);
-    this.announcer.error({ sessionKey: key, paneId: pane.paneId, message: `removed tmux session "${pane.sessionName}": its creation had already failed` });
+    this.announcer.error({ sessionKey: key, paneId: pane.paneId, ...sessionErrorText.lateRemoved(pane.sessionName) });
   }
 
   async close(key: string): Promise<CliSession> {

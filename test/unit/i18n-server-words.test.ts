@@ -28,6 +28,7 @@ import { classifySshFailure } from '../../tmux/ssh.ts';
 import { terminalCloseCode, terminalCloseText, terminalErrorText } from '../../schemas/terminal-view.ts';
 import { terminalErrorText as terminalErrorWords } from '../../client/services/terminal-words.ts';
 import { terminalError } from '../../server/sessions/terminal-error.ts';
+import { sessionErrorText } from '../../schemas/session-error.ts';
 import { reasons as queuesEnglish } from '../../client/i18n/en/reasons.ts';
 import { blockedText, failureText } from '../../client/components/queues/item-reason.ts';
 
@@ -332,5 +333,25 @@ describe('terminal errors', () => {
     expect(terminalErrorWords(errors[3]!)).toBe('主机 farm 已从 hosts.yaml 中移除：此终端已停止；会话仍在该主机上运行');
     expect(terminalErrorWords(exited)).toBe(t('apiError.session_exited'));
     expect(terminalErrorWords({ type: 'error', message: 'nope' })).toBe('nope');
+  });
+});
+
+describe('session errors in the history', () => {
+  it('the words the bridge frames tmux\'s error with come from the catalog; tmux\'s words stay', async () => {
+    // Event rows read their payloads through the client's contract (loaded beside the first request in the app).
+    await (await import('../../client/services/schemas.ts')).loadContract();
+    const { describe: describeEvent } = await import('../../client/components/board/EventRow.tsx');
+    addEnglish(historyEnglish);
+    const event = (payload: Record<string, unknown>) => ({ type: 'CLI_SESSION_ERROR', at: new Date(0).toISOString(), sessionKey: 's1', ...payload }) as never;
+    const failed = sessionErrorText.createFailed('create session failed: bad-dir: No such file or directory');
+    const late = sessionErrorText.lateRemoved('build-1');
+    expect(describeEvent(event(failed))).toBe(`s1: ${failed.message}`);
+    expect(describeEvent(event(late))).toBe(`s1: ${late.message}`);
+    await setLocale('zh-CN', false);
+    expect(describeEvent(event(failed))).toBe('s1: tmux 无法创建会话：create session failed: bad-dir: No such file or directory');
+    expect(describeEvent(event(late))).toBe('s1: 已移除 tmux 会话“build-1”：它的创建此前已失败');
+    // An older row without a code, or a code this client does not know: as the server wrote it.
+    expect(describeEvent(event({ message: 'pipe-pane failed' }))).toBe('s1: pipe-pane failed');
+    expect(describeEvent(event({ message: 'newer words', code: 'from_a_newer_server', params: {} }))).toBe('s1: newer words');
   });
 });

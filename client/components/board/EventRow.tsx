@@ -80,7 +80,11 @@ export function describe(event: BridgeEvent): string {
       return payloadOf(event, 'CLI_SESSION_REMOVED')?.sessionKeys.join(', ') ?? '';
     case 'CLI_SESSION_ERROR': {
       const p = payloadOf(event, 'CLI_SESSION_ERROR');
-      return p ? `${p.sessionKey ?? p.name ?? ''}: ${p.message}` : '';
+      if (!p) return '';
+      const key = `event.sessionError.${p.code ?? ''}` as MessageKey;
+      const worded = p.code ? t(key, p.params) : key;
+      // No code, or one this client has no words for: the server's own words.
+      return `${p.sessionKey ?? p.name ?? ''}: ${worded === key ? p.message : worded}`;
     }
     case 'STREAM_GAP': {
       const p = payloadOf(event, 'STREAM_GAP');

@@ -38,6 +38,8 @@ export const history = {
   'event.via': ' via {via}',
   'event.by': ' by {who}',
   'event.exit': ' (exit {code})',
+  'event.sessionError.create_failed': 'tmux could not create the session: {detail}',
+  'event.sessionError.late_removed': 'removed tmux session "{session}": its creation had already failed',
   'event.cause.start': 'start',
   'event.cause.approved': 'approved',
   'event.cause.retry': 'retry',

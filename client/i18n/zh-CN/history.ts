@@ -40,6 +40,8 @@ export const history: Translation<typeof en> = {
   'event.via': '（通过 {via}）',
   'event.by': '，由 {who}',
   'event.exit': '（退出码 {code}）',
+  'event.sessionError.create_failed': 'tmux 无法创建会话：{detail}',
+  'event.sessionError.late_removed': '已移除 tmux 会话“{session}”：它的创建此前已失败',
   'event.cause.start': '开始',
   'event.cause.approved': '已批准',
   'event.cause.retry': '重试',
