@@ -27,8 +27,18 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown[],
+    /** The free parts of the message (`what`, `id`…), for a client that words the code itself. */
+    readonly params?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/**
+ * A 404 that says what was missing in `params` (`what`: queue, execution, pipeline…; `id`),
+ * so a client in another language can say it too; `message` says it in English.
+ */
+export function notFoundError(what: string, id: string, message: string): ApiError {
+  return new ApiError(404, 'not_found', message, undefined, { what, id });
 }

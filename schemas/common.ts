@@ -14,6 +14,8 @@ export const ApiErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     details: z.optional(z.array(z.unknown())),
+    /** The free parts of `message` (a 404's `what` and `id`), for a client that words `code` itself. */
+    params: z.optional(z.record(z.string(), z.string())),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -33,8 +33,12 @@ export class ApiError extends Error {
  * the session, the item…); in another language the catalog's text for the code, when
  * it has one, else the server's words.
  */
-export function errorText(code: string, serverMessage: string): string {
+export function errorText(code: string, serverMessage: string, params?: Readonly<Record<string, string>>): string {
   if (locale.value === 'en') return serverMessage;
+  // A 404 that says what was missing: `apiError.not_found.<what>` names it, with its id.
+  const what = params?.what ? (`apiError.${code}.${params.what}` as MessageKey) : undefined;
+  const specific = what ? t(what, params) : undefined;
+  if (specific !== undefined && specific !== what) return specific;
   const key = `apiError.${code}` as MessageKey;
   const text = t(key);
   return text === key ? serverMessage : text;
@@ -205,10 +209,10 @@ export class ApiClient {
         throw new RateLimitedError(retryAfterMs(response.headers.get('retry-after')), new ApiError(429, 'rate_limited', message));
       }
       if (error.ok) {
-        const { code, message, details = [] } = error.value.error;
+        const { code, message, details = [], params } = error.value.error;
         // Bad input: the issues worded in the UI language from their codes, not the server's English.
         const issues = details.filter(isValidationIssue).filter((d) => typeof d.code === 'string');
-        const shown = issues.length > 0 ? t('error.invalidInput', { issues: issues.map((i) => issueText(i)).join('; ') }) : errorText(code, message);
+        const shown = issues.length > 0 ? t('error.invalidInput', { issues: issues.map((i) => issueText(i)).join('; ') }) : errorText(code, message, params);
         throw new ApiError(response.status, code, shown, details, message);
       }
       throw new ApiError(response.status, 'http_' + response.status, t('error.http', { status: response.status, text: response.statusText }));

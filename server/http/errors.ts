@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ApiError, errorDetail } from '../../base/errors.ts';
 import { issueDetail } from '../../schemas/issue-detail-view.ts';
 
-export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[]): void {
+export function sendError(res: Response, status: number, code: string, message: string, details?: unknown[], params?: Readonly<Record<string, string>>): void {
   if (res.headersSent) return;
-  res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
+  res.status(status).json({ error: { code, message, ...(details ? { details } : {}), ...(params ? { params } : {}) } });
 }
 
 /** Parses `value` with `schema` (classic zod or zod/mini) or fails with 400 and the zod issues. */
@@ -27,7 +27,7 @@ export function parseOr400<S extends z.core.$ZodType>(schema: S, value: unknown,
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (error instanceof ApiError) {
-      sendError(res, error.status, error.code, error.message, error.details);
+      sendError(res, error.status, error.code, error.message, error.details, error.params);
       return;
     }
     const e = error as { type?: string; status?: number; message?: string };

@@ -1,7 +1,7 @@
-import { ApiError } from '../../base/errors.ts';
+import { ApiError, notFoundError } from '../../base/errors.ts';
 
 /** The session errors several calls answer with. */
-export const notFound = (key: string) => new ApiError(404, 'not_found', `no session with key "${key}"`);
+export const notFound = (key: string) => notFoundError('session', key, `no session with key "${key}"`);
 export const sessionClosed = (key: string) =>
   new ApiError(409, 'session_closed', `session "${key}" is closed; create a new session to continue`);
 export const sessionExited = (key: string, code: number | null) =>

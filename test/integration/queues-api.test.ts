@@ -97,7 +97,10 @@ describe('queues API', () => {
     expect(JSON.stringify(badField.body.error)).toContain('execution_order');
     expect((await bridge.api.post(`/api/queues/${q.id}/reorder`, { execution_group: 'P1', itemIds: ['T-1'] }, ApiErrorBody)).body.error.message).toContain('missing: T-2');
     expect((await bridge.api.post(`/api/queues/${q.id}/move`, { itemId: 'T-1', execution_group: 'Z9', index: 0 }, ApiErrorBody)).status).toBe(400);
-    expect((await bridge.api.get('/api/queues/q_nope', ApiErrorBody)).status).toBe(404);
+    const missing = await bridge.api.get('/api/queues/q_nope', ApiErrorBody);
+    expect(missing.status).toBe(404);
+    // What was missing, for a client that words the code in its own language.
+    expect(missing.body.error).toMatchObject({ code: 'not_found', params: { what: 'queue', id: 'q_nope' } });
     expect((await bridge.api.post(`/api/queues/${q.id}/scheduler/jump`, undefined, ApiErrorBody)).status).toBe(400);
     // Nothing was changed by the refused writes.
     expect((await bridge.api.get(`/api/queues/${q.id}`, Queue)).body.items.map((i: any) => i.depends_on)).toEqual([[], ['T-1']]);

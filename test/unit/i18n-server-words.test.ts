@@ -249,6 +249,12 @@ describe('API errors by code', () => {
     await setLocale('zh-CN', false);
     expect(errorText('name_taken', 'a tmux session named "x" already exists')).toBe('已有同名会话');
     expect(errorText('some_new_code', 'words')).toBe('words');
+    // A 404 that says what was missing names it; an unknown kind falls back to the code's words.
+    expect(errorText('not_found', 'no queue "q_1"; GET /api/queues lists them', { what: 'queue', id: 'q_1' })).toBe('没有队列“q_1”');
+    expect(errorText('not_found', 'no pipeline "ci" in the running policy', { what: 'pipeline', id: 'ci' })).toBe('当前策略中没有流水线“ci”');
+    expect(errorText('not_found', 'no widget "w"', { what: 'widget', id: 'w' })).toBe(t('apiError.not_found'));
+    await setLocale('en', false);
+    expect(errorText('not_found', 'no queue "q_1"; GET /api/queues lists them', { what: 'queue', id: 'q_1' })).toBe('no queue "q_1"; GET /api/queues lists them');
   });
 });
 

@@ -21,7 +21,7 @@ import { ApprovalDecisionBody, ApprovalsQuery, NotificationsQuery, StageCommandB
 import { reasonFields } from '../../../schemas/stage-reason.ts';
 import type { TmuxServer } from '../../../tmux/server.ts';
 import { parseOr400 } from '../../http/index.ts';
-import { ApiError } from '../../../base/errors.ts';
+import { ApiError, notFoundError } from '../../../base/errors.ts';
 import type { AgentEngine } from '../engine/engine.ts';
 import { approvalsOf, configViewOf, hostsOf, notificationsOf, overviewOf, panesOf, pipelineOf, pipelinesOf } from '../engine/queries.ts';
 import { pipelinePaneView } from '../engine/views.ts';
@@ -64,19 +64,19 @@ export function agentApiRoutes({ engine, bridge, sessionKeyOf }: AgentApiDeps): 
   router.get('/pipelines/:name', (req, res) => {
     const { name } = parseOr400(PipelineParams, req.params, 'path');
     const view = pipelineOf(engine, name);
-    if (!view) throw new ApiError(404, 'not_found', `no pipeline "${name}" in the running policy`);
+    if (!view) throw notFoundError('pipeline', name, `no pipeline "${name}" in the running policy`);
     res.json(view);
   });
 
   const stageCommand = async (pipelineName: string, body: unknown, stage: string | undefined, command: 'retry' | 'reset') => {
     const { host, paneId } = parseOr400(StageCommandBody, body);
     const pipeline = engine.config().policy.pipelines.find((p) => p.name === pipelineName);
-    if (!pipeline) throw new ApiError(404, 'not_found', `no pipeline "${pipelineName}" in the running policy`);
+    if (!pipeline) throw notFoundError('pipeline', pipelineName, `no pipeline "${pipelineName}" in the running policy`);
     if (stage !== undefined && !pipeline.stages.some((s) => s.name === stage)) {
-      throw new ApiError(404, 'not_found', `pipeline "${pipelineName}" has no stage "${stage}" (stages: ${pipeline.stages.map((s) => s.name).join(', ')})`);
+      throw notFoundError('stage', stage, `pipeline "${pipelineName}" has no stage "${stage}" (stages: ${pipeline.stages.map((s) => s.name).join(', ')})`);
     }
     const runtime = engine.runtime(host, paneId);
-    if (!runtime) throw new ApiError(404, 'not_found', `pane ${paneId} on host "${host}" is not watched (GET /api/panes lists the watched panes)`);
+    if (!runtime) throw notFoundError('pane', paneId, `pane ${paneId} on host "${host}" is not watched (GET /api/panes lists the watched panes)`);
     const input: PolicyInput = command === 'retry' ? { type: 'retry', stage: stage!, by: 'web' } : { type: 'reset', stage, by: 'web' };
     const result = await runtime.input(pipelineName, input);
     if ('ignored' in result && result.ignored && !('states' in result)) throw new ApiError(404, 'not_found', result.ignored);
@@ -110,7 +110,7 @@ export function agentApiRoutes({ engine, bridge, sessionKeyOf }: AgentApiDeps): 
     const body = parseOr400(ApprovalDecisionBody, req.body);
     const result = await engine.approvals.decide(id, body.decision, { via: 'web', by: 'web', note: body.note ?? null });
     if (!result.ok) {
-      if (result.code === 'not_found') throw new ApiError(404, 'not_found', `no approval "${id}"`);
+      if (result.code === 'not_found') throw notFoundError('approval', id, `no approval "${id}"`);
       throw new ApiError(409, 'conflict', `${result.message} (status: ${result.approval?.status ?? 'unknown'})`);
     }
     res.json({ approval: engine.approvalView(result.approval) });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CliExecuteRequest, ExecuteRequest, ExecutionFilter, ResumeKeyParam } from '../../../schemas/index.ts';
 import type { ResumeRepository, CliOutputRepository } from '../../store/index.ts';
 import { parseOr400 } from '../../http/index.ts';
-import { ApiError } from '../../../base/errors.ts';
+import { ApiError, notFoundError } from '../../../base/errors.ts';
 import type { Executions } from './service.ts';
 
 const KeyParam = z.object({ key: z.string().min(1).max(100) });
@@ -31,7 +31,7 @@ export function executionRoutes(executions: Executions): Router {
   router.get('/:id', (req, res) => {
     const { id } = parseOr400(IdParam, req.params, 'path');
     const execution = executions.get(id);
-    if (!execution) throw new ApiError(404, 'not_found', `no execution "${id}"`);
+    if (!execution) throw notFoundError('execution', id, `no execution "${id}"`);
     res.json(execution);
   });
   router.get('/:id/output', async (req, res) => {
@@ -64,7 +64,7 @@ export function cliRoutes(executions: Executions, output: CliOutputRepository): 
   router.get('/executions/:id/output', (req, res) => {
     const { id } = parseOr400(IdParam, req.params, 'path');
     const execution = executions.get(id);
-    if (!execution || execution.sessionKey !== null) throw new ApiError(404, 'not_found', `no stateless execution "${id}"`);
+    if (!execution || execution.sessionKey !== null) throw notFoundError('execution', id, `no stateless execution "${id}"`);
     res.json({ execution, chunks: output.list(id) });
   });
   return router;
@@ -76,13 +76,13 @@ export function resumeKeyRoutes(resume: ResumeRepository): Router {
   router.get('/:resumeKey', (req, res) => {
     const { resumeKey } = parseOr400(ResumeKeyParam, req.params, 'path');
     const info = resume.info(resumeKey);
-    if (!info) throw new ApiError(404, 'not_found', `resume key "${resumeKey}" holds no transcript or binding`);
+    if (!info) throw notFoundError('resume_key', resumeKey, `resume key "${resumeKey}" holds no transcript or binding`);
     res.json(info);
   });
   router.delete('/:resumeKey', async (req, res) => {
     const { resumeKey } = parseOr400(ResumeKeyParam, req.params, 'path');
     const removed = await resume.forget(resumeKey);
-    if (!removed) throw new ApiError(404, 'not_found', `resume key "${resumeKey}" holds no transcript or binding`);
+    if (!removed) throw notFoundError('resume_key', resumeKey, `resume key "${resumeKey}" holds no transcript or binding`);
     res.json({ ok: true, resumeKey });
   });
   return router;

@@ -6,7 +6,7 @@ import { Emitter } from '../../../base/emitter.ts';
 import { Disposable, disposableInterval } from '../../../base/lifecycle.ts';
 import { shellQuote } from '../../../tmux/command.ts';
 import type { EventBus } from '../../events/index.ts';
-import { ApiError } from '../../../base/errors.ts';
+import { ApiError, notFoundError } from '../../../base/errors.ts';
 import { isShellCommand, type SessionHosts } from '../../sessions/index.ts';
 import type { CliOutputRepository, ExecutionRepository, ResumeRepository } from '../../store/index.ts';
 import type { ToolAdapter, ToolRegistry } from '../tools/index.ts';
@@ -202,7 +202,7 @@ export class Executions extends Disposable implements ExecutionService {
     const run = this.active.get(executionId);
     if (!run) {
       const stored = this.get(executionId);
-      if (!stored) throw new ApiError(404, 'not_found', `no execution "${executionId}"`);
+      if (!stored) throw notFoundError('execution', executionId, `no execution "${executionId}"`);
       return stored;
     }
     if (!run.cancelRequested) {
@@ -217,7 +217,7 @@ export class Executions extends Disposable implements ExecutionService {
   /** The bytes of an execution's output (pane bytes between its offsets, or a stateless run's stdout+stderr). */
   async output(executionId: string): Promise<Buffer | undefined> {
     const stored = this.deps.executions.get(executionId);
-    if (!stored) throw new ApiError(404, 'not_found', `no execution "${executionId}"`);
+    if (!stored) throw notFoundError('execution', executionId, `no execution "${executionId}"`);
     const recent = this.recentOutput.get(executionId);
     if (recent) return recent;
     const run = this.active.get(executionId);

@@ -3,7 +3,7 @@ import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { EventPayload } from '../../../schemas/events.ts';
 import type { Queue, QueueItem } from '../../../schemas/queue.ts';
 import type { QueueRepository } from '../../store/index.ts';
-import { ApiError } from '../../../base/errors.ts';
+import { ApiError, notFoundError } from '../../../base/errors.ts';
 import { sortItems } from './graph.ts';
 
 export interface QueuePublisher {
@@ -54,13 +54,13 @@ export class QueueState extends Disposable {
 
   get(id: string): Queue {
     const queue = this.queues.get(id);
-    if (!queue) throw new ApiError(404, 'not_found', `no queue "${id}"; GET /api/queues lists them`);
+    if (!queue) throw notFoundError('queue', id, `no queue "${id}"; GET /api/queues lists them`);
     return queue;
   }
 
   item(queueId: string, itemId: string): QueueItem {
     const item = this.get(queueId).items.find((i) => i.item_id === itemId);
-    if (!item) throw new ApiError(404, 'not_found', `queue ${queueId} has no item "${itemId}"`);
+    if (!item) throw notFoundError('queue_item', itemId, `queue ${queueId} has no item "${itemId}"`);
     return item;
   }
 

@@ -1,6 +1,6 @@
 import { Disposable, toDisposable } from '../../../base/lifecycle.ts';
 import type { Queue, QueueItem, SchedulerState } from '../../../schemas/queue.ts';
-import { ApiError } from '../../../base/errors.ts';
+import { ApiError, notFoundError } from '../../../base/errors.ts';
 import { planQueue } from './plan.ts';
 import { parseQueueItemLink, queueItemLink, type QueueExecution, type QueueExecutions, type QueueIssues, type QueueSessions } from './ports.ts';
 import type { QueueState } from './queue-state.ts';
@@ -148,7 +148,7 @@ export class QueueRunner extends Disposable {
     let choice: SessionChoice;
     if (sessionKey) {
       const session = this.deps.sessions.list().find((s) => s.sessionKey === sessionKey);
-      if (!session) throw new ApiError(404, 'not_found', `no session "${sessionKey}"`);
+      if (!session) throw notFoundError('session', sessionKey, `no session "${sessionKey}"`);
       if (session.status !== 'running') throw new ApiError(409, 'session_closed', `session ${session.name} is ${session.status}; choose a running one`);
       if (!this.isFree(sessionKey)) throw new ApiError(409, 'session_busy', `session ${session.name} is running something; wait or choose another`);
       choice = { kind: 'existing', sessionKey };
