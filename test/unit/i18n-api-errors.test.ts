@@ -90,11 +90,16 @@ function callArgs(text: string, callee: string): string[][] {
 
 const literal = (arg: string | undefined) => /^'([a-z][a-z0-9_]*)'$/.exec(arg ?? '')?.[1];
 
+/** Code → the files that use it. */
+function codeIndex() {
+  const codes = new Map<string, Set<string>>();
+  return { codes, add: (code: string, file: string) => void codes.set(code, (codes.get(code) ?? new Set()).add(file)) };
+}
+
 /** What the scan found: codes by the files that use them, and calls whose code is not a literal. */
 function scanErrorCodes() {
-  const codes = new Map<string, Set<string>>();
+  const { codes, add } = codeIndex();
   const dynamic: string[] = [];
-  const add = (code: string, file: string) => codes.set(code, (codes.get(code) ?? new Set()).add(file));
   const server = sources('server');
   const defaultWhat = /function parseOr400[^{]*what = '([a-z]+)'/.exec(readFileSync(join(ROOT, 'server/http/errors.ts'), 'utf8'))?.[1];
   expect(defaultWhat, 'the default "what" of parseOr400').toBe('body');
@@ -153,9 +158,8 @@ describe('API error codes in both catalogs', () => {
 
 /** The rule codes a 400's details can carry: refinements (`rule`), details the server builds (`ruleIssue`, the board's `fieldError`), and the graph checks' own codes. */
 function scanRuleCodes() {
-  const codes = new Map<string, Set<string>>();
+  const { codes, add } = codeIndex();
   const dynamic: string[] = [];
-  const add = (code: string, file: string) => codes.set(code, (codes.get(code) ?? new Set()).add(file));
   const take = (file: string, arg: string | undefined) => {
     const code = literal(arg);
     if (code) add(code, file);
