@@ -35,6 +35,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The API code of what was thrown (`session_busy`…); undefined for any other failure. */
+export function apiErrorCode(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.code : undefined;
+}
+
 /**
  * A 404 that says what was missing in `params` (`what`: queue, execution, pipeline…; `id`),
  * so a client in another language can say it too; `message` says it in English.

@@ -1,4 +1,5 @@
 import type { QueueReason } from './queue-view.ts';
+import { apiErrorCode, errorMessage } from '../base/errors.ts';
 
 /**
  * Why a queue item is blocked or failed, in English (`blocked_reason`, `failure_reason`:
@@ -22,9 +23,8 @@ export type QueueFailureCode = keyof typeof FAILURES;
  * has one, so a UI can word the error itself in its language (`apiError.<code>`).
  */
 export function startErrorParams(error: unknown): Record<string, string> {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  return typeof e?.code === 'string' && /^[a-z_]+$/.test(e.code) ? { message, error: e.code } : { message };
+  const code = apiErrorCode(error);
+  return { message: errorMessage(error), ...(code ? { error: code } : {}) };
 }
 
 /** An item's failure: both fields, to spread into the item. */
