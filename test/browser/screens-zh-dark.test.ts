@@ -1,12 +1,13 @@
 /**
- * Every page in Simplified Chinese with the dark theme, at desktop and phone
- * sizes, with something on each (a pipeline waiting for approval, an issue, a
- * queue, a session with a long name): nothing scrolls sideways, no control sticks
- * out of the window or overlaps another, and each page is saved in test/artifacts/
- * (`zh-dark-<page>-<size>.png`) to be looked at. hosts.yaml has a misspelt key, so the
- * Config page shows a warning; a broken policy.yaml edit shows its error there and in
- * the history, in Chinese (`zh-dark-config-error-desktop.png`). No English word is left
- * on any page but names, commands and config keys.
+ * Every page in Simplified Chinese (dark and light) and in English (dark; English light
+ * is in the acceptance and phone tests), at desktop and phone sizes, with something on
+ * each (a pipeline waiting for approval, an issue, a queue, a session with a long name):
+ * nothing scrolls sideways, no control sticks out of the window or overlaps another, and
+ * each page is saved in test/artifacts/ (`<zh|en>-<dark|light>-<page>-<size>.png`) to be
+ * looked at. hosts.yaml has a misspelt key, so the Config page shows a warning; a broken
+ * policy.yaml edit shows its error there and in the history, in Chinese
+ * (`zh-dark-config-error-desktop.png`). In Chinese no English word is left on any page
+ * but names, commands and config keys.
  */
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -147,49 +148,59 @@ const PAGES = [
   ['sessions', 'sessions'],
 ] as const;
 
-describe('every page in Simplified Chinese, dark theme', () => {
-  for (const [viewport, size] of [
-    [DESKTOP, 'desktop'],
-    [PHONE, 'phone'],
-  ] as const) {
-    it(`${size}: fits, nothing overlaps (screenshots)`, { timeout: 300_000 }, async () => {
-      const { context, page } = await newPage(ctx.browser, viewport, undefined, { locale: 'zh-CN', colorScheme: 'dark' });
-      try {
-        await page.addInitScript(() => localStorage.setItem('tb.theme', 'dark'));
-        await page.goto(ctx.bridge.url);
-        await page.locator('.login, form').first().waitFor();
-        await screenshot(page, `zh-dark-login-${size}`);
-        await login(page, ctx.bridge.url, ctx.bridge.token, '/');
-        expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-        const problems: string[] = [];
-        for (const [path, name] of [...PAGES, [`sessions/${sessionKey}`, 'terminal'] as const]) {
-          await page.goto(new URL(path, ctx.bridge.url).toString());
+/** The looks every page is checked in: Chinese in both themes, English dark (English light: acceptance and phone tests). */
+const LOOKS = [
+  { locale: 'zh-CN', theme: 'dark', warning: 'hosts.yaml:4:1：notfy：未知的键“notfy”，已忽略（是不是想写“notify”？）', menu: '菜单' },
+  { locale: 'zh-CN', theme: 'light', warning: 'hosts.yaml:4:1：notfy：未知的键“notfy”，已忽略（是不是想写“notify”？）', menu: '菜单' },
+  { locale: 'en', theme: 'dark', warning: 'hosts.yaml:4:1: notfy: unknown key "notfy" is ignored (did you mean "notify"?)', menu: 'Menu' },
+] as const;
+
+describe('every page in Simplified Chinese (dark and light) and English (dark)', () => {
+  for (const look of LOOKS) {
+    const prefix = `${look.locale === 'en' ? 'en' : 'zh'}-${look.theme}`;
+    for (const [viewport, size] of [
+      [DESKTOP, 'desktop'],
+      [PHONE, 'phone'],
+    ] as const) {
+      it(`${prefix} ${size}: fits, nothing overlaps (screenshots)`, { timeout: 300_000 }, async () => {
+        const { context, page } = await newPage(ctx.browser, viewport, undefined, { locale: look.locale, colorScheme: look.theme });
+        try {
+          await page.addInitScript((theme) => localStorage.setItem('tb.theme', theme), look.theme);
+          await page.goto(ctx.bridge.url);
+          await page.locator('.login, form').first().waitFor();
+          await screenshot(page, `${prefix}-login-${size}`);
+          await login(page, ctx.bridge.url, ctx.bridge.token, '/');
+          // The app renders once its language's catalog is loaded: by then the page says which it is.
           await page.locator('#main').waitFor();
-          await page.waitForLoadState('networkidle').catch(() => undefined);
-          await page.waitForTimeout(400);
-          await screenshot(page, `zh-dark-${name}-${size}`);
-          if (name === 'config') {
-            expect(await page.locator('.notice-warn').textContent()).toContain('hosts.yaml:4:1：notfy：未知的键“notfy”，已忽略（是不是想写“notify”？）');
+          expect(await page.locator('html').getAttribute('lang')).toBe(look.locale);
+          const problems: string[] = [];
+          for (const [path, name] of [...PAGES, [`sessions/${sessionKey}`, 'terminal'] as const]) {
+            await page.goto(new URL(path, ctx.bridge.url).toString());
+            await page.locator('#main').waitFor();
+            await page.waitForLoadState('networkidle').catch(() => undefined);
+            await page.waitForTimeout(400);
+            await screenshot(page, `${prefix}-${name}-${size}`);
+            if (name === 'config') expect(await page.locator('.notice-warn').textContent()).toContain(look.warning);
+            if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
+            for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
+            if (look.locale === 'zh-CN') for (const word of await englishOnPage(page)) problems.push(`${name}: English ${word}`);
+            // The phone's menu button names the section the page belongs to.
+            if (size === 'phone' && (await page.locator('.menu-button').textContent())?.trim() === `☰ ${look.menu}`) problems.push(`${name}: the menu button names no section`);
           }
-          if (await hasHorizontalScroll(page)) problems.push(`${name}: the page scrolls sideways`);
-          for (const problem of await layoutProblems(page)) problems.push(`${name}: ${problem}`);
-          for (const word of await englishOnPage(page)) problems.push(`${name}: English ${word}`);
-          // The phone's menu button names the section the page belongs to.
-          if (size === 'phone' && (await page.locator('.menu-button').textContent())?.trim() === '☰ 菜单') problems.push(`${name}: the menu button names no section`);
+          // The phone's menu and the terminal's More menu, open.
+          if (size === 'phone') {
+            await page.locator('[data-testid="toolbar-more"]:visible').click();
+            await screenshot(page, `${prefix}-terminal-more-${size}`);
+            await page.keyboard.press('Escape');
+            await page.getByRole('button', { name: new RegExp(`^${look.menu}`) }).click();
+            await screenshot(page, `${prefix}-menu-${size}`);
+          }
+          expect(problems).toEqual([]);
+        } finally {
+          await closeQuietly(context);
         }
-        // The phone's menu and the terminal's More menu, open.
-        if (size === 'phone') {
-          await page.locator('[data-testid="toolbar-more"]:visible').click();
-          await screenshot(page, `zh-dark-terminal-more-${size}`);
-          await page.keyboard.press('Escape');
-          await page.getByRole('button', { name: /^菜单/ }).click();
-          await screenshot(page, `zh-dark-menu-${size}`);
-        }
-        expect(problems).toEqual([]);
-      } finally {
-        await closeQuietly(context);
-      }
-    });
+      });
+    }
   }
 });
 
