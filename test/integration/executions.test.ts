@@ -105,13 +105,17 @@ describe('executions in a shell session', () => {
 
   it('a second execute while one runs is 409 session_busy; cancel ends it cancelled', async () => {
     const key = await shellSession('exec-busy');
-    const first = await ctx.bridge.api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'sleep 60' }, ExecuteStarted);
+    const first = await ctx.bridge.api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo started-$((1+1)); sleep 60' }, ExecuteStarted);
     expect(first.status).toBe(202);
     const busy = await ctx.bridge.api.post(`/api/cli-sessions/${key}/execute`, { prompt: 'echo never' }, ApiErrorBody);
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('session_busy');
     expect(busy.body.error.message).toContain(first.body.executionId);
     expect(ctx.bridge.bridge.executions.isBusy(key)).toBe(true);
+    // Ctrl-C ends a command that runs; one typed before the shell has started it (a loaded
+    // machine) would only clear the line, and the escalation's SIGTERM (143) would end it.
+    const paneId = ctx.bridge.bridge.hub.paneOf(key).paneId;
+    await waitFor(async () => (await ctx.tmux.capture(paneId)).includes('started-2'), 'the command to run in the pane');
     const cancelled = await ctx.bridge.api.post(`/api/executions/${first.body.executionId}/cancel`, undefined, Execution);
     expect(cancelled.status).toBe(200);
     const done = await ended(first.body.executionId);
